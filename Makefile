@@ -1,0 +1,52 @@
+# The two commands a newcomer needs: `make run` and `make test`.
+# Everything is installed into .venv from scratch; only Python 3.11+ and make
+# are assumed.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+ARGS ?=
+
+# sam build without a container needs the Lambda runtime's interpreter
+# (python3.13). pyenv installs it without putting it on PATH.
+PY313_DIR := $(firstword $(wildcard $(HOME)/.pyenv/versions/3.13*/bin))
+
+.PHONY: run test lint format bench build validate clean
+
+$(STAMP): requirements-dev.txt constraints.txt pyproject.toml
+	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+		(echo "Python 3.11+ is needed (found $$($(PYTHON) --version))"; exit 1)
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -r requirements-dev.txt
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/vstarcam-push local $(ARGS)
+
+test: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	PATH="$(if $(PY313_DIR),$(PY313_DIR):)$(abspath $(BIN)):$$PATH" $(BIN)/python -m pytest $(ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/sam validate --lint
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+bench: $(STAMP)
+	$(BIN)/python -m vstarcam_tools.bench $(ARGS)
+
+build: $(STAMP)
+	PATH="$(if $(PY313_DIR),$(PY313_DIR):)$$PATH" $(BIN)/sam build
+
+validate: $(STAMP)
+	$(BIN)/sam validate --lint
+
+clean:
+	rm -rf $(VENV) .aws-sam .pytest_cache .ruff_cache .hypothesis

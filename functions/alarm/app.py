@@ -1,0 +1,48 @@
+"""POST /alarm: a multipart alarm push -> picture (and video) in S3, the alarm in DynamoDB."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import boto3
+from aws_lambda_powertools import Logger, Metrics
+from vstarcam_push.alarm_push import AlarmIntake, parse_alarm_push
+from vstarcam_push.alarms import AlarmStore
+from vstarcam_push.cameras import CameraRegistry
+from vstarcam_push.endpoint import count, respond
+from vstarcam_push.media import MediaStore
+from vstarcam_push.protocol import HttpRequest
+from vstarcam_push.settings import Settings
+
+logger = Logger()
+metrics = Metrics()
+settings = Settings.from_env()
+_dynamodb = boto3.client("dynamodb")
+intake = AlarmIntake(
+    _dynamodb,
+    cameras=CameraRegistry(_dynamodb, settings.cameras_table),
+    alarms=AlarmStore(_dynamodb, settings.alarms_table),
+    media=MediaStore(boto3.client("s3"), settings.media_bucket),
+    retention_days=settings.retention_days,
+    accept_unknown=settings.accept_unknown_cameras,
+)
+
+
+def alarm_push(request: HttpRequest) -> None:
+    push = parse_alarm_push(request.body, request.content_type)
+    logger.append_keys(vuid=push.vuid, alarm_type=push.alarm_type.hex)
+    outcome = intake.store(push, request.received_at_ms)
+    logger.info(
+        "alarm stored" if not outcome.duplicate else "alarm already stored",
+        extra={"alarm_id": outcome.alarm.alarm_id, "alarm_type_name": push.alarm_type.name},
+    )
+    if outcome.duplicate:
+        count(metrics, "DuplicateAlarms")
+    else:
+        count(metrics, "Alarms", ("alarmType", push.alarm_type.hex))
+
+
+@logger.inject_lambda_context(clear_state=True)
+@metrics.log_metrics
+def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    return respond(event, alarm_push, logger, metrics)

@@ -1,0 +1,35 @@
+"""POST /heartbeat: ``{"vuid": ...}`` -> the camera is online until its next deadline."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import boto3
+from aws_lambda_powertools import Logger, Metrics
+from vstarcam_push.cameras import CameraRegistry
+from vstarcam_push.endpoint import count, respond
+from vstarcam_push.protocol import HttpRequest, parse_heartbeat
+from vstarcam_push.settings import Settings
+
+logger = Logger()
+metrics = Metrics()
+settings = Settings.from_env()
+cameras = CameraRegistry(boto3.client("dynamodb"), settings.cameras_table)
+
+
+def heartbeat(request: HttpRequest) -> None:
+    vuid = parse_heartbeat(request.body)
+    logger.append_keys(vuid=vuid)
+    cameras.heartbeat(
+        vuid,
+        now=request.received_at_ms // 1000,
+        default_offline_after=settings.offline_after_seconds,
+        accept_unknown=settings.accept_unknown_cameras,
+    )
+    count(metrics, "Heartbeats")
+
+
+@logger.inject_lambda_context(clear_state=True)
+@metrics.log_metrics
+def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    return respond(event, heartbeat, logger, metrics)

@@ -1,0 +1,55 @@
+"""Table streams -> SNS: new alarms, cameras going offline and coming back online.
+
+Records that fail are reported back (ReportBatchItemFailures) so Lambda
+retries them, and a record that keeps failing goes to the dead-letter queue.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from typing import Any
+
+import boto3
+from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.utilities.batch import (
+    BatchProcessor,
+    EventType,
+    process_partial_response,
+)
+from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
+from vstarcam_push.cameras import CameraRegistry
+from vstarcam_push.endpoint import count
+from vstarcam_push.notifications import Notifier
+from vstarcam_push.settings import Settings
+
+logger = Logger()
+metrics = Metrics()
+settings = Settings.from_env()
+processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
+notifier = Notifier(
+    boto3.client("sns"),
+    settings.topic_arn,
+    CameraRegistry(boto3.client("dynamodb"), settings.cameras_table),
+    bucket=settings.media_bucket,
+    region=os.environ.get("AWS_REGION", "us-east-1"),
+    cooldown_seconds=settings.notify_cooldown_seconds,
+)
+
+
+def notify(record: DynamoDBRecord) -> None:
+    event, outcome = notifier.handle(record.raw_event, now=int(time.time()))
+    if outcome == "sent":
+        logger.info("notification sent", extra={"event": event})
+        count(metrics, "NotificationsSent", ("event", str(event)))
+    elif outcome == "suppressed":
+        logger.info("notification suppressed by the cooldown", extra={"event": event})
+        count(metrics, "NotificationsSuppressed")
+
+
+@logger.inject_lambda_context(clear_state=True)
+@metrics.log_metrics
+def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    return process_partial_response(
+        event=event, record_handler=notify, processor=processor, context=context
+    )

@@ -1,0 +1,205 @@
+"""The alarm intake: from a multipart alarm push to a stored alarm.
+
+Order matters for "an alarm answered 200 is stored, nothing half-stored":
+validate everything first, then one read (is the camera registered, is this
+alarm already stored?), then the media in S3, then the alarm record (which
+points at media that now exists), then the camera's ``lastAlarmAt``. A
+failure after a media put removes what this request put.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from vstarcam_push.alarm_types import AlarmType, parse_alarm_type
+from vstarcam_push.alarms import Alarm, AlarmStore, alarm_id_for
+from vstarcam_push.cameras import CameraRegistry
+from vstarcam_push.errors import BadRequest, StorageFailure, UnknownCamera
+from vstarcam_push.media import (
+    MediaKind,
+    MediaStore,
+    StoredMedia,
+    media_key,
+    sniff_picture,
+    sniff_video,
+)
+from vstarcam_push.multipart import parse_form
+from vstarcam_push.protocol import validate_vuid
+
+logger = logging.getLogger(__name__)
+
+_BATCH_GET_TRIES = 3
+
+
+@dataclass(frozen=True)
+class AlarmPush:
+    """A validated alarm push, not yet stored."""
+
+    vuid: str
+    alarm_type: AlarmType
+    picture: bytes
+    picture_kind: MediaKind
+    video: bytes | None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    alarm: Alarm
+    duplicate: bool
+
+
+def parse_alarm_push(body: bytes, content_type: str) -> AlarmPush:
+    """Validate a multipart alarm push: ``vuid``, ``type``, ``picture`` and optional ``video``."""
+    parts = parse_form(body, content_type)
+    if "vuid" not in parts:
+        raise BadRequest("alarm push has no vuid field", reason="vuid_missing")
+    vuid = validate_vuid(_text(parts["vuid"].content, "vuid"))
+    if "type" not in parts:
+        raise BadRequest("alarm push has no type field", reason="type_missing")
+    alarm_type = parse_alarm_type(_text(parts["type"].content, "type"))
+    if "picture" not in parts:
+        raise BadRequest("alarm push has no picture file", reason="picture_missing")
+    picture = parts["picture"].content
+    if not picture:
+        raise BadRequest("alarm picture is empty", reason="picture_empty")
+    picture_kind = sniff_picture(picture)
+    if picture_kind is None:
+        raise BadRequest("alarm picture is not a JPEG or PNG image", reason="picture_not_image")
+    video = parts["video"].content if "video" in parts else None
+    if video is not None and not video:
+        raise BadRequest("alarm video part is empty", reason="video_empty")
+    return AlarmPush(
+        vuid=vuid, alarm_type=alarm_type, picture=picture, picture_kind=picture_kind, video=video
+    )
+
+
+def _text(value: bytes, field: str) -> str:
+    try:
+        return value.decode("ascii").strip()
+    except UnicodeDecodeError as error:
+        raise BadRequest(f"{field} must be plain ASCII text", reason=f"{field}_invalid") from error
+
+
+class AlarmIntake:
+    def __init__(
+        self,
+        dynamodb: Any,
+        cameras: CameraRegistry,
+        alarms: AlarmStore,
+        media: MediaStore,
+        retention_days: int,
+        accept_unknown: bool,
+    ) -> None:
+        self._db = dynamodb
+        self.cameras = cameras
+        self.alarms = alarms
+        self.media = media
+        self.retention_days = retention_days
+        self.accept_unknown = accept_unknown
+
+    def store(self, push: AlarmPush, received_at_ms: int) -> Outcome:
+        picture_sha = hashlib.sha256(push.picture).hexdigest()
+        alarm_id = alarm_id_for(push.vuid, push.alarm_type, picture_sha)
+        registered, existing = self._lookup(push.vuid, alarm_id)
+        if not registered and not self.accept_unknown:
+            raise UnknownCamera(push.vuid)
+        now = received_at_ms // 1000
+        if existing is not None:
+            # The camera retried an alarm already stored: answer 200 again, store nothing new.
+            self._record_on_camera(push.vuid, now)
+            return Outcome(existing, duplicate=True)
+
+        stored: list[StoredMedia] = []
+        try:
+            stored.append(
+                self.media.put(
+                    media_key(push.vuid, received_at_ms, alarm_id, push.picture_kind.extension),
+                    push.picture,
+                    push.picture_kind,
+                )
+            )
+            if push.video is not None:
+                video_kind = sniff_video(push.video)
+                stored.append(
+                    self.media.put(
+                        media_key(push.vuid, received_at_ms, alarm_id, video_kind.extension),
+                        push.video,
+                        video_kind,
+                    )
+                )
+            alarm = Alarm(
+                alarm_id=alarm_id,
+                vuid=push.vuid,
+                alarm_type=push.alarm_type,
+                received_at_ms=received_at_ms,
+                picture=stored[0],
+                video=stored[1] if len(stored) > 1 else None,
+                expires_at=now + self.retention_days * 86_400,
+            )
+            created = self.alarms.put_new(alarm)
+        except Exception as error:
+            self._remove(stored)
+            raise StorageFailure(
+                "the alarm could not be stored, please retry", reason="storage_failed"
+            ) from error
+        if not created:
+            # A concurrent retry stored it first: drop this request's copy of the media.
+            self._remove(stored)
+            winner = self.alarms.get(alarm_id)
+            return Outcome(winner or alarm, duplicate=True)
+        self._record_on_camera(push.vuid, now)
+        return Outcome(alarm, duplicate=False)
+
+    def _lookup(self, vuid: str, alarm_id: str) -> tuple[bool, Alarm | None]:
+        """One BatchGetItem: is the camera registered, and is this alarm already stored?"""
+        request: dict[str, Any] = {
+            self.cameras.table: {
+                "Keys": [{"vuid": {"S": vuid}}],
+                "ProjectionExpression": "vuid",
+            },
+            self.alarms.table: {"Keys": [self.alarms.key(alarm_id)]},
+        }
+        found: dict[str, list[dict[str, Any]]] = {}
+        try:
+            for _ in range(_BATCH_GET_TRIES):
+                response = self._db.batch_get_item(RequestItems=request)
+                for table, items in response.get("Responses", {}).items():
+                    found.setdefault(table, []).extend(items)
+                request = response.get("UnprocessedKeys") or {}
+                if not request:
+                    break
+        except Exception as error:
+            raise StorageFailure(
+                "the camera registry could not be read, please retry", reason="storage_failed"
+            ) from error
+        if request:
+            raise StorageFailure(
+                "the camera registry is busy, please retry", reason="storage_failed"
+            )
+        alarm_items = found.get(self.alarms.table, [])
+        return bool(found.get(self.cameras.table)), (
+            Alarm.from_item(alarm_items[0]) if alarm_items else None
+        )
+
+    def _record_on_camera(self, vuid: str, now: int) -> None:
+        try:
+            self.cameras.record_alarm(vuid, now, self.accept_unknown)
+        except UnknownCamera:
+            # Removed while its alarm was being stored: the alarm stays, the camera stays gone.
+            logger.info("camera %s was removed while its alarm was stored", vuid)
+        except Exception as error:
+            raise StorageFailure(
+                "the alarm was stored but the camera could not be updated, please retry",
+                reason="storage_failed",
+            ) from error
+
+    def _remove(self, stored: list[StoredMedia]) -> None:
+        for media in stored:
+            try:
+                self.media.delete(media.key)
+            except Exception:
+                # The lifecycle rule expires an orphan; the alarm itself was never recorded.
+                logger.warning("could not remove media %s after a failed store", media.key)

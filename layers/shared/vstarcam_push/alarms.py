@@ -1,0 +1,166 @@
+"""The alarm store: the Alarms table.
+
+Key: ``vuid`` + ``alarmId``. The alarm id is derived from the alarm itself
+(vuid, alarm type, picture digest), so a camera's retry of the same alarm
+finds the stored one instead of adding a second. Two indexes list alarms by
+time: ``byTime`` (one camera) and ``byDay`` (the whole fleet, newest first).
+``expiresAt`` is the TTL that drops the record with the media's retention.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from vstarcam_push.alarm_types import AlarmType
+from vstarcam_push.media import StoredMedia
+
+BY_TIME_INDEX = "byTime"
+BY_DAY_INDEX = "byDay"
+
+
+def alarm_id_for(vuid: str, alarm_type: AlarmType, picture_sha256: str) -> str:
+    """``<vuid>-<20 hex>``: the vuid prefix lets ``alarms get`` find the record with one read."""
+    digest = hashlib.sha256(f"{vuid}|{alarm_type.code}|{picture_sha256}".encode()).hexdigest()
+    return f"{vuid}-{digest[:20]}"
+
+
+def vuid_of(alarm_id: str) -> str:
+    return alarm_id.rsplit("-", 1)[0]
+
+
+def received_day(received_at_ms: int) -> str:
+    return datetime.fromtimestamp(received_at_ms / 1000, tz=UTC).strftime("%Y-%m-%d")
+
+
+@dataclass(frozen=True)
+class Alarm:
+    alarm_id: str
+    vuid: str
+    alarm_type: AlarmType
+    received_at_ms: int
+    picture: StoredMedia
+    video: StoredMedia | None
+    expires_at: int
+
+    @property
+    def received_at(self) -> datetime:
+        return datetime.fromtimestamp(self.received_at_ms / 1000, tz=UTC)
+
+    def to_item(self) -> dict[str, Any]:
+        item: dict[str, Any] = {
+            "vuid": {"S": self.vuid},
+            "alarmId": {"S": self.alarm_id},
+            "alarmType": {"N": str(self.alarm_type.code)},
+            "alarmTypeName": {"S": self.alarm_type.name},
+            "receivedAtMs": {"N": str(self.received_at_ms)},
+            "receivedDay": {"S": received_day(self.received_at_ms)},
+            "expiresAt": {"N": str(self.expires_at)},
+            **_media_attributes("picture", self.picture),
+        }
+        if self.video is not None:
+            item.update(_media_attributes("video", self.video))
+        return item
+
+    @classmethod
+    def from_item(cls, item: dict[str, Any]) -> Alarm:
+        return cls(
+            alarm_id=item["alarmId"]["S"],
+            vuid=item["vuid"]["S"],
+            alarm_type=AlarmType(int(item["alarmType"]["N"])),
+            received_at_ms=int(item["receivedAtMs"]["N"]),
+            picture=_media_from(item, "picture"),  # type: ignore[arg-type]
+            video=_media_from(item, "video"),
+            expires_at=int(item["expiresAt"]["N"]),
+        )
+
+
+def _media_attributes(prefix: str, media: StoredMedia) -> dict[str, Any]:
+    return {
+        f"{prefix}Key": {"S": media.key},
+        f"{prefix}ContentType": {"S": media.content_type},
+        f"{prefix}Size": {"N": str(media.size)},
+        f"{prefix}Sha256": {"S": media.sha256},
+    }
+
+
+def _media_from(item: dict[str, Any], prefix: str) -> StoredMedia | None:
+    if f"{prefix}Key" not in item:
+        return None
+    return StoredMedia(
+        key=item[f"{prefix}Key"]["S"],
+        content_type=item[f"{prefix}ContentType"]["S"],
+        size=int(item[f"{prefix}Size"]["N"]),
+        sha256=item[f"{prefix}Sha256"]["S"],
+    )
+
+
+class AlarmStore:
+    def __init__(self, dynamodb: Any, table: str) -> None:
+        self._db = dynamodb
+        self.table = table
+
+    def key(self, alarm_id: str) -> dict[str, Any]:
+        return {"vuid": {"S": vuid_of(alarm_id)}, "alarmId": {"S": alarm_id}}
+
+    def put_new(self, alarm: Alarm) -> bool:
+        """Store the alarm unless the same one is already stored; False means it was."""
+        try:
+            self._db.put_item(
+                TableName=self.table,
+                Item=alarm.to_item(),
+                ConditionExpression="attribute_not_exists(alarmId)",
+            )
+            return True
+        except self._db.exceptions.ConditionalCheckFailedException:
+            return False
+
+    def get(self, alarm_id: str) -> Alarm | None:
+        item = self._db.get_item(TableName=self.table, Key=self.key(alarm_id)).get("Item")
+        return Alarm.from_item(item) if item else None
+
+    def for_camera(self, vuid: str, limit: int) -> list[Alarm]:
+        """A camera's newest alarms first."""
+        return list(
+            self._query(
+                limit,
+                IndexName=BY_TIME_INDEX,
+                KeyConditionExpression="vuid = :vuid",
+                ExpressionAttributeValues={":vuid": {"S": vuid}},
+            )
+        )
+
+    def latest(self, limit: int, days: int = 400, now_ms: int | None = None) -> list[Alarm]:
+        """The fleet's newest alarms first, walking back one day partition at a time."""
+        now_ms = now_ms if now_ms is not None else int(datetime.now(tz=UTC).timestamp() * 1000)
+        found: list[Alarm] = []
+        for back in range(days):
+            day = received_day(now_ms - back * 86_400_000)
+            found.extend(
+                self._query(
+                    limit - len(found),
+                    IndexName=BY_DAY_INDEX,
+                    KeyConditionExpression="receivedDay = :day",
+                    ExpressionAttributeValues={":day": {"S": day}},
+                )
+            )
+            if len(found) >= limit:
+                break
+        return found
+
+    def _query(self, limit: int, **query: Any) -> Iterator[Alarm]:
+        if limit <= 0:
+            return
+        count = 0
+        pages = self._db.get_paginator("query").paginate(
+            TableName=self.table, ScanIndexForward=False, **query
+        )
+        for page in pages:
+            for item in page.get("Items", []):
+                yield Alarm.from_item(item)
+                count += 1
+                if count >= limit:
+                    return

@@ -1,0 +1,237 @@
+"""The camera registry: the Cameras table.
+
+A camera item is ``vuid`` (key), ``name``, ``registeredAt``, ``offlineAfter``
+(seconds), ``status`` (``online``/``offline``, absent until the first
+heartbeat), ``lastSeen``, ``lastAlarmAt`` and, only while online,
+``onlineUntil`` (the offline deadline) with ``sweepShard``: that pair is the
+sparse index the offline sweep queries, so healthy cameras cost it nothing.
+Times are epoch seconds.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from vstarcam_push.errors import UnknownCamera
+
+# The sweep index is partitioned so heartbeat writes spread over a few
+# partition keys; the sweeper queries each shard once per run.
+SWEEP_SHARDS = 4
+SWEEP_INDEX = "byDeadline"
+
+
+def sweep_shard(vuid: str) -> str:
+    return str(zlib.crc32(vuid.encode()) % SWEEP_SHARDS)
+
+
+@dataclass(frozen=True)
+class Camera:
+    vuid: str
+    name: str
+    status: str
+    registered_at: int | None
+    last_seen: int | None
+    last_alarm_at: int | None
+    offline_after: int | None
+    online_until: int | None
+    offline_since: int | None
+
+    @classmethod
+    def from_item(cls, item: dict[str, Any]) -> Camera:
+        def number(key: str) -> int | None:
+            value = item.get(key, {}).get("N")
+            return int(float(value)) if value is not None else None
+
+        return cls(
+            vuid=item["vuid"]["S"],
+            name=item.get("name", {}).get("S", ""),
+            # A camera that never sent a heartbeat is reported offline.
+            status=item.get("status", {}).get("S", "offline"),
+            registered_at=number("registeredAt"),
+            last_seen=number("lastSeen"),
+            last_alarm_at=number("lastAlarmAt"),
+            offline_after=number("offlineAfter"),
+            online_until=number("onlineUntil"),
+            offline_since=number("offlineSince"),
+        )
+
+    @property
+    def label(self) -> str:
+        """``Front door (VE0005622QHOW)``, or the bare vuid for an unnamed camera."""
+        return f"{self.name} ({self.vuid})" if self.name else self.vuid
+
+
+class CameraRegistry:
+    def __init__(self, dynamodb: Any, table: str) -> None:
+        self._db = dynamodb
+        self.table = table
+
+    def heartbeat(
+        self, vuid: str, now: int, default_offline_after: int, accept_unknown: bool
+    ) -> None:
+        """Mark the camera online and push its deadline forward: one conditional write, no read."""
+        expression = (
+            "SET #status = :online, lastSeen = :now, sweepShard = :shard, "
+            "offlineAfter = if_not_exists(offlineAfter, :default), "
+            "onlineUntil = if_not_exists(offlineAfter, :default) + :now"
+        )
+        values: dict[str, Any] = {
+            ":online": {"S": "online"},
+            ":now": {"N": str(now)},
+            ":shard": {"S": sweep_shard(vuid)},
+            ":default": {"N": str(default_offline_after)},
+        }
+        kwargs: dict[str, Any] = {}
+        if accept_unknown:
+            expression += ", registeredAt = if_not_exists(registeredAt, :now)"
+        else:
+            kwargs["ConditionExpression"] = "attribute_exists(vuid)"
+        try:
+            self._db.update_item(
+                TableName=self.table,
+                Key={"vuid": {"S": vuid}},
+                UpdateExpression=expression,
+                ExpressionAttributeNames={"#status": "status"},
+                ExpressionAttributeValues=values,
+                **kwargs,
+            )
+        except self._db.exceptions.ConditionalCheckFailedException as error:
+            raise UnknownCamera(vuid) from error
+
+    def record_alarm(self, vuid: str, now: int, accept_unknown: bool) -> None:
+        """Note an alarm on the camera (``lastSeen``, ``lastAlarmAt``)."""
+        kwargs: dict[str, Any] = {}
+        expression = "SET lastSeen = :now, lastAlarmAt = :now"
+        if accept_unknown:
+            expression += ", registeredAt = if_not_exists(registeredAt, :now)"
+        else:
+            # A camera removed while its alarm was being stored is not re-created.
+            kwargs["ConditionExpression"] = "attribute_exists(vuid)"
+        try:
+            self._db.update_item(
+                TableName=self.table,
+                Key={"vuid": {"S": vuid}},
+                UpdateExpression=expression,
+                ExpressionAttributeValues={":now": {"N": str(now)}},
+                **kwargs,
+            )
+        except self._db.exceptions.ConditionalCheckFailedException as error:
+            raise UnknownCamera(vuid) from error
+
+    def get(self, vuid: str) -> Camera | None:
+        item = self._db.get_item(TableName=self.table, Key={"vuid": {"S": vuid}}).get("Item")
+        return Camera.from_item(item) if item else None
+
+    def register(self, vuid: str, name: str, offline_after: int, now: int) -> bool:
+        """Add or rename a camera; returns False if it was already registered (then updated)."""
+        try:
+            self._db.update_item(
+                TableName=self.table,
+                Key={"vuid": {"S": vuid}},
+                UpdateExpression=(
+                    "SET #name = :name, offlineAfter = :offline_after, "
+                    "registeredAt = if_not_exists(registeredAt, :now)"
+                ),
+                ConditionExpression="attribute_not_exists(vuid)",
+                ExpressionAttributeNames={"#name": "name"},
+                ExpressionAttributeValues={
+                    ":name": {"S": name},
+                    ":offline_after": {"N": str(offline_after)},
+                    ":now": {"N": str(now)},
+                },
+            )
+            return True
+        except self._db.exceptions.ConditionalCheckFailedException:
+            self._db.update_item(
+                TableName=self.table,
+                Key={"vuid": {"S": vuid}},
+                UpdateExpression="SET #name = :name, offlineAfter = :offline_after",
+                ExpressionAttributeNames={"#name": "name"},
+                ExpressionAttributeValues={
+                    ":name": {"S": name},
+                    ":offline_after": {"N": str(offline_after)},
+                },
+            )
+            return False
+
+    def remove(self, vuid: str) -> bool:
+        """Forget a camera; returns False if it was not registered."""
+        try:
+            self._db.delete_item(
+                TableName=self.table,
+                Key={"vuid": {"S": vuid}},
+                ConditionExpression="attribute_exists(vuid)",
+            )
+            return True
+        except self._db.exceptions.ConditionalCheckFailedException:
+            return False
+
+    def list(self) -> list[Camera]:
+        cameras: list[Camera] = []
+        for page in self._db.get_paginator("scan").paginate(TableName=self.table):
+            cameras.extend(Camera.from_item(item) for item in page.get("Items", []))
+        return sorted(cameras, key=lambda camera: camera.vuid)
+
+    def past_due(self, now: int) -> Iterator[str]:
+        """Vuids of online cameras whose deadline has passed (reads only those)."""
+        paginator = self._db.get_paginator("query")
+        for shard in range(SWEEP_SHARDS):
+            pages = paginator.paginate(
+                TableName=self.table,
+                IndexName=SWEEP_INDEX,
+                KeyConditionExpression="sweepShard = :shard AND onlineUntil < :now",
+                ExpressionAttributeValues={":shard": {"S": str(shard)}, ":now": {"N": str(now)}},
+            )
+            for page in pages:
+                for item in page.get("Items", []):
+                    yield item["vuid"]["S"]
+
+    def mark_offline(self, vuid: str, now: int) -> bool:
+        """Online -> offline, only if still past due: a racing heartbeat always wins."""
+        try:
+            self._db.update_item(
+                TableName=self.table,
+                Key={"vuid": {"S": vuid}},
+                UpdateExpression="SET #status = :offline, offlineSince = :now "
+                "REMOVE onlineUntil, sweepShard",
+                ConditionExpression="#status = :online AND onlineUntil < :now",
+                ExpressionAttributeNames={"#status": "status"},
+                ExpressionAttributeValues={
+                    ":offline": {"S": "offline"},
+                    ":online": {"S": "online"},
+                    ":now": {"N": str(now)},
+                },
+            )
+            return True
+        except self._db.exceptions.ConditionalCheckFailedException:
+            return False
+
+    def claim_notification(
+        self, vuid: str, alarm_type: str, alarm_id: str, now: int, cooldown: int
+    ) -> bool:
+        """Take the per-camera, per-alarm-type notification slot, unless inside the cooldown.
+
+        The slot remembers which alarm took it, so a redelivered stream record
+        (after an SNS failure) may take it again and is not silenced by its own claim.
+        """
+        at, by = f"notifiedAt_{alarm_type}", f"notifiedBy_{alarm_type}"
+        try:
+            self._db.update_item(
+                TableName=self.table,
+                Key={"vuid": {"S": vuid}},
+                UpdateExpression="SET #at = :now, #by = :alarm",
+                ConditionExpression="attribute_exists(vuid) AND "
+                "(attribute_not_exists(#at) OR #at <= :open OR #by = :alarm)",
+                ExpressionAttributeNames={"#at": at, "#by": by},
+                ExpressionAttributeValues={
+                    ":now": {"N": str(now)},
+                    ":open": {"N": str(now - cooldown)},
+                    ":alarm": {"S": alarm_id},
+                },
+            )
+            return True
+        except self._db.exceptions.ConditionalCheckFailedException:
+            return False

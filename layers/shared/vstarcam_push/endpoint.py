@@ -1,0 +1,61 @@
+"""The one place where outcomes become wire replies, log lines and metrics."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.metrics import MetricUnit, single_metric
+from botocore.exceptions import BotoCoreError, ClientError
+
+from vstarcam_push.errors import PushError, UnknownCamera
+from vstarcam_push.protocol import HttpRequest, reply, success
+
+
+def count(metrics: Metrics, name: str, dimension: tuple[str, str] | None = None) -> None:
+    """Add one to a metric; a dimensioned metric (by reason, by alarm type) is its own EMF blob."""
+    if dimension is None:
+        metrics.add_metric(name=name, unit=MetricUnit.Count, value=1)
+        return
+    with single_metric(
+        name=name,
+        unit=MetricUnit.Count,
+        value=1,
+        namespace=metrics.namespace,
+        default_dimensions=metrics.default_dimensions,
+    ) as metric:
+        metric.add_dimension(name=dimension[0], value=dimension[1])
+
+
+def respond(
+    event: dict[str, Any],
+    handle: Callable[[HttpRequest], None],
+    logger: Logger,
+    metrics: Metrics,
+) -> dict[str, Any]:
+    """Run ``handle`` on the request; every outcome is a ``{"code","message"}`` reply."""
+    try:
+        handle(HttpRequest.from_event(event))
+    except PushError as error:
+        if error.status >= 500:
+            logger.exception("request failed", extra={"reason": error.reason})
+        else:
+            logger.warning(
+                "request refused",
+                extra={"reason": error.reason, "status": error.status, "detail": error.message},
+            )
+        if isinstance(error, UnknownCamera):
+            count(metrics, "UnknownCameras")
+        count(metrics, "Refusals", ("reason", error.reason))
+        return reply(error.status, error.message)
+    except (BotoCoreError, ClientError):
+        logger.exception("AWS call failed")
+        count(metrics, "Refusals", ("reason", "storage_failed"))
+        return reply(500, "storage is unavailable, please retry")
+    except Exception:
+        # Nothing escapes to API Gateway, whose own 500 would not be in the wire shape.
+        logger.exception("unexpected failure")
+        count(metrics, "Refusals", ("reason", "internal_error"))
+        return reply(500, "internal error, please retry")
+    return success()

@@ -1,0 +1,44 @@
+"""The one error hierarchy: each error carries its wire code and a message a person can act on."""
+
+from __future__ import annotations
+
+
+class PushError(Exception):
+    """A request the receiver refuses; ``status`` is both the HTTP status and the wire code."""
+
+    status = 400
+
+    def __init__(self, message: str, reason: str) -> None:
+        super().__init__(message)
+        self.message = message
+        # A short, stable label for the "refusals by reason" metric.
+        self.reason = reason
+
+
+class BadRequest(PushError):
+    status = 400
+
+
+class UnknownCamera(PushError):
+    status = 403
+
+    def __init__(self, vuid: str) -> None:
+        super().__init__(
+            f"camera {vuid} is not registered: register it with 'vstarcam-push cameras add {vuid}'",
+            reason="unknown_camera",
+        )
+        self.vuid = vuid
+
+
+class PayloadTooLarge(PushError):
+    status = 413
+
+
+class UnsupportedMediaType(PushError):
+    status = 415
+
+
+class StorageFailure(PushError):
+    """An AWS call failed: the request was not (completely) stored and the camera should retry."""
+
+    status = 500

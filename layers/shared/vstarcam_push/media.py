@@ -1,0 +1,75 @@
+"""Media: sniffing picture and video bytes, naming their keys, and the S3 media store."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+
+@dataclass(frozen=True)
+class MediaKind:
+    content_type: str
+    extension: str
+
+
+JPEG = MediaKind("image/jpeg", "jpg")
+PNG = MediaKind("image/png", "png")
+MP4 = MediaKind("video/mp4", "mp4")
+AVI = MediaKind("video/x-msvideo", "avi")
+H264 = MediaKind("video/h264", "h264")
+UNKNOWN_VIDEO = MediaKind("application/octet-stream", "bin")
+
+
+def sniff_picture(data: bytes) -> MediaKind | None:
+    """JPEG or PNG by their magic bytes; part names and content types are not trusted."""
+    if data[:3] == b"\xff\xd8\xff":
+        return JPEG
+    if data[:8] == b"\x89PNG\r\n\x1a\n":
+        return PNG
+    return None
+
+
+def sniff_video(data: bytes) -> MediaKind:
+    """The video container by its magic bytes; unknown formats are kept as octet-stream."""
+    if data[4:8] == b"ftyp":
+        return MP4
+    if data[:4] == b"RIFF" and data[8:12] == b"AVI ":
+        return AVI
+    if data[:4] == b"\x00\x00\x00\x01" or data[:3] == b"\x00\x00\x01":
+        return H264
+    return UNKNOWN_VIDEO
+
+
+@dataclass(frozen=True)
+class StoredMedia:
+    key: str
+    content_type: str
+    size: int
+    sha256: str
+
+
+def media_key(vuid: str, received_at_ms: int, alarm_id: str, extension: str) -> str:
+    """``alarms/<vuid>/<yyyy>/<mm>/<dd>/<HHMMSS>-<id>.<ext>``; vuid is validated, so no escape."""
+    at = datetime.fromtimestamp(received_at_ms / 1000, tz=UTC)
+    suffix = alarm_id.rsplit("-", 1)[-1]
+    return f"alarms/{vuid}/{at:%Y/%m/%d/%H%M%S}-{suffix}.{extension}"
+
+
+class MediaStore:
+    """The private media bucket."""
+
+    def __init__(self, s3: Any, bucket: str) -> None:
+        self._s3 = s3
+        self.bucket = bucket
+
+    def put(self, key: str, data: bytes, kind: MediaKind) -> StoredMedia:
+        self._s3.put_object(Bucket=self.bucket, Key=key, Body=data, ContentType=kind.content_type)
+        return StoredMedia(key, kind.content_type, len(data), hashlib.sha256(data).hexdigest())
+
+    def delete(self, key: str) -> None:
+        self._s3.delete_object(Bucket=self.bucket, Key=key)
+
+    def get(self, key: str) -> bytes:
+        return self._s3.get_object(Bucket=self.bucket, Key=key)["Body"].read()

@@ -1,0 +1,198 @@
+"""Notifications: what the owner is told, and the rules for when.
+
+Derived from the table streams, never from the request path: a new alarm,
+a camera going offline, and a camera coming back online. Each is published
+once to the SNS topic with a short text for SMS, a fuller one for email, a
+subject line, and message attributes (``event``, ``vuid``, ``alarmType``)
+that subscription filter policies route on.
+"""
+
+from __future__ import annotations
+
+import json
+import urllib.parse
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from vstarcam_push.alarms import Alarm
+from vstarcam_push.cameras import Camera, CameraRegistry
+
+EventKind = Literal["alarm", "offline", "online"]
+Outcome = Literal["sent", "suppressed", "ignored"]
+
+SMS_LIMIT = 160
+SUBJECT_LIMIT = 99  # SNS: under 100 ASCII characters
+
+
+def format_time(epoch_seconds: float) -> str:
+    return datetime.fromtimestamp(epoch_seconds, tz=UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def format_duration(seconds: int) -> str:
+    minutes, _ = divmod(max(seconds, 0), 60)
+    hours, minutes = divmod(minutes, 60)
+    days, hours = divmod(hours, 24)
+    if days:
+        return f"{days} d {hours} h"
+    if hours:
+        return f"{hours} h {minutes} min"
+    return f"{minutes} min" if minutes else "under a minute"
+
+
+@dataclass(frozen=True)
+class Notification:
+    event: EventKind
+    vuid: str
+    subject: str
+    sms: str
+    email: str
+    attributes: dict[str, str] = field(default_factory=dict)
+
+    def publish_request(self, topic_arn: str) -> dict[str, Any]:
+        """Arguments for ``sns.publish``: one message, a text per protocol."""
+        return {
+            "TopicArn": topic_arn,
+            "Subject": _subject(self.subject),
+            "MessageStructure": "json",
+            "Message": json.dumps({"default": self.email, "email": self.email, "sms": self.sms}),
+            "MessageAttributes": {
+                name: {"DataType": "String", "StringValue": value}
+                for name, value in {
+                    "event": self.event,
+                    "vuid": self.vuid,
+                    **self.attributes,
+                }.items()
+            },
+        }
+
+
+def _subject(text: str) -> str:
+    printable = "".join(c if 32 <= ord(c) < 127 else "?" for c in text)
+    return printable[:SUBJECT_LIMIT]
+
+
+def _sms(text: str) -> str:
+    return text if len(text) <= SMS_LIMIT else text[: SMS_LIMIT - 1] + "…"
+
+
+def alarm_notification(
+    camera: Camera | None, alarm: Alarm, bucket: str, region: str
+) -> Notification:
+    """``Front door (VE0005622QHOW): Motion detection alarm at 2026-11-26 14:03:11 UTC``."""
+    label = camera.label if camera else alarm.vuid
+    headline = f"{label}: {alarm.alarm_type.name} at {format_time(alarm.received_at_ms / 1000)}"
+    console = (
+        "https://{region}.console.aws.amazon.com/s3/object/{bucket}?region={region}&prefix={key}"
+    )
+    lines = [
+        headline,
+        "",
+        f"Picture: s3://{bucket}/{alarm.picture.key}",
+        "  in the AWS console: "
+        + console.format(
+            region=region, bucket=bucket, key=urllib.parse.quote(alarm.picture.key, safe="")
+        ),
+    ]
+    if alarm.video is not None:
+        lines.append(f"Video: s3://{bucket}/{alarm.video.key}")
+    lines += [
+        "",
+        "Download it with:",
+        f"  vstarcam-push alarms get {alarm.alarm_id} --picture alarm.{_ext(alarm)}"
+        + (" --video alarm-video" if alarm.video is not None else ""),
+        "",
+        f"Alarm id: {alarm.alarm_id}",
+        f"Alarm type: {alarm.alarm_type.name} ({alarm.alarm_type.hex})",
+    ]
+    return Notification(
+        event="alarm",
+        vuid=alarm.vuid,
+        subject=f"{alarm.alarm_type.name}: {label}",
+        sms=_sms(headline),
+        email="\n".join(lines),
+        attributes={"alarmType": alarm.alarm_type.hex, "alarmTypeName": alarm.alarm_type.name},
+    )
+
+
+def _ext(alarm: Alarm) -> str:
+    return alarm.picture.key.rsplit(".", 1)[-1]
+
+
+def offline_notification(camera: Camera) -> Notification:
+    since = camera.last_seen
+    seen = f"last heartbeat at {format_time(since)}" if since else "no heartbeat yet"
+    headline = f"{camera.label} is offline: {seen}"
+    email = (
+        f"{headline}.\n\nThe camera sent no heartbeat for more than "
+        f"{camera.offline_after or 0} seconds. You will be told when it is back online."
+    )
+    return Notification(
+        event="offline",
+        vuid=camera.vuid,
+        subject=f"Camera offline: {camera.label}",
+        sms=_sms(headline),
+        email=email,
+    )
+
+
+def online_notification(camera: Camera, before: Camera) -> Notification:
+    now = camera.last_seen or 0
+    outage = ""
+    if before.offline_since and now:
+        outage = f" after {format_duration(now - (before.last_seen or before.offline_since))}"
+    headline = f"{camera.label} is back online{outage} (heartbeat at {format_time(now)})"
+    return Notification(
+        event="online",
+        vuid=camera.vuid,
+        subject=f"Camera back online: {camera.label}",
+        sms=_sms(headline),
+        email=headline + ".",
+    )
+
+
+class Notifier:
+    """Turns one table stream record into at most one published notification."""
+
+    def __init__(
+        self,
+        sns: Any,
+        topic_arn: str,
+        cameras: CameraRegistry,
+        bucket: str,
+        region: str,
+        cooldown_seconds: int,
+    ) -> None:
+        self._sns = sns
+        self.topic_arn = topic_arn
+        self.cameras = cameras
+        self.bucket = bucket
+        self.region = region
+        self.cooldown_seconds = cooldown_seconds
+
+    def handle(self, record: dict[str, Any], now: int) -> tuple[EventKind | None, Outcome]:
+        stream = record.get("dynamodb") or {}
+        new, old = stream.get("NewImage") or {}, stream.get("OldImage") or {}
+        if record.get("eventName") == "INSERT" and "alarmId" in new:
+            return "alarm", self._alarm(Alarm.from_item(new), now)
+        if record.get("eventName") == "MODIFY" and "vuid" in new and "alarmId" not in new:
+            before, after = Camera.from_item(old), Camera.from_item(new)
+            if before.status == "online" and after.status == "offline":
+                self.publish(offline_notification(after))
+                return "offline", "sent"
+            if before.status == "offline" and after.status == "online":
+                self.publish(online_notification(after, before))
+                return "online", "sent"
+        return None, "ignored"
+
+    def _alarm(self, alarm: Alarm, now: int) -> Outcome:
+        if not self.cameras.claim_notification(
+            alarm.vuid, alarm.alarm_type.hex, alarm.alarm_id, now, self.cooldown_seconds
+        ):
+            return "suppressed"
+        camera = self.cameras.get(alarm.vuid)
+        self.publish(alarm_notification(camera, alarm, self.bucket, self.region))
+        return "sent"
+
+    def publish(self, notification: Notification) -> None:
+        self._sns.publish(**notification.publish_request(self.topic_arn))

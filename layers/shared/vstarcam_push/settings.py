@@ -1,0 +1,38 @@
+"""Each function's configuration, read once from the environment the template sets."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+
+def _int(name: str, default: int) -> int:
+    value = os.environ.get(name, "")
+    return int(value) if value.strip() else default
+
+
+@dataclass(frozen=True)
+class Settings:
+    cameras_table: str
+    alarms_table: str
+    media_bucket: str
+    topic_arn: str
+    offline_after_seconds: int
+    retention_days: int
+    notify_cooldown_seconds: int
+    accept_unknown_cameras: bool
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        """Functions get only the variables they need; absent names read as empty."""
+        return cls(
+            cameras_table=os.environ.get("CAMERAS_TABLE", ""),
+            alarms_table=os.environ.get("ALARMS_TABLE", ""),
+            media_bucket=os.environ.get("MEDIA_BUCKET", ""),
+            topic_arn=os.environ.get("TOPIC_ARN", ""),
+            offline_after_seconds=_int("OFFLINE_AFTER_SECONDS", 180),
+            retention_days=_int("RETENTION_DAYS", 30),
+            notify_cooldown_seconds=_int("NOTIFY_COOLDOWN_SECONDS", 300),
+            accept_unknown_cameras=os.environ.get("ACCEPT_UNKNOWN_CAMERAS", "false").lower()
+            == "true",
+        )

@@ -1,0 +1,139 @@
+"""Create a stack's stateful resources (tables, bucket, topic, queues) from ``template.yaml``.
+
+Used against moto: in-process ``mock_aws`` in tests, moto's server in the
+local stack. API Gateway, Lambda and event source mappings are not created
+here: the local stack plays those parts itself.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from vstarcam_tools.template import Stack
+
+
+def create_resources(stack: Stack, session: Any) -> None:
+    """Create every table, bucket, bucket policy, queue, topic and subscription of the stack."""
+    for logical_id in stack.resources("AWS::DynamoDB::Table"):
+        _create_table(stack, session.client("dynamodb", region_name=stack.region), logical_id)
+    s3 = session.client("s3", region_name=stack.region)
+    for logical_id in stack.resources("AWS::S3::Bucket"):
+        _create_bucket(stack, s3, logical_id)
+    for logical_id in stack.resources("AWS::S3::BucketPolicy"):
+        props = stack.properties(logical_id)
+        s3.put_bucket_policy(Bucket=props["Bucket"], Policy=json.dumps(props["PolicyDocument"]))
+    sqs = session.client("sqs", region_name=stack.region)
+    for logical_id in stack.resources("AWS::SQS::Queue"):
+        props = stack.properties(logical_id)
+        url = sqs.create_queue(
+            QueueName=stack.physical_name(logical_id),
+            Attributes={
+                "MessageRetentionPeriod": str(props.get("MessageRetentionPeriod", 345600)),
+                "SqsManagedSseEnabled": str(props.get("SqsManagedSseEnabled", True)).lower(),
+            },
+        )["QueueUrl"]
+        stack.refs[logical_id] = url
+        stack.attributes[(logical_id, "Arn")] = sqs.get_queue_attributes(
+            QueueUrl=url, AttributeNames=["QueueArn"]
+        )["Attributes"]["QueueArn"]
+    sns = session.client("sns", region_name=stack.region)
+    for logical_id in stack.resources("AWS::SNS::Topic"):
+        props = stack.properties(logical_id)
+        arn = sns.create_topic(
+            Name=stack.physical_name(logical_id),
+            Attributes={"DisplayName": props.get("DisplayName", "")},
+        )["TopicArn"]
+        stack.refs[logical_id] = arn
+        stack.attributes[(logical_id, "TopicArn")] = arn
+    for logical_id in stack.resources("AWS::SNS::Subscription"):
+        props = stack.properties(logical_id)
+        attributes = {}
+        if "FilterPolicy" in props:
+            attributes["FilterPolicy"] = json.dumps(props["FilterPolicy"])
+            attributes["FilterPolicyScope"] = props.get("FilterPolicyScope", "MessageAttributes")
+        sns.subscribe(
+            TopicArn=props["TopicArn"],
+            Protocol=props["Protocol"],
+            Endpoint=props["Endpoint"],
+            Attributes=attributes,
+        )
+
+
+def _create_table(stack: Stack, dynamodb: Any, logical_id: str) -> None:
+    props = stack.properties(logical_id)
+    name = stack.physical_name(logical_id)
+    request: dict[str, Any] = {
+        "TableName": name,
+        "KeySchema": props["KeySchema"],
+        "AttributeDefinitions": props["AttributeDefinitions"],
+        "BillingMode": props.get("BillingMode", "PROVISIONED"),
+    }
+    for key in ("GlobalSecondaryIndexes", "LocalSecondaryIndexes"):
+        if key in props:
+            request[key] = props[key]
+    if "StreamSpecification" in props:
+        request["StreamSpecification"] = {
+            "StreamEnabled": True,
+            "StreamViewType": props["StreamSpecification"]["StreamViewType"],
+        }
+    if props.get("SSESpecification", {}).get("SSEEnabled"):
+        request["SSESpecification"] = {"Enabled": True}
+    table = dynamodb.create_table(**request)["TableDescription"]
+    stack.attributes[(logical_id, "Arn")] = table["TableArn"]
+    if "LatestStreamArn" in table:
+        stack.attributes[(logical_id, "StreamArn")] = table["LatestStreamArn"]
+    ttl = props.get("TimeToLiveSpecification")
+    if ttl and ttl.get("Enabled"):
+        dynamodb.update_time_to_live(
+            TableName=name,
+            TimeToLiveSpecification={"Enabled": True, "AttributeName": ttl["AttributeName"]},
+        )
+
+
+def _create_bucket(stack: Stack, s3: Any, logical_id: str) -> None:
+    props = stack.properties(logical_id)
+    name = stack.physical_name(logical_id)
+    if stack.region == "us-east-1":
+        s3.create_bucket(Bucket=name)
+    else:
+        s3.create_bucket(
+            Bucket=name, CreateBucketConfiguration={"LocationConstraint": stack.region}
+        )
+    if "BucketEncryption" in props:
+        s3.put_bucket_encryption(
+            Bucket=name,
+            # CloudFormation's property names differ from the S3 API's here.
+            ServerSideEncryptionConfiguration={
+                "Rules": [
+                    {"ApplyServerSideEncryptionByDefault": rule["ServerSideEncryptionByDefault"]}
+                    for rule in props["BucketEncryption"]["ServerSideEncryptionConfiguration"]
+                ]
+            },
+        )
+    if "PublicAccessBlockConfiguration" in props:
+        s3.put_public_access_block(
+            Bucket=name, PublicAccessBlockConfiguration=props["PublicAccessBlockConfiguration"]
+        )
+    if "OwnershipControls" in props:
+        s3.put_bucket_ownership_controls(Bucket=name, OwnershipControls=props["OwnershipControls"])
+    lifecycle = props.get("LifecycleConfiguration")
+    if lifecycle:
+        rules = []
+        for rule in lifecycle["Rules"]:
+            converted: dict[str, Any] = {
+                "ID": rule.get("Id", "rule"),
+                "Status": rule["Status"],
+                "Filter": {"Prefix": rule.get("Prefix", "")},
+            }
+            if "ExpirationInDays" in rule:
+                converted["Expiration"] = {"Days": int(rule["ExpirationInDays"])}
+            if "AbortIncompleteMultipartUpload" in rule:
+                converted["AbortIncompleteMultipartUpload"] = {
+                    "DaysAfterInitiation": int(
+                        rule["AbortIncompleteMultipartUpload"]["DaysAfterInitiation"]
+                    )
+                }
+            rules.append(converted)
+        s3.put_bucket_lifecycle_configuration(Bucket=name, LifecycleConfiguration={"Rules": rules})
+    stack.attributes[(logical_id, "Arn")] = f"arn:aws:s3:::{name}"
