@@ -1,0 +1,181 @@
+"""Shared fixtures: dummy AWS credentials, the stack built in moto from template.yaml,
+handlers loaded by file path with the environment the template gives them, and
+real-shaped HTTP API v2 events."""
+
+from __future__ import annotations
+
+import base64
+import importlib.util
+import itertools
+import json
+import os
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from types import ModuleType
+from typing import Any
+
+import boto3
+import pytest
+from moto import mock_aws
+from requests_toolbelt import MultipartEncoder
+from vstarcam_tools.provision import create_resources
+from vstarcam_tools.template import Stack
+
+REGION = "us-east-1"
+VUID = "VE0005622QHOW"
+# Starts with the JPEG and PNG magic numbers the receiver sniffs; the rest is
+# filler (real pictures are in tools/vstarcam_tools/testdata for end-to-end tests).
+JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01" + bytes(range(256)) * 4 + b"\xff\xd9"
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + bytes(64)
+MP4 = b"\x00\x00\x00\x18ftypmp42" + bytes(512)
+
+_module_ids = itertools.count()
+
+
+@pytest.fixture(autouse=True)
+def _offline_aws(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Dummy credentials, a fixed region, and no way to reach a real account or endpoint."""
+    for name in list(os.environ):
+        if name.startswith("AWS_") or name.startswith("POWERTOOLS_"):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_SESSION_TOKEN", "testing")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
+    monkeypatch.setenv("AWS_REGION", REGION)
+    monkeypatch.setenv("AWS_CONFIG_FILE", os.devnull)
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", os.devnull)
+    monkeypatch.setenv("SAM_CLI_TELEMETRY", "0")
+
+
+@pytest.fixture
+def stack() -> Iterator[Stack]:
+    """The template's tables, bucket, topic and queue, created in in-process moto."""
+    with mock_aws():
+        built = Stack(region=REGION)
+        create_resources(built, boto3.Session(region_name=REGION))
+        yield built
+
+
+@dataclass
+class LambdaContext:
+    function_name: str = "test-function"
+    memory_limit_in_mb: int = 256
+    invoked_function_arn: str = f"arn:aws:lambda:{REGION}:123456789012:function:test-function"
+    aws_request_id: str = "00000000-0000-0000-0000-000000000000"
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 10_000
+
+
+def load_function(
+    stack: Stack, logical_id: str, monkeypatch: pytest.MonkeyPatch, **overrides: str
+) -> ModuleType:
+    """Import a function's handler module fresh, with the environment the template sets."""
+    spec_ = stack.functions()[logical_id]
+    for name, value in {**spec_.environment, **overrides}.items():
+        monkeypatch.setenv(name, value)
+    name = f"_function_{logical_id}_{next(_module_ids)}"
+    spec = importlib.util.spec_from_file_location(name, spec_.module_file)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def invoke(module: ModuleType, event: dict[str, Any]) -> dict[str, Any]:
+    return module.lambda_handler(event, LambdaContext(aws_request_id=str(uuid.uuid4())))
+
+
+def http_event(
+    path: str,
+    body: bytes,
+    content_type: str,
+    *,
+    base64_encoded: bool = True,
+    time_ms: int | None = None,
+) -> dict[str, Any]:
+    """An HTTP API payload v2 event, shaped as API Gateway sends it."""
+    now_ms = time_ms if time_ms is not None else int(time.time() * 1000)
+    return {
+        "version": "2.0",
+        "routeKey": f"POST {path}",
+        "rawPath": path,
+        "rawQueryString": "",
+        "headers": {
+            "content-type": content_type,
+            "content-length": str(len(body)),
+            "host": "abc123.execute-api.us-east-1.amazonaws.com",
+            "user-agent": "VStarcam",
+        },
+        "requestContext": {
+            "accountId": "123456789012",
+            "apiId": "abc123",
+            "domainName": "abc123.execute-api.us-east-1.amazonaws.com",
+            "domainPrefix": "abc123",
+            "http": {
+                "method": "POST",
+                "path": path,
+                "protocol": "HTTP/1.1",
+                "sourceIp": "203.0.113.7",
+                "userAgent": "VStarcam",
+            },
+            "requestId": str(uuid.uuid4()),
+            "routeKey": f"POST {path}",
+            "stage": "$default",
+            "time": time.strftime("%d/%b/%Y:%H:%M:%S +0000", time.gmtime(now_ms / 1000)),
+            "timeEpoch": now_ms,
+        },
+        "body": base64.b64encode(body).decode() if base64_encoded else body.decode("utf-8"),
+        "isBase64Encoded": base64_encoded,
+    }
+
+
+def heartbeat_event(document: Any, time_ms: int | None = None) -> dict[str, Any]:
+    """A heartbeat as cameras send it: JSON, which HTTP API passes as text."""
+    body = document if isinstance(document, bytes) else json.dumps(document).encode()
+    return http_event(
+        "/heartbeat",
+        body,
+        "application/json; charset=UTF-8",
+        base64_encoded=False,
+        time_ms=time_ms,
+    )
+
+
+def alarm_body(
+    vuid: str | None = VUID,
+    alarm_type: str | None = "18",
+    picture: bytes | None = JPEG,
+    video: bytes | None = None,
+) -> tuple[bytes, str]:
+    """A multipart alarm push body and its Content-Type, as a camera builds it."""
+    fields: list[tuple[str, Any]] = []
+    if vuid is not None:
+        fields.append(("vuid", vuid))
+    if alarm_type is not None:
+        fields.append(("type", alarm_type))
+    if picture is not None:
+        fields.append(("picture", ("alarm.jpg", picture, "image/jpeg")))
+    if video is not None:
+        fields.append(("video", ("alarm.mp4", video, "video/mp4")))
+    encoder = MultipartEncoder(fields=fields)
+    return encoder.to_string(), encoder.content_type
+
+
+def alarm_event(time_ms: int | None = None, **fields: Any) -> dict[str, Any]:
+    body, content_type = alarm_body(**fields)
+    return http_event("/alarm", body, content_type, time_ms=time_ms)
+
+
+def reply_of(response: dict[str, Any]) -> dict[str, str]:
+    """The wire reply, checked to be exactly ``{"code", "message"}`` with matching status."""
+    document = json.loads(response["body"])
+    assert set(document) == {"code", "message"}
+    assert document["code"] == str(response["statusCode"])
+    assert isinstance(document["message"], str) and document["message"]
+    return document
