@@ -39,7 +39,8 @@ def alarm_push(request: HttpRequest) -> None:
     if outcome.duplicate:
         count(metrics, "DuplicateAlarms")
     else:
-        count(metrics, "Alarms", ("alarmType", push.alarm_type.hex))
+        count(metrics, "Alarms")
+        count(metrics, "AlarmsByType", ("alarmType", push.alarm_type.hex))
 
 
 @logger.inject_lambda_context(clear_state=True)
