@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import ipaddress
 import json
+import math
 import os
 import sys
 import time
@@ -356,10 +357,54 @@ def _alarms_get(args: argparse.Namespace) -> int:
 
 
 def _simulate(args: argparse.Namespace) -> int:
-    # Imported here: requests and the test media are only needed by this command.
+    # Imported here: requests and the multipart encoder are only needed by this command.
     from vstarcam_tools import simulator
 
-    return simulator.run_command(args)
+    vuids = [_vuid(args.vuid)] if args.vuid else simulator.simulated_vuids(args.cameras or 1)
+    heartbeat_url, alarm_url = args.heartbeat_url, args.alarm_url
+    if args.register or not (heartbeat_url and alarm_url):
+        context = StackContext.resolve(args)
+        heartbeat_url = heartbeat_url or context.outputs.heartbeat_url
+        alarm_url = alarm_url or context.outputs.alarm_url
+        if args.register:
+            # Three missed heartbeats before offline, as the template advises.
+            offline_after = max(context.default_offline_after(), math.ceil(3 * args.heartbeat_time))
+            added = simulator.register_cameras(context.cameras(), vuids, offline_after)
+            print(f"registered {added} of {len(vuids)} simulated cameras", file=sys.stderr)
+    summary = simulator.run_simulation(
+        heartbeat_url,
+        alarm_url,
+        vuids,
+        heartbeat_time=args.heartbeat_time,
+        alarms_per_minute=args.alarms_per_minute,
+        duration=args.duration,
+        video=args.video,
+        concurrency=args.concurrency,
+    )
+    if args.json:
+        print_json(summary.to_dict())
+        return 0
+    shown = vuids[0] if len(vuids) == 1 else f"{vuids[0]}..{vuids[-1]}"
+    print(f"simulated {len(vuids)} camera(s) {shown} for {summary.duration_s:.1f} s")
+    rows = []
+    for endpoint in (simulator.HEARTBEAT, simulator.ALARM):
+        outcomes = [
+            *(f"{code}: {n}" for code, n in sorted(summary.replies.get(endpoint, {}).items())),
+            *(f"{error}: {n}" for error, n in sorted(summary.errors.get(endpoint, {}).items())),
+        ]
+        latency = summary.latency_ms(endpoint) or {}
+        rows.append(
+            [
+                endpoint,
+                str(summary.sent(endpoint)),
+                ", ".join(outcomes) or "-",
+                *(f"{latency[p]:.1f}" if latency else "-" for p in ("p50", "p90", "p99", "max")),
+            ]
+        )
+    headers = ["ENDPOINT", "SENT", "REPLIES", "P50 MS", "P90 MS", "P99 MS", "MAX MS"]
+    print(format_table(headers, rows))
+    print(f"worst start delay behind schedule: {summary.max_lag_s:.3f} s")
+    return 0
 
 
 # ---------------------------------------------------------------- parser
@@ -404,6 +449,9 @@ def build_parser() -> argparse.ArgumentParser:
     remove.set_defaults(handler=_cameras_remove)
 
     # camera CGI: registered by vstarcam_tools.configure
+    from vstarcam_tools import configure
+
+    configure.register(cameras_subparsers)
 
     alarms = subparsers.add_parser("alarms", help="list stored alarms and download their media")
     alarms_subparsers = alarms.add_subparsers(dest="action", metavar="ACTION", required=True)
