@@ -576,7 +576,11 @@ def _one_line(text: str) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as exit_:
+        # Usage errors (status 2) and --help: argparse has printed them already.
+        return exit_.code if isinstance(exit_.code, int) else 2
     try:
         return int(args.handler(args))
     except CliError as error:

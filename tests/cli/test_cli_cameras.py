@@ -1,0 +1,144 @@
+"""``vstarcam-push cameras``: register, list and remove cameras in the stack the outputs name."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+
+import boto3
+import pytest
+from vstarcam_push.cameras import CameraRegistry
+from vstarcam_tools.cli import DEFAULT_OFFLINE_AFTER
+from vstarcam_tools.outputs import StackOutputs
+from vstarcam_tools.template import Stack
+
+from tests.cli.conftest import Result
+from tests.conftest import REGION, VUID
+
+ISO_UTC = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
+
+
+def test_add_registers_the_camera_in_canonical_case_and_prints_the_urls_to_set(
+    cli: Callable[..., Result], deployed: StackOutputs, registry: CameraRegistry
+) -> None:
+    """GIVEN a stack WHEN a camera is added in lower case THEN it is stored upper case, named."""
+    result = cli("cameras", "add", VUID.lower(), "--name", "Front door")
+    assert result.code == 0, result.err
+    camera = registry.get(VUID)
+    assert camera is not None and camera.name == "Front door"
+    assert f"added camera Front door ({VUID})" in result.out
+    assert deployed.heartbeat_url in result.out and deployed.alarm_url in result.out
+
+
+def test_add_defaults_offline_after_to_the_templates_default(
+    cli: Callable[..., Result], deployed: StackOutputs, registry: CameraRegistry
+) -> None:
+    """The local stack publishes outputs only: the template's OfflineAfterSeconds default."""
+    assert cli("cameras", "add", VUID).code == 0
+    camera = registry.get(VUID)
+    assert camera is not None
+    assert camera.offline_after == DEFAULT_OFFLINE_AFTER
+    assert Stack().parameters["OfflineAfterSeconds"] == str(DEFAULT_OFFLINE_AFTER)
+
+
+@pytest.mark.filterwarnings("ignore:Tried to parse AWS")
+def test_add_defaults_offline_after_to_the_deployed_stacks_parameter(
+    cli: Callable[..., Result], deployed: StackOutputs, registry: CameraRegistry
+) -> None:
+    """GIVEN a stack deployed with OfflineAfterSeconds=300 WHEN a camera is added THEN 300."""
+    outputs = {
+        "HeartbeatUrl": deployed.heartbeat_url,
+        "AlarmUrl": deployed.alarm_url,
+        "CamerasTableName": deployed.cameras_table,
+        "AlarmsTableName": deployed.alarms_table,
+        "MediaBucketName": deployed.media_bucket,
+        "AlarmTopicArn": deployed.topic_arn,
+    }
+    template = {
+        "Parameters": {"OfflineAfterSeconds": {"Type": "Number", "Default": 180}},
+        "Resources": {"Outputs": {"Type": "AWS::CloudFormation::WaitConditionHandle"}},
+        "Outputs": {name: {"Value": value} for name, value in outputs.items()},
+    }
+    boto3.client("cloudformation", region_name=REGION).create_stack(
+        StackName="deployed-with-parameters",
+        TemplateBody=json.dumps(template),
+        Parameters=[{"ParameterKey": "OfflineAfterSeconds", "ParameterValue": "300"}],
+    )
+    assert cli("cameras", "add", VUID, "--stack", "deployed-with-parameters").code == 0
+    camera = registry.get(VUID)
+    assert camera is not None and camera.offline_after == 300
+
+
+def test_add_again_renames_and_sets_offline_after(
+    cli: Callable[..., Result], deployed: StackOutputs, registry: CameraRegistry
+) -> None:
+    assert cli("cameras", "add", VUID, "--name", "Garage").code == 0
+    result = cli("cameras", "add", VUID, "--name", "Garden", "--offline-after", "600")
+    assert result.code == 0
+    assert result.out.startswith("updated camera Garden")
+    camera = registry.get(VUID)
+    assert camera is not None and (camera.name, camera.offline_after) == ("Garden", 600)
+
+
+def test_list_prints_an_aligned_table(
+    cli: Callable[..., Result], deployed: StackOutputs, registry: CameraRegistry
+) -> None:
+    """GIVEN one camera that sent a heartbeat and one that never did WHEN listed THEN a table."""
+    cli("cameras", "add", VUID, "--name", "Front door")
+    cli("cameras", "add", "OKB0379853SNLJ")
+    registry.heartbeat(VUID, now=1_714_564_800, default_offline_after=180, accept_unknown=False)
+    result = cli("cameras", "list")
+    assert result.code == 0
+    lines = result.out.splitlines()
+    assert lines[0].split() == ["VUID", "NAME", "STATUS", "LAST", "SEEN", "LAST", "ALARM"]
+    assert lines[1].split() == ["OKB0379853SNLJ", "-", "offline", "never", "-"]
+    assert lines[2].split() == [VUID, "Front", "door", "online", "2024-05-01T12:00:00Z", "-"]
+    # Aligned: every column starts at the same offset on every line.
+    status_column = lines[0].index("STATUS")
+    assert lines[1][status_column:].startswith("offline")
+    assert lines[2][status_column:].startswith("online")
+
+
+def test_list_json_is_an_array_of_cameras(
+    cli: Callable[..., Result], deployed: StackOutputs, registry: CameraRegistry
+) -> None:
+    cli("cameras", "add", VUID, "--name", "Front door")
+    cli("cameras", "add", "OKB0379853SNLJ")
+    registry.heartbeat(VUID, now=1_714_564_800, default_offline_after=180, accept_unknown=False)
+    result = cli("cameras", "list", "--json")
+    assert result.code == 0
+    cameras = json.loads(result.out)
+    assert [camera["vuid"] for camera in cameras] == ["OKB0379853SNLJ", VUID]
+    never, front = cameras
+    assert never["status"] == "offline" and never["lastSeen"] is None and never["name"] == ""
+    assert front["name"] == "Front door" and front["status"] == "online"
+    assert front["lastSeen"] == "2024-05-01T12:00:00Z"
+    assert front["offlineAfter"] == 180
+    assert ISO_UTC.fullmatch(front["registeredAt"])
+
+
+def test_list_of_no_cameras(cli: Callable[..., Result], deployed: StackOutputs) -> None:
+    assert json.loads(cli("cameras", "list", "--json").out) == []
+    result = cli("cameras", "list")
+    assert result.code == 0 and "no cameras registered" in result.out
+
+
+def test_remove_forgets_the_camera(
+    cli: Callable[..., Result], deployed: StackOutputs, registry: CameraRegistry
+) -> None:
+    cli("cameras", "add", VUID)
+    result = cli("cameras", "remove", VUID.lower())
+    assert result.code == 0 and f"removed camera {VUID}" in result.out
+    assert registry.get(VUID) is None
+
+
+def test_stack_and_region_options_before_or_after_the_command(
+    cli: Callable[..., Result], deployed: StackOutputs
+) -> None:
+    cli("cameras", "add", VUID)
+    before = cli("--stack", "vstarcam-push", "--region", REGION, "cameras", "list", "--json")
+    after = cli("cameras", "list", "--json", "--stack", "vstarcam-push", "--region", REGION)
+    assert before.code == after.code == 0
+    assert json.loads(before.out) == json.loads(after.out)
+    assert json.loads(before.out)[0]["vuid"] == VUID
