@@ -334,7 +334,8 @@ class CameraClient:
             raise WrongCredentials(f"{where} refused the user or password (HTTP 401)")
         if status == 404 and cgi in PUSH_CGIS:
             raise PushNotSupported(
-                f"{where}: the firmware does not support alarm push ({cgi} not found)"
+                f"{where}: the firmware does not support alarm push ({cgi} not found; "
+                "see docs/cameras.md)"
             )
         if status != 200:
             raise CameraError(f"{where} answered HTTP {status} to {cgi}")
