@@ -160,6 +160,29 @@ def test_sub_server_is_set_when_asked(deployed: Stack, camera: StandinCamera) ->
     assert camera.alarm_push_sub_server == sub
 
 
+def test_a_front_door_url_replaces_the_stack_urls(
+    deployed: Stack, camera: StandinCamera, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """GIVEN firmware without HTTPS WHEN a plain-HTTP front door is given THEN it is set."""
+    front_door = "http://d111111abcdef8.cloudfront.net"
+    argv = configure_args(camera.url, "--heartbeat-url", f"{front_door}/heartbeat")
+    assert main([*argv, "--alarm-url", f"{front_door}/alarm"]) == 0
+    assert camera.heartbeat_server == f"{front_door}/heartbeat"
+    assert camera.alarm_push_main_server == f"{front_door}/alarm"
+    assert "warning" not in capsys.readouterr().err
+
+
+def test_loopback_urls_are_warned_about_but_still_set(
+    deployed: Stack, camera: StandinCamera, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = configure_args(camera.url, "--heartbeat-url", "http://127.0.0.1:3000/heartbeat")
+    assert main(argv) == 0
+    err = capsys.readouterr().err
+    assert err.startswith("warning: http://127.0.0.1:3000/heartbeat names this machine's")
+    assert 'make run ARGS="--host 0.0.0.0"' in err
+    assert camera.heartbeat_server == "http://127.0.0.1:3000/heartbeat"
+
+
 def test_firmware_without_vuid_is_registered_by_its_deviceid(deployed: Stack) -> None:
     with StandinCamera(vuid=None) as camera:
         assert main(configure_args(camera.url)) == 0

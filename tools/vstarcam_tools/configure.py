@@ -78,7 +78,8 @@ class Target:
 class Request:
     """What the operator asked for, the same for every camera of a run."""
 
-    outputs: StackOutputs
+    heartbeat_url: str
+    alarm_url: str
     heartbeat_time: int
     sub_server: str | None
     dry_run: bool
@@ -122,8 +123,8 @@ def configure_camera(
         outcome.vuid = vuid
         wanted = PushConfig(
             heartbeat_time=request.heartbeat_time,
-            heartbeat_server=request.outputs.heartbeat_url,
-            alarm_push_main_server=request.outputs.alarm_url,
+            heartbeat_server=request.heartbeat_url,
+            alarm_push_main_server=request.alarm_url,
             # Passed back unchanged when not asked for: firmware may clear a setting left out.
             alarm_push_sub_server=(
                 request.sub_server
@@ -297,27 +298,31 @@ def _camera_options(parser: argparse.ArgumentParser, user_required: bool) -> Non
     )
 
 
-def _warn_unreachable_urls(outputs: StackOutputs) -> None:
-    for url in (outputs.heartbeat_url, outputs.alarm_url):
+def _warn_unreachable_urls(request: Request) -> None:
+    for url in (request.heartbeat_url, request.alarm_url):
         host = urlsplit(url).hostname or ""
         if host in ("localhost", "0.0.0.0", "::") or host.startswith("127.") or host == "::1":
             print(
                 f"warning: {url} names this machine's loopback/any address, which a camera "
-                "on the LAN cannot reach: start the local stack with a LAN address "
-                '(make run ARGS="--host 0.0.0.0") and publish that',
+                "on the LAN cannot reach: restart the local stack with "
+                'make run ARGS="--host 0.0.0.0" so it publishes this machine\'s LAN address',
                 file=sys.stderr,
             )
             return
 
 
 def _request(args: argparse.Namespace, outputs: StackOutputs) -> Request:
-    return Request(
-        outputs=outputs,
+    """The run's settings; camera URLs are the stack's unless given (a plain-HTTP front door)."""
+    request = Request(
+        heartbeat_url=args.heartbeat_url or outputs.heartbeat_url,
+        alarm_url=args.alarm_url or outputs.alarm_url,
         heartbeat_time=args.heartbeat_time,
         sub_server=args.sub_server,
         dry_run=args.dry_run,
         timeout=args.timeout,
     )
+    _warn_unreachable_urls(request)
+    return request
 
 
 def _configure(args: argparse.Namespace) -> int:
@@ -340,12 +345,12 @@ def _configure(args: argparse.Namespace) -> int:
         vuid=args.vuid or "",
     )
     context = StackContext.resolve(args)
-    _warn_unreachable_urls(context.outputs)
+    request = _request(args, context.outputs)
     if args.dry_run:
         print("dry run: nothing is changed on the camera or in the stack")
     outcome = Outcome(target)
     try:
-        configure_camera(target, _request(args, context.outputs), context.cameras(), outcome)
+        configure_camera(target, request, context.cameras(), outcome)
     except CameraError as error:
         for line in outcome.lines:
             print(line)
@@ -412,7 +417,6 @@ def _configure_many(args: argparse.Namespace) -> int:
 
     targets = read_targets(Path(args.csv), args.user, password)
     context = StackContext.resolve(args)
-    _warn_unreachable_urls(context.outputs)
     request = _request(args, context.outputs)
     registry = context.cameras()
     if args.dry_run:
@@ -505,6 +509,19 @@ def register(cameras_subparsers: argparse._SubParsersAction) -> None:
         metavar="SECONDS",
         help=f"seconds between heartbeats (default {DEFAULT_HEARTBEAT_TIME}); the camera is "
         f"reported offline after {OFFLINE_HEARTBEATS} missed ones (at least {MIN_OFFLINE_AFTER} s)",
+    )
+    configure.add_argument(
+        "--heartbeat-url",
+        type=_server_url,
+        metavar="URL",
+        help="heartbeatServer to set (default: the stack's HeartbeatUrl; give a plain-HTTP "
+        "front door's URL here for firmware without HTTPS)",
+    )
+    configure.add_argument(
+        "--alarm-url",
+        type=_server_url,
+        metavar="URL",
+        help="alarmPushMainServer to set (default: the stack's AlarmUrl)",
     )
     configure.add_argument(
         "--sub-server",
