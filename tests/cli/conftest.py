@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import boto3
 import pytest
+from moto import mock_aws
 from vstarcam_push.alarm_push import AlarmIntake, parse_alarm_push
 from vstarcam_push.alarms import Alarm, AlarmStore
 from vstarcam_push.cameras import CameraRegistry
@@ -42,6 +43,14 @@ def cli(capsys: pytest.CaptureFixture[str]) -> Callable[..., Result]:
         return Result(code, captured.out, captured.err)
 
     return run
+
+
+@pytest.fixture
+def no_stack() -> Iterator[None]:
+    """In-process moto with nothing in it: a test that should fail before any AWS call
+    still cannot reach AWS if it does not."""
+    with mock_aws():
+        yield
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -53,7 +54,7 @@ def test_no_such_stack(cli: Callable[..., Result], deployed: StackOutputs, argv:
     ],
 )
 def test_invalid_vuid_is_refused_before_any_aws_call(
-    cli: Callable[..., Result], argv: list[str]
+    cli: Callable[..., Result], no_stack: None, argv: list[str]
 ) -> None:
     """No stack exists here: the vuid is checked first."""
     assert_one_line_error(cli(*argv), "invalid vuid", "4 to 32 letters and digits")
@@ -63,11 +64,13 @@ def test_invalid_vuid_is_refused_before_any_aws_call(
     "alarm_id",
     [VUID, f"{VUID}-0123", f"{VUID}-0123456789abcdef012z", f"{VUID}0123456789abcdef0123"],
 )
-def test_malformed_alarm_id(cli: Callable[..., Result], alarm_id: str) -> None:
+def test_malformed_alarm_id(cli: Callable[..., Result], no_stack: None, alarm_id: str) -> None:
     assert_one_line_error(cli("alarms", "get", alarm_id), "invalid alarm id")
 
 
-def test_usage_errors_exit_2_with_argparse_usage(cli: Callable[..., Result]) -> None:
+def test_usage_errors_exit_2_with_argparse_usage(
+    cli: Callable[..., Result], no_stack: None
+) -> None:
     result = cli("alarms", "list", "--limit", "0")
     assert result.code == 2
     assert "--limit: 0 must be at least 1" in result.err and "Traceback" not in result.err
@@ -115,7 +118,7 @@ def test_aws_error_is_one_line(cli: Callable[..., Result], stack: Stack) -> None
 
 
 def test_no_credentials_with_a_non_loopback_endpoint(
-    cli: Callable[..., Result], monkeypatch: pytest.MonkeyPatch
+    cli: Callable[..., Result], no_stack: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
         monkeypatch.delenv(name)
@@ -126,7 +129,7 @@ def test_no_credentials_with_a_non_loopback_endpoint(
 
 
 def test_no_credentials_without_an_endpoint(
-    cli: Callable[..., Result], monkeypatch: pytest.MonkeyPatch
+    cli: Callable[..., Result], no_stack: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
         monkeypatch.delenv(name)
@@ -134,7 +137,9 @@ def test_no_credentials_without_an_endpoint(
     assert_one_line_error(cli("alarms", "list"), "no AWS credentials found")
 
 
-def test_no_region(cli: Callable[..., Result], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_no_region(
+    cli: Callable[..., Result], no_stack: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.delenv("AWS_REGION")
     monkeypatch.delenv("AWS_DEFAULT_REGION")
     assert_one_line_error(cli("cameras", "list"), "no AWS region")
@@ -144,8 +149,6 @@ def test_unreachable_local_stack(
     cli: Callable[..., Result], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """GIVEN AWS_ENDPOINT_URL at a loopback port where nothing listens THEN 'cannot reach'."""
-    import socket
-
     with socket.socket() as closed:
         closed.bind(("127.0.0.1", 0))
         port = closed.getsockname()[1]
