@@ -478,7 +478,11 @@ def build_parser() -> argparse.ArgumentParser:
         add_stack_options(leaf)
 
     simulate = subparsers.add_parser(
-        "simulate", help="act as cameras: send heartbeats and alarm pushes, then summarize"
+        "simulate",
+        help="act as cameras: send heartbeats and alarm pushes, then summarize",
+        description="Act as cameras: JSON heartbeats and multipart alarm pushes with real "
+        "JPEG pictures (each one distinct), cameras staggered over one period, then a "
+        "summary of the replies by endpoint and code with latency percentiles.",
     )
     _simulate_options(simulate)
     add_stack_options(simulate)
