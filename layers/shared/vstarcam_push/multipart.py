@@ -57,7 +57,12 @@ def parse_form(body: bytes, content_type: str) -> dict[str, Part]:
             "multipart body is truncated: the closing boundary is missing", reason="truncated"
         )
     if not body.startswith(b"--" + boundary):
-        raise BadRequest("multipart body does not start with its boundary", reason="malformed")
+        # RFC 2046 allows a preamble before the first boundary; hand-built bodies
+        # often start with a lone CRLF (each part written as "\r\n--boundary...").
+        start = body.find(b"\r\n--" + boundary)
+        if start < 0:
+            raise BadRequest("multipart body does not start with its boundary", reason="malformed")
+        body = body[start + 2 :]
 
     reader = _FormReader()
     try:
