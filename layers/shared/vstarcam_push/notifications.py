@@ -73,7 +73,9 @@ def _subject(text: str) -> str:
 
 
 def _sms(text: str) -> str:
-    return text if len(text) <= SMS_LIMIT else text[: SMS_LIMIT - 1] + "…"
+    # "..." not "…": one character outside GSM-7 makes the whole SMS UCS-2,
+    # whose segments hold 70 characters, so a 160-character text costs 3 SMS.
+    return text if len(text) <= SMS_LIMIT else text[: SMS_LIMIT - 3] + "..."
 
 
 def alarm_notification(
