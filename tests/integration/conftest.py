@@ -1,0 +1,414 @@
+"""Fixtures for the moto-backed tests of the four functions.
+
+- ``aws``: the stack's resources with readers for what was stored and published;
+- ``spy``: every AWS call a handler makes (any client), with failure injection;
+- ``functions``: load a handler with the environment the template gives it;
+- ``pipeline``: the table streams, read from moto after real writes, shaped as
+  Lambda delivers them, filtered by the template's ``FilterCriteria`` and fed
+  to the notify function;
+- ``emf`` / ``logs``: the metrics (EMF on stdout) and JSON log lines.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+import io
+import json
+import logging
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import boto3
+import botocore.session
+import pytest
+from botocore.client import BaseClient
+from moto import mock_aws
+from moto.core import DEFAULT_ACCOUNT_ID
+from moto.events.models import EventPattern
+from moto.sns.models import sns_backends
+from vstarcam_push.cameras import CameraRegistry
+from vstarcam_tools.provision import create_resources
+from vstarcam_tools.template import Stack, load_template
+
+from tests.conftest import REGION, VUID, invoke, load_function
+
+# -- what the stack stored and published ------------------------------------
+
+
+@dataclass(frozen=True)
+class Published:
+    """One SNS publish as the topic received it."""
+
+    subject: str | None
+    message: dict[str, str]
+    attributes: dict[str, str]
+
+
+@dataclass
+class Aws:
+    stack: Stack
+    dynamodb: Any
+    s3: Any
+    cameras_table: str
+    alarms_table: str
+    bucket: str
+    topic_arn: str
+
+    def register(
+        self, vuid: str = VUID, name: str = "Front door", offline_after: int = 180, now: int = 0
+    ) -> None:
+        """Register a camera as ``vstarcam-push cameras add`` does."""
+        CameraRegistry(self.dynamodb, self.cameras_table).register(vuid, name, offline_after, now)
+
+    def camera(self, vuid: str = VUID) -> dict[str, Any] | None:
+        return self.dynamodb.get_item(
+            TableName=self.cameras_table, Key={"vuid": {"S": vuid}}, ConsistentRead=True
+        ).get("Item")
+
+    def alarms(self) -> list[dict[str, Any]]:
+        return self.dynamodb.scan(TableName=self.alarms_table, ConsistentRead=True)["Items"]
+
+    def media_keys(self) -> list[str]:
+        listing = self.s3.list_objects_v2(Bucket=self.bucket)
+        return sorted(item["Key"] for item in listing.get("Contents", []))
+
+    def media(self, key: str) -> tuple[bytes, str]:
+        """An object's bytes and the content type it was stored with."""
+        stored = self.s3.get_object(Bucket=self.bucket, Key=key)
+        return stored["Body"].read(), stored["ContentType"]
+
+    def published(self) -> list[Published]:
+        topic = sns_backends[DEFAULT_ACCOUNT_ID][self.stack.region].topics[self.topic_arn]
+        return [
+            Published(
+                subject=subject,
+                message=json.loads(message),
+                attributes={name: value["Value"] for name, value in (attributes or {}).items()},
+            )
+            for _, message, subject, attributes, _ in topic.sent_notifications
+        ]
+
+
+@pytest.fixture
+def aws(stack: Stack) -> Aws:
+    return Aws(
+        stack=stack,
+        dynamodb=boto3.client("dynamodb", region_name=REGION),
+        s3=boto3.client("s3", region_name=REGION),
+        cameras_table=stack.physical_name("CamerasTable"),
+        alarms_table=stack.physical_name("AlarmsTable"),
+        bucket=stack.physical_name("MediaBucket"),
+        topic_arn=stack.physical_name("AlarmTopic"),
+    )
+
+
+@pytest.fixture
+def functions(stack: Stack, monkeypatch: pytest.MonkeyPatch) -> Callable[..., ModuleType]:
+    """``functions("AlarmFunction")``: the handler module, freshly imported."""
+
+    def load(logical_id: str, **environment: str) -> ModuleType:
+        return load_function(stack, logical_id, monkeypatch, **environment)
+
+    return load
+
+
+# -- AWS calls: counting and failing ------------------------------------------
+
+
+@dataclass
+class AwsCall:
+    service: str
+    operation: str
+    params: dict[str, Any]
+    response: dict[str, Any] | None  # None when the call failed
+
+
+@dataclass
+class AwsSpy:
+    """Sees every botocore call, whichever client makes it, while ``watching``."""
+
+    calls: list[AwsCall] = field(default_factory=list)
+    active: bool = False
+    _failures: list[tuple[str, str, int]] = field(default_factory=list)
+    _before: list[tuple[str, Callable[[], None]]] = field(default_factory=list)
+
+    @contextmanager
+    def watching(self) -> Iterator[list[AwsCall]]:
+        self.calls = []
+        self.active = True
+        try:
+            yield self.calls
+        finally:
+            self.active = False
+
+    def fail(self, operation: str, code: str = "InternalServerError", skip: int = 0) -> None:
+        """Make the next ``operation`` (after ``skip`` successful ones) raise ``code``."""
+        self._failures.append((operation, code, skip))
+
+    def before(self, operation: str, action: Callable[[], None]) -> None:
+        """Run ``action`` once, just before the next ``operation`` is sent."""
+        self._before.append((operation, action))
+
+    def operations(self, service: str | None = None) -> list[str]:
+        return [call.operation for call in self.calls if service in (None, call.service)]
+
+    def _intercept(self, client: Any, operation: str, params: dict[str, Any], send: Any) -> Any:
+        service = client.meta.service_model.service_name
+        for index, (name, action) in enumerate(self._before):
+            if name == operation:
+                del self._before[index]
+                action()
+                break
+        for index, (name, code, skip) in enumerate(self._failures):
+            if name != operation:
+                continue
+            if skip:
+                self._failures[index] = (name, code, skip - 1)
+                break
+            del self._failures[index]
+            self.calls.append(AwsCall(service, operation, params, None))
+            error = {"Error": {"Code": code, "Message": f"injected {code}"}}
+            raise client.exceptions.from_code(code)(error, operation)
+        call = AwsCall(service, operation, params, None)
+        self.calls.append(call)
+        call.response = send(client, operation, params)
+        return call.response
+
+
+@pytest.fixture
+def spy(monkeypatch: pytest.MonkeyPatch) -> AwsSpy:
+    watcher = AwsSpy()
+    send = BaseClient._make_api_call
+
+    def make_api_call(client: Any, operation: str, params: dict[str, Any]) -> Any:
+        if not watcher.active:
+            return send(client, operation, params)
+        return watcher._intercept(client, operation, params, send)
+
+    monkeypatch.setattr(BaseClient, "_make_api_call", make_api_call)
+    return watcher
+
+
+# -- the table streams, as Lambda delivers them --------------------------------
+
+
+class StreamReader:
+    """Reads a table's stream from moto and returns the records not read before."""
+
+    def __init__(self, streams: Any, arn: str) -> None:
+        self._streams = streams
+        self.arn = arn
+        self._seen: set[str] = set()
+
+    def read(self) -> list[dict[str, Any]]:
+        records: list[dict[str, Any]] = []
+        shards = self._streams.describe_stream(StreamArn=self.arn)["StreamDescription"]["Shards"]
+        for shard in shards:
+            iterator = self._streams.get_shard_iterator(
+                StreamArn=self.arn, ShardId=shard["ShardId"], ShardIteratorType="TRIM_HORIZON"
+            )["ShardIterator"]
+            for record in self._streams.get_records(ShardIterator=iterator, Limit=1000)["Records"]:
+                sequence = record["dynamodb"]["SequenceNumber"]
+                if sequence not in self._seen:
+                    self._seen.add(sequence)
+                    records.append(lambda_record(record, self.arn))
+        return records
+
+
+def lambda_record(record: dict[str, Any], stream_arn: str) -> dict[str, Any]:
+    """A DynamoDB Streams record in the JSON Lambda delivers (epoch seconds, source ARN)."""
+    shaped = json.loads(json.dumps(record, default=str))
+    shaped["dynamodb"]["ApproximateCreationDateTime"] = int(
+        record["dynamodb"]["ApproximateCreationDateTime"].timestamp()
+    )
+    shaped["eventSourceARN"] = stream_arn
+    return shaped
+
+
+@dataclass(frozen=True)
+class StreamSubscription:
+    """One of the notify function's DynamoDB event sources in the template."""
+
+    event: str
+    stream_arn: str
+    patterns: list[str]
+
+    def selects(self, record: dict[str, Any]) -> bool:
+        """Lambda's filter: a record is delivered if any pattern matches it."""
+        return any(EventPattern.load(pattern).matches_event(record) for pattern in self.patterns)
+
+
+def stream_subscriptions(stack: Stack) -> dict[str, StreamSubscription]:
+    subscriptions = {}
+    for name, event in stack.functions()["NotifyFunction"].events.items():
+        if event["Type"] != "DynamoDB":
+            continue
+        properties = event["Properties"]
+        subscriptions[name] = StreamSubscription(
+            event=name,
+            stream_arn=properties["Stream"],
+            patterns=[item["Pattern"] for item in properties["FilterCriteria"]["Filters"]],
+        )
+    return subscriptions
+
+
+@dataclass
+class Pipeline:
+    """Stream records -> the template's filters -> the notify function."""
+
+    notify: ModuleType
+    subscriptions: dict[str, StreamSubscription]
+    readers: dict[str, StreamReader]
+
+    def read(self) -> dict[str, list[dict[str, Any]]]:
+        """Every new record of each subscribed stream, filtered or not."""
+        return {name: reader.read() for name, reader in self.readers.items()}
+
+    def selected(self) -> list[dict[str, Any]]:
+        """The new records Lambda would deliver to the notify function."""
+        return [
+            record
+            for name, records in self.read().items()
+            for record in records
+            if self.subscriptions[name].selects(record)
+        ]
+
+    def deliver(self, records: list[dict[str, Any]]) -> dict[str, Any]:
+        return invoke(self.notify, {"Records": records})
+
+    def flush(self) -> list[dict[str, Any]]:
+        """Deliver the selected new records one batch at a time; returns what was delivered."""
+        records = self.selected()
+        if records:
+            response = self.deliver(records)
+            assert response == {"batchItemFailures": []}
+        return records
+
+
+@pytest.fixture
+def pipeline(stack: Stack, functions: Callable[..., ModuleType]) -> Pipeline:
+    streams = boto3.client("dynamodbstreams", region_name=REGION)
+    subscriptions = stream_subscriptions(stack)
+    return Pipeline(
+        notify=functions("NotifyFunction"),
+        subscriptions=subscriptions,
+        readers={
+            name: StreamReader(streams, subscription.stream_arn)
+            for name, subscription in subscriptions.items()
+        },
+    )
+
+
+# -- observability ------------------------------------------------------------
+
+
+def emf_blobs(stdout: str) -> list[dict[str, Any]]:
+    """The CloudWatch embedded-metric-format documents printed on stdout."""
+    blobs = []
+    for line in stdout.splitlines():
+        if line.startswith('{"_aws"'):
+            blobs.append(json.loads(line))
+    return blobs
+
+
+def metric(blobs: list[dict[str, Any]], name: str, **dimensions: str) -> float:
+    """The sum of a metric's values over the blobs with exactly these extra dimensions."""
+    total = 0.0
+    for blob in blobs:
+        declared = {
+            metric["Name"]
+            for directive in blob["_aws"]["CloudWatchMetrics"]
+            for metric in directive["Metrics"]
+        }
+        if name not in declared:
+            continue
+        if any(blob.get(key) != value for key, value in dimensions.items()):
+            continue
+        values = blob[name]
+        total += sum(values) if isinstance(values, list) else values
+    return total
+
+
+@pytest.fixture
+def emf(capsys: pytest.CaptureFixture[str]) -> Callable[[], list[dict[str, Any]]]:
+    """``emf()``: the metric blobs printed since the last call."""
+    return lambda: emf_blobs(capsys.readouterr().out)
+
+
+class LogCapture:
+    """The JSON lines a function's Powertools logger writes.
+
+    Powertools binds its stream handler to the ``sys.stdout`` of the first
+    import of a service's logger, which in a test session is an earlier
+    test's capture, so the handler's stream is pointed here instead.
+    """
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self._monkeypatch = monkeypatch
+        self._buffer = io.StringIO()
+
+    def attach(self, service: str) -> None:
+        for handler in logging.getLogger(service).handlers:
+            if isinstance(handler, logging.StreamHandler):
+                self._monkeypatch.setattr(handler, "stream", self._buffer)
+
+    def lines(self) -> list[dict[str, Any]]:
+        return [json.loads(line) for line in self._buffer.getvalue().splitlines() if line]
+
+
+@pytest.fixture
+def logs(monkeypatch: pytest.MonkeyPatch) -> LogCapture:
+    return LogCapture(monkeypatch)
+
+
+# -- speed ----------------------------------------------------------------------
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _service_models_read_once() -> Iterator[None]:
+    """All boto3 sessions share one botocore loader, so service models are parsed once.
+
+    moto gives every test a fresh default session and the stack fixture makes its own;
+    parsing the models again for each was most of an integration test's time.
+    Loaded models are read-only to botocore (one session's clients already share them).
+    """
+    loaders: dict[str | None, Any] = {}
+    create = botocore.session.create_loader
+
+    def shared_loader(search_path: str | None = None) -> Any:
+        if search_path not in loaders:
+            loaders[search_path] = create(search_path)
+        return loaders[search_path]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(botocore.session, "create_loader", shared_loader)
+        yield
+
+
+@functools.cache
+def _template() -> dict[str, Any]:
+    return load_template()
+
+
+@pytest.fixture
+def stack() -> Iterator[Stack]:
+    """The shared ``stack`` fixture, with template.yaml parsed once per session."""
+    with mock_aws():
+        built = Stack(region=REGION, template=copy.deepcopy(_template()))
+        create_resources(built, boto3.Session(region_name=REGION))
+        yield built
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Refusals and the notifier count through single_metric, so Powertools' flush warns
+    that its own metric set is empty; that is expected here."""
+    here = str(Path(__file__).parent)
+    quiet = pytest.mark.filterwarnings("ignore:No application metrics to publish:UserWarning")
+    for item in items:
+        if str(item.path).startswith(here):
+            item.add_marker(quiet)
