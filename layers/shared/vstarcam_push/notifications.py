@@ -182,7 +182,9 @@ class Notifier:
             if before.status == "online" and after.status == "offline":
                 self.publish(offline_notification(after))
                 return "offline", "sent"
-            if before.status == "offline" and after.status == "online":
+            # Camera.from_item reads a missing status as offline, but a new camera's first
+            # heartbeat is not "back online" (the stream filter agrees: OldImage status offline).
+            if "status" in old and before.status == "offline" and after.status == "online":
                 self.publish(online_notification(after, before))
                 return "online", "sent"
         return None, "ignored"
