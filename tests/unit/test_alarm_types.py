@@ -1,0 +1,86 @@
+"""Alarm types: the vendor's codes in words; the ``type`` field in decimal or hex."""
+
+from __future__ import annotations
+
+import pytest
+from vstarcam_push.alarm_types import ALARM_TYPE_NAMES, AlarmType, parse_alarm_type
+from vstarcam_push.errors import BadRequest
+
+VENDOR_TABLE = {
+    0x12: "Motion detection alarm",
+    0x14: "Doorbell button alarm",
+    0x26: "Smoke alarm",
+    0x27: "Absence detection alarm",
+    0x28: "Baby crying detection alarm",
+    0x29: "Humanoid detection alarm",
+    0x6D: "Fire detection alarm",
+    0x6E: "Smoke detection alarm",
+}
+
+
+def test_the_eight_documented_alarm_types_are_named_as_the_vendor_names_them() -> None:
+    assert ALARM_TYPE_NAMES == VENDOR_TABLE
+    assert all(AlarmType(code).known for code in VENDOR_TABLE)
+
+
+@pytest.mark.parametrize(("code", "name"), VENDOR_TABLE.items())
+def test_each_code_parses_from_decimal_and_from_hex_to_its_name(code: int, name: str) -> None:
+    """GIVEN a documented code
+    WHEN the type field is decimal ("18"), lower-case hex ("0x12") or upper-case hex ("0X12")
+    THEN it is the same alarm type, named in words, with a two-digit lower-case hex form."""
+    forms = [str(code), f"0x{code:02x}", f"0X{code:02X}"]
+
+    parsed = {parse_alarm_type(form) for form in forms}
+
+    assert parsed == {AlarmType(code)}
+    assert AlarmType(code).name == name
+    assert AlarmType(code).hex == f"0x{code:02x}"
+
+
+def test_unknown_code_is_named_unknown_with_its_hex() -> None:
+    """GIVEN a code the vendor's table does not list
+    THEN it is kept and named "unknown (0xNN)"."""
+    assert parse_alarm_type("153").name == "unknown (0x99)"
+    assert parse_alarm_type("0x7").name == "unknown (0x07)"
+    assert parse_alarm_type("4660").name == "unknown (0x1234)"
+    assert not parse_alarm_type("153").known
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        (" 18 ", 0x12),
+        ("18\r\n", 0x12),
+        ("0018", 0x12),
+        ("0x0012", 0x12),
+        ("0", 0),
+        ("65535", 0xFFFF),
+    ],
+)
+def test_type_field_tolerates_whitespace_and_leading_zeros(text: str, code: int) -> None:
+    assert parse_alarm_type(text).code == code
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", " ", "motion", "0x", "0xZZ", "0x 12", "1.5", "-18", "+18", "18h", "1e3", "١٨", "0b10010"],
+)
+def test_type_that_is_neither_decimal_nor_hex_is_refused_naming_both_forms(text: str) -> None:
+    with pytest.raises(BadRequest) as refused:
+        parse_alarm_type(text)
+
+    assert refused.value.reason == "type_invalid"
+    assert "decimal number (18)" in refused.value.message
+    assert "hex (0x12)" in refused.value.message
+
+
+@pytest.mark.parametrize("text", ["65536", "0x10000", "9" * 40])
+def test_type_beyond_0xffff_is_refused_as_out_of_range(text: str) -> None:
+    """GIVEN a huge type value
+    THEN it is refused instead of becoming a huge number in the store and in notifications."""
+    with pytest.raises(BadRequest) as refused:
+        parse_alarm_type(text)
+
+    assert refused.value.reason == "type_invalid"
+    assert "out of range" in refused.value.message
+    assert len(refused.value.message) < 80
