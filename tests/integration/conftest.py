@@ -32,6 +32,7 @@ from moto.core import DEFAULT_ACCOUNT_ID
 from moto.events.models import EventPattern
 from moto.sns.models import sns_backends
 from vstarcam_push.cameras import CameraRegistry
+from vstarcam_tools.local.streams import lambda_record
 from vstarcam_tools.provision import create_resources
 from vstarcam_tools.template import Stack, load_template
 
@@ -220,16 +221,6 @@ class StreamReader:
         return records
 
 
-def lambda_record(record: dict[str, Any], stream_arn: str) -> dict[str, Any]:
-    """A DynamoDB Streams record in the JSON Lambda delivers (epoch seconds, source ARN)."""
-    shaped = json.loads(json.dumps(record, default=str))
-    shaped["dynamodb"]["ApproximateCreationDateTime"] = int(
-        record["dynamodb"]["ApproximateCreationDateTime"].timestamp()
-    )
-    shaped["eventSourceARN"] = stream_arn
-    return shaped
-
-
 @dataclass(frozen=True)
 class StreamSubscription:
     """One of the notify function's DynamoDB event sources in the template."""
@@ -239,7 +230,8 @@ class StreamSubscription:
     patterns: list[str]
 
     def selects(self, record: dict[str, Any]) -> bool:
-        """Lambda's filter: a record is delivered if any pattern matches it."""
+        """Lambda's filter: a record is delivered if any pattern matches it (Lambda's event
+        filtering uses EventBridge's pattern syntax; moto ships a matcher for it)."""
         return any(EventPattern.load(pattern).matches_event(record) for pattern in self.patterns)
 
 
