@@ -16,7 +16,9 @@ from typing import Any
 
 import boto3
 import pytest
+from moto.dynamodbstreams.models import dynamodbstreams_backends
 from vstarcam_push.cameras import CameraRegistry
+from vstarcam_tools.local.runner import ShardIteratorJanitor
 from vstarcam_tools.local.streams import MappingConfig, StreamEventSource
 from vstarcam_tools.template import Stack
 
@@ -248,3 +250,22 @@ def test_real_notifier_whose_sns_keeps_failing_ends_in_the_dead_letter_queue(
     (letter,) = _dead_letters(stack)
     assert letter["requestContext"]["condition"] == "RetryAttemptsExhausted"
     assert letter["responseContext"]["functionError"] == "Unhandled"
+
+
+def test_janitor_expires_old_shard_iterators_but_never_the_mappings_own(stack: Stack) -> None:
+    handler = Recorder()
+    mapping = _mapping(stack, "NewAlarm", handler)
+    for _ in range(3):
+        mapping.drain()
+    iterators = dynamodbstreams_backends[stack.account][REGION].shard_iterators
+    janitor = ShardIteratorJanitor(stack.account, REGION, keep=lambda: mapping.shard_iterators)
+    assert len(iterators) > 1
+
+    before = len(iterators)
+
+    assert janitor.sweep(now=0) == 0
+    assert janitor.sweep(now=901) == before - 1
+
+    assert set(iterators) == mapping.shard_iterators
+    _put_alarm(stack, "after-sweep")
+    assert mapping.drain().delivered == 1

@@ -113,3 +113,17 @@ def test_port_in_use_is_a_clear_error() -> None:
     assert result.returncode == 1
     assert f"cannot listen on 127.0.0.1:{port}" in result.stderr
     assert "--port" in result.stderr
+
+
+def test_local_is_a_subcommand_of_the_cli() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "vstarcam_tools.cli", "local", "--help"],
+        capture_output=True,
+        text=True,
+        env=offline_environment(),
+        timeout=120,
+    )
+
+    assert result.returncode == 0, result.stderr
+    for option in ("--host", "--port", "--aws-port", "--parameter-overrides", "--schedule-rate"):
+        assert option in result.stdout

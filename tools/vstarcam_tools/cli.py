@@ -489,6 +489,9 @@ def build_parser() -> argparse.ArgumentParser:
     simulate.set_defaults(handler=_simulate)
 
     # local stack: registered by vstarcam_tools.local
+    from vstarcam_tools import local
+
+    local.register(subparsers)
 
     return parser
 

@@ -85,7 +85,11 @@ def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "local",
         help="run the whole stack on this machine (moto, no Docker)",
-        description=__doc__.split("\n\n")[1].replace("\n", " ") if __doc__ else None,
+        description="Run the whole stack on this machine without Docker: moto in server "
+        "mode with the template's tables, bucket, topic and queue; the HTTP API routes served "
+        "by the real handlers; the offline sweep schedule and the table stream subscriptions "
+        "run as Lambda would. The stack's outputs are published so the other commands work "
+        "against it with AWS_ENDPOINT_URL set.",
     )
     add_arguments(parser)
     parser.set_defaults(handler=run)

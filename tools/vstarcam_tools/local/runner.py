@@ -20,6 +20,8 @@ import socket
 import sys
 import tempfile
 import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -82,6 +84,7 @@ class LocalStack:
         self.outputs: dict[str, str] = {}
         self._servers: list[_Server] = []
         self._sns: _SnsWatcher | None = None
+        self._janitor: ShardIteratorJanitor | None = None
         self._temporary_logs = options.log_dir is None
         self.log_dir = options.log_dir or Path(tempfile.mkdtemp(prefix="vstarcam-push-local-"))
         self.endpoint = ""
@@ -145,12 +148,18 @@ class LocalStack:
                 elif event.get("Type") == "Schedule":
                     self.schedules.append(self._schedule(logical_id, event_name, properties))
         self._sns = _SnsWatcher(self.stack.account, self.stack.region)
+        self._janitor = ShardIteratorJanitor(
+            self.stack.account,
+            self.stack.region,
+            keep=lambda: {i for mapping in self.mappings for i in mapping.shard_iterators},
+        )
         server.start()
         for mapping in self.mappings:
             mapping.start()
         for schedule in self.schedules:
             schedule.start()
         self._sns.start()
+        self._janitor.start()
 
     def close(self) -> None:
         """Stop serving, then the schedules, streams, workers and moto, in that order."""
@@ -165,6 +174,8 @@ class LocalStack:
             pool.close()
         if self._sns is not None:
             self._sns.stop()
+        if self._janitor is not None:
+            self._janitor.stop()
         for server in moto_servers:
             server.stop()
         if self._temporary_logs:
@@ -326,6 +337,65 @@ class _Server:
             self._server.shutdown()
             self._thread.join(5)
         self._server.server_close()
+
+
+class ShardIteratorJanitor:
+    """Expires moto's DynamoDB Streams shard iterators after 15 minutes, as AWS does.
+
+    moto keeps every iterator it ever handed out, and each stream poll hands
+    out one: about 1 GB a day for the two stream subscriptions of an idle stack.
+    The iterators ``keep()`` returns (the ones the stream subscriptions hold,
+    however long a retry took) are never expired.
+    """
+
+    def __init__(
+        self,
+        account: str,
+        region: str,
+        keep: Callable[[], set[str]] = set,
+        expiry_s: float = 900.0,
+    ) -> None:
+        from moto.dynamodbstreams.models import ShardIterator, dynamodbstreams_backends
+
+        self._iterators: dict[str, Any] = dynamodbstreams_backends[account][region].shard_iterators
+        self._tracked: list[Any] = ShardIterator.instances_tracked  # type: ignore[attr-defined]
+        self._keep = keep
+        self.expiry_s = expiry_s
+        self._first_seen: dict[str, float] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="iterator-janitor", daemon=True)
+
+    def sweep(self, now: float) -> int:
+        """Forget the iterators first seen more than ``expiry_s`` ago; returns how many."""
+        current = list(self._iterators)
+        first_seen = {key: self._first_seen.get(key, now) for key in current}
+        kept = self._keep()
+        expired = [
+            key
+            for key, seen in first_seen.items()
+            if now - seen > self.expiry_s and key not in kept
+        ]
+        for key in expired:
+            self._iterators.pop(key, None)
+            del first_seen[key]
+        self._first_seen = first_seen
+        # moto's list of every instance only feeds its dashboard; the live iterators
+        # stay reachable through the backend.
+        self._tracked.clear()
+        return len(expired)
+
+    def start(self, period_s: float = 60.0) -> None:
+        self._period_s = period_s
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join(5)
+
+    def _run(self) -> None:
+        while not self._stop.wait(self._period_s):
+            self.sweep(time.monotonic())
 
 
 class _SnsWatcher:

@@ -191,6 +191,11 @@ class StreamEventSource:
         self._shards: dict[str, _Shard] = {}
         self._refresh_shards(self.config.starting_position)
 
+    @property
+    def shard_iterators(self) -> set[str]:
+        """The shard iterators the mapping reads with next."""
+        return {shard.iterator for shard in list(self._shards.values()) if shard.iterator}
+
     # -- driving it ------------------------------------------------------------
     def drain(self) -> Stats:
         """Read and process everything in the stream now, retries and dead letters included."""
