@@ -1,0 +1,199 @@
+"""The sample events in events/ (for ``sam local invoke -e``) are real-shaped and each gets
+its function's expected outcome against the stack."""
+
+from __future__ import annotations
+
+import base64
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from vstarcam_push.multipart import parse_form
+from vstarcam_tools.template import PROJECT_ROOT
+
+from tests.conftest import VUID, heartbeat_event, invoke, reply_of
+from tests.integration.conftest import Aws, stream_subscriptions
+
+EVENTS = PROJECT_ROOT / "events"
+SUCCESS = {"code": "200", "message": "Success"}
+
+
+def sample(name: str) -> dict[str, Any]:
+    return json.loads((EVENTS / name).read_text())
+
+
+def test_there_is_a_sample_event_for_every_function() -> None:
+    assert sorted(path.name for path in EVENTS.glob("*.json")) == [
+        "alarm-with-video.json",
+        "alarm.json",
+        "heartbeat.json",
+        "notify-alarm.json",
+        "notify-camera-status.json",
+        "offline-sweep.json",
+    ]
+
+
+@pytest.mark.parametrize("name", ["heartbeat.json", "alarm.json", "alarm-with-video.json"])
+def test_http_samples_are_http_api_v2_payloads(name: str) -> None:
+    """GIVEN the HTTP samples
+    THEN they have API Gateway's payload v2 shape: lower-case header names, POST to the route
+    at the root of the $default stage, timeEpoch, and base64 bodies for multipart only."""
+    event = sample(name)
+    path = "/heartbeat" if name == "heartbeat.json" else "/alarm"
+
+    assert event["version"] == "2.0"
+    assert event["routeKey"] == event["requestContext"]["routeKey"] == f"POST {path}"
+    assert event["rawPath"] == event["requestContext"]["http"]["path"] == path
+    assert event["requestContext"]["stage"] == "$default"
+    assert event["requestContext"]["http"]["method"] == "POST"
+    assert isinstance(event["requestContext"]["timeEpoch"], int)
+    assert all(header == header.lower() for header in event["headers"])
+    assert event["isBase64Encoded"] is (path == "/alarm")
+
+
+def test_heartbeat_sample_is_accepted(aws: Aws, functions) -> None:
+    """GIVEN VE0005622QHOW registered
+    WHEN events/heartbeat.json is handled
+    THEN the reply is Success and the camera is online as of the event's time."""
+    aws.register()
+    event = sample("heartbeat.json")
+
+    assert reply_of(invoke(functions("HeartbeatFunction"), event)) == SUCCESS
+    camera = aws.camera()
+    assert camera is not None
+    assert camera["status"] == {"S": "online"}
+    assert camera["lastSeen"] == {"N": str(event["requestContext"]["timeEpoch"] // 1000)}
+
+
+def sample_parts(event: dict[str, Any]) -> dict[str, bytes]:
+    parts = parse_form(base64.b64decode(event["body"]), event["headers"]["content-type"])
+    return {name: part.content for name, part in parts.items()}
+
+
+def test_alarm_sample_carries_a_real_jpeg() -> None:
+    """GIVEN events/alarm.json
+    THEN its picture is a complete JPEG (SOI ... EOI markers, JFIF header)."""
+    picture = sample_parts(sample("alarm.json"))["picture"]
+
+    assert picture[:4] == b"\xff\xd8\xff\xe0" and picture[6:11] == b"JFIF\x00"
+    assert picture.endswith(b"\xff\xd9")
+
+
+def test_alarm_sample_is_stored(aws: Aws, functions) -> None:
+    """GIVEN VE0005622QHOW registered
+    WHEN events/alarm.json is handled
+    THEN Success, its picture stored as image/jpeg, one motion alarm recorded."""
+    aws.register()
+    event = sample("alarm.json")
+
+    assert reply_of(invoke(functions("AlarmFunction"), event)) == SUCCESS
+    (record,) = aws.alarms()
+    assert record["alarmTypeName"] == {"S": "Motion detection alarm"}
+    assert aws.media(record["pictureKey"]["S"]) == (sample_parts(event)["picture"], "image/jpeg")
+
+
+def test_alarm_with_video_sample_is_stored_with_its_video(aws: Aws, functions) -> None:
+    """GIVEN VE0005622QHOW registered
+    WHEN events/alarm-with-video.json (a doorbell alarm, type "0x14") is handled
+    THEN Success, with its MP4 video stored beside the picture as video/mp4."""
+    aws.register()
+    event = sample("alarm-with-video.json")
+
+    assert reply_of(invoke(functions("AlarmFunction"), event)) == SUCCESS
+    (record,) = aws.alarms()
+    assert record["alarmTypeName"] == {"S": "Doorbell button alarm"}
+    video = sample_parts(event)["video"]
+    assert video[4:8] == b"ftyp"
+    assert aws.media(record["videoKey"]["S"]) == (video, "video/mp4")
+
+
+def test_offline_sweep_sample_is_a_scheduled_event_that_runs_the_sweep(aws: Aws, functions) -> None:
+    """GIVEN a camera silent for 10 minutes
+    WHEN events/offline-sweep.json (EventBridge "Scheduled Event") is handled
+    THEN the camera is marked offline."""
+    event = sample("offline-sweep.json")
+    assert event["detail-type"] == "Scheduled Event"
+    assert event["source"] == "aws.events"
+    aws.register()
+    past_ms = (int(time.time()) - 600) * 1000
+    invoke(functions("HeartbeatFunction"), heartbeat_event({"vuid": VUID}, past_ms))
+
+    assert invoke(functions("OfflineSweepFunction"), event) == {
+        "pastDue": 1,
+        "markedOffline": [VUID],
+    }
+
+
+@pytest.mark.parametrize(
+    ("name", "subscription", "view"),
+    [
+        ("notify-alarm.json", "NewAlarm", "NEW_IMAGE"),
+        ("notify-camera-status.json", "CameraStatus", "NEW_AND_OLD_IMAGES"),
+    ],
+)
+def test_stream_samples_are_shaped_as_lambda_delivers_them_and_pass_the_filters(
+    stack, name: str, subscription: str, view: str
+) -> None:
+    """GIVEN the stream batch samples
+    THEN every record has Lambda's shape (eventSource aws:dynamodb, eventSourceARN of the
+    table's stream, SequenceNumber, ApproximateCreationDateTime in epoch seconds, the table's
+    StreamViewType) and passes the template's FilterCriteria for its subscription."""
+    selects = stream_subscriptions(stack)[subscription].selects
+    table = "alarmstable" if subscription == "NewAlarm" else "camerastable"
+
+    for record in sample(name)["Records"]:
+        assert record["eventSource"] == "aws:dynamodb"
+        assert f":table/vstarcam-push-{table}/stream/" in record["eventSourceARN"]
+        assert record["dynamodb"]["SequenceNumber"].isdigit()
+        assert isinstance(record["dynamodb"]["ApproximateCreationDateTime"], int)
+        assert record["dynamodb"]["StreamViewType"] == view
+        assert selects(record)
+
+
+def test_notify_alarm_sample_is_what_storing_the_alarm_sample_writes(aws: Aws, functions) -> None:
+    """GIVEN events/alarm.json stored by the alarm function
+    THEN the alarm record is exactly the NewImage of events/notify-alarm.json (the two samples
+    describe the same alarm)."""
+    aws.register()
+    invoke(functions("AlarmFunction"), sample("alarm.json"))
+
+    (record,) = aws.alarms()
+    (stream_record,) = sample("notify-alarm.json")["Records"]
+    assert record == stream_record["dynamodb"]["NewImage"]
+
+
+def test_notify_alarm_sample_is_notified(aws: Aws, functions) -> None:
+    """GIVEN "Front door" VE0005622QHOW registered
+    WHEN events/notify-alarm.json is handled
+    THEN no record fails and one SMS says the motion alarm at 2026-11-26 14:03:11 UTC."""
+    aws.register()
+    response = invoke(functions("NotifyFunction"), sample("notify-alarm.json"))
+
+    assert response == {"batchItemFailures": []}
+    (message,) = aws.published()
+    assert message.message["sms"] == (
+        "Front door (VE0005622QHOW): Motion detection alarm at 2026-11-26 14:03:11 UTC"
+    )
+
+
+def test_notify_camera_status_sample_is_notified(aws: Aws, functions) -> None:
+    """WHEN events/notify-camera-status.json (offline, then back online) is handled
+    THEN no record fails and two notifications are sent: offline, then back online."""
+    response = invoke(functions("NotifyFunction"), sample("notify-camera-status.json"))
+
+    assert response == {"batchItemFailures": []}
+    offline, online = aws.published()
+    assert offline.message["sms"] == (
+        "Front door (VE0005622QHOW) is offline: last heartbeat at 2026-11-26 14:03:11 UTC"
+    )
+    assert online.message["sms"] == (
+        "Front door (VE0005622QHOW) is back online after 9 min "
+        "(heartbeat at 2026-11-26 14:13:05 UTC)"
+    )
+
+
+def test_samples_fit_in_a_lambda_request() -> None:
+    for path in sorted(Path(EVENTS).glob("*.json")):
+        assert path.stat().st_size < 6 * 1024 * 1024, path.name
