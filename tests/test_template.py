@@ -1,0 +1,541 @@
+"""template.yaml: SAM accepts and builds it, and its security, cost and reliability invariants
+hold (runtime, routes, least-privilege roles, stream subscriptions, tables, bucket, topic,
+parameters and outputs)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from vstarcam_push.alarm_types import ALARM_TYPE_NAMES, AlarmType
+from vstarcam_push.alarms import BY_DAY_INDEX, BY_TIME_INDEX
+from vstarcam_push.cameras import SWEEP_INDEX
+from vstarcam_tools.template import PROJECT_ROOT, TEMPLATE_PATH, Stack, load_template
+
+TEMPLATE = load_template()
+RESOURCES: dict[str, dict[str, Any]] = TEMPLATE["Resources"]
+FUNCTIONS = [
+    logical_id
+    for logical_id, resource in RESOURCES.items()
+    if resource["Type"] == "AWS::Serverless::Function"
+]
+SAM = Path(sys.executable).parent / "sam"
+
+
+def props(logical_id: str) -> dict[str, Any]:
+    return RESOURCES[logical_id]["Properties"]
+
+
+def statements(function: str) -> list[dict[str, Any]]:
+    return [
+        statement
+        for policy in props(function).get("Policies", [])
+        for statement in policy["Statement"]
+    ]
+
+
+def as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def actions(function: str) -> set[str]:
+    return {action for s in statements(function) for action in as_list(s["Action"])}
+
+
+# -- SAM CLI ----------------------------------------------------------------------
+
+
+def sam(*args: str, cwd: Path, path: str | None = None) -> subprocess.CompletedProcess[str]:
+    environment = {**os.environ, "SAM_CLI_TELEMETRY": "0"}
+    if path is not None:
+        environment["PATH"] = path
+    return subprocess.run(
+        [str(SAM), *args],
+        cwd=cwd,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+@pytest.mark.slow
+def test_sam_validate_lint_passes() -> None:
+    """GIVEN template.yaml
+    WHEN `sam validate --lint` runs (offline: the SAM transform and cfn-lint)
+    THEN it reports a valid template."""
+    result = sam("validate", "--lint", "--template-file", str(TEMPLATE_PATH), cwd=PROJECT_ROOT)
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "is a valid SAM Template" in result.stdout + result.stderr
+
+
+def python313_dir() -> Path | None:
+    """A directory with a working python3.13 (pyenv's shim is on PATH but fails unless the
+    version is enabled, so each candidate is run)."""
+    candidates = []
+    found = shutil.which("python3.13")
+    if found:
+        candidates.append(Path(found))
+    candidates += sorted(Path.home().glob(".pyenv/versions/3.13*/bin/python3.13"))
+    for candidate in candidates:
+        ran = subprocess.run(
+            [str(candidate), "--version"], capture_output=True, text=True, check=False
+        )
+        if ran.returncode == 0 and ran.stdout.startswith("Python 3.13"):
+            return candidate.parent
+    return None
+
+
+def tree_size(path: Path) -> int:
+    return sum(file.stat().st_size for file in path.rglob("*") if file.is_file())
+
+
+@pytest.mark.slow
+def test_sam_build_bundles_the_shared_layer_and_thin_functions(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """GIVEN a python3.13 interpreter (sam build without a container needs the runtime's)
+    WHEN `sam build` runs
+    THEN the layer holds vstarcam_push and its pinned libraries but not boto3 (the runtime has
+    it), and each function is only its handler."""
+    directory = python313_dir()
+    if directory is None:
+        pytest.skip("no working python3.13 on PATH or under ~/.pyenv/versions: sam build skipped")
+    build = tmp_path / "build"
+    result = sam(
+        "build",
+        "--template-file",
+        str(TEMPLATE_PATH),
+        "--base-dir",
+        str(PROJECT_ROOT),
+        "--build-dir",
+        str(build),
+        cwd=tmp_path,
+        path=f"{directory}{os.pathsep}{os.environ.get('PATH', '')}",
+    )
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    layer = build / "SharedLayer" / "python"
+    assert (layer / "vstarcam_push" / "protocol.py").is_file()
+    assert (layer / "aws_lambda_powertools").is_dir()
+    assert not (layer / "boto3").exists() and not (layer / "botocore").exists()
+    for function in FUNCTIONS:
+        files = {path.name for path in (build / function).rglob("*") if path.is_file()}
+        assert files == {"app.py"}, (function, files)
+    size = tree_size(build / "SharedLayer")
+    with capsys.disabled():
+        print(f"\nbuilt SharedLayer: {size / 1_000_000:.1f} MB unzipped")
+    assert size < 50_000_000
+
+
+# -- functions --------------------------------------------------------------------------
+
+
+def test_functions_run_python313_on_arm64() -> None:
+    function_globals = TEMPLATE["Globals"]["Function"]
+    assert function_globals["Runtime"] == "python3.13"
+    assert function_globals["Architectures"] == ["arm64"]
+    for function in FUNCTIONS:
+        assert props(function).get("Runtime", "python3.13") == "python3.13"
+        assert props(function).get("Architectures", ["arm64"]) == ["arm64"]
+    layer = props("SharedLayer")
+    assert layer["CompatibleRuntimes"] == ["python3.13"]
+    assert layer["CompatibleArchitectures"] == ["arm64"]
+    assert RESOURCES["SharedLayer"]["Metadata"]["BuildMethod"] == "python3.13"
+
+
+def test_http_functions_answer_within_api_gateways_30_second_limit() -> None:
+    for function in ("HeartbeatFunction", "AlarmFunction"):
+        timeout = props(function).get("Timeout", TEMPLATE["Globals"]["Function"]["Timeout"])
+        assert timeout <= 29
+
+
+def test_each_function_has_a_log_group_with_the_retention_parameter() -> None:
+    groups = {
+        json.dumps(props(logical_id)["LogGroupName"]): props(logical_id)
+        for logical_id, resource in RESOURCES.items()
+        if resource["Type"] == "AWS::Logs::LogGroup" and "LogGroupName" in resource["Properties"]
+    }
+    for function in FUNCTIONS:
+        group = groups[json.dumps({"Fn::Sub": f"/aws/lambda/${{{function}}}"})]
+        assert group["RetentionInDays"] == {"Ref": "LogRetentionDays"}
+
+
+# -- the HTTP API -------------------------------------------------------------------------
+
+
+def test_cameras_post_to_heartbeat_and_alarm_at_the_root_of_the_default_stage() -> None:
+    """GIVEN the HTTP API
+    THEN its only routes are POST /heartbeat and POST /alarm, and it has no StageName, so the
+    $default stage serves them at the URL root the cameras are configured with."""
+    routes = {
+        (event["Properties"]["Method"], event["Properties"]["Path"], function)
+        for function in FUNCTIONS
+        for event in props(function).get("Events", {}).values()
+        if event["Type"] == "HttpApi"
+    }
+    assert routes == {
+        ("POST", "/heartbeat", "HeartbeatFunction"),
+        ("POST", "/alarm", "AlarmFunction"),
+    }
+    assert "StageName" not in props("HttpApi")
+    for function in ("HeartbeatFunction", "AlarmFunction"):
+        for event in props(function)["Events"].values():
+            assert event["Properties"]["ApiId"] == {"Ref": "HttpApi"}
+
+
+def test_http_api_is_throttled_by_the_parameters_and_writes_access_logs() -> None:
+    api = props("HttpApi")
+    assert api["DefaultRouteSettings"] == {
+        "ThrottlingRateLimit": {"Ref": "ThrottlingRateLimit"},
+        "ThrottlingBurstLimit": {"Ref": "ThrottlingBurstLimit"},
+    }
+    logs = api["AccessLogSettings"]
+    assert logs["DestinationArn"] == {"Fn::GetAtt": ["ApiAccessLogs", "Arn"]}
+    for variable in ("$context.requestId", "$context.routeKey", "$context.status"):
+        assert variable in logs["Format"]
+    assert RESOURCES["ApiAccessLogs"]["Type"] == "AWS::Logs::LogGroup"
+
+
+# -- least privilege ------------------------------------------------------------------------
+
+
+def test_functions_have_inline_statements_only() -> None:
+    """No managed policies or SAM policy templates: every permission is spelled out here."""
+    for function in FUNCTIONS:
+        for policy in props(function).get("Policies", []):
+            assert set(policy) == {"Statement"}, function
+
+
+def test_heartbeat_function_may_only_update_the_cameras_table() -> None:
+    assert statements("HeartbeatFunction") == [
+        {
+            "Effect": "Allow",
+            "Action": "dynamodb:UpdateItem",
+            "Resource": {"Fn::GetAtt": ["CamerasTable", "Arn"]},
+        }
+    ]
+
+
+def test_no_statement_allows_every_resource_or_every_action() -> None:
+    for function in FUNCTIONS:
+        for statement in statements(function):
+            assert statement["Effect"] == "Allow"
+            for resource in as_list(statement["Resource"]):
+                assert resource != "*", function
+                assert "*" not in json.dumps(resource).replace("/alarms/*", ""), function
+            for action in as_list(statement["Action"]):
+                assert "*" not in action, function
+
+
+def test_alarm_function_cannot_publish_and_writes_media_only_under_alarms() -> None:
+    assert not [action for action in actions("AlarmFunction") if action.startswith("sns:")]
+    assert actions("AlarmFunction") == {
+        "dynamodb:BatchGetItem",
+        "dynamodb:UpdateItem",
+        "dynamodb:PutItem",
+        "dynamodb:GetItem",
+        "s3:PutObject",
+        "s3:DeleteObject",
+    }
+    (s3,) = [s for s in statements("AlarmFunction") if "s3:PutObject" in as_list(s["Action"])]
+    assert s3["Resource"] == {"Fn::Sub": "${MediaBucket.Arn}/alarms/*"}
+
+
+def test_only_the_notify_function_publishes_to_the_topic() -> None:
+    publishers = [function for function in FUNCTIONS if "sns:Publish" in actions(function)]
+    assert publishers == ["NotifyFunction"]
+    (publish,) = [s for s in statements("NotifyFunction") if s["Action"] == "sns:Publish"]
+    assert publish["Resource"] == {"Ref": "AlarmTopic"}
+
+
+def test_offline_sweep_may_only_query_the_deadline_index_and_update_cameras() -> None:
+    assert statements("OfflineSweepFunction") == [
+        {
+            "Effect": "Allow",
+            "Action": "dynamodb:Query",
+            "Resource": {"Fn::Sub": "${CamerasTable.Arn}/index/byDeadline"},
+        },
+        {
+            "Effect": "Allow",
+            "Action": "dynamodb:UpdateItem",
+            "Resource": {"Fn::GetAtt": ["CamerasTable", "Arn"]},
+        },
+    ]
+
+
+# -- notifications from the streams ---------------------------------------------------------
+
+
+def stream_events() -> dict[str, dict[str, Any]]:
+    return {
+        name: event["Properties"]
+        for name, event in props("NotifyFunction")["Events"].items()
+        if event["Type"] == "DynamoDB"
+    }
+
+
+def test_notify_subscribes_to_both_table_streams() -> None:
+    streams = {json.dumps(p["Stream"]) for p in stream_events().values()}
+    assert streams == {
+        json.dumps({"Fn::GetAtt": ["AlarmsTable", "StreamArn"]}),
+        json.dumps({"Fn::GetAtt": ["CamerasTable", "StreamArn"]}),
+    }
+
+
+@pytest.mark.parametrize("event", ["NewAlarm", "CameraStatus"])
+def test_stream_subscriptions_are_filtered_retried_boundedly_and_dead_lettered(
+    event: str,
+) -> None:
+    """GIVEN each stream subscription of the notifier
+    THEN it has FilterCriteria (valid JSON patterns), reports per-record failures, bisects a
+    failing batch, retries a bounded number of times within a bounded age, and sends what
+    keeps failing to the SQS dead-letter queue."""
+    properties = stream_events()[event]
+
+    patterns = [json.loads(item["Pattern"]) for item in properties["FilterCriteria"]["Filters"]]
+    assert patterns and all(isinstance(pattern, dict) for pattern in patterns)
+    assert properties["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    assert properties["BisectBatchOnFunctionError"] is True
+    assert 0 <= properties["MaximumRetryAttempts"] <= 10
+    assert 60 <= properties["MaximumRecordAgeInSeconds"] <= 86_400
+    assert properties["DestinationConfig"]["OnFailure"] == {
+        "Type": "SQS",
+        "Destination": {"Fn::GetAtt": ["NotifyDeadLetterQueue", "Arn"]},
+    }
+    assert properties["StartingPosition"] == "LATEST"
+
+
+def test_stream_filters_are_alarm_inserts_and_status_changes() -> None:
+    events = stream_events()
+    new_alarm = [json.loads(f["Pattern"]) for f in events["NewAlarm"]["FilterCriteria"]["Filters"]]
+    status = [json.loads(f["Pattern"]) for f in events["CameraStatus"]["FilterCriteria"]["Filters"]]
+
+    assert new_alarm == [{"eventName": ["INSERT"]}]
+    changes = {
+        (
+            pattern["dynamodb"]["OldImage"]["status"]["S"][0],
+            pattern["dynamodb"]["NewImage"]["status"]["S"][0],
+        )
+        for pattern in status
+    }
+    assert changes == {("online", "offline"), ("offline", "online")}
+    assert all(pattern["eventName"] == ["MODIFY"] for pattern in status)
+
+
+def test_dead_letter_queue_keeps_failures_for_14_days_encrypted() -> None:
+    queue = props("NotifyDeadLetterQueue")
+    assert queue["MessageRetentionPeriod"] == 1_209_600
+    assert queue["SqsManagedSseEnabled"] is True
+
+
+def test_offline_sweep_runs_on_the_sweep_schedule() -> None:
+    (event,) = props("OfflineSweepFunction")["Events"].values()
+    assert event["Type"] == "Schedule"
+    assert event["Properties"]["Schedule"] == {"Ref": "SweepSchedule"}
+
+
+# -- tables ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("table", "view"),
+    [("CamerasTable", "NEW_AND_OLD_IMAGES"), ("AlarmsTable", "NEW_IMAGE")],
+)
+def test_tables_are_on_demand_encrypted_and_streamed(table: str, view: str) -> None:
+    """The cameras stream needs old and new images: the status filter compares them."""
+    properties = props(table)
+    assert properties["BillingMode"] == "PAY_PER_REQUEST"
+    assert properties["StreamSpecification"] == {"StreamViewType": view}
+    assert properties["SSESpecification"] == {"SSEEnabled": True}
+    assert RESOURCES[table]["DeletionPolicy"] == "Retain"
+
+
+def test_cameras_table_has_the_sparse_deadline_index_the_sweep_queries() -> None:
+    (index,) = props("CamerasTable")["GlobalSecondaryIndexes"]
+    assert index["IndexName"] == SWEEP_INDEX == "byDeadline"
+    assert index["KeySchema"] == [
+        {"AttributeName": "sweepShard", "KeyType": "HASH"},
+        {"AttributeName": "onlineUntil", "KeyType": "RANGE"},
+    ]
+    assert index["Projection"] == {"ProjectionType": "KEYS_ONLY"}
+    types = {
+        a["AttributeName"]: a["AttributeType"]
+        for a in props("CamerasTable")["AttributeDefinitions"]
+    }
+    assert types == {"vuid": "S", "sweepShard": "S", "onlineUntil": "N"}
+
+
+def test_alarms_table_lists_by_time_and_by_day_and_expires_records() -> None:
+    properties = props("AlarmsTable")
+    assert {index["IndexName"] for index in properties["LocalSecondaryIndexes"]} == {BY_TIME_INDEX}
+    assert {index["IndexName"] for index in properties["GlobalSecondaryIndexes"]} == {BY_DAY_INDEX}
+    assert properties["TimeToLiveSpecification"] == {"AttributeName": "expiresAt", "Enabled": True}
+
+
+# -- the media bucket ---------------------------------------------------------------------------
+
+
+def test_media_bucket_is_private_and_encrypted() -> None:
+    bucket = props("MediaBucket")
+    assert bucket["PublicAccessBlockConfiguration"] == {
+        "BlockPublicAcls": True,
+        "BlockPublicPolicy": True,
+        "IgnorePublicAcls": True,
+        "RestrictPublicBuckets": True,
+    }
+    (rule,) = bucket["BucketEncryption"]["ServerSideEncryptionConfiguration"]
+    assert rule["ServerSideEncryptionByDefault"]["SSEAlgorithm"] in ("AES256", "aws:kms")
+    assert bucket["OwnershipControls"] == {"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]}
+
+
+def test_media_bucket_denies_every_request_not_over_tls() -> None:
+    """The local stack cannot apply this statement (moto cannot evaluate aws:SecureTransport),
+    so it is checked here, in the template."""
+    policy = props("MediaBucketPolicy")
+    assert policy["Bucket"] == {"Ref": "MediaBucket"}
+    assert {
+        "Sid": "DenyInsecureTransport",
+        "Effect": "Deny",
+        "Principal": "*",
+        "Action": "s3:*",
+        "Resource": [
+            {"Fn::GetAtt": ["MediaBucket", "Arn"]},
+            {"Fn::Sub": "${MediaBucket.Arn}/*"},
+        ],
+        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+    } in policy["PolicyDocument"]["Statement"]
+
+
+def test_media_expires_after_the_retention_period() -> None:
+    (rule,) = props("MediaBucket")["LifecycleConfiguration"]["Rules"]
+    assert rule["Status"] == "Enabled"
+    assert rule["Prefix"] == "alarms/"
+    assert rule["ExpirationInDays"] == {"Ref": "RetentionDays"}
+    assert props("AlarmFunction")["Environment"]["Variables"]["RETENTION_DAYS"] == {
+        "Ref": "RetentionDays"
+    }
+
+
+# -- the topic and its subscriptions -------------------------------------------------------------
+
+
+def test_email_and_sms_subscriptions_exist_only_when_configured() -> None:
+    assert RESOURCES["EmailSubscription"]["Condition"] == "HasEmail"
+    assert props("EmailSubscription")["Protocol"] == "email"
+    assert RESOURCES["SmsSubscription"]["Condition"] == "HasPhone"
+    assert props("SmsSubscription")["Protocol"] == "sms"
+
+    bare = Stack()
+    assert "EmailSubscription" not in bare.resources()
+    assert "SmsSubscription" not in bare.resources()
+    configured = Stack(
+        overrides={"NotificationEmail": "owner@example.com", "NotificationPhone": "+14155550100"}
+    )
+    assert {"EmailSubscription", "SmsSubscription"} <= set(configured.resources())
+    assert configured.properties("EmailSubscription")["Endpoint"] == "owner@example.com"
+
+
+def test_sms_filter_policy_routes_on_the_alarm_type_attribute() -> None:
+    """GIVEN SmsAlarmTypes=0x26,0x6d,0x6e (smoke and fire)
+    THEN the SMS subscription's filter policy matches the alarmType message attribute the
+    notifier sets for exactly those alarms; without SmsAlarmTypes there is no filter."""
+    filtered = Stack(
+        overrides={"NotificationPhone": "+14155550100", "SmsAlarmTypes": "0x26,0x6d,0x6e"}
+    ).properties("SmsSubscription")
+
+    assert filtered["FilterPolicyScope"] == "MessageAttributes"
+    assert filtered["FilterPolicy"] == {"alarmType": ["0x26", "0x6d", "0x6e"]}
+    routed = {
+        code
+        for code in ALARM_TYPE_NAMES
+        if AlarmType(code).hex in filtered["FilterPolicy"]["alarmType"]
+    }
+    assert routed == {0x26, 0x6D, 0x6E}
+    unfiltered = Stack(overrides={"NotificationPhone": "+14155550100"})
+    assert "FilterPolicy" not in unfiltered.properties("SmsSubscription")
+
+
+# -- parameters and outputs ------------------------------------------------------------------------
+
+
+def test_operator_parameters_exist_with_safe_defaults() -> None:
+    parameters = TEMPLATE["Parameters"]
+    assert parameters["AcceptUnknownCameras"]["Default"] == "false"
+    assert parameters["AcceptUnknownCameras"]["AllowedValues"] == ["false", "true"]
+    assert parameters["NotificationEmail"]["Default"] == ""
+    assert parameters["NotificationPhone"]["Default"] == ""
+    assert parameters["SmsAlarmTypes"]["Default"] == ""
+    for name in ("OfflineAfterSeconds", "RetentionDays", "NotifyCooldownSeconds"):
+        assert parameters[name]["Type"] == "Number"
+        assert "Default" in parameters[name]
+
+
+def test_parameters_reach_the_functions_environment() -> None:
+    stack = Stack(
+        overrides={
+            "OfflineAfterSeconds": "600",
+            "RetentionDays": "7",
+            "NotifyCooldownSeconds": "60",
+            "AcceptUnknownCameras": "true",
+        }
+    )
+
+    def environment(function: str) -> dict[str, str]:
+        return stack.resolve(props(function)["Environment"]["Variables"])
+
+    assert environment("HeartbeatFunction")["OFFLINE_AFTER_SECONDS"] == "600"
+    assert environment("HeartbeatFunction")["ACCEPT_UNKNOWN_CAMERAS"] == "true"
+    assert environment("AlarmFunction")["RETENTION_DAYS"] == "7"
+    assert environment("AlarmFunction")["ACCEPT_UNKNOWN_CAMERAS"] == "true"
+    assert environment("NotifyFunction")["NOTIFY_COOLDOWN_SECONDS"] == "60"
+    assert (
+        stack.properties("MediaBucket")["LifecycleConfiguration"]["Rules"][0]["ExpirationInDays"]
+        == "7"
+    )
+
+
+@pytest.mark.parametrize(
+    ("overrides", "words"),
+    [
+        ({"AcceptUnknownCameras": "yes"}, "allowed values"),
+        ({"OfflineAfterSeconds": "10"}, "minimum"),
+        ({"RetentionDays": "thirty"}, "must be a number"),
+        ({"NotificationPhone": "0415550100"}, "E.164"),
+        ({"SmsAlarmTypes": "0x6D,smoke"}, "hex alarm codes"),
+        ({"LogRetentionDays": "2"}, "allowed values"),
+        ({"NoSuchParameter": "1"}, "unknown template parameter"),
+    ],
+)
+def test_invalid_parameter_is_refused_as_cloudformation_would(
+    overrides: dict[str, str], words: str
+) -> None:
+    with pytest.raises(ValueError, match=words):
+        Stack(overrides=overrides)
+
+
+def test_outputs_give_the_camera_urls_and_the_resource_names() -> None:
+    """GIVEN the stack's outputs
+    THEN HeartbeatUrl and AlarmUrl are the HTTPS endpoint followed directly by /heartbeat and
+    /alarm (what cameras are configured with), and the tables, bucket and topic are named."""
+    outputs = Stack(region="eu-west-1").outputs()
+
+    assert outputs["HeartbeatUrl"].startswith("https://")
+    assert outputs["HeartbeatUrl"].endswith(".execute-api.eu-west-1.amazonaws.com/heartbeat")
+    assert outputs["AlarmUrl"].endswith(".execute-api.eu-west-1.amazonaws.com/alarm")
+    assert outputs["HeartbeatUrl"].removesuffix("/heartbeat") == outputs["AlarmUrl"].removesuffix(
+        "/alarm"
+    )
+    assert {"CamerasTableName", "AlarmsTableName", "MediaBucketName", "AlarmTopicArn"} <= set(
+        outputs
+    )
+    assert TEMPLATE["Outputs"]["MediaBucketName"]["Value"] == {"Ref": "MediaBucket"}
+    assert TEMPLATE["Outputs"]["AlarmTopicArn"]["Value"] == {"Ref": "AlarmTopic"}
