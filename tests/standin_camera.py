@@ -5,7 +5,8 @@ It answers ``get_status.cgi``, ``get_alarm_push_cfg.cgi`` and
 lines with ``\\r\\n``), checks its own credentials in the ``loginuse``/
 ``loginpas`` or ``user``/``pwd`` query parameters, records every request, and
 has switches for the ways real cameras fail. ``send_heartbeat()`` posts
-``{"vuid": ...}`` to whatever heartbeatServer it was configured with.
+``{"vuid": ...}`` to whatever heartbeatServer it was configured with, and
+``send_alarm()`` an alarm push to its alarmPushMainServer.
 """
 
 from __future__ import annotations
@@ -99,6 +100,15 @@ class StandinCamera:
             self.heartbeat_server,
             data=json.dumps({"vuid": self.push_id}),
             headers={"Content-Type": "application/json"},
+            timeout=10,
+        )
+
+    def send_alarm(self, alarm_type: int, picture: bytes) -> requests.Response:
+        """An alarm push as the firmware sends it: multipart vuid, decimal type, the picture."""
+        return requests.post(
+            self.alarm_push_main_server,
+            data={"vuid": self.push_id, "type": str(alarm_type)},
+            files={"picture": ("alarm.jpg", picture, "image/jpeg")},
             timeout=10,
         )
 

@@ -1,128 +1,131 @@
-"""End to end: a configured camera sends its heartbeat to the URL it was given and shows up online.
+"""End to end with the local stack: configure a camera, and its heartbeats and alarms arrive.
 
-The stack here is moto in server mode plus the real heartbeat handler behind
-a small HTTP server on 127.0.0.1, reached by the CLI through AWS_ENDPOINT_URL
-exactly as an operator reaches the local stack.
+The local stack runs as its own process on free ports (tests/e2e/localstack.py);
+the CLI reaches it through AWS_ENDPOINT_URL exactly as an operator does, so
+``configure`` sets the local stack's published URLs on the stand-in camera,
+which then pushes to them over HTTP.
 """
 
 from __future__ import annotations
 
-import base64
 import json
-import threading
+import subprocess
+import sys
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import ModuleType
 from typing import Any
 
-import boto3
 import pytest
-import requests
-from moto.server import ThreadedMotoServer
 from vstarcam_tools.cli import main
-from vstarcam_tools.outputs import publish_outputs
-from vstarcam_tools.provision import create_resources
-from vstarcam_tools.template import Stack
 
-from tests.conftest import REGION, heartbeat_event, invoke, load_function
-from tests.standin_camera import PASSWORD, USER, VUID, StandinCamera
+from tests.conftest import JPEG
+from tests.e2e.helpers import new_vuid
+from tests.e2e.localstack import LocalStackProcess, start_local_stack
+from tests.standin_camera import PASSWORD, USER, StandinCamera
 
 pytestmark = pytest.mark.slow
 
 
-def _serve_heartbeats(handler: ModuleType) -> ThreadingHTTPServer:
-    """POST /heartbeat -> an HTTP API v2 event -> the real handler -> its reply."""
-
-    class Heartbeats(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            body = self.rfile.read(min(int(self.headers.get("Content-Length", "0")), 4096))
-            if self.path == "/heartbeat":
-                response = invoke(handler, heartbeat_event(body))
-                status, payload = response["statusCode"], response["body"]
-                if response.get("isBase64Encoded"):
-                    payload = base64.b64decode(payload).decode()
-            else:
-                status, payload = 404, json.dumps({"code": "404", "message": "no such route"})
-            data = payload.encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
-        def log_message(self, format: str, *args: Any) -> None:
-            return
-
-    return ThreadingHTTPServer(("127.0.0.1", 0), Heartbeats)
+@pytest.fixture(scope="module")
+def local(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStackProcess]:
+    stack = start_local_stack(schedule_rate=None, log_dir=tmp_path_factory.mktemp("logs"))
+    yield stack
+    stack.stop()
 
 
 @pytest.fixture
-def running_stack(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, str]]:
-    """moto server with the template's resources and published outputs, and a /heartbeat route."""
-    moto = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    moto.start()
-    host, port = moto.get_host_and_port()
-    endpoint = f"http://{host}:{port}"
-    # moto keeps its state per process: start empty, leave nothing behind.
-    requests.post(f"{endpoint}/moto-api/reset", timeout=10)
-    monkeypatch.setenv("AWS_ENDPOINT_URL", endpoint)
-    stack = Stack(region=REGION)
-    create_resources(stack, boto3.Session(region_name=REGION))
-    server = _serve_heartbeats(load_function(stack, "HeartbeatFunction", monkeypatch))
-    thread = threading.Thread(
-        target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-    )
-    thread.start()
-    base = f"http://127.0.0.1:{server.server_address[1]}"
-    outputs = {**stack.outputs(), "HeartbeatUrl": f"{base}/heartbeat", "AlarmUrl": f"{base}/alarm"}
-    publish_outputs(boto3.client("cloudformation", region_name=REGION), stack.name, outputs)
-    try:
-        yield outputs
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
-        requests.post(f"{endpoint}/moto-api/reset", timeout=10)
-        moto.stop()
+def cli_env(local: LocalStackProcess, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The in-process CLI talks to the local stack, as after ``export AWS_ENDPOINT_URL=...``."""
+    monkeypatch.setenv("AWS_ENDPOINT_URL", local.endpoint)
+    monkeypatch.setenv("CAMERA_PASSWORD", PASSWORD)
 
 
-def listed_cameras(capsys: pytest.CaptureFixture[str]) -> list[dict[str, Any]]:
+def cli_json(capsys: pytest.CaptureFixture[str], *argv: str) -> Any:
     capsys.readouterr()
-    assert main(["cameras", "list", "--json"]) == 0
+    assert main([*argv, "--json"]) == 0
     return json.loads(capsys.readouterr().out)
 
 
-def test_configured_camera_heartbeats_to_the_stack_and_is_online(
-    running_stack: dict[str, str],
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
+def listed(capsys: pytest.CaptureFixture[str], vuid: str) -> dict[str, Any] | None:
+    cameras = cli_json(capsys, "cameras", "list")
+    return next((camera for camera in cameras if camera["vuid"] == vuid), None)
+
+
+@pytest.mark.usefixtures("cli_env")
+def test_configured_camera_heartbeats_to_the_local_stack_and_is_online(
+    local: LocalStackProcess, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setenv("CAMERA_PASSWORD", PASSWORD)
-    with StandinCamera() as camera:
+    with StandinCamera(vuid=new_vuid()) as camera:
         argv = ["cameras", "configure", camera.url, "--user", USER]
         assert main([*argv, "--password-env", "CAMERA_PASSWORD", "--name", "Porch"]) == 0
-        assert camera.heartbeat_server == running_stack["HeartbeatUrl"]
-        assert listed_cameras(capsys)[0]["status"] == "offline"
+        assert camera.heartbeat_server == local.heartbeat_url
+        assert camera.alarm_push_main_server == local.alarm_url
+        before = listed(capsys, camera.push_id)
+        assert before is not None and before["status"] == "offline"
 
         reply = camera.send_heartbeat()
 
-    assert (reply.status_code, reply.json()) == (200, {"code": "200", "message": "Success"})
-    (listed,) = listed_cameras(capsys)
-    assert (listed["vuid"], listed["name"], listed["status"]) == (VUID, "Porch", "online")
-    assert listed["offlineAfter"] == 180
+        assert (reply.status_code, reply.json()) == (200, {"code": "200", "message": "Success"})
+        after = listed(capsys, camera.push_id)
+        assert after is not None
+        assert (after["name"], after["status"], after["offlineAfter"]) == ("Porch", "online", 180)
 
 
-def test_a_dry_run_camera_is_not_registered_and_its_heartbeat_is_refused(
-    running_stack: dict[str, str],
-    capsys: pytest.CaptureFixture[str],
+@pytest.mark.usefixtures("cli_env")
+def test_configured_camera_alarm_is_stored(capsys: pytest.CaptureFixture[str]) -> None:
+    with StandinCamera(vuid=new_vuid()) as camera:
+        argv = ["cameras", "configure", camera.url, "--user", USER]
+        assert main([*argv, "--password-env", "CAMERA_PASSWORD"]) == 0
+
+        reply = camera.send_alarm(0x12, JPEG)
+
+        assert reply.status_code == 200, reply.text
+        (alarm,) = cli_json(capsys, "alarms", "list", "--vuid", camera.push_id)
+        assert (alarm["typeHex"], alarm["typeName"]) == ("0x12", "Motion detection alarm")
+
+
+@pytest.mark.usefixtures("cli_env")
+def test_a_dry_run_leaves_the_camera_unregistered_so_its_heartbeat_is_refused(
+    local: LocalStackProcess, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    with StandinCamera() as camera:
+    with StandinCamera(vuid=new_vuid()) as camera:
         argv = ["cameras", "configure", camera.url, "--user", USER, "--password", PASSWORD]
         assert main([*argv, "--dry-run"]) == 0
-        camera.heartbeat_server = running_stack["HeartbeatUrl"]
+        assert camera.heartbeat_server == ""
+        camera.heartbeat_server = local.heartbeat_url
 
         reply = camera.send_heartbeat()
 
-    assert reply.status_code == 403
-    assert "not registered" in reply.json()["message"]
-    assert listed_cameras(capsys) == []
+        assert reply.status_code == 403
+        assert "not registered" in reply.json()["message"]
+        assert listed(capsys, camera.push_id) is None
+
+
+def test_the_cli_process_against_the_local_stack_never_shows_the_password(
+    local: LocalStackProcess,
+) -> None:
+    """GIVEN the CLI as a process WHEN it configures a camera THEN no output shows a password."""
+    with StandinCamera(vuid=new_vuid()) as camera:
+        command = [sys.executable, "-m", "vstarcam_tools.cli", "cameras", "configure", camera.url]
+        completed = subprocess.run(
+            [*command, "--user", USER, "--password-env", "CAMERA_PASSWORD", "--dry-run"],
+            env={**local.aws_environment(), "CAMERA_PASSWORD": PASSWORD},
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        configured = subprocess.run(
+            [*command, "--user", USER, "--password-env", "CAMERA_PASSWORD"],
+            env={**local.aws_environment(), "CAMERA_PASSWORD": PASSWORD},
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        assert camera.heartbeat_server == local.heartbeat_url
+    assert (completed.returncode, configured.returncode) == (0, 0), configured.stderr
+    assert "loginpas=***" in completed.stdout
+    # The local stack was started on 127.0.0.1: the CLI says a LAN camera could not reach it.
+    assert 'make run ARGS="--host 0.0.0.0"' in configured.stderr
+    for output in (completed.stdout, completed.stderr, configured.stdout, configured.stderr):
+        assert PASSWORD not in output and "Pa55" not in output
