@@ -9,8 +9,7 @@ from collections.abc import Callable
 import boto3
 import pytest
 from vstarcam_push.cameras import CameraRegistry
-from vstarcam_tools.cli import DEFAULT_OFFLINE_AFTER
-from vstarcam_tools.outputs import StackOutputs
+from vstarcam_tools.outputs import StackOutputs, publish_outputs
 from vstarcam_tools.template import Stack
 
 from tests.cli.conftest import Result
@@ -31,41 +30,27 @@ def test_add_registers_the_camera_in_canonical_case_and_prints_the_urls_to_set(
     assert deployed.heartbeat_url in result.out and deployed.alarm_url in result.out
 
 
-def test_add_defaults_offline_after_to_the_templates_default(
+def test_add_defaults_offline_after_to_the_stacks_offline_after_seconds(
     cli: Callable[..., Result], deployed: StackOutputs, registry: CameraRegistry
 ) -> None:
-    """The local stack publishes outputs only: the template's OfflineAfterSeconds default."""
+    """The stack's OfflineAfterSeconds output (the parameter's value) is the default threshold."""
     assert cli("cameras", "add", VUID).code == 0
     camera = registry.get(VUID)
     assert camera is not None
-    assert camera.offline_after == DEFAULT_OFFLINE_AFTER
-    assert Stack().parameters["OfflineAfterSeconds"] == str(DEFAULT_OFFLINE_AFTER)
+    assert camera.offline_after == deployed.offline_after_seconds
+    assert Stack().parameters["OfflineAfterSeconds"] == str(deployed.offline_after_seconds)
 
 
 @pytest.mark.filterwarnings("ignore:Tried to parse AWS")
-def test_add_defaults_offline_after_to_the_deployed_stacks_parameter(
+def test_add_defaults_offline_after_to_the_deployed_stacks_output(
     cli: Callable[..., Result], deployed: StackOutputs, registry: CameraRegistry
 ) -> None:
     """GIVEN a stack deployed with OfflineAfterSeconds=300 WHEN a camera is added THEN 300."""
-    outputs = {
-        "HeartbeatUrl": deployed.heartbeat_url,
-        "AlarmUrl": deployed.alarm_url,
-        "CamerasTableName": deployed.cameras_table,
-        "AlarmsTableName": deployed.alarms_table,
-        "MediaBucketName": deployed.media_bucket,
-        "AlarmTopicArn": deployed.topic_arn,
-    }
-    template = {
-        "Parameters": {"OfflineAfterSeconds": {"Type": "Number", "Default": 180}},
-        "Resources": {"Outputs": {"Type": "AWS::CloudFormation::WaitConditionHandle"}},
-        "Outputs": {name: {"Value": value} for name, value in outputs.items()},
-    }
-    boto3.client("cloudformation", region_name=REGION).create_stack(
-        StackName="deployed-with-parameters",
-        TemplateBody=json.dumps(template),
-        Parameters=[{"ParameterKey": "OfflineAfterSeconds", "ParameterValue": "300"}],
+    outputs = {**deployed.raw, "OfflineAfterSeconds": "300"}
+    publish_outputs(
+        boto3.client("cloudformation", region_name=REGION), "deployed-with-300", outputs
     )
-    assert cli("cameras", "add", VUID, "--stack", "deployed-with-parameters").code == 0
+    assert cli("cameras", "add", VUID, "--stack", "deployed-with-300").code == 0
     camera = registry.get(VUID)
     assert camera is not None and camera.offline_after == 300
 

@@ -46,9 +46,6 @@ from vstarcam_tools.outputs import StackNotFound, StackOutputs, read_outputs
 
 PROG = "vstarcam-push"
 DEFAULT_STACK = "vstarcam-push"
-# The template's OfflineAfterSeconds default: used when the stack does not
-# report its own value (the local stack publishes outputs only).
-DEFAULT_OFFLINE_AFTER = 180
 DEFAULT_ALARM_LIMIT = 20
 # The local stack's moto server accepts any credentials; these are not secrets.
 LOOPBACK_CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
@@ -146,13 +143,8 @@ class StackContext:
         return MediaStore(self.client("s3"), self.outputs.media_bucket)
 
     def default_offline_after(self) -> int:
-        """The deployed stack's OfflineAfterSeconds parameter, else the template's default."""
-        stacks = self.cloudformation.describe_stacks(StackName=self.name)["Stacks"]
-        for parameter in stacks[0].get("Parameters", []) if stacks else []:
-            value = parameter.get("ParameterValue", "")
-            if parameter["ParameterKey"] == "OfflineAfterSeconds" and value.isdigit():
-                return int(value)
-        return DEFAULT_OFFLINE_AFTER
+        """The stack's OfflineAfterSeconds (an output, so the local stack reports it too)."""
+        return self.outputs.offline_after_seconds
 
 
 # ---------------------------------------------------------------- output
@@ -436,7 +428,7 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         metavar="SECONDS",
         help="seconds without a heartbeat before the camera is reported offline "
-        f"(default: the stack's OfflineAfterSeconds, else {DEFAULT_OFFLINE_AFTER})",
+        "(default: the stack's OfflineAfterSeconds)",
     )
     add.set_defaults(handler=_cameras_add)
 

@@ -35,6 +35,7 @@ class StackOutputs:
     media_bucket: str
     topic_arn: str
     retention_days: int
+    offline_after_seconds: int
     raw: dict[str, str]
 
     @classmethod
@@ -49,7 +50,9 @@ class StackOutputs:
             alarms_table=outputs["AlarmsTableName"],
             media_bucket=outputs["MediaBucketName"],
             topic_arn=outputs["AlarmTopicArn"],
+            # Defaults are the template's, for stacks deployed before these outputs existed.
             retention_days=int(outputs.get("RetentionDays", "30")),
+            offline_after_seconds=int(outputs.get("OfflineAfterSeconds", "180")),
             raw=dict(outputs),
         )
 
