@@ -260,6 +260,9 @@ class CameraClient:
         self._credentials = credentials
         self.timeout = timeout
         self._session = requests.Session()
+        # Cameras are on the LAN: an HTTP(S)_PROXY meant for the internet must
+        # not receive URLs that carry the camera's password.
+        self._session.trust_env = False
         # Some firmware asks GET CGIs for HTTP Basic instead of query parameters.
         self._session.auth = (credentials.user, credentials.password)
 
