@@ -263,11 +263,11 @@ def test_retried_alarm_push_is_notified_once(aws: Aws, functions, pipeline: Pipe
 def test_record_whose_publish_failed_is_reported_and_notified_on_redelivery(
     aws: Aws, functions, pipeline: Pipeline, spy: AwsSpy
 ) -> None:
-    """GIVEN a batch of two alarm records (motion, doorbell) and SNS failing the first publish
+    """GIVEN a batch of two alarm records (motion, doorbell) and SNS failing the second publish
     WHEN the batch is delivered
     THEN only the failed record is reported back (ReportBatchItemFailures, by sequence number)
-    and the other is notified; WHEN Lambda redelivers the failed record, it is notified too,
-    not silenced by the cooldown slot it claimed before the failure."""
+    and the first is notified; WHEN Lambda redelivers from the failed record on, it is
+    notified too, not silenced by the cooldown slot it claimed before the failure."""
     camera = Camera(aws, functions)
     aws.register()
     camera.alarm()
@@ -275,20 +275,17 @@ def test_record_whose_publish_failed_is_reported_and_notified_on_redelivery(
     records = pipeline.selected()
     assert len(records) == 2
 
-    spy.fail("Publish")
+    spy.fail("Publish", skip=1)
     with spy.watching():
         response = pipeline.deliver(records)
-    failed_sequence = records[0]["dynamodb"]["SequenceNumber"]
+    failed_sequence = records[1]["dynamodb"]["SequenceNumber"]
     assert response == {"batchItemFailures": [{"itemIdentifier": failed_sequence}]}
-    assert [message.attributes["alarmType"] for message in aws.published()] == ["0x14"]
+    assert [message.attributes["alarmType"] for message in aws.published()] == ["0x12"]
 
-    redelivery = pipeline.deliver([records[0]])
+    redelivery = pipeline.deliver(records[1:])
 
     assert redelivery == {"batchItemFailures": []}
-    assert sorted(message.attributes["alarmType"] for message in aws.published()) == [
-        "0x12",
-        "0x14",
-    ]
+    assert [message.attributes["alarmType"] for message in aws.published()] == ["0x12", "0x14"]
 
 
 def test_batch_whose_every_record_failed_fails_the_invocation_for_a_retry(
