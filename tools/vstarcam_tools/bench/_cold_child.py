@@ -1,0 +1,70 @@
+"""One cold request in a fresh interpreter, run by path so nothing is imported before the clock.
+
+``handler <app.py> <event.json> <out.json>``: import the function's module and
+handle the event, as Lambda's init and first invoke do.
+``floor <-> <calls.pickle> <out.json>``: import boto3, make the clients the
+function makes and the AWS calls it made: the least any handler could cost.
+"""
+
+import sys
+from time import perf_counter, process_time
+
+mode, target, input_path, output_path = sys.argv[1:5]
+with open(input_path, "rb") as stream:
+    payload = stream.read()
+
+
+class LambdaContext:
+    function_name = "bench"
+    memory_limit_in_mb = 256
+    invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:bench"
+    aws_request_id = "00000000-0000-0000-0000-000000000000"
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 10_000
+
+
+def handler() -> tuple[float, float, float, object]:
+    start = perf_counter()
+    import importlib.util
+    import json
+
+    spec = importlib.util.spec_from_file_location("app", target)
+    module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
+    spec.loader.exec_module(module)  # type: ignore[union-attr]
+    initialised = perf_counter()
+    response = module.lambda_handler(json.loads(payload), LambdaContext())
+    return start, initialised, perf_counter(), response
+
+
+def floor() -> tuple[float, float, float, object]:
+    start = perf_counter()
+    import pickle
+
+    import boto3
+    from botocore import xform_name
+
+    services, calls = pickle.loads(payload)
+    clients = {service: boto3.client(service) for service in services}
+    initialised = perf_counter()
+    for service, operation, params in calls:
+        getattr(clients[service], xform_name(operation))(**params)
+    return start, initialised, perf_counter(), None
+
+
+cpu_start = process_time()
+start, initialised, end, response = handler() if mode == "handler" else floor()
+cpu = process_time() - cpu_start
+
+import json  # noqa: E402  (after the clock: the report is not part of the request)
+
+with open(output_path, "w") as out:
+    json.dump(
+        {
+            "ms": (end - start) * 1000,
+            "cpu_ms": cpu * 1000,
+            "init_ms": (initialised - start) * 1000,
+            "response": response,
+        },
+        out,
+    )

@@ -1,0 +1,129 @@
+"""The goals of issue 5, checked against the results, and the table ``make bench`` prints."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+COLD_START_GOAL = 1.3
+INGEST_RATIO_GOAL = 1.3
+INGEST_PEAK_GOAL = 3.0
+
+
+def _mark(met: bool) -> str:
+    return "met" if met else "MISSED"
+
+
+def goals(results: dict[str, Any]) -> list[tuple[str, bool]]:
+    """Each goal as (what, met), for the sections present in ``results``."""
+    checks: list[tuple[str, bool]] = []
+    for name, cold in results.get("cold_start", {}).items():
+        checks.append(
+            (f"cold start {name}: ratio <= {COLD_START_GOAL}", cold["ratio"] <= COLD_START_GOAL)
+        )
+    ingest = results.get("ingest", {}).get("4MB")
+    if ingest:
+        checks.append(
+            (f"ingest 4MB: ratio <= {INGEST_RATIO_GOAL}", ingest["ratio"] <= INGEST_RATIO_GOAL)
+        )
+        checks.append(
+            (
+                f"ingest 4MB: peak <= {INGEST_PEAK_GOAL:g} x body",
+                ingest["peak_bytes"] <= INGEST_PEAK_GOAL * ingest["body_bytes"],
+            )
+        )
+    calls = results.get("aws_calls", {})
+    if "heartbeat" in calls:
+        heartbeat = calls["heartbeat"]
+        checks.append(
+            (
+                "heartbeat: one DynamoDB write, no read",
+                heartbeat["dynamodb_write"] == 1
+                and heartbeat["dynamodb_read"] == 0
+                and heartbeat["s3"] == 0
+                and heartbeat["sns"] == 0,
+            )
+        )
+    if "alarm" in calls:
+        alarm = calls["alarm"]
+        checks.append(
+            (
+                "alarm: no SNS, at most two DynamoDB writes",
+                alarm["sns"] == 0 and alarm["dynamodb_write"] <= 2,
+            )
+        )
+    sweeper = results.get("sweeper_items_read")
+    if sweeper:
+        checks.append(("sweeper: items read flat in fleet size", len(set(sweeper.values())) == 1))
+    throughput = results.get("local_throughput")
+    if throughput:
+        checks.append(("local throughput: no errors", throughput["errors"] == 0))
+    return checks
+
+
+def all_goals_met(results: dict[str, Any]) -> bool:
+    return all(met for _, met in goals(results))
+
+
+def table(results: dict[str, Any]) -> str:
+    lines: list[str] = []
+    add: Callable[[str], None] = lines.append
+    cold = results.get("cold_start")
+    if cold:
+        runs = next(iter(cold.values()))["runs"]
+        add(f"Cold start, median of {runs} fresh interpreters ({results.get('cold_start_site')})")
+        add(
+            f"  {'function':<14}{'ms':>9}{'floor ms':>10}{'ratio':>8}{'cpu ratio':>11}  goal <= 1.3"
+        )
+        for name, row in cold.items():
+            cpu_ratio = row["cpu_ms"] / row["floor_cpu_ms"]
+            add(
+                f"  {name:<14}{row['ms']:>9.1f}{row['floor_ms']:>10.1f}{row['ratio']:>8.2f}"
+                f"{cpu_ratio:>11.2f}  {_mark(row['ratio'] <= COLD_START_GOAL)}"
+            )
+    ingest = results.get("ingest")
+    if ingest:
+        add("")
+        add(f"Alarm ingest: decode + parse + validate, {ingest['parser']}")
+        add(f"  {'picture':<9}{'ms':>8}{'b64 ms':>9}{'ratio':>8}{'peak MB':>10}{'x body':>8}")
+        for label in ("1MB", "4MB"):
+            row = ingest[label]
+            add(
+                f"  {label:<9}{row['ms']:>8.2f}{row['b64_ms']:>9.2f}{row['ratio']:>8.2f}"
+                f"{row['peak_bytes'] / 1e6:>10.2f}{row['peak_bytes'] / row['body_bytes']:>8.2f}"
+            )
+        for name, candidate in ingest.get("candidates", {}).items():
+            row = candidate["4MB"]
+            add(
+                f"  beside it, {name} at 4MB: ratio {row['ratio']:.2f}, "
+                f"peak {row['peak_bytes'] / row['body_bytes']:.2f} x body"
+            )
+    calls = results.get("aws_calls")
+    if calls:
+        add("")
+        add("AWS calls per request")
+        add(f"  {'function':<14}{'ddb write':>10}{'ddb read':>10}{'s3':>5}{'sns':>5}")
+        for name, row in calls.items():
+            add(
+                f"  {name:<14}{row['dynamodb_write']:>10}{row['dynamodb_read']:>10}"
+                f"{row['s3']:>5}{row['sns']:>5}"
+            )
+    sweeper = results.get("sweeper_items_read")
+    if sweeper:
+        add("")
+        add("Offline sweep, items read in one run (10 cameras past due)")
+        for size, read in sweeper.items():
+            add(f"  {int(size):>6,} healthy cameras: {read}")
+    throughput = results.get("local_throughput")
+    if throughput:
+        add("")
+        add(
+            f"Local stack, {throughput['cameras']} simulated cameras for "
+            f"{throughput['seconds']:.0f} s: {throughput['heartbeats_per_s']:.1f} heartbeats/s, "
+            f"{throughput['alarms_per_s']:.1f} alarms/s, {throughput['errors']} errors"
+        )
+    add("")
+    add("Goals")
+    for what, met in goals(results):
+        add(f"  {_mark(met):<7} {what}")
+    return "\n".join(lines)
