@@ -108,8 +108,12 @@ def aws(stack: Stack) -> Aws:
     )
 
 
+LoadFunction = Callable[..., ModuleType]
+Emf = Callable[[], list[dict[str, Any]]]
+
+
 @pytest.fixture
-def functions(stack: Stack, monkeypatch: pytest.MonkeyPatch) -> Callable[..., ModuleType]:
+def functions(stack: Stack, monkeypatch: pytest.MonkeyPatch) -> LoadFunction:
     """``functions("AlarmFunction")``: the handler module, freshly imported."""
 
     def load(logical_id: str, **environment: str) -> ModuleType:
@@ -283,7 +287,7 @@ class Pipeline:
 
 
 @pytest.fixture
-def pipeline(stack: Stack, functions: Callable[..., ModuleType]) -> Pipeline:
+def pipeline(stack: Stack, functions: LoadFunction) -> Pipeline:
     streams = boto3.client("dynamodbstreams", region_name=REGION)
     subscriptions = stream_subscriptions(stack)
     return Pipeline(
@@ -327,7 +331,7 @@ def metric(blobs: list[dict[str, Any]], name: str, **dimensions: str) -> float:
 
 
 @pytest.fixture
-def emf(capsys: pytest.CaptureFixture[str]) -> Callable[[], list[dict[str, Any]]]:
+def emf(capsys: pytest.CaptureFixture[str]) -> Emf:
     """``emf()``: the metric blobs printed since the last call."""
     return lambda: emf_blobs(capsys.readouterr().out)
 

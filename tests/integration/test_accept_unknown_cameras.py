@@ -11,7 +11,7 @@ from vstarcam_tools.provision import create_resources
 from vstarcam_tools.template import Stack
 
 from tests.conftest import REGION, VUID, alarm_event, heartbeat_event, invoke, reply_of
-from tests.integration.conftest import Aws
+from tests.integration.conftest import Aws, LoadFunction
 
 SUCCESS = {"code": "200", "message": "Success"}
 
@@ -33,7 +33,9 @@ def test_open_registration_reaches_the_functions(stack: Stack) -> None:
     assert functions["AlarmFunction"].environment["ACCEPT_UNKNOWN_CAMERAS"] == "true"
 
 
-def test_unknown_camera_heartbeat_is_accepted_and_creates_the_camera(aws: Aws, functions) -> None:
+def test_unknown_camera_heartbeat_is_accepted_and_creates_the_camera(
+    aws: Aws, functions: LoadFunction
+) -> None:
     """GIVEN AcceptUnknownCameras=true and no camera registered
     WHEN a new camera sends a heartbeat at time t
     THEN it gets Success and exists: online, registeredAt t, deadline t + OfflineAfterSeconds."""
@@ -48,7 +50,9 @@ def test_unknown_camera_heartbeat_is_accepted_and_creates_the_camera(aws: Aws, f
     assert camera["onlineUntil"] == {"N": str(now_ms // 1000 + 180)}
 
 
-def test_unknown_camera_alarm_is_stored_and_creates_the_camera(aws: Aws, functions) -> None:
+def test_unknown_camera_alarm_is_stored_and_creates_the_camera(
+    aws: Aws, functions: LoadFunction
+) -> None:
     """GIVEN AcceptUnknownCameras=true and no camera registered
     WHEN a new camera pushes an alarm
     THEN it gets Success, the alarm and picture are stored, and the camera exists with
@@ -64,7 +68,9 @@ def test_unknown_camera_alarm_is_stored_and_creates_the_camera(aws: Aws, functio
     assert camera["registeredAt"] == camera["lastAlarmAt"] == {"N": str(now_ms // 1000)}
 
 
-def test_open_registration_keeps_an_existing_registration(aws: Aws, functions) -> None:
+def test_open_registration_keeps_an_existing_registration(
+    aws: Aws, functions: LoadFunction
+) -> None:
     """GIVEN AcceptUnknownCameras=true and a camera registered a while ago as "Front door"
     WHEN it sends a heartbeat
     THEN its name and registeredAt are kept."""
@@ -77,7 +83,7 @@ def test_open_registration_keeps_an_existing_registration(aws: Aws, functions) -
     assert camera["registeredAt"] == {"N": "1700000000"}
 
 
-def test_open_registration_still_refuses_bad_input(aws: Aws, functions) -> None:
+def test_open_registration_still_refuses_bad_input(aws: Aws, functions: LoadFunction) -> None:
     """GIVEN AcceptUnknownCameras=true
     WHEN a heartbeat carries an invalid vuid
     THEN it is still refused with 400 and no camera is created."""

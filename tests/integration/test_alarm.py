@@ -8,7 +8,7 @@ import pytest
 from vstarcam_push.alarm_types import ALARM_TYPE_NAMES
 
 from tests.conftest import JPEG, MP4, PNG, VUID, alarm_event, invoke, reply_of
-from tests.integration.conftest import Aws, AwsSpy
+from tests.integration.conftest import Aws, AwsSpy, LoadFunction
 
 SUCCESS = {"code": "200", "message": "Success"}
 # 2026-11-26 14:03:11.250 UTC, API Gateway's receive time of the push.
@@ -16,7 +16,7 @@ RECEIVED_MS = int(datetime(2026, 11, 26, 14, 3, 11, 250_000, tzinfo=UTC).timesta
 
 
 def test_alarm_push_answers_success_after_storing_picture_record_and_camera(
-    aws: Aws, functions
+    aws: Aws, functions: LoadFunction
 ) -> None:
     """GIVEN a registered camera
     WHEN it pushes a motion alarm (type "18") with a JPEG picture
@@ -44,7 +44,7 @@ def test_alarm_push_answers_success_after_storing_picture_record_and_camera(
     assert camera["lastSeen"] == camera["lastAlarmAt"] == {"N": str(RECEIVED_MS // 1000)}
 
 
-def test_alarm_record_expires_with_the_retention_period(aws: Aws, functions) -> None:
+def test_alarm_record_expires_with_the_retention_period(aws: Aws, functions: LoadFunction) -> None:
     """GIVEN RetentionDays=30 (the default)
     WHEN an alarm is stored
     THEN its record's TTL attribute expiresAt is the receive time + 30 days."""
@@ -60,7 +60,7 @@ def test_alarm_record_expires_with_the_retention_period(aws: Aws, functions) -> 
     [("18", 0x12), ("0x12", 0x12), ("0X12", 0x12), ("20", 0x14), ("0x6e", 0x6E), ("110", 0x6E)],
 )
 def test_alarm_type_is_accepted_as_decimal_or_hex(
-    aws: Aws, functions, type_field: str, code: int
+    aws: Aws, functions: LoadFunction, type_field: str, code: int
 ) -> None:
     """GIVEN the type field in decimal ("18") or hex ("0x12")
     WHEN the alarm is stored
@@ -73,7 +73,9 @@ def test_alarm_type_is_accepted_as_decimal_or_hex(
     assert record["alarmTypeName"] == {"S": ALARM_TYPE_NAMES[code]}
 
 
-def test_every_documented_alarm_type_is_stored_with_its_name(aws: Aws, functions) -> None:
+def test_every_documented_alarm_type_is_stored_with_its_name(
+    aws: Aws, functions: LoadFunction
+) -> None:
     """GIVEN the eight alarm codes of the vendor's table
     WHEN a camera pushes one alarm of each
     THEN eight alarms are stored, each named in words as the vendor names it."""
@@ -99,7 +101,7 @@ def test_every_documented_alarm_type_is_stored_with_its_name(aws: Aws, functions
     }
 
 
-def test_unknown_alarm_code_is_stored_and_named_unknown(aws: Aws, functions) -> None:
+def test_unknown_alarm_code_is_stored_and_named_unknown(aws: Aws, functions: LoadFunction) -> None:
     """GIVEN an alarm code not in the vendor's table (0x99)
     WHEN it is pushed
     THEN it is stored, never dropped, and named "unknown (0x99)"."""
@@ -113,7 +115,7 @@ def test_unknown_alarm_code_is_stored_and_named_unknown(aws: Aws, functions) -> 
 
 
 def test_picture_content_type_is_sniffed_from_its_bytes_not_the_part_headers(
-    aws: Aws, functions
+    aws: Aws, functions: LoadFunction
 ) -> None:
     """GIVEN a PNG picture sent as "alarm.jpg" with part type image/jpeg
     WHEN it is stored
@@ -139,7 +141,7 @@ def test_picture_content_type_is_sniffed_from_its_bytes_not_the_part_headers(
     ids=["mp4", "avi", "h264-annex-b", "unknown"],
 )
 def test_video_is_stored_beside_the_picture_with_a_sniffed_content_type(
-    aws: Aws, functions, video: bytes, content_type: str, extension: str
+    aws: Aws, functions: LoadFunction, video: bytes, content_type: str, extension: str
 ) -> None:
     """GIVEN an alarm push with a video part (sent as "alarm.mp4", video/mp4 whatever it is)
     WHEN it is stored
@@ -158,7 +160,7 @@ def test_video_is_stored_beside_the_picture_with_a_sniffed_content_type(
     assert sorted(aws.media_keys()) == sorted([record["pictureKey"]["S"], video_key])
 
 
-def test_picture_bytes_survive_the_base64_body_unchanged(aws: Aws, functions) -> None:
+def test_picture_bytes_survive_the_base64_body_unchanged(aws: Aws, functions: LoadFunction) -> None:
     """GIVEN a picture holding every byte value, CR/LF pairs and dashes (not valid UTF-8 text)
     WHEN it arrives base64-encoded as HTTP API delivers multipart
     THEN the stored object is byte-for-byte the picture."""
@@ -170,7 +172,7 @@ def test_picture_bytes_survive_the_base64_body_unchanged(aws: Aws, functions) ->
     assert aws.media(key)[0] == picture
 
 
-def test_retried_alarm_is_stored_once(aws: Aws, functions) -> None:
+def test_retried_alarm_is_stored_once(aws: Aws, functions: LoadFunction) -> None:
     """GIVEN an alarm already stored
     WHEN the camera retries it (same vuid, type and picture; a second later)
     THEN the retry is answered Success and there is still one record and one picture."""
@@ -186,7 +188,7 @@ def test_retried_alarm_is_stored_once(aws: Aws, functions) -> None:
     assert record["receivedAtMs"] == {"N": str(RECEIVED_MS)}
 
 
-def test_retry_with_the_type_in_hex_is_the_same_alarm(aws: Aws, functions) -> None:
+def test_retry_with_the_type_in_hex_is_the_same_alarm(aws: Aws, functions: LoadFunction) -> None:
     """GIVEN an alarm stored with type "18"
     WHEN the same picture arrives with type "0x12"
     THEN it is recognised as the same alarm and not stored twice."""
@@ -199,7 +201,7 @@ def test_retry_with_the_type_in_hex_is_the_same_alarm(aws: Aws, functions) -> No
     assert len(aws.media_keys()) == 1
 
 
-def test_a_different_picture_or_type_is_a_new_alarm(aws: Aws, functions) -> None:
+def test_a_different_picture_or_type_is_a_new_alarm(aws: Aws, functions: LoadFunction) -> None:
     """GIVEN a stored motion alarm
     WHEN the camera pushes a different picture, and then the same picture as another type
     THEN each is its own alarm (three records, three pictures)."""
@@ -214,7 +216,7 @@ def test_a_different_picture_or_type_is_a_new_alarm(aws: Aws, functions) -> None
 
 
 def test_alarm_reads_once_then_stores_media_then_record_then_camera(
-    aws: Aws, functions, spy: AwsSpy
+    aws: Aws, functions: LoadFunction, spy: AwsSpy
 ) -> None:
     """GIVEN a registered camera
     WHEN it pushes an alarm with a video
@@ -236,7 +238,9 @@ def test_alarm_reads_once_then_stores_media_then_record_then_camera(
     ]
 
 
-def test_alarm_retry_makes_no_write_but_the_camera_update(aws: Aws, functions, spy: AwsSpy) -> None:
+def test_alarm_retry_makes_no_write_but_the_camera_update(
+    aws: Aws, functions: LoadFunction, spy: AwsSpy
+) -> None:
     """GIVEN an alarm already stored
     WHEN the camera retries it
     THEN the function reads once and only updates the camera (no S3 put, no record put)."""
@@ -251,7 +255,7 @@ def test_alarm_retry_makes_no_write_but_the_camera_update(aws: Aws, functions, s
 
 
 def test_concurrent_retry_that_loses_the_race_removes_its_own_media(
-    aws: Aws, functions, spy: AwsSpy
+    aws: Aws, functions: LoadFunction, spy: AwsSpy
 ) -> None:
     """GIVEN two deliveries of the same alarm, both past the lookup before either stored it
     WHEN the second one's conditional record put finds the first one's record

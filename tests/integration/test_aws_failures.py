@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import MP4, VUID, alarm_event, heartbeat_event, invoke, reply_of
-from tests.integration.conftest import Aws, AwsSpy
+from tests.integration.conftest import Aws, AwsSpy, LoadFunction
 
 SUCCESS = {"code": "200", "message": "Success"}
 
@@ -18,7 +18,9 @@ def assert_retry_later(response: dict) -> None:
     assert "retry" in reply["message"]
 
 
-def test_heartbeat_when_dynamodb_fails_answers_500(aws: Aws, functions, spy: AwsSpy) -> None:
+def test_heartbeat_when_dynamodb_fails_answers_500(
+    aws: Aws, functions: LoadFunction, spy: AwsSpy
+) -> None:
     """GIVEN a registered camera and DynamoDB failing the heartbeat's write
     WHEN the heartbeat arrives
     THEN the reply is 500 with a message (so the camera retries), not Success."""
@@ -39,7 +41,7 @@ def test_heartbeat_when_dynamodb_fails_answers_500(aws: Aws, functions, spy: Aws
     ids=["lookup", "picture-put", "record-put"],
 )
 def test_alarm_when_a_store_step_fails_answers_500_and_leaves_nothing(
-    aws: Aws, functions, spy: AwsSpy, operation: str
+    aws: Aws, functions: LoadFunction, spy: AwsSpy, operation: str
 ) -> None:
     """GIVEN a registered camera and one AWS step of storing the alarm failing
     WHEN the alarm is pushed
@@ -58,7 +60,7 @@ def test_alarm_when_a_store_step_fails_answers_500_and_leaves_nothing(
 
 
 def test_video_put_failing_after_the_picture_removes_the_picture(
-    aws: Aws, functions, spy: AwsSpy
+    aws: Aws, functions: LoadFunction, spy: AwsSpy
 ) -> None:
     """GIVEN an alarm with a video, and S3 failing the video put after the picture was put
     WHEN the alarm is pushed
@@ -76,7 +78,7 @@ def test_video_put_failing_after_the_picture_removes_the_picture(
 
 
 def test_record_put_failing_removes_both_picture_and_video(
-    aws: Aws, functions, spy: AwsSpy
+    aws: Aws, functions: LoadFunction, spy: AwsSpy
 ) -> None:
     """GIVEN an alarm with a video, and DynamoDB failing the alarm record's put
     WHEN the alarm is pushed
@@ -93,7 +95,7 @@ def test_record_put_failing_removes_both_picture_and_video(
 
 
 def test_camera_update_failing_after_the_record_answers_500_and_the_retry_succeeds(
-    aws: Aws, functions, spy: AwsSpy
+    aws: Aws, functions: LoadFunction, spy: AwsSpy
 ) -> None:
     """GIVEN the alarm stored but the camera's lastAlarmAt update failing
     WHEN the camera gets 500 and retries the same alarm
@@ -117,7 +119,7 @@ def test_camera_update_failing_after_the_record_answers_500_and_the_retry_succee
 
 
 def test_media_cleanup_failing_still_answers_500_and_stores_no_record(
-    aws: Aws, functions, spy: AwsSpy
+    aws: Aws, functions: LoadFunction, spy: AwsSpy
 ) -> None:
     """GIVEN the record put failing and the cleanup delete failing too
     WHEN the alarm is pushed
@@ -134,7 +136,9 @@ def test_media_cleanup_failing_still_answers_500_and_stores_no_record(
     assert aws.alarms() == []
 
 
-def test_unexpected_failure_answers_500_in_the_wire_shape(aws: Aws, functions, spy: AwsSpy) -> None:
+def test_unexpected_failure_answers_500_in_the_wire_shape(
+    aws: Aws, functions: LoadFunction, spy: AwsSpy
+) -> None:
     """GIVEN a failure that is not an AWS error (a bug, a library exception)
     WHEN a heartbeat hits it
     THEN the reply is still {"code":"500","message":...}, never API Gateway's own error body."""

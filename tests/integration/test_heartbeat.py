@@ -5,13 +5,15 @@ from __future__ import annotations
 import json
 import time
 
-from tests.conftest import VUID, heartbeat_event, invoke, reply_of
-from tests.integration.conftest import Aws, AwsSpy
+from tests.conftest import VUID, heartbeat_event, http_event, invoke, reply_of
+from tests.integration.conftest import Aws, AwsSpy, LoadFunction
 
 SUCCESS = {"code": "200", "message": "Success"}
 
 
-def test_heartbeat_of_a_registered_camera_answers_exactly_success(aws: Aws, functions) -> None:
+def test_heartbeat_of_a_registered_camera_answers_exactly_success(
+    aws: Aws, functions: LoadFunction
+) -> None:
     """GIVEN a registered camera
     WHEN it sends {"vuid": ...}
     THEN the reply is exactly {"code":"200","message":"Success"} as JSON, with HTTP 200."""
@@ -24,7 +26,7 @@ def test_heartbeat_of_a_registered_camera_answers_exactly_success(aws: Aws, func
 
 
 def test_heartbeat_marks_the_camera_online_until_last_seen_plus_its_offline_threshold(
-    aws: Aws, functions
+    aws: Aws, functions: LoadFunction
 ) -> None:
     """GIVEN a camera registered with its own 600 s offline threshold
     WHEN it sends a heartbeat at time t
@@ -41,7 +43,9 @@ def test_heartbeat_marks_the_camera_online_until_last_seen_plus_its_offline_thre
     assert camera["name"] == {"S": "Front door"}
 
 
-def test_every_heartbeat_pushes_the_offline_deadline_forward(aws: Aws, functions) -> None:
+def test_every_heartbeat_pushes_the_offline_deadline_forward(
+    aws: Aws, functions: LoadFunction
+) -> None:
     """GIVEN an online camera with the stack's default threshold (OfflineAfterSeconds=180)
     WHEN it sends its next heartbeat 60 s later
     THEN its deadline moves to the new heartbeat time + 180."""
@@ -58,7 +62,7 @@ def test_every_heartbeat_pushes_the_offline_deadline_forward(aws: Aws, functions
 
 
 def test_heartbeat_of_a_camera_without_a_threshold_uses_offline_after_seconds(
-    aws: Aws, functions
+    aws: Aws, functions: LoadFunction
 ) -> None:
     """GIVEN a camera item with no offlineAfter of its own and OfflineAfterSeconds=240
     WHEN it sends a heartbeat
@@ -73,7 +77,7 @@ def test_heartbeat_of_a_camera_without_a_threshold_uses_offline_after_seconds(
     assert camera["onlineUntil"] == {"N": str(now_ms // 1000 + 240)}
 
 
-def test_heartbeat_vuid_is_matched_case_insensitively(aws: Aws, functions) -> None:
+def test_heartbeat_vuid_is_matched_case_insensitively(aws: Aws, functions: LoadFunction) -> None:
     """GIVEN a registered camera VE0005622QHOW
     WHEN a heartbeat says "ve0005622qhow"
     THEN it is that camera's heartbeat (cameras print their vuid in upper case)."""
@@ -86,7 +90,7 @@ def test_heartbeat_vuid_is_matched_case_insensitively(aws: Aws, functions) -> No
 
 
 def test_heartbeat_costs_one_conditional_write_and_no_read(
-    aws: Aws, functions, spy: AwsSpy
+    aws: Aws, functions: LoadFunction, spy: AwsSpy
 ) -> None:
     """GIVEN a registered camera
     WHEN it sends a heartbeat
@@ -104,7 +108,7 @@ def test_heartbeat_costs_one_conditional_write_and_no_read(
 
 
 def test_heartbeat_of_an_unknown_camera_costs_one_failed_write_and_stores_nothing(
-    aws: Aws, functions, spy: AwsSpy
+    aws: Aws, functions: LoadFunction, spy: AwsSpy
 ) -> None:
     """GIVEN no camera is registered
     WHEN a heartbeat arrives
@@ -120,7 +124,9 @@ def test_heartbeat_of_an_unknown_camera_costs_one_failed_write_and_stores_nothin
     assert aws.camera() is None
 
 
-def test_heartbeat_of_an_offline_camera_brings_it_back_online(aws: Aws, functions) -> None:
+def test_heartbeat_of_an_offline_camera_brings_it_back_online(
+    aws: Aws, functions: LoadFunction
+) -> None:
     """GIVEN a camera the sweep marked offline (no deadline, no sweep shard)
     WHEN it sends a heartbeat
     THEN it is online again with a new deadline in the sweep index."""
@@ -140,3 +146,16 @@ def test_heartbeat_of_an_offline_camera_brings_it_back_online(aws: Aws, function
     assert camera["status"] == {"S": "online"}
     assert camera["onlineUntil"] == {"N": str(now + 180)}
     assert "sweepShard" in camera
+
+
+def test_heartbeat_delivered_base64_encoded_is_accepted(aws: Aws, functions: LoadFunction) -> None:
+    """GIVEN a camera whose heartbeat Content-Type HTTP API treats as binary (so it arrives
+    base64-encoded)
+    WHEN it sends {"vuid": ...}
+    THEN it is the same heartbeat: Success, camera online."""
+    aws.register()
+    event = http_event("/heartbeat", b'{"vuid":"VE0005622QHOW"}', "application/octet-stream")
+
+    assert reply_of(invoke(functions("HeartbeatFunction"), event)) == SUCCESS
+    camera = aws.camera()
+    assert camera is not None and camera["status"] == {"S": "online"}

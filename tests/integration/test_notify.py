@@ -12,7 +12,7 @@ import pytest
 from vstarcam_push.cameras import CameraRegistry
 
 from tests.conftest import JPEG, VUID, alarm_event, heartbeat_event, invoke, reply_of
-from tests.integration.conftest import Aws, AwsSpy, Pipeline, metric
+from tests.integration.conftest import Aws, AwsSpy, Emf, LoadFunction, Pipeline, metric
 
 OFFLINE_SWEEP_EVENT = {"detail-type": "Scheduled Event", "source": "aws.events", "detail": {}}
 ALARM_MS = int(datetime(2026, 11, 26, 14, 3, 11, tzinfo=UTC).timestamp() * 1000)
@@ -21,7 +21,7 @@ ALARM_MS = int(datetime(2026, 11, 26, 14, 3, 11, tzinfo=UTC).timestamp() * 1000)
 class Camera:
     """A registered camera driving the real handlers."""
 
-    def __init__(self, aws: Aws, functions: Any, vuid: str = VUID) -> None:
+    def __init__(self, aws: Aws, functions: LoadFunction, vuid: str = VUID) -> None:
         self.aws = aws
         self.vuid = vuid
         self.heartbeat_function = functions("HeartbeatFunction")
@@ -53,7 +53,7 @@ def describe(subscription: str, record: dict[str, Any]) -> str:
 
 
 def test_stream_filters_deliver_new_alarms_and_status_changes_only(
-    aws: Aws, functions, pipeline: Pipeline
+    aws: Aws, functions: LoadFunction, pipeline: Pipeline
 ) -> None:
     """GIVEN the notify function's stream subscriptions and FilterCriteria from template.yaml
     WHEN cameras are registered, send heartbeats and alarms, are swept offline and come back
@@ -99,7 +99,7 @@ def test_stream_filters_deliver_new_alarms_and_status_changes_only(
 
 
 def test_new_alarm_is_notified_with_short_sms_and_full_email(
-    aws: Aws, functions, pipeline: Pipeline
+    aws: Aws, functions: LoadFunction, pipeline: Pipeline
 ) -> None:
     """GIVEN "Front door" (VE0005622QHOW) pushes a motion alarm received 2026-11-26 14:03:11 UTC
     WHEN its stream record reaches the notify function
@@ -130,7 +130,7 @@ def test_new_alarm_is_notified_with_short_sms_and_full_email(
 
 
 def test_alarm_with_video_mentions_the_video_in_the_email(
-    aws: Aws, functions, pipeline: Pipeline
+    aws: Aws, functions: LoadFunction, pipeline: Pipeline
 ) -> None:
     """GIVEN an alarm pushed with a video
     WHEN it is notified
@@ -147,7 +147,9 @@ def test_alarm_with_video_mentions_the_video_in_the_email(
     assert f"Video: s3://{aws.bucket}/{record['videoKey']['S']}" in message.message["email"]
 
 
-def test_camera_going_offline_is_notified(aws: Aws, functions, pipeline: Pipeline) -> None:
+def test_camera_going_offline_is_notified(
+    aws: Aws, functions: LoadFunction, pipeline: Pipeline
+) -> None:
     """GIVEN an online camera that stopped sending heartbeats
     WHEN the sweep marks it offline and the change reaches the notify function
     THEN one message says "<camera> is offline: last heartbeat at <time>", with event=offline
@@ -171,7 +173,7 @@ def test_camera_going_offline_is_notified(aws: Aws, functions, pipeline: Pipelin
 
 
 def test_camera_back_online_is_notified_with_the_outage_length(
-    aws: Aws, functions, pipeline: Pipeline
+    aws: Aws, functions: LoadFunction, pipeline: Pipeline
 ) -> None:
     """GIVEN a camera the sweep marked offline 10 minutes after its last heartbeat
     WHEN it sends a heartbeat again
@@ -194,7 +196,7 @@ def test_camera_back_online_is_notified_with_the_outage_length(
 
 
 def test_alarms_inside_the_cooldown_are_stored_but_not_notified(
-    aws: Aws, functions, pipeline: Pipeline, emf
+    aws: Aws, functions: LoadFunction, pipeline: Pipeline, emf: Emf
 ) -> None:
     """GIVEN NotifyCooldownSeconds=300 (the default)
     WHEN a camera pushes three motion alarms and one doorbell alarm within a minute
@@ -216,7 +218,9 @@ def test_alarms_inside_the_cooldown_are_stored_but_not_notified(
     assert metric(blobs, "NotificationsSuppressed") == 2
 
 
-def test_other_cameras_have_their_own_cooldown(aws: Aws, functions, pipeline: Pipeline) -> None:
+def test_other_cameras_have_their_own_cooldown(
+    aws: Aws, functions: LoadFunction, pipeline: Pipeline
+) -> None:
     """GIVEN two cameras
     WHEN both push a motion alarm within the cooldown
     THEN both are notified."""
@@ -232,7 +236,9 @@ def test_other_cameras_have_their_own_cooldown(aws: Aws, functions, pipeline: Pi
     ]
 
 
-def test_zero_cooldown_notifies_every_alarm(aws: Aws, functions, pipeline: Pipeline) -> None:
+def test_zero_cooldown_notifies_every_alarm(
+    aws: Aws, functions: LoadFunction, pipeline: Pipeline
+) -> None:
     """GIVEN NotifyCooldownSeconds=0
     WHEN a camera pushes two motion alarms in the same second
     THEN both are notified."""
@@ -246,7 +252,9 @@ def test_zero_cooldown_notifies_every_alarm(aws: Aws, functions, pipeline: Pipel
     assert len(aws.published()) == 2
 
 
-def test_retried_alarm_push_is_notified_once(aws: Aws, functions, pipeline: Pipeline) -> None:
+def test_retried_alarm_push_is_notified_once(
+    aws: Aws, functions: LoadFunction, pipeline: Pipeline
+) -> None:
     """GIVEN a camera that pushes the same alarm three times (it did not get our reply)
     WHEN the streams are processed
     THEN one alarm record was inserted and one notification sent."""
@@ -261,7 +269,7 @@ def test_retried_alarm_push_is_notified_once(aws: Aws, functions, pipeline: Pipe
 
 
 def test_record_whose_publish_failed_is_reported_and_notified_on_redelivery(
-    aws: Aws, functions, pipeline: Pipeline, spy: AwsSpy
+    aws: Aws, functions: LoadFunction, pipeline: Pipeline, spy: AwsSpy
 ) -> None:
     """GIVEN a batch of two alarm records (motion, doorbell) and SNS failing the second publish
     WHEN the batch is delivered
@@ -289,7 +297,7 @@ def test_record_whose_publish_failed_is_reported_and_notified_on_redelivery(
 
 
 def test_batch_whose_every_record_failed_fails_the_invocation_for_a_retry(
-    aws: Aws, functions, pipeline: Pipeline, spy: AwsSpy
+    aws: Aws, functions: LoadFunction, pipeline: Pipeline, spy: AwsSpy
 ) -> None:
     """GIVEN a batch of one alarm record and SNS down
     WHEN the batch is delivered

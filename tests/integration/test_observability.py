@@ -14,10 +14,12 @@ from tests.conftest import (
     invoke,
     reply_of,
 )
-from tests.integration.conftest import Aws, LogCapture, Pipeline, metric
+from tests.integration.conftest import Aws, Emf, LoadFunction, LogCapture, Pipeline, metric
 
 
-def test_heartbeat_is_counted_in_the_vstarcam_push_namespace(aws: Aws, functions, emf) -> None:
+def test_heartbeat_is_counted_in_the_vstarcam_push_namespace(
+    aws: Aws, functions: LoadFunction, emf: Emf
+) -> None:
     """GIVEN a registered camera
     WHEN its heartbeat is handled
     THEN one EMF document counts Heartbeats=1 in namespace VStarcamPush, service heartbeat."""
@@ -33,7 +35,7 @@ def test_heartbeat_is_counted_in_the_vstarcam_push_namespace(aws: Aws, functions
 
 
 def test_refused_request_is_logged_with_its_reason_and_counted_by_reason(
-    aws: Aws, functions, logs: LogCapture, emf
+    aws: Aws, functions: LoadFunction, logs: LogCapture, emf: Emf
 ) -> None:
     """GIVEN an unregistered camera
     WHEN its heartbeat is refused
@@ -57,7 +59,7 @@ def test_refused_request_is_logged_with_its_reason_and_counted_by_reason(
     assert metric(blobs, "Heartbeats") == 0
 
 
-def test_bad_input_is_counted_by_its_reason(aws: Aws, functions, emf) -> None:
+def test_bad_input_is_counted_by_its_reason(aws: Aws, functions: LoadFunction, emf: Emf) -> None:
     """GIVEN a heartbeat that is not JSON and an alarm push that is not multipart
     WHEN they are refused
     THEN each refusal is counted with its own reason (not_json, not_multipart)."""
@@ -74,7 +76,7 @@ def test_bad_input_is_counted_by_its_reason(aws: Aws, functions, emf) -> None:
 
 
 def test_stored_alarm_is_logged_and_counted_by_alarm_type(
-    aws: Aws, functions, logs: LogCapture, emf
+    aws: Aws, functions: LoadFunction, logs: LogCapture, emf: Emf
 ) -> None:
     """GIVEN a registered camera
     WHEN it pushes a smoke alarm (0x26) and then retries it
@@ -99,7 +101,7 @@ def test_stored_alarm_is_logged_and_counted_by_alarm_type(
     assert stored[0]["function_request_id"]
 
 
-def test_offline_transitions_are_counted(aws: Aws, functions, emf) -> None:
+def test_offline_transitions_are_counted(aws: Aws, functions: LoadFunction, emf: Emf) -> None:
     """GIVEN two cameras past their deadline
     WHEN the sweep marks them offline
     THEN the OfflineTransitions metric is 2."""
@@ -115,7 +117,7 @@ def test_offline_transitions_are_counted(aws: Aws, functions, emf) -> None:
 
 
 def test_notifications_sent_are_counted_by_event(
-    aws: Aws, functions, pipeline: Pipeline, emf
+    aws: Aws, functions: LoadFunction, pipeline: Pipeline, emf: Emf
 ) -> None:
     """GIVEN an alarm, then the camera going offline
     WHEN the notifications are sent

@@ -7,7 +7,7 @@ import time
 from typing import Any
 
 from tests.conftest import VUID, heartbeat_event, invoke, reply_of
-from tests.integration.conftest import Aws, AwsSpy
+from tests.integration.conftest import Aws, AwsSpy, LoadFunction
 
 SCHEDULED_EVENT = {
     "version": "0",
@@ -46,7 +46,9 @@ def status(aws: Aws, vuid: str) -> str:
     return camera["status"]["S"]
 
 
-def test_sweep_marks_only_cameras_past_their_deadline_offline(aws: Aws, functions) -> None:
+def test_sweep_marks_only_cameras_past_their_deadline_offline(
+    aws: Aws, functions: LoadFunction
+) -> None:
     """GIVEN cameras that sent heartbeats recently and cameras silent for longer than their
     threshold
     WHEN the scheduled sweep runs
@@ -67,7 +69,7 @@ def test_sweep_marks_only_cameras_past_their_deadline_offline(aws: Aws, function
 
 
 def test_sweep_reads_only_past_due_cameras_however_many_are_healthy(
-    aws: Aws, functions, spy: AwsSpy
+    aws: Aws, functions: LoadFunction, spy: AwsSpy
 ) -> None:
     """GIVEN 120 healthy cameras and 4 past due
     WHEN the sweep runs
@@ -86,7 +88,9 @@ def test_sweep_reads_only_past_due_cameras_however_many_are_healthy(
     assert sorted(result["markedOffline"]) == sorted(due)
 
 
-def test_sweep_reads_nothing_when_every_camera_is_healthy(aws: Aws, functions, spy: AwsSpy) -> None:
+def test_sweep_reads_nothing_when_every_camera_is_healthy(
+    aws: Aws, functions: LoadFunction, spy: AwsSpy
+) -> None:
     """GIVEN only healthy cameras
     WHEN the sweep runs
     THEN its queries return no item and it writes nothing."""
@@ -100,7 +104,9 @@ def test_sweep_reads_nothing_when_every_camera_is_healthy(aws: Aws, functions, s
     assert set(spy.operations()) == {"Query"}
 
 
-def test_registered_camera_that_never_sent_a_heartbeat_is_not_swept(aws: Aws, functions) -> None:
+def test_registered_camera_that_never_sent_a_heartbeat_is_not_swept(
+    aws: Aws, functions: LoadFunction
+) -> None:
     """GIVEN a camera registered but never heard from (no deadline yet)
     WHEN the sweep runs
     THEN it is not in the index and is left alone."""
@@ -113,7 +119,7 @@ def test_registered_camera_that_never_sent_a_heartbeat_is_not_swept(aws: Aws, fu
 
 
 def test_heartbeat_landing_between_query_and_update_wins_over_the_sweep(
-    aws: Aws, functions, spy: AwsSpy
+    aws: Aws, functions: LoadFunction, spy: AwsSpy
 ) -> None:
     """GIVEN a past-due camera the sweep has just read from the index
     WHEN its heartbeat lands before the sweep's update
@@ -135,7 +141,7 @@ def test_heartbeat_landing_between_query_and_update_wins_over_the_sweep(
 
 
 def test_a_second_sweep_does_not_touch_cameras_already_offline(
-    aws: Aws, functions, spy: AwsSpy
+    aws: Aws, functions: LoadFunction, spy: AwsSpy
 ) -> None:
     """GIVEN cameras the previous sweep marked offline
     WHEN the sweep runs again

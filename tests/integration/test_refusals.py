@@ -18,7 +18,7 @@ from tests.conftest import (
     invoke,
     reply_of,
 )
-from tests.integration.conftest import Aws
+from tests.integration.conftest import Aws, LoadFunction
 
 BOUNDARY = "cam3ra-b0undary"
 MULTIPART = f"multipart/form-data; boundary={BOUNDARY}"
@@ -94,7 +94,7 @@ def refused(aws: Aws, function: Any, event: dict[str, Any]) -> tuple[int, str]:
     ],
 )
 def test_malformed_heartbeat_is_refused_with_400(
-    aws: Aws, functions, body: bytes, words: str
+    aws: Aws, functions: LoadFunction, body: bytes, words: str
 ) -> None:
     """GIVEN a registered camera
     WHEN a heartbeat body is not {"vuid": "<4-32 letters and digits>"}
@@ -106,7 +106,9 @@ def test_malformed_heartbeat_is_refused_with_400(
     assert words in message
 
 
-def test_heartbeat_of_an_unknown_camera_is_refused_with_403(aws: Aws, functions) -> None:
+def test_heartbeat_of_an_unknown_camera_is_refused_with_403(
+    aws: Aws, functions: LoadFunction
+) -> None:
     """GIVEN AcceptUnknownCameras=false (the default) and another camera registered
     WHEN an unregistered vuid sends a heartbeat
     THEN the reply is 403 telling how to register it, and no camera is created."""
@@ -121,7 +123,9 @@ def test_heartbeat_of_an_unknown_camera_is_refused_with_403(aws: Aws, functions)
     assert aws.camera("OKB0379853SNLJ") is None
 
 
-def test_heartbeat_body_that_is_not_base64_when_it_says_so_is_refused(aws: Aws, functions) -> None:
+def test_heartbeat_body_that_is_not_base64_when_it_says_so_is_refused(
+    aws: Aws, functions: LoadFunction
+) -> None:
     """GIVEN an event flagged isBase64Encoded whose body is not base64
     WHEN the heartbeat function gets it
     THEN the reply is 400 and nothing changes."""
@@ -138,7 +142,9 @@ def test_heartbeat_body_that_is_not_base64_when_it_says_so_is_refused(aws: Aws, 
 # -- alarm push ---------------------------------------------------------------------
 
 
-def test_alarm_push_that_is_not_multipart_is_refused_with_415(aws: Aws, functions) -> None:
+def test_alarm_push_that_is_not_multipart_is_refused_with_415(
+    aws: Aws, functions: LoadFunction
+) -> None:
     """GIVEN a registered camera
     WHEN an alarm push arrives as JSON instead of multipart/form-data
     THEN the reply is 415 naming the expected media type."""
@@ -150,7 +156,9 @@ def test_alarm_push_that_is_not_multipart_is_refused_with_415(aws: Aws, function
     assert "multipart/form-data" in message
 
 
-def test_alarm_push_without_a_content_type_is_refused_with_415(aws: Aws, functions) -> None:
+def test_alarm_push_without_a_content_type_is_refused_with_415(
+    aws: Aws, functions: LoadFunction
+) -> None:
     """GIVEN an alarm push with no Content-Type header at all
     WHEN it arrives
     THEN the reply is 415."""
@@ -257,7 +265,7 @@ def test_alarm_push_without_a_content_type_is_refused_with_415(aws: Aws, functio
     ],
 )
 def test_malformed_alarm_push_is_refused_with_400(
-    aws: Aws, functions, body: bytes, content_type: str, words: str
+    aws: Aws, functions: LoadFunction, body: bytes, content_type: str, words: str
 ) -> None:
     """GIVEN a registered camera
     WHEN an alarm push's multipart body is malformed or lacks a required field
@@ -275,7 +283,7 @@ def test_malformed_alarm_push_is_refused_with_400(
     "alarm_type", ["motion", "", "0x", "0xZZ", "1.5", "-18", "+18", "18h", "0x10000", "65536"]
 )
 def test_alarm_type_that_is_neither_decimal_nor_hex_is_refused(
-    aws: Aws, functions, alarm_type: str
+    aws: Aws, functions: LoadFunction, alarm_type: str
 ) -> None:
     """GIVEN an alarm push whose type is not a decimal (18) or 0x-hex (0x12) code up to 0xffff
     WHEN it arrives
@@ -300,7 +308,7 @@ def test_alarm_type_that_is_neither_decimal_nor_hex_is_refused(
     ids=["empty-picture", "gif", "html", "video-as-picture", "empty-video"],
 )
 def test_alarm_media_that_cannot_be_stored_is_refused(
-    aws: Aws, functions, picture: bytes, video: bytes | None, words: str
+    aws: Aws, functions: LoadFunction, picture: bytes, video: bytes | None, words: str
 ) -> None:
     """GIVEN an alarm push whose picture is empty or not a JPEG/PNG, or whose video is empty
     WHEN it arrives
@@ -313,7 +321,9 @@ def test_alarm_media_that_cannot_be_stored_is_refused(
     assert words in message
 
 
-def test_alarm_push_of_an_unknown_camera_is_refused_with_403(aws: Aws, functions) -> None:
+def test_alarm_push_of_an_unknown_camera_is_refused_with_403(
+    aws: Aws, functions: LoadFunction
+) -> None:
     """GIVEN AcceptUnknownCameras=false and an unregistered vuid
     WHEN it pushes a valid alarm
     THEN the reply is 403, no media and no record are stored and no camera is created."""
@@ -326,7 +336,9 @@ def test_alarm_push_of_an_unknown_camera_is_refused_with_403(aws: Aws, functions
     assert aws.camera("OKB0379853SNLJ") is None
 
 
-def test_alarm_push_over_the_lambda_request_limit_is_refused_with_413(aws: Aws, functions) -> None:
+def test_alarm_push_over_the_lambda_request_limit_is_refused_with_413(
+    aws: Aws, functions: LoadFunction
+) -> None:
     """GIVEN an alarm push whose event body is over Lambda's 6 MB request limit
     WHEN it reaches the function (a front door other than API Gateway might pass it)
     THEN the reply is 413 naming the limit, and nothing is stored."""

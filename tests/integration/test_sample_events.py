@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 from vstarcam_push.multipart import parse_form
-from vstarcam_tools.template import PROJECT_ROOT
+from vstarcam_tools.template import PROJECT_ROOT, Stack
 
 from tests.conftest import VUID, heartbeat_event, invoke, reply_of
-from tests.integration.conftest import Aws, stream_subscriptions
+from tests.integration.conftest import Aws, LoadFunction, stream_subscriptions
 
 EVENTS = PROJECT_ROOT / "events"
 SUCCESS = {"code": "200", "message": "Success"}
@@ -53,7 +53,7 @@ def test_http_samples_are_http_api_v2_payloads(name: str) -> None:
     assert event["isBase64Encoded"] is (path == "/alarm")
 
 
-def test_heartbeat_sample_is_accepted(aws: Aws, functions) -> None:
+def test_heartbeat_sample_is_accepted(aws: Aws, functions: LoadFunction) -> None:
     """GIVEN VE0005622QHOW registered
     WHEN events/heartbeat.json is handled
     THEN the reply is Success and the camera is online as of the event's time."""
@@ -81,7 +81,7 @@ def test_alarm_sample_carries_a_real_jpeg() -> None:
     assert picture.endswith(b"\xff\xd9")
 
 
-def test_alarm_sample_is_stored(aws: Aws, functions) -> None:
+def test_alarm_sample_is_stored(aws: Aws, functions: LoadFunction) -> None:
     """GIVEN VE0005622QHOW registered
     WHEN events/alarm.json is handled
     THEN Success, its picture stored as image/jpeg, one motion alarm recorded."""
@@ -94,7 +94,9 @@ def test_alarm_sample_is_stored(aws: Aws, functions) -> None:
     assert aws.media(record["pictureKey"]["S"]) == (sample_parts(event)["picture"], "image/jpeg")
 
 
-def test_alarm_with_video_sample_is_stored_with_its_video(aws: Aws, functions) -> None:
+def test_alarm_with_video_sample_is_stored_with_its_video(
+    aws: Aws, functions: LoadFunction
+) -> None:
     """GIVEN VE0005622QHOW registered
     WHEN events/alarm-with-video.json (a doorbell alarm, type "0x14") is handled
     THEN Success, with its MP4 video stored beside the picture as video/mp4."""
@@ -109,7 +111,9 @@ def test_alarm_with_video_sample_is_stored_with_its_video(aws: Aws, functions) -
     assert aws.media(record["videoKey"]["S"]) == (video, "video/mp4")
 
 
-def test_offline_sweep_sample_is_a_scheduled_event_that_runs_the_sweep(aws: Aws, functions) -> None:
+def test_offline_sweep_sample_is_a_scheduled_event_that_runs_the_sweep(
+    aws: Aws, functions: LoadFunction
+) -> None:
     """GIVEN a camera silent for 10 minutes
     WHEN events/offline-sweep.json (EventBridge "Scheduled Event") is handled
     THEN the camera is marked offline."""
@@ -134,7 +138,7 @@ def test_offline_sweep_sample_is_a_scheduled_event_that_runs_the_sweep(aws: Aws,
     ],
 )
 def test_stream_samples_are_shaped_as_lambda_delivers_them_and_pass_the_filters(
-    stack, name: str, subscription: str, view: str
+    stack: Stack, name: str, subscription: str, view: str
 ) -> None:
     """GIVEN the stream batch samples
     THEN every record has Lambda's shape (eventSource aws:dynamodb, eventSourceARN of the
@@ -152,7 +156,9 @@ def test_stream_samples_are_shaped_as_lambda_delivers_them_and_pass_the_filters(
         assert selects(record)
 
 
-def test_notify_alarm_sample_is_what_storing_the_alarm_sample_writes(aws: Aws, functions) -> None:
+def test_notify_alarm_sample_is_what_storing_the_alarm_sample_writes(
+    aws: Aws, functions: LoadFunction
+) -> None:
     """GIVEN events/alarm.json stored by the alarm function
     THEN the alarm record is exactly the NewImage of events/notify-alarm.json (the two samples
     describe the same alarm)."""
@@ -164,7 +170,7 @@ def test_notify_alarm_sample_is_what_storing_the_alarm_sample_writes(aws: Aws, f
     assert record == stream_record["dynamodb"]["NewImage"]
 
 
-def test_notify_alarm_sample_is_notified(aws: Aws, functions) -> None:
+def test_notify_alarm_sample_is_notified(aws: Aws, functions: LoadFunction) -> None:
     """GIVEN "Front door" VE0005622QHOW registered
     WHEN events/notify-alarm.json is handled
     THEN no record fails and one SMS says the motion alarm at 2026-11-26 14:03:11 UTC."""
@@ -178,7 +184,7 @@ def test_notify_alarm_sample_is_notified(aws: Aws, functions) -> None:
     )
 
 
-def test_notify_camera_status_sample_is_notified(aws: Aws, functions) -> None:
+def test_notify_camera_status_sample_is_notified(aws: Aws, functions: LoadFunction) -> None:
     """WHEN events/notify-camera-status.json (offline, then back online) is handled
     THEN no record fails and two notifications are sent: offline, then back online."""
     response = invoke(functions("NotifyFunction"), sample("notify-camera-status.json"))
