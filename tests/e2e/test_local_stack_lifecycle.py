@@ -20,12 +20,24 @@ from tests.e2e.localstack import offline_environment, start_local_stack
 pytestmark = pytest.mark.slow
 
 
-def _children(pid: int) -> set[int]:
+def _workers(pid: int) -> set[int]:
+    """The worker processes of the local stack ``pid`` (not multiprocessing's resource
+    tracker, which leaves on its own once the stack is gone)."""
     children: set[int] = set()
     for task in Path(f"/proc/{pid}/task").iterdir():
-        text = (task / "children").read_text()
+        try:
+            text = (task / "children").read_text()
+        except (FileNotFoundError, ProcessLookupError):
+            continue  # a request thread that just finished
         children.update(int(child) for child in text.split())
-    return children
+    return {child for child in children if b"spawn_main" in _command_line(child)}
+
+
+def _command_line(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except (FileNotFoundError, ProcessLookupError):
+        return b""
 
 
 def _gone(pid: int) -> bool:
@@ -48,7 +60,7 @@ def test_signal_stops_servers_and_workers_cleanly(signum: int) -> None:
             stack.heartbeat_url, json={"vuid": new_vuid()}, timeout=HTTP_TIMEOUT_S
         )
         assert reply.status_code == 403  # a heartbeat worker is running now
-        workers = _children(stack.process.pid)
+        workers = _workers(stack.process.pid)
         assert workers
     finally:
         status = stack.stop(signum)
