@@ -82,7 +82,8 @@ class LocalStack:
         self.mappings: list[StreamEventSource] = []
         self.schedules: list[Schedule] = []
         self.outputs: dict[str, str] = {}
-        self._servers: list[_Server] = []
+        self._moto: _Server | None = None
+        self._api: _Server | None = None
         self._sns: _SnsWatcher | None = None
         self._janitor: ShardIteratorJanitor | None = None
         self._temporary_logs = options.log_dir is None
@@ -98,37 +99,56 @@ class LocalStack:
         except BaseException:
             aws_socket.close()
             raise
-        moto = _Server(aws_socket, _moto_app(), _moto_request_handler())
-        self._servers.append(moto)
-        moto.start()
-        self.endpoint = f"http://127.0.0.1:{moto.port}"
-        aws = MotoSession(self.endpoint, self.stack.region)
-        create_resources(self.stack, aws)
+        # The servers serve duplicates of the sockets: these are closed whatever happens.
+        with aws_socket, api_socket:
+            self._moto = _Server(aws_socket, _moto_app(), _moto_request_handler())
+            self._moto.start()
+            self.endpoint = f"http://127.0.0.1:{self._moto.port}"
+            aws = MotoSession(self.endpoint, self.stack.region)
+            create_resources(self.stack, aws)
+            functions = self.stack.functions()
+            self._start_pools(functions)
+            self._api = _Server(
+                api_socket,
+                HttpApi(
+                    routes_of(functions),
+                    lambda function, event: self.pools[function].invoke(event),
+                    api_id=_API_ID,
+                    account=self.stack.account,
+                    on_request=_log_request,
+                ),
+            )
+        self.base_url = f"http://{_url_host(reachable_host(options.host))}:{self._api.port}"
+        self.outputs = local_outputs(self.stack.outputs(), self.base_url)
+        publish_outputs(aws.client("cloudformation"), self.stack.name, self.outputs)
+        self._add_event_sources(functions, aws)
+        self._sns = _SnsWatcher(self.stack.account, self.stack.region)
+        self._janitor = ShardIteratorJanitor(
+            self.stack.account,
+            self.stack.region,
+            keep=lambda: {i for mapping in self.mappings for i in mapping.shard_iterators},
+        )
+        self._api.start()
+        for mapping in self.mappings:
+            mapping.start()
+        for schedule in self.schedules:
+            schedule.start()
+        self._sns.start()
+        self._janitor.start()
 
-        functions = self.stack.functions()
+    def _start_pools(self, functions: dict[str, FunctionSpec]) -> None:
         self.log_dir.mkdir(parents=True, exist_ok=True)
         for logical_id, spec in functions.items():
             self.pools[logical_id] = FunctionPool(
                 spec,
                 function_environment(spec, self.endpoint, self.stack.region),
-                max_workers=options.concurrency,
-                log_file=None if options.verbose else self.log_dir / f"{logical_id}.log",
+                max_workers=self.options.concurrency,
+                log_file=None if self.options.verbose else self.log_dir / f"{logical_id}.log",
                 function_arn=self._function_arn(spec),
             )
 
-        api = HttpApi(
-            routes_of(functions),
-            lambda function, event: self.pools[function].invoke(event),
-            api_id=_API_ID,
-            account=self.stack.account,
-            on_request=_log_request,
-        )
-        server = _Server(api_socket, api)
-        self._servers.append(server)
-        self.base_url = f"http://{_url_host(reachable_host(options.host))}:{server.port}"
-        self.outputs = local_outputs(self.stack.outputs(), self.base_url)
-        publish_outputs(aws.client("cloudformation"), self.stack.name, self.outputs)
-
+    def _add_event_sources(self, functions: dict[str, FunctionSpec], aws: MotoSession) -> None:
+        """The stream subscriptions and schedules of the template's functions."""
         streams, sqs = aws.client("dynamodbstreams"), aws.client("sqs")
         for logical_id, spec in functions.items():
             for event_name, event in spec.events.items():
@@ -147,25 +167,11 @@ class LocalStack:
                     )
                 elif event.get("Type") == "Schedule":
                     self.schedules.append(self._schedule(logical_id, event_name, properties))
-        self._sns = _SnsWatcher(self.stack.account, self.stack.region)
-        self._janitor = ShardIteratorJanitor(
-            self.stack.account,
-            self.stack.region,
-            keep=lambda: {i for mapping in self.mappings for i in mapping.shard_iterators},
-        )
-        server.start()
-        for mapping in self.mappings:
-            mapping.start()
-        for schedule in self.schedules:
-            schedule.start()
-        self._sns.start()
-        self._janitor.start()
 
     def close(self) -> None:
         """Stop serving, then the schedules, streams, workers and moto, in that order."""
-        api_servers, moto_servers = self._servers[1:], self._servers[:1]
-        for server in api_servers:
-            server.stop()
+        if self._api is not None:
+            self._api.stop()
         for schedule in self.schedules:
             schedule.stop()
         for mapping in self.mappings:
@@ -176,8 +182,8 @@ class LocalStack:
             self._sns.stop()
         if self._janitor is not None:
             self._janitor.stop()
-        for server in moto_servers:
-            server.stop()
+        if self._moto is not None:
+            self._moto.stop()
         if self._temporary_logs:
             shutil.rmtree(self.log_dir, ignore_errors=True)
 
@@ -314,7 +320,7 @@ def _moto_request_handler() -> Any:
 
 
 class _Server:
-    """A threaded werkzeug server on a socket bound by the caller.
+    """A threaded werkzeug server on a duplicate of a socket bound (and closed) by the caller.
 
     moto's ThreadedMotoServer is made of the same parts, but binds in its own
     thread: a port in use leaves its ``start()`` waiting forever.
@@ -325,7 +331,6 @@ class _Server:
         self._server: BaseWSGIServer = make_server(
             host, port, app, threaded=True, request_handler=handler, fd=sock.fileno()
         )
-        sock.close()
         self.port = int(self._server.server_address[1])
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
@@ -354,6 +359,7 @@ class ShardIteratorJanitor:
         region: str,
         keep: Callable[[], set[str]] = set,
         expiry_s: float = 900.0,
+        period_s: float = 60.0,
     ) -> None:
         from moto.dynamodbstreams.models import ShardIterator, dynamodbstreams_backends
 
@@ -361,6 +367,7 @@ class ShardIteratorJanitor:
         self._tracked: list[Any] = ShardIterator.instances_tracked  # type: ignore[attr-defined]
         self._keep = keep
         self.expiry_s = expiry_s
+        self.period_s = period_s
         self._first_seen: dict[str, float] = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="iterator-janitor", daemon=True)
@@ -384,8 +391,7 @@ class ShardIteratorJanitor:
         self._tracked.clear()
         return len(expired)
 
-    def start(self, period_s: float = 60.0) -> None:
-        self._period_s = period_s
+    def start(self) -> None:
         self._thread.start()
 
     def stop(self) -> None:
@@ -394,7 +400,7 @@ class ShardIteratorJanitor:
             self._thread.join(5)
 
     def _run(self) -> None:
-        while not self._stop.wait(self._period_s):
+        while not self._stop.wait(self.period_s):
             self.sweep(time.monotonic())
 
 
@@ -449,7 +455,7 @@ def describe_notification(message: str, subject: str | None, attributes: dict[st
 
 
 def _log_request(record: RequestRecord) -> None:
-    route = record.route.key if record.route else f"{record.method} {record.path} (no route)"
+    route = record.route.key if record.route else f"{record.method} {record.path}"
     cold = " (cold start)" if record.cold_start else ""
     detail = ""
     if record.error is not None:
