@@ -46,8 +46,13 @@ API::
     mapping.start()  # or: a background thread polling every poll_interval_s
     mapping.stop()   # waits for the thread; an unfinished retry is abandoned
 
-``stats`` holds the running totals. Use either :meth:`drain` or the background
-thread at a time, not both.
+``event_properties`` are the resolved ``Properties`` of a template ``DynamoDB``
+event, e.g. ``stack.functions()["NotifyFunction"].events["NewAlarm"]["Properties"]``;
+any :class:`MappingConfig` field can be overridden there (``max_retry_attempts=2``).
+The result of :meth:`drain` is a :class:`Stats` of what that call did; ``stats``
+holds the running totals. :func:`lambda_record` and :func:`failure_record` build
+the stream record and the on-failure record on their own. Use either
+:meth:`drain` or the background thread at a time, not both.
 """
 
 from __future__ import annotations
