@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from vstarcam_tools.bench import report
+from vstarcam_tools.bench import costs, report
 from vstarcam_tools.bench.aws import MotoServer, isolate_from_real_aws
 from vstarcam_tools.template import PROJECT_ROOT
 
@@ -94,6 +94,8 @@ def main(argv: list[str] | None = None) -> int:
         )
         results["local_throughput"] = throughput.run(args.cameras, args.throughput_seconds)
 
+    if "cold_start" in results:
+        results["cost_model"] = costs.model(results)
     results["machine"] = {
         "cpus": os.cpu_count(),
         "python": platform.python_version(),

@@ -1,8 +1,9 @@
 """One cold request in a fresh interpreter, run by path so nothing is imported before the clock.
 
-``handler <app.py> <event.json> <out.json>``: import the function's module and
-handle the event, as Lambda's init and first invoke do.
-``floor <-> <calls.pickle> <out.json>``: import boto3, make the clients the
+``handler <app.py> <event.json> <out.json> <warm.json>``: import the function's
+module and handle the event, as Lambda's init and first invoke do; then, off
+the cold clock, handle each event of ``warm.json`` as a warm container would.
+``floor - <calls.pickle> <out.json>``: import boto3, make the clients the
 function makes and the AWS calls it made: the least any handler could cost.
 """
 
@@ -24,7 +25,7 @@ class LambdaContext:
         return 10_000
 
 
-def handler() -> tuple[float, float, float, object]:
+def handler() -> tuple[float, float, float, object, object]:
     start = perf_counter()
     import importlib.util
     import json
@@ -34,10 +35,10 @@ def handler() -> tuple[float, float, float, object]:
     spec.loader.exec_module(module)  # type: ignore[union-attr]
     initialised = perf_counter()
     response = module.lambda_handler(json.loads(payload), LambdaContext())
-    return start, initialised, perf_counter(), response
+    return start, initialised, perf_counter(), response, module
 
 
-def floor() -> tuple[float, float, float, object]:
+def floor() -> tuple[float, float, float, object, object]:
     start = perf_counter()
     import pickle
 
@@ -49,14 +50,24 @@ def floor() -> tuple[float, float, float, object]:
     initialised = perf_counter()
     for service, operation, params in calls:
         getattr(clients[service], xform_name(operation))(**params)
-    return start, initialised, perf_counter(), None
+    return start, initialised, perf_counter(), None, None
 
 
 cpu_start = process_time()
-start, initialised, end, response = handler() if mode == "handler" else floor()
+start, initialised, end, response, module = handler() if mode == "handler" else floor()
 cpu = process_time() - cpu_start
 
 import json  # noqa: E402  (after the clock: the report is not part of the request)
+
+warm: list[tuple[float, float, object]] = []
+if module is not None:
+    with open(sys.argv[5], "rb") as stream:
+        warm_events = json.loads(stream.read())
+    for event in warm_events:
+        began, began_cpu = perf_counter(), process_time()
+        answer = module.lambda_handler(event, LambdaContext())  # type: ignore[attr-defined]
+        ms, cpu_ms = (perf_counter() - began) * 1000, (process_time() - began_cpu) * 1000
+        warm.append((ms, cpu_ms, answer))
 
 with open(output_path, "w") as out:
     json.dump(
@@ -65,6 +76,7 @@ with open(output_path, "w") as out:
             "cpu_ms": cpu * 1000,
             "init_ms": (initialised - start) * 1000,
             "response": response,
+            "warm": warm,
         },
         out,
     )

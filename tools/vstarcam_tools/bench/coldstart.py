@@ -53,13 +53,13 @@ def function_environment(stack: Stack, scenario: Scenario, endpoint: str) -> dic
     }
 
 
-def prepare(server: MotoServer, scenario: Scenario) -> tuple[Stack, dict[str, Any]]:
-    """A fresh stack seeded for the scenario, and the event to send it."""
+def prepare(server: MotoServer, scenario: Scenario) -> tuple[Stack, int]:
+    """A fresh stack seeded for the scenario, and the moment it was seeded."""
     stack = server.fresh_stack()
     moment = now()
     with environment({"AWS_ENDPOINT_URL": server.url}):
         scenario.seed(stack, server.session().client("dynamodb"), moment)
-    return stack, scenario.event(stack, moment)
+    return stack, moment
 
 
 def load_handler(path: Path) -> ModuleType:
@@ -70,9 +70,12 @@ def load_handler(path: Path) -> ModuleType:
     return module
 
 
-def record(server: MotoServer, scenario: Scenario) -> tuple[Recording, dict[str, Any]]:
+def record(
+    server: MotoServer, scenario: Scenario
+) -> tuple[Recording, dict[str, Any], list[dict[str, Any]]]:
     """Run the handler in this process with botocore hooks on: its clients and its calls."""
-    stack, event = prepare(server, scenario)
+    stack, moment = prepare(server, scenario)
+    event = scenario.event(stack, moment)
     log = CallLog()
     with (
         environment(function_environment(stack, scenario, server.url)),
@@ -91,15 +94,15 @@ def record(server: MotoServer, scenario: Scenario) -> tuple[Recording, dict[str,
         calls=[(call.service, call.operation, call.params) for call in log.calls],
         counts=log.counts(),
     )
-    return recording, event
+    return recording, event, scenario.warm_events(stack, moment)
 
 
 def _run_child(
-    command: list[str], mode: str, target: str, payload: Path, env: dict[str, str]
+    command: list[str], mode: str, target: str, payload: Path, env: dict[str, str], *extra: Path
 ) -> dict[str, Any]:
     with tempfile.NamedTemporaryFile(suffix=".json") as out:
         finished = subprocess.run(
-            [*command, str(CHILD), mode, target, str(payload), out.name],
+            [*command, str(CHILD), mode, target, str(payload), out.name, *map(str, extra)],
             env=env,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
@@ -114,10 +117,12 @@ def _run_child(
 def measure(
     server: MotoServer, scenario: Scenario, runs: int, command: list[str], extra: dict[str, str]
 ) -> tuple[dict[str, Any], Recording]:
-    recording, event = record(server, scenario)
+    recording, event, warm_events = record(server, scenario)
     with tempfile.TemporaryDirectory() as scratch:
         event_file = Path(scratch, "event.json")
         event_file.write_text(json.dumps(event))
+        warm_file = Path(scratch, "warm.json")
+        warm_file.write_text(json.dumps(warm_events))
         calls_file = Path(scratch, "calls.pickle")
         calls_file.write_bytes(pickle.dumps((recording.clients, recording.calls)))
         handler_ms: list[float] = []
@@ -125,6 +130,8 @@ def measure(
         init_ms: list[float] = []
         handler_cpu: list[float] = []
         floor_cpu: list[float] = []
+        warm_ms: list[float] = []
+        warm_cpu: list[float] = []
         for _ in range(runs):
             # Alternating the two keeps slow drifts of the machine out of the ratio.
             stack, _ = prepare(server, scenario)
@@ -134,9 +141,14 @@ def measure(
                 **function_environment(stack, scenario, server.url),
             }
             module_file = str(stack.functions()[scenario.logical_id].module_file)
-            handled = _run_child(command, "handler", module_file, event_file, env)
+            handled = _run_child(command, "handler", module_file, event_file, env, warm_file)
             if not scenario.succeeded(handled["response"]):
                 raise RuntimeError(f"{scenario.name}: cold request failed: {handled['response']}")
+            for ms, cpu_ms, response in handled["warm"]:
+                if not scenario.warm_succeeded(response):
+                    raise RuntimeError(f"{scenario.name}: warm request failed: {response}")
+                warm_ms.append(ms)
+                warm_cpu.append(cpu_ms)
             handler_ms.append(handled["ms"])
             init_ms.append(handled["init_ms"])
             handler_cpu.append(handled["cpu_ms"])
@@ -152,6 +164,8 @@ def measure(
         "init_ms": round(statistics.median(init_ms), 1),
         "cpu_ms": round(statistics.median(handler_cpu), 1),
         "floor_cpu_ms": round(statistics.median(floor_cpu), 1),
+        "warm_ms": round(statistics.median(warm_ms), 2),
+        "warm_cpu_ms": round(statistics.median(warm_cpu), 2),
         "runs": runs,
     }, recording
 

@@ -122,6 +122,14 @@ def table(results: dict[str, Any]) -> str:
             f"{throughput['seconds']:.0f} s: {throughput['heartbeats_per_s']:.1f} heartbeats/s, "
             f"{throughput['alarms_per_s']:.1f} alarms/s, {throughput['errors']} errors"
         )
+    cost = results.get("cost_model")
+    if cost:
+        add("")
+        add(
+            f"Cost model (list prices as of {cost['prices_as_of'][:7]}, see docs/performance.md): "
+            f"${cost['total_1_camera']:.2f} a month for one camera, "
+            f"${cost['total_1000_cameras']:,.2f} for 1,000"
+        )
     add("")
     add("Goals")
     for what, met in goals(results):

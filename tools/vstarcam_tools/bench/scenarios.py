@@ -20,6 +20,7 @@ VUID = "VE0005622QHOW"
 ALARM_PICTURE_BYTES = 300 * 1024
 PAST_DUE = 10
 HEALTHY = 100
+WARM_REQUESTS = 10
 _BATCH = 25
 
 
@@ -66,11 +67,17 @@ def fleet(healthy: int, past_due: int, now: int) -> list[dict[str, Any]]:
 
 @dataclass(frozen=True)
 class Scenario:
+    """``event`` is the cold request; ``warm_events`` follow it in the same container, each
+    answered as ``warm_succeeded`` says (the sweeps after the first find nothing past due:
+    the sweeper's usual minute)."""
+
     name: str
     logical_id: str
     seed: Callable[[Stack, Any, int], None]
     event: Callable[[Stack, int], dict[str, Any]]
     succeeded: Callable[[dict[str, Any]], bool]
+    warm_events: Callable[[Stack, int], list[dict[str, Any]]]
+    warm_succeeded: Callable[[dict[str, Any]], bool]
 
 
 def _cameras_table(stack: Stack) -> str:
@@ -108,36 +115,64 @@ def _http_ok(response: dict[str, Any]) -> bool:
     return response.get("statusCode") == 200
 
 
+def _repeat(
+    event: Callable[[Stack, int], dict[str, Any]],
+) -> Callable[[Stack, int], list[dict[str, Any]]]:
+    return lambda stack, now: [event(stack, now)] * WARM_REQUESTS
+
+
+def _new_alarms(stack: Stack, now: int) -> list[dict[str, Any]]:
+    """Different pictures: a repeated one would be a camera's retry, stored once."""
+    return [
+        events.alarm_event(VUID, events.picture(ALARM_PICTURE_BYTES, seed=n), now * 1000 + n)
+        for n in range(1, WARM_REQUESTS + 1)
+    ]
+
+
+def _no_batch_failures(response: dict[str, Any]) -> bool:
+    return response.get("batchItemFailures") == []
+
+
+def _heartbeat(stack: Stack, now: int) -> dict[str, Any]:
+    return events.heartbeat_event(VUID, now * 1000)
+
+
+def _alarm(stack: Stack, now: int) -> dict[str, Any]:
+    return events.alarm_event(VUID, events.picture(ALARM_PICTURE_BYTES), now * 1000)
+
+
+def _schedule(stack: Stack, now: int) -> dict[str, Any]:
+    return events.schedule_event(now)
+
+
 SCENARIOS = (
     Scenario(
         "heartbeat",
         "HeartbeatFunction",
         _seed_one_camera,
-        lambda stack, now: events.heartbeat_event(VUID, now * 1000),
+        _heartbeat,
+        _http_ok,
+        _repeat(_heartbeat),
         _http_ok,
     ),
-    Scenario(
-        "alarm",
-        "AlarmFunction",
-        _seed_one_camera,
-        lambda stack, now: events.alarm_event(
-            VUID, events.picture(ALARM_PICTURE_BYTES), now * 1000
-        ),
-        _http_ok,
-    ),
+    Scenario("alarm", "AlarmFunction", _seed_one_camera, _alarm, _http_ok, _new_alarms, _http_ok),
     Scenario(
         "offline_sweep",
         "OfflineSweepFunction",
         _seed_fleet,
-        lambda stack, now: events.schedule_event(now),
+        _schedule,
         lambda response: len(response.get("markedOffline", [])) == PAST_DUE,
+        _repeat(_schedule),
+        lambda response: response.get("markedOffline") == [],
     ),
     Scenario(
         "notify",
         "NotifyFunction",
         _seed_one_camera,
         _alarm_record,
-        lambda response: response.get("batchItemFailures") == [],
+        _no_batch_failures,
+        _repeat(_alarm_record),
+        _no_batch_failures,
     ),
 )
 
