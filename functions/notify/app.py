@@ -12,21 +12,14 @@ from typing import Any
 
 import boto3
 from aws_lambda_powertools import Logger, Metrics
-from aws_lambda_powertools.utilities.batch import (
-    BatchProcessor,
-    EventType,
-    process_partial_response,
-)
-from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 from vstarcam_push.cameras import CameraRegistry
-from vstarcam_push.endpoint import count
+from vstarcam_push.endpoint import count, stream_batch
 from vstarcam_push.notifications import Notifier
 from vstarcam_push.settings import Settings
 
 logger = Logger()
 metrics = Metrics()
 settings = Settings.from_env()
-processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
 notifier = Notifier(
     boto3.client("sns"),
     settings.topic_arn,
@@ -37,8 +30,8 @@ notifier = Notifier(
 )
 
 
-def notify(record: DynamoDBRecord) -> None:
-    event, outcome = notifier.handle(record.raw_event, now=int(time.time()))
+def notify(record: dict[str, Any]) -> None:
+    event, outcome = notifier.handle(record, now=int(time.time()))
     if outcome == "sent":
         logger.info("notification sent", extra={"event": event})
         count(metrics, "NotificationsSent", ("event", str(event)))
@@ -50,6 +43,4 @@ def notify(record: DynamoDBRecord) -> None:
 @logger.inject_lambda_context(clear_state=True)
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    return process_partial_response(
-        event=event, record_handler=notify, processor=processor, context=context
-    )
+    return stream_batch(event, notify, logger)

@@ -59,3 +59,34 @@ def respond(
         count(metrics, "Refusals", ("reason", "internal_error"))
         return reply(500, "internal error, please retry")
     return success()
+
+
+class BatchFailed(Exception):
+    """Every record of a stream batch failed: a function error, so Lambda retries and bisects."""
+
+
+def stream_batch(
+    event: dict[str, Any], handle: Callable[[dict[str, Any]], None], logger: Logger
+) -> dict[str, Any]:
+    """Handle a table stream batch in order; the reply lists the records to retry.
+
+    Lambda resumes a stream at the first failed record (ReportBatchItemFailures),
+    so the records after it are not handled now but reported too: handled now,
+    they would be handled, and notified, a second time.
+    """
+    records = event.get("Records") or []
+    failed: list[dict[str, str]] = []
+    for record in records:
+        if not failed:
+            try:
+                handle(record)
+                continue
+            except Exception:
+                logger.exception(
+                    "stream record failed; it and the records after it will be retried",
+                    extra={"event_id": record.get("eventID")},
+                )
+        failed.append({"itemIdentifier": record["dynamodb"]["SequenceNumber"]})
+    if records and len(failed) == len(records):
+        raise BatchFailed(f"All records failed processing ({len(records)} in the batch)")
+    return {"batchItemFailures": failed}
