@@ -50,8 +50,8 @@ def boundary_of(content_type: str) -> bytes:
 def parse_form(body: bytes, content_type: str) -> dict[str, Part]:
     """Split a multipart/form-data body into its parts by field name (first one wins)."""
     boundary = boundary_of(content_type)
-    # MultipartDecoder accepts a body without its closing delimiter; a camera
-    # cut off mid-upload must not be stored as a complete alarm.
+    # A camera cut off mid-upload must not be stored as a complete alarm; checked
+    # here, before parsing, so the refusal says "truncated".
     if not body.rstrip(b"\r\n").endswith(b"--" + boundary + b"--"):
         raise BadRequest(
             "multipart body is truncated: the closing boundary is missing", reason="truncated"
