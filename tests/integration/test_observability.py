@@ -39,17 +39,20 @@ def test_refused_request_is_logged_with_its_reason_and_counted_by_reason(
 ) -> None:
     """GIVEN an unregistered camera
     WHEN its heartbeat is refused
-    THEN a WARNING JSON log line carries the request id, the vuid and reason unknown_camera,
+    THEN a WARNING JSON log line carries the Lambda and API Gateway request ids, the vuid and
+    reason unknown_camera,
     and the metrics count one refusal with reason=unknown_camera and one unknown camera."""
     heartbeat = functions("HeartbeatFunction")
     logs.attach("heartbeat")
     emf()
     context = LambdaContext(aws_request_id="66666666-7777-8888-9999-000000000000")
-    reply = reply_of(heartbeat.lambda_handler(heartbeat_event({"vuid": VUID}), context))
+    event = heartbeat_event({"vuid": VUID})
+    reply = reply_of(heartbeat.lambda_handler(event, context))
 
     assert reply["code"] == "403"
     (line,) = [line for line in logs.lines() if line["level"] == "WARNING"]
     assert line["function_request_id"] == context.aws_request_id
+    assert line["api_request_id"] == event["requestContext"]["requestId"]
     assert line["vuid"] == VUID
     assert line["reason"] == "unknown_camera"
     assert line["service"] == "heartbeat"

@@ -35,6 +35,8 @@ def respond(
     metrics: Metrics,
 ) -> dict[str, Any]:
     """Run ``handle`` on the request; every outcome is a ``{"code","message"}`` reply."""
+    # API Gateway's request id joins these logs to the API's access log lines.
+    logger.append_keys(api_request_id=(event.get("requestContext") or {}).get("requestId"))
     try:
         handle(HttpRequest.from_event(event))
     except PushError as error:
