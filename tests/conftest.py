@@ -4,16 +4,13 @@ real-shaped HTTP API v2 events."""
 
 from __future__ import annotations
 
-import base64
 import importlib.util
 import itertools
 import json
 import os
 import sys
-import time
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
@@ -21,6 +18,7 @@ import boto3
 import pytest
 from moto import mock_aws
 from requests_toolbelt import MultipartEncoder
+from vstarcam_tools.events import LambdaContext, http_event
 from vstarcam_tools.provision import create_resources
 from vstarcam_tools.template import Stack
 
@@ -60,17 +58,6 @@ def stack() -> Iterator[Stack]:
         yield built
 
 
-@dataclass
-class LambdaContext:
-    function_name: str = "test-function"
-    memory_limit_in_mb: int = 256
-    invoked_function_arn: str = f"arn:aws:lambda:{REGION}:123456789012:function:test-function"
-    aws_request_id: str = "00000000-0000-0000-0000-000000000000"
-
-    def get_remaining_time_in_millis(self) -> int:
-        return 10_000
-
-
 def load_function(
     stack: Stack, logical_id: str, monkeypatch: pytest.MonkeyPatch, **overrides: str
 ) -> ModuleType:
@@ -89,50 +76,6 @@ def load_function(
 
 def invoke(module: ModuleType, event: dict[str, Any]) -> dict[str, Any]:
     return module.lambda_handler(event, LambdaContext(aws_request_id=str(uuid.uuid4())))
-
-
-def http_event(
-    path: str,
-    body: bytes,
-    content_type: str,
-    *,
-    base64_encoded: bool = True,
-    time_ms: int | None = None,
-) -> dict[str, Any]:
-    """An HTTP API payload v2 event, shaped as API Gateway sends it."""
-    now_ms = time_ms if time_ms is not None else int(time.time() * 1000)
-    return {
-        "version": "2.0",
-        "routeKey": f"POST {path}",
-        "rawPath": path,
-        "rawQueryString": "",
-        "headers": {
-            "content-type": content_type,
-            "content-length": str(len(body)),
-            "host": "abc123.execute-api.us-east-1.amazonaws.com",
-            "user-agent": "VStarcam",
-        },
-        "requestContext": {
-            "accountId": "123456789012",
-            "apiId": "abc123",
-            "domainName": "abc123.execute-api.us-east-1.amazonaws.com",
-            "domainPrefix": "abc123",
-            "http": {
-                "method": "POST",
-                "path": path,
-                "protocol": "HTTP/1.1",
-                "sourceIp": "203.0.113.7",
-                "userAgent": "VStarcam",
-            },
-            "requestId": str(uuid.uuid4()),
-            "routeKey": f"POST {path}",
-            "stage": "$default",
-            "time": time.strftime("%d/%b/%Y:%H:%M:%S +0000", time.gmtime(now_ms / 1000)),
-            "timeEpoch": now_ms,
-        },
-        "body": base64.b64encode(body).decode() if base64_encoded else body.decode("utf-8"),
-        "isBase64Encoded": base64_encoded,
-    }
 
 
 def heartbeat_event(document: Any, time_ms: int | None = None) -> dict[str, Any]:

@@ -27,11 +27,11 @@ from typing import Any
 
 import boto3
 
-from vstarcam_tools.bench import events
 from vstarcam_tools.bench.aws import DUMMY_ENVIRONMENT, MotoServer, environment
 from vstarcam_tools.bench.calls import CallLog
 from vstarcam_tools.bench.runtime import child_command
 from vstarcam_tools.bench.scenarios import SCENARIOS, Scenario, now
+from vstarcam_tools.events import LambdaContext
 from vstarcam_tools.template import Stack
 
 CHILD = Path(__file__).with_name("_cold_child.py")
@@ -85,7 +85,7 @@ def record(
         log.attach(boto3.DEFAULT_SESSION)
         module = load_handler(stack.functions()[scenario.logical_id].module_file)
         log.calls.clear()
-        response = module.lambda_handler(event, events.LambdaContext())
+        response = module.lambda_handler(event, LambdaContext())
     boto3.DEFAULT_SESSION = None
     if not scenario.succeeded(response):
         raise RuntimeError(f"{scenario.name}: the recorded request failed: {response}")

@@ -1,4 +1,4 @@
-"""Real-shaped events for the four functions, and the Lambda context they are called with.
+"""Real-shaped events for the four functions, as the benchmarks send them.
 
 HTTP API payload v2 for the two endpoints (multipart bodies base64-encoded,
 lower-case headers, ``requestContext.timeEpoch``), the EventBridge schedule
@@ -7,16 +7,13 @@ event for the sweep, and a DynamoDB stream batch for the notifier.
 
 from __future__ import annotations
 
-import base64
 import json
 import random
 import time
 import uuid
-from dataclasses import dataclass
 from typing import Any
 
-REGION = "us-east-1"
-ACCOUNT = "123456789012"
+from vstarcam_tools.events import ACCOUNT, REGION, http_event, scheduled_event
 
 
 def picture(size: int, seed: int = 0) -> bytes:
@@ -43,57 +40,20 @@ def multipart_alarm(vuid: str, alarm_type: str, jpeg: bytes) -> tuple[bytes, str
     return head + jpeg + tail, f"multipart/form-data; boundary={boundary}"
 
 
-def http_event(path: str, body: bytes, content_type: str, time_ms: int) -> dict[str, Any]:
-    """An HTTP API payload v2 event; JSON bodies arrive as text, everything else as base64."""
-    text = content_type.startswith("application/json")
-    return {
-        "version": "2.0",
-        "routeKey": f"POST {path}",
-        "rawPath": path,
-        "rawQueryString": "",
-        "headers": {
-            "content-type": content_type,
-            "content-length": str(len(body)),
-            "host": "abc123.execute-api.us-east-1.amazonaws.com",
-            "user-agent": "VStarcam",
-        },
-        "requestContext": {
-            "accountId": ACCOUNT,
-            "apiId": "abc123",
-            "domainName": "abc123.execute-api.us-east-1.amazonaws.com",
-            "http": {"method": "POST", "path": path, "protocol": "HTTP/1.1"},
-            "requestId": str(uuid.uuid4()),
-            "routeKey": f"POST {path}",
-            "stage": "$default",
-            "timeEpoch": time_ms,
-        },
-        "body": body.decode() if text else base64.b64encode(body).decode(),
-        "isBase64Encoded": not text,
-    }
-
-
 def heartbeat_event(vuid: str, time_ms: int) -> dict[str, Any]:
     body = json.dumps({"vuid": vuid}).encode()
-    return http_event("/heartbeat", body, "application/json; charset=UTF-8", time_ms)
+    return http_event(
+        "/heartbeat", body, "application/json; charset=UTF-8", base64_encoded=False, time_ms=time_ms
+    )
 
 
 def alarm_event(vuid: str, jpeg: bytes, time_ms: int, alarm_type: str = "18") -> dict[str, Any]:
     body, content_type = multipart_alarm(vuid, alarm_type, jpeg)
-    return http_event("/alarm", body, content_type, time_ms)
+    return http_event("/alarm", body, content_type, time_ms=time_ms)
 
 
 def schedule_event(time_s: int) -> dict[str, Any]:
-    return {
-        "version": "0",
-        "id": str(uuid.uuid4()),
-        "detail-type": "Scheduled Event",
-        "source": "aws.events",
-        "account": ACCOUNT,
-        "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time_s)),
-        "region": REGION,
-        "resources": [f"arn:aws:events:{REGION}:{ACCOUNT}:rule/offline-sweep"],
-        "detail": {},
-    }
+    return scheduled_event(f"arn:aws:events:{REGION}:{ACCOUNT}:rule/offline-sweep", time_s=time_s)
 
 
 def stream_event(
@@ -120,14 +80,3 @@ def stream_event(
             }
         ]
     }
-
-
-@dataclass
-class LambdaContext:
-    function_name: str = "bench"
-    memory_limit_in_mb: int = 256
-    invoked_function_arn: str = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:bench"
-    aws_request_id: str = "00000000-0000-0000-0000-000000000000"
-
-    def get_remaining_time_in_millis(self) -> int:
-        return 10_000

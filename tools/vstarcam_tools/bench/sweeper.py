@@ -19,6 +19,7 @@ from vstarcam_tools.bench.aws import environment
 from vstarcam_tools.bench.calls import CallLog
 from vstarcam_tools.bench.coldstart import load_handler
 from vstarcam_tools.bench.scenarios import PAST_DUE, fleet, now, seed_cameras
+from vstarcam_tools.events import LambdaContext
 from vstarcam_tools.provision import create_resources
 from vstarcam_tools.template import Stack
 
@@ -42,7 +43,7 @@ def items_read(healthy: int) -> dict[str, Any]:
             boto3.setup_default_session()
             log.attach(boto3.DEFAULT_SESSION)
             module = load_handler(function.module_file)
-            result = module.lambda_handler(events.schedule_event(moment), events.LambdaContext())
+            result = module.lambda_handler(events.schedule_event(moment), LambdaContext())
         boto3.DEFAULT_SESSION = None
     if len(result["markedOffline"]) != PAST_DUE:
         raise RuntimeError(f"the sweep marked {result['markedOffline']} offline, not {PAST_DUE}")

@@ -21,7 +21,7 @@ from typing import Any
 import boto3
 from vstarcam_push.cameras import CameraRegistry
 
-from vstarcam_tools.bench.events import REGION
+from vstarcam_tools.events import REGION
 from vstarcam_tools.outputs import read_outputs
 from vstarcam_tools.simulator import (
     ALARM,

@@ -29,8 +29,9 @@ from typing import Any
 import boto3
 from werkzeug.serving import BaseWSGIServer, make_server
 
+from vstarcam_tools.events import scheduled_event
 from vstarcam_tools.local.http_api import HttpApi, RequestRecord, routes_of
-from vstarcam_tools.local.schedule import Schedule, parse_rate, scheduled_event
+from vstarcam_tools.local.schedule import Schedule, parse_rate
 from vstarcam_tools.local.streams import FunctionError, MappingConfig, StreamEventSource
 from vstarcam_tools.local.workers import FunctionPool
 from vstarcam_tools.outputs import publish_outputs

@@ -6,7 +6,6 @@ import logging
 import re
 import threading
 import time
-import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -28,21 +27,6 @@ def parse_rate(expression: str) -> float:
             "does not run cron() schedules: pass --schedule-rate SECONDS"
         )
     return float(int(match.group(1)) * _UNITS[match.group(2)])
-
-
-def scheduled_event(rule_arn: str, region: str, account: str) -> dict[str, Any]:
-    """The event EventBridge sends a scheduled target."""
-    return {
-        "version": "0",
-        "id": str(uuid.uuid4()),
-        "detail-type": "Scheduled Event",
-        "source": "aws.events",
-        "account": account,
-        "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        "region": region,
-        "resources": [rule_arn],
-        "detail": {},
-    }
 
 
 class Schedule:

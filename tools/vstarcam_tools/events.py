@@ -1,0 +1,90 @@
+"""Real-shaped Lambda events and context, shared by the local stack, the benchmarks and the tests.
+
+HTTP API payload v2 (lower-case headers, ``requestContext.timeEpoch``,
+multipart bodies base64-encoded) and the EventBridge scheduled event.
+"""
+
+from __future__ import annotations
+
+import base64
+import time
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+REGION = "us-east-1"
+ACCOUNT = "123456789012"
+
+
+def http_event(
+    path: str,
+    body: bytes,
+    content_type: str,
+    *,
+    base64_encoded: bool = True,
+    time_ms: int | None = None,
+) -> dict[str, Any]:
+    """An HTTP API payload v2 event for ``POST path``, shaped as API Gateway sends it."""
+    now_ms = time_ms if time_ms is not None else int(time.time() * 1000)
+    return {
+        "version": "2.0",
+        "routeKey": f"POST {path}",
+        "rawPath": path,
+        "rawQueryString": "",
+        "headers": {
+            "content-type": content_type,
+            "content-length": str(len(body)),
+            "host": "abc123.execute-api.us-east-1.amazonaws.com",
+            "user-agent": "VStarcam",
+        },
+        "requestContext": {
+            "accountId": ACCOUNT,
+            "apiId": "abc123",
+            "domainName": "abc123.execute-api.us-east-1.amazonaws.com",
+            "domainPrefix": "abc123",
+            "http": {
+                "method": "POST",
+                "path": path,
+                "protocol": "HTTP/1.1",
+                "sourceIp": "203.0.113.7",
+                "userAgent": "VStarcam",
+            },
+            "requestId": str(uuid.uuid4()),
+            "routeKey": f"POST {path}",
+            "stage": "$default",
+            "time": time.strftime("%d/%b/%Y:%H:%M:%S +0000", time.gmtime(now_ms / 1000)),
+            "timeEpoch": now_ms,
+        },
+        "body": base64.b64encode(body).decode() if base64_encoded else body.decode("utf-8"),
+        "isBase64Encoded": base64_encoded,
+    }
+
+
+def scheduled_event(
+    rule_arn: str, region: str = REGION, account: str = ACCOUNT, time_s: float | None = None
+) -> dict[str, Any]:
+    """The event EventBridge sends a scheduled target."""
+    return {
+        "version": "0",
+        "id": str(uuid.uuid4()),
+        "detail-type": "Scheduled Event",
+        "source": "aws.events",
+        "account": account,
+        "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time_s)),
+        "region": region,
+        "resources": [rule_arn],
+        "detail": {},
+    }
+
+
+@dataclass
+class LambdaContext:
+    """The attributes of Lambda's context object that Powertools reads."""
+
+    function_name: str = "test-function"
+    memory_limit_in_mb: int = 256
+    invoked_function_arn: str = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:test-function"
+    aws_request_id: str = "00000000-0000-0000-0000-000000000000"
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 10_000
