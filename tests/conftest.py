@@ -30,6 +30,19 @@ JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01" + bytes(range(256)) * 4 + b"\xff\
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + bytes(64)
 MP4 = b"\x00\x00\x00\x18ftypmp42" + bytes(512)
 
+# The vendor document's alarm table, written out here (not imported from the code
+# under test) so the tests hold the code to the protocol.
+VENDOR_ALARM_TYPES = {
+    0x12: "Motion detection alarm",
+    0x14: "Doorbell button alarm",
+    0x26: "Smoke alarm",
+    0x27: "Absence detection alarm",
+    0x28: "Baby crying detection alarm",
+    0x29: "Humanoid detection alarm",
+    0x6D: "Fire detection alarm",
+    0x6E: "Smoke detection alarm",
+}
+
 _module_ids = itertools.count()
 
 

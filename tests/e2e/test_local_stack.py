@@ -25,6 +25,7 @@ from vstarcam_push.cameras import CameraRegistry
 from vstarcam_push.media import MediaStore
 from vstarcam_push.protocol import MAX_REQUEST_BYTES
 
+from tests.conftest import VENDOR_ALARM_TYPES as ALARM_TYPES
 from tests.e2e.helpers import (
     HTTP_TIMEOUT_S,
     RETENTION_DAYS,
@@ -39,16 +40,6 @@ from tests.e2e.localstack import LocalStackProcess, SnsInbox
 
 pytestmark = pytest.mark.slow
 
-ALARM_TYPES = {
-    0x12: "Motion detection alarm",
-    0x14: "Doorbell button alarm",
-    0x26: "Smoke alarm",
-    0x27: "Absence detection alarm",
-    0x28: "Baby crying detection alarm",
-    0x29: "Humanoid detection alarm",
-    0x6D: "Fire detection alarm",
-    0x6E: "Smoke detection alarm",
-}
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(64)
 MP4 = b"\x00\x00\x00\x18ftypmp42" + bytes(2048)
 NOTIFY_TIMEOUT_S = 30.0

@@ -7,7 +7,16 @@ from datetime import UTC, datetime
 import pytest
 from vstarcam_push.alarm_types import ALARM_TYPE_NAMES
 
-from tests.conftest import JPEG, MP4, PNG, VUID, alarm_event, invoke, reply_of
+from tests.conftest import (
+    JPEG,
+    MP4,
+    PNG,
+    VENDOR_ALARM_TYPES,
+    VUID,
+    alarm_event,
+    invoke,
+    reply_of,
+)
 from tests.integration.conftest import Aws, AwsSpy, LoadFunction
 
 SUCCESS = {"code": "200", "message": "Success"}
@@ -89,16 +98,7 @@ def test_every_documented_alarm_type_is_stored_with_its_name(
         )
 
     names = {int(item["alarmType"]["N"]): item["alarmTypeName"]["S"] for item in aws.alarms()}
-    assert names == {
-        0x12: "Motion detection alarm",
-        0x14: "Doorbell button alarm",
-        0x26: "Smoke alarm",
-        0x27: "Absence detection alarm",
-        0x28: "Baby crying detection alarm",
-        0x29: "Humanoid detection alarm",
-        0x6D: "Fire detection alarm",
-        0x6E: "Smoke detection alarm",
-    }
+    assert names == VENDOR_ALARM_TYPES
 
 
 def test_unknown_alarm_code_is_stored_and_named_unknown(aws: Aws, functions: LoadFunction) -> None:

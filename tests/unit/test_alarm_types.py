@@ -6,24 +6,15 @@ import pytest
 from vstarcam_push.alarm_types import ALARM_TYPE_NAMES, AlarmType, parse_alarm_type
 from vstarcam_push.errors import BadRequest
 
-VENDOR_TABLE = {
-    0x12: "Motion detection alarm",
-    0x14: "Doorbell button alarm",
-    0x26: "Smoke alarm",
-    0x27: "Absence detection alarm",
-    0x28: "Baby crying detection alarm",
-    0x29: "Humanoid detection alarm",
-    0x6D: "Fire detection alarm",
-    0x6E: "Smoke detection alarm",
-}
+from tests.conftest import VENDOR_ALARM_TYPES
 
 
 def test_the_eight_documented_alarm_types_are_named_as_the_vendor_names_them() -> None:
-    assert ALARM_TYPE_NAMES == VENDOR_TABLE
-    assert all(AlarmType(code).known for code in VENDOR_TABLE)
+    assert ALARM_TYPE_NAMES == VENDOR_ALARM_TYPES
+    assert all(AlarmType(code).known for code in VENDOR_ALARM_TYPES)
 
 
-@pytest.mark.parametrize(("code", "name"), VENDOR_TABLE.items())
+@pytest.mark.parametrize(("code", "name"), VENDOR_ALARM_TYPES.items())
 def test_each_code_parses_from_decimal_and_from_hex_to_its_name(code: int, name: str) -> None:
     """GIVEN a documented code
     WHEN the type field is decimal ("18"), lower-case hex ("0x12") or upper-case hex ("0X12")
