@@ -22,9 +22,11 @@ cameras = CameraRegistry(boto3.client("dynamodb"), settings.cameras_table)
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     result = sweep_offline(cameras, now=int(time.time()))
-    metrics.add_metric(
-        name="OfflineTransitions", unit=MetricUnit.Count, value=len(result.marked_offline)
-    )
     if result.marked_offline:
+        # Published only when a camera went offline: a metric written every minute,
+        # even as 0, costs more than the rest of a one-camera stack (docs/performance.md).
+        metrics.add_metric(
+            name="OfflineTransitions", unit=MetricUnit.Count, value=len(result.marked_offline)
+        )
         logger.info("cameras offline", extra={"vuids": result.marked_offline})
     return {"pastDue": result.past_due, "markedOffline": result.marked_offline}

@@ -119,6 +119,21 @@ def test_offline_transitions_are_counted(aws: Aws, functions: LoadFunction, emf:
     assert metric(emf(), "OfflineTransitions") == 2
 
 
+def test_a_sweep_that_marks_no_camera_offline_publishes_no_metric(
+    aws: Aws, functions: LoadFunction, emf: Emf
+) -> None:
+    """GIVEN a camera whose heartbeat is recent
+    WHEN the sweep runs
+    THEN it writes no EMF document: an every-minute zero would be a paid, always-on metric."""
+    aws.register()
+    invoke(functions("HeartbeatFunction"), heartbeat_event({"vuid": VUID}))
+    sweep = functions("OfflineSweepFunction")
+    emf()
+    invoke(sweep, {"detail-type": "Scheduled Event", "source": "aws.events", "detail": {}})
+
+    assert emf() == []
+
+
 def test_notifications_sent_are_counted_by_event(
     aws: Aws, functions: LoadFunction, pipeline: Pipeline, emf: Emf
 ) -> None:

@@ -61,9 +61,9 @@ ITEM_KB = {"camera": 0.4, "alarm": 0.7}
 # the byDay GSI (both ALL), then the camera's lastAlarmAt.
 WRITE_UNITS = {"heartbeat": 1 + 2, "alarm": 3 + 1, "notify": 1}
 READ_UNITS = {"alarm": 1.0, "notify": 0.5, "sweep": 4 * 0.5}
-# Metrics published every hour (Heartbeats, OfflineTransitions, written even when 0) and
-# ones published only in hours with alarms (Alarms, AlarmsByType, NotificationsSent).
-ALWAYS_ON_METRICS = 2
+# Metrics published every hour (Heartbeats) and ones published only in hours with
+# alarms or offline cameras (Alarms, AlarmsByType, NotificationsSent, OfflineTransitions).
+ALWAYS_ON_METRICS = 1
 
 
 def memory_sizes() -> dict[str, int]:
@@ -155,10 +155,8 @@ def model(results: dict[str, Any], profile: Profile = Profile()) -> dict[str, An
         "Offline sweep Lambda (every minute)": sweeps * PRICE["lambda_request"]
         + gb_seconds("sweep", "OfflineSweepFunction", sweeps) * PRICE["lambda_arm64_gb_second"],
         "Offline sweep DynamoDB reads": sweeps * READ_UNITS["sweep"] * PRICE["dynamodb_read_unit"],
-        "Offline sweep logs": sweeps
-        * (LOG_BYTES["platform"] + LOG_BYTES["emf"])
-        / 1e9
-        * PRICE["logs_ingested_gb"],
+        # A sweep that marks no camera offline writes no metrics line.
+        "Offline sweep logs": sweeps * LOG_BYTES["platform"] / 1e9 * PRICE["logs_ingested_gb"],
         "CloudWatch custom metrics (always-on ones)": ALWAYS_ON_METRICS
         * PRICE["custom_metric_month"],
     }
