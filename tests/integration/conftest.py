@@ -19,7 +19,6 @@ import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
 from types import ModuleType
 from typing import Any
 
@@ -398,13 +397,3 @@ def stack() -> Iterator[Stack]:
         built = Stack(region=REGION, template=copy.deepcopy(_template()))
         create_resources(built, boto3.Session(region_name=REGION))
         yield built
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Refusals and the notifier count through single_metric, so Powertools' flush warns
-    that its own metric set is empty; that is expected here."""
-    here = str(Path(__file__).parent)
-    quiet = pytest.mark.filterwarnings("ignore:No application metrics to publish:UserWarning")
-    for item in items:
-        if str(item.path).startswith(here):
-            item.add_marker(quiet)

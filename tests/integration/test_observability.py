@@ -5,6 +5,7 @@ notifications."""
 from __future__ import annotations
 
 import time
+import warnings
 
 from tests.conftest import (
     VUID,
@@ -132,6 +133,20 @@ def test_a_sweep_that_marks_no_camera_offline_publishes_no_metric(
     invoke(sweep, {"detail-type": "Scheduled Event", "source": "aws.events", "detail": {}})
 
     assert emf() == []
+
+
+def test_quiet_invocations_write_no_powertools_warning(aws: Aws, functions: LoadFunction) -> None:
+    """GIVEN a quiet sweep and a refused heartbeat, neither of which adds to the metric set
+    WHEN each runs
+    THEN Powertools' "No application metrics" warning is not raised: in Lambda it would be a
+    stray non-JSON line in a log that is otherwise JSON."""
+    sweep = functions("OfflineSweepFunction")
+    heartbeat = functions("HeartbeatFunction")
+    with warnings.catch_warnings(record=True) as caught:
+        invoke(sweep, {"detail-type": "Scheduled Event", "source": "aws.events", "detail": {}})
+        invoke(heartbeat, heartbeat_event({"vuid": "VE0000000NONE"}))
+
+    assert [str(warning.message) for warning in caught] == []
 
 
 def test_notifications_sent_are_counted_by_event(
