@@ -337,6 +337,23 @@ def test_dead_letter_queue_keeps_failures_for_14_days_encrypted() -> None:
     assert queue["SqsManagedSseEnabled"] is True
 
 
+def test_a_dead_lettered_notification_alarms_the_owner_through_the_topic() -> None:
+    """Any message in the dead-letter queue is a notification nobody received: the
+    alarm goes off on the first one, and an idle (healthy) queue is not a breach."""
+    alarm = props("NotifyDeadLetterAlarm")
+    assert (alarm["Namespace"], alarm["MetricName"]) == (
+        "AWS/SQS",
+        "ApproximateNumberOfMessagesVisible",
+    )
+    assert alarm["Dimensions"] == [
+        {"Name": "QueueName", "Value": {"Fn::GetAtt": ["NotifyDeadLetterQueue", "QueueName"]}}
+    ]
+    assert (alarm["ComparisonOperator"], alarm["Threshold"]) == ("GreaterThanThreshold", 0)
+    assert alarm["Statistic"] == "Maximum"
+    assert alarm["TreatMissingData"] == "notBreaching"
+    assert alarm["AlarmActions"] == [{"Ref": "AlarmTopic"}]
+
+
 def test_offline_sweep_runs_on_the_sweep_schedule() -> None:
     (event,) = props("OfflineSweepFunction")["Events"].values()
     assert event["Type"] == "Schedule"

@@ -33,6 +33,7 @@ PRICE = {
     "logs_ingested_gb": 0.50,
     "logs_stored_gb_month": 0.03,
     "custom_metric_month": 0.30,
+    "cloudwatch_alarm_month": 0.10,  # standard resolution, per alarm metric
 }
 
 
@@ -75,6 +76,12 @@ def memory_sizes() -> dict[str, int]:
         for logical_id, resource in template["Resources"].items()
         if resource["Type"] == "AWS::Serverless::Function"
     }
+
+
+def cloudwatch_alarms() -> int:
+    """How many CloudWatch alarms the template defines (each one billed monthly)."""
+    resources = load_template()["Resources"].values()
+    return sum(resource["Type"] == "AWS::CloudWatch::Alarm" for resource in resources)
 
 
 def billed_ms(cpu_ms: float, memory_mb: int, calls_ms: float) -> float:
@@ -159,6 +166,8 @@ def model(results: dict[str, Any], profile: Profile = Profile()) -> dict[str, An
         "Offline sweep logs": sweeps * LOG_BYTES["platform"] / 1e9 * PRICE["logs_ingested_gb"],
         "CloudWatch custom metrics (always-on ones)": ALWAYS_ON_METRICS
         * PRICE["custom_metric_month"],
+        "CloudWatch alarms (the dead-letter queue's)": cloudwatch_alarms()
+        * PRICE["cloudwatch_alarm_month"],
     }
     return {
         "prices_as_of": PRICES_AS_OF,
