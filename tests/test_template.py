@@ -11,6 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 from vstarcam_push.alarm_types import ALARM_TYPE_NAMES, AlarmType
@@ -556,3 +557,49 @@ def test_outputs_give_the_camera_urls_and_the_resource_names() -> None:
     )
     assert TEMPLATE["Outputs"]["MediaBucketName"]["Value"] == {"Ref": "MediaBucket"}
     assert TEMPLATE["Outputs"]["AlarmTopicArn"]["Value"] == {"Ref": "AlarmTopic"}
+
+
+# -- the plain-HTTP front door ---------------------------------------------------------------------
+
+
+def test_plain_http_front_door_exists_only_when_asked() -> None:
+    assert TEMPLATE["Parameters"]["PlainHttpFrontDoor"]["Default"] == "false"
+    assert "PlainHttpDistribution" not in Stack().resources()
+    assert "PlainHttpHeartbeatUrl" not in Stack().outputs()
+
+    asked = Stack(overrides={"PlainHttpFrontDoor": "true"})
+
+    assert "PlainHttpDistribution" in asked.resources()
+    for output in ("PlainHttpHeartbeatUrl", "PlainHttpAlarmUrl"):
+        assert TEMPLATE["Outputs"][output]["Condition"] == "HasPlainHttpFrontDoor"
+
+
+def test_plain_http_front_door_forwards_camera_posts_to_the_api_over_https() -> None:
+    """GIVEN the distribution
+    THEN viewers may use plain HTTP, the origin is the HTTP API's own host over HTTPS only,
+    POST is allowed, nothing is cached, and every viewer header but Host is forwarded (the
+    API routes by its own host name; Content-Type carries the multipart boundary)."""
+    stack = Stack(region="eu-west-1", overrides={"PlainHttpFrontDoor": "true"})
+    config = stack.properties("PlainHttpDistribution")["DistributionConfig"]
+    (origin,) = config["Origins"]
+    behavior = config["DefaultCacheBehavior"]
+
+    api_host = urlsplit(stack.resolve(TEMPLATE["Outputs"]["HeartbeatUrl"]["Value"])).netloc
+    assert origin["DomainName"] == api_host
+    assert origin["CustomOriginConfig"]["OriginProtocolPolicy"] == "https-only"
+    assert behavior["TargetOriginId"] == origin["Id"]
+    assert behavior["ViewerProtocolPolicy"] == "allow-all"
+    assert "POST" in behavior["AllowedMethods"]
+    assert behavior["CachePolicyId"] == "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"  # CachingDisabled
+    assert behavior["OriginRequestPolicyId"] == "b689b0a8-53d0-40ab-baf2-68738e2966ac"
+    assert config["Enabled"] is True
+
+
+def test_plain_http_outputs_are_the_distributions_http_urls() -> None:
+    stack = Stack(overrides={"PlainHttpFrontDoor": "true"})
+    stack.attributes[("PlainHttpDistribution", "DomainName")] = "d111111abcdef8.cloudfront.net"
+
+    outputs = stack.outputs()
+
+    assert outputs["PlainHttpHeartbeatUrl"] == "http://d111111abcdef8.cloudfront.net/heartbeat"
+    assert outputs["PlainHttpAlarmUrl"] == "http://d111111abcdef8.cloudfront.net/alarm"

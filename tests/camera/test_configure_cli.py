@@ -19,8 +19,10 @@ import pytest
 from vstarcam_push.cameras import CameraRegistry
 from vstarcam_tools import configure
 from vstarcam_tools.cli import main
+from vstarcam_tools.outputs import publish_outputs
 from vstarcam_tools.template import Stack
 
+from tests.camera.conftest import STACK_NAME
 from tests.conftest import REGION
 from tests.standin_camera import DEVICEID, PASSWORD, USER, VUID, StandinCamera
 
@@ -170,6 +172,47 @@ def test_a_front_door_url_replaces_the_stack_urls(
     assert camera.heartbeat_server == f"{front_door}/heartbeat"
     assert camera.alarm_push_main_server == f"{front_door}/alarm"
     assert "warning" not in capsys.readouterr().err
+
+
+def test_plain_http_sets_the_stacks_plain_http_front_door(
+    stack: Stack, camera: StandinCamera, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """GIVEN a stack deployed with PlainHttpFrontDoor=true (its CloudFront outputs)
+    WHEN the camera is configured with --plain-http
+    THEN the camera gets the front door's http:// URLs, not the API's https:// ones."""
+    front_door = "http://d111111abcdef8.cloudfront.net"
+    outputs = {
+        **stack.outputs(),
+        "PlainHttpHeartbeatUrl": f"{front_door}/heartbeat",
+        "PlainHttpAlarmUrl": f"{front_door}/alarm",
+    }
+    publish_outputs(boto3.client("cloudformation", region_name=REGION), STACK_NAME, outputs)
+
+    assert main(configure_args(camera.url, "--plain-http")) == 0
+
+    assert camera.heartbeat_server == f"{front_door}/heartbeat"
+    assert camera.alarm_push_main_server == f"{front_door}/alarm"
+    assert f"-> {front_door}/alarm" in capsys.readouterr().out
+
+
+def test_plain_http_without_a_front_door_is_one_line_and_changes_nothing(
+    deployed: Stack, camera: StandinCamera, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(configure_args(camera.url, "--plain-http")) == 1
+
+    line = one_error_line(capsys.readouterr().err)
+    assert "no plain-HTTP front door" in line and "PlainHttpFrontDoor=true" in line
+    assert SET not in camera.cgis()
+    assert registry(deployed).get(VUID) is None
+
+
+def test_plain_http_and_explicit_urls_together_are_refused(
+    deployed: Stack, camera: StandinCamera, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = configure_args(camera.url, "--plain-http", "--alarm-url", "http://example.net/alarm")
+    assert main(argv) == 1
+    assert "not both" in one_error_line(capsys.readouterr().err)
+    assert SET not in camera.cgis()
 
 
 def test_loopback_urls_are_warned_about_but_still_set(

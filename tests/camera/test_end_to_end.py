@@ -129,3 +129,29 @@ def test_the_cli_process_against_the_local_stack_never_shows_the_password(
     assert 'make run ARGS="--host 0.0.0.0"' in configured.stderr
     for output in (completed.stdout, completed.stderr, configured.stdout, configured.stderr):
         assert PASSWORD not in output and "Pa55" not in output
+
+
+def test_plain_http_configures_the_front_door_which_locally_is_the_local_api(
+    tmp_path: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """GIVEN the local stack with PlainHttpFrontDoor=true (locally plain HTTP already)
+    WHEN a camera is configured with --plain-http
+    THEN it gets the PlainHttp* outputs, and its heartbeat to them brings it online."""
+    overrides = {"PlainHttpFrontDoor": "true"}
+    stack = start_local_stack(schedule_rate=None, parameter_overrides=overrides, log_dir=tmp_path)
+    try:
+        monkeypatch.setenv("AWS_ENDPOINT_URL", stack.endpoint)
+        monkeypatch.setenv("CAMERA_PASSWORD", PASSWORD)
+        with StandinCamera(vuid=new_vuid()) as camera:
+            argv = ["cameras", "configure", camera.url, "--user", USER, "--plain-http"]
+            assert main([*argv, "--password-env", "CAMERA_PASSWORD"]) == 0
+            assert camera.heartbeat_server == stack.heartbeat_url
+            assert camera.alarm_push_main_server == stack.alarm_url
+
+            reply = camera.send_heartbeat()
+
+            assert reply.status_code == 200, reply.text
+            after = listed(capsys, camera.push_id)
+            assert after is not None and after["status"] == "online"
+    finally:
+        stack.stop()

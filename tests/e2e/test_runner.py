@@ -38,11 +38,21 @@ def test_each_function_gets_the_templates_variables_aimed_at_moto(stack: Stack) 
 
 
 def test_outputs_point_the_camera_urls_at_the_local_api(stack: Stack) -> None:
-    outputs = local_outputs(stack.outputs(), "http://192.168.1.20:3000")
+    outputs = local_outputs(stack, "http://192.168.1.20:3000")
 
     assert outputs["HeartbeatUrl"] == "http://192.168.1.20:3000/heartbeat"
     assert outputs["AlarmUrl"] == "http://192.168.1.20:3000/alarm"
     assert outputs["MediaBucketName"] == stack.outputs()["MediaBucketName"]
+    assert "PlainHttpHeartbeatUrl" not in outputs
+
+
+def test_the_local_api_is_the_plain_http_front_door_when_the_stack_has_one() -> None:
+    stack = Stack(overrides={"PlainHttpFrontDoor": "true"})
+
+    outputs = local_outputs(stack, "http://192.168.1.20:3000")
+
+    assert outputs["PlainHttpHeartbeatUrl"] == "http://192.168.1.20:3000/heartbeat"
+    assert outputs["PlainHttpAlarmUrl"] == "http://192.168.1.20:3000/alarm"
 
 
 def test_listening_on_every_interface_prints_an_address_cameras_can_use() -> None:

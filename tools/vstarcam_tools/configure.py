@@ -311,11 +311,27 @@ def _warn_unreachable_urls(request: Request) -> None:
             return
 
 
+def _camera_urls(args: argparse.Namespace, outputs: StackOutputs) -> tuple[str, str]:
+    """The heartbeat and alarm URLs to set: the stack's (its HTTPS ones, or with
+    ``--plain-http`` its plain-HTTP front door's), unless given on the command line."""
+    if not args.plain_http:
+        return args.heartbeat_url or outputs.heartbeat_url, args.alarm_url or outputs.alarm_url
+    if args.heartbeat_url or args.alarm_url:
+        raise CliError("give --plain-http or --heartbeat-url/--alarm-url, not both")
+    if outputs.plain_http_heartbeat_url is None or outputs.plain_http_alarm_url is None:
+        raise CliError(
+            "the stack has no plain-HTTP front door: deploy it with the parameter "
+            "PlainHttpFrontDoor=true (docs/cameras.md)"
+        )
+    return outputs.plain_http_heartbeat_url, outputs.plain_http_alarm_url
+
+
 def _request(args: argparse.Namespace, outputs: StackOutputs) -> Request:
-    """The run's settings; camera URLs are the stack's unless given (a plain-HTTP front door)."""
+    """The run's settings; camera URLs are the stack's unless given."""
+    heartbeat_url, alarm_url = _camera_urls(args, outputs)
     request = Request(
-        heartbeat_url=args.heartbeat_url or outputs.heartbeat_url,
-        alarm_url=args.alarm_url or outputs.alarm_url,
+        heartbeat_url=heartbeat_url,
+        alarm_url=alarm_url,
         heartbeat_time=args.heartbeat_time,
         sub_server=args.sub_server,
         dry_run=args.dry_run,
@@ -511,11 +527,16 @@ def register(cameras_subparsers: argparse._SubParsersAction) -> None:
         f"reported offline after {OFFLINE_HEARTBEATS} missed ones (at least {MIN_OFFLINE_AFTER} s)",
     )
     configure.add_argument(
+        "--plain-http",
+        action="store_true",
+        help="for firmware without HTTPS: set the stack's plain-HTTP front door URLs "
+        "(PlainHttpHeartbeatUrl, PlainHttpAlarmUrl; deploy with PlainHttpFrontDoor=true)",
+    )
+    configure.add_argument(
         "--heartbeat-url",
         type=_server_url,
         metavar="URL",
-        help="heartbeatServer to set (default: the stack's HeartbeatUrl; give a plain-HTTP "
-        "front door's URL here for firmware without HTTPS)",
+        help="heartbeatServer to set (default: the stack's HeartbeatUrl)",
     )
     configure.add_argument(
         "--alarm-url",

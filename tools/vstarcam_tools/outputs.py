@@ -37,6 +37,9 @@ class StackOutputs:
     retention_days: int
     offline_after_seconds: int
     raw: dict[str, str]
+    # Only stacks deployed with PlainHttpFrontDoor=true have these.
+    plain_http_heartbeat_url: str | None = None
+    plain_http_alarm_url: str | None = None
 
     @classmethod
     def from_dict(cls, outputs: dict[str, str]) -> StackOutputs:
@@ -54,6 +57,8 @@ class StackOutputs:
             retention_days=int(outputs.get("RetentionDays", "30")),
             offline_after_seconds=int(outputs.get("OfflineAfterSeconds", "180")),
             raw=dict(outputs),
+            plain_http_heartbeat_url=outputs.get("PlainHttpHeartbeatUrl"),
+            plain_http_alarm_url=outputs.get("PlainHttpAlarmUrl"),
         )
 
 

@@ -25,6 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import boto3
 from werkzeug.serving import BaseWSGIServer, make_server
@@ -120,7 +121,7 @@ class LocalStack:
                 ),
             )
         self.base_url = f"http://{_url_host(reachable_host(options.host))}:{self._api.port}"
-        self.outputs = local_outputs(self.stack.outputs(), self.base_url)
+        self.outputs = local_outputs(self.stack, self.base_url)
         publish_outputs(aws.client("cloudformation"), self.stack.name, self.outputs)
         self._add_event_sources(functions, aws)
         self._sns = _SnsWatcher(self.stack.account, self.stack.region)
@@ -253,10 +254,16 @@ def function_environment(spec: FunctionSpec, endpoint: str, region: str) -> dict
     }
 
 
-def local_outputs(outputs: dict[str, str], base_url: str) -> dict[str, str]:
-    """The stack's outputs with the API Gateway URLs pointing at the local HTTP API."""
+def local_outputs(stack: Stack, base_url: str) -> dict[str, str]:
+    """The stack's outputs with the API Gateway URLs pointing at the local HTTP API.
+
+    The local HTTP API is plain HTTP already, so it also stands in for the plain-HTTP
+    front door (the CloudFront distribution) when the stack has one.
+    """
+    for logical_id in stack.resources("AWS::CloudFront::Distribution"):
+        stack.attributes[(logical_id, "DomainName")] = urlsplit(base_url).netloc
     api = re.compile(r"https://[^/]+\.execute-api\.[^/]+\.amazonaws\.com")
-    return {name: api.sub(base_url, value) for name, value in outputs.items()}
+    return {name: api.sub(base_url, value) for name, value in stack.outputs().items()}
 
 
 class MotoSession:
