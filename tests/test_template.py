@@ -175,8 +175,9 @@ def test_each_function_has_a_log_group_with_the_retention_parameter() -> None:
 
 def test_cameras_post_to_heartbeat_and_alarm_at_the_root_of_the_default_stage() -> None:
     """GIVEN the HTTP API
-    THEN its only routes are POST /heartbeat and POST /alarm, and it has no StageName, so the
-    $default stage serves them at the URL root the cameras are configured with."""
+    THEN its routes are POST /heartbeat and POST /alarm, and GET of an alarm email's media
+    link; it has no StageName, so the $default stage serves them at the URL root the
+    cameras are configured with."""
     routes = {
         (event["Properties"]["Method"], event["Properties"]["Path"], function)
         for function in FUNCTIONS
@@ -186,9 +187,10 @@ def test_cameras_post_to_heartbeat_and_alarm_at_the_root_of_the_default_stage() 
     assert routes == {
         ("POST", "/heartbeat", "HeartbeatFunction"),
         ("POST", "/alarm", "AlarmFunction"),
+        ("GET", "/alarms/{alarmId}/{media}", "MediaFunction"),
     }
     assert "StageName" not in props("HttpApi")
-    for function in ("HeartbeatFunction", "AlarmFunction"):
+    for function in ("HeartbeatFunction", "AlarmFunction", "MediaFunction"):
         for event in props(function)["Events"].values():
             assert event["Properties"]["ApiId"] == {"Ref": "HttpApi"}
 
@@ -249,6 +251,37 @@ def test_alarm_function_cannot_publish_and_writes_media_only_under_alarms() -> N
     }
     (s3,) = [s for s in statements("AlarmFunction") if "s3:PutObject" in as_list(s["Action"])]
     assert s3["Resource"] == {"Fn::Sub": "${MediaBucket.Arn}/alarms/*"}
+
+
+def test_media_function_may_only_read_one_alarm_and_get_media_objects() -> None:
+    """The presigned URLs it hands out carry this role's rights: read, and media only."""
+    assert statements("MediaFunction") == [
+        {
+            "Effect": "Allow",
+            "Action": "dynamodb:GetItem",
+            "Resource": {"Fn::GetAtt": ["AlarmsTable", "Arn"]},
+        },
+        {
+            "Effect": "Allow",
+            "Action": "s3:GetObject",
+            "Resource": {"Fn::Sub": "${MediaBucket.Arn}/alarms/*"},
+        },
+    ]
+    readers = [function for function in FUNCTIONS if "s3:GetObject" in actions(function)]
+    assert readers == ["MediaFunction"]
+
+
+def test_media_links_reach_the_alarm_and_notify_functions() -> None:
+    """The alarm function makes the links (MediaLinkDays); the notifier writes them in the
+    email, starting with the same API URL the cameras' outputs start with."""
+    assert TEMPLATE["Parameters"]["MediaLinkDays"]["Default"] == 7
+    alarm = props("AlarmFunction")["Environment"]["Variables"]
+    notify = props("NotifyFunction")["Environment"]["Variables"]
+    api = TEMPLATE["Outputs"]["AlarmUrl"]["Value"]["Fn::Sub"].removesuffix("/alarm")
+
+    assert alarm["MEDIA_LINK_DAYS"] == {"Ref": "MediaLinkDays"}
+    assert notify["API_URL"] == {"Fn::Sub": api}
+    assert "MEDIA_LINK_DAYS" not in notify
 
 
 def test_only_the_notify_function_publishes_to_the_topic() -> None:

@@ -30,6 +30,7 @@ intake = AlarmIntake(
     media=MediaStore(boto3.client("s3"), settings.media_bucket),
     retention_days=settings.retention_days,
     accept_unknown=settings.accept_unknown_cameras,
+    media_link_days=settings.media_link_days,
 )
 
 

@@ -32,6 +32,7 @@ notifier = Notifier(
     bucket=settings.media_bucket,
     region=os.environ.get("AWS_REGION", "us-east-1"),
     cooldown_seconds=settings.notify_cooldown_seconds,
+    api_url=settings.api_url,
 )
 
 

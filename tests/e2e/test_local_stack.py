@@ -229,6 +229,34 @@ def test_alarm_is_notified_with_the_camera_name_type_and_picture(
     local.wait_for_line(rf"SNS +alarm +{vuid} +Front door \({vuid}\): Fire detection alarm at")
 
 
+def test_the_alarm_emails_links_open_the_picture_and_video_in_a_browser(
+    local: LocalStackProcess, register: Callable[..., str], inbox: SnsInbox
+) -> None:
+    """GIVEN an alarm push with a picture and a video, and its email notification
+    WHEN each "Open the ..." link is fetched as a browser does (following the redirect)
+    THEN the exact bytes pushed come back with their content type; a forged token gets 404."""
+    vuid = register(name="Porch")
+    picture = jpeg()
+
+    assert reply_of(post_alarm(local.alarm_url, vuid, picture=picture, video=MP4), 200)
+
+    notification = inbox.wait_for(vuid, "alarm", timeout_s=NOTIFY_TIMEOUT_S)
+    links = dict(re.findall(r"Open the (picture|video): (\S+)", notification.message))
+    assert set(links) == {"picture", "video"}
+    assert links["picture"].startswith(f"{local.base_url}/alarms/{vuid}-")
+    for media, expected, content_type in (
+        ("picture", picture, "image/jpeg"),
+        ("video", MP4, "video/mp4"),
+    ):
+        opened = requests.get(links[media], timeout=HTTP_TIMEOUT_S)
+        assert opened.status_code == 200, opened.text
+        assert opened.history[0].status_code == 302
+        assert opened.content == expected
+        assert opened.headers["content-type"] == content_type
+    forged = requests.get(links["picture"][:-4] + "AAAA", timeout=HTTP_TIMEOUT_S)
+    assert (forged.status_code, forged.json()["code"]) == (404, "404")
+
+
 def test_retried_alarm_is_stored_once_and_notified_once(
     local: LocalStackProcess,
     register: Callable[..., str],

@@ -83,3 +83,15 @@ def test_notification_line_shows_event_vuid_and_sms_text() -> None:
     line = describe_notification(message, "Motion: Door", attributes)
 
     assert line.split() == ["SNS", "alarm", "VE1", "Door", "(VE1):", "Motion", "at", "12:00", "UTC"]
+
+
+def test_the_emails_media_links_follow_the_notification_line() -> None:
+    """The local console stands in for the owner's inbox: its links are what to click."""
+    link = "http://127.0.0.1:3000/alarms/VE1-0123456789abcdef0123/picture?token=" + "A" * 22
+    email = f"Door (VE1): Motion at 12:00 UTC\n\nOpen the picture: {link}\n\nPicture: s3://b/k"
+    message = json.dumps({"default": email, "email": email, "sms": "Door (VE1): Motion"})
+
+    lines = describe_notification(message, "Motion: Door", {}).splitlines()
+
+    assert len(lines) == 2
+    assert lines[1].strip() == f"Open the picture: {link}"

@@ -29,6 +29,7 @@ def test_there_is_a_sample_event_for_every_function() -> None:
         "alarm-with-video.json",
         "alarm.json",
         "heartbeat.json",
+        "media.json",
         "notify-alarm.json",
         "notify-camera-status.json",
         "offline-sweep.json",
@@ -160,14 +161,18 @@ def test_notify_alarm_sample_is_what_storing_the_alarm_sample_writes(
     aws: Aws, functions: LoadFunction
 ) -> None:
     """GIVEN events/alarm.json stored by the alarm function
-    THEN the alarm record is exactly the NewImage of events/notify-alarm.json (the two samples
-    describe the same alarm)."""
+    THEN the alarm record is the NewImage of events/notify-alarm.json (the two samples
+    describe the same alarm), but for the random link token."""
     aws.register()
     invoke(functions("AlarmFunction"), sample("alarm.json"))
 
     (record,) = aws.alarms()
     (stream_record,) = sample("notify-alarm.json")["Records"]
-    assert record == stream_record["dynamodb"]["NewImage"]
+    new_image = stream_record["dynamodb"]["NewImage"]
+    # The link token is random: the same shape, not the same value.
+    token, sample_token = record.pop("linkToken")["S"], new_image.pop("linkToken")["S"]
+    assert len(token) == len(sample_token) == 22
+    assert record == new_image
 
 
 def test_notify_alarm_sample_is_notified(aws: Aws, functions: LoadFunction) -> None:
@@ -203,3 +208,26 @@ def test_notify_camera_status_sample_is_notified(aws: Aws, functions: LoadFuncti
 def test_samples_fit_in_a_lambda_request() -> None:
     for path in sorted(Path(EVENTS).glob("*.json")):
         assert path.stat().st_size < 6 * 1024 * 1024, path.name
+
+
+def test_media_sample_opens_the_picture_of_the_alarm_sample(
+    aws: Aws, functions: LoadFunction
+) -> None:
+    """GIVEN events/alarm.json stored, its link token set to the one in events/media.json
+    WHEN events/media.json (opening the email's picture link) is handled
+    THEN the reply is a redirect to the stored picture."""
+    aws.register()
+    invoke(functions("AlarmFunction"), sample("alarm.json"))
+    event = sample("media.json")
+    (record,) = aws.alarms()
+    aws.dynamodb.update_item(
+        TableName=aws.alarms_table,
+        Key={"vuid": record["vuid"], "alarmId": record["alarmId"]},
+        UpdateExpression="SET linkToken = :token",
+        ExpressionAttributeValues={":token": {"S": event["queryStringParameters"]["token"]}},
+    )
+    # The sample was taken minutes after the alarm; the link is good for days.
+    response = invoke(functions("MediaFunction"), event)
+
+    assert response["statusCode"] == 302
+    assert record["pictureKey"]["S"] in response["headers"]["location"]

@@ -14,6 +14,8 @@ NAMES = (
     "RETENTION_DAYS",
     "NOTIFY_COOLDOWN_SECONDS",
     "ACCEPT_UNKNOWN_CAMERAS",
+    "MEDIA_LINK_DAYS",
+    "API_URL",
 )
 
 
@@ -33,6 +35,8 @@ def test_settings_are_read_from_the_template_environment(monkeypatch: pytest.Mon
         "RETENTION_DAYS": "7",
         "NOTIFY_COOLDOWN_SECONDS": "0",
         "ACCEPT_UNKNOWN_CAMERAS": "true",
+        "MEDIA_LINK_DAYS": "3",
+        "API_URL": "https://abc123.execute-api.eu-west-1.amazonaws.com",
     }
     for name, value in values.items():
         monkeypatch.setenv(name, value)
@@ -46,6 +50,8 @@ def test_settings_are_read_from_the_template_environment(monkeypatch: pytest.Mon
         retention_days=7,
         notify_cooldown_seconds=0,
         accept_unknown_cameras=True,
+        media_link_days=3,
+        api_url="https://abc123.execute-api.eu-west-1.amazonaws.com",
     )
 
 
@@ -59,6 +65,8 @@ def test_a_function_given_only_some_variables_gets_defaults_for_the_rest() -> No
     assert settings.retention_days == 30
     assert settings.notify_cooldown_seconds == 300
     assert settings.accept_unknown_cameras is False
+    # Only the alarm function makes media links: without the variable, none.
+    assert (settings.media_link_days, settings.api_url) == (0, "")
 
 
 @pytest.mark.parametrize(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import time
+import urllib.parse
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -58,6 +59,24 @@ def http_event(
         "body": base64.b64encode(body).decode() if base64_encoded else body.decode("utf-8"),
         "isBase64Encoded": base64_encoded,
     }
+
+
+def link_event(url: str, time_ms: int | None = None) -> dict[str, Any]:
+    """The HTTP API payload v2 event of a browser opening an alarm email's media link."""
+    parts = urllib.parse.urlsplit(url)
+    segments = parts.path.strip("/").split("/")
+    route = "GET /alarms/{alarmId}/{media}"
+    event = http_event(parts.path, b"", "", base64_encoded=False, time_ms=time_ms)
+    event.pop("body")
+    event["headers"] = {"host": parts.netloc, "user-agent": "Mozilla/5.0", "accept": "*/*"}
+    event["routeKey"] = event["requestContext"]["routeKey"] = route
+    event["requestContext"]["http"]["method"] = "GET"
+    event["rawQueryString"] = parts.query
+    if parts.query:
+        event["queryStringParameters"] = dict(urllib.parse.parse_qsl(parts.query))
+    if len(segments) == 3 and segments[0] == "alarms":
+        event["pathParameters"] = {"alarmId": segments[1], "media": segments[2]}
+    return event
 
 
 def scheduled_event(

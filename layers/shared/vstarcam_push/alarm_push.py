@@ -26,6 +26,7 @@ from vstarcam_push.media import (
     sniff_picture,
     sniff_video,
 )
+from vstarcam_push.media_links import new_link
 from vstarcam_push.multipart import parse_form
 from vstarcam_push.protocol import validate_vuid
 
@@ -92,6 +93,7 @@ class AlarmIntake:
         media: MediaStore,
         retention_days: int,
         accept_unknown: bool,
+        media_link_days: int = 0,
     ) -> None:
         self._db = dynamodb
         self.cameras = cameras
@@ -99,6 +101,7 @@ class AlarmIntake:
         self.media = media
         self.retention_days = retention_days
         self.accept_unknown = accept_unknown
+        self.media_link_days = media_link_days
 
     def store(self, push: AlarmPush, received_at_ms: int) -> Outcome:
         picture_sha = hashlib.sha256(push.picture).hexdigest()
@@ -130,6 +133,7 @@ class AlarmIntake:
                         video_kind,
                     )
                 )
+            expires_at = now + self.retention_days * 86_400
             alarm = Alarm(
                 alarm_id=alarm_id,
                 vuid=push.vuid,
@@ -137,7 +141,8 @@ class AlarmIntake:
                 received_at_ms=received_at_ms,
                 picture=stored[0],
                 video=stored[1] if len(stored) > 1 else None,
-                expires_at=now + self.retention_days * 86_400,
+                expires_at=expires_at,
+                link=new_link(now, self.media_link_days, expires_at),
             )
             created = self.alarms.put_new(alarm)
         except Exception as error:

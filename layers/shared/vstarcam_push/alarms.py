@@ -37,6 +37,14 @@ def received_day(received_at_ms: int) -> str:
 
 
 @dataclass(frozen=True)
+class MediaLink:
+    """The token of the alarm's picture and video links, and when they stop working."""
+
+    token: str
+    expires_at: int
+
+
+@dataclass(frozen=True)
 class Alarm:
     alarm_id: str
     vuid: str
@@ -45,6 +53,7 @@ class Alarm:
     picture: StoredMedia
     video: StoredMedia | None
     expires_at: int
+    link: MediaLink | None = None
 
     @property
     def received_at(self) -> datetime:
@@ -63,6 +72,9 @@ class Alarm:
         }
         if self.video is not None:
             item.update(_media_attributes("video", self.video))
+        if self.link is not None:
+            item["linkToken"] = {"S": self.link.token}
+            item["linkExpiresAt"] = {"N": str(self.link.expires_at)}
         return item
 
     @classmethod
@@ -75,6 +87,9 @@ class Alarm:
             picture=_media_from(item, "picture"),  # type: ignore[arg-type]
             video=_media_from(item, "video"),
             expires_at=int(item["expiresAt"]["N"]),
+            link=MediaLink(item["linkToken"]["S"], int(item["linkExpiresAt"]["N"]))
+            if "linkToken" in item and "linkExpiresAt" in item
+            else None,
         )
 
 

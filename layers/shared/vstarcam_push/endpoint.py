@@ -30,15 +30,19 @@ def count(metrics: Metrics, name: str, dimension: tuple[str, str] | None = None)
 
 def respond(
     event: dict[str, Any],
-    handle: Callable[[HttpRequest], None],
+    handle: Callable[[HttpRequest], dict[str, Any] | None],
     logger: Logger,
     metrics: Metrics,
 ) -> dict[str, Any]:
-    """Run ``handle`` on the request; every outcome is a ``{"code","message"}`` reply."""
+    """Run ``handle`` on the request; every refusal is a ``{"code","message"}`` reply.
+
+    ``handle`` returns None for the protocol's success reply, or a reply of its own
+    (the media links' redirect).
+    """
     # API Gateway's request id joins these logs to the API's access log lines.
     logger.append_keys(api_request_id=(event.get("requestContext") or {}).get("requestId"))
     try:
-        handle(HttpRequest.from_event(event))
+        handled = handle(HttpRequest.from_event(event))
     except PushError as error:
         if error.status >= 500:
             logger.exception("request failed", extra={"reason": error.reason})
@@ -60,7 +64,7 @@ def respond(
         logger.exception("unexpected failure")
         count(metrics, "Refusals", ("reason", "internal_error"))
         return reply(500, "internal error, please retry")
-    return success()
+    return success() if handled is None else handled
 
 
 class BatchFailed(Exception):

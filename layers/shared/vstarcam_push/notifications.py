@@ -17,6 +17,7 @@ from typing import Any, Literal
 
 from vstarcam_push.alarms import Alarm
 from vstarcam_push.cameras import Camera, CameraRegistry
+from vstarcam_push.media_links import link_url
 
 EventKind = Literal["alarm", "offline", "online"]
 Outcome = Literal["sent", "suppressed", "ignored"]
@@ -79,17 +80,30 @@ def _sms(text: str) -> str:
 
 
 def alarm_notification(
-    camera: Camera | None, alarm: Alarm, bucket: str, region: str
+    camera: Camera | None, alarm: Alarm, bucket: str, region: str, api_url: str = ""
 ) -> Notification:
-    """``Front door (VE0005622QHOW): Motion detection alarm at 2026-11-26 14:03:11 UTC``."""
+    """``Front door (VE0005622QHOW): Motion detection alarm at 2026-11-26 14:03:11 UTC``.
+
+    The email opens with one-click links to the picture (and video) when the alarm has
+    a link token; SMS stays one short line without them (a link would double its price).
+    """
     label = camera.label if camera else alarm.vuid
     headline = f"{label}: {alarm.alarm_type.name} at {format_time(alarm.received_at_ms / 1000)}"
     console = (
         "https://{region}.console.aws.amazon.com/s3/object/{bucket}?region={region}&prefix={key}"
     )
-    lines = [
-        headline,
-        "",
+    lines = [headline, ""]
+    if alarm.link is not None and api_url:
+        token = alarm.link.token
+        lines.append(f"Open the picture: {link_url(api_url, alarm.alarm_id, 'picture', token)}")
+        if alarm.video is not None:
+            lines.append(f"Open the video: {link_url(api_url, alarm.alarm_id, 'video', token)}")
+        lines += [
+            f"  (the links work until {format_time(alarm.link.expires_at)}; "
+            "anyone you forward them to can open them)",
+            "",
+        ]
+    lines += [
         f"Picture: s3://{bucket}/{alarm.picture.key}",
         "  in the AWS console: "
         + console.format(
@@ -164,6 +178,7 @@ class Notifier:
         bucket: str,
         region: str,
         cooldown_seconds: int,
+        api_url: str = "",
     ) -> None:
         self._sns = sns
         self.topic_arn = topic_arn
@@ -171,6 +186,7 @@ class Notifier:
         self.bucket = bucket
         self.region = region
         self.cooldown_seconds = cooldown_seconds
+        self.api_url = api_url
 
     def handle(self, record: dict[str, Any], now: int) -> tuple[EventKind | None, Outcome]:
         stream = record.get("dynamodb") or {}
@@ -195,7 +211,7 @@ class Notifier:
         ):
             return "suppressed"
         camera = self.cameras.get(alarm.vuid)
-        self.publish(alarm_notification(camera, alarm, self.bucket, self.region))
+        self.publish(alarm_notification(camera, alarm, self.bucket, self.region, self.api_url))
         return "sent"
 
     def publish(self, notification: Notification) -> None:

@@ -11,7 +11,7 @@ import binascii
 import json
 import re
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from vstarcam_push.errors import BadRequest, PayloadTooLarge
@@ -70,6 +70,9 @@ class HttpRequest:
     content_type: str
     received_at_ms: int
     request_id: str
+    # The route's {placeholders} and the query string (the media links use them).
+    path_parameters: dict[str, str] = field(default_factory=dict)
+    query: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def from_event(cls, event: dict[str, Any]) -> HttpRequest:
@@ -96,6 +99,8 @@ class HttpRequest:
             # The push carries no timestamp: API Gateway's receive time is the alarm time.
             received_at_ms=int(context.get("timeEpoch") or time.time() * 1000),
             request_id=str(context.get("requestId", "")),
+            path_parameters=dict(event.get("pathParameters") or {}),
+            query=dict(event.get("queryStringParameters") or {}),
         )
 
 

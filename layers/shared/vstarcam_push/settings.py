@@ -21,6 +21,8 @@ class Settings:
     retention_days: int
     notify_cooldown_seconds: int
     accept_unknown_cameras: bool
+    media_link_days: int
+    api_url: str
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -35,4 +37,6 @@ class Settings:
             notify_cooldown_seconds=_int("NOTIFY_COOLDOWN_SECONDS", 300),
             accept_unknown_cameras=os.environ.get("ACCEPT_UNKNOWN_CAMERAS", "false").lower()
             == "true",
+            media_link_days=_int("MEDIA_LINK_DAYS", 0),
+            api_url=os.environ.get("API_URL", ""),
         )

@@ -23,6 +23,8 @@ class Call:
     service: str
     operation: str
     params: dict[str, Any]
+    # A presigned URL is computed, not sent: no AWS call, but the floor computes it too.
+    presign: bool = False
 
     @property
     def kind(self) -> str:
@@ -55,15 +57,19 @@ class CallLog:
     def counts(self) -> dict[str, int]:
         counted = dict.fromkeys(KINDS, 0)
         for call in self.calls:
-            counted[call.kind] = counted.get(call.kind, 0) + 1
+            if not call.presign:
+                counted[call.kind] = counted.get(call.kind, 0) + 1
         return counted
 
     def _client_created(self, event_name: str, **_: Any) -> None:
         self.clients.append(event_name.rsplit(".", 1)[-1])
 
-    def _call_made(self, event_name: str, params: dict[str, Any], **_: Any) -> None:
+    def _call_made(
+        self, event_name: str, params: dict[str, Any], context: dict[str, Any], **_: Any
+    ) -> None:
         _, service, operation = event_name.split(".", 2)
-        self.calls.append(Call(service, operation, copy.deepcopy(params)))
+        presign = bool(context.get("is_presign_request"))
+        self.calls.append(Call(service, operation, copy.deepcopy(params), presign))
 
     def _response_read(self, event_name: str, parsed: dict[str, Any], **_: Any) -> None:
         """Items DynamoDB read for the caller: what a query or a get is billed on."""

@@ -41,7 +41,7 @@ _module_ids = itertools.count()
 @dataclass
 class Recording:
     clients: list[str]
-    calls: list[tuple[str, str, dict[str, Any]]]
+    calls: list[tuple[str, str, dict[str, Any], bool]]
     counts: dict[str, int]
 
 
@@ -91,7 +91,7 @@ def record(
         raise RuntimeError(f"{scenario.name}: the recorded request failed: {response}")
     recording = Recording(
         clients=list(log.clients),
-        calls=[(call.service, call.operation, call.params) for call in log.calls],
+        calls=[(call.service, call.operation, call.params, call.presign) for call in log.calls],
         counts=log.counts(),
     )
     return recording, event, scenario.warm_events(stack, moment)

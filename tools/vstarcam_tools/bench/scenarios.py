@@ -8,11 +8,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from vstarcam_push.alarm_types import AlarmType
-from vstarcam_push.alarms import Alarm, alarm_id_for
+from vstarcam_push.alarms import Alarm, MediaLink, alarm_id_for
 from vstarcam_push.cameras import sweep_shard
 from vstarcam_push.media import StoredMedia, media_key
+from vstarcam_push.media_links import link_url
 
 from vstarcam_tools.bench import events
+from vstarcam_tools.events import link_event
 from vstarcam_tools.template import Stack
 
 VUID = "VE0005622QHOW"
@@ -21,6 +23,7 @@ ALARM_PICTURE_BYTES = 300 * 1024
 PAST_DUE = 10
 HEALTHY = 100
 WARM_REQUESTS = 10
+LINK_TOKEN = "q3V9x0Zc2m8JtYHfK1w7Ag"
 _BATCH = 25
 
 
@@ -92,12 +95,12 @@ def _seed_fleet(stack: Stack, dynamodb: Any, now: int) -> None:
     seed_cameras(dynamodb, _cameras_table(stack), fleet(HEALTHY, PAST_DUE, now))
 
 
-def _alarm_record(stack: Stack, now: int) -> dict[str, Any]:
-    """The stream batch the notifier gets for a newly stored motion alarm."""
+def _stored_alarm(now: int) -> Alarm:
+    """A motion alarm as the alarm function stores it, with its media link."""
     alarm_type = AlarmType(0x12)
     picture = events.picture(ALARM_PICTURE_BYTES)
     alarm_id = alarm_id_for(VUID, alarm_type, "0" * 64)
-    alarm = Alarm(
+    return Alarm(
         alarm_id=alarm_id,
         vuid=VUID,
         alarm_type=alarm_type,
@@ -107,12 +110,36 @@ def _alarm_record(stack: Stack, now: int) -> dict[str, Any]:
         ),
         video=None,
         expires_at=now + 30 * 86_400,
+        link=MediaLink(LINK_TOKEN, now + 7 * 86_400),
     )
-    return events.stream_event(stack.get_att("AlarmsTable", "StreamArn"), alarm.to_item())
+
+
+def _alarm_record(stack: Stack, now: int) -> dict[str, Any]:
+    """The stream batch the notifier gets for a newly stored motion alarm."""
+    return events.stream_event(
+        stack.get_att("AlarmsTable", "StreamArn"), _stored_alarm(now).to_item()
+    )
+
+
+def _seed_stored_alarm(stack: Stack, dynamodb: Any, now: int) -> None:
+    table = stack.physical_name("AlarmsTable")
+    dynamodb.put_item(TableName=table, Item=_stored_alarm(now).to_item())
+
+
+def _media_link(stack: Stack, now: int) -> dict[str, Any]:
+    """A browser opening the alarm email's picture link."""
+    alarm_id = _stored_alarm(now).alarm_id
+    api = "https://abc123.execute-api.us-east-1.amazonaws.com"
+    url = link_url(api, alarm_id, "picture", LINK_TOKEN)
+    return link_event(url, now * 1000)
 
 
 def _http_ok(response: dict[str, Any]) -> bool:
     return response.get("statusCode") == 200
+
+
+def _redirected(response: dict[str, Any]) -> bool:
+    return response.get("statusCode") == 302
 
 
 def _repeat(
@@ -173,6 +200,15 @@ SCENARIOS = (
         _no_batch_failures,
         _repeat(_alarm_record),
         _no_batch_failures,
+    ),
+    Scenario(
+        "media",
+        "MediaFunction",
+        _seed_stored_alarm,
+        _media_link,
+        _redirected,
+        _repeat(_media_link),
+        _redirected,
     ),
 )
 

@@ -51,8 +51,25 @@ class Route:
     def key(self) -> str:
         return f"{self.method} {self.path}"
 
-    def matches(self, method: str, path: str) -> bool:
-        return self.path == path and self.method in ("ANY", method)
+    def match(self, method: str, path: str) -> dict[str, str] | None:
+        """The path parameters if the request is on this route (``{}`` for none), else None.
+
+        A ``{name}`` segment matches one non-empty path segment, as in HTTP API.
+        """
+        if self.method not in ("ANY", method):
+            return None
+        template, actual = self.path.strip("/").split("/"), path.strip("/").split("/")
+        if len(template) != len(actual):
+            return None
+        parameters: dict[str, str] = {}
+        for pattern, segment in zip(template, actual, strict=True):
+            if pattern.startswith("{") and pattern.endswith("}"):
+                if not segment:
+                    return None
+                parameters[pattern[1:-1]] = segment
+            elif pattern != segment:
+                return None
+        return parameters
 
 
 def routes_of(functions: dict[str, FunctionSpec]) -> list[Route]:
@@ -118,7 +135,7 @@ class HttpApi:
         method = environ["REQUEST_METHOD"].upper()
         path = environ.get("PATH_INFO") or "/"
         content_type = environ.get("CONTENT_TYPE", "")
-        route = next((r for r in self.routes if r.matches(method, path)), None)
+        route, path_parameters = self._route(method, path)
         body = _read_body(environ)
         invocation: Invocation | None = None
         close = False
@@ -129,6 +146,8 @@ class HttpApi:
             status, headers, payload = _json_reply(404, {"message": "Not Found"})
         else:
             event = http_event(environ, route, body, request_id, now_ms, self.api_id, self.account)
+            if path_parameters:
+                event["pathParameters"] = path_parameters
             if len(json.dumps(event)) > MAX_REQUEST_BYTES:
                 status, headers, payload = _too_large()
             else:
@@ -154,6 +173,14 @@ class HttpApi:
                 )
             )
         return [payload]
+
+    def _route(self, method: str, path: str) -> tuple[Route | None, dict[str, str]]:
+        # Exact paths first, as HTTP API prefers the most specific route.
+        for route in sorted(self.routes, key=lambda r: "{" in r.path):
+            parameters = route.match(method, path)
+            if parameters is not None:
+                return route, parameters
+        return None, {}
 
 
 def http_event(

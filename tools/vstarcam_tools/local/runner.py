@@ -101,6 +101,9 @@ class LocalStack:
         except BaseException:
             aws_socket.close()
             raise
+        # Known before the functions start: the notifier's media links point here.
+        api_port = api_socket.getsockname()[1]
+        self.base_url = f"http://{_url_host(reachable_host(options.host))}:{api_port}"
         # The servers serve duplicates of the sockets: these are closed whatever happens.
         with aws_socket, api_socket:
             self._moto = _Server(aws_socket, _moto_app(), _moto_request_handler())
@@ -120,7 +123,6 @@ class LocalStack:
                     on_request=_log_request,
                 ),
             )
-        self.base_url = f"http://{_url_host(reachable_host(options.host))}:{self._api.port}"
         self.outputs = local_outputs(self.stack, self.base_url)
         publish_outputs(aws.client("cloudformation"), self.stack.name, self.outputs)
         self._add_event_sources(functions, aws)
@@ -143,7 +145,7 @@ class LocalStack:
         for logical_id, spec in functions.items():
             self.pools[logical_id] = FunctionPool(
                 spec,
-                function_environment(spec, self.endpoint, self.stack.region),
+                function_environment(spec, self.endpoint, self.stack.region, self.base_url),
                 max_workers=self.options.concurrency,
                 log_file=None if self.options.verbose else self.log_dir / f"{logical_id}.log",
                 function_arn=self._function_arn(spec),
@@ -234,10 +236,20 @@ class LocalStack:
         return [f"{s.name} every {s.period_s:g} s" for s in self.schedules]
 
 
-def function_environment(spec: FunctionSpec, endpoint: str, region: str) -> dict[str, str]:
-    """The function's variables from the template, plus what Lambda sets, aimed at moto."""
+_EXECUTE_API = re.compile(r"https://[^/]+\.execute-api\.[^/]+\.amazonaws\.com")
+
+
+def function_environment(
+    spec: FunctionSpec, endpoint: str, region: str, base_url: str = ""
+) -> dict[str, str]:
+    """The function's variables from the template, plus what Lambda sets, aimed at moto
+    (and, with ``base_url``, the API's own URL aimed at the local HTTP API)."""
+    variables = {
+        name: _EXECUTE_API.sub(base_url, value) if base_url else value
+        for name, value in spec.environment.items()
+    }
     return {
-        **spec.environment,
+        **variables,
         **DUMMY_CREDENTIALS,
         "AWS_ENDPOINT_URL": endpoint,
         "AWS_REGION": region,
@@ -262,8 +274,7 @@ def local_outputs(stack: Stack, base_url: str) -> dict[str, str]:
     """
     for logical_id in stack.resources("AWS::CloudFront::Distribution"):
         stack.attributes[(logical_id, "DomainName")] = urlsplit(base_url).netloc
-    api = re.compile(r"https://[^/]+\.execute-api\.[^/]+\.amazonaws\.com")
-    return {name: api.sub(base_url, value) for name, value in stack.outputs().items()}
+    return {name: _EXECUTE_API.sub(base_url, value) for name, value in stack.outputs().items()}
 
 
 class MotoSession:
@@ -445,21 +456,25 @@ class _SnsWatcher:
 
 
 def describe_notification(message: str, subject: str | None, attributes: dict[str, Any]) -> str:
-    """One line for a published message: event, vuid and its SMS text (or subject)."""
+    """A line for a published message: event, vuid and its SMS text (or subject); then the
+    email's media links, each on its own line, since this console stands in for the inbox."""
 
     def attribute(name: str) -> str:
         value = attributes.get(name) or {}
         return str(value.get("Value") or value.get("StringValue") or "-")
 
-    text = message
+    text, links = message, []
     try:
         document = json.loads(message)
         if isinstance(document, dict):
             text = str(document.get("sms") or document.get("default") or message)
+            email = str(document.get("email") or "")
+            links = [line for line in email.splitlines() if line.startswith("Open the ")]
     except ValueError:
         pass
     text = " ".join(text.split()) or (subject or "")
-    return f"SNS   {attribute('event'):<8} {attribute('vuid'):<16} {text}"
+    line = f"SNS   {attribute('event'):<8} {attribute('vuid'):<16} {text}"
+    return "\n".join([line, *(f"{'':>10}{link}" for link in links)])
 
 
 def _log_request(record: RequestRecord) -> None:

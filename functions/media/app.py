@@ -1,0 +1,51 @@
+"""GET /alarms/{alarmId}/{media}?token=...: a notification's link -> the picture or video.
+
+The token is checked against the alarm record; the answer is a redirect to a
+presigned S3 URL that works for five minutes. The bucket stays private.
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from typing import Any
+
+import boto3
+from aws_lambda_powertools import Logger, Metrics
+from vstarcam_push.alarms import AlarmStore
+from vstarcam_push.endpoint import count, respond
+from vstarcam_push.media_links import (
+    linked_media,
+    parse_link_request,
+    presigned_url,
+    presigning_client,
+    redirect,
+)
+from vstarcam_push.protocol import HttpRequest
+from vstarcam_push.settings import Settings
+
+logger = Logger()
+metrics = Metrics()
+# Powertools' documented way to say an invocation with nothing to count is normal
+# (a refused link is counted by reason in its own EMF blob): no stray non-JSON
+# warning line in the function's log.
+warnings.filterwarnings("ignore", "No application metrics to publish")
+settings = Settings.from_env()
+alarms = AlarmStore(boto3.client("dynamodb"), settings.alarms_table)
+s3 = presigning_client(os.environ.get("AWS_REGION", "us-east-1"))
+
+
+def open_media(request: HttpRequest) -> dict[str, Any]:
+    link = parse_link_request(request.path_parameters, request.query)
+    # The alarm id and media are logged; the token never is.
+    logger.append_keys(alarm_id=link.alarm_id, media=link.media)
+    now = request.received_at_ms // 1000
+    stored = linked_media(alarms.get(link.alarm_id), link.media, link.token, now)
+    count(metrics, "MediaLinksOpened")
+    return redirect(presigned_url(s3, settings.media_bucket, link.alarm_id, stored))
+
+
+@logger.inject_lambda_context(clear_state=True)
+@metrics.log_metrics
+def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    return respond(event, open_media, logger, metrics)
