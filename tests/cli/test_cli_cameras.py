@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from collections.abc import Callable
 
 import boto3
@@ -83,6 +84,26 @@ def test_list_prints_an_aligned_table(
     status_column = lines[0].index("STATUS")
     assert lines[1][status_column:].startswith("offline")
     assert lines[2][status_column:].startswith("online")
+
+
+def test_list_ends_with_the_fleets_counts_and_filters_by_status(
+    cli: Callable[..., Result], deployed: StackOutputs, registry: CameraRegistry
+) -> None:
+    """GIVEN three cameras, one online WHEN listed THEN the counts close the table, and
+    --status keeps one state (the table, the JSON, or a line saying there are none)."""
+    for vuid in (VUID, "OKB0379853SNLJ", "VE0000001TEST"):
+        cli("cameras", "add", vuid)
+    registry.heartbeat(VUID, now=int(time.time()), default_offline_after=180, accept_unknown=False)
+
+    assert cli("cameras", "list").out.splitlines()[-1] == "3 cameras: 1 online, 2 offline"
+    offline = json.loads(cli("cameras", "list", "--status", "offline", "--json").out)
+    assert sorted(camera["vuid"] for camera in offline) == ["OKB0379853SNLJ", "VE0000001TEST"]
+    online = cli("cameras", "list", "--status", "online").out.splitlines()
+    assert [line.split()[0] for line in online[1:] if line.startswith(("VE", "OK"))] == [VUID]
+    registry.remove(VUID)
+    assert cli("cameras", "list", "--status", "online").out.strip() == (
+        "no online cameras (2 registered)"
+    )
 
 
 def test_list_json_is_an_array_of_cameras(

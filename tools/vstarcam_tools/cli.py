@@ -239,12 +239,16 @@ def _cameras_add(args: argparse.Namespace) -> int:
 
 
 def _cameras_list(args: argparse.Namespace) -> int:
-    cameras = StackContext.resolve(args).cameras().list()
+    registered = StackContext.resolve(args).cameras().list()
+    cameras = [c for c in registered if args.status is None or c.status == args.status]
     if args.json:
         print_json([camera_json(camera) for camera in cameras])
         return 0
-    if not cameras:
+    if not registered:
         print("no cameras registered: add one with 'vstarcam-push cameras add VUID'")
+        return 0
+    if not cameras:
+        print(f"no {args.status} cameras ({len(registered)} registered)")
         return 0
     rows = [
         [
@@ -257,6 +261,12 @@ def _cameras_list(args: argparse.Namespace) -> int:
         for camera in cameras
     ]
     print(format_table(["VUID", "NAME", "STATUS", "LAST SEEN", "LAST ALARM"], rows))
+    # A fleet's health at a glance, under a table that may be a thousand lines long.
+    online = sum(camera.status == "online" for camera in registered)
+    print(
+        f"\n{len(registered)} camera{'s' if len(registered) != 1 else ''}: "
+        f"{online} online, {len(registered) - online} offline"
+    )
     return 0
 
 
@@ -433,6 +443,9 @@ def build_parser() -> argparse.ArgumentParser:
     add.set_defaults(handler=_cameras_add)
 
     listing = cameras_subparsers.add_parser("list", help="registered cameras and their status")
+    listing.add_argument(
+        "--status", choices=("online", "offline"), help="only the cameras in this state"
+    )
     listing.add_argument("--json", action="store_true", help="print a JSON array")
     listing.set_defaults(handler=_cameras_list)
 
