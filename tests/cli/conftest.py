@@ -77,6 +77,7 @@ def store_alarm(deployed: StackOutputs, registry: CameraRegistry) -> Callable[..
         media=MediaStore(boto3.client("s3", region_name=REGION), deployed.media_bucket),
         retention_days=deployed.retention_days,
         accept_unknown=True,
+        media_link_days=7,  # as the template's alarm function: each alarm has a link token
     )
 
     def store(

@@ -122,3 +122,19 @@ def test_get_accepts_the_id_in_any_case(
     result = cli("alarms", "get", alarm.alarm_id.swapcase())
     assert result.code == 0, result.err
     assert alarm.alarm_id in result.out and "video:" in result.out and "none" in result.out
+
+
+def test_no_output_shows_an_alarms_media_link_token(
+    cli: Callable[..., Result], store_alarm: Callable[..., Alarm], tmp_path: Path
+) -> None:
+    """The token opens the media for anyone: it is in the owner's email, nowhere else."""
+    alarm = store_alarm(VUID, "18", video=load_testdata("alarm.mp4"))
+    assert alarm.link is not None
+
+    outputs = [
+        cli("alarms", "list").out,
+        cli("alarms", "list", "--json").out,
+        cli("alarms", "get", alarm.alarm_id, "--picture", str(tmp_path / "p.jpg")).out,
+    ]
+
+    assert all(alarm.link.token not in output for output in outputs)
