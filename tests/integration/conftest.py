@@ -1,4 +1,4 @@
-"""Fixtures for the moto-backed tests of the four functions.
+"""Fixtures for the moto-backed tests of the functions.
 
 - ``aws``: the stack's resources with readers for what was stored and published;
 - ``spy``: every AWS call a handler makes (any client), with failure injection;

@@ -1,4 +1,4 @@
-"""Real-shaped events for the four functions, as the benchmarks send them.
+"""Real-shaped events for the functions, as the benchmarks send them.
 
 HTTP API payload v2 for the two endpoints (multipart bodies base64-encoded,
 lower-case headers, ``requestContext.timeEpoch``), the EventBridge schedule
