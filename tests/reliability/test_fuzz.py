@@ -28,6 +28,11 @@ from vstarcam_tools.template import Stack
 
 from tests.conftest import JPEG, MP4, REGION, VUID, http_event, invoke, load_function, reply_of
 
+# The handlers filter Powertools' empty-metrics warning when they are imported, but these
+# module-scoped handlers outlive the test that imported them, and pytest restores the
+# warning filters after each test (tests/integration/test_observability.py checks the filter).
+pytestmark = pytest.mark.filterwarnings("ignore:No application metrics to publish:UserWarning")
+
 FUZZ = settings(
     max_examples=200,
     deadline=None,
