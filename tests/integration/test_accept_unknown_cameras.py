@@ -11,7 +11,7 @@ from vstarcam_tools.provision import create_resources
 from vstarcam_tools.template import Stack
 
 from tests.conftest import REGION, VUID, alarm_event, heartbeat_event, invoke, reply_of
-from tests.integration.conftest import Aws, LoadFunction
+from tests.integration.conftest import Aws, AwsSpy, LoadFunction, Pipeline
 
 SUCCESS = {"code": "200", "message": "Success"}
 
@@ -66,6 +66,27 @@ def test_unknown_camera_alarm_is_stored_and_creates_the_camera(
     camera = aws.camera()
     assert camera is not None
     assert camera["registeredAt"] == camera["lastAlarmAt"] == {"N": str(now_ms // 1000)}
+
+
+def test_a_new_cameras_first_alarm_is_notified_even_if_its_camera_update_fails(
+    aws: Aws, functions: LoadFunction, pipeline: Pipeline, spy: AwsSpy
+) -> None:
+    """GIVEN AcceptUnknownCameras=true and a new camera
+    WHEN its first alarm is stored but the camera update after it fails (answered 500), and
+    the camera retries it
+    THEN the camera existed before the alarm, so the alarm is notified, once."""
+    alarm = functions("AlarmFunction")
+    event = alarm_event(1_795_700_000_000)
+    spy.fail("UpdateItem", skip=1)  # the enrolment passes; the lastAlarmAt update fails
+    with spy.watching():
+        failed = invoke(alarm, event)
+
+    assert reply_of(failed)["code"] == "500"
+    assert aws.camera() is not None and len(aws.alarms()) == 1
+    pipeline.flush()
+    assert reply_of(invoke(alarm, event)) == SUCCESS  # the retry: already stored
+    pipeline.flush()
+    assert [message.attributes["event"] for message in aws.published()] == ["alarm"]
 
 
 def test_open_registration_keeps_an_existing_registration(

@@ -110,6 +110,16 @@ class AlarmIntake:
         if not registered and not self.accept_unknown:
             raise UnknownCamera(push.vuid)
         now = received_at_ms // 1000
+        if not registered:
+            # The camera exists before its first alarm does: the notifier, woken by the
+            # alarm's insert, claims its cooldown slot on the camera item and would
+            # otherwise find none if the camera update after the alarm failed.
+            try:
+                self.cameras.enroll(push.vuid, now)
+            except Exception as error:
+                raise StorageFailure(
+                    "the camera could not be registered, please retry", reason="storage_failed"
+                ) from error
         if existing is not None:
             # The camera retried an alarm already stored: answer 200 again, store nothing new.
             self._record_on_camera(push.vuid, now)

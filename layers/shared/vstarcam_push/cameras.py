@@ -121,6 +121,15 @@ class CameraRegistry:
         except self._db.exceptions.ConditionalCheckFailedException as error:
             raise UnknownCamera(vuid) from error
 
+    def enroll(self, vuid: str, now: int) -> None:
+        """Create an unknown camera (``AcceptUnknownCameras``); an existing one is unchanged."""
+        self._db.update_item(
+            TableName=self.table,
+            Key={"vuid": {"S": vuid}},
+            UpdateExpression="SET registeredAt = if_not_exists(registeredAt, :now)",
+            ExpressionAttributeValues={":now": {"N": str(now)}},
+        )
+
     def get(self, vuid: str) -> Camera | None:
         item = self._db.get_item(TableName=self.table, Key={"vuid": {"S": vuid}}).get("Item")
         return Camera.from_item(item) if item else None
