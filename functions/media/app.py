@@ -7,13 +7,12 @@ presigned S3 URL that works for five minutes. The bucket stays private.
 from __future__ import annotations
 
 import os
-import warnings
 from typing import Any
 
 import boto3
-from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools import Logger
 from vstarcam_push.alarms import AlarmStore
-from vstarcam_push.endpoint import count, respond
+from vstarcam_push.endpoint import count, handler_metrics, respond
 from vstarcam_push.media_links import (
     linked_media,
     parse_link_request,
@@ -25,11 +24,7 @@ from vstarcam_push.protocol import HttpRequest
 from vstarcam_push.settings import Settings
 
 logger = Logger()
-metrics = Metrics()
-# Powertools' documented way to say an invocation with nothing to count is normal
-# (a refused link is counted by reason in its own EMF blob): no stray non-JSON
-# warning line in the function's log.
-warnings.filterwarnings("ignore", "No application metrics to publish")
+metrics = handler_metrics()
 settings = Settings.from_env()
 alarms = AlarmStore(boto3.client("dynamodb"), settings.alarms_table)
 s3 = presigning_client(os.environ.get("AWS_REGION", "us-east-1"))

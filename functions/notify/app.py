@@ -8,22 +8,17 @@ from __future__ import annotations
 
 import os
 import time
-import warnings
 from typing import Any
 
 import boto3
-from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools import Logger
 from vstarcam_push.cameras import CameraRegistry
-from vstarcam_push.endpoint import count, stream_batch
+from vstarcam_push.endpoint import count, handler_metrics, stream_batch
 from vstarcam_push.notifications import Notifier
 from vstarcam_push.settings import Settings
 
 logger = Logger()
-metrics = Metrics()
-# Powertools' documented way to say an invocation with nothing to count is normal
-# (a quiet sweep; a refusal, counted by reason in its own EMF blob): no stray non-JSON
-# warning line in the function's log.
-warnings.filterwarnings("ignore", "No application metrics to publish")
+metrics = handler_metrics()
 settings = Settings.from_env()
 notifier = Notifier(
     boto3.client("sns"),

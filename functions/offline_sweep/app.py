@@ -3,22 +3,18 @@
 from __future__ import annotations
 
 import time
-import warnings
 from typing import Any
 
 import boto3
-from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools import Logger
 from aws_lambda_powertools.metrics import MetricUnit
 from vstarcam_push.cameras import CameraRegistry
+from vstarcam_push.endpoint import handler_metrics
 from vstarcam_push.settings import Settings
 from vstarcam_push.sweep import sweep_offline
 
 logger = Logger()
-metrics = Metrics()
-# Powertools' documented way to say an invocation with nothing to count is normal
-# (a quiet sweep; a refusal, counted by reason in its own EMF blob): no stray non-JSON
-# warning line in the function's log.
-warnings.filterwarnings("ignore", "No application metrics to publish")
+metrics = handler_metrics()
 settings = Settings.from_env()
 cameras = CameraRegistry(boto3.client("dynamodb"), settings.cameras_table)
 

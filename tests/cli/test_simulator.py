@@ -299,7 +299,7 @@ def test_simulate_register_adds_the_cameras_and_reads_urls_from_the_stack(
         (["--cameras", "0"], 2, "must be at least 1"),
         (["--vuid", "VE0005622QHOW", "--cameras", "2"], 2, "not allowed with"),
         (["--duration", "0"], 2, "must be more than 0"),
-        (["--alarms-per-minute", "-1"], 2, "0 or more"),
+        (["--alarms-per-minute", "-1"], 2, "-1 must be at least 0"),
     ],
 )
 def test_simulate_refuses_bad_options(

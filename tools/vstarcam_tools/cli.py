@@ -42,6 +42,7 @@ from vstarcam_push.errors import BadRequest
 from vstarcam_push.media import MediaStore
 from vstarcam_push.protocol import validate_vuid
 
+from vstarcam_tools.arguments import number
 from vstarcam_tools.outputs import StackNotFound, StackOutputs, read_outputs
 
 PROG = "vstarcam-push"
@@ -553,34 +554,9 @@ def _simulate_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print the summary as JSON")
 
 
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError as error:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from error
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{text} must be at least 1")
-    return value
-
-
-def _non_negative_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError as error:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from error
-    if not value >= 0 or value == float("inf"):
-        raise argparse.ArgumentTypeError(f"{text} must be a finite number, 0 or more")
-    return value
-
-
-def _positive_float(text: str) -> float:
-    value = _non_negative_float(text)
-    if value == 0:
-        raise argparse.ArgumentTypeError(f"{text} must be more than 0")
-    return value
-
-
-# ---------------------------------------------------------------- entry point
+_positive_int = number(int, 1)
+_non_negative_float = number(float, 0)
+_positive_float = number(float, 0, above=True)
 
 
 def _one_line(text: str) -> str:

@@ -27,6 +27,7 @@ from vstarcam_push.cameras import CameraRegistry
 from vstarcam_push.errors import BadRequest
 from vstarcam_push.protocol import validate_vuid
 
+from vstarcam_tools import arguments
 from vstarcam_tools.camera_cgi import (
     DEFAULT_TIMEOUT,
     CameraClient,
@@ -241,26 +242,8 @@ def _password(args: argparse.Namespace, user: str, where: str) -> str:
     )
 
 
-def _heartbeat_time(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError as error:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of seconds") from error
-    if not MIN_HEARTBEAT_TIME <= value <= MAX_HEARTBEAT_TIME:
-        raise argparse.ArgumentTypeError(
-            f"{value} is outside {MIN_HEARTBEAT_TIME}..{MAX_HEARTBEAT_TIME} seconds"
-        )
-    return value
-
-
-def _timeout(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError as error:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from error
-    if not 0 < value <= MAX_TIMEOUT:
-        raise argparse.ArgumentTypeError(f"{text} is outside 0..{MAX_TIMEOUT:g} seconds")
-    return value
+_heartbeat_time = arguments.number(int, MIN_HEARTBEAT_TIME, MAX_HEARTBEAT_TIME, unit="seconds")
+_timeout = arguments.number(float, 0, MAX_TIMEOUT, above=True, unit="seconds")
 
 
 def _server_url(text: str) -> str:
