@@ -24,6 +24,10 @@ from vstarcam_tools.template import Stack
 
 REGION = "us-east-1"
 VUID = "VE0005622QHOW"
+# The push key the test fixtures give registered cameras (22 URL-safe characters),
+# and one of the same shape that no camera has.
+PUSH_KEY = "TestPushKey0123456789A"
+WRONG_KEY = "WrongPushKey0123456789"
 # Starts with the JPEG and PNG magic numbers the receiver sniffs; the rest is
 # filler (real pictures are in tools/vstarcam_tools/testdata for end-to-end tests).
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01" + bytes(range(256)) * 4 + b"\xff\xd9"
@@ -91,8 +95,11 @@ def invoke(module: ModuleType, event: dict[str, Any]) -> dict[str, Any]:
     return module.lambda_handler(event, LambdaContext(aws_request_id=str(uuid.uuid4())))
 
 
-def heartbeat_event(document: Any, time_ms: int | None = None) -> dict[str, Any]:
-    """A heartbeat as cameras send it: JSON, which HTTP API passes as text."""
+def heartbeat_event(
+    document: Any, time_ms: int | None = None, key: str | None = PUSH_KEY
+) -> dict[str, Any]:
+    """A heartbeat as cameras send it: JSON, which HTTP API passes as text, on the camera's
+    keyed route (``key=None``: the bare ``/heartbeat``)."""
     body = document if isinstance(document, bytes) else json.dumps(document).encode()
     return http_event(
         "/heartbeat",
@@ -100,6 +107,7 @@ def heartbeat_event(document: Any, time_ms: int | None = None) -> dict[str, Any]
         "application/json; charset=UTF-8",
         base64_encoded=False,
         time_ms=time_ms,
+        push_key=key,
     )
 
 
@@ -123,9 +131,12 @@ def alarm_body(
     return encoder.to_string(), encoder.content_type
 
 
-def alarm_event(time_ms: int | None = None, **fields: Any) -> dict[str, Any]:
+def alarm_event(
+    time_ms: int | None = None, key: str | None = PUSH_KEY, **fields: Any
+) -> dict[str, Any]:
+    """An alarm push on the camera's keyed route (``key=None``: the bare ``/alarm``)."""
     body, content_type = alarm_body(**fields)
-    return http_event("/alarm", body, content_type, time_ms=time_ms)
+    return http_event("/alarm", body, content_type, time_ms=time_ms, push_key=key)
 
 
 def reply_of(response: dict[str, Any]) -> dict[str, str]:

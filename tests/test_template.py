@@ -175,20 +175,23 @@ def test_each_function_has_a_log_group_with_the_retention_parameter() -> None:
 
 def test_cameras_post_to_heartbeat_and_alarm_at_the_root_of_the_default_stage() -> None:
     """GIVEN the HTTP API
-    THEN its routes are POST /heartbeat and POST /alarm, and GET of an alarm email's media
-    link; it has no StageName, so the $default stage serves them at the URL root the
-    cameras are configured with."""
+    THEN its camera routes are POST /heartbeat/{key} and POST /alarm/{key} (each camera's
+    own URLs) and the bare POST /heartbeat and POST /alarm (RequirePushKey=false, pending
+    cameras), and GET of an alarm email's media link; it has no StageName, so the $default
+    stage serves them at the URL root the cameras are configured with."""
     routes = {
         (event["Properties"]["Method"], event["Properties"]["Path"], function)
         for function in FUNCTIONS
         for event in props(function).get("Events", {}).values()
         if event["Type"] == "HttpApi"
     }
-    assert routes == {
+    assert {
+        ("POST", "/heartbeat/{key}", "HeartbeatFunction"),
         ("POST", "/heartbeat", "HeartbeatFunction"),
+        ("POST", "/alarm/{key}", "AlarmFunction"),
         ("POST", "/alarm", "AlarmFunction"),
         ("GET", "/alarms/{alarmId}/{media}", "MediaFunction"),
-    }
+    } <= routes
     assert "StageName" not in props("HttpApi")
     for function in ("HeartbeatFunction", "AlarmFunction", "MediaFunction"):
         for event in props(function)["Events"].values():
@@ -205,6 +208,8 @@ def test_http_api_is_throttled_by_the_parameters_and_writes_access_logs() -> Non
     assert logs["DestinationArn"] == {"Fn::GetAtt": ["ApiAccessLogs", "Arn"]}
     for variable in ("$context.requestId", "$context.routeKey", "$context.status"):
         assert variable in logs["Format"]
+    # The route key is "POST /heartbeat/{key}"; the path would carry the camera's push key.
+    assert "$context.path" not in logs["Format"]
     assert RESOURCES["ApiAccessLogs"]["Type"] == "AWS::Logs::LogGroup"
 
 
@@ -218,11 +223,12 @@ def test_functions_have_inline_statements_only() -> None:
             assert set(policy) == {"Statement"}, function
 
 
-def test_heartbeat_function_may_only_update_the_cameras_table() -> None:
+def test_heartbeat_function_may_only_write_the_cameras_table() -> None:
+    """UpdateItem for the heartbeat; PutItem for the transaction listing a pending camera."""
     assert statements("HeartbeatFunction") == [
         {
             "Effect": "Allow",
-            "Action": "dynamodb:UpdateItem",
+            "Action": ["dynamodb:UpdateItem", "dynamodb:PutItem"],
             "Resource": {"Fn::GetAtt": ["CamerasTable", "Arn"]},
         }
     ]

@@ -1,4 +1,7 @@
-"""POST /alarm: a multipart alarm push -> picture (and video) in S3, the alarm in DynamoDB."""
+"""POST /alarm/{key}: a multipart alarm push -> picture (and video) in S3, the alarm in DynamoDB.
+
+The key in the path is the camera's push key; the bare ``POST /alarm`` carries none.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +15,7 @@ from vstarcam_push.cameras import CameraRegistry
 from vstarcam_push.endpoint import count, handler_metrics, respond
 from vstarcam_push.media import MediaStore
 from vstarcam_push.protocol import HttpRequest
+from vstarcam_push.push_keys import KEY_PARAMETER
 from vstarcam_push.settings import Settings
 
 logger = Logger()
@@ -26,13 +30,15 @@ intake = AlarmIntake(
     retention_days=settings.retention_days,
     accept_unknown=settings.accept_unknown_cameras,
     media_link_days=settings.media_link_days,
+    require_key=settings.require_push_key,
+    rate_limit=settings.alarm_rate_limit,
 )
 
 
 def alarm_push(request: HttpRequest) -> None:
     push = parse_alarm_push(request.body, request.content_type)
     logger.append_keys(vuid=push.vuid, alarm_type=push.alarm_type.hex)
-    outcome = intake.store(push, request.received_at_ms)
+    outcome = intake.store(push, request.received_at_ms, request.path_parameters.get(KEY_PARAMETER))
     logger.info(
         "alarm stored" if not outcome.duplicate else "alarm already stored",
         extra={"alarm_id": outcome.alarm.alarm_id, "alarm_type_name": push.alarm_type.name},

@@ -1,4 +1,7 @@
-"""POST /heartbeat: ``{"vuid": ...}`` -> the camera is online until its next deadline."""
+"""POST /heartbeat/{key}: ``{"vuid": ...}`` -> the camera is online until its next deadline.
+
+The key in the path is the camera's push key; the bare ``POST /heartbeat`` carries none.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +12,7 @@ from aws_lambda_powertools import Logger
 from vstarcam_push.cameras import CameraRegistry
 from vstarcam_push.endpoint import count, handler_metrics, respond
 from vstarcam_push.protocol import HttpRequest, parse_heartbeat
+from vstarcam_push.push_keys import KEY_PARAMETER
 from vstarcam_push.settings import Settings
 
 logger = Logger()
@@ -25,6 +29,8 @@ def heartbeat(request: HttpRequest) -> None:
         now=request.received_at_ms // 1000,
         default_offline_after=settings.offline_after_seconds,
         accept_unknown=settings.accept_unknown_cameras,
+        key=request.path_parameters.get(KEY_PARAMETER),
+        require_key=settings.require_push_key,
     )
     count(metrics, "Heartbeats")
 

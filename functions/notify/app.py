@@ -12,7 +12,7 @@ from typing import Any
 
 import boto3
 from aws_lambda_powertools import Logger
-from vstarcam_push.cameras import CameraRegistry
+from vstarcam_push.cameras import CameraRegistry, NotifyCeiling
 from vstarcam_push.endpoint import count, handler_metrics, stream_batch
 from vstarcam_push.notifications import Notifier
 from vstarcam_push.settings import Settings
@@ -28,6 +28,7 @@ notifier = Notifier(
     region=os.environ.get("AWS_REGION", "us-east-1"),
     cooldown_seconds=settings.notify_cooldown_seconds,
     api_url=settings.api_url,
+    ceiling=NotifyCeiling(settings.notify_ceiling, settings.notify_ceiling_seconds),
 )
 
 
@@ -39,6 +40,9 @@ def notify(record: dict[str, Any]) -> None:
     elif outcome == "suppressed":
         logger.info("notification suppressed by the cooldown", extra={"event": event})
         count(metrics, "NotificationsSuppressed")
+    elif outcome == "capped":
+        logger.info("notification not sent: the camera is over its notification ceiling")
+        count(metrics, "NotificationsCapped")
 
 
 @logger.inject_lambda_context(clear_state=True)

@@ -35,7 +35,7 @@ from vstarcam_tools.local.streams import lambda_record
 from vstarcam_tools.provision import create_resources
 from vstarcam_tools.template import Stack, load_template
 
-from tests.conftest import REGION, VUID, invoke, load_function
+from tests.conftest import PUSH_KEY, REGION, VUID, invoke, load_function
 
 # -- what the stack stored and published ------------------------------------
 
@@ -60,10 +60,17 @@ class Aws:
     topic_arn: str
 
     def register(
-        self, vuid: str = VUID, name: str = "Front door", offline_after: int = 180, now: int = 0
+        self,
+        vuid: str = VUID,
+        name: str = "Front door",
+        offline_after: int = 180,
+        now: int = 0,
+        key: str = PUSH_KEY,
     ) -> None:
-        """Register a camera as ``vstarcam-push cameras add`` does."""
-        CameraRegistry(self.dynamodb, self.cameras_table).register(vuid, name, offline_after, now)
+        """Register a camera as ``vstarcam-push cameras add`` does, with push key ``key``."""
+        registry = CameraRegistry(self.dynamodb, self.cameras_table)
+        registry.register(vuid, name, offline_after, now)
+        registry.rotate_key(vuid, key)
 
     def camera(self, vuid: str = VUID) -> dict[str, Any] | None:
         return self.dynamodb.get_item(

@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 import time
 
-from tests.conftest import VUID, heartbeat_event, http_event, invoke, reply_of
+from vstarcam_push.push_keys import key_hash
+
+from tests.conftest import PUSH_KEY, VUID, heartbeat_event, http_event, invoke, reply_of
 from tests.integration.conftest import Aws, AwsSpy, LoadFunction
 
 SUCCESS = {"code": "200", "message": "Success"}
@@ -67,7 +69,10 @@ def test_heartbeat_of_a_camera_without_a_threshold_uses_offline_after_seconds(
     """GIVEN a camera item with no offlineAfter of its own and OfflineAfterSeconds=240
     WHEN it sends a heartbeat
     THEN its deadline is the heartbeat time + 240."""
-    aws.dynamodb.put_item(TableName=aws.cameras_table, Item={"vuid": {"S": VUID}})
+    aws.dynamodb.put_item(
+        TableName=aws.cameras_table,
+        Item={"vuid": {"S": VUID}, "pushKeyHash": {"B": key_hash(PUSH_KEY)}},
+    )
     now_ms = 1_795_700_000_000
     heartbeat = functions("HeartbeatFunction", OFFLINE_AFTER_SECONDS="240")
     reply_of(invoke(heartbeat, heartbeat_event({"vuid": VUID}, now_ms)))
@@ -94,8 +99,8 @@ def test_heartbeat_costs_one_conditional_write_and_no_read(
 ) -> None:
     """GIVEN a registered camera
     WHEN it sends a heartbeat
-    THEN the function makes exactly one AWS call: a conditional UpdateItem on the cameras table
-    (no GetItem, no Query, nothing else)."""
+    THEN the function makes exactly one AWS call: an UpdateItem on the cameras table whose
+    condition checks the push key's hash (no GetItem, no Query, nothing else)."""
     aws.register()
     heartbeat = functions("HeartbeatFunction")
     with spy.watching() as calls:
@@ -104,7 +109,8 @@ def test_heartbeat_costs_one_conditional_write_and_no_read(
     assert reply_of(response) == SUCCESS
     assert [(call.service, call.operation) for call in calls] == [("dynamodb", "UpdateItem")]
     assert calls[0].params["TableName"] == aws.cameras_table
-    assert calls[0].params["ConditionExpression"] == "attribute_exists(vuid)"
+    assert calls[0].params["ConditionExpression"] == "pushKeyHash = :key_hash"
+    assert calls[0].params["ExpressionAttributeValues"][":key_hash"] == {"B": key_hash(PUSH_KEY)}
 
 
 def test_heartbeat_of_an_unknown_camera_costs_one_failed_write_and_stores_nothing(
@@ -154,7 +160,9 @@ def test_heartbeat_delivered_base64_encoded_is_accepted(aws: Aws, functions: Loa
     WHEN it sends {"vuid": ...}
     THEN it is the same heartbeat: Success, camera online."""
     aws.register()
-    event = http_event("/heartbeat", b'{"vuid":"VE0005622QHOW"}', "application/octet-stream")
+    event = http_event(
+        "/heartbeat", b'{"vuid":"VE0005622QHOW"}', "application/octet-stream", push_key=PUSH_KEY
+    )
 
     assert reply_of(invoke(functions("HeartbeatFunction"), event)) == SUCCESS
     camera = aws.camera()

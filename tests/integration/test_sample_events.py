@@ -18,6 +18,8 @@ from tests.integration.conftest import Aws, LoadFunction, stream_subscriptions
 
 EVENTS = PROJECT_ROOT / "events"
 SUCCESS = {"code": "200", "message": "Success"}
+# The push key in the HTTP samples' paths (events/README.md).
+SAMPLE_KEY = "SampleKeyFrontDoor0001"
 
 
 def sample(name: str) -> dict[str, Any]:
@@ -40,13 +42,15 @@ def test_there_is_a_sample_event_for_every_function() -> None:
 def test_http_samples_are_http_api_v2_payloads(name: str) -> None:
     """GIVEN the HTTP samples
     THEN they have API Gateway's payload v2 shape: lower-case header names, POST to the route
-    at the root of the $default stage, timeEpoch, and base64 bodies for multipart only."""
+    at the camera's keyed route at the root of the $default stage, timeEpoch, and base64
+    bodies for multipart only."""
     event = sample(name)
     path = "/heartbeat" if name == "heartbeat.json" else "/alarm"
 
     assert event["version"] == "2.0"
-    assert event["routeKey"] == event["requestContext"]["routeKey"] == f"POST {path}"
-    assert event["rawPath"] == event["requestContext"]["http"]["path"] == path
+    assert event["routeKey"] == event["requestContext"]["routeKey"] == f"POST {path}/{{key}}"
+    assert event["rawPath"] == event["requestContext"]["http"]["path"] == f"{path}/{SAMPLE_KEY}"
+    assert event["pathParameters"] == {"key": SAMPLE_KEY}
     assert event["requestContext"]["stage"] == "$default"
     assert event["requestContext"]["http"]["method"] == "POST"
     assert isinstance(event["requestContext"]["timeEpoch"], int)
@@ -58,7 +62,7 @@ def test_heartbeat_sample_is_accepted(aws: Aws, functions: LoadFunction) -> None
     """GIVEN VE0005622QHOW registered
     WHEN events/heartbeat.json is handled
     THEN the reply is Success and the camera is online as of the event's time."""
-    aws.register()
+    aws.register(key=SAMPLE_KEY)
     event = sample("heartbeat.json")
 
     assert reply_of(invoke(functions("HeartbeatFunction"), event)) == SUCCESS
@@ -86,7 +90,7 @@ def test_alarm_sample_is_stored(aws: Aws, functions: LoadFunction) -> None:
     """GIVEN VE0005622QHOW registered
     WHEN events/alarm.json is handled
     THEN Success, its picture stored as image/jpeg, one motion alarm recorded."""
-    aws.register()
+    aws.register(key=SAMPLE_KEY)
     event = sample("alarm.json")
 
     assert reply_of(invoke(functions("AlarmFunction"), event)) == SUCCESS
@@ -101,7 +105,7 @@ def test_alarm_with_video_sample_is_stored_with_its_video(
     """GIVEN VE0005622QHOW registered
     WHEN events/alarm-with-video.json (a doorbell alarm, type "0x14") is handled
     THEN Success, with its MP4 video stored beside the picture as video/mp4."""
-    aws.register()
+    aws.register(key=SAMPLE_KEY)
     event = sample("alarm-with-video.json")
 
     assert reply_of(invoke(functions("AlarmFunction"), event)) == SUCCESS
@@ -163,7 +167,7 @@ def test_notify_alarm_sample_is_what_storing_the_alarm_sample_writes(
     """GIVEN events/alarm.json stored by the alarm function
     THEN the alarm record is the NewImage of events/notify-alarm.json (the two samples
     describe the same alarm), but for the random link token."""
-    aws.register()
+    aws.register(key=SAMPLE_KEY)
     invoke(functions("AlarmFunction"), sample("alarm.json"))
 
     (record,) = aws.alarms()
@@ -179,7 +183,7 @@ def test_notify_alarm_sample_is_notified(aws: Aws, functions: LoadFunction) -> N
     """GIVEN "Front door" VE0005622QHOW registered
     WHEN events/notify-alarm.json is handled
     THEN no record fails and one SMS says the motion alarm at 2026-11-26 14:03:11 UTC."""
-    aws.register()
+    aws.register(key=SAMPLE_KEY)
     response = invoke(functions("NotifyFunction"), sample("notify-alarm.json"))
 
     assert response == {"batchItemFailures": []}
@@ -216,7 +220,7 @@ def test_media_sample_opens_the_picture_of_the_alarm_sample(
     """GIVEN events/alarm.json stored, its link token set to the one in events/media.json
     WHEN events/media.json (opening the email's picture link) is handled
     THEN the reply is a redirect to the stored picture."""
-    aws.register()
+    aws.register(key=SAMPLE_KEY)
     invoke(functions("AlarmFunction"), sample("alarm.json"))
     event = sample("media.json")
     (record,) = aws.alarms()

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from vstarcam_push.alarm_types import AlarmType
 from vstarcam_push.alarms import Alarm, alarm_id_for
-from vstarcam_push.cameras import Camera
+from vstarcam_push.cameras import Camera, Claim, NotifyCeiling
 from vstarcam_push.media import StoredMedia
 from vstarcam_push.notifications import (
     SMS_LIMIT,
@@ -258,23 +258,38 @@ class FakeSns:
 
 @dataclass
 class FakeRegistry:
-    """The two CameraRegistry calls the notifier makes."""
+    """The CameraRegistry call the notifier makes: the claim, which returns the camera."""
 
-    claim: bool = True
-    claims: list[tuple[str, str, str, int, int]] = field(default_factory=list)
+    reason: str = "claimed"
+    claims: list[tuple[str, str, str, int, int, NotifyCeiling | None]] = field(default_factory=list)
 
     def claim_notification(
-        self, vuid: str, alarm_type: str, alarm_id: str, now: int, cooldown: int
-    ) -> bool:
-        self.claims.append((vuid, alarm_type, alarm_id, now, cooldown))
-        return self.claim
+        self,
+        vuid: str,
+        alarm_type: AlarmType,
+        alarm_id: str,
+        now: int,
+        cooldown: int,
+        ceiling: NotifyCeiling | None = None,
+    ) -> Claim:
+        self.claims.append((vuid, alarm_type.hex, alarm_id, now, cooldown, ceiling))
+        granted = self.reason in ("claimed", "redelivered")
+        return Claim(granted, self.reason, camera())
 
-    def get(self, vuid: str) -> Camera | None:
-        return camera()
+
+CEILING = NotifyCeiling(limit=10, period=600)
 
 
 def notifier(registry: FakeRegistry, sns: FakeSns) -> Notifier:
-    return Notifier(sns, "arn:t", registry, BUCKET, "us-east-1", cooldown_seconds=300)  # type: ignore[arg-type]
+    return Notifier(
+        sns,  # type: ignore[arg-type]
+        "arn:t",
+        registry,  # type: ignore[arg-type]
+        BUCKET,
+        "us-east-1",
+        cooldown_seconds=300,
+        ceiling=CEILING,
+    )
 
 
 def camera_image(status: str | None, **extra: dict[str, str]) -> dict[str, Any]:
@@ -296,15 +311,20 @@ def test_new_alarm_record_claims_the_cooldown_slot_then_publishes() -> None:
     outcome = notifier(registry, sns).handle(record, now=1_795_702_000)
 
     assert outcome == ("alarm", "sent")
-    assert registry.claims == [(VUID, "0x12", item.alarm_id, 1_795_702_000, 300)]
+    assert registry.claims == [(VUID, "0x12", item.alarm_id, 1_795_702_000, 300, CEILING)]
     assert len(sns.published) == 1
+    # The claim returned the camera: its name is in the text, with no second read.
+    assert "Front door" in sns.published[0]["Subject"]
 
 
-def test_alarm_inside_the_cooldown_is_suppressed_without_publishing() -> None:
-    registry, sns = FakeRegistry(claim=False), FakeSns()
+@pytest.mark.parametrize(("reason", "outcome"), [("cooldown", "suppressed"), ("ceiling", "capped")])
+def test_alarm_refused_a_notification_slot_is_not_published(reason: str, outcome: str) -> None:
+    """GIVEN the claim is refused by the cooldown or by the per-camera ceiling
+    THEN nothing is published, and the outcome says which (they are counted apart)."""
+    registry, sns = FakeRegistry(reason=reason), FakeSns()
     record = {"eventName": "INSERT", "dynamodb": {"NewImage": alarm().to_item()}}
 
-    assert notifier(registry, sns).handle(record, now=1) == ("alarm", "suppressed")
+    assert notifier(registry, sns).handle(record, now=1) == ("alarm", outcome)
     assert sns.published == []
 
 

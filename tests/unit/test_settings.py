@@ -37,6 +37,10 @@ def test_settings_are_read_from_the_template_environment(monkeypatch: pytest.Mon
         "ACCEPT_UNKNOWN_CAMERAS": "true",
         "MEDIA_LINK_DAYS": "3",
         "API_URL": "https://abc123.execute-api.eu-west-1.amazonaws.com",
+        "REQUIRE_PUSH_KEY": "false",
+        "ALARM_RATE_LIMIT": "12",
+        "NOTIFY_CEILING": "4",
+        "NOTIFY_CEILING_SECONDS": "900",
     }
     for name, value in values.items():
         monkeypatch.setenv(name, value)
@@ -52,6 +56,10 @@ def test_settings_are_read_from_the_template_environment(monkeypatch: pytest.Mon
         accept_unknown_cameras=True,
         media_link_days=3,
         api_url="https://abc123.execute-api.eu-west-1.amazonaws.com",
+        require_push_key=False,
+        alarm_rate_limit=12,
+        notify_ceiling=4,
+        notify_ceiling_seconds=900,
     )
 
 
@@ -65,6 +73,9 @@ def test_a_function_given_only_some_variables_gets_defaults_for_the_rest() -> No
     assert settings.retention_days == 30
     assert settings.notify_cooldown_seconds == 300
     assert settings.accept_unknown_cameras is False
+    # Push keys are required unless the template says "false".
+    assert settings.require_push_key is True
+    assert (settings.alarm_rate_limit, settings.notify_ceiling) == (30, 10)
     # Only the alarm function makes media links: without the variable, none.
     assert (settings.media_link_days, settings.api_url) == (0, "")
 

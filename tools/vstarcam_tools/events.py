@@ -24,12 +24,19 @@ def http_event(
     *,
     base64_encoded: bool = True,
     time_ms: int | None = None,
+    push_key: str | None = None,
 ) -> dict[str, Any]:
-    """An HTTP API payload v2 event for ``POST path``, shaped as API Gateway sends it."""
+    """An HTTP API payload v2 event for ``POST path``, shaped as API Gateway sends it.
+
+    With ``push_key``, the request is on the camera's keyed route ``POST path/{key}``.
+    """
     now_ms = time_ms if time_ms is not None else int(time.time() * 1000)
-    return {
+    route = f"POST {path}" if push_key is None else f"POST {path}/{{key}}"
+    if push_key is not None:
+        path = f"{path}/{push_key}"
+    event: dict[str, Any] = {
         "version": "2.0",
-        "routeKey": f"POST {path}",
+        "routeKey": route,
         "rawPath": path,
         "rawQueryString": "",
         "headers": {
@@ -51,7 +58,7 @@ def http_event(
                 "userAgent": "VStarcam",
             },
             "requestId": str(uuid.uuid4()),
-            "routeKey": f"POST {path}",
+            "routeKey": route,
             "stage": "$default",
             "time": time.strftime("%d/%b/%Y:%H:%M:%S +0000", time.gmtime(now_ms / 1000)),
             "timeEpoch": now_ms,
@@ -59,6 +66,9 @@ def http_event(
         "body": base64.b64encode(body).decode() if base64_encoded else body.decode("utf-8"),
         "isBase64Encoded": base64_encoded,
     }
+    if push_key is not None:
+        event["pathParameters"] = {"key": push_key}
+    return event
 
 
 def link_event(url: str, time_ms: int | None = None) -> dict[str, Any]:

@@ -2,9 +2,10 @@
 
 Order matters for "an alarm answered 200 is stored, nothing half-stored":
 validate everything first, then one read (is the camera registered, is this
-alarm already stored?), then the media in S3, then the alarm record (which
-points at media that now exists), then the camera's ``lastAlarmAt``. A
-failure after a media put removes what this request put.
+its push key, is it within its alarm rate, is this alarm already stored?),
+then the media in S3, then the alarm record (which points at media that now
+exists), then the camera's ``lastAlarmAt`` and rate count. A failure after a
+media put removes what this request put.
 """
 
 from __future__ import annotations
@@ -16,8 +17,8 @@ from typing import Any
 
 from vstarcam_push.alarm_types import AlarmType, parse_alarm_type
 from vstarcam_push.alarms import Alarm, AlarmStore, alarm_id_for
-from vstarcam_push.cameras import CameraRegistry
-from vstarcam_push.errors import BadRequest, StorageFailure, UnknownCamera
+from vstarcam_push.cameras import AlarmRate, CameraRegistry
+from vstarcam_push.errors import BadRequest, StorageFailure, TooManyRequests, UnknownCamera
 from vstarcam_push.media import (
     MediaKind,
     MediaStore,
@@ -33,6 +34,8 @@ from vstarcam_push.protocol import validate_vuid
 logger = logging.getLogger(__name__)
 
 _BATCH_GET_TRIES = 3
+# The alarm rate limit counts a camera's pushes in windows of this many seconds.
+ALARM_RATE_PERIOD = 60
 
 
 @dataclass(frozen=True)
@@ -94,6 +97,8 @@ class AlarmIntake:
         retention_days: int,
         accept_unknown: bool,
         media_link_days: int = 0,
+        require_key: bool = True,
+        rate_limit: int = 30,
     ) -> None:
         self._db = dynamodb
         self.cameras = cameras
@@ -102,27 +107,28 @@ class AlarmIntake:
         self.retention_days = retention_days
         self.accept_unknown = accept_unknown
         self.media_link_days = media_link_days
+        self.require_key = require_key
+        self.rate_limit = rate_limit
 
-    def store(self, push: AlarmPush, received_at_ms: int) -> Outcome:
+    def store(self, push: AlarmPush, received_at_ms: int, key: str | None = None) -> Outcome:
+        """Store the push of the camera holding push key ``key`` (None: the bare route)."""
         picture_sha = hashlib.sha256(push.picture).hexdigest()
         alarm_id = alarm_id_for(push.vuid, push.alarm_type, picture_sha)
-        registered, existing = self._lookup(push.vuid, alarm_id)
-        if not registered and not self.accept_unknown:
-            raise UnknownCamera(push.vuid)
+        found, existing = self._lookup(push.vuid, alarm_id)
         now = received_at_ms // 1000
-        if not registered:
-            # The camera exists before its first alarm does: the notifier, woken by the
-            # alarm's insert, claims its cooldown slot on the camera item and would
-            # otherwise find none if the camera update after the alarm failed.
-            try:
-                self.cameras.enroll(push.vuid, now)
-            except Exception as error:
-                raise StorageFailure(
-                    "the camera could not be registered, please retry", reason="storage_failed"
-                ) from error
+        camera = self.cameras.admit(
+            push.vuid, found, key, self.require_key, self.accept_unknown, now
+        )
+        rate = AlarmRate.from_item(camera)
+        if not rate.allows(now, self.rate_limit, ALARM_RATE_PERIOD):
+            raise TooManyRequests(
+                f"camera {push.vuid} sent more than {self.rate_limit} alarm pushes in "
+                f"{ALARM_RATE_PERIOD} s: this one was not stored, retry later",
+                reason="alarm_rate",
+            )
         if existing is not None:
             # The camera retried an alarm already stored: answer 200 again, store nothing new.
-            self._record_on_camera(push.vuid, now)
+            self._record_on_camera(push.vuid, now, rate)
             return Outcome(existing, duplicate=True)
 
         stored: list[StoredMedia] = []
@@ -165,15 +171,18 @@ class AlarmIntake:
             self._remove(stored)
             winner = self.alarms.get(alarm_id)
             return Outcome(winner or alarm, duplicate=True)
-        self._record_on_camera(push.vuid, now)
+        self._record_on_camera(push.vuid, now, rate)
         return Outcome(alarm, duplicate=False)
 
-    def _lookup(self, vuid: str, alarm_id: str) -> tuple[bool, Alarm | None]:
-        """One BatchGetItem: is the camera registered, and is this alarm already stored?"""
+    def _lookup(self, vuid: str, alarm_id: str) -> tuple[dict[str, Any] | None, Alarm | None]:
+        """One BatchGetItem: the camera's admission attributes, and this alarm if stored."""
         request: dict[str, Any] = {
             self.cameras.table: {
                 "Keys": [{"vuid": {"S": vuid}}],
-                "ProjectionExpression": "vuid",
+                "ProjectionExpression": "vuid, pushKeyHash, #status, alarmWindow, alarmCount",
+                "ExpressionAttributeNames": {"#status": "status"},
+                # A rotated key stops working at once, not after a stale read.
+                "ConsistentRead": True,
             },
             self.alarms.table: {"Keys": [self.alarms.key(alarm_id)]},
         }
@@ -195,13 +204,14 @@ class AlarmIntake:
                 "the camera registry is busy, please retry", reason="storage_failed"
             )
         alarm_items = found.get(self.alarms.table, [])
-        return bool(found.get(self.cameras.table)), (
+        camera_items = found.get(self.cameras.table, [])
+        return (camera_items[0] if camera_items else None), (
             Alarm.from_item(alarm_items[0]) if alarm_items else None
         )
 
-    def _record_on_camera(self, vuid: str, now: int) -> None:
+    def _record_on_camera(self, vuid: str, now: int, rate: AlarmRate) -> None:
         try:
-            self.cameras.record_alarm(vuid, now, self.accept_unknown)
+            self.cameras.record_alarm(vuid, now, rate, ALARM_RATE_PERIOD)
         except UnknownCamera:
             # Removed while its alarm was being stored: the alarm stays, the camera stays gone.
             logger.info("camera %s was removed while its alarm was stored", vuid)

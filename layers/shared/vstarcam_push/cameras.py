@@ -6,16 +6,30 @@ heartbeat), ``lastSeen``, ``lastAlarmAt`` and, only while online,
 ``onlineUntil`` (the offline deadline) with ``sweepShard``: that pair is the
 sparse index the offline sweep queries, so healthy cameras cost it nothing.
 Times are epoch seconds.
+
+``pushKeyHash`` is the SHA-256 of the camera's push key (never the key): the
+heartbeat's conditional write and the alarm's read check it, so the vuid on
+the camera's sticker proves nothing alone. A camera that pushed while unknown
+(``AcceptUnknownCameras``) is ``pending``: it has no key and keeps nothing but
+``registeredAt`` until ``cameras add`` approves it. The item ``#pending`` is
+not a camera: it counts the pending ones, so junk vuids cannot grow the table.
+
+Every attribute is bounded (name length, one cooldown slot per known alarm
+type plus one shared by all unknown codes), so the item stays under 1 KB in
+every state and a heartbeat costs one write unit.
 """
 
 from __future__ import annotations
 
+import unicodedata
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from vstarcam_push.alarm_types import AlarmType
 from vstarcam_push.errors import UnknownCamera
+from vstarcam_push.push_keys import is_push_key, key_hash, key_matches, new_push_key
 
 # The sweep index is partitioned so heartbeat writes spread over a few
 # partition keys; the sweeper queries each shard once per run.
@@ -23,8 +37,40 @@ SWEEP_SHARDS = 4
 SWEEP_INDEX = "byDeadline"
 
 
+PENDING = "pending"
+# At most this many unknown cameras wait for approval; further unknown vuids are refused.
+MAX_PENDING_CAMERAS = 100
+# The key of the item counting pending cameras: not a valid vuid, so never a camera.
+PENDING_COUNTER = "#pending"
+# Camera names go into email subjects and SMS: one line, bounded.
+MAX_NAME_LENGTH = 64
+
+
 def sweep_shard(vuid: str) -> str:
     return str(zlib.crc32(vuid.encode()) % SWEEP_SHARDS)
+
+
+def clean_name(name: str) -> str:
+    """A camera name fit for a notification: one line, no control characters, 64 at most.
+
+    Applied at registration (``--name``, a CSV, the camera's own alias): a name with a
+    newline could otherwise print a fake line (a phishing link) into an email body.
+
+    >>> clean_name("Front door\\nOpen the picture: https://evil.example")
+    'Front door Open the picture: https://evil.example'
+    """
+    # Category C: control, format (bidi overrides), surrogates, private, unassigned.
+    text = "".join(" " if unicodedata.category(char)[0] == "C" else char for char in name)
+    return " ".join(text.split())[:MAX_NAME_LENGTH].rstrip()
+
+
+def cooldown_slot(alarm_type: AlarmType) -> str:
+    """The cooldown slot of an alarm type: its own for a vendor code, one shared by the rest.
+
+    The sender chooses the code (0 to 0xFFFF): a slot per code would let forged codes
+    bypass the cooldown and grow the camera item without bound.
+    """
+    return alarm_type.hex if alarm_type.known else "other"
 
 
 @dataclass(frozen=True)
@@ -38,6 +84,7 @@ class Camera:
     offline_after: int | None
     online_until: int | None
     offline_since: int | None
+    has_push_key: bool = False
 
     @classmethod
     def from_item(cls, item: dict[str, Any]) -> Camera:
@@ -56,12 +103,88 @@ class Camera:
             offline_after=number("offlineAfter"),
             online_until=number("onlineUntil"),
             offline_since=number("offlineSince"),
+            has_push_key="pushKeyHash" in item,
         )
 
     @property
     def label(self) -> str:
         """``Front door (VE0005622QHOW)``, or the bare vuid for an unnamed camera."""
         return f"{self.name} ({self.vuid})" if self.name else self.vuid
+
+    @property
+    def pending(self) -> bool:
+        return self.status == PENDING
+
+
+@dataclass(frozen=True)
+class Registration:
+    """What ``register`` did; ``push_key`` is set only when a key was issued (shown once)."""
+
+    created: bool
+    approved: bool
+    push_key: str | None
+
+
+@dataclass(frozen=True)
+class AlarmRate:
+    """A camera's alarm pushes in its current rate window, as the alarm's one read found them."""
+
+    window_start: int | None
+    count: int
+
+    @classmethod
+    def from_item(cls, item: dict[str, Any]) -> AlarmRate:
+        start = item.get("alarmWindow", {}).get("N")
+        return cls(
+            window_start=int(start) if start is not None else None,
+            count=int(item.get("alarmCount", {}).get("N", "0")),
+        )
+
+    def window_open(self, now: int, period: int) -> bool:
+        return self.window_start is not None and self.window_start > now - period
+
+    def allows(self, now: int, limit: int, period: int) -> bool:
+        """Whether one more push fits: fewer than ``limit`` in the window, or a new window."""
+        return not self.window_open(now, period) or self.count < limit
+
+
+def _admission(key: str | None) -> tuple[str, dict[str, Any]]:
+    """The heartbeat's condition: this camera's key, or (bare route) any registered camera."""
+    if key is not None:
+        return "pushKeyHash = :key_hash", {":key_hash": {"B": key_hash(key)}}
+    return (
+        "attribute_exists(vuid) AND (attribute_not_exists(#status) OR #status <> :pending)",
+        {":pending": {"S": PENDING}},
+    )
+
+
+@dataclass(frozen=True)
+class NotifyCeiling:
+    """At most ``limit`` notifications per camera in ``period`` seconds, all alarm types together.
+
+    Against a motion storm, or a sender rotating alarm types: the alarms past it are
+    stored, not notified, and counted.
+    """
+
+    limit: int
+    period: int
+
+
+@dataclass(frozen=True)
+class Claim:
+    """The outcome of a notification claim; true when the alarm may be notified.
+
+    ``reason``: ``claimed``, ``redelivered`` (this alarm holds the slot already),
+    ``cooldown``, ``ceiling`` or ``unknown_camera``. ``camera`` is the camera as read,
+    for the notification's text.
+    """
+
+    granted: bool
+    reason: str
+    camera: Camera | None
+
+    def __bool__(self) -> bool:
+        return self.granted
 
 
 class CameraRegistry:
@@ -70,9 +193,25 @@ class CameraRegistry:
         self.table = table
 
     def heartbeat(
-        self, vuid: str, now: int, default_offline_after: int, accept_unknown: bool
+        self,
+        vuid: str,
+        now: int,
+        default_offline_after: int,
+        accept_unknown: bool,
+        *,
+        key: str | None,
+        require_key: bool = True,
     ) -> None:
-        """Mark the camera online and push its deadline forward: one conditional write, no read."""
+        """Mark the camera online and push its deadline forward: one conditional write, no read.
+
+        The push key is checked in that write's condition, so a forged heartbeat costs
+        no extra call. ``key`` is None on the bare ``/heartbeat`` route, which accepts a
+        registered camera only with ``require_key=False`` (``RequirePushKey=false``).
+        """
+        if key is not None and not is_push_key(key):
+            raise self._refusal(vuid, None, "wrong_key", accept_unknown, now, read=False)
+        if key is None and require_key:
+            raise self._refusal(vuid, None, "missing_key", accept_unknown, now, read=False)
         expression = (
             "SET #status = :online, lastSeen = :now, sweepShard = :shard, "
             "offlineAfter = if_not_exists(offlineAfter, :default), "
@@ -84,90 +223,275 @@ class CameraRegistry:
             ":shard": {"S": sweep_shard(vuid)},
             ":default": {"N": str(default_offline_after)},
         }
-        kwargs: dict[str, Any] = {}
-        if accept_unknown:
-            expression += ", registeredAt = if_not_exists(registeredAt, :now)"
-        else:
-            kwargs["ConditionExpression"] = "attribute_exists(vuid)"
+        condition, condition_values = _admission(key)
         try:
             self._db.update_item(
                 TableName=self.table,
                 Key={"vuid": {"S": vuid}},
                 UpdateExpression=expression,
+                ConditionExpression=condition,
                 ExpressionAttributeNames={"#status": "status"},
-                ExpressionAttributeValues=values,
-                **kwargs,
+                ExpressionAttributeValues={**values, **condition_values},
+                # The refused camera's item comes back with the failure, at no extra cost:
+                # it tells an unknown camera from a wrong key (metrics) and from a pending one.
+                ReturnValuesOnConditionCheckFailure="ALL_OLD",
             )
         except self._db.exceptions.ConditionalCheckFailedException as error:
-            raise UnknownCamera(vuid) from error
+            old = error.response.get("Item")
+            raise self._refusal(
+                vuid, old, "wrong_key" if key else "missing_key", accept_unknown, now
+            ) from error
 
-    def record_alarm(self, vuid: str, now: int, accept_unknown: bool) -> None:
-        """Note an alarm on the camera (``lastSeen``, ``lastAlarmAt``)."""
-        kwargs: dict[str, Any] = {}
+    def admit(
+        self,
+        vuid: str,
+        item: dict[str, Any] | None,
+        key: str | None,
+        require_key: bool,
+        accept_unknown: bool,
+        now: int,
+    ) -> dict[str, Any]:
+        """Check an alarm push's key against the camera item the alarm already read.
+
+        Returns the item; refuses exactly like an unknown camera. The comparison is
+        constant time.
+        """
+        if item is None or item.get("status", {}).get("S") == PENDING:
+            raise self._refusal(vuid, item, "unknown_camera", accept_unknown, now)
+        if key is None:
+            if require_key:
+                raise self._refusal(vuid, item, "missing_key", accept_unknown, now)
+            return item
+        stored = item.get("pushKeyHash", {}).get("B")
+        if not key_matches(key, bytes(stored) if stored is not None else None):
+            raise self._refusal(vuid, item, "wrong_key", accept_unknown, now)
+        return item
+
+    def _refusal(
+        self,
+        vuid: str,
+        item: dict[str, Any] | None,
+        reason: str,
+        accept_unknown: bool,
+        now: int,
+        *,
+        read: bool = True,
+    ) -> UnknownCamera:
+        """The one 403 for every refused camera; only its metric reason differs.
+
+        ``item`` is the camera as read (None: absent), or ``read=False`` when the key
+        was refused before any call (missing or malformed) and nothing was read.
+        """
+        if item is not None:
+            pending = item.get("status", {}).get("S") == PENDING
+            return UnknownCamera(vuid, reason="pending_camera" if pending else reason)
+        if not accept_unknown:
+            return UnknownCamera(vuid, reason=reason if not read else "unknown_camera")
+        state = self.enroll(vuid, now)
+        if state == "exists":
+            return UnknownCamera(vuid, reason=reason)
+        return UnknownCamera(vuid, reason=f"pending_{state}")
+
+    def enroll(self, vuid: str, now: int) -> str:
+        """Create an unknown camera as ``pending`` (``AcceptUnknownCameras``), if there is room.
+
+        One transaction writes the pending camera and the pending count, so at most
+        ``MAX_PENDING_CAMERAS`` wait. Returns ``created``, ``full`` (no room),
+        ``camera`` (already pending) or ``exists`` (a registered camera).
+        """
+        try:
+            self._db.transact_write_items(
+                TransactItems=[
+                    {
+                        "Put": {
+                            "TableName": self.table,
+                            "Item": {
+                                "vuid": {"S": vuid},
+                                "status": {"S": PENDING},
+                                "registeredAt": {"N": str(now)},
+                            },
+                            "ConditionExpression": "attribute_not_exists(vuid)",
+                            "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+                        }
+                    },
+                    {
+                        "Update": {
+                            "TableName": self.table,
+                            "Key": {"vuid": {"S": PENDING_COUNTER}},
+                            "UpdateExpression": "ADD pendingCameras :one",
+                            "ConditionExpression": "attribute_not_exists(pendingCameras) "
+                            "OR pendingCameras < :max",
+                            "ExpressionAttributeValues": {
+                                ":one": {"N": "1"},
+                                ":max": {"N": str(MAX_PENDING_CAMERAS)},
+                            },
+                        }
+                    },
+                ]
+            )
+        except self._db.exceptions.TransactionCanceledException as error:
+            reasons = error.response.get("CancellationReasons") or []
+            camera = reasons[0] if reasons else {}
+            if camera.get("Code") == "ConditionalCheckFailed":
+                existing = camera.get("Item") or {}
+                return "camera" if existing.get("status", {}).get("S") == PENDING else "exists"
+            return "full"
+        return "created"
+
+    def record_alarm(self, vuid: str, now: int, rate: AlarmRate, rate_period: int) -> None:
+        """Note an alarm on the camera (``lastSeen``, ``lastAlarmAt``) and count it in its window.
+
+        The alarm rate limit rides on this write, which every alarm makes anyway: the
+        count continues in an open window, or a new window starts now.
+        """
         expression = "SET lastSeen = :now, lastAlarmAt = :now"
-        if accept_unknown:
-            expression += ", registeredAt = if_not_exists(registeredAt, :now)"
+        if rate.window_open(now, rate_period):
+            expression += " ADD alarmCount :one"
         else:
-            # A camera removed while its alarm was being stored is not re-created.
-            kwargs["ConditionExpression"] = "attribute_exists(vuid)"
+            expression += ", alarmWindow = :now, alarmCount = :one"
         try:
             self._db.update_item(
                 TableName=self.table,
                 Key={"vuid": {"S": vuid}},
                 UpdateExpression=expression,
-                ExpressionAttributeValues={":now": {"N": str(now)}},
-                **kwargs,
+                # A camera removed while its alarm was being stored is not re-created.
+                ConditionExpression="attribute_exists(vuid)",
+                ExpressionAttributeValues={":now": {"N": str(now)}, ":one": {"N": "1"}},
             )
         except self._db.exceptions.ConditionalCheckFailedException as error:
             raise UnknownCamera(vuid) from error
-
-    def enroll(self, vuid: str, now: int) -> None:
-        """Create an unknown camera (``AcceptUnknownCameras``); an existing one is unchanged."""
-        self._db.update_item(
-            TableName=self.table,
-            Key={"vuid": {"S": vuid}},
-            UpdateExpression="SET registeredAt = if_not_exists(registeredAt, :now)",
-            ExpressionAttributeValues={":now": {"N": str(now)}},
-        )
 
     def get(self, vuid: str) -> Camera | None:
+        if vuid == PENDING_COUNTER:
+            return None
         item = self._db.get_item(TableName=self.table, Key={"vuid": {"S": vuid}}).get("Item")
         return Camera.from_item(item) if item else None
 
-    def register(self, vuid: str, name: str, offline_after: int, now: int) -> bool:
-        """Add or rename a camera; returns False if it was already registered (then updated)."""
+    def register(self, vuid: str, name: str, offline_after: int, now: int) -> Registration:
+        """Add, approve (a pending camera) or rename a camera.
+
+        A new or approved camera, or one registered before push keys existed, is issued
+        a push key, returned once in ``Registration.push_key``; a camera that has a key
+        keeps it (``rotate_key`` replaces it).
+        """
+        name = clean_name(name)
+        key = new_push_key()
+        values = {
+            ":name": {"S": name},
+            ":offline_after": {"N": str(offline_after)},
+            ":hash": {"B": key_hash(key)},
+        }
         try:
             self._db.update_item(
                 TableName=self.table,
                 Key={"vuid": {"S": vuid}},
                 UpdateExpression=(
-                    "SET #name = :name, offlineAfter = :offline_after, "
-                    "registeredAt = if_not_exists(registeredAt, :now)"
+                    "SET #name = :name, offlineAfter = :offline_after, pushKeyHash = :hash, "
+                    "registeredAt = :now"
                 ),
                 ConditionExpression="attribute_not_exists(vuid)",
                 ExpressionAttributeNames={"#name": "name"},
-                ExpressionAttributeValues={
-                    ":name": {"S": name},
-                    ":offline_after": {"N": str(offline_after)},
-                    ":now": {"N": str(now)},
-                },
+                ExpressionAttributeValues={**values, ":now": {"N": str(now)}},
             )
-            return True
+            return Registration(created=True, approved=False, push_key=key)
         except self._db.exceptions.ConditionalCheckFailedException:
+            pass
+        if self._approve(vuid, values):
+            return Registration(created=False, approved=True, push_key=key)
+        old = self._db.update_item(
+            TableName=self.table,
+            Key={"vuid": {"S": vuid}},
+            UpdateExpression=(
+                "SET #name = :name, offlineAfter = :offline_after, "
+                "pushKeyHash = if_not_exists(pushKeyHash, :hash)"
+            ),
+            ExpressionAttributeNames={"#name": "name"},
+            ExpressionAttributeValues=values,
+            ReturnValues="UPDATED_OLD",
+        ).get("Attributes", {})
+        issued = "pushKeyHash" not in old
+        return Registration(created=False, approved=False, push_key=key if issued else None)
+
+    def _approve(self, vuid: str, values: dict[str, Any]) -> bool:
+        """A pending camera becomes registered (with a key) and leaves the pending count."""
+        try:
+            self._db.transact_write_items(
+                TransactItems=[
+                    {
+                        "Update": {
+                            "TableName": self.table,
+                            "Key": {"vuid": {"S": vuid}},
+                            "UpdateExpression": "SET #name = :name, offlineAfter = "
+                            ":offline_after, pushKeyHash = :hash REMOVE #status",
+                            "ConditionExpression": "#status = :pending",
+                            "ExpressionAttributeNames": {"#name": "name", "#status": "status"},
+                            "ExpressionAttributeValues": {
+                                **values,
+                                ":pending": {"S": PENDING},
+                            },
+                        }
+                    },
+                    self._pending_count_down(),
+                ]
+            )
+        except self._db.exceptions.TransactionCanceledException:
+            return False
+        return True
+
+    def _pending_count_down(self) -> dict[str, Any]:
+        return {
+            "Update": {
+                "TableName": self.table,
+                "Key": {"vuid": {"S": PENDING_COUNTER}},
+                "UpdateExpression": "ADD pendingCameras :minus_one",
+                "ConditionExpression": "pendingCameras > :zero",
+                "ExpressionAttributeValues": {":minus_one": {"N": "-1"}, ":zero": {"N": "0"}},
+            }
+        }
+
+    def rotate_key(self, vuid: str, key: str | None = None) -> str:
+        """Give a registered camera a new push key; the old one stops working at once.
+
+        Returns the new key. A pending camera is approved with ``register``, not here.
+        """
+        key = key if key is not None else new_push_key()
+        try:
             self._db.update_item(
                 TableName=self.table,
                 Key={"vuid": {"S": vuid}},
-                UpdateExpression="SET #name = :name, offlineAfter = :offline_after",
-                ExpressionAttributeNames={"#name": "name"},
+                UpdateExpression="SET pushKeyHash = :hash",
+                ConditionExpression="attribute_exists(vuid) AND "
+                "(attribute_not_exists(#status) OR #status <> :pending)",
+                ExpressionAttributeNames={"#status": "status"},
                 ExpressionAttributeValues={
-                    ":name": {"S": name},
-                    ":offline_after": {"N": str(offline_after)},
+                    ":hash": {"B": key_hash(key)},
+                    ":pending": {"S": PENDING},
                 },
             )
-            return False
+        except self._db.exceptions.ConditionalCheckFailedException as error:
+            raise UnknownCamera(vuid) from error
+        return key
 
     def remove(self, vuid: str) -> bool:
-        """Forget a camera; returns False if it was not registered."""
+        """Forget a camera (a pending one leaves the pending count); False if there was none."""
+        try:
+            self._db.transact_write_items(
+                TransactItems=[
+                    {
+                        "Delete": {
+                            "TableName": self.table,
+                            "Key": {"vuid": {"S": vuid}},
+                            "ConditionExpression": "#status = :pending",
+                            "ExpressionAttributeNames": {"#status": "status"},
+                            "ExpressionAttributeValues": {":pending": {"S": PENDING}},
+                        }
+                    },
+                    self._pending_count_down(),
+                ]
+            )
+            return True
+        except self._db.exceptions.TransactionCanceledException:
+            pass
         try:
             self._db.delete_item(
                 TableName=self.table,
@@ -181,7 +505,11 @@ class CameraRegistry:
     def list(self) -> list[Camera]:
         cameras: list[Camera] = []
         for page in self._db.get_paginator("scan").paginate(TableName=self.table):
-            cameras.extend(Camera.from_item(item) for item in page.get("Items", []))
+            cameras.extend(
+                Camera.from_item(item)
+                for item in page.get("Items", [])
+                if item["vuid"]["S"] != PENDING_COUNTER
+            )
         return sorted(cameras, key=lambda camera: camera.vuid)
 
     def past_due(self, now: int) -> Iterator[str]:
@@ -219,28 +547,92 @@ class CameraRegistry:
             return False
 
     def claim_notification(
-        self, vuid: str, alarm_type: str, alarm_id: str, now: int, cooldown: int
-    ) -> bool:
-        """Take the per-camera, per-alarm-type notification slot, unless inside the cooldown.
+        self,
+        vuid: str,
+        alarm_type: AlarmType,
+        alarm_id: str,
+        now: int,
+        cooldown: int,
+        ceiling: NotifyCeiling | None = None,
+    ) -> Claim:
+        """Take the camera's notification slot for this alarm type, within the ceiling.
 
-        The slot remembers which alarm took it, so a redelivered stream record
-        (after an SNS failure) may take it again and is not silenced by its own claim.
+        One consistent read (the notifier needs the camera's name anyway), then one
+        conditional write that holds only if nobody changed the slot or the window
+        since: a concurrent claim makes it read again. Refused by the read alone
+        (cooldown, ceiling), it writes nothing. The slot remembers which alarm took it,
+        so a redelivered stream record (after an SNS failure) is notified again and is
+        not silenced by its own claim.
         """
-        at, by = f"notifiedAt_{alarm_type}", f"notifiedBy_{alarm_type}"
-        try:
-            self._db.update_item(
-                TableName=self.table,
-                Key={"vuid": {"S": vuid}},
-                UpdateExpression="SET #at = :now, #by = :alarm",
-                ConditionExpression="attribute_exists(vuid) AND "
-                "(attribute_not_exists(#at) OR #at <= :open OR #by = :alarm)",
-                ExpressionAttributeNames={"#at": at, "#by": by},
-                ExpressionAttributeValues={
-                    ":now": {"N": str(now)},
-                    ":open": {"N": str(now - cooldown)},
-                    ":alarm": {"S": alarm_id},
-                },
+        slot = cooldown_slot(alarm_type)
+        names = {"#at": f"cool_{slot}", "#by": f"coolBy_{slot}"}
+        # The alarm id's digest part: the vuid is the item's own.
+        mark = alarm_id.rsplit("-", 1)[-1]
+        for _ in range(_CLAIM_TRIES):
+            item = self._db.get_item(
+                TableName=self.table, Key={"vuid": {"S": vuid}}, ConsistentRead=True
+            ).get("Item")
+            if item is None or item.get("status", {}).get("S") == PENDING:
+                return Claim(False, "unknown_camera", None)
+            camera = Camera.from_item(item)
+            if item.get(names["#by"], {}).get("S") == mark:
+                return Claim(True, "redelivered", camera)
+            last = _number(item, names["#at"])
+            if last is not None and last > now - cooldown:
+                return Claim(False, "cooldown", camera)
+            window, count = _number(item, "notifyWindow"), _number(item, "notifyCount") or 0
+            window_open = (
+                ceiling is not None and window is not None and window > now - ceiling.period
             )
-            return True
-        except self._db.exceptions.ConditionalCheckFailedException:
-            return False
+            if ceiling is not None and window_open and count >= ceiling.limit:
+                return Claim(False, "ceiling", camera)
+            values: dict[str, Any] = {
+                ":now": {"N": str(now)},
+                ":open": {"N": str(now - cooldown)},
+                ":mark": {"S": mark},
+            }
+            # The write holds only while the slot is open and the window is as read.
+            condition = "attribute_exists(vuid) AND (attribute_not_exists(#at) OR #at <= :open)"
+            if ceiling is None:
+                expression = "SET #at = :now, #by = :mark"
+            elif window_open:
+                expression = "SET #at = :now, #by = :mark ADD notifyCount :one"
+                condition += " AND notifyWindow = :window AND notifyCount = :count"
+                values |= {
+                    ":one": {"N": "1"},
+                    ":window": {"N": str(window)},
+                    ":count": {"N": str(count)},
+                }
+            else:
+                expression = "SET #at = :now, #by = :mark, notifyWindow = :now, notifyCount = :one"
+                values[":one"] = {"N": "1"}
+                if window is None:
+                    condition += " AND attribute_not_exists(notifyWindow)"
+                else:
+                    condition += " AND notifyWindow = :window"
+                    values[":window"] = {"N": str(window)}
+            try:
+                self._db.update_item(
+                    TableName=self.table,
+                    Key={"vuid": {"S": vuid}},
+                    UpdateExpression=expression,
+                    ConditionExpression=condition,
+                    ExpressionAttributeNames=names,
+                    ExpressionAttributeValues=values,
+                )
+                return Claim(True, "claimed", camera)
+            except self._db.exceptions.ConditionalCheckFailedException:
+                continue
+        raise ClaimContended(f"the notification slot of camera {vuid} kept changing; retry later")
+
+
+_CLAIM_TRIES = 3
+
+
+class ClaimContended(Exception):
+    """Concurrent claims kept changing the camera's slot: the stream record is retried."""
+
+
+def _number(item: dict[str, Any], name: str) -> int | None:
+    value = item.get(name, {}).get("N")
+    return int(float(value)) if value is not None else None

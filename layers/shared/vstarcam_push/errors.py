@@ -20,14 +20,26 @@ class BadRequest(PushError):
 
 
 class UnknownCamera(PushError):
+    """Every refused camera: unknown, pending, or a missing or wrong push key.
+
+    The message depends only on the vuid the sender gave, so a guesser cannot tell
+    a wrong key from an unknown camera; the metric ``reason`` can.
+    """
+
     status = 403
 
-    def __init__(self, vuid: str) -> None:
+    def __init__(self, vuid: str, reason: str = "unknown_camera") -> None:
         super().__init__(
-            f"camera {vuid} is not registered: register it with 'vstarcam-push cameras add {vuid}'",
-            reason="unknown_camera",
+            f"camera {vuid} is not registered or its push key is wrong: register it with "
+            f"'vstarcam-push cameras add {vuid}' and set the URLs "
+            f"'vstarcam-push cameras urls {vuid}' prints",
+            reason=reason,
         )
         self.vuid = vuid
+
+
+class TooManyRequests(PushError):
+    status = 429
 
 
 class PayloadTooLarge(PushError):

@@ -16,11 +16,12 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 
 from vstarcam_push.alarms import Alarm
-from vstarcam_push.cameras import Camera, CameraRegistry
+from vstarcam_push.cameras import Camera, CameraRegistry, NotifyCeiling
 from vstarcam_push.media_links import link_url
 
 EventKind = Literal["alarm", "offline", "online"]
-Outcome = Literal["sent", "suppressed", "ignored"]
+# "suppressed": inside the cooldown of its alarm type; "capped": over the per-camera ceiling.
+Outcome = Literal["sent", "suppressed", "capped", "ignored"]
 
 SMS_LIMIT = 160
 SUBJECT_LIMIT = 99  # SNS: under 100 ASCII characters
@@ -179,6 +180,7 @@ class Notifier:
         region: str,
         cooldown_seconds: int,
         api_url: str = "",
+        ceiling: NotifyCeiling | None = None,
     ) -> None:
         self._sns = sns
         self.topic_arn = topic_arn
@@ -187,6 +189,7 @@ class Notifier:
         self.region = region
         self.cooldown_seconds = cooldown_seconds
         self.api_url = api_url
+        self.ceiling = ceiling
 
     def handle(self, record: dict[str, Any], now: int) -> tuple[EventKind | None, Outcome]:
         stream = record.get("dynamodb") or {}
@@ -206,12 +209,15 @@ class Notifier:
         return None, "ignored"
 
     def _alarm(self, alarm: Alarm, now: int) -> Outcome:
-        if not self.cameras.claim_notification(
-            alarm.vuid, alarm.alarm_type.hex, alarm.alarm_id, now, self.cooldown_seconds
-        ):
-            return "suppressed"
-        camera = self.cameras.get(alarm.vuid)
-        self.publish(alarm_notification(camera, alarm, self.bucket, self.region, self.api_url))
+        claim = self.cameras.claim_notification(
+            alarm.vuid, alarm.alarm_type, alarm.alarm_id, now, self.cooldown_seconds, self.ceiling
+        )
+        if not claim:
+            return "capped" if claim.reason == "ceiling" else "suppressed"
+        notification = alarm_notification(
+            claim.camera, alarm, self.bucket, self.region, self.api_url
+        )
+        self.publish(notification)
         return "sent"
 
     def publish(self, notification: Notification) -> None:

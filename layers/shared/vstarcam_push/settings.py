@@ -23,6 +23,10 @@ class Settings:
     accept_unknown_cameras: bool
     media_link_days: int
     api_url: str
+    require_push_key: bool
+    alarm_rate_limit: int
+    notify_ceiling: int
+    notify_ceiling_seconds: int
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -39,4 +43,9 @@ class Settings:
             == "true",
             media_link_days=_int("MEDIA_LINK_DAYS", 0),
             api_url=os.environ.get("API_URL", ""),
+            # Secure by default: only "false" opens the bare routes to registered cameras.
+            require_push_key=os.environ.get("REQUIRE_PUSH_KEY", "true").lower() != "false",
+            alarm_rate_limit=_int("ALARM_RATE_LIMIT", 30),
+            notify_ceiling=_int("NOTIFY_CEILING", 10),
+            notify_ceiling_seconds=_int("NOTIFY_CEILING_SECONDS", 600),
         )
