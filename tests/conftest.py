@@ -18,6 +18,8 @@ import boto3
 import pytest
 from moto import mock_aws
 from requests_toolbelt import MultipartEncoder
+from vstarcam_push.cameras import CameraRegistry
+from vstarcam_push.push_keys import key_hash
 from vstarcam_tools.events import LambdaContext, http_event
 from vstarcam_tools.provision import create_resources
 from vstarcam_tools.template import Stack
@@ -28,6 +30,8 @@ VUID = "VE0005622QHOW"
 # and one of the same shape that no camera has.
 PUSH_KEY = "TestPushKey0123456789A"
 WRONG_KEY = "WrongPushKey0123456789"
+# The stack secret keys are derived from in tests (the CLI keeps the real one in SSM).
+TEST_SECRET = bytes(range(32))
 # Starts with the JPEG and PNG magic numbers the receiver sniffs; the rest is
 # filler (real pictures are in tools/vstarcam_tools/testdata for end-to-end tests).
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01" + bytes(range(256)) * 4 + b"\xff\xd9"
@@ -73,6 +77,26 @@ def stack() -> Iterator[Stack]:
         built = Stack(region=REGION)
         create_resources(built, boto3.Session(region_name=REGION))
         yield built
+
+
+def register_camera(
+    dynamodb: Any,
+    table: str,
+    vuid: str = VUID,
+    name: str = "Front door",
+    offline_after: int = 180,
+    now: int = 0,
+    key: str = PUSH_KEY,
+) -> None:
+    """Register a camera as ``vstarcam-push cameras add`` does, then give it the fixed push
+    key ``key``, so that tests build its events without knowing the key it was issued."""
+    CameraRegistry(dynamodb, table).register(vuid, name, offline_after, now, TEST_SECRET)
+    dynamodb.update_item(
+        TableName=table,
+        Key={"vuid": {"S": vuid}},
+        UpdateExpression="SET pushKeyHash = :hash",
+        ExpressionAttributeValues={":hash": {"B": key_hash(key)}},
+    )
 
 
 def load_function(

@@ -23,7 +23,8 @@ from vstarcam_tools.outputs import publish_outputs
 from vstarcam_tools.template import Stack
 
 from tests.camera.conftest import STACK_NAME
-from tests.conftest import REGION
+from tests.cli.conftest import stack_secret
+from tests.conftest import REGION, TEST_SECRET
 from tests.standin_camera import DEVICEID, PASSWORD, USER, VUID, StandinCamera
 
 SET = "set_alarm_push_cfg.cgi"
@@ -60,6 +61,11 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+def push_key_of(stack: Stack, vuid: str = VUID) -> str:
+    """The camera's push key, derived as 'cameras urls' does from the secret in SSM."""
+    return registry(stack).push_key(vuid, stack_secret())
+
+
 def one_error_line(err: str) -> str:
     lines = err.strip().splitlines()
     assert len(lines) == 1, err
@@ -78,8 +84,10 @@ def test_configure_points_the_camera_at_the_stack_and_registers_it(
     assert main(configure_args(camera.url, "--name", "Porch")) == 0
 
     assert camera.heartbeat_time == 60
-    assert camera.heartbeat_server == outputs["HeartbeatUrl"]
-    assert camera.alarm_push_main_server == outputs["AlarmUrl"]
+    # The camera's own URLs: the stack's, each with its push key.
+    key = push_key_of(deployed)
+    assert camera.heartbeat_server == f"{outputs['HeartbeatUrl']}/{key}"
+    assert camera.alarm_push_main_server == f"{outputs['AlarmUrl']}/{key}"
     assert camera.alarm_push_sub_server == VENDOR_SUB_SERVER
     assert camera.cgis() == [
         "get_status.cgi",
@@ -93,8 +101,10 @@ def test_configure_points_the_camera_at_the_stack_and_registers_it(
     out = capsys.readouterr().out
     assert f"camera {camera.url}: Porch ({VUID})" in out
     assert "  heartbeatTime: 0 -> 60" in out
-    assert f"  heartbeatServer: (empty) -> {outputs['HeartbeatUrl']}" in out
-    assert f"  alarmPushMainServer: (empty) -> {outputs['AlarmUrl']}" in out
+    # What it prints never shows the key.
+    assert f"  heartbeatServer: (empty) -> {outputs['HeartbeatUrl']}/<push key>" in out
+    assert f"  alarmPushMainServer: (empty) -> {outputs['AlarmUrl']}/<push key>" in out
+    assert key not in out
     assert "alarmPushSubServer" not in out
     assert "registered camera Porch" in out and "offline after 180 s" in out
     assert "read back: every setting took" in out
@@ -105,7 +115,7 @@ def test_the_set_request_carries_the_stack_urls_url_encoded(
 ) -> None:
     assert main(configure_args(camera.url)) == 0
     (set_request,) = [request for request in camera.requests if request.cgi == SET]
-    heartbeat_url = deployed.outputs()["HeartbeatUrl"]
+    heartbeat_url = f"{deployed.outputs()['HeartbeatUrl']}/{push_key_of(deployed)}"
     encoded = heartbeat_url.replace(":", "%3A").replace("/", "%2F")
     assert f"heartbeatServer={encoded}&" in set_request.query
     assert set_request.params["heartbeatServer"] == heartbeat_url
@@ -118,7 +128,7 @@ def test_name_defaults_to_the_camera_alias_then_keeps_the_registered_name(
 ) -> None:
     assert main(configure_args(camera.url)) == 0
     assert registry(deployed).get(VUID).name == "Front door"  # type: ignore[union-attr]
-    registry(deployed).register(VUID, "Renamed", 180, 0)
+    registry(deployed).register(VUID, "Renamed", 180, 0, TEST_SECRET)
     assert main(configure_args(camera.url)) == 0
     assert registry(deployed).get(VUID).name == "Renamed"  # type: ignore[union-attr]
 
@@ -169,8 +179,9 @@ def test_a_front_door_url_replaces_the_stack_urls(
     front_door = "http://d111111abcdef8.cloudfront.net"
     argv = configure_args(camera.url, "--heartbeat-url", f"{front_door}/heartbeat")
     assert main([*argv, "--alarm-url", f"{front_door}/alarm"]) == 0
-    assert camera.heartbeat_server == f"{front_door}/heartbeat"
-    assert camera.alarm_push_main_server == f"{front_door}/alarm"
+    key = push_key_of(deployed)
+    assert camera.heartbeat_server == f"{front_door}/heartbeat/{key}"
+    assert camera.alarm_push_main_server == f"{front_door}/alarm/{key}"
     assert "warning" not in capsys.readouterr().err
 
 
@@ -190,9 +201,10 @@ def test_plain_http_sets_the_stacks_plain_http_front_door(
 
     assert main(configure_args(camera.url, "--plain-http")) == 0
 
-    assert camera.heartbeat_server == f"{front_door}/heartbeat"
-    assert camera.alarm_push_main_server == f"{front_door}/alarm"
-    assert f"-> {front_door}/alarm" in capsys.readouterr().out
+    key = push_key_of(stack)
+    assert camera.heartbeat_server == f"{front_door}/heartbeat/{key}"
+    assert camera.alarm_push_main_server == f"{front_door}/alarm/{key}"
+    assert f"-> {front_door}/alarm/<push key>" in capsys.readouterr().out
 
 
 def test_plain_http_without_a_front_door_is_one_line_and_changes_nothing(
@@ -223,7 +235,7 @@ def test_loopback_urls_are_warned_about_but_still_set(
     err = capsys.readouterr().err
     assert err.startswith("warning: http://127.0.0.1:3000/heartbeat names this machine's")
     assert 'make run ARGS="--host 0.0.0.0"' in err
-    assert camera.heartbeat_server == "http://127.0.0.1:3000/heartbeat"
+    assert camera.heartbeat_server == f"http://127.0.0.1:3000/heartbeat/{push_key_of(deployed)}"
 
 
 def test_firmware_without_vuid_is_registered_by_its_deviceid(deployed: Stack) -> None:
@@ -326,9 +338,9 @@ def test_read_back_mismatch_is_reported_setting_by_setting(
         assert main(configure_args(camera.url)) == 1
     line = one_error_line(capsys.readouterr().err)
     assert "did not keep its settings" in line
-    assert f"heartbeatServer set to '{deployed.outputs()['HeartbeatUrl']}' but reads '(empty)'" in (
-        line
-    )
+    # The push key is redacted in the message too.
+    asked = f"{deployed.outputs()['HeartbeatUrl']}/<push key>"
+    assert f"heartbeatServer set to '{asked}' but reads '(empty)'" in line
     assert "heartbeatTime set to '60' but reads '0'" in line
 
 
@@ -486,7 +498,10 @@ def test_bulk_configures_what_it_can_and_reports_a_table(
 
     configured = [fleet[0], fleet[1], fleet[3]]
     heartbeat_url = deployed.outputs()["HeartbeatUrl"]
-    assert all(camera.heartbeat_server == heartbeat_url for camera in configured)
+    assert all(
+        camera.heartbeat_server == f"{heartbeat_url}/{push_key_of(deployed, camera.vuid)}"
+        for camera in configured
+    )
     assert fleet[2].heartbeat_server == "" and SET not in fleet[2].cgis()
     assert [camera.vuid for camera in registry(deployed).list()] == [
         camera.vuid for camera in configured

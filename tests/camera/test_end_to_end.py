@@ -39,6 +39,15 @@ def cli_env(local: LocalStackProcess, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CAMERA_PASSWORD", PASSWORD)
 
 
+def keyed(base_url: str, vuid: str, capsys: pytest.CaptureFixture[str]) -> str:
+    """``base_url`` + the camera's push key, as ``cameras urls --json`` reports it."""
+    urls = cli_json(capsys, "cameras", "urls", vuid)
+    assert urls["heartbeatUrl"].startswith(f"{base_url.rsplit('/', 1)[0]}/heartbeat/")
+    key = urls["heartbeatUrl"].rsplit("/", 1)[1]
+    assert len(key) == 22 and urls["alarmUrl"].endswith(f"/alarm/{key}")
+    return f"{base_url}/{key}"
+
+
 def cli_json(capsys: pytest.CaptureFixture[str], *argv: str) -> Any:
     capsys.readouterr()
     assert main([*argv, "--json"]) == 0
@@ -57,8 +66,9 @@ def test_configured_camera_heartbeats_to_the_local_stack_and_is_online(
     with StandinCamera(vuid=new_vuid()) as camera:
         argv = ["cameras", "configure", camera.url, "--user", USER]
         assert main([*argv, "--password-env", "CAMERA_PASSWORD", "--name", "Porch"]) == 0
-        assert camera.heartbeat_server == local.heartbeat_url
-        assert camera.alarm_push_main_server == local.alarm_url
+        # The camera's own URLs: the stack's, with its push key.
+        assert camera.heartbeat_server == keyed(local.heartbeat_url, camera.push_id, capsys)
+        assert camera.alarm_push_main_server == keyed(local.alarm_url, camera.push_id, capsys)
         before = listed(capsys, camera.push_id)
         assert before is not None and before["status"] == "offline"
 
@@ -122,13 +132,16 @@ def test_the_cli_process_against_the_local_stack_never_shows_the_password(
             timeout=60,
             check=False,
         )
-        assert camera.heartbeat_server == local.heartbeat_url
+        assert camera.heartbeat_server.startswith(f"{local.heartbeat_url}/")
+        key = camera.heartbeat_server.rsplit("/", 1)[1]
     assert (completed.returncode, configured.returncode) == (0, 0), configured.stderr
     assert "loginpas=***" in completed.stdout
     # The local stack was started on 127.0.0.1: the CLI says a LAN camera could not reach it.
     assert 'make run ARGS="--host 0.0.0.0"' in configured.stderr
     for output in (completed.stdout, completed.stderr, configured.stdout, configured.stderr):
         assert PASSWORD not in output and "Pa55" not in output
+        # Neither is the push key: only 'cameras urls' shows it.
+        assert key not in output
 
 
 def test_plain_http_configures_the_front_door_which_locally_is_the_local_api(
@@ -145,8 +158,8 @@ def test_plain_http_configures_the_front_door_which_locally_is_the_local_api(
         with StandinCamera(vuid=new_vuid()) as camera:
             argv = ["cameras", "configure", camera.url, "--user", USER, "--plain-http"]
             assert main([*argv, "--password-env", "CAMERA_PASSWORD"]) == 0
-            assert camera.heartbeat_server == stack.heartbeat_url
-            assert camera.alarm_push_main_server == stack.alarm_url
+            assert camera.heartbeat_server == keyed(stack.heartbeat_url, camera.push_id, capsys)
+            assert camera.alarm_push_main_server == keyed(stack.alarm_url, camera.push_id, capsys)
 
             reply = camera.send_heartbeat()
 

@@ -3,6 +3,7 @@ alarms stored the way the alarm function stores them, a stand-in receiver, and a
 
 from __future__ import annotations
 
+import base64
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -14,13 +15,14 @@ from vstarcam_push.alarm_push import AlarmIntake, parse_alarm_push
 from vstarcam_push.alarms import Alarm, AlarmStore
 from vstarcam_push.cameras import CameraRegistry
 from vstarcam_push.media import MediaStore
+from vstarcam_push.push_keys import secret_parameter
 from vstarcam_tools.cli.main import main
 from vstarcam_tools.outputs import StackOutputs, publish_outputs
 from vstarcam_tools.simulator import load_testdata, unique_picture
 from vstarcam_tools.template import Stack
 
 from tests.cli.receiver import StandinReceiver
-from tests.conftest import REGION, alarm_body
+from tests.conftest import PUSH_KEY, REGION, alarm_body, register_camera
 
 STACK_NAME = "vstarcam-push"
 
@@ -61,6 +63,13 @@ def deployed(stack: Stack) -> StackOutputs:
     return StackOutputs.from_dict(outputs)
 
 
+def stack_secret(stack_name: str = STACK_NAME) -> bytes:
+    """The push key secret the CLI keeps in SSM for the stack (made by its first command)."""
+    ssm = boto3.client("ssm", region_name=REGION)
+    value = ssm.get_parameter(Name=secret_parameter(stack_name), WithDecryption=True)
+    return base64.b64decode(value["Parameter"]["Value"])
+
+
 @pytest.fixture
 def registry(deployed: StackOutputs) -> CameraRegistry:
     return CameraRegistry(boto3.client("dynamodb", region_name=REGION), deployed.cameras_table)
@@ -68,7 +77,8 @@ def registry(deployed: StackOutputs) -> CameraRegistry:
 
 @pytest.fixture
 def store_alarm(deployed: StackOutputs, registry: CameraRegistry) -> Callable[..., Alarm]:
-    """Store an alarm push through the alarm function's own intake (registering its camera)."""
+    """Store an alarm push through the alarm function's own intake (registering its camera,
+    unnamed, with the tests' push key, if it is not registered)."""
     dynamodb = boto3.client("dynamodb", region_name=REGION)
     intake = AlarmIntake(
         dynamodb,
@@ -76,7 +86,7 @@ def store_alarm(deployed: StackOutputs, registry: CameraRegistry) -> Callable[..
         alarms=AlarmStore(dynamodb, deployed.alarms_table),
         media=MediaStore(boto3.client("s3", region_name=REGION), deployed.media_bucket),
         retention_days=deployed.retention_days,
-        accept_unknown=True,
+        accept_unknown=False,
         media_link_days=7,  # as the template's alarm function: each alarm has a link token
     )
 
@@ -92,7 +102,9 @@ def store_alarm(deployed: StackOutputs, registry: CameraRegistry) -> Callable[..
             picture = unique_picture(load_testdata("motion.jpg"), f"{vuid} {time.time_ns()}")
         body, content_type = alarm_body(vuid, alarm_type, picture, video)
         at = received_at_ms if received_at_ms is not None else int(time.time() * 1000)
-        return intake.store(parse_alarm_push(body, content_type), at).alarm
+        if registry.get(vuid.upper()) is None:
+            register_camera(dynamodb, registry.table, vuid.upper(), name="")
+        return intake.store(parse_alarm_push(body, content_type), at, PUSH_KEY).alarm
 
     return store
 

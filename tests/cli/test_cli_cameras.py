@@ -28,7 +28,7 @@ def test_add_registers_the_camera_in_canonical_case_and_prints_the_urls_to_set(
     camera = registry.get(VUID)
     assert camera is not None and camera.name == "Front door"
     assert f"added camera Front door ({VUID})" in result.out
-    assert deployed.heartbeat_url in result.out and deployed.alarm_url in result.out
+    assert f"{deployed.heartbeat_url}/" in result.out and f"{deployed.alarm_url}/" in result.out
 
 
 def test_add_defaults_offline_after_to_the_stacks_offline_after_seconds(
@@ -73,7 +73,14 @@ def test_list_prints_an_aligned_table(
     """GIVEN one camera that sent a heartbeat and one that never did WHEN listed THEN a table."""
     cli("cameras", "add", VUID, "--name", "Front door")
     cli("cameras", "add", "OKB0379853SNLJ")
-    registry.heartbeat(VUID, now=1_714_564_800, default_offline_after=180, accept_unknown=False)
+    registry.heartbeat(
+        VUID,
+        now=1_714_564_800,
+        default_offline_after=180,
+        accept_unknown=False,
+        key=None,
+        require_key=False,
+    )
     result = cli("cameras", "list")
     assert result.code == 0
     lines = result.out.splitlines()
@@ -93,7 +100,14 @@ def test_list_ends_with_the_fleets_counts_and_filters_by_status(
     --status keeps one state (the table, the JSON, or a line saying there are none)."""
     for vuid in (VUID, "OKB0379853SNLJ", "VE0000001TEST"):
         cli("cameras", "add", vuid)
-    registry.heartbeat(VUID, now=int(time.time()), default_offline_after=180, accept_unknown=False)
+    registry.heartbeat(
+        VUID,
+        now=int(time.time()),
+        default_offline_after=180,
+        accept_unknown=False,
+        key=None,
+        require_key=False,
+    )
 
     assert cli("cameras", "list").out.splitlines()[-1] == "3 cameras: 1 online, 2 offline"
     offline = json.loads(cli("cameras", "list", "--status", "offline", "--json").out)
@@ -111,7 +125,14 @@ def test_list_json_is_an_array_of_cameras(
 ) -> None:
     cli("cameras", "add", VUID, "--name", "Front door")
     cli("cameras", "add", "OKB0379853SNLJ")
-    registry.heartbeat(VUID, now=1_714_564_800, default_offline_after=180, accept_unknown=False)
+    registry.heartbeat(
+        VUID,
+        now=1_714_564_800,
+        default_offline_after=180,
+        accept_unknown=False,
+        key=None,
+        require_key=False,
+    )
     result = cli("cameras", "list", "--json")
     assert result.code == 0
     cameras = json.loads(result.out)

@@ -26,7 +26,7 @@ from vstarcam_tools.simulator import (
 )
 from vstarcam_tools.template import Stack
 
-from tests.cli.conftest import Result
+from tests.cli.conftest import Result, stack_secret
 from tests.cli.receiver import StandinReceiver
 from tests.conftest import REGION
 
@@ -267,7 +267,8 @@ def test_simulate_register_adds_the_cameras_and_reads_urls_from_the_stack(
         boto3.client("dynamodb", region_name=REGION),
         StackOutputs.from_dict(outputs).cameras_table,
     )
-    registry.register("SIM0000002", "Kept name", 900, 0)
+    added = cli("cameras", "add", "SIM0000002", "--name", "Kept name", "--offline-after", "900")
+    assert added.code == 0, added.err
     result = cli(
         "simulate",
         "--cameras",
@@ -289,7 +290,10 @@ def test_simulate_register_adds_the_cameras_and_reads_urls_from_the_stack(
     assert cameras["SIM0000001"].offline_after == 300
     assert (cameras["SIM0000002"].name, cameras["SIM0000002"].offline_after) == ("Kept name", 900)
     assert json.loads(result.out)["vuids"] == ["SIM0000001", "SIM0000002", "SIM0000003"]
-    assert len(receiver.received("/heartbeat")) == 1  # staggered over 100 s: only the first
+    # Staggered over 100 s: only the first camera's heartbeat, on its own keyed URL.
+    (heartbeat,) = [r.path for r in receiver.requests if r.path.startswith("/heartbeat")]
+    key = registry.push_key("SIM0000001", stack_secret())
+    assert heartbeat == f"/heartbeat/{key}"
 
 
 @pytest.mark.parametrize(

@@ -10,6 +10,7 @@ from vstarcam_push.alarms import AlarmStore
 from vstarcam_push.cameras import CameraRegistry
 from vstarcam_push.media import MediaStore
 
+from tests.conftest import register_camera
 from tests.e2e.helpers import RETENTION_DAYS, new_vuid
 from tests.e2e.localstack import LocalStackProcess, SnsInbox, start_local_stack
 
@@ -48,11 +49,12 @@ def media(local: LocalStackProcess) -> MediaStore:
 
 @pytest.fixture(scope="module")
 def register(registry: CameraRegistry) -> Callable[..., str]:
-    """Register a new camera (as ``vstarcam-push cameras add`` does); returns its vuid."""
+    """Register a new camera (as ``vstarcam-push cameras add`` does) with the tests' push key;
+    returns its vuid."""
 
-    def register_camera(name: str = "", offline_after: int = 180) -> str:
+    def register(name: str = "", offline_after: int = 180) -> str:
         vuid = new_vuid()
-        registry.register(vuid, name=name, offline_after=offline_after, now=int(time.time()))
+        register_camera(registry._db, registry.table, vuid, name, offline_after, int(time.time()))
         return vuid
 
-    return register_camera
+    return register

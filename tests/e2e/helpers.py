@@ -10,6 +10,9 @@ from typing import Any
 
 import requests
 from vstarcam_push.alarms import Alarm, AlarmStore
+from vstarcam_push.push_keys import keyed_url
+
+from tests.conftest import PUSH_KEY
 
 HTTP_TIMEOUT_S = 60
 # The e2e stack overrides it, so a test can see that --parameter-overrides reached the functions.
@@ -27,8 +30,10 @@ def jpeg(tag: str = "") -> bytes:
     return b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + tag.encode() + os.urandom(256) + b"\xff\xd9"
 
 
-def post_heartbeat(url: str, vuid: str) -> requests.Response:
-    return requests.post(url, json={"vuid": vuid}, timeout=HTTP_TIMEOUT_S)
+def post_heartbeat(url: str, vuid: str, key: str | None = PUSH_KEY) -> requests.Response:
+    """A heartbeat to the stack's ``url`` + the camera's push key (``key=None``: bare)."""
+    target = keyed_url(url, key) if key else url
+    return requests.post(target, json={"vuid": vuid}, timeout=HTTP_TIMEOUT_S)
 
 
 def post_alarm(
@@ -38,8 +43,10 @@ def post_alarm(
     picture: bytes | None = None,
     video: bytes | None = None,
     picture_type: str = "image/jpeg",
+    key: str | None = PUSH_KEY,
 ) -> requests.Response:
-    """An alarm push as requests builds multipart/form-data (field order as cameras send it)."""
+    """An alarm push as requests builds multipart/form-data (field order as cameras send it),
+    to the stack's ``url`` + the camera's push key (``key=None``: bare)."""
     files: dict[str, Any] = {
         "vuid": (None, vuid),
         "type": (None, alarm_type),
@@ -47,7 +54,8 @@ def post_alarm(
     }
     if video is not None:
         files["video"] = ("alarm.mp4", video, "video/mp4")
-    return requests.post(url, files=files, timeout=HTTP_TIMEOUT_S)
+    target = keyed_url(url, key) if key else url
+    return requests.post(target, files=files, timeout=HTTP_TIMEOUT_S)
 
 
 def reply_of(response: requests.Response, status: int) -> str:

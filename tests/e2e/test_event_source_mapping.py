@@ -22,7 +22,7 @@ from vstarcam_tools.local.runner import ShardIteratorJanitor
 from vstarcam_tools.local.streams import MappingConfig, StreamEventSource
 from vstarcam_tools.template import Stack
 
-from tests.conftest import REGION, invoke, load_function
+from tests.conftest import REGION, TEST_SECRET, invoke, load_function
 
 Handler = Callable[[dict[str, Any]], Any]
 
@@ -102,9 +102,13 @@ def test_filter_criteria_keep_heartbeats_from_the_notifier(stack: Stack) -> None
     cameras = CameraRegistry(
         boto3.client("dynamodb", region_name=REGION), stack.physical_name("CamerasTable")
     )
-    cameras.register("VE0005622QHOW", "Door", offline_after=60, now=1000)
-    cameras.heartbeat("VE0005622QHOW", 1000, default_offline_after=60, accept_unknown=False)
-    cameras.heartbeat("VE0005622QHOW", 1030, default_offline_after=60, accept_unknown=False)
+    key = cameras.register("VE0005622QHOW", "Door", 60, 1000, TEST_SECRET).push_key
+    cameras.heartbeat(
+        "VE0005622QHOW", 1000, default_offline_after=60, accept_unknown=False, key=key
+    )
+    cameras.heartbeat(
+        "VE0005622QHOW", 1030, default_offline_after=60, accept_unknown=False, key=key
+    )
     assert cameras.mark_offline("VE0005622QHOW", now=2000)
 
     result = mapping.drain()
@@ -240,8 +244,10 @@ def test_real_notifier_whose_sns_keeps_failing_ends_in_the_dead_letter_queue(
     cameras = CameraRegistry(
         boto3.client("dynamodb", region_name=REGION), stack.physical_name("CamerasTable")
     )
-    cameras.register("VE0005622QHOW", "Door", offline_after=60, now=1000)
-    cameras.heartbeat("VE0005622QHOW", 1000, default_offline_after=60, accept_unknown=False)
+    key = cameras.register("VE0005622QHOW", "Door", 60, 1000, TEST_SECRET).push_key
+    cameras.heartbeat(
+        "VE0005622QHOW", 1000, default_offline_after=60, accept_unknown=False, key=key
+    )
     assert cameras.mark_offline("VE0005622QHOW", now=2000)
 
     result = mapping.drain()

@@ -24,7 +24,9 @@ from vstarcam_push.alarms import AlarmStore
 from vstarcam_push.cameras import CameraRegistry
 from vstarcam_push.media import MediaStore
 from vstarcam_push.protocol import MAX_REQUEST_BYTES
+from vstarcam_push.push_keys import keyed_url
 
+from tests.conftest import PUSH_KEY
 from tests.conftest import VENDOR_ALARM_TYPES as ALARM_TYPES
 from tests.e2e.helpers import (
     HTTP_TIMEOUT_S,
@@ -123,7 +125,7 @@ def test_bad_heartbeat_is_refused_with_a_reason(
     local: LocalStackProcess, body: bytes, expected: str
 ) -> None:
     response = requests.post(
-        local.heartbeat_url,
+        keyed_url(local.heartbeat_url, PUSH_KEY),
         data=body,
         headers={"content-type": "application/json"},
         timeout=HTTP_TIMEOUT_S,
@@ -409,7 +411,10 @@ def test_bad_alarm_push_is_refused_with_a_reason_and_nothing_is_stored(
     content_type, body = build(vuid)
 
     response = requests.post(
-        local.alarm_url, data=body, headers={"content-type": content_type}, timeout=HTTP_TIMEOUT_S
+        keyed_url(local.alarm_url, PUSH_KEY),
+        data=body,
+        headers={"content-type": content_type},
+        timeout=HTTP_TIMEOUT_S,
     )
 
     assert expected in reply_of(response, status)
@@ -452,7 +457,7 @@ def test_413_counts_the_whole_event_and_never_invokes_the_function(
     assert len(body) < MAX_REQUEST_BYTES
 
     response = requests.post(
-        local.heartbeat_url,
+        keyed_url(local.heartbeat_url, PUSH_KEY),
         data=body,
         headers={"content-type": "application/json"},
         timeout=HTTP_TIMEOUT_S,
@@ -461,12 +466,12 @@ def test_413_counts_the_whole_event_and_never_invokes_the_function(
     assert "over the 6 MB limit" in reply_of(response, 413)
     camera = registry.get(vuid)
     assert camera is not None and camera.last_seen is None
-    local.wait_for_line(rf"POST /heartbeat +{vuid} +413 ")
+    local.wait_for_line(rf"POST /heartbeat/\{{key\}} +{vuid} +413 ")
 
 
 @pytest.mark.parametrize(
     ("method", "path"),
-    [("POST", "/nowhere"), ("GET", "/heartbeat"), ("POST", "/alarm/extra"), ("POST", "/")],
+    [("POST", "/nowhere"), ("GET", "/heartbeat"), ("POST", "/alarm/key/extra"), ("POST", "/")],
 )
 def test_request_outside_the_routes_is_not_found(
     local: LocalStackProcess, method: str, path: str
@@ -531,13 +536,15 @@ def test_each_request_is_logged_with_route_vuid_code_and_milliseconds(
     post_heartbeat(local.heartbeat_url, vuid)
     post_alarm(local.alarm_url, stranger)
 
-    local.wait_for_line(rf"POST /heartbeat +{vuid} +200 +\d+ ms", start=start)
-    local.wait_for_line(rf"POST /alarm +{stranger} +403 +\d+ ms", start=start)
+    # The route, never the path: the path carries the camera's push key.
+    local.wait_for_line(rf"POST /heartbeat/\{{key\}} +{vuid} +200 +\d+ ms", start=start)
+    local.wait_for_line(rf"POST /alarm/\{{key\}} +{stranger} +403 +\d+ ms", start=start)
+    assert not any(PUSH_KEY in line for line in local.lines)
 
 
 def test_function_logs_stay_off_the_console(local: LocalStackProcess) -> None:
     post_heartbeat(local.heartbeat_url, new_vuid())
-    local.wait_for_line(r"POST /heartbeat +\w+ +403")
+    local.wait_for_line(r"POST /heartbeat/\{key\} +\w+ +403")
 
     assert not any('"level"' in line or "RequestId:" in line for line in local.lines)
 
@@ -560,11 +567,11 @@ def test_curl_heartbeat_and_form_upload_are_accepted(
 
     heartbeat = _curl(
         "-H", "Content-Type: application/json", "-d", json.dumps({"vuid": vuid}),
-        local.heartbeat_url,
+        keyed_url(local.heartbeat_url, PUSH_KEY),
     )  # fmt: skip
     alarm = _curl(
         "-F", f"vuid={vuid}", "-F", "type=0x26", "-F", f"picture=@{tmp_path / 'snapshot.jpg'}",
-        local.alarm_url,
+        keyed_url(local.alarm_url, PUSH_KEY),
     )  # fmt: skip
 
     assert heartbeat == alarm == {"code": "200", "message": "Success"}

@@ -30,12 +30,11 @@ from moto import mock_aws
 from moto.core import DEFAULT_ACCOUNT_ID
 from moto.events.models import EventPattern
 from moto.sns.models import sns_backends
-from vstarcam_push.cameras import CameraRegistry
 from vstarcam_tools.local.streams import lambda_record
 from vstarcam_tools.provision import create_resources
 from vstarcam_tools.template import Stack, load_template
 
-from tests.conftest import PUSH_KEY, REGION, VUID, invoke, load_function
+from tests.conftest import PUSH_KEY, REGION, VUID, invoke, load_function, register_camera
 
 # -- what the stack stored and published ------------------------------------
 
@@ -68,9 +67,7 @@ class Aws:
         key: str = PUSH_KEY,
     ) -> None:
         """Register a camera as ``vstarcam-push cameras add`` does, with push key ``key``."""
-        registry = CameraRegistry(self.dynamodb, self.cameras_table)
-        registry.register(vuid, name, offline_after, now)
-        registry.rotate_key(vuid, key)
+        register_camera(self.dynamodb, self.cameras_table, vuid, name, offline_after, now, key)
 
     def camera(self, vuid: str = VUID) -> dict[str, Any] | None:
         return self.dynamodb.get_item(

@@ -20,6 +20,7 @@ from vstarcam_tools.template import Stack
 from tests.conftest import (
     PUSH_KEY,
     REGION,
+    TEST_SECRET,
     VUID,
     alarm_event,
     heartbeat_event,
@@ -175,7 +176,7 @@ def test_cameras_add_approves_a_pending_camera_and_issues_its_key(
     heartbeat = functions("HeartbeatFunction")
     invoke(heartbeat, heartbeat_event({"vuid": VUID}, NOW_MS, key=None))
 
-    registration = registry(aws).register(VUID, "Porch", 180, NOW_MS // 1000 + 5)
+    registration = registry(aws).register(VUID, "Porch", 180, NOW_MS // 1000 + 5, TEST_SECRET)
 
     assert registration.approved and not registration.created
     assert registration.push_key is not None

@@ -142,6 +142,8 @@ def stored(stack: Stack) -> Stored:
 @pytest.fixture
 def register(stored: Stored) -> Callable[..., None]:
     def register_camera(vuid: str, offline_after: int = 180, now: int = 0) -> None:
-        stored.cameras.register(vuid, f"Camera {vuid[-4:]}", offline_after, now)
+        register_camera(
+            stored.dynamodb, stored.cameras.table, vuid, f"Camera {vuid[-4:]}", offline_after, now
+        )
 
     return register_camera

@@ -22,11 +22,21 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import event as event_note
 from hypothesis import strategies as st
 from moto import mock_aws
-from vstarcam_push.cameras import CameraRegistry
 from vstarcam_tools.provision import create_resources
 from vstarcam_tools.template import Stack
 
-from tests.conftest import JPEG, MP4, REGION, VUID, http_event, invoke, load_function, reply_of
+from tests.conftest import (
+    JPEG,
+    MP4,
+    PUSH_KEY,
+    REGION,
+    VUID,
+    http_event,
+    invoke,
+    load_function,
+    register_camera,
+    reply_of,
+)
 
 # The handlers filter Powertools' empty-metrics warning when they are imported, but these
 # module-scoped handlers outlive the test that imported them, and pytest restores the
@@ -106,9 +116,7 @@ def endpoints() -> Iterator[dict[str, Any]]:
             session = boto3.Session(region_name=REGION)
             create_resources(stack, session)
             dynamodb = session.client("dynamodb")
-            CameraRegistry(dynamodb, stack.physical_name("CamerasTable")).register(
-                VUID, "Front door", 180, 0
-            )
+            register_camera(dynamodb, stack.physical_name("CamerasTable"))
             yield {
                 "heartbeat": load_function(stack, "HeartbeatFunction", patch),
                 "alarm": load_function(stack, "AlarmFunction", patch),
@@ -234,7 +242,7 @@ def test_heartbeat_answers_any_body_in_the_wire_shape(endpoints, data: st.DataOb
         )
     content_type = data.draw(CONTENT_TYPES)
     text = data.draw(st.booleans())
-    event = http_event("/heartbeat", body, content_type)
+    event = http_event("/heartbeat", body, content_type, push_key=PUSH_KEY)
     if text:
         event["isBase64Encoded"] = False
         event["body"] = body.decode("latin-1")
@@ -258,7 +266,9 @@ def test_alarm_answers_any_push_in_the_wire_shape(endpoints, data: st.DataObject
     THEN the answer is a {"code","message"} reply with a 2xx or 4xx status, and every
     stored object is under the registered camera's prefix."""
     body, content_type = data.draw(alarm_pushes())
-    event = with_event_quirks(http_event("/alarm", body, content_type), data.draw)
+    event = with_event_quirks(
+        http_event("/alarm", body, content_type, push_key=PUSH_KEY), data.draw
+    )
 
     reply = assert_wire_reply(endpoints["alarm"], event)
 
@@ -278,7 +288,9 @@ def test_alarm_answers_random_bytes_in_the_wire_shape(
     """GIVEN random bytes under any content type (multipart or not)
     WHEN the alarm function handles them
     THEN the answer is a 4xx in the wire shape: random bytes are never an alarm."""
-    reply = assert_wire_reply(endpoints["alarm"], http_event("/alarm", body, content_type))
+    reply = assert_wire_reply(
+        endpoints["alarm"], http_event("/alarm", body, content_type, push_key=PUSH_KEY)
+    )
 
     assert reply["code"] != "200"
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from vstarcam_push.cameras import CameraRegistry
+from vstarcam_push.push_keys import new_secret
 from vstarcam_tools.simulator import (
     ALARM,
     HEARTBEAT,
@@ -29,9 +30,12 @@ def test_many_cameras_for_twenty_seconds_get_no_error_and_every_alarm_is_stored_
     one picture per alarm answered 200, each record's picture in the bucket."""
     with local_stack(schedule_rate=1, log_dir=tmp_path) as stack:
         vuids = simulated_vuids(CAMERAS)
-        register_cameras(
-            CameraRegistry(stack.client("dynamodb"), stack.outputs.cameras_table), vuids, 180
-        )
+        push_keys = register_cameras(
+            CameraRegistry(stack.client("dynamodb"), stack.outputs.cameras_table),
+            vuids,
+            180,
+            new_secret(),
+        ).keys
 
         summary = run_simulation(
             stack.heartbeat_url,
@@ -41,6 +45,7 @@ def test_many_cameras_for_twenty_seconds_get_no_error_and_every_alarm_is_stored_
             alarms_per_minute=6.0,
             duration=SECONDS,
             concurrency=8,
+            push_keys=push_keys,
         )
 
         alarms = [

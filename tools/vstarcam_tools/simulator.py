@@ -8,11 +8,15 @@ a burst every period. Every picture is a real JPEG made unique by a comment
 segment: the receiver treats a repeated (vuid, type, picture) as a camera's
 retry and stores it once, which would hide load.
 
+Each camera sends to its own keyed URLs (the stack's base URL + ``/<push key>``)
+when it is given its key, to the URLs as given otherwise.
+
 Programmatic use (benchmarks, load tests)::
 
     vuids = simulated_vuids(100)
-    register_cameras(registry, vuids, offline_after=180)
-    summary = run_simulation(heartbeat_url, alarm_url, vuids, heartbeat_time=5, duration=30)
+    keys = register_cameras(registry, vuids, offline_after=180, secret=secret)
+    summary = run_simulation(heartbeat_url, alarm_url, vuids, heartbeat_time=5, duration=30,
+                             push_keys=keys)
     summary.replies["alarm"]["200"]
 """
 
@@ -24,7 +28,7 @@ import math
 import threading
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cache
@@ -35,6 +39,7 @@ import requests
 from requests_toolbelt import MultipartEncoder
 from vstarcam_push.alarm_types import ALARM_TYPE_NAMES
 from vstarcam_push.cameras import CameraRegistry
+from vstarcam_push.push_keys import keyed_url
 
 HEARTBEAT = "heartbeat"
 ALARM = "alarm"
@@ -88,17 +93,44 @@ def alarm_form(
     return MultipartEncoder(fields=fields)
 
 
+@dataclass(frozen=True)
+class Registered:
+    """Every simulated camera's push key, and how many were newly registered."""
+
+    keys: dict[str, str]
+    added: int
+
+
 def register_cameras(
-    registry: CameraRegistry, vuids: Sequence[str], offline_after: int, now: int | None = None
-) -> int:
-    """Register the cameras not registered yet (existing ones keep their name); the count added."""
+    registry: CameraRegistry,
+    vuids: Sequence[str],
+    offline_after: int,
+    secret: bytes,
+    now: int | None = None,
+) -> Registered:
+    """Register the cameras not registered yet (existing ones keep their name and settings).
+
+    Every camera's push key is derived from the stack ``secret``; a camera without one
+    (pending, or registered before push keys) is issued one.
+    """
     now = now if now is not None else int(time.time())
+    keys: dict[str, str] = {}
     added = 0
     for number, vuid in enumerate(vuids, start=1):
-        if registry.get(vuid) is None:
-            registry.register(vuid, f"Simulated camera {number}", offline_after, now)
+        camera = registry.get(vuid)
+        if camera is None:
+            issued = registry.register(
+                vuid, f"Simulated camera {number}", offline_after, now, secret
+            )
             added += 1
-    return added
+        elif camera.pending or not camera.has_push_key:
+            threshold = camera.offline_after or offline_after
+            issued = registry.register(vuid, camera.name, threshold, now, secret)
+        else:
+            keys[vuid] = registry.push_key(vuid, secret)
+            continue
+        keys[vuid] = issued.push_key or registry.push_key(vuid, secret)
+    return Registered(keys, added)
 
 
 @dataclass(frozen=True)
@@ -186,10 +218,19 @@ class _Fleet:
         alarm_types: Sequence[int],
         video: bool,
         timeout: float,
+        push_keys: Mapping[str, str] | None = None,
     ) -> None:
-        self.heartbeat_url = heartbeat_url
-        self.alarm_url = alarm_url
         self.vuids = list(vuids)
+        keys = push_keys or {}
+        # Each camera's own URLs: the base URL + its key, when the simulator knows it.
+        self.urls = [
+            (
+                (keyed_url(heartbeat_url, keys[vuid]), keyed_url(alarm_url, keys[vuid]))
+                if vuid in keys
+                else (heartbeat_url, alarm_url)
+            )
+            for vuid in self.vuids
+        ]
         self.alarm_types = list(alarm_types)
         self.video = load_testdata(VIDEO) if video else None
         self.timeout = timeout
@@ -215,7 +256,7 @@ class _Fleet:
     def send(self, endpoint: str, camera: int, count: int) -> Reply:
         vuid = self.vuids[camera]
         if endpoint == HEARTBEAT:
-            url, body = self.heartbeat_url, heartbeat_body(vuid)
+            url, body = self.urls[camera][0], heartbeat_body(vuid)
             headers = {"Content-Type": "application/json"}
         else:
             alarm_type = self.alarm_types[(camera + count) % len(self.alarm_types)]
@@ -224,7 +265,7 @@ class _Fleet:
                 f"vstarcam-push simulator {vuid} alarm {count} {time.time_ns()}",
             )
             form = alarm_form(vuid, alarm_type, picture, self.video)
-            url, body = self.alarm_url, form.to_string()
+            url, body = self.urls[camera][1], form.to_string()
             headers = {"Content-Type": form.content_type}
         started = time.perf_counter()
         try:
@@ -256,6 +297,7 @@ def run_simulation(
     concurrency: int = 16,
     timeout: float = 10.0,
     alarm_types: Sequence[int] = DEFAULT_ALARM_TYPES,
+    push_keys: Mapping[str, str] | None = None,
 ) -> Summary:
     """Run the cameras for ``duration`` seconds, then wait for the requests in flight.
 
@@ -271,7 +313,7 @@ def run_simulation(
         )
     if not alarm_types:
         raise ValueError("give at least one alarm type")
-    fleet = _Fleet(heartbeat_url, alarm_url, vuids, alarm_types, video, timeout)
+    fleet = _Fleet(heartbeat_url, alarm_url, vuids, alarm_types, video, timeout, push_keys)
     summary = Summary(vuids=list(vuids), duration_s=0.0)
     started = time.monotonic()
     deadline = started + duration

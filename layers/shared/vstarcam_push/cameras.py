@@ -7,9 +7,10 @@ heartbeat), ``lastSeen``, ``lastAlarmAt`` and, only while online,
 sparse index the offline sweep queries, so healthy cameras cost it nothing.
 Times are epoch seconds.
 
-``pushKeyHash`` is the SHA-256 of the camera's push key (never the key): the
-heartbeat's conditional write and the alarm's read check it, so the vuid on
-the camera's sticker proves nothing alone. A camera that pushed while unknown
+``pushKeyHash`` is the SHA-256 of the camera's push key (never the key) and
+``pushKeyId`` the id it is derived with (``push_keys``): the heartbeat's
+conditional write and the alarm's read check the hash, so the vuid on the
+camera's sticker proves nothing alone. A camera that pushed while unknown
 (``AcceptUnknownCameras``) is ``pending``: it has no key and keeps nothing but
 ``registeredAt`` until ``cameras add`` approves it. The item ``#pending`` is
 not a camera: it counts the pending ones, so junk vuids cannot grow the table.
@@ -29,7 +30,13 @@ from typing import Any
 
 from vstarcam_push.alarm_types import AlarmType
 from vstarcam_push.errors import UnknownCamera
-from vstarcam_push.push_keys import is_push_key, key_hash, key_matches, new_push_key
+from vstarcam_push.push_keys import (
+    derive_push_key,
+    is_push_key,
+    key_hash,
+    key_matches,
+    new_key_id,
+)
 
 # The sweep index is partitioned so heartbeat writes spread over a few
 # partition keys; the sweeper queries each shard once per run.
@@ -84,7 +91,7 @@ class Camera:
     offline_after: int | None
     online_until: int | None
     offline_since: int | None
-    has_push_key: bool = False
+    push_key_id: int | None = None
 
     @classmethod
     def from_item(cls, item: dict[str, Any]) -> Camera:
@@ -103,7 +110,7 @@ class Camera:
             offline_after=number("offlineAfter"),
             online_until=number("onlineUntil"),
             offline_since=number("offlineSince"),
-            has_push_key="pushKeyHash" in item,
+            push_key_id=number("pushKeyId"),
         )
 
     @property
@@ -114,6 +121,10 @@ class Camera:
     @property
     def pending(self) -> bool:
         return self.status == PENDING
+
+    @property
+    def has_push_key(self) -> bool:
+        return self.push_key_id is not None
 
 
 @dataclass(frozen=True)
@@ -367,19 +378,23 @@ class CameraRegistry:
         item = self._db.get_item(TableName=self.table, Key={"vuid": {"S": vuid}}).get("Item")
         return Camera.from_item(item) if item else None
 
-    def register(self, vuid: str, name: str, offline_after: int, now: int) -> Registration:
+    def register(
+        self, vuid: str, name: str, offline_after: int, now: int, secret: bytes
+    ) -> Registration:
         """Add, approve (a pending camera) or rename a camera.
 
         A new or approved camera, or one registered before push keys existed, is issued
-        a push key, returned once in ``Registration.push_key``; a camera that has a key
-        keeps it (``rotate_key`` replaces it).
+        a push key derived from the stack ``secret``, returned in ``Registration.push_key``;
+        a camera that has a key keeps it (``rotate_key`` replaces it).
         """
         name = clean_name(name)
-        key = new_push_key()
+        key_id = new_key_id()
+        key = derive_push_key(secret, vuid, key_id)
         values = {
             ":name": {"S": name},
             ":offline_after": {"N": str(offline_after)},
             ":hash": {"B": key_hash(key)},
+            ":key_id": {"N": str(key_id)},
         }
         try:
             self._db.update_item(
@@ -387,7 +402,7 @@ class CameraRegistry:
                 Key={"vuid": {"S": vuid}},
                 UpdateExpression=(
                     "SET #name = :name, offlineAfter = :offline_after, pushKeyHash = :hash, "
-                    "registeredAt = :now"
+                    "pushKeyId = :key_id, registeredAt = :now"
                 ),
                 ConditionExpression="attribute_not_exists(vuid)",
                 ExpressionAttributeNames={"#name": "name"},
@@ -403,11 +418,12 @@ class CameraRegistry:
             Key={"vuid": {"S": vuid}},
             UpdateExpression=(
                 "SET #name = :name, offlineAfter = :offline_after, "
-                "pushKeyHash = if_not_exists(pushKeyHash, :hash)"
+                "pushKeyHash = if_not_exists(pushKeyHash, :hash), "
+                "pushKeyId = if_not_exists(pushKeyId, :key_id)"
             ),
             ExpressionAttributeNames={"#name": "name"},
             ExpressionAttributeValues=values,
-            ReturnValues="UPDATED_OLD",
+            ReturnValues="ALL_OLD",
         ).get("Attributes", {})
         issued = "pushKeyHash" not in old
         return Registration(created=False, approved=False, push_key=key if issued else None)
@@ -422,7 +438,8 @@ class CameraRegistry:
                             "TableName": self.table,
                             "Key": {"vuid": {"S": vuid}},
                             "UpdateExpression": "SET #name = :name, offlineAfter = "
-                            ":offline_after, pushKeyHash = :hash REMOVE #status",
+                            ":offline_after, pushKeyHash = :hash, pushKeyId = :key_id "
+                            "REMOVE #status",
                             "ConditionExpression": "#status = :pending",
                             "ExpressionAttributeNames": {"#name": "name", "#status": "status"},
                             "ExpressionAttributeValues": {
@@ -449,27 +466,59 @@ class CameraRegistry:
             }
         }
 
-    def rotate_key(self, vuid: str, key: str | None = None) -> str:
+    def rotate_key(self, vuid: str, secret: bytes) -> str:
         """Give a registered camera a new push key; the old one stops working at once.
 
         Returns the new key. A pending camera is approved with ``register``, not here.
         """
-        key = key if key is not None else new_push_key()
+        key_id = new_key_id()
+        key = derive_push_key(secret, vuid, key_id)
         try:
             self._db.update_item(
                 TableName=self.table,
                 Key={"vuid": {"S": vuid}},
-                UpdateExpression="SET pushKeyHash = :hash",
+                UpdateExpression="SET pushKeyHash = :hash, pushKeyId = :key_id",
                 ConditionExpression="attribute_exists(vuid) AND "
                 "(attribute_not_exists(#status) OR #status <> :pending)",
                 ExpressionAttributeNames={"#status": "status"},
                 ExpressionAttributeValues={
                     ":hash": {"B": key_hash(key)},
+                    ":key_id": {"N": str(key_id)},
                     ":pending": {"S": PENDING},
                 },
             )
         except self._db.exceptions.ConditionalCheckFailedException as error:
             raise UnknownCamera(vuid) from error
+        return key
+
+    def push_key(self, vuid: str, secret: bytes) -> str:
+        """The camera's current push key, derived again from the stack ``secret``.
+
+        Raises ``PushKeyUnavailable`` when the camera has no key, or when the secret no
+        longer derives the key whose hash is stored (the secret was replaced).
+        """
+        item = self._db.get_item(
+            TableName=self.table, Key={"vuid": {"S": vuid}}, ConsistentRead=True
+        ).get("Item")
+        if item is None or vuid == PENDING_COUNTER:
+            raise PushKeyUnavailable(f"camera {vuid} is not registered")
+        camera = Camera.from_item(item)
+        if camera.pending:
+            raise PushKeyUnavailable(
+                f"camera {vuid} is pending: approve it with 'vstarcam-push cameras add {vuid}'"
+            )
+        stored = item.get("pushKeyHash", {}).get("B")
+        if camera.push_key_id is None or stored is None:
+            raise PushKeyUnavailable(
+                f"camera {vuid} has no push key yet: issue one with "
+                f"'vstarcam-push cameras rotate-key {vuid}'"
+            )
+        key = derive_push_key(secret, vuid, camera.push_key_id)
+        if not key_matches(key, bytes(stored)):
+            raise PushKeyUnavailable(
+                f"the stack's push key secret no longer derives camera {vuid}'s key (was the "
+                f"secret replaced?): issue a new one with 'vstarcam-push cameras rotate-key {vuid}'"
+            )
         return key
 
     def remove(self, vuid: str) -> bool:
@@ -627,6 +676,10 @@ class CameraRegistry:
 
 
 _CLAIM_TRIES = 3
+
+
+class PushKeyUnavailable(Exception):
+    """The camera's push key cannot be shown: no camera, no key, or another secret."""
 
 
 class ClaimContended(Exception):

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from vstarcam_push.cameras import CameraRegistry
+from vstarcam_push.push_keys import new_secret
 
 from vstarcam_tools.local.process import local_stack
 from vstarcam_tools.simulator import (
@@ -34,9 +35,12 @@ def run(cameras: int, seconds: float, concurrency: int = 4) -> dict[str, Any]:
     """The ``local_throughput`` section."""
     with local_stack(schedule_rate=None, extra_args=["--concurrency", str(concurrency)]) as stack:
         vuids = simulated_vuids(cameras)
-        register_cameras(
-            CameraRegistry(stack.client("dynamodb"), stack.outputs.cameras_table), vuids, 180
-        )
+        keys = register_cameras(
+            CameraRegistry(stack.client("dynamodb"), stack.outputs.cameras_table),
+            vuids,
+            180,
+            new_secret(),
+        ).keys
         for duration in (WARM_UP_S, seconds):
             # The warm-up starts every function worker, so no cold start is measured.
             summary = run_simulation(
@@ -47,6 +51,7 @@ def run(cameras: int, seconds: float, concurrency: int = 4) -> dict[str, Any]:
                 alarms_per_minute=ALARMS_PER_MINUTE,
                 duration=duration,
                 concurrency=SIMULATOR_CONCURRENCY,
+                push_keys=keys,
             )
     errors = sum(
         count

@@ -1,4 +1,9 @@
-"""``vstarcam-push cameras``: register, list and remove cameras (and configure them)."""
+"""``vstarcam-push cameras``: register, list and remove cameras, their push keys and URLs
+(and configure them).
+
+``cameras urls`` is the one command that shows a push key (``cameras add`` prints a new
+camera's URLs once); tables, JSON listings and ``--dry-run`` never do.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,9 @@ import argparse
 import time
 from typing import Any
 
-from vstarcam_push.cameras import Camera
+from vstarcam_push.cameras import Camera, PushKeyUnavailable
+from vstarcam_push.errors import UnknownCamera
+from vstarcam_push.push_keys import PushUrls, keyed_push_urls
 
 from vstarcam_tools.cli import configure
 from vstarcam_tools.cli.common import (
@@ -30,22 +37,84 @@ def camera_json(camera: Camera) -> dict[str, Any]:
         "lastAlarmAt": iso_time(camera.last_alarm_at),
         "registeredAt": iso_time(camera.registered_at),
         "offlineAfter": camera.offline_after,
+        "hasPushKey": camera.has_push_key,
     }
+
+
+def camera_urls(context: StackContext, vuid: str, key: str, plain_http: bool) -> PushUrls:
+    """The camera's keyed URLs on the stack's HTTPS API, or on its plain-HTTP front door."""
+    outputs = context.outputs
+    if not plain_http:
+        return keyed_push_urls(outputs.heartbeat_url, outputs.alarm_url, vuid, key)
+    if outputs.plain_http_heartbeat_url is None or outputs.plain_http_alarm_url is None:
+        raise CliError(
+            "the stack has no plain-HTTP front door: deploy it with the parameter "
+            "PlainHttpFrontDoor=true (docs/cameras.md)"
+        )
+    return keyed_push_urls(
+        outputs.plain_http_heartbeat_url, outputs.plain_http_alarm_url, vuid, key
+    )
+
+
+def print_urls(urls: PushUrls) -> None:
+    print(f"  heartbeatServer:     {urls.heartbeat_url}")
+    print(f"  alarmPushMainServer: {urls.alarm_url}")
 
 
 def _add(args: argparse.Namespace) -> int:
     vuid = parse_vuid(args.vuid)
     context = StackContext.resolve(args)
     offline_after = args.offline_after or context.default_offline_after()
-    added = context.cameras().register(vuid, args.name, offline_after, int(time.time()))
-    label = f"{args.name} ({vuid})" if args.name else vuid
-    print(
-        f"{'added' if added else 'updated'} camera {label}, "
-        f"reported offline after {offline_after} s without a heartbeat"
+    registration = context.cameras().register(
+        vuid, args.name, offline_after, int(time.time()), context.push_key_secret()
     )
-    print(f"  heartbeatServer:     {context.outputs.heartbeat_url}")
-    print(f"  alarmPushMainServer: {context.outputs.alarm_url}")
+    camera = context.cameras().get(vuid)
+    name = camera.name if camera else args.name
+    label = f"{name} ({vuid})" if name else vuid
+    done = "added" if registration.created else "approved" if registration.approved else "updated"
+    print(f"{done} camera {label}, reported offline after {offline_after} s without a heartbeat")
+    if registration.push_key is None:
+        print(f"  it keeps its push key: 'vstarcam-push cameras urls {vuid}' prints its URLs")
+        return 0
+    print("  its URLs carry its secret push key (shown once; 'cameras urls' shows them again):")
+    print_urls(camera_urls(context, vuid, registration.push_key, plain_http=False))
     return 0
+
+
+def _urls(args: argparse.Namespace) -> int:
+    vuid = parse_vuid(args.vuid)
+    context = StackContext.resolve(args)
+    try:
+        key = context.cameras().push_key(vuid, context.push_key_secret(create=False))
+    except PushKeyUnavailable as error:
+        raise CliError(str(error)) from None
+    urls = camera_urls(context, vuid, key, args.plain_http)
+    if args.json:
+        print_json(urls.to_json())
+        return 0
+    print(f"camera {vuid} (keep these URLs secret: anyone holding them can push as the camera)")
+    print_urls(urls)
+    return 0
+
+
+def _rotate_key(args: argparse.Namespace) -> int:
+    vuid = parse_vuid(args.vuid)
+    context = StackContext.resolve(args)
+    if args.configure is None and (args.user or args.password or args.password_env):
+        raise CliError("--user and --password belong with --configure CAMERA_URL")
+    try:
+        key = context.cameras().rotate_key(vuid, context.push_key_secret())
+    except UnknownCamera:
+        raise CliError(
+            f"camera {vuid} is not registered (a pending camera is approved with "
+            f"'vstarcam-push cameras add {vuid}')"
+        ) from None
+    print(f"issued a new push key to camera {vuid}: its old URLs stopped working")
+    if args.configure is None:
+        print(f"  set its new URLs on the camera: 'vstarcam-push cameras urls {vuid}' prints them,")
+        print("  or run this again with --configure CAMERA_URL --user USER")
+        return 0
+    return configure.set_camera_urls(args, vuid, camera_urls(context, vuid, key, args.plain_http))
 
 
 def _list(args: argparse.Namespace) -> int:
@@ -73,9 +142,15 @@ def _list(args: argparse.Namespace) -> int:
     print(format_table(["VUID", "NAME", "STATUS", "LAST SEEN", "LAST ALARM"], rows))
     # A fleet's health at a glance, under a table that may be a thousand lines long.
     online = sum(camera.status == "online" for camera in registered)
+    pending = sum(camera.pending for camera in registered)
     print(
         f"\n{len(registered)} camera{'s' if len(registered) != 1 else ''}: "
-        f"{online} online, {len(registered) - online} offline"
+        f"{online} online, {len(registered) - online - pending} offline"
+        + (
+            f", {pending} pending (approve with 'vstarcam-push cameras add VUID')"
+            if pending
+            else ""
+        )
     )
     return 0
 
@@ -107,7 +182,9 @@ def register(subparsers: Any) -> None:
 
     listing = actions.add_parser("list", help="registered cameras and their status")
     listing.add_argument(
-        "--status", choices=("online", "offline"), help="only the cameras in this state"
+        "--status",
+        choices=("online", "offline", "pending"),
+        help="only the cameras in this state (pending: pushed while unknown, awaiting approval)",
     )
     listing.add_argument("--json", action="store_true", help="print a JSON array")
     listing.set_defaults(handler=_list)
@@ -116,7 +193,42 @@ def register(subparsers: Any) -> None:
     remove.add_argument("vuid", metavar="VUID")
     remove.set_defaults(handler=_remove)
 
-    for leaf in (add, listing, remove):
+    urls = actions.add_parser(
+        "urls",
+        help="the camera's heartbeat and alarm URLs, with its secret push key",
+        description="Print the camera's heartbeatServer and alarmPushMainServer URLs. They "
+        "carry its secret push key: this is the one command that shows it.",
+    )
+    urls.add_argument("vuid", metavar="VUID")
+    urls.add_argument(
+        "--plain-http",
+        action="store_true",
+        help="the plain-HTTP front door's URLs (PlainHttpFrontDoor=true)",
+    )
+    urls.add_argument(
+        "--json", action="store_true", help='print {"vuid", "heartbeatUrl", "alarmUrl"}'
+    )
+    urls.set_defaults(handler=_urls)
+
+    rotate = actions.add_parser(
+        "rotate-key",
+        help="issue a camera a new push key; the old URLs stop working at once",
+    )
+    rotate.add_argument("vuid", metavar="VUID")
+    rotate.add_argument(
+        "--configure",
+        metavar="CAMERA_URL",
+        help="also set the new URLs on the camera at this web address (needs --user)",
+    )
+    rotate.add_argument(
+        "--plain-http",
+        action="store_true",
+        help="with --configure: set the plain-HTTP front door's URLs",
+    )
+    configure.camera_options(rotate, user_required=False)
+    rotate.set_defaults(handler=_rotate_key)
+
+    for leaf in (add, listing, remove, urls, rotate):
         add_stack_options(leaf)
 
     # Pointing real cameras at the stack through their CGI.

@@ -3,14 +3,17 @@
 ``configure`` reads the camera's ids (``get_status.cgi``) and push settings
 (``get_alarm_push_cfg.cgi``) first, so wrong credentials, an unreachable
 camera or firmware without alarm push fail before anything changes. Then it
-registers the camera, sets the stack's ``HeartbeatUrl``/``AlarmUrl`` with
-``set_alarm_push_cfg.cgi`` and reads the settings back to check they took.
+registers the camera, sets its own keyed URLs (the stack's ``HeartbeatUrl``/
+``AlarmUrl`` plus ``/<push key>``) with ``set_alarm_push_cfg.cgi`` and reads the
+settings back to check they took: firmware that shortens a URL too long for it
+is caught there. What it prints never shows the key (``<push key>`` instead).
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import dataclasses
 import getpass
 import os
 import sys
@@ -26,6 +29,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from vstarcam_push.cameras import CameraRegistry
 from vstarcam_push.errors import BadRequest
 from vstarcam_push.protocol import validate_vuid
+from vstarcam_push.push_keys import REDACTED, PushUrls, keyed_url, redact
 
 from vstarcam_tools import arguments
 from vstarcam_tools.camera_cgi import (
@@ -60,6 +64,10 @@ class ReadBackMismatch(CameraError):
     pass
 
 
+class ShortenedUrl(ReadBackMismatch):
+    """The firmware kept only the start of a URL: it cannot hold the keyed URLs."""
+
+
 def offline_after(heartbeat_time: int) -> int:
     """Seconds without a heartbeat before the stack reports the camera offline."""
     return max(MIN_OFFLINE_AFTER, OFFLINE_HEARTBEATS * heartbeat_time)
@@ -85,6 +93,8 @@ class Request:
     sub_server: str | None
     dry_run: bool
     timeout: float
+    # RequirePushKey=false: set the bare URLs, for firmware that cannot hold the keyed ones.
+    without_key: bool = False
 
 
 @dataclass
@@ -110,7 +120,11 @@ def _vuid(text: str, source: str) -> str:
 
 
 def configure_camera(
-    target: Target, request: Request, registry: CameraRegistry, outcome: Outcome
+    target: Target,
+    request: Request,
+    registry: CameraRegistry,
+    outcome: Outcome,
+    secret: bytes,
 ) -> None:
     """Check, register, set and verify one camera, writing what it does to ``outcome``."""
     say = outcome.lines.append
@@ -122,61 +136,135 @@ def configure_camera(
         else:
             vuid = _vuid(ids.push_id, "get_status.cgi " + ("vuid" if ids.vuid else "deviceid"))
         outcome.vuid = vuid
-        wanted = PushConfig(
-            heartbeat_time=request.heartbeat_time,
-            heartbeat_server=request.heartbeat_url,
-            alarm_push_main_server=request.alarm_url,
-            # Passed back unchanged when not asked for: firmware may clear a setting left out.
-            alarm_push_sub_server=(
-                request.sub_server
-                if request.sub_server is not None
-                else before.alarm_push_sub_server
-            ),
-        )
-        changes = before.differences(wanted)
         registered = registry.get(vuid)
         name = target.name or (registered.name if registered else "") or ids.alias
         label = f"{name} ({vuid})" if name else vuid
         threshold = offline_after(request.heartbeat_time)
-
-        say(f"camera {client.base_url}: {label}")
-        for setting, old, new in changes:
-            say(f"  {setting}: {_shown(old)} -> {_shown(new)}")
-        if not changes:
-            say("  push settings already point at the stack")
         registration = (
             f"camera {label}, reported offline after {threshold} s without a heartbeat "
             f"({OFFLINE_HEARTBEATS} x heartbeatTime {request.heartbeat_time} s)"
         )
+        say(f"camera {client.base_url}: {label}")
         if request.dry_run:
+            # The camera's key if it has one (to compare with what it has), never printed.
+            key = REDACTED
+            if registered is not None and registered.has_push_key and not registered.pending:
+                key = registry.push_key(vuid, secret)
+            wanted = _wanted(request, before, key)
+            _say_changes(say, before, wanted)
             say(f"  would {'update' if registered else 'register'} {registration}")
+            changes = before.differences(wanted)
             if changes:
-                say(f"  would request {client.url('set_alarm_push_cfg.cgi', wanted.as_params())}")
+                shown = _redacted(wanted).as_params()
+                say(f"  would request {client.url('set_alarm_push_cfg.cgi', shown)}")
             outcome.result = f"dry run: {len(changes)} to change"
             return
 
-        registry.register(vuid, name, threshold, int(time.time()))
+        issued = registry.register(vuid, name, threshold, int(time.time()), secret)
+        key = issued.push_key or registry.push_key(vuid, secret)
+        wanted = _wanted(request, before, key)
+        changes = _say_changes(say, before, wanted)
         say(f"  {'updated' if registered else 'registered'} {registration}")
-        if changes:
-            client.set_push_config(wanted)
-        after = client.get_push_config()
-        mismatches = wanted.differences(after)
-        if mismatches:
-            details = "; ".join(
-                f"{setting} set to {_shown(asked)!r} but reads {_shown(got)!r}"
-                for setting, asked, got in mismatches
-            )
-            raise ReadBackMismatch(
-                f"camera at {client.base_url} did not keep its settings: {details}"
-            )
+        _set_and_check(client, wanted, changes)
         say("  read back: every setting took")
         outcome.result = f"configured ({len(changes)} changed)" if changes else "already configured"
 
 
-def _run_one(target: Target, request: Request, registry: CameraRegistry) -> Outcome:
+def _wanted(request: Request, before: PushConfig, key: str) -> PushConfig:
+    """The settings to set: the camera's keyed URLs (bare ones with ``--without-key``)."""
+    keyed = (lambda url: url) if request.without_key else (lambda url: keyed_url(url, key))
+    return PushConfig(
+        heartbeat_time=request.heartbeat_time,
+        heartbeat_server=keyed(request.heartbeat_url),
+        alarm_push_main_server=keyed(request.alarm_url),
+        # Passed back unchanged when not asked for: firmware may clear a setting left out.
+        alarm_push_sub_server=(
+            request.sub_server if request.sub_server is not None else before.alarm_push_sub_server
+        ),
+    )
+
+
+def _redacted(config: PushConfig) -> PushConfig:
+    return dataclasses.replace(
+        config,
+        heartbeat_server=redact(config.heartbeat_server),
+        alarm_push_main_server=redact(config.alarm_push_main_server),
+        alarm_push_sub_server=redact(config.alarm_push_sub_server),
+    )
+
+
+def _say_changes(
+    say: Callable[[str], None], before: PushConfig, wanted: PushConfig
+) -> list[tuple[str, Value, Value]]:
+    """Print what changes, with push keys redacted; return the real differences."""
+    changes = before.differences(wanted)
+    shown = _redacted(before).differences(_redacted(wanted))
+    for setting, old, new in shown:
+        say(f"  {setting}: {_shown(old)} -> {_shown(new)}")
+    if not changes:
+        say("  push settings already point at the stack")
+    elif not shown:
+        # Only the key differs (it was rotated): the redacted URLs look the same.
+        say("  heartbeatServer, alarmPushMainServer: the push key in them changes")
+    return changes
+
+
+def _set_and_check(
+    client: CameraClient, wanted: PushConfig, changes: list[tuple[str, Value, Value]]
+) -> None:
+    """Set the settings if any changed, read them back, refuse a camera that did not keep them."""
+    if changes:
+        client.set_push_config(wanted)
+    after = client.get_push_config()
+    mismatches = wanted.differences(after)
+    for setting, asked, got in mismatches:
+        if isinstance(asked, str) and isinstance(got, str) and got and asked.startswith(got):
+            raise ShortenedUrl(
+                f"camera at {client.base_url} shortened {setting} to {len(got)} characters "
+                f"(its URL with the push key has {len(asked)}): this firmware cannot hold the "
+                "keyed URLs. Deploy the stack with RequirePushKey=false and configure it with "
+                "--without-key (docs/security.md says what that gives up)"
+            )
+    if mismatches:
+        details = "; ".join(
+            f"{setting} set to {_shown(redact(str(asked)))!r} "
+            f"but reads {_shown(redact(str(got)))!r}"
+            for setting, asked, got in mismatches
+        )
+        raise ReadBackMismatch(f"camera at {client.base_url} did not keep its settings: {details}")
+
+
+def set_camera_urls(args: argparse.Namespace, vuid: str, urls: PushUrls) -> int:
+    """``cameras rotate-key --configure``: set a camera's new URLs, keep its other settings."""
+    if args.user is None:
+        raise CliError("give the camera's login with --user (often admin)")
+    try:
+        address = camera_base_url(args.configure)
+    except CameraError as error:
+        raise CliError(str(error)) from None
+    credentials = Credentials(args.user, _password(args, args.user, address))
+    try:
+        with CameraClient(address, credentials, args.timeout) as client:
+            ids = client.get_ids()
+            if ids.push_id and ids.push_id.upper() != vuid:
+                raise CliError(
+                    f"the camera at {client.base_url} is {ids.push_id}, not {vuid}: nothing set"
+                )
+            before = client.get_push_config()
+            wanted = dataclasses.replace(
+                before, heartbeat_server=urls.heartbeat_url, alarm_push_main_server=urls.alarm_url
+            )
+            _set_and_check(client, wanted, before.differences(wanted))
+    except CameraError as error:
+        raise CliError(str(error)) from None
+    print(f"  set the new URLs on the camera at {client.base_url}; read back: they took")
+    return 0
+
+
+def _run_one(target: Target, request: Request, registry: CameraRegistry, secret: bytes) -> Outcome:
     outcome = Outcome(target)
     try:
-        configure_camera(target, request, registry, outcome)
+        configure_camera(target, request, registry, outcome, secret)
     except CameraError as error:
         outcome.error = str(error)
     except (ClientError, BotoCoreError) as error:
@@ -253,7 +341,7 @@ def _server_url(text: str) -> str:
     return text
 
 
-def _camera_options(parser: argparse.ArgumentParser, user_required: bool) -> None:
+def camera_options(parser: argparse.ArgumentParser, user_required: bool) -> None:
     parser.add_argument(
         "--user",
         required=user_required,
@@ -319,6 +407,7 @@ def _request(args: argparse.Namespace, outputs: StackOutputs) -> Request:
         sub_server=args.sub_server,
         dry_run=args.dry_run,
         timeout=args.timeout,
+        without_key=args.without_key,
     )
     _warn_unreachable_urls(request)
     return request
@@ -349,7 +438,7 @@ def _configure(args: argparse.Namespace) -> int:
         print("dry run: nothing is changed on the camera or in the stack")
     outcome = Outcome(target)
     try:
-        configure_camera(target, request, context.cameras(), outcome)
+        configure_camera(target, request, context.cameras(), outcome, context.push_key_secret())
     except CameraError as error:
         for line in outcome.lines:
             print(line)
@@ -418,11 +507,12 @@ def _configure_many(args: argparse.Namespace) -> int:
     context = StackContext.resolve(args)
     request = _request(args, context.outputs)
     registry = context.cameras()
+    secret = context.push_key_secret()
     if args.dry_run:
         print("dry run: nothing is changed on the cameras or in the stack")
     progress = Progress(len(targets), sys.stderr)
     with ThreadPoolExecutor(max_workers=BULK_CONCURRENCY) as pool:
-        futures = [pool.submit(_run_one, target, request, registry) for target in targets]
+        futures = [pool.submit(_run_one, target, request, registry, secret) for target in targets]
         outcomes: list[Outcome] = []
         for future in futures:
             outcome = future.result()
@@ -465,9 +555,10 @@ def _show_config(args: argparse.Namespace) -> int:
     _print_fields(
         [
             ("heartbeatTime", str(config.heartbeat_time)),
-            ("heartbeatServer", config.heartbeat_server),
-            ("alarmPushMainServer", config.alarm_push_main_server),
-            ("alarmPushSubServer", config.alarm_push_sub_server),
+            # The camera's own push key is not shown here: 'cameras urls' is the one place.
+            ("heartbeatServer", redact(config.heartbeat_server)),
+            ("alarmPushMainServer", redact(config.alarm_push_main_server)),
+            ("alarmPushSubServer", redact(config.alarm_push_sub_server)),
         ]
     )
     return 0
@@ -498,7 +589,7 @@ def register(cameras_subparsers: argparse._SubParsersAction) -> None:
         metavar="CSV",
         help=f"configure every camera of a CSV file with columns {','.join(CSV_COLUMNS)}",
     )
-    _camera_options(configure, user_required=False)
+    camera_options(configure, user_required=False)
     configure.add_argument("--name", help="a name for notifications (default: the camera's alias)")
     configure.add_argument("--vuid", help="use this vuid instead of the one the camera reports")
     configure.add_argument(
@@ -519,13 +610,19 @@ def register(cameras_subparsers: argparse._SubParsersAction) -> None:
         "--heartbeat-url",
         type=_server_url,
         metavar="URL",
-        help="heartbeatServer to set (default: the stack's HeartbeatUrl)",
+        help="heartbeatServer to set, before the camera's /KEY (default: the stack's HeartbeatUrl)",
     )
     configure.add_argument(
         "--alarm-url",
         type=_server_url,
         metavar="URL",
-        help="alarmPushMainServer to set (default: the stack's AlarmUrl)",
+        help="alarmPushMainServer to set, before the camera's /KEY (default: the stack's AlarmUrl)",
+    )
+    configure.add_argument(
+        "--without-key",
+        action="store_true",
+        help="set the bare URLs, without the camera's push key, for firmware that cannot hold "
+        "the longer ones (the stack must run with RequirePushKey=false; see docs/security.md)",
     )
     configure.add_argument(
         "--sub-server",
@@ -546,5 +643,5 @@ def register(cameras_subparsers: argparse._SubParsersAction) -> None:
         help="a camera's ids and current alarm push settings",
     )
     show.add_argument("camera_url", metavar="CAMERA_URL", help="like http://192.168.1.50:81")
-    _camera_options(show, user_required=True)
+    camera_options(show, user_required=True)
     show.set_defaults(handler=_show_config)

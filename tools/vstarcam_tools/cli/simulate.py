@@ -7,7 +7,10 @@ import math
 import sys
 from typing import Any
 
+from vstarcam_push.cameras import PushKeyUnavailable
+
 from vstarcam_tools.cli.common import (
+    CliError,
     StackContext,
     add_stack_options,
     format_table,
@@ -25,15 +28,33 @@ def _run(args: argparse.Namespace) -> int:
 
     vuids = [parse_vuid(args.vuid)] if args.vuid else simulator.simulated_vuids(args.cameras or 1)
     heartbeat_url, alarm_url = args.heartbeat_url, args.alarm_url
+    keys: dict[str, str] | None = None
     if args.register or not (heartbeat_url and alarm_url):
+        # The stack's URLs, and each camera's push key (derived from the stack's secret).
         context = StackContext.resolve(args)
         heartbeat_url = heartbeat_url or context.outputs.heartbeat_url
         alarm_url = alarm_url or context.outputs.alarm_url
+        registry = context.cameras()
         if args.register:
             # Three missed heartbeats before offline, as the template advises.
             offline_after = max(context.default_offline_after(), math.ceil(3 * args.heartbeat_time))
-            added = simulator.register_cameras(context.cameras(), vuids, offline_after)
-            print(f"registered {added} of {len(vuids)} simulated cameras", file=sys.stderr)
+            try:
+                registered = simulator.register_cameras(
+                    registry, vuids, offline_after, context.push_key_secret()
+                )
+            except PushKeyUnavailable as error:
+                raise CliError(str(error)) from None
+            keys = registered.keys
+            print(
+                f"registered {registered.added} of {len(vuids)} simulated cameras",
+                file=sys.stderr,
+            )
+        else:
+            secret = context.push_key_secret(create=False)
+            try:
+                keys = {vuid: registry.push_key(vuid, secret) for vuid in vuids}
+            except PushKeyUnavailable as error:
+                raise CliError(f"{error} (or pass --register)") from None
     summary = simulator.run_simulation(
         heartbeat_url,
         alarm_url,
@@ -43,6 +64,7 @@ def _run(args: argparse.Namespace) -> int:
         duration=args.duration,
         video=args.video,
         concurrency=args.concurrency,
+        push_keys=keys,
     )
     if args.json:
         print_json(summary.to_dict())
@@ -72,10 +94,15 @@ def _run(args: argparse.Namespace) -> int:
 
 def _options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--heartbeat-url", metavar="URL", help="heartbeatServer (default: the stack's HeartbeatUrl)"
+        "--heartbeat-url",
+        metavar="URL",
+        help="the camera's full heartbeatServer, as 'cameras urls' prints it "
+        "(default: the stack's HeartbeatUrl + the camera's push key)",
     )
     parser.add_argument(
-        "--alarm-url", metavar="URL", help="alarmPushMainServer (default: the stack's AlarmUrl)"
+        "--alarm-url",
+        metavar="URL",
+        help="the camera's full alarmPushMainServer (default: the stack's AlarmUrl + its key)",
     )
     who = parser.add_mutually_exclusive_group()
     who.add_argument("--vuid", help="simulate one camera with this vuid")

@@ -547,8 +547,8 @@ def _print_banner(local: LocalStack) -> None:
     options, outputs = local.options, local.outputs
     lines = [
         f"vstarcam-push local stack {local.stack.name!r} in {local.stack.region} (moto, no Docker)",
-        f"Heartbeat URL: {outputs['HeartbeatUrl']}",
-        f"Alarm URL: {outputs['AlarmUrl']}",
+        f"Heartbeat URL: {outputs['HeartbeatUrl']} + /<the camera's push key>",
+        f"Alarm URL: {outputs['AlarmUrl']} + /<the camera's push key>",
         f"AWS_ENDPOINT_URL={local.endpoint}",
     ]
     if options.host in ("0.0.0.0", "::", ""):
@@ -560,6 +560,7 @@ def _print_banner(local: LocalStack) -> None:
         "Use the CLI against it:",
         f"  export AWS_ENDPOINT_URL={local.endpoint} AWS_REGION={local.stack.region}",
         '  vstarcam-push cameras add VE0005622QHOW --name "Front door"',
+        "  vstarcam-push cameras urls VE0005622QHOW   (the camera's own URLs, with its push key)",
         f"Schedules: {', '.join(local.describe_schedules()) or 'none'}",
         "Function logs: "
         + ("shown here (--verbose)" if options.verbose else f"{local.log_dir}/<Function>.log"),
