@@ -402,9 +402,11 @@ def test_offline_sweep_runs_on_the_sweep_schedule() -> None:
     [("CamerasTable", "NEW_AND_OLD_IMAGES"), ("AlarmsTable", "NEW_IMAGE")],
 )
 def test_tables_are_on_demand_encrypted_and_streamed(table: str, view: str) -> None:
-    """The cameras stream needs old and new images: the status filter compares them."""
+    """The cameras stream needs old and new images: the status filter compares them. Both
+    tables can be restored to any second of the last 35 days."""
     properties = props(table)
     assert properties["BillingMode"] == "PAY_PER_REQUEST"
+    assert properties["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
     assert properties["StreamSpecification"] == {"StreamViewType": view}
     assert properties["SSESpecification"] == {"SSEEnabled": True}
     assert RESOURCES[table]["DeletionPolicy"] == "Retain"
