@@ -201,11 +201,10 @@ def test_notify_camera_status_sample_is_notified(aws: Aws, functions: LoadFuncti
     assert response == {"batchItemFailures": []}
     offline, online = aws.published()
     assert offline.message["sms"] == (
-        "Front door (VE0005622QHOW) is offline: last heartbeat at 2026-11-26 14:03:11 UTC"
+        "Front door (VE0005622QHOW) is offline: last seen at 2026-11-26 14:03:11 UTC"
     )
     assert online.message["sms"] == (
-        "Front door (VE0005622QHOW) is back online after 9 min "
-        "(heartbeat at 2026-11-26 14:13:05 UTC)"
+        "Front door (VE0005622QHOW) is back online after 9 min (seen at 2026-11-26 14:13:05 UTC)"
     )
 
 
