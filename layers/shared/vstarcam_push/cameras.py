@@ -2,10 +2,12 @@
 
 A camera item is ``vuid`` (key), ``name``, ``registeredAt``, ``offlineAfter``
 (seconds), ``status`` (``online``/``offline``, absent until the first
-heartbeat), ``lastSeen``, ``lastAlarmAt`` and, only while online,
-``onlineUntil`` (the offline deadline) with ``sweepShard``: that pair is the
-sparse index the offline sweep queries, so healthy cameras cost it nothing.
-Times are epoch seconds.
+heartbeat), ``lastSeen`` (the last sign of life: a heartbeat or an alarm),
+``lastAlarmAt`` and, only while online, ``onlineUntil`` (the offline
+deadline, lastSeen + offlineAfter). No index holds the deadline: an index key
+that moved with every heartbeat tripled its write units. The offline sweep
+scans the table instead (docs/performance.md has the numbers). Times are
+epoch seconds.
 
 ``pushKeyHash`` is the SHA-256 of the camera's push key (never the key) and
 ``pushKeyId`` the id it is derived with (``push_keys``): the heartbeat's
@@ -22,9 +24,10 @@ every state and a heartbeat costs one write unit.
 
 from __future__ import annotations
 
+import contextlib
 import unicodedata
-import zlib
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,10 +41,11 @@ from vstarcam_push.push_keys import (
     new_key_id,
 )
 
-# The sweep index is partitioned so heartbeat writes spread over a few
-# partition keys; the sweeper queries each shard once per run.
-SWEEP_SHARDS = 4
-SWEEP_INDEX = "byDeadline"
+# The sweep's Scan runs in this many parallel segments: 100,000 cameras of 1 KB are
+# 100 pages of 1 MB, 25 a segment, well inside the sweep's minute (docs/performance.md).
+SWEEP_SEGMENTS = 4
+# The deadline, as the sweep's filter and the mark-offline condition read it.
+_PAST_DUE = "#status = :online AND onlineUntil < :now"
 
 
 PENDING = "pending"
@@ -51,10 +55,6 @@ MAX_PENDING_CAMERAS = 100
 PENDING_COUNTER = "#pending"
 # Camera names go into email subjects and SMS: one line, bounded.
 MAX_NAME_LENGTH = 64
-
-
-def sweep_shard(vuid: str) -> str:
-    return str(zlib.crc32(vuid.encode()) % SWEEP_SHARDS)
 
 
 def clean_name(name: str) -> str:
@@ -199,9 +199,11 @@ class Claim:
 
 
 class CameraRegistry:
-    def __init__(self, dynamodb: Any, table: str) -> None:
+    def __init__(self, dynamodb: Any, table: str, default_offline_after: int = 180) -> None:
         self._db = dynamodb
         self.table = table
+        # The threshold of a camera registered without its own.
+        self.default_offline_after = default_offline_after
 
     def heartbeat(
         self,
@@ -218,20 +220,20 @@ class CameraRegistry:
         The push key is checked in that write's condition, so a forged heartbeat costs
         no extra call. ``key`` is None on the bare ``/heartbeat`` route, which accepts a
         registered camera only with ``require_key=False`` (``RequirePushKey=false``).
+        No index key changes, so the write is one unit while the item is at most 1 KB.
         """
         if key is not None and not is_push_key(key):
             raise self._refusal(vuid, None, "wrong_key", accept_unknown, now, read=False)
         if key is None and require_key:
             raise self._refusal(vuid, None, "missing_key", accept_unknown, now, read=False)
         expression = (
-            "SET #status = :online, lastSeen = :now, sweepShard = :shard, "
+            "SET #status = :online, lastSeen = :now, "
             "offlineAfter = if_not_exists(offlineAfter, :default), "
             "onlineUntil = if_not_exists(offlineAfter, :default) + :now"
         )
         values: dict[str, Any] = {
             ":online": {"S": "online"},
             ":now": {"N": str(now)},
-            ":shard": {"S": sweep_shard(vuid)},
             ":default": {"N": str(default_offline_after)},
         }
         condition, condition_values = _admission(key)
@@ -239,7 +241,8 @@ class CameraRegistry:
             self._db.update_item(
                 TableName=self.table,
                 Key={"vuid": {"S": vuid}},
-                UpdateExpression=expression,
+                # sweepShard was the deadline index's key in earlier versions: no longer read.
+                UpdateExpression=expression + " REMOVE sweepShard",
                 ConditionExpression=condition,
                 ExpressionAttributeNames={"#status": "status"},
                 ExpressionAttributeValues={**values, **condition_values},
@@ -350,12 +353,18 @@ class CameraRegistry:
         return "created"
 
     def record_alarm(self, vuid: str, now: int, rate: AlarmRate, rate_period: int) -> None:
-        """Note an alarm on the camera (``lastSeen``, ``lastAlarmAt``) and count it in its window.
+        """Note an alarm on the camera: a sign of life, so it is online as after a heartbeat.
 
+        An offline camera comes back online (the stream's offline -> online change, which
+        the notifier reports) and its deadline moves, so it is not swept while it pushes.
         The alarm rate limit rides on this write, which every alarm makes anyway: the
         count continues in an open window, or a new window starts now.
         """
-        expression = "SET lastSeen = :now, lastAlarmAt = :now"
+        expression = (
+            "SET #status = :online, lastSeen = :now, lastAlarmAt = :now, "
+            "offlineAfter = if_not_exists(offlineAfter, :default), "
+            "onlineUntil = if_not_exists(offlineAfter, :default) + :now"
+        )
         if rate.window_open(now, rate_period):
             expression += " ADD alarmCount :one"
         else:
@@ -367,7 +376,13 @@ class CameraRegistry:
                 UpdateExpression=expression,
                 # A camera removed while its alarm was being stored is not re-created.
                 ConditionExpression="attribute_exists(vuid)",
-                ExpressionAttributeValues={":now": {"N": str(now)}, ":one": {"N": "1"}},
+                ExpressionAttributeNames={"#status": "status"},
+                ExpressionAttributeValues={
+                    ":online": {"S": "online"},
+                    ":now": {"N": str(now)},
+                    ":default": {"N": str(self.default_offline_after)},
+                    ":one": {"N": "1"},
+                },
             )
         except self._db.exceptions.ConditionalCheckFailedException as error:
             raise UnknownCamera(vuid) from error
@@ -425,8 +440,29 @@ class CameraRegistry:
             ExpressionAttributeValues=values,
             ReturnValues="ALL_OLD",
         ).get("Attributes", {})
+        self._move_deadline(vuid, offline_after)
         issued = "pushKeyHash" not in old
         return Registration(created=False, approved=False, push_key=key if issued else None)
+
+    def _move_deadline(self, vuid: str, offline_after: int) -> None:
+        """A changed threshold applies at once: an online camera's deadline is recomputed.
+
+        Conditional on the threshold still being this one, so a concurrent change wins; an
+        offline or never-seen camera has no deadline until its next sign of life.
+        """
+        with contextlib.suppress(self._db.exceptions.ConditionalCheckFailedException):
+            self._db.update_item(
+                TableName=self.table,
+                Key={"vuid": {"S": vuid}},
+                UpdateExpression="SET onlineUntil = lastSeen + :offline_after",
+                ConditionExpression="#status = :online AND offlineAfter = :offline_after "
+                "AND attribute_exists(lastSeen)",
+                ExpressionAttributeNames={"#status": "status"},
+                ExpressionAttributeValues={
+                    ":online": {"S": "online"},
+                    ":offline_after": {"N": str(offline_after)},
+                },
+            )
 
     def _approve(self, vuid: str, values: dict[str, Any]) -> bool:
         """A pending camera becomes registered (with a key) and leaves the pending count."""
@@ -561,19 +597,31 @@ class CameraRegistry:
             )
         return sorted(cameras, key=lambda camera: camera.vuid)
 
-    def past_due(self, now: int) -> Iterator[str]:
-        """Vuids of online cameras whose deadline has passed (reads only those)."""
-        paginator = self._db.get_paginator("query")
-        for shard in range(SWEEP_SHARDS):
-            pages = paginator.paginate(
-                TableName=self.table,
-                IndexName=SWEEP_INDEX,
-                KeyConditionExpression="sweepShard = :shard AND onlineUntil < :now",
-                ExpressionAttributeValues={":shard": {"S": str(shard)}, ":now": {"N": str(now)}},
+    def past_due(self, now: int) -> list[str]:
+        """Vuids of online cameras whose deadline has passed: a parallel Scan of the table.
+
+        DynamoDB bills the Scan by the bytes it reads (0.5 unit per 4 KB), whatever the
+        filter keeps; the filter keeps the replies, and the Lambda's work, small.
+        """
+        with ThreadPoolExecutor(SWEEP_SEGMENTS) as pool:
+            segments = list(
+                pool.map(lambda n: list(self._past_due_in(n, now)), range(SWEEP_SEGMENTS))
             )
-            for page in pages:
-                for item in page.get("Items", []):
-                    yield item["vuid"]["S"]
+        return [vuid for segment in segments for vuid in segment]
+
+    def _past_due_in(self, segment: int, now: int) -> Iterator[str]:
+        pages = self._db.get_paginator("scan").paginate(
+            TableName=self.table,
+            Segment=segment,
+            TotalSegments=SWEEP_SEGMENTS,
+            FilterExpression=_PAST_DUE,
+            ProjectionExpression="vuid",
+            ExpressionAttributeNames={"#status": "status"},
+            ExpressionAttributeValues={":online": {"S": "online"}, ":now": {"N": str(now)}},
+        )
+        for page in pages:
+            for item in page.get("Items", []):
+                yield item["vuid"]["S"]
 
     def mark_offline(self, vuid: str, now: int) -> bool:
         """Online -> offline, only if still past due: a racing heartbeat always wins."""
@@ -583,7 +631,7 @@ class CameraRegistry:
                 Key={"vuid": {"S": vuid}},
                 UpdateExpression="SET #status = :offline, offlineSince = :now "
                 "REMOVE onlineUntil, sweepShard",
-                ConditionExpression="#status = :online AND onlineUntil < :now",
+                ConditionExpression=_PAST_DUE,
                 ExpressionAttributeNames={"#status": "status"},
                 ExpressionAttributeValues={
                     ":offline": {"S": "offline"},
