@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -110,3 +113,46 @@ def test_any_written_reply_reads_back_as_written(
     prefix = "var " if with_var else ""
     reply = "".join(f"{prefix}{name}={literal(value)};{ending}" for name, value in values.items())
     assert parse_reply(reply) == values
+
+
+HOSTILE_REPLIES = {
+    # The review's case: 31 s for 2,000 blanks, cubic in their number.
+    "blanks-then-a-quote": "var a=" + " " * (MAX_REPLY_BYTES - 7) + '"',
+    "blanks-then-an-equals-sign": "var a=" + " \t" * ((MAX_REPLY_BYTES - 7) // 2) + "=",
+    "blanks-around-an-unclosed-string": "var a=" + " " * 30_000 + '"' + " " * 30_000,
+    "many-lines-of-blanks": ("var a=" + " " * 60 + "=\n") * 900,
+}
+
+
+@pytest.mark.parametrize("reply", list(HOSTILE_REPLIES.values()), ids=list(HOSTILE_REPLIES))
+def test_a_hostile_64_kb_reply_is_refused_in_linear_time(reply: str) -> None:
+    """GIVEN a 64 KB reply built to make a backtracking parser take hours
+    WHEN it is parsed in a child process that may take 60 s at most (a bound, not a speed
+    measure: linear parsing takes milliseconds, the old pattern hours)
+    THEN it is refused as unparsable, within the bound."""
+    assert len(reply) <= MAX_REPLY_BYTES
+    script = (
+        "import sys\n"
+        "from vstarcam_tools.camera_cgi import UnparsableReply, parse_reply\n"
+        "try:\n"
+        "    parse_reply(sys.stdin.read())\n"
+        "except UnparsableReply:\n"
+        "    print('refused')\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        input=reply,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert done.stdout.strip() == "refused"
+
+
+def test_blanks_around_values_are_not_part_of_them() -> None:
+    assert parse_reply("var a=  12  ;\nvar b = ' x ' ;\nvar c=  bare value  ;") == {
+        "a": 12,
+        "b": " x ",
+        "c": "bare value",
+    }

@@ -604,7 +604,22 @@ def test_camera_added_with_the_cli_is_accepted(
         timeout=120,
     )
     assert result.returncode == 0, result.stderr
+    urls = subprocess.run(
+        [sys.executable, "-m", "vstarcam_tools.cli", "cameras", "urls", vuid, "--json"],
+        env=local.aws_environment(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert urls.returncode == 0, urls.stderr
+    heartbeat_url = json.loads(urls.stdout)["heartbeatUrl"]
+    # 'cameras add' printed the same URLs, once.
+    assert heartbeat_url in result.stdout
 
-    assert reply_of(post_heartbeat(local.heartbeat_url, vuid), 200) == "Success"
+    assert reply_of(post_heartbeat(heartbeat_url, vuid, key=None), 200) == "Success"
     camera = registry.get(vuid)
     assert camera is not None and camera.name == "Porch" and camera.status == "online"
+    # Another key, or none, is refused like an unknown camera.
+    assert "is not registered" in reply_of(post_heartbeat(local.heartbeat_url, vuid), 403)
+    bare = post_heartbeat(local.heartbeat_url, vuid, key=None)
+    assert "is not registered" in reply_of(bare, 403)

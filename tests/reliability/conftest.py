@@ -20,7 +20,7 @@ from botocore.exceptions import EndpointConnectionError, ReadTimeoutError
 from vstarcam_push.cameras import CameraRegistry
 from vstarcam_tools.template import Stack
 
-from tests.conftest import REGION
+from tests.conftest import REGION, register_camera
 
 FAULT_KINDS = ("server_error", "throttled", "timeout", "connection_lost")
 
@@ -141,9 +141,11 @@ def stored(stack: Stack) -> Stored:
 
 @pytest.fixture
 def register(stored: Stored) -> Callable[..., None]:
-    def register_camera(vuid: str, offline_after: int = 180, now: int = 0) -> None:
+    """Register a camera as ``cameras add`` does, with the tests' push key."""
+
+    def register(vuid: str, offline_after: int = 180, now: int = 0) -> None:
         register_camera(
             stored.dynamodb, stored.cameras.table, vuid, f"Camera {vuid[-4:]}", offline_after, now
         )
 
-    return register_camera
+    return register

@@ -35,12 +35,16 @@ MASK = "***"
 Value = int | str
 
 _NAME = r"[A-Za-z_][A-Za-z0-9_]*(?:\[[0-9]{1,4}\])?"
+# Linear by construction: every blank can be taken by exactly one part of the pattern (the
+# quoted values' surrounding blanks; the bare value takes its own and is stripped after),
+# so a failed match backtracks at most once over the line. The lazy bare value followed
+# by optional blanks this replaces took 31 s on "var a=" and 2,000 blanks.
 _STATEMENT = re.compile(
-    rf"""(?:var[ \t]+)?(?P<name>{_NAME})[ \t]*=[ \t]*
-    (?:"(?P<double>(?:[^"\\\r\n]|\\.)*)"
-      |'(?P<single>(?:[^'\\\r\n]|\\.)*)'
-      |(?P<bare>[^;="'\r\n]*?))
-    [ \t]*(?:;|(?=\r?\n)|\Z)""",
+    rf"""(?:var[ \t]+)?(?P<name>{_NAME})[ \t]*=
+    (?:[ \t]*"(?P<double>(?:[^"\\\r\n]|\\.)*)"[ \t]*
+      |[ \t]*'(?P<single>(?:[^'\\\r\n]|\\.)*)'[ \t]*
+      |(?P<bare>[^;="'\r\n]*))
+    (?:;|(?=\r?\n)|\Z)""",
     re.VERBOSE,
 )
 _SPACE = re.compile(r"\s*")
@@ -105,7 +109,7 @@ def parse_reply(text: str) -> dict[str, Value]:
                 f"reply has a name longer than {MAX_NAME_CHARS}: {_excerpt(name)}"
             )
         if match["bare"] is not None:
-            raw = match["bare"]
+            raw = match["bare"].strip(" \t")
             value: Value = int(raw) if _INTEGER.fullmatch(raw) else raw
         else:
             raw = match["double"] if match["double"] is not None else match["single"]

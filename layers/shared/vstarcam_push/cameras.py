@@ -663,8 +663,9 @@ class CameraRegistry:
         """
         slot = cooldown_slot(alarm_type)
         names = {"#at": f"cool_{slot}", "#by": f"coolBy_{slot}"}
-        # The alarm id's digest part: the vuid is the item's own.
-        mark = alarm_id.rsplit("-", 1)[-1]
+        # 48 bits of the alarm id's digest tell this camera's alarms apart (the vuid is the
+        # item's own); the whole id in nine slots would take 1 KB's last tenth.
+        mark = alarm_id.rsplit("-", 1)[-1][:12]
         for _ in range(_CLAIM_TRIES):
             item = self._db.get_item(
                 TableName=self.table, Key={"vuid": {"S": vuid}}, ConsistentRead=True

@@ -117,6 +117,8 @@ def presigned_url(s3: Any, bucket: str, alarm_id: str, stored: StoredMedia) -> s
             "Bucket": bucket,
             "Key": stored.key,
             "ResponseContentType": stored.content_type,
+            # S3's answer says so itself: no shared cache (a proxy, a CDN) keeps a picture.
+            "ResponseCacheControl": "private, no-store",
             # Shown in the browser, saved under a name that says which alarm it was.
             "ResponseContentDisposition": f'inline; filename="{alarm_id}.{extension}"',
         },

@@ -41,19 +41,23 @@ def camera_json(camera: Camera) -> dict[str, Any]:
     }
 
 
-def camera_urls(context: StackContext, vuid: str, key: str, plain_http: bool) -> PushUrls:
-    """The camera's keyed URLs on the stack's HTTPS API, or on its plain-HTTP front door."""
+def base_urls(context: StackContext, plain_http: bool) -> tuple[str, str]:
+    """The stack's heartbeat and alarm URLs (before the key): HTTPS, or its plain-HTTP door."""
     outputs = context.outputs
     if not plain_http:
-        return keyed_push_urls(outputs.heartbeat_url, outputs.alarm_url, vuid, key)
+        return outputs.heartbeat_url, outputs.alarm_url
     if outputs.plain_http_heartbeat_url is None or outputs.plain_http_alarm_url is None:
         raise CliError(
             "the stack has no plain-HTTP front door: deploy it with the parameter "
             "PlainHttpFrontDoor=true (docs/cameras.md)"
         )
-    return keyed_push_urls(
-        outputs.plain_http_heartbeat_url, outputs.plain_http_alarm_url, vuid, key
-    )
+    return outputs.plain_http_heartbeat_url, outputs.plain_http_alarm_url
+
+
+def camera_urls(context: StackContext, vuid: str, key: str, plain_http: bool) -> PushUrls:
+    """The camera's keyed URLs on the stack's HTTPS API, or on its plain-HTTP front door."""
+    heartbeat_url, alarm_url = base_urls(context, plain_http)
+    return keyed_push_urls(heartbeat_url, alarm_url, vuid, key)
 
 
 def print_urls(urls: PushUrls) -> None:
@@ -84,6 +88,7 @@ def _add(args: argparse.Namespace) -> int:
 def _urls(args: argparse.Namespace) -> int:
     vuid = parse_vuid(args.vuid)
     context = StackContext.resolve(args)
+    base_urls(context, args.plain_http)  # a missing front door is said before anything else
     try:
         key = context.cameras().push_key(vuid, context.push_key_secret(create=False))
     except PushKeyUnavailable as error:
@@ -102,6 +107,8 @@ def _rotate_key(args: argparse.Namespace) -> int:
     context = StackContext.resolve(args)
     if args.configure is None and (args.user or args.password or args.password_env):
         raise CliError("--user and --password belong with --configure CAMERA_URL")
+    if args.configure is not None:
+        base_urls(context, args.plain_http)
     try:
         key = context.cameras().rotate_key(vuid, context.push_key_secret())
     except UnknownCamera:

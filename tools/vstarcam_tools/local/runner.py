@@ -31,6 +31,7 @@ import boto3
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from vstarcam_tools.events import scheduled_event
+from vstarcam_tools.local.guard import HostCheck, OwnOriginCors, own_origins
 from vstarcam_tools.local.http_api import HttpApi, RequestRecord, routes_of
 from vstarcam_tools.local.schedule import Schedule, parse_rate
 from vstarcam_tools.local.streams import FunctionError, MappingConfig, StreamEventSource
@@ -105,24 +106,27 @@ class LocalStack:
         api_port = api_socket.getsockname()[1]
         self.base_url = f"http://{_url_host(reachable_host(options.host))}:{api_port}"
         # The servers serve duplicates of the sockets: these are closed whatever happens.
+        aws_port = aws_socket.getsockname()[1]
+        origins = own_origins(self.base_url, api_port)
         with aws_socket, api_socket:
-            self._moto = _Server(aws_socket, _moto_app(), _moto_request_handler())
+            # Both servers answer only requests addressed to them (no DNS rebinding), and
+            # moto's CORS only the local API's own pages calling Cognito (local/guard.py).
+            moto = HostCheck(OwnOriginCors(_moto_app(), lambda: origins), "127.0.0.1", aws_port)
+            self._moto = _Server(aws_socket, moto, _moto_request_handler())
             self._moto.start()
             self.endpoint = f"http://127.0.0.1:{self._moto.port}"
             aws = MotoSession(self.endpoint, self.stack.region)
             create_resources(self.stack, aws)
             functions = self.stack.functions()
             self._start_pools(functions)
-            self._api = _Server(
-                api_socket,
-                HttpApi(
-                    routes_of(functions),
-                    lambda function, event: self.pools[function].invoke(event),
-                    api_id=_API_ID,
-                    account=self.stack.account,
-                    on_request=_log_request,
-                ),
+            api = HttpApi(
+                routes_of(functions),
+                lambda function, event: self.pools[function].invoke(event),
+                api_id=_API_ID,
+                account=self.stack.account,
+                on_request=_log_request,
             )
+            self._api = _Server(api_socket, HostCheck(api, options.host, api_port))
         self.outputs = local_outputs(self.stack, self.base_url)
         publish_outputs(aws.client("cloudformation"), self.stack.name, self.outputs)
         self._add_event_sources(functions, aws)
@@ -327,9 +331,17 @@ def _bind(host: str, port: int, option: str) -> socket.socket:
 
 
 def _moto_app() -> Any:
-    from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+    """moto's server app, with its global CORS off.
 
-    return DomainDispatcherApplication(create_backend_app)
+    moto reads ``MOTO_DISABLE_GLOBAL_CORS`` once, when ``moto.settings`` is first
+    imported, which may have happened already in this process: the server module's
+    copy of the setting is set too, before any service's app is made.
+    """
+    os.environ["MOTO_DISABLE_GLOBAL_CORS"] = "true"
+    from moto.moto_server import werkzeug_app
+
+    werkzeug_app.DISABLE_GLOBAL_CORS = True  # type: ignore[attr-defined]
+    return werkzeug_app.DomainDispatcherApplication(werkzeug_app.create_backend_app)
 
 
 def _moto_request_handler() -> Any:

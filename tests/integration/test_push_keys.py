@@ -1,0 +1,172 @@
+"""Only the camera can push: its push key in the URL path, checked with no extra AWS call.
+
+A wrong or missing key is answered exactly like an unknown camera, counted by
+reason; the key never reaches a log line or a metric.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.conftest import (
+    PUSH_KEY,
+    VUID,
+    WRONG_KEY,
+    alarm_event,
+    heartbeat_event,
+    invoke,
+    reply_of,
+)
+from tests.integration.conftest import Aws, AwsSpy, Emf, LoadFunction, LogCapture, metric
+
+SUCCESS = {"code": "200", "message": "Success"}
+STRANGER = "VE0009999ZZZZ"
+
+
+def refusal(response: dict[str, object], vuid: str = VUID) -> str:
+    """The 403's message with the vuid the sender gave taken out: the same for every reason."""
+    document = reply_of(response)  # type: ignore[arg-type]
+    assert document["code"] == "403"
+    return document["message"].replace(vuid, "<vuid>")
+
+
+def test_a_wrong_or_missing_key_is_answered_exactly_like_an_unknown_camera(
+    aws: Aws, functions: LoadFunction, emf: Emf
+) -> None:
+    """GIVEN a registered camera
+    WHEN heartbeats and alarms come with a wrong key, a malformed key, no key, or for an
+    unknown vuid
+    THEN every one gets the same 403 and message (but for the vuid the sender named),
+    and the metrics count each reason apart."""
+    aws.register()
+    heartbeat, alarm = functions("HeartbeatFunction"), functions("AlarmFunction")
+    emf()
+
+    messages = {
+        refusal(invoke(heartbeat, heartbeat_event({"vuid": VUID}, key=WRONG_KEY))),
+        refusal(invoke(heartbeat, heartbeat_event({"vuid": VUID}, key="short"))),
+        refusal(invoke(heartbeat, heartbeat_event({"vuid": VUID}, key=None))),
+        refusal(invoke(heartbeat, heartbeat_event({"vuid": STRANGER})), STRANGER),
+        refusal(invoke(alarm, alarm_event(key=WRONG_KEY))),
+        refusal(invoke(alarm, alarm_event(key=None))),
+        refusal(invoke(alarm, alarm_event(vuid=STRANGER)), STRANGER),
+    }
+
+    assert len(messages) == 1
+    blobs = emf()
+    assert metric(blobs, "Refusals", reason="wrong_key") == 3
+    assert metric(blobs, "Refusals", reason="missing_key") == 2
+    assert metric(blobs, "Refusals", reason="unknown_camera") == 2
+    assert aws.alarms() == [] and aws.media_keys() == []
+    camera = aws.camera()
+    assert camera is not None and "lastSeen" not in camera
+
+
+def test_the_key_never_reaches_the_logs_or_metrics(
+    aws: Aws, functions: LoadFunction, logs: LogCapture, capsys: pytest.CaptureFixture[str]
+) -> None:
+    aws.register()
+    heartbeat, alarm = functions("HeartbeatFunction"), functions("AlarmFunction")
+    logs.attach("heartbeat")
+    logs.attach("alarm")
+
+    for module, event in (
+        (heartbeat, heartbeat_event({"vuid": VUID})),
+        (heartbeat, heartbeat_event({"vuid": VUID}, key=WRONG_KEY)),
+        (alarm, alarm_event()),
+        (alarm, alarm_event(key=WRONG_KEY)),
+    ):
+        invoke(module, event)
+
+    written = json.dumps(logs.lines()) + capsys.readouterr().out
+    assert PUSH_KEY not in written and WRONG_KEY not in written
+    assert VUID in written
+
+
+def test_the_alarm_checks_the_key_on_its_one_read(
+    aws: Aws, functions: LoadFunction, spy: AwsSpy
+) -> None:
+    """GIVEN a registered camera WHEN it pushes an alarm THEN the calls are those of an alarm
+    without keys: one BatchGetItem (reading the key's hash, consistently), the media put,
+    the record put, the camera update; a wrong key stops after the read."""
+    aws.register()
+    alarm = functions("AlarmFunction")
+    with spy.watching() as calls:
+        assert reply_of(invoke(alarm, alarm_event())) == SUCCESS
+    assert spy.operations() == ["BatchGetItem", "PutObject", "PutItem", "UpdateItem"]
+    cameras = calls[0].params["RequestItems"][aws.cameras_table]
+    assert "pushKeyHash" in cameras["ProjectionExpression"] and cameras["ConsistentRead"]
+
+    with spy.watching():
+        assert reply_of(invoke(alarm, alarm_event(key=WRONG_KEY)))["code"] == "403"
+    assert spy.operations() == ["BatchGetItem"]
+
+
+def test_require_push_key_false_opens_the_bare_routes_to_registered_cameras(
+    aws: Aws, functions: LoadFunction
+) -> None:
+    """GIVEN RequirePushKey=false WHEN a registered camera pushes to the bare routes THEN it is
+    accepted; an unknown camera is still refused, and a wrong key on the keyed route too."""
+    aws.register()
+    heartbeat = functions("HeartbeatFunction", REQUIRE_PUSH_KEY="false")
+    alarm = functions("AlarmFunction", REQUIRE_PUSH_KEY="false")
+
+    assert reply_of(invoke(heartbeat, heartbeat_event({"vuid": VUID}, key=None))) == SUCCESS
+    assert reply_of(invoke(alarm, alarm_event(key=None))) == SUCCESS
+    unknown = invoke(heartbeat, heartbeat_event({"vuid": STRANGER}, key=None))
+    assert reply_of(unknown)["code"] == "403"
+    wrong = invoke(heartbeat, heartbeat_event({"vuid": VUID}, key=WRONG_KEY))
+    assert reply_of(wrong)["code"] == "403"
+
+
+def test_the_template_requires_push_keys_by_default(aws: Aws) -> None:
+    functions = aws.stack.functions()
+    for name in ("HeartbeatFunction", "AlarmFunction"):
+        assert functions[name].environment["REQUIRE_PUSH_KEY"] == "true"
+    assert aws.stack.parameters["RequirePushKey"] == "true"
+
+
+# -- the alarm rate limit --------------------------------------------------------------
+
+
+def test_over_the_alarm_rate_limit_a_push_is_answered_429_and_nothing_is_stored(
+    aws: Aws, functions: LoadFunction, spy: AwsSpy, emf: Emf
+) -> None:
+    """GIVEN AlarmRateLimit=3 WHEN a camera pushes 5 different alarms within a minute
+    THEN 3 are stored and the other 2 are answered 429 in the wire shape after the one read,
+    with nothing stored; a minute later the camera may push again."""
+    aws.register()
+    alarm = functions("AlarmFunction", ALARM_RATE_LIMIT="3")
+    start_ms = 1_795_700_000_000
+    emf()
+
+    codes = []
+    for number in range(5):
+        event = alarm_event(start_ms + number * 1000, picture=b"\xff\xd8\xff" + bytes([number]))
+        with spy.watching():
+            codes.append(reply_of(invoke(alarm, event))["code"])
+    assert spy.operations() == ["BatchGetItem"]  # the last one: refused after its read
+
+    assert codes == ["200", "200", "200", "429", "429"]
+    assert len(aws.alarms()) == 3 and len(aws.media_keys()) == 3
+    assert metric(emf(), "Refusals", reason="alarm_rate") == 2
+    later = alarm_event(start_ms + 61_000, picture=b"\xff\xd8\xff\x09")
+    assert reply_of(invoke(alarm, later)) == SUCCESS
+    camera = aws.camera()
+    assert camera is not None
+    assert camera["alarmWindow"] == {"N": str((start_ms + 61_000) // 1000)}
+    assert camera["alarmCount"] == {"N": "1"}
+
+
+def test_the_rate_limit_is_per_camera(aws: Aws, functions: LoadFunction) -> None:
+    aws.register()
+    aws.register("OKB0379853SNLJ", "Garage")
+    alarm = functions("AlarmFunction", ALARM_RATE_LIMIT="1")
+    now_ms = 1_795_700_000_000
+
+    first = invoke(alarm, alarm_event(now_ms))
+    other = invoke(alarm, alarm_event(now_ms, vuid="OKB0379853SNLJ"))
+
+    assert reply_of(first) == reply_of(other) == SUCCESS
