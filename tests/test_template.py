@@ -498,13 +498,17 @@ def test_email_and_sms_subscriptions_exist_only_when_configured() -> None:
 def test_sms_filter_policy_routes_on_the_alarm_type_attribute() -> None:
     """GIVEN SmsAlarmTypes=0x26,0x6d,0x6e (smoke and fire)
     THEN the SMS subscription's filter policy matches the alarmType message attribute the
-    notifier sets for exactly those alarms; without SmsAlarmTypes there is no filter."""
+    notifier sets for exactly those alarms; without SmsAlarmTypes only the doctor's test filter."""
     filtered = Stack(
         overrides={"NotificationPhone": "+14155550100", "SmsAlarmTypes": "0x26,0x6d,0x6e"}
     ).properties("SmsSubscription")
 
     assert filtered["FilterPolicyScope"] == "MessageAttributes"
-    assert filtered["FilterPolicy"] == {"alarmType": ["0x26", "0x6d", "0x6e"]}
+    # ... and drops the doctor's test notifications (tests/doctor/test_no_spam.py).
+    assert filtered["FilterPolicy"] == {
+        "alarmType": ["0x26", "0x6d", "0x6e"],
+        "test": [{"exists": False}],
+    }
     routed = {
         code
         for code in ALARM_TYPE_NAMES
@@ -512,7 +516,9 @@ def test_sms_filter_policy_routes_on_the_alarm_type_attribute() -> None:
     }
     assert routed == {0x26, 0x6D, 0x6E}
     unfiltered = Stack(overrides={"NotificationPhone": "+14155550100"})
-    assert "FilterPolicy" not in unfiltered.properties("SmsSubscription")
+    assert unfiltered.properties("SmsSubscription")["FilterPolicy"] == {
+        "test": [{"exists": False}]
+    }
 
 
 # -- parameters and outputs ------------------------------------------------------------------------

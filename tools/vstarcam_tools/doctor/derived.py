@@ -1,0 +1,77 @@
+"""What the stack derives from the test alarm, off the camera's request path: the
+notification (seen through the doctor's temporary queue), media processing, push channels."""
+
+from __future__ import annotations
+
+import json
+import time
+
+from vstarcam_push.probe import TEST_ATTRIBUTE
+
+from vstarcam_tools.doctor.camera_path import Probe
+from vstarcam_tools.doctor.context import DoctorContext
+from vstarcam_tools.doctor.probe import create_probe_queue
+from vstarcam_tools.doctor.results import CheckResult, failed, ok, skipped
+
+NOTIFY_LOG = "sam logs --stack-name {stack} -n NotifyFunction --start-time '10 minutes ago'"
+
+
+def subscribe_probe_queue(context: DoctorContext, probe: Probe) -> None:
+    """Before the alarm is pushed, so its notification cannot be missed."""
+    probe.queue = create_probe_queue(context, probe.vuid)
+
+
+def check_notification(context: DoctorContext, probe: Probe) -> CheckResult:
+    check = "notification"
+    if not probe.alarms or probe.queue is None:
+        return skipped(check, "no test alarm was stored")
+    alarm_id = probe.alarms[0].alarm_id
+    sqs = context.client("sqs")
+    deadline = time.monotonic() + context.limits.wait_s
+    seen: list[str] = []
+    while True:
+        remaining = deadline - time.monotonic()
+        messages = sqs.receive_message(
+            QueueUrl=probe.queue.url,
+            MaxNumberOfMessages=10,
+            WaitTimeSeconds=max(0, min(5, int(remaining))),
+        ).get("Messages", [])
+        for message in messages:
+            envelope = json.loads(message["Body"])
+            attributes = envelope.get("MessageAttributes", {})
+            event = attributes.get("event", {}).get("Value")
+            seen.append(str(event))
+            if event == "alarm" and alarm_id in envelope.get("Message", ""):
+                if attributes.get(TEST_ATTRIBUTE) is None:
+                    return failed(
+                        check,
+                        f"the notification of {alarm_id} lacks the '{TEST_ATTRIBUTE}' message "
+                        "attribute, so email and SMS subscriptions would not filter it out",
+                        "redeploy the stack from this checkout (sam build && sam deploy)",
+                    )
+                waited = context.limits.wait_s - max(0.0, deadline - time.monotonic())
+                return ok(
+                    check,
+                    f"published to the topic within {waited:.0f} s, marked as a test "
+                    "(email and SMS subscriptions filter it out)",
+                )
+        if time.monotonic() >= deadline:
+            return failed(
+                check,
+                f"no notification of {alarm_id} reached the topic within "
+                f"{context.limits.wait_s:g} s"
+                + (f" (other events seen: {', '.join(seen)})" if seen else ""),
+                "read the notifier's log ("
+                + NOTIFY_LOG.format(stack=context.stack_name)
+                + "), then check the dead-letter queue (README 'When notifications fail')",
+            )
+        if not messages:
+            time.sleep(context.limits.poll_s)
+
+
+def check_media_processing(context: DoctorContext, probe: Probe) -> CheckResult:
+    return skipped("media processing", "not in this stack: it has no media processing")
+
+
+def check_push_channels(context: DoctorContext, probe: Probe, channels: bool) -> CheckResult:
+    return skipped("push channels", "not in this stack: it has no push channels")
