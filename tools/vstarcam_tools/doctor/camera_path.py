@@ -106,10 +106,11 @@ def _unreachable(check: str, url: str, error: Exception) -> CheckResult:
 
 def register_test_camera(context: DoctorContext, probe: Probe) -> CheckResult:
     check = "test camera"
+    # Set first: an interrupt during the write must still have cleanup look for the camera.
+    probe.registered = True
     context.cameras().register(
         probe.vuid, TEST_CAMERA_NAME, context.stack.offline_after_seconds, int(time.time())
     )
-    probe.registered = True
     return ok(check, f"registered {probe.vuid} for this run")
 
 

@@ -75,7 +75,7 @@ def check_stack(context: DoctorContext) -> CheckResult:
     except (StackNotFound, ValueError) as error:
         return failed(CHECK, f"stack outputs are unreadable: {error}", f"redeploy ({DEPLOY})")
     mine, deployed = cli_template_version(), outputs.get("TemplateVersion")
-    where = f"{context.stack_name} ({status}) in {context.region}"
+    where = f"{status} in {context.region}"
     if status in _ROLLED_BACK:
         return warning(
             CHECK,
