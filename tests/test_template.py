@@ -371,9 +371,11 @@ def test_dead_letter_queue_keeps_failures_for_14_days_encrypted() -> None:
     assert queue["SqsManagedSseEnabled"] is True
 
 
-def test_a_dead_lettered_notification_alarms_the_owner_through_the_topic() -> None:
+def test_a_dead_lettered_notification_alarms_the_owner_through_the_operations_topic() -> None:
     """Any message in the dead-letter queue is a notification nobody received: the
-    alarm goes off on the first one, and an idle (healthy) queue is not a breach."""
+    alarm goes off on the first one, and an idle (healthy) queue is not a breach. Its
+    message carries no attributes, so it goes to a topic whose subscriptions have no
+    filter (tests/doctor/test_checks.py)."""
     alarm = props("NotifyDeadLetterAlarm")
     assert (alarm["Namespace"], alarm["MetricName"]) == (
         "AWS/SQS",
@@ -385,7 +387,7 @@ def test_a_dead_lettered_notification_alarms_the_owner_through_the_topic() -> No
     assert (alarm["ComparisonOperator"], alarm["Threshold"]) == ("GreaterThanThreshold", 0)
     assert alarm["Statistic"] == "Maximum"
     assert alarm["TreatMissingData"] == "notBreaching"
-    assert alarm["AlarmActions"] == [{"Ref": "AlarmTopic"}]
+    assert alarm["AlarmActions"] == [{"Ref": "OperationsTopic"}]
 
 
 def test_offline_sweep_runs_on_the_sweep_schedule() -> None:
@@ -516,9 +518,7 @@ def test_sms_filter_policy_routes_on_the_alarm_type_attribute() -> None:
     }
     assert routed == {0x26, 0x6D, 0x6E}
     unfiltered = Stack(overrides={"NotificationPhone": "+14155550100"})
-    assert unfiltered.properties("SmsSubscription")["FilterPolicy"] == {
-        "test": [{"exists": False}]
-    }
+    assert unfiltered.properties("SmsSubscription")["FilterPolicy"] == {"test": [{"exists": False}]}
 
 
 # -- parameters and outputs ------------------------------------------------------------------------

@@ -72,6 +72,12 @@ class DoctorContext:
         return self._http
 
     @property
+    def topic_arns(self) -> list[str]:
+        """The alarm topic and, in stacks from template 0.2.0 on, the operations topic."""
+        operations = self.stack.raw.get("OperationsTopicArn")
+        return [self.stack.topic_arn, *([operations] if operations else [])]
+
+    @property
     def api_url(self) -> str:
         """The API's base URL (the media links start here), from the camera URL outputs."""
         return self.stack.alarm_url.rsplit("/alarm", 1)[0]

@@ -104,17 +104,17 @@ def check_dead_letter_queue(context: DoctorContext) -> CheckResult:
 
 
 def check_cloudwatch_alarms(context: DoctorContext) -> CheckResult:
-    check, topic = "CloudWatch alarms", context.stack.topic_arn
+    check, topics = "CloudWatch alarms", set(context.topic_arns)
     alarms = [
         alarm
         for page in context.client("cloudwatch").get_paginator("describe_alarms").paginate()
         for alarm in page.get("MetricAlarms", [])
-        if topic in alarm.get("AlarmActions", [])
+        if topics & set(alarm.get("AlarmActions", []))
     ]
     if not alarms:
         return warning(
             check,
-            "no CloudWatch alarm reports to the stack's topic: a notification that fails "
+            "no CloudWatch alarm reports to the stack's topics: a notification that fails "
             "every retry would go unnoticed",
             f"{REDEPLOY}: the template's NotifyDeadLetterAlarm does it",
         )
@@ -130,12 +130,13 @@ def check_cloudwatch_alarms(context: DoctorContext) -> CheckResult:
     return ok(check, states)
 
 
-def topic_subscriptions(context: DoctorContext) -> list[dict[str, Any]]:
+def topic_subscriptions(context: DoctorContext, topic: str | None = None) -> list[dict[str, Any]]:
+    """The subscriptions of the alarm topic (or of ``topic``)."""
     sns = context.client("sns")
     return [
         subscription
         for page in sns.get_paginator("list_subscriptions_by_topic").paginate(
-            TopicArn=context.stack.topic_arn
+            TopicArn=topic or context.stack.topic_arn
         )
         for subscription in page.get("Subscriptions", [])
     ]
@@ -157,7 +158,12 @@ def _pending(attributes: dict[str, str]) -> bool:
 
 def check_subscriptions(context: DoctorContext) -> CheckResult:
     check = "subscriptions"
-    people = [s for s in topic_subscriptions(context) if s["Protocol"] in PEOPLE_PROTOCOLS]
+    people = [
+        s
+        for topic in context.topic_arns
+        for s in topic_subscriptions(context, topic)
+        if s["Protocol"] in PEOPLE_PROTOCOLS
+    ]
     if not people:
         return warning(
             check,
@@ -181,7 +187,7 @@ def check_subscriptions(context: DoctorContext) -> CheckResult:
             "after 3 days: then subscribe again with aws sns subscribe --topic-arn "
             f"{context.stack.topic_arn} --protocol email --notification-endpoint ADDRESS",
         )
-    described = ", ".join(f"{s['Protocol']} {s['Endpoint']}" for s in people)
+    described = ", ".join(sorted({f"{s['Protocol']} {s['Endpoint']}" for s in people}))
     return ok(check, f"confirmed: {described}")
 
 

@@ -13,8 +13,9 @@ texted:
   the template's own subscriptions are confirmed at start-up (there is no
   mailbox to click a link in) and the console says so;
 - for every message a topic receives, :func:`people_reached` names the email
-  and SMS subscriptions whose filter policy lets it through; the console logs
-  one ``-> email ...`` / ``-> sms ...`` line for each.
+  and SMS subscriptions whose filter policy lets it through (moto's matcher,
+  plus AWS's rule that a message without attributes matches no filter policy);
+  the console logs one ``-> email ...`` / ``-> sms ...`` line for each.
 """
 
 from __future__ import annotations
@@ -79,6 +80,8 @@ def people_reached(
         if str(subscription.attributes.get("PendingConfirmation", "false")).lower() == "true":
             continue
         matcher = subscription._filter_policy_matcher
-        if matcher is None or matcher.matches(attributes or {}, message):
+        # AWS: a message without attributes matches no attribute filter policy, not even
+        # "exists": false (moto matches it); see the template's OperationsTopic.
+        if matcher is None or (attributes and matcher.matches(attributes, message)):
             reached.append(Delivery(subscription.protocol, subscription.endpoint))
     return reached
