@@ -13,7 +13,7 @@ import pytest
 from moto import mock_aws
 from vstarcam_push.alarm_types import AlarmType
 from vstarcam_push.notifications import Notification
-from vstarcam_push.probe import TEST_ATTRIBUTE, is_probe, probe_attributes
+from vstarcam_push.probe import TEST_ATTRIBUTE, is_probe, probe_attributes, pushes_to_channels
 from vstarcam_tools.doctor import guards
 from vstarcam_tools.doctor.context import DoctorContext
 from vstarcam_tools.doctor.probe import new_probe_vuid
@@ -111,6 +111,11 @@ def test_only_test_cameras_notifications_carry_the_test_attribute() -> None:
     assert probe_attributes(vuid) == {TEST_ATTRIBUTE: "vstarcam-push doctor"}
     for real in ("VE0005622QHOW", "DOCTOR", "DOCTOR12345", "doctor1234567890ab", vuid + "0"):
         assert probe_attributes(real) == {}
+    channels_vuid = new_probe_vuid(channels=True)
+    assert is_probe(channels_vuid) and channels_vuid.startswith("DOCTORPUSH")
+    assert probe_attributes(channels_vuid) == probe_attributes(vuid)
+    assert pushes_to_channels("VE0005622QHOW") and pushes_to_channels(channels_vuid)
+    assert not pushes_to_channels(vuid)
     attributes = _alarm(vuid, 0x12).publish_request("arn")["MessageAttributes"]
     assert attributes[TEST_ATTRIBUTE] == {
         "DataType": "String",

@@ -17,7 +17,7 @@ import secrets
 from dataclasses import dataclass, field
 from typing import Any
 
-from vstarcam_push.probe import PROBE_VUID_HEX_DIGITS, PROBE_VUID_PREFIX, is_probe
+from vstarcam_push.probe import CHANNELS_MARK, PROBE_VUID_HEX_DIGITS, PROBE_VUID_PREFIX, is_probe
 
 from vstarcam_tools.doctor.context import DoctorContext
 from vstarcam_tools.doctor.guards import topic_subscriptions
@@ -25,8 +25,10 @@ from vstarcam_tools.doctor.guards import topic_subscriptions
 TEST_CAMERA_NAME = "vstarcam-push doctor test camera (removed after the run)"
 
 
-def new_probe_vuid() -> str:
-    return PROBE_VUID_PREFIX + secrets.token_hex(PROBE_VUID_HEX_DIGITS // 2).upper()
+def new_probe_vuid(channels: bool = False) -> str:
+    """A fresh test camera vuid; with ``channels`` one whose alarms the push channels get."""
+    mark = CHANNELS_MARK if channels else ""
+    return PROBE_VUID_PREFIX + mark + secrets.token_hex(PROBE_VUID_HEX_DIGITS // 2).upper()
 
 
 @dataclass

@@ -18,7 +18,7 @@ from typing import Any
 from vstarcam_tools.doctor import camera_path, derived, guards
 from vstarcam_tools.doctor.camera_path import Probe
 from vstarcam_tools.doctor.context import DoctorContext
-from vstarcam_tools.doctor.probe import Traces, find_traces, remove_traces
+from vstarcam_tools.doctor.probe import Traces, find_traces, new_probe_vuid, remove_traces
 from vstarcam_tools.doctor.results import CheckResult, Reporter, failed, ok, skipped, warning
 from vstarcam_tools.doctor.stack import check_stack
 
@@ -63,7 +63,7 @@ def _leftovers(context: DoctorContext, remove: bool) -> CheckResult:
 
 
 def _push(context: DoctorContext, reporter: Reporter, channels: bool) -> None:
-    probe = Probe()
+    probe = Probe(vuid=new_probe_vuid(channels))
     previous = _terminate_as_interrupt()
     try:
         reporter.progress(f"registering test camera {probe.vuid} and a temporary queue")
