@@ -57,6 +57,15 @@ def media_key(vuid: str, received_at_ms: int, alarm_id: str, extension: str) -> 
     return f"alarms/{vuid}/{at:%Y/%m/%d/%H%M%S}-{suffix}.{extension}"
 
 
+def derived_key(media_key: str, suffix: str) -> str:
+    """A key beside the alarm's own media: ``...-<id>.jpg`` -> ``...-<id>.<suffix>``.
+
+    Same prefix, so the bucket's lifecycle rule expires derived media like the picture.
+    """
+    stem = media_key.rsplit(".", 1)[0] if "." in media_key.rsplit("/", 1)[-1] else media_key
+    return f"{stem}.{suffix}"
+
+
 class MediaStore:
     """The private media bucket."""
 
