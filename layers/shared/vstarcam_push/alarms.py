@@ -220,6 +220,7 @@ class AlarmStore:
             return False
 
     def get(self, alarm_id: str, consistent: bool = False) -> Alarm | None:
+        """The stored alarm; ``consistent`` reads every write answered before the read."""
         item = self._db.get_item(
             TableName=self.table, Key=self.key(alarm_id), ConsistentRead=consistent
         ).get("Item")
