@@ -17,7 +17,7 @@ from vstarcam_push.probe import TEST_ATTRIBUTE, is_probe, probe_attributes, push
 from vstarcam_tools.doctor import guards
 from vstarcam_tools.doctor.context import DoctorContext
 from vstarcam_tools.doctor.probe import new_probe_vuid
-from vstarcam_tools.doctor.stack import _version, cli_template_version
+from vstarcam_tools.doctor.stack import cli_template_version, version_tuple
 from vstarcam_tools.local import inbox
 from vstarcam_tools.provision import create_resources
 from vstarcam_tools.template import Stack, load_template
@@ -165,12 +165,12 @@ def test_the_tls_check_wants_the_templates_deny_statement() -> None:
     assert guards.check_tls_only(_context(_S3([]), local=True)).status == "skipped"
 
 
-def test_the_template_version_is_the_packages_and_compares_numerically() -> None:
+def test_the_templateversion_tuple_is_the_packages_and_compares_numerically() -> None:
     import tomllib
     from pathlib import Path
 
     pyproject = tomllib.loads((Path(__file__).parents[2] / "pyproject.toml").read_text())
     assert cli_template_version() == pyproject["project"]["version"]
     assert load_template()["Outputs"]["TemplateVersion"]["Value"] == cli_template_version()
-    assert _version("0.10.0") > _version("0.9.1")
-    assert _version("not a version") < _version("0.1.0")
+    assert version_tuple("0.10.0") > version_tuple("0.9.1")
+    assert version_tuple("not a version") < version_tuple("0.1.0")

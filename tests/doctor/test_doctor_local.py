@@ -35,7 +35,7 @@ from tests.e2e.localstack import LocalStackProcess
 pytestmark = pytest.mark.slow
 
 # What the local stack cannot have (plain HTTP) or does not have yet: said, not pretended.
-SKIPPED_ON_LOCAL = {"bucket TLS only", "console", "media processing", "push channels"}
+SKIPPED_ON_LOCAL = {"bucket TLS only", "console", "push channels"}
 PUSH_CHECKS = {
     "test camera",
     "heartbeat",
@@ -45,6 +45,7 @@ PUSH_CHECKS = {
     "plain HTTP front door alarm",
     "media link",
     "notification",
+    "media processing",
     "cleanup",
 }
 
@@ -76,6 +77,8 @@ def test_a_healthy_stack_is_all_ok_and_nothing_is_left(local: LocalStackProcess)
         assert result["detail"]
     assert "not in this stack" in run.result("console")["detail"]
     assert "byte for byte" in run.result("alarm push")["detail"]
+    assert "thumbnail (image/" in run.result("media processing")["detail"]
+    assert "playable video (video/mp4" in run.result("media processing")["detail"]
     # Progress went to stderr as each check ran; stdout is the JSON array alone.
     assert "  ok       heartbeat" in run.stderr
     assert "waiting for the derived work" in run.stderr

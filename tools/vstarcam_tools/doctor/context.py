@@ -10,6 +10,7 @@ import requests
 from vstarcam_push.cameras import Camera, CameraRegistry
 
 from vstarcam_tools.outputs import StackOutputs
+from vstarcam_tools.template import load_template
 
 HTTP_TIMEOUT_S = 30.0
 
@@ -70,6 +71,17 @@ class DoctorContext:
         if self._http is None:
             self._http = requests.Session()
         return self._http
+
+    def has_feature(self, logical_id: str) -> bool | None:
+        """Whether the stack has the template resource ``logical_id``: True or False when the
+        stack runs this CLI's template version (or a newer one), None when it is older and
+        cannot tell (the stack check warns about that)."""
+        from vstarcam_tools.doctor.stack import cli_template_version, version_tuple
+
+        if logical_id not in load_template()["Resources"]:
+            return False
+        deployed = self.stack.raw.get("TemplateVersion", "")
+        return True if version_tuple(deployed) >= version_tuple(cli_template_version()) else None
 
     @property
     def topic_arns(self) -> list[str]:

@@ -84,14 +84,18 @@ def check_tls_only(context: DoctorContext) -> CheckResult:
     )
 
 
-def check_dead_letter_queue(context: DoctorContext) -> CheckResult:
-    check = "dead-letter queue"
-    url = context.stack.raw["NotifyDeadLetterQueueUrl"]
+def _queue_depth(context: DoctorContext, url: str) -> int:
     attributes = context.client("sqs").get_queue_attributes(
         QueueUrl=url,
         AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
     )["Attributes"]
-    count = sum(int(value) for value in attributes.values())
+    return sum(int(value) for value in attributes.values())
+
+
+def check_dead_letter_queue(context: DoctorContext) -> CheckResult:
+    check = "dead-letter queue"
+    url = context.stack.raw["NotifyDeadLetterQueueUrl"]
+    count = _queue_depth(context, url)
     if count:
         return warning(
             check,
@@ -101,6 +105,23 @@ def check_dead_letter_queue(context: DoctorContext) -> CheckResult:
             f"fail' shows, then purge the queue: aws sqs purge-queue --queue-url {url}",
         )
     return ok(check, "empty: no notification failed every retry")
+
+
+def check_media_dead_letter_queue(context: DoctorContext) -> CheckResult:
+    check = "media dead-letter queue"
+    url = context.stack.raw.get("MediaDeadLetterQueueUrl")
+    if url is None:
+        return skipped(check, "not in this stack: it has no media processing")
+    count = _queue_depth(context, url)
+    if count:
+        return warning(
+            check,
+            f"{count} batch{'es' if count != 1 else ''} of alarms whose thumbnail and playable "
+            "video kept failing: the alarms and their originals are stored",
+            "redo them with 'vstarcam-push alarms process', then purge the queue: "
+            f"aws sqs purge-queue --queue-url {url}",
+        )
+    return ok(check, "empty: media processing kept up with every alarm")
 
 
 def check_cloudwatch_alarms(context: DoctorContext) -> CheckResult:
@@ -293,6 +314,7 @@ READ_ONLY_CHECKS: tuple[Callable[[DoctorContext], CheckResult], ...] = (
     check_public_access,
     check_tls_only,
     check_dead_letter_queue,
+    check_media_dead_letter_queue,
     check_cloudwatch_alarms,
     check_subscriptions,
     check_no_spam,

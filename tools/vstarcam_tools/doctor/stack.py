@@ -22,7 +22,7 @@ def cli_template_version() -> str:
     return str(load_template()["Outputs"]["TemplateVersion"]["Value"])
 
 
-def _version(text: str) -> tuple[int, ...]:
+def version_tuple(text: str) -> tuple[int, ...]:
     try:
         return tuple(int(part) for part in text.split("."))
     except ValueError:
@@ -83,14 +83,14 @@ def check_stack(context: DoctorContext) -> CheckResult:
             "template before it",
             f"see why in the CloudFormation console's Events tab, then redeploy ({DEPLOY})",
         )
-    if deployed is None or _version(deployed) < _version(mine):
+    if deployed is None or version_tuple(deployed) < version_tuple(mine):
         return warning(
             CHECK,
             f"{where}: deployed from template {deployed or 'before 0.2.0'}, older than this "
             f"CLI's {mine}",
             f"redeploy from this checkout ({DEPLOY}) so the stack has what this CLI checks",
         )
-    if _version(deployed) > _version(mine):
+    if version_tuple(deployed) > version_tuple(mine):
         return warning(
             CHECK,
             f"{where}: deployed from template {deployed}, newer than this CLI's {mine}",
