@@ -12,6 +12,7 @@ import math
 from collections.abc import Callable
 from typing import Any
 
+import requests
 from vstarcam_push.probe import TEST_ATTRIBUTE, is_probe
 
 from vstarcam_tools.doctor.context import DoctorContext
@@ -307,7 +308,28 @@ def check_silent_cameras(context: DoctorContext) -> CheckResult:
 
 
 def check_console(context: DoctorContext) -> CheckResult:
-    return skipped("console", "not in this stack: it has no web console")
+    """The console page loads, and its API refuses a request without a valid token."""
+    check = "console"
+    url = context.stack.raw.get("ConsoleUrl")
+    if not url:
+        return skipped(check, "not in this stack: it has no web console")
+    api = url.rstrip("/") + "/api/cameras"
+    timeout = context.limits.http_timeout_s
+    fix = f"{REDEPLOY}: every /api/ route is behind the Cognito JWT authorizer"
+    try:
+        page = context.http.get(url, timeout=timeout)
+        bare = context.http.get(api, timeout=timeout)
+        forged = context.http.get(
+            api, headers={"Authorization": "Bearer not.a.token"}, timeout=timeout
+        )
+    except requests.RequestException as error:
+        return failed(check, f"cannot reach {url}: {type(error).__name__}", "check ConsoleUrl")
+    if page.status_code != 200:
+        return failed(check, f"GET {url} answered {page.status_code}, not the console page", fix)
+    for what, response in (("without a token", bare), ("with a forged token", forged)):
+        if response.status_code != 401:
+            return failed(check, f"GET {api} {what} answered {response.status_code}, not 401", fix)
+    return ok(check, f"{url} serves the console; its API answers 401 without a valid token")
 
 
 READ_ONLY_CHECKS: tuple[Callable[[DoctorContext], CheckResult], ...] = (
