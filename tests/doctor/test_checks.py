@@ -174,3 +174,19 @@ def test_the_templateversion_tuple_is_the_packages_and_compares_numerically() ->
     assert load_template()["Outputs"]["TemplateVersion"]["Value"] == cli_template_version()
     assert version_tuple("0.10.0") > version_tuple("0.9.1")
     assert version_tuple("not a version") < version_tuple("0.1.0")
+
+
+def test_a_check_whose_aws_call_is_refused_fails_alone_with_the_reason() -> None:
+    """One missing permission is that check's failure, not the end of the run."""
+    from botocore.exceptions import ClientError
+    from vstarcam_tools.doctor.runner import guarded
+
+    def refused() -> Any:
+        raise ClientError(
+            {"Error": {"Code": "AccessDenied", "Message": "not allowed"}}, "GetPublicAccessBlock"
+        )
+
+    result = guarded("bucket public access", refused)
+    assert (result.check, result.status) == ("bucket public access", "failed")
+    assert "AccessDenied" in result.detail
+    assert "Permissions" in result.fix

@@ -23,7 +23,12 @@ from vstarcam_push.media import MediaStore
 from vstarcam_push.media_links import link_url
 
 from vstarcam_tools.doctor.context import DoctorContext
-from vstarcam_tools.doctor.probe import TEST_CAMERA_NAME, ProbeQueue, new_probe_vuid
+from vstarcam_tools.doctor.probe import (
+    TEST_CAMERA_NAME,
+    ProbeQueue,
+    create_probe_queue,
+    new_probe_vuid,
+)
 from vstarcam_tools.doctor.results import CheckResult, failed, ok, skipped
 from vstarcam_tools.simulator import load_testdata, unique_picture
 
@@ -111,7 +116,9 @@ def register_test_camera(context: DoctorContext, probe: Probe) -> CheckResult:
     context.cameras().register(
         probe.vuid, TEST_CAMERA_NAME, context.stack.offline_after_seconds, int(time.time())
     )
-    return ok(check, f"registered {probe.vuid} for this run")
+    # Subscribed before the alarm is pushed, so its notification cannot be missed.
+    probe.queue = create_probe_queue(context, probe.vuid)
+    return ok(check, f"registered {probe.vuid} for this run, and a temporary queue on the topic")
 
 
 def check_heartbeat(context: DoctorContext, probe: Probe, url: str, check: str) -> CheckResult:

@@ -11,15 +11,9 @@ from vstarcam_push.probe import TEST_ATTRIBUTE
 
 from vstarcam_tools.doctor.camera_path import Probe
 from vstarcam_tools.doctor.context import DoctorContext
-from vstarcam_tools.doctor.probe import create_probe_queue
 from vstarcam_tools.doctor.results import CheckResult, failed, ok, skipped
 
 NOTIFY_LOG = "sam logs --stack-name {stack} -n NotifyFunction --start-time '10 minutes ago'"
-
-
-def subscribe_probe_queue(context: DoctorContext, probe: Probe) -> None:
-    """Before the alarm is pushed, so its notification cannot be missed."""
-    probe.queue = create_probe_queue(context, probe.vuid)
 
 
 def check_notification(context: DoctorContext, probe: Probe) -> CheckResult:

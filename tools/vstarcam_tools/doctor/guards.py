@@ -332,14 +332,15 @@ def check_console(context: DoctorContext) -> CheckResult:
     return ok(check, f"{url} serves the console; its API answers 401 without a valid token")
 
 
-READ_ONLY_CHECKS: tuple[Callable[[DoctorContext], CheckResult], ...] = (
-    check_public_access,
-    check_tls_only,
-    check_dead_letter_queue,
-    check_media_dead_letter_queue,
-    check_cloudwatch_alarms,
-    check_subscriptions,
-    check_no_spam,
-    check_throttling,
-    check_silent_cameras,
+READ_ONLY_CHECKS: tuple[tuple[str, Callable[[DoctorContext], CheckResult]], ...] = (
+    ("bucket public access", check_public_access),
+    ("bucket TLS only", check_tls_only),
+    ("dead-letter queue", check_dead_letter_queue),
+    ("media dead-letter queue", check_media_dead_letter_queue),
+    ("CloudWatch alarms", check_cloudwatch_alarms),
+    ("subscriptions", check_subscriptions),
+    ("no spam", check_no_spam),
+    ("throttling", check_throttling),
+    ("silent cameras", check_silent_cameras),
+    ("console", check_console),
 )

@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import signal
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
+
+import requests
+from botocore.exceptions import BotoCoreError, ClientError
 
 from vstarcam_tools.doctor import camera_path, derived, guards
 from vstarcam_tools.doctor.camera_path import Probe
@@ -22,6 +25,8 @@ from vstarcam_tools.doctor.probe import Traces, find_traces, new_probe_vuid, rem
 from vstarcam_tools.doctor.results import CheckResult, Reporter, failed, ok, skipped, warning
 from vstarcam_tools.doctor.stack import check_stack
 
+BROKEN_CALLS = (ClientError, BotoCoreError, requests.RequestException)
+
 
 def run_doctor(
     context: DoctorContext, reporter: Reporter, skip_push: bool = False, channels: bool = False
@@ -29,18 +34,35 @@ def run_doctor(
     """Run every check, reporting each as it finishes; True when none failed."""
     if reporter.add(check_stack(context)).status == "failed":
         return False
-    reporter.add(_leftovers(context, remove=not skip_push))
-    for check in guards.READ_ONLY_CHECKS:
-        reporter.add(check(context))
-    reporter.add(guards.check_console(context))
+    reporter.add(guarded("leftovers", lambda: _leftovers(context, remove=not skip_push)))
+    for name, check in guards.READ_ONLY_CHECKS:
+        reporter.add(guarded(name, lambda check=check: check(context)))
     spam = next(r for r in reporter.results if r.check == "no spam")
     if skip_push:
         reporter.add(skipped("camera path", "--skip-push: nothing was sent or written"))
     elif spam.status == "failed":
-        reporter.add(skipped("camera path", "not sent: it would reach a person (see no spam)"))
+        reporter.add(skipped("camera path", "not sent: it might reach a person (see no spam)"))
     else:
         _push(context, reporter, channels)
     return not reporter.failed
+
+
+def guarded(check: str, run: Callable[[], CheckResult]) -> CheckResult:
+    """The check's result, or a failed one saying which AWS call or request broke it, so
+    one missing permission does not hide every other check."""
+    try:
+        return run()
+    except BROKEN_CALLS as error:
+        return could_not_check(check, error)
+
+
+def could_not_check(check: str, error: Exception) -> CheckResult:
+    return failed(
+        check,
+        f"could not check: {' '.join(str(error).split())}",
+        "check that your AWS credentials may use this stack's resources (docs/doctor.md "
+        "'Permissions') and that the stack's endpoints answer",
+    )
 
 
 def _leftovers(context: DoctorContext, remove: bool) -> CheckResult:
@@ -67,22 +89,11 @@ def _push(context: DoctorContext, reporter: Reporter, channels: bool) -> None:
     previous = _terminate_as_interrupt()
     try:
         reporter.progress(f"registering test camera {probe.vuid} and a temporary queue")
-        reporter.add(camera_path.register_test_camera(context, probe))
-        derived.subscribe_probe_queue(context, probe)
-        reporter.progress("sending a heartbeat and an alarm push as the test camera")
-        heartbeat_url, alarm_url = context.stack.heartbeat_url, context.stack.alarm_url
-        reporter.add(camera_path.check_heartbeat(context, probe, heartbeat_url, "heartbeat"))
-        reporter.add(
-            camera_path.check_alarm(context, probe, alarm_url, "alarm push", "motion.jpg", True)
+        registered = reporter.add(
+            guarded("test camera", lambda: camera_path.register_test_camera(context, probe))
         )
-        reporter.add(camera_path.check_refusal(context, probe))
-        for result in camera_path.check_plain_http(context, probe):
-            reporter.add(result)
-        reporter.add(camera_path.check_media_link(context, probe))
-        reporter.progress(f"waiting for the derived work (at most {context.limits.wait_s:g} s)")
-        reporter.add(derived.check_notification(context, probe))
-        reporter.add(derived.check_media_processing(context, probe))
-        reporter.add(derived.check_push_channels(context, probe, channels))
+        if registered.status == "ok":
+            _walk_camera_path(context, reporter, probe, channels)
     finally:
         with _interrupts_held() as held:
             reporter.progress("removing the test camera, its alarms, media and queue")
@@ -91,6 +102,43 @@ def _push(context: DoctorContext, reporter: Reporter, channels: bool) -> None:
         _restore(signal.SIGTERM, previous)
         if held:
             raise KeyboardInterrupt
+
+
+def _walk_camera_path(
+    context: DoctorContext, reporter: Reporter, probe: Probe, channels: bool
+) -> None:
+    reporter.progress("sending a heartbeat and an alarm push as the test camera")
+    heartbeat_url, alarm_url = context.stack.heartbeat_url, context.stack.alarm_url
+    steps: list[tuple[str, Callable[[], CheckResult]]] = [
+        (
+            "heartbeat",
+            lambda: camera_path.check_heartbeat(context, probe, heartbeat_url, "heartbeat"),
+        ),
+        (
+            "alarm push",
+            lambda: camera_path.check_alarm(
+                context, probe, alarm_url, "alarm push", "motion.jpg", True
+            ),
+        ),
+        ("unknown camera refused", lambda: camera_path.check_refusal(context, probe)),
+    ]
+    for name, step in steps:
+        reporter.add(guarded(name, step))
+    try:
+        plain = camera_path.check_plain_http(context, probe)
+    except BROKEN_CALLS as error:
+        plain = [could_not_check("plain HTTP front door", error)]
+    for result in plain:
+        reporter.add(result)
+    reporter.add(guarded("media link", lambda: camera_path.check_media_link(context, probe)))
+    reporter.progress(f"waiting for the derived work (at most {context.limits.wait_s:g} s)")
+    derived_steps: list[tuple[str, Callable[[], CheckResult]]] = [
+        ("notification", lambda: derived.check_notification(context, probe)),
+        ("media processing", lambda: derived.check_media_processing(context, probe)),
+        ("push channels", lambda: derived.check_push_channels(context, probe, channels)),
+    ]
+    for name, step in derived_steps:
+        reporter.add(guarded(name, step))
 
 
 def _cleanup(context: DoctorContext, probe: Probe) -> CheckResult:
