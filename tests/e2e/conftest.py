@@ -48,7 +48,7 @@ def media(local: LocalStackProcess) -> MediaStore:
 
 
 @pytest.fixture(scope="module")
-def register(registry: CameraRegistry) -> Callable[..., str]:
+def register(local: LocalStackProcess, registry: CameraRegistry) -> Callable[..., str]:
     """Register a new camera (as ``vstarcam-push cameras add`` does) with the tests' push key;
     returns its vuid."""
 
