@@ -33,10 +33,13 @@ def props(logical_id: str) -> dict[str, Any]:
 
 
 def statements(function: str) -> list[dict[str, Any]]:
+    """What the function may do: its Allow statements (the Deny fences around SAM's managed
+    policies are tested in test_template_security.py)."""
     return [
         statement
         for policy in props(function).get("Policies", [])
         for statement in policy["Statement"]
+        if statement["Effect"] == "Allow"
     ]
 
 
@@ -158,15 +161,19 @@ def test_http_functions_answer_within_api_gateways_30_second_limit() -> None:
         assert timeout <= 29
 
 
-def test_each_function_has_a_log_group_with_the_retention_parameter() -> None:
-    groups = {
-        json.dumps(props(logical_id)["LogGroupName"]): props(logical_id)
-        for logical_id, resource in RESOURCES.items()
-        if resource["Type"] == "AWS::Logs::LogGroup" and "LogGroupName" in resource["Properties"]
-    }
+def test_each_function_has_a_log_group_of_its_own_with_the_retention_parameter() -> None:
+    """Named by the stack (``/aws/lambda/<stack>/<function>``), not by the function, so the
+    function's role can be limited to it (see test_template_security.py)."""
+    names = set()
     for function in FUNCTIONS:
-        group = groups[json.dumps({"Fn::Sub": f"/aws/lambda/${{{function}}}"})]
+        logs = props(function)["LoggingConfig"]["LogGroup"]["Ref"]
+        group = props(logs)
+        assert RESOURCES[logs]["Type"] == "AWS::Logs::LogGroup"
         assert group["RetentionInDays"] == {"Ref": "LogRetentionDays"}
+        name = group["LogGroupName"]["Fn::Sub"]
+        assert name.startswith("/aws/lambda/${AWS::StackName}/")
+        names.add(name)
+    assert len(names) == len(FUNCTIONS)
 
 
 # -- the HTTP API -------------------------------------------------------------------------
@@ -620,6 +627,9 @@ def test_plain_http_front_door_forwards_camera_posts_to_the_api_over_https() -> 
     POST is allowed, nothing is cached, and every viewer header but Host is forwarded (the
     API routes by its own host name; Content-Type carries the multipart boundary)."""
     stack = Stack(region="eu-west-1", overrides={"PlainHttpFrontDoor": "true"})
+    stack.attributes[("PlainHttpCameraRoutesOnly", "FunctionARN")] = (
+        "arn:aws:cloudfront::1:function/f"
+    )
     config = stack.properties("PlainHttpDistribution")["DistributionConfig"]
     (origin,) = config["Origins"]
     behavior = config["DefaultCacheBehavior"]

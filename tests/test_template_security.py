@@ -39,10 +39,14 @@ def test_push_key_and_limit_parameters_are_secure_by_default() -> None:
         10,
         600,
     )
-    functions = Stack(overrides={"AlarmRateLimit": "12", "NotifyCeiling": "3"}).functions()
-    assert functions["AlarmFunction"].environment["ALARM_RATE_LIMIT"] == "12"
-    assert functions["NotifyFunction"].environment["NOTIFY_CEILING"] == "3"
-    assert functions["NotifyFunction"].environment["NOTIFY_CEILING_SECONDS"] == "600"
+    alarm = props("AlarmFunction")["Environment"]["Variables"]
+    notify = props("NotifyFunction")["Environment"]["Variables"]
+    assert alarm["ALARM_RATE_LIMIT"] == {"Ref": "AlarmRateLimit"}
+    assert notify["NOTIFY_CEILING"] == {"Ref": "NotifyCeiling"}
+    assert notify["NOTIFY_CEILING_SECONDS"] == {"Ref": "NotifyCeilingSeconds"}
+    for function in ("HeartbeatFunction", "AlarmFunction"):
+        variables = props(function)["Environment"]["Variables"]
+        assert variables["REQUIRE_PUSH_KEY"] == {"Ref": "RequirePushKey"}
 
 
 # -- the plain-HTTP front door's edge filter ----------------------------------------------

@@ -17,6 +17,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 import requests
@@ -623,3 +624,71 @@ def test_camera_added_with_the_cli_is_accepted(
     assert "is not registered" in reply_of(post_heartbeat(local.heartbeat_url, vuid), 403)
     bare = post_heartbeat(local.heartbeat_url, vuid, key=None)
     assert "is not registered" in reply_of(bare, 403)
+
+
+# -- what a web page in the operator's browser can reach ------------------------------------
+
+
+def test_both_servers_refuse_a_request_for_another_host(local: LocalStackProcess) -> None:
+    """GIVEN DNS rebinding (a page on evil.example re-pointed at 127.0.0.1)
+    THEN its requests carry Host: evil.example, and the local API and moto refuse them."""
+    api_port = urlsplit(local.base_url).port
+    aws_port = urlsplit(local.endpoint).port
+    api = requests.post(
+        keyed_url(local.heartbeat_url, PUSH_KEY),
+        json={"vuid": "VE0005622QHOW"},
+        headers={"Host": f"evil.example:{api_port}"},
+        timeout=HTTP_TIMEOUT_S,
+    )
+    moto = requests.post(
+        local.endpoint,
+        data="Action=ListTopics",
+        headers={
+            "Host": f"evil.example:{aws_port}",
+            "Content-Type": "application/x-www-form-urlencoded",
+        },
+        timeout=HTTP_TIMEOUT_S,
+    )
+
+    assert api.status_code == moto.status_code == 403
+    assert "evil.example" in api.json()["message"]
+
+
+def test_moto_answers_no_other_sites_cors(local: LocalStackProcess) -> None:
+    """GIVEN a page on another site WHEN its script asks moto for a cross-origin read
+    THEN no CORS header comes back (MOTO_DISABLE_GLOBAL_CORS), so the browser withholds
+    the tables and the bucket from it."""
+    preflight = requests.options(
+        f"{local.endpoint}/{local.outputs.media_bucket}",
+        headers={"Origin": "http://evil.example", "Access-Control-Request-Method": "GET"},
+        timeout=HTTP_TIMEOUT_S,
+    )
+    scan = requests.post(
+        local.endpoint,
+        data="{}",
+        headers={
+            "Origin": "http://evil.example",
+            "X-Amz-Target": "DynamoDB_20120810.ListTables",
+            "Content-Type": "application/x-amz-json-1.0",
+        },
+        timeout=HTTP_TIMEOUT_S,
+    )
+
+    for response in (preflight, scan):
+        assert "access-control-allow-origin" not in {k.lower() for k in response.headers}
+
+
+def test_the_local_apis_own_pages_may_call_motos_cognito(local: LocalStackProcess) -> None:
+    """The web console served by the local API signs in against moto's Cognito, as a browser
+    calls Cognito in AWS: its origin, and that API only, gets CORS."""
+    preflight = requests.options(
+        local.endpoint,
+        headers={
+            "Origin": local.base_url,
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "content-type,x-amz-target",
+        },
+        timeout=HTTP_TIMEOUT_S,
+    )
+
+    assert preflight.headers.get("access-control-allow-origin") == local.base_url

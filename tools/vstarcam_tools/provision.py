@@ -79,12 +79,17 @@ def _create_metric_alarm(stack: Stack, cloudwatch: Any, logical_id: str) -> None
         for name in (
             "AlarmDescription", "Namespace", "MetricName", "Dimensions", "Statistic",
             "Period", "EvaluationPeriods", "Threshold", "ComparisonOperator",
-            "TreatMissingData", "AlarmActions",
+            "TreatMissingData", "AlarmActions", "Metrics",
         )
         if name in props
     }  # fmt: skip
+    # A metric-math alarm (Metrics) has its periods in each metric's MetricStat.
     for name in ("Period", "EvaluationPeriods"):
-        request[name] = int(request[name])
+        if name in request:
+            request[name] = int(request[name])
+    for metric in request.get("Metrics", []):
+        if "MetricStat" in metric:
+            metric["MetricStat"]["Period"] = int(metric["MetricStat"]["Period"])
     request["Threshold"] = float(request["Threshold"])
     cloudwatch.put_metric_alarm(AlarmName=f"{stack.name}-{logical_id}", **request)
 
