@@ -54,6 +54,8 @@ class StandinCamera:
     push_cgi: bool = True
     garbled: frozenset[str] = frozenset()
     ignore_set: bool = False
+    # Firmware that keeps only the first N characters of a server URL.
+    max_url_length: int | None = None
     delay_seconds: float = 0.0
     requests: list[RecordedRequest] = field(default_factory=list)
 
@@ -168,10 +170,11 @@ class StandinCamera:
         with self._lock:
             if "heartbeatTime" in params:
                 self.heartbeat_time = int(params["heartbeatTime"])
-            self.heartbeat_server = params.get("heartbeatServer", self.heartbeat_server)
+            kept = slice(0, self.max_url_length)
+            self.heartbeat_server = params.get("heartbeatServer", self.heartbeat_server)[kept]
             self.alarm_push_main_server = params.get(
                 "alarmPushMainServer", self.alarm_push_main_server
-            )
+            )[kept]
             self.alarm_push_sub_server = params.get(
                 "alarmPushSubServer", self.alarm_push_sub_server
             )

@@ -589,3 +589,89 @@ def test_progress_line_on_a_terminal_is_rewritten_in_place() -> None:
         "\r[##########..........] configured 1/2 cameras"
         "\r[####################] configured 2/2 cameras (1 failed)\n"
     )
+
+
+# ---------------------------------------------------------------- push keys
+
+
+def test_firmware_that_shortens_the_keyed_urls_is_named_with_the_way_out(
+    deployed: Stack, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """GIVEN firmware that keeps only as many characters as the bare URL has (the push key
+    makes it 23 longer)
+    WHEN it is configured THEN the read-back names the shortening and points to
+    RequirePushKey=false with --without-key; configured so, the bare URLs fit."""
+    bare = deployed.outputs()["HeartbeatUrl"]
+    with StandinCamera(max_url_length=len(bare) + 5) as camera:
+        assert main(configure_args(camera.url)) == 1
+        line = one_error_line(capsys.readouterr().err)
+        assert f"shortened heartbeatServer to {len(bare) + 5} characters" in line
+        assert "RequirePushKey=false" in line and "--without-key" in line
+        assert push_key_of(deployed) not in line
+
+        assert main(configure_args(camera.url, "--without-key")) == 0
+        assert camera.heartbeat_server == bare
+        assert camera.alarm_push_main_server == deployed.outputs()["AlarmUrl"]
+
+
+def test_rotate_key_with_configure_sets_the_new_urls_on_the_camera(
+    deployed: Stack, camera: StandinCamera, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(configure_args(camera.url)) == 0
+    old = push_key_of(deployed)
+    argv = ["cameras", "rotate-key", VUID, "--configure", camera.url, "--user", USER]
+    capsys.readouterr()
+
+    assert main([*argv, "--password-env", "CAMERA_PASSWORD"]) == 0
+
+    new = push_key_of(deployed)
+    outputs = deployed.outputs()
+    assert new != old
+    assert camera.heartbeat_server == f"{outputs['HeartbeatUrl']}/{new}"
+    assert camera.alarm_push_main_server == f"{outputs['AlarmUrl']}/{new}"
+    assert camera.alarm_push_sub_server == VENDOR_SUB_SERVER
+    out = capsys.readouterr().out
+    assert "read back: they took" in out and new not in out and old not in out
+
+
+def test_rotate_key_configure_refuses_another_camera(
+    deployed: Stack, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The camera at the address must be the one whose key was rotated."""
+    assert main(["cameras", "add", "OKB0379853SNLJ"]) == 0
+    with StandinCamera() as camera:
+        argv = ["cameras", "rotate-key", "OKB0379853SNLJ", "--configure", camera.url]
+        assert main([*argv, "--user", USER, "--password-env", "CAMERA_PASSWORD"]) == 1
+        assert "not OKB0379853SNLJ" in one_error_line(capsys.readouterr().err)
+        assert SET not in camera.cgis()
+
+
+def test_show_config_never_shows_the_push_key(
+    deployed: Stack, camera: StandinCamera, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(configure_args(camera.url)) == 0
+    capsys.readouterr()
+    argv = ["cameras", "show-config", camera.url, "--user", USER]
+
+    assert main([*argv, "--password-env", "CAMERA_PASSWORD"]) == 0
+
+    out = capsys.readouterr().out
+    assert push_key_of(deployed) not in out
+    assert f"{deployed.outputs()['HeartbeatUrl']}/<push key>" in out
+
+
+def test_a_dry_run_never_shows_the_push_key(
+    deployed: Stack, camera: StandinCamera, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """GIVEN a configured camera whose key was rotated WHEN a dry run plans the change
+    THEN it says only the key changes, and shows neither key."""
+    assert main(configure_args(camera.url)) == 0
+    old = push_key_of(deployed)
+    assert main(["cameras", "rotate-key", VUID]) == 0
+    capsys.readouterr()
+
+    assert main(configure_args(camera.url, "--dry-run")) == 0
+
+    out = capsys.readouterr().out
+    assert "the push key in them changes" in out
+    assert old not in out and push_key_of(deployed) not in out

@@ -147,6 +147,8 @@ def test_presigned_urls_name_the_buckets_regional_host(
     assert query["X-Amz-Algorithm"] == "AWS4-HMAC-SHA256"
     assert query["X-Amz-Expires"] == str(PRESIGNED_SECONDS)
     assert query["response-content-disposition"] == f'inline; filename="{ALARM_ID}.jpg"'
+    # S3's own answer forbids shared caches from keeping the picture.
+    assert query["response-cache-control"] == "private, no-store"
 
 
 def test_with_an_endpoint_url_the_presigned_url_stays_on_it(

@@ -40,16 +40,25 @@ def multipart_alarm(vuid: str, alarm_type: str, jpeg: bytes) -> tuple[bytes, str
     return head + jpeg + tail, f"multipart/form-data; boundary={boundary}"
 
 
+# The benchmark cameras' push key (their items carry its hash): pushes on the keyed routes.
+BENCH_PUSH_KEY = "BenchPushKey0123456789"
+
+
 def heartbeat_event(vuid: str, time_ms: int) -> dict[str, Any]:
     body = json.dumps({"vuid": vuid}).encode()
     return http_event(
-        "/heartbeat", body, "application/json; charset=UTF-8", base64_encoded=False, time_ms=time_ms
+        "/heartbeat",
+        body,
+        "application/json; charset=UTF-8",
+        base64_encoded=False,
+        time_ms=time_ms,
+        push_key=BENCH_PUSH_KEY,
     )
 
 
 def alarm_event(vuid: str, jpeg: bytes, time_ms: int, alarm_type: str = "18") -> dict[str, Any]:
     body, content_type = multipart_alarm(vuid, alarm_type, jpeg)
-    return http_event("/alarm", body, content_type, time_ms=time_ms)
+    return http_event("/alarm", body, content_type, time_ms=time_ms, push_key=BENCH_PUSH_KEY)
 
 
 def schedule_event(time_s: int) -> dict[str, Any]:

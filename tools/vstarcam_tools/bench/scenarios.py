@@ -11,6 +11,7 @@ from vstarcam_push.alarm_types import AlarmType
 from vstarcam_push.alarms import Alarm, MediaLink, alarm_id_for
 from vstarcam_push.media import StoredMedia, media_key
 from vstarcam_push.media_links import link_url
+from vstarcam_push.push_keys import key_hash
 
 from vstarcam_tools.bench import events
 from vstarcam_tools.events import link_event
@@ -33,6 +34,8 @@ def camera_item(vuid: str, now: int, online_until: int | None) -> dict[str, Any]
         "name": {"S": f"Camera {vuid[-4:]}"},
         "registeredAt": {"N": str(now - 86_400)},
         "offlineAfter": {"N": "180"},
+        "pushKeyHash": {"B": key_hash(events.BENCH_PUSH_KEY)},
+        "pushKeyId": {"N": "140009419608394"},
     }
     if online_until is not None:
         item.update(

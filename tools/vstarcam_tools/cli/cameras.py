@@ -107,8 +107,10 @@ def _rotate_key(args: argparse.Namespace) -> int:
     context = StackContext.resolve(args)
     if args.configure is None and (args.user or args.password or args.password_env):
         raise CliError("--user and --password belong with --configure CAMERA_URL")
+    camera = None
     if args.configure is not None:
         base_urls(context, args.plain_http)
+        camera = configure.camera_at(args, vuid)
     try:
         key = context.cameras().rotate_key(vuid, context.push_key_secret())
     except UnknownCamera:
@@ -117,11 +119,12 @@ def _rotate_key(args: argparse.Namespace) -> int:
             f"'vstarcam-push cameras add {vuid}')"
         ) from None
     print(f"issued a new push key to camera {vuid}: its old URLs stopped working")
-    if args.configure is None:
+    if camera is None:
         print(f"  set its new URLs on the camera: 'vstarcam-push cameras urls {vuid}' prints them,")
         print("  or run this again with --configure CAMERA_URL --user USER")
         return 0
-    return configure.set_camera_urls(args, vuid, camera_urls(context, vuid, key, args.plain_http))
+    configure.set_camera_urls(camera, camera_urls(context, vuid, key, args.plain_http))
+    return 0
 
 
 def _list(args: argparse.Namespace) -> int:

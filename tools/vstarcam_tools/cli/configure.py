@@ -234,22 +234,47 @@ def _set_and_check(
         raise ReadBackMismatch(f"camera at {client.base_url} did not keep its settings: {details}")
 
 
-def set_camera_urls(args: argparse.Namespace, vuid: str, urls: PushUrls) -> int:
-    """``cameras rotate-key --configure``: set a camera's new URLs, keep its other settings."""
+@dataclass(frozen=True)
+class CameraAt:
+    """A camera to set URLs on (``cameras rotate-key --configure``), checked to be ``vuid``."""
+
+    address: str
+    credentials: Credentials
+    timeout: float
+
+
+def camera_at(args: argparse.Namespace, vuid: str) -> CameraAt:
+    """The camera at ``--configure``, once its own ids say it is camera ``vuid``.
+
+    Checked before the key is rotated, so a wrong address leaves the old key working.
+    """
     if args.user is None:
         raise CliError("give the camera's login with --user (often admin)")
     try:
         address = camera_base_url(args.configure)
     except CameraError as error:
         raise CliError(str(error)) from None
-    credentials = Credentials(args.user, _password(args, args.user, address))
+    camera = CameraAt(
+        address, Credentials(args.user, _password(args, args.user, address)), args.timeout
+    )
     try:
-        with CameraClient(address, credentials, args.timeout) as client:
+        with CameraClient(camera.address, camera.credentials, camera.timeout) as client:
             ids = client.get_ids()
-            if ids.push_id and ids.push_id.upper() != vuid:
-                raise CliError(
-                    f"the camera at {client.base_url} is {ids.push_id}, not {vuid}: nothing set"
-                )
+            client.get_push_config()
+    except CameraError as error:
+        raise CliError(str(error)) from None
+    if ids.push_id.upper() != vuid:
+        raise CliError(
+            f"the camera at {client.base_url} is {ids.push_id or 'without a vuid'}, not {vuid}: "
+            "nothing changed"
+        )
+    return camera
+
+
+def set_camera_urls(camera: CameraAt, urls: PushUrls) -> None:
+    """Set a camera's new URLs, keep its other settings, and read them back."""
+    try:
+        with CameraClient(camera.address, camera.credentials, camera.timeout) as client:
             before = client.get_push_config()
             wanted = dataclasses.replace(
                 before, heartbeat_server=urls.heartbeat_url, alarm_push_main_server=urls.alarm_url
@@ -258,7 +283,6 @@ def set_camera_urls(args: argparse.Namespace, vuid: str, urls: PushUrls) -> int:
     except CameraError as error:
         raise CliError(str(error)) from None
     print(f"  set the new URLs on the camera at {client.base_url}; read back: they took")
-    return 0
 
 
 def _run_one(target: Target, request: Request, registry: CameraRegistry, secret: bytes) -> Outcome:
