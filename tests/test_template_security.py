@@ -125,7 +125,7 @@ def test_the_edge_filter_lets_through_only_posts_to_the_camera_routes() -> None:
 
 def test_an_alarm_tells_the_owner_when_most_requests_are_refused() -> None:
     alarm = props("ApiRefusalsAlarm")
-    assert alarm["AlarmActions"] == [{"Ref": "AlarmTopic"}]
+    assert alarm["AlarmActions"] == [{"Ref": "OperationsTopic"}]
     metrics = {metric["Id"]: metric for metric in alarm["Metrics"]}
     for name, metric_name in (("refused", "4xx"), ("requests", "Count")):
         stat = metrics[name]["MetricStat"]

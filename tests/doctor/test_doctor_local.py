@@ -172,7 +172,8 @@ def test_a_message_in_the_dead_letter_queue_is_a_warning_with_the_readme_section
 @pytest.fixture
 def alarm_in_alarm_state(local: LocalStackProcess) -> Iterator[str]:
     cloudwatch = local.client("cloudwatch")
-    (alarm,) = cloudwatch.describe_alarms()["MetricAlarms"]
+    # The stack has more than one alarm (dead letters, refused requests): the first will do.
+    alarm = cloudwatch.describe_alarms()["MetricAlarms"][0]
     cloudwatch.set_alarm_state(
         AlarmName=alarm["AlarmName"], StateValue="ALARM", StateReason="Threshold Crossed"
     )
