@@ -38,6 +38,7 @@ class Camera:
     offline_after: int | None
     online_until: int | None
     offline_since: int | None
+    site: str = ""
 
     @classmethod
     def from_item(cls, item: dict[str, Any]) -> Camera:
@@ -56,6 +57,7 @@ class Camera:
             offline_after=number("offlineAfter"),
             online_until=number("onlineUntil"),
             offline_since=number("offlineSince"),
+            site=item.get("site", {}).get("S", ""),
         )
 
     @property
