@@ -37,9 +37,9 @@ def create_resources(stack: Stack, session: Any) -> None:
         }
         if "RedrivePolicy" in props:
             attributes["RedrivePolicy"] = json.dumps(props["RedrivePolicy"])
-        url = sqs.create_queue(
-            QueueName=stack.physical_name(logical_id), Attributes=attributes
-        )["QueueUrl"]
+        url = sqs.create_queue(QueueName=stack.physical_name(logical_id), Attributes=attributes)[
+            "QueueUrl"
+        ]
         stack.refs[logical_id] = url
         stack.attributes[(logical_id, "Arn")] = sqs.get_queue_attributes(
             QueueUrl=url, AttributeNames=["QueueArn"]

@@ -10,6 +10,7 @@ Times are epoch seconds.
 
 from __future__ import annotations
 
+import re
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -21,6 +22,21 @@ from vstarcam_push.errors import UnknownCamera
 # partition keys; the sweeper queries each shard once per run.
 SWEEP_SHARDS = 4
 SWEEP_INDEX = "byDeadline"
+
+
+# A site groups a customer's cameras for push destinations (``--sites``). Short, so the
+# camera item stays far under 1 KB in every state.
+SITE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._-]{0,39}$")
+
+
+def check_site(site: str) -> str:
+    """A camera site: 1-40 letters, digits, spaces, '.', '_' or '-'."""
+    if not SITE_PATTERN.match(site):
+        raise ValueError(
+            f"site {site[:50]!r}: 1-40 letters, digits, spaces, '.', '_' or '-', "
+            "starting with a letter or digit"
+        )
+    return site
 
 
 def sweep_shard(vuid: str) -> str:
@@ -167,6 +183,24 @@ class CameraRegistry:
                 },
             )
             return False
+
+    def set_site(self, vuid: str, site: str) -> None:
+        """Put a registered camera in a site (``check_site``); an empty site removes it."""
+        if site:
+            self._db.update_item(
+                TableName=self.table,
+                Key={"vuid": {"S": vuid}},
+                UpdateExpression="SET site = :site",
+                ConditionExpression="attribute_exists(vuid)",
+                ExpressionAttributeValues={":site": {"S": check_site(site)}},
+            )
+        else:
+            self._db.update_item(
+                TableName=self.table,
+                Key={"vuid": {"S": vuid}},
+                UpdateExpression="REMOVE site",
+                ConditionExpression="attribute_exists(vuid)",
+            )
 
     def remove(self, vuid: str) -> bool:
         """Forget a camera; returns False if it was not registered."""

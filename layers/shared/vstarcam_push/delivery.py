@@ -265,7 +265,9 @@ class Deliverer:
             name = str(document["destination"])
             event = PushEvent.from_dict(document["event"])
         except (KeyError, TypeError, ValueError):
-            self.dead_letters.send({"reason": "unreadable delivery message", "messageId": record.get("messageId")})
+            self.dead_letters.send(
+                {"reason": "unreadable delivery message", "messageId": record.get("messageId")}
+            )
             self.logger.error("unreadable delivery message dead-lettered")
             return "dead_lettered"
         destination = self.destinations.get(name)
@@ -317,13 +319,19 @@ class Deliverer:
             }
         )
         self.destinations.note_failure(name, reason, now)
-        self.logger.error("push gave up; dead-lettered", extra={**fields, "attempt": attempt, "detail": reason})
+        self.logger.error(
+            "push gave up; dead-lettered", extra={**fields, "attempt": attempt, "detail": reason}
+        )
         return "dead_lettered"
 
-    def attempt(self, destination: Destination, event: PushEvent, delivery: str, now: int) -> Attempt:
+    def attempt(
+        self, destination: Destination, event: PushEvent, delivery: str, now: int
+    ) -> Attempt:
         """Build, send and read one request to ``destination`` (also ``notify test``)."""
         service = channel(destination.channel)
-        secrets = self.secrets.get(destination.name, destination.secret_fields, destination.created_at)
+        secrets = self.secrets.get(
+            destination.name, destination.secret_fields, destination.created_at
+        )
         message = Message(
             event=event,
             delivery_id=delivery,
@@ -346,13 +354,17 @@ class Deliverer:
             if event.has_video:
                 video = link_url(self.api_url, event.alarm_id, "video", event.link_token)
         if service.upload_limit == 0 and event.picture_key and self._presigner is not None:
-            stored = StoredMedia(event.picture_key, event.picture_content_type, event.picture_size, "")
+            stored = StoredMedia(
+                event.picture_key, event.picture_content_type, event.picture_size, ""
+            )
             fetch = presigned_url(self._presigner, self.media.bucket, event.alarm_id, stored)
         return Links(picture=picture, video=video, picture_fetch=fetch)
 
     def _later(self, record: dict[str, Any], delay_s: int) -> None:
         self._sqs.change_message_visibility(
-            QueueUrl=self.queue_url, ReceiptHandle=record["receiptHandle"], VisibilityTimeout=delay_s
+            QueueUrl=self.queue_url,
+            ReceiptHandle=record["receiptHandle"],
+            VisibilityTimeout=delay_s,
         )
 
 
@@ -371,4 +383,3 @@ def deliver_batch(
         if result == "retry":
             failures.append({"itemIdentifier": record["messageId"]})
     return {"batchItemFailures": failures}
-

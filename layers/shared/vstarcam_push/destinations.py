@@ -17,6 +17,7 @@ The delivery function notes its last give-up on the item (``lastError``,
 
 from __future__ import annotations
 
+import contextlib
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time
@@ -53,7 +54,9 @@ class QuietHours:
     def parse(cls, hours: str, timezone: str) -> QuietHours:
         match = _HOURS.match(hours.strip())
         if not match:
-            raise InvalidFilter(f"quiet hours {hours[:30]!r}: write them HH:MM-HH:MM, e.g. 22:00-07:00")
+            raise InvalidFilter(
+                f"quiet hours {hours[:30]!r}: write them HH:MM-HH:MM, e.g. 22:00-07:00"
+            )
         h1, m1, h2, m2 = (int(group) for group in match.groups())
         if (h1, m1) == (h2, m2):
             raise InvalidFilter("quiet hours: the start and the end are the same time")
@@ -257,7 +260,7 @@ class DestinationStore:
 
     def note_failure(self, name: str, error: str, now: int) -> None:
         """Remember why the destination last gave up; a removed destination stays removed."""
-        try:
+        with contextlib.suppress(self._db.exceptions.ConditionalCheckFailedException):
             self._db.update_item(
                 TableName=self.table,
                 Key={"name": {"S": name}},
@@ -266,5 +269,3 @@ class DestinationStore:
                 ExpressionAttributeNames={"#name": "name"},
                 ExpressionAttributeValues={":error": {"S": error[:300]}, ":now": {"N": str(now)}},
             )
-        except self._db.exceptions.ConditionalCheckFailedException:
-            pass

@@ -182,9 +182,7 @@ def http_verdict(answer: Answer, service: str) -> Verdict:
         return Verdict("retry", f"{service}: no answer ({answer.error})")
     if 200 <= answer.status < 300:
         return Verdict("delivered", f"{service} answered {answer.status}")
-    detail = f"{service} answered {answer.status}" + (
-        f": {answer.text()}" if answer.body else ""
-    )
+    detail = f"{service} answered {answer.status}" + (f": {answer.text()}" if answer.body else "")
     if answer.status in (408, 425, 429) or answer.status >= 500:
         return Verdict("retry", detail, retry_after=_retry_after(answer))
     return Verdict("give_up", detail)

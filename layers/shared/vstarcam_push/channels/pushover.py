@@ -46,7 +46,11 @@ class Pushover:
 
     def read(self, answer: Answer) -> Verdict:
         document = answer.json()
-        if 200 <= answer.status < 300 and isinstance(document, dict) and document.get("status") == 1:
+        if (
+            200 <= answer.status < 300
+            and isinstance(document, dict)
+            and document.get("status") == 1
+        ):
             return Verdict("delivered", f"pushover answered {answer.status}")
         if 400 <= answer.status < 500 and answer.status != 429 and isinstance(document, dict):
             errors = "; ".join(str(e) for e in document.get("errors") or [])

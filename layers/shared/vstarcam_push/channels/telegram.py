@@ -65,7 +65,9 @@ class Telegram:
         return Verdict("give_up", detail)
 
     def target(self, settings: dict[str, str], secrets: dict[str, str]) -> str:
-        return f"chat {settings.get('chat_id', '?')} via {host_of(settings.get('api_url') or API_URL)}"
+        return (
+            f"chat {settings.get('chat_id', '?')} via {host_of(settings.get('api_url') or API_URL)}"
+        )
 
 
 CHANNEL = Telegram()
