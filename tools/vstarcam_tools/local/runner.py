@@ -469,7 +469,6 @@ class _SnsWatcher:
 
     def __init__(self, account: str, region: str) -> None:
         from moto.sns.models import sns_backends
-
         from moto.sqs.models import sqs_backends
 
         self._backend = sns_backends[account][region]
