@@ -69,18 +69,21 @@ def _list(args: argparse.Namespace) -> int:
     if not cameras:
         print(f"no {args.status} cameras ({len(registered)} registered)")
         return 0
+    # The SITE column only where sites are used (an installer's fleet).
+    sites = any(camera.site for camera in cameras)
     rows = [
         [
             camera.vuid,
             camera.name or "-",
-            camera.site or "-",
+            *([camera.site or "-"] if sites else []),
             camera.status,
             iso_time(camera.last_seen) or "never",
             iso_time(camera.last_alarm_at) or "-",
         ]
         for camera in cameras
     ]
-    print(format_table(["VUID", "NAME", "SITE", "STATUS", "LAST SEEN", "LAST ALARM"], rows))
+    headers = ["VUID", "NAME", *(["SITE"] if sites else []), "STATUS", "LAST SEEN", "LAST ALARM"]
+    print(format_table(headers, rows))
     # A fleet's health at a glance, under a table that may be a thousand lines long.
     online = sum(camera.status == "online" for camera in registered)
     print(

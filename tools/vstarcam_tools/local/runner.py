@@ -130,7 +130,8 @@ class LocalStack:
         self._add_event_sources(functions, aws)
         self._sns = _SnsWatcher(self.stack.account, self.stack.region)
         self._sns.dead_letter_queues = [
-            self.stack.physical_name(logical_id)
+            # A queue's Ref is its URL; moto keeps queues by name.
+            self.stack.physical_name(logical_id).rsplit("/", 1)[-1]
             for logical_id, resource in self.stack.resources("AWS::SQS::Queue").items()
             if "RedrivePolicy" not in resource.get("Properties", {})
         ]
