@@ -209,7 +209,7 @@ def test_offline_and_back_online_reach_the_channels_that_want_them(
 
     texts = [r.body.decode() for r in ntfy.received]
     assert len(texts) == 2
-    assert texts[0].startswith("Front door (VE0005622QHOW) is offline: last heartbeat at")
+    assert texts[0].startswith("Front door (VE0005622QHOW) is offline: last seen at")
     assert texts[1].startswith("Front door (VE0005622QHOW) is back online")
     assert alarms_only.received == []
 
