@@ -31,6 +31,7 @@ import boto3
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from vstarcam_tools.events import scheduled_event
+from vstarcam_tools.local import inbox
 from vstarcam_tools.local.http_api import HttpApi, RequestRecord, routes_of
 from vstarcam_tools.local.queues import QueueEventSource, SqsMappingConfig
 from vstarcam_tools.local.schedule import Schedule, parse_rate
@@ -112,7 +113,14 @@ class LocalStack:
             self._moto.start()
             self.endpoint = f"http://127.0.0.1:{self._moto.port}"
             aws = MotoSession(self.endpoint, self.stack.region)
+            inbox.keep_email_subscriptions_pending()
             create_resources(self.stack, aws)
+            for confirmed in inbox.confirm_all(_sns_backend(self.stack.account, self.stack.region)):
+                logger.info(
+                    "SNS   %s subscription %s confirmed (the local stack has no mailbox)",
+                    confirmed.protocol,
+                    confirmed.endpoint,
+                )
             functions = self.stack.functions()
             self._start_pools(functions)
             self._api = _Server(
@@ -126,7 +134,9 @@ class LocalStack:
                 ),
             )
         self.outputs = local_outputs(self.stack, self.base_url)
-        publish_outputs(aws.client("cloudformation"), self.stack.name, self.outputs)
+        publish_outputs(
+            aws.client("cloudformation"), self.stack.name, self.outputs, self.stack.parameters
+        )
         self._add_event_sources(functions, aws)
         self._sns = _SnsWatcher(self.stack.account, self.stack.region)
         self._sns.dead_letter_queues = [
@@ -469,10 +479,9 @@ class _SnsWatcher:
     """Logs every message the SNS topics received, read from moto's record of them."""
 
     def __init__(self, account: str, region: str) -> None:
-        from moto.sns.models import sns_backends
         from moto.sqs.models import sqs_backends
 
-        self._backend = sns_backends[account][region]
+        self._backend = _sns_backend(account, region)
         self._seen: dict[str, int] = {}
         # The dead-letter queues (queues with no redrive policy of their own): a push
         # destination that gave up is reported here, as the CloudWatch alarm would.
@@ -501,6 +510,11 @@ class _SnsWatcher:
             self._seen[arn] = len(sent)
             for _, message, subject, attributes, _ in sent[start : len(sent)]:
                 logger.info("%s", describe_notification(message, subject, attributes or {}))
+                # Who AWS would have emailed or texted (their filter policies applied).
+                vuid = ((attributes or {}).get("vuid") or {}).get("Value", "-")
+                for person in inbox.people_reached(self._backend, arn, message, attributes):
+                    logger.info("%10s-> %s %s (%s)", "", person.protocol, person.endpoint, vuid)
+
         for name in self.dead_letter_queues:
             queue = self._sqs.queues.get(name)
             for message in list(queue._messages) if queue is not None else []:
@@ -526,6 +540,12 @@ def describe_dead_letter(body: str) -> str:
         f"{failed.get('event')} {failed.get('vuid')}: {failed.get('reason')} "
         "(dead-lettered; 'vstarcam-push notify list' shows it)"
     )
+
+
+def _sns_backend(account: str, region: str) -> Any:
+    from moto.sns.models import sns_backends
+
+    return sns_backends[account][region]
 
 
 def describe_notification(message: str, subject: str | None, attributes: dict[str, Any]) -> str:
