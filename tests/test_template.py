@@ -315,7 +315,8 @@ def test_media_function_may_only_read_one_alarm_and_get_media_objects() -> None:
         },
     ]
     readers = [function for function in FUNCTIONS if "s3:GetObject" in actions(function)]
-    assert readers == ["MediaFunction"]
+    # MediaProcessFunction reads the originals to derive from them; it signs no URL.
+    assert readers == ["MediaFunction", "MediaProcessFunction"]
 
 
 def test_media_links_reach_the_alarm_and_notify_functions() -> None:
@@ -449,9 +450,11 @@ def test_offline_sweep_runs_on_the_sweep_schedule() -> None:
     [("CamerasTable", "NEW_AND_OLD_IMAGES"), ("AlarmsTable", "NEW_IMAGE")],
 )
 def test_tables_are_on_demand_encrypted_and_streamed(table: str, view: str) -> None:
-    """The cameras stream needs old and new images: the status filter compares them."""
+    """The cameras stream needs old and new images: the status filter compares them. Both
+    tables can be restored to any second of the last 35 days."""
     properties = props(table)
     assert properties["BillingMode"] == "PAY_PER_REQUEST"
+    assert properties["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
     assert properties["StreamSpecification"] == {"StreamViewType": view}
     assert properties["SSESpecification"] == {"SSEEnabled": True}
     assert RESOURCES[table]["DeletionPolicy"] == "Retain"

@@ -104,7 +104,10 @@ def _stored_alarm(now: int) -> Alarm:
         alarm_type=alarm_type,
         received_at_ms=now * 1000,
         picture=StoredMedia(
-            media_key(VUID, now * 1000, alarm_id, "jpg"), "image/jpeg", len(picture), "0" * 64
+            media_key(VUID, now * 1000, alarm_id, "0" * 16, "jpg"),
+            "image/jpeg",
+            len(picture),
+            "0" * 64,
         ),
         video=None,
         expires_at=now + 30 * 86_400,
