@@ -21,7 +21,7 @@ from vstarcam_push.alarm_types import ALARM_TYPE_NAMES, AlarmType
 from vstarcam_push.cameras import SWEEP_SEGMENTS, CameraRegistry
 
 from vstarcam_tools.bench import events
-from vstarcam_tools.bench.aws import environment
+from vstarcam_tools.bench.aws import DUMMY_ENVIRONMENT, environment
 from vstarcam_tools.bench.coldstart import load_handler
 from vstarcam_tools.bench.ddb_units import Item, Table, item_size, read_units, total
 from vstarcam_tools.bench.scenarios import (
@@ -54,13 +54,15 @@ class _Bench:
     def handler(self, logical_id: str) -> Callable[[dict[str, Any]], Any]:
         if logical_id not in self._modules:
             function = self.stack.functions()[logical_id]
-            with environment(function.environment), contextlib.redirect_stdout(io.StringIO()):
+            variables = {**DUMMY_ENVIRONMENT, **function.environment}
+            with environment(variables), contextlib.redirect_stdout(io.StringIO()):
                 boto3.setup_default_session()
                 self._modules[logical_id] = (function, load_handler(function.module_file))
         function, module = self._modules[logical_id]
+        variables = {**DUMMY_ENVIRONMENT, **function.environment}
 
         def call(event: dict[str, Any]) -> Any:
-            with environment(function.environment), contextlib.redirect_stdout(io.StringIO()):
+            with environment(variables), contextlib.redirect_stdout(io.StringIO()):
                 return module.lambda_handler(event, LambdaContext())
 
         return call
