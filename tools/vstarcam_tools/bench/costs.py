@@ -144,6 +144,10 @@ ASSUMPTIONS = {
     "its S3 and DynamoDB calls are estimated at 12 ms; no video",
     "push_delivery_ms": "estimate: one 300 ms HTTPS call per push channel and notification "
     "(a push service's answer time); the delivery function (issue 12)",
+    "push_calls": "from docs/notifications.md (issue 12): per notification a Scan of the "
+    "Destinations table and an SQS send; per destination a GetItem, two PutItems (claim, "
+    "delivered), an S3 GET of the picture, an SQS receive and delete; an idle delivery queue "
+    "still long-polled, about 0.6 million requests a month per stack",
     "console": "estimate: one console user opening it 10 times a day, a page and 3 API "
     "calls each (issue 11)",
     "log_line_bytes": "estimate: Powertools INFO line 450 bytes, EMF line 210; measured: the "
@@ -163,6 +167,7 @@ LOGS_COMPRESSION = 0.15
 MEDIA_PROCESS_CPU_MS = 20.0
 PUSH_DELIVERY_MS = 300.0
 THUMBNAIL_KB = 20.0
+DELIVERY_QUEUE_POLLS_PER_MONTH = 600_000  # Lambda's long-polling of an idle SQS source
 CONSOLE_VIEWS_PER_DAY = 10
 # Custom metrics an alarm writes (AlarmsByType, NotificationsSent by event): published
 # in the hours that have an alarm, so prorated by the chance an hour has one.
@@ -333,21 +338,29 @@ def model(results: dict[str, Any], profile: Profile = Profile()) -> dict[str, An
         "DynamoDB writes": (
             heartbeats * write["heartbeat"]
             + alarms * (write["alarm"] + write["notify"] + write["media_record_update"])
+            + pushes * 2  # the delivery's claim and its record (Deliveries table)
         )
         * PRICE["dynamodb_write_unit"],
         "DynamoDB reads": (
-            alarms * (1.0 + 0.5 + 0.5)  # alarm BatchGetItem, notifier's GetItem, media's GetItem
+            # the alarm's BatchGetItem, the notifier's GetItem and Scan of the destinations,
+            # media processing's GetItem; each delivery's GetItem of its destination
+            alarms * (1.0 + 0.5 + 0.5 + 0.5)
+            + pushes * 0.5
             + sweeps * scan_read_units
             + console_requests * 2
         )
         * PRICE["dynamodb_read_unit"],
         "DynamoDB storage": (stored_alarm_gb + n * item_bytes["camera"] / 1e9)
         * PRICE["dynamodb_gb_month"],
-        "S3 requests": alarms * (2 * PRICE["s3_put"] + PRICE["s3_get"]),
+        # The picture and its thumbnail put; read by media processing and each delivery.
+        "S3 requests": alarms * (2 * PRICE["s3_put"] + PRICE["s3_get"]) + pushes * PRICE["s3_get"],
         "S3 storage": media_gb * PRICE["s3_gb_month"],
         "SNS (publish, one email subscriber)": alarms * (PRICE["sns_publish"] + PRICE["sns_email"]),
         "SNS SMS": sms * PRICE["sns_sms_us"],
-        "SQS (push delivery)": pushes * 3 * PRICE["sqs_request"],
+        "SQS (push delivery)": (
+            (alarms if profile.push_channels else 0) + pushes * 2 + DELIVERY_QUEUE_POLLS_PER_MONTH
+        )
+        * PRICE["sqs_request"],
         "CloudWatch Logs": logs_gb
         * (
             PRICE["logs_ingested_gb"]
