@@ -120,6 +120,47 @@ def test_the_edge_filter_lets_through_only_posts_to_the_camera_routes() -> None:
             assert set(body) == {"code", "message"} and body["code"] == "403"
 
 
+def test_queue_functions_read_only_their_queue() -> None:
+    """SAM's managed AWSLambdaSQSQueueExecutionRole reads every queue: fenced to the own."""
+    for function, resource in RESOURCES.items():
+        if resource["Type"] != "AWS::Serverless::Function":
+            continue
+        queues = [
+            event["Properties"]["Queue"]
+            for event in resource["Properties"].get("Events", {}).values()
+            if event["Type"] == "SQS"
+        ]
+        if not queues:
+            continue
+        fences = [
+            s
+            for s in statements(function)
+            if s["Effect"] == "Deny" and "sqs:ReceiveMessage" in s["Action"]
+        ]
+        assert [fence["NotResource"] for fence in fences] == queues, function
+
+
+def test_every_function_writes_only_its_own_log_group() -> None:
+    """SAM's managed AWSLambdaBasicExecutionRole writes every log group: each function's
+    role is fenced to the log group its LoggingConfig names."""
+    for function, resource in RESOURCES.items():
+        if resource["Type"] != "AWS::Serverless::Function":
+            continue
+        logs = resource["Properties"]["LoggingConfig"]["LogGroup"]["Ref"]
+        fences = [
+            s
+            for s in statements(function)
+            if s["Effect"] == "Deny" and "logs:PutLogEvents" in s["Action"]
+        ]
+        assert len(fences) == 1, function
+        assert fences[0]["NotResource"] == {"Fn::GetAtt": [logs, "Arn"]}, function
+        assert set(fences[0]["Action"]) == {
+            "logs:CreateLogGroup",
+            "logs:CreateLogStream",
+            "logs:PutLogEvents",
+        }
+
+
 # -- the refusals alarm -----------------------------------------------------------------------
 
 

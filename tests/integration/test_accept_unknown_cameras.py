@@ -27,7 +27,7 @@ from tests.conftest import (
     invoke,
     reply_of,
 )
-from tests.integration.conftest import Aws, Emf, LoadFunction, Pipeline, metric
+from tests.integration.conftest import Aws, LoadFunction, LogCapture, Pipeline
 
 SUCCESS = {"code": "200", "message": "Success"}
 NOW_MS = 1_795_700_000_000
@@ -66,15 +66,16 @@ def test_open_registration_reaches_the_functions(stack: Stack) -> None:
 
 
 def test_unknown_camera_heartbeat_is_refused_and_lists_the_camera_as_pending(
-    aws: Aws, functions: LoadFunction, emf: Emf
+    aws: Aws, functions: LoadFunction, logs: LogCapture
 ) -> None:
     """GIVEN AcceptUnknownCameras=true and no camera registered
     WHEN a new camera sends a heartbeat to the bare /heartbeat
     THEN it gets the same 403 as any unknown camera, and the camera exists as pending with
     nothing but its registration time; the refusal is counted as pending_created."""
     unknown = refusal_of_unknown(aws, functions, "VE0009999ZZZZ")
-    emf()
-    response = invoke(functions("HeartbeatFunction"), heartbeat_event({"vuid": VUID}, NOW_MS, None))
+    heartbeat = functions("HeartbeatFunction")
+    logs.attach("heartbeat")
+    response = invoke(heartbeat, heartbeat_event({"vuid": VUID}, NOW_MS, None))
 
     assert reply_of(response) == {
         "code": "403",
@@ -84,9 +85,12 @@ def test_unknown_camera_heartbeat_is_refused_and_lists_the_camera_as_pending(
         "vuid": {"S": VUID},
         "status": {"S": "pending"},
         "registeredAt": {"N": str(NOW_MS // 1000)},
+        # In the console's fleet index, to be approved there.
+        "fleet": {"S": "camera"},
     }
     assert pending_count(aws) == 1
-    assert metric(emf(), "Refusals", reason="pending_created") == 1
+    # The reason of the refusal's log line, which the metric filters count.
+    assert [line.get("reason") for line in logs.lines()] == ["pending_created"]
 
 
 def test_unknown_camera_alarm_is_refused_stores_nothing_and_lists_the_camera_as_pending(
@@ -143,7 +147,9 @@ def test_a_pending_camera_is_never_swept_or_notified(
     assert aws.published() == []
 
 
-def test_at_most_100_cameras_wait_as_pending(aws: Aws, functions: LoadFunction, emf: Emf) -> None:
+def test_at_most_100_cameras_wait_as_pending(
+    aws: Aws, functions: LoadFunction, logs: LogCapture
+) -> None:
     """GIVEN AcceptUnknownCameras=true and 100 pending cameras
     WHEN one more unknown vuid sends a heartbeat
     THEN it is refused with the same 403 and not stored: junk vuids cannot grow the table;
@@ -153,14 +159,14 @@ def test_at_most_100_cameras_wait_as_pending(aws: Aws, functions: LoadFunction, 
         event = heartbeat_event({"vuid": f"JUNK{number:07d}"}, NOW_MS, key=None)
         assert reply_of(invoke(heartbeat, event))["code"] == "403"
     assert pending_count(aws) == MAX_PENDING_CAMERAS
-    emf()
+    logs.attach("heartbeat")
 
     response = invoke(heartbeat, heartbeat_event({"vuid": VUID}, NOW_MS, key=None))
 
     assert reply_of(response)["code"] == "403"
     assert aws.camera() is None
     assert pending_count(aws) == MAX_PENDING_CAMERAS
-    assert metric(emf(), "Refusals", reason="pending_full") == 1
+    assert [line.get("reason") for line in logs.lines()] == ["pending_full"]
     cameras = registry(aws).list()
     assert len(cameras) == MAX_PENDING_CAMERAS
     assert all(camera.status == "pending" for camera in cameras)

@@ -25,6 +25,7 @@ every state and a heartbeat costs one write unit.
 from __future__ import annotations
 
 import contextlib
+import re
 import unicodedata
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -46,6 +47,14 @@ from vstarcam_push.push_keys import (
 SWEEP_SEGMENTS = 4
 # The deadline, as the sweep's filter and the mark-offline condition read it.
 _PAST_DUE = "#status = :online AND onlineUntil < :now"
+# Every camera item carries fleet = "camera": the key of the byFleet index that lists the
+# fleet for the console without a Scan. It never changes, so it costs no index writes.
+FLEET_INDEX = "byFleet"
+FLEET = "camera"
+
+# A site groups a customer's cameras for push destinations (``--sites``). Short, so the
+# camera item stays far under 1 KB in every state.
+SITE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._-]{0,39}$")
 
 
 PENDING = "pending"
@@ -55,6 +64,16 @@ MAX_PENDING_CAMERAS = 100
 PENDING_COUNTER = "#pending"
 # Camera names go into email subjects and SMS: one line, bounded.
 MAX_NAME_LENGTH = 64
+
+
+def check_site(site: str) -> str:
+    """A camera site: 1-40 letters, digits, spaces, '.', '_' or '-'."""
+    if not SITE_PATTERN.match(site):
+        raise ValueError(
+            f"site {site[:50]!r}: 1-40 letters, digits, spaces, '.', '_' or '-', "
+            "starting with a letter or digit"
+        )
+    return site
 
 
 def clean_name(name: str) -> str:
@@ -92,6 +111,7 @@ class Camera:
     online_until: int | None
     offline_since: int | None
     push_key_id: int | None = None
+    site: str = ""
 
     @classmethod
     def from_item(cls, item: dict[str, Any]) -> Camera:
@@ -111,6 +131,7 @@ class Camera:
             online_until=number("onlineUntil"),
             offline_since=number("offlineSince"),
             push_key_id=number("pushKeyId"),
+            site=item.get("site", {}).get("S", ""),
         )
 
     @property
@@ -323,6 +344,8 @@ class CameraRegistry:
                                 "vuid": {"S": vuid},
                                 "status": {"S": PENDING},
                                 "registeredAt": {"N": str(now)},
+                                # Listed by the console's byFleet index, to approve.
+                                "fleet": {"S": FLEET},
                             },
                             "ConditionExpression": "attribute_not_exists(vuid)",
                             "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
@@ -410,6 +433,7 @@ class CameraRegistry:
             ":offline_after": {"N": str(offline_after)},
             ":hash": {"B": key_hash(key)},
             ":key_id": {"N": str(key_id)},
+            ":fleet": {"S": FLEET},
         }
         try:
             self._db.update_item(
@@ -417,7 +441,7 @@ class CameraRegistry:
                 Key={"vuid": {"S": vuid}},
                 UpdateExpression=(
                     "SET #name = :name, offlineAfter = :offline_after, pushKeyHash = :hash, "
-                    "pushKeyId = :key_id, registeredAt = :now"
+                    "pushKeyId = :key_id, registeredAt = :now, fleet = :fleet"
                 ),
                 ConditionExpression="attribute_not_exists(vuid)",
                 ExpressionAttributeNames={"#name": "name"},
@@ -432,7 +456,7 @@ class CameraRegistry:
             TableName=self.table,
             Key={"vuid": {"S": vuid}},
             UpdateExpression=(
-                "SET #name = :name, offlineAfter = :offline_after, "
+                "SET #name = :name, offlineAfter = :offline_after, fleet = :fleet, "
                 "pushKeyHash = if_not_exists(pushKeyHash, :hash), "
                 "pushKeyId = if_not_exists(pushKeyId, :key_id)"
             ),
@@ -443,6 +467,24 @@ class CameraRegistry:
         self._move_deadline(vuid, offline_after)
         issued = "pushKeyHash" not in old
         return Registration(created=False, approved=False, push_key=key if issued else None)
+
+    def set_site(self, vuid: str, site: str) -> None:
+        """Put a registered camera in a site (``check_site``); an empty site removes it."""
+        if site:
+            self._db.update_item(
+                TableName=self.table,
+                Key={"vuid": {"S": vuid}},
+                UpdateExpression="SET site = :site",
+                ConditionExpression="attribute_exists(vuid)",
+                ExpressionAttributeValues={":site": {"S": check_site(site)}},
+            )
+        else:
+            self._db.update_item(
+                TableName=self.table,
+                Key={"vuid": {"S": vuid}},
+                UpdateExpression="REMOVE site",
+                ConditionExpression="attribute_exists(vuid)",
+            )
 
     def _move_deadline(self, vuid: str, offline_after: int) -> None:
         """A changed threshold applies at once: an online camera's deadline is recomputed.
@@ -474,8 +516,8 @@ class CameraRegistry:
                             "TableName": self.table,
                             "Key": {"vuid": {"S": vuid}},
                             "UpdateExpression": "SET #name = :name, offlineAfter = "
-                            ":offline_after, pushKeyHash = :hash, pushKeyId = :key_id "
-                            "REMOVE #status",
+                            ":offline_after, pushKeyHash = :hash, pushKeyId = :key_id, "
+                            "fleet = :fleet REMOVE #status",
                             "ConditionExpression": "#status = :pending",
                             "ExpressionAttributeNames": {"#name": "name", "#status": "status"},
                             "ExpressionAttributeValues": {

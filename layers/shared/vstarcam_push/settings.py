@@ -27,6 +27,13 @@ class Settings:
     alarm_rate_limit: int
     notify_ceiling: int
     notify_ceiling_seconds: int
+    # Push channels: the notifier fans out to the delivery queue; the delivery function
+    # reads destinations, secrets (under the prefix) and records deliveries.
+    destinations_table: str = ""
+    deliveries_table: str = ""
+    delivery_queue_url: str = ""
+    dead_letter_queue_url: str = ""
+    secrets_prefix: str = ""
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -48,4 +55,9 @@ class Settings:
             alarm_rate_limit=_int("ALARM_RATE_LIMIT", 30),
             notify_ceiling=_int("NOTIFY_CEILING", 10),
             notify_ceiling_seconds=_int("NOTIFY_CEILING_SECONDS", 600),
+            destinations_table=os.environ.get("DESTINATIONS_TABLE", ""),
+            deliveries_table=os.environ.get("DELIVERIES_TABLE", ""),
+            delivery_queue_url=os.environ.get("DELIVERY_QUEUE_URL", ""),
+            dead_letter_queue_url=os.environ.get("DEAD_LETTER_QUEUE_URL", ""),
+            secrets_prefix=os.environ.get("SECRETS_PREFIX", ""),
         )

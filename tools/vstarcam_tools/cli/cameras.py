@@ -11,7 +11,7 @@ import argparse
 import time
 from typing import Any
 
-from vstarcam_push.cameras import Camera, PushKeyUnavailable
+from vstarcam_push.cameras import Camera, PushKeyUnavailable, check_site
 from vstarcam_push.errors import UnknownCamera
 from vstarcam_push.push_keys import PushUrls, keyed_push_urls
 
@@ -38,6 +38,7 @@ def camera_json(camera: Camera) -> dict[str, Any]:
         "registeredAt": iso_time(camera.registered_at),
         "offlineAfter": camera.offline_after,
         "hasPushKey": camera.has_push_key,
+        "site": camera.site or None,
     }
 
 
@@ -67,16 +68,26 @@ def print_urls(urls: PushUrls) -> None:
 
 def _add(args: argparse.Namespace) -> int:
     vuid = parse_vuid(args.vuid)
+    if args.site:
+        try:
+            check_site(args.site)
+        except ValueError as error:
+            raise CliError(str(error)) from error
     context = StackContext.resolve(args)
     offline_after = args.offline_after or context.default_offline_after()
     registration = context.cameras().register(
         vuid, args.name, offline_after, int(time.time()), context.push_key_secret()
     )
+    if args.site is not None:
+        context.cameras().set_site(vuid, args.site)
     camera = context.cameras().get(vuid)
     name = camera.name if camera else args.name
     label = f"{name} ({vuid})" if name else vuid
     done = "added" if registration.created else "approved" if registration.approved else "updated"
-    print(f"{done} camera {label}, reported offline after {offline_after} s without a heartbeat")
+    print(
+        f"{done} camera {label}, reported offline after {offline_after} s without a heartbeat"
+        + (f", site {args.site}" if args.site else "")
+    )
     if registration.push_key is None:
         print(f"  it keeps its push key: 'vstarcam-push cameras urls {vuid}' prints its URLs")
         return 0
@@ -139,17 +150,21 @@ def _list(args: argparse.Namespace) -> int:
     if not cameras:
         print(f"no {args.status} cameras ({len(registered)} registered)")
         return 0
+    # The SITE column only where sites are used (an installer's fleet).
+    sites = any(camera.site for camera in cameras)
     rows = [
         [
             camera.vuid,
             camera.name or "-",
+            *([camera.site or "-"] if sites else []),
             camera.status,
             iso_time(camera.last_seen) or "never",
             iso_time(camera.last_alarm_at) or "-",
         ]
         for camera in cameras
     ]
-    print(format_table(["VUID", "NAME", "STATUS", "LAST SEEN", "LAST ALARM"], rows))
+    headers = ["VUID", "NAME", *(["SITE"] if sites else []), "STATUS", "LAST SEEN", "LAST ALARM"]
+    print(format_table(headers, rows))
     # A fleet's health at a glance, under a table that may be a thousand lines long.
     online = sum(camera.status == "online" for camera in registered)
     pending = sum(camera.pending for camera in registered)
@@ -187,6 +202,13 @@ def register(subparsers: Any) -> None:
         metavar="SECONDS",
         help="seconds without a heartbeat before the camera is reported offline "
         "(default: the stack's OfflineAfterSeconds)",
+    )
+    add.add_argument(
+        "--site",
+        default=None,
+        metavar="NAME",
+        help="the site (customer, building) the camera belongs to: push destinations "
+        "can take only some sites' cameras (notify add ... --sites); '' removes it",
     )
     add.set_defaults(handler=_add)
 
