@@ -51,8 +51,12 @@ def boundary_of(content_type: str) -> bytes:
     return boundary.encode("latin-1", errors="replace")
 
 
-def parse_form(body: bytes, content_type: str) -> dict[str, Part]:
-    """Split a multipart/form-data body into its parts by field name (first one wins)."""
+def parse_form(body: bytes, content_type: str, max_parts: int = MAX_PARTS) -> dict[str, Part]:
+    """Split a multipart/form-data body into its parts by field name (first one wins).
+
+    More than ``max_parts`` parts (a camera's limit by default) is refused as soon as the
+    next part begins.
+    """
     boundary = boundary_of(content_type)
     # A camera cut off mid-upload must not be stored as a complete alarm; checked
     # here, before parsing, so the refusal says "truncated".
@@ -68,7 +72,7 @@ def parse_form(body: bytes, content_type: str) -> dict[str, Part]:
             raise BadRequest("multipart body does not start with its boundary", reason="malformed")
         body = body[start + 2 :]
 
-    reader = _FormReader()
+    reader = _FormReader(max_parts)
     try:
         MultipartParser(boundary, reader.callbacks()).write(body)
     except MultipartParseError as error:
@@ -88,7 +92,8 @@ def parse_form(body: bytes, content_type: str) -> dict[str, Part]:
 class _FormReader:
     """python-multipart's callbacks: each part's headers and content, collected by field name."""
 
-    def __init__(self) -> None:
+    def __init__(self, max_parts: int = MAX_PARTS) -> None:
+        self.max_parts = max_parts
         self.parts: dict[str, Part] = {}
         self.begun = False
         self.ended = False
@@ -112,10 +117,10 @@ class _FormReader:
     def _part_begin(self) -> None:
         self.begun = True
         self.count += 1
-        if self.count > MAX_PARTS:
-            # Raised inside the parser's callback: parsing stops here, at part 9.
+        if self.count > self.max_parts:
+            # Raised inside the parser's callback: parsing stops here, at the part too many.
             raise BadRequest(
-                f"multipart body has more than {MAX_PARTS} parts: a camera sends 3 or 4",
+                f"multipart body has more than {self.max_parts} parts: a camera sends 3 or 4",
                 reason="too_many_parts",
             )
         self._headers, self._content = {}, []
