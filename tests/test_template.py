@@ -130,7 +130,12 @@ def test_sam_build_bundles_the_shared_layer_and_thin_functions(
     assert not (layer / "boto3").exists() and not (layer / "botocore").exists()
     for function in FUNCTIONS:
         files = {path.name for path in (build / function).rglob("*") if path.is_file()}
-        assert files == {"app.py"}, (function, files)
+        # The console's page function carries the page's files too (console/web).
+        web = {p.name for p in (PROJECT_ROOT / "console" / "web").iterdir()}
+        assert files == ({"app.py"} | (web if function == "ConsoleFunction" else set())), (
+            function,
+            files,
+        )
     size = tree_size(build / "SharedLayer")
     with capsys.disabled():
         print(f"\nbuilt SharedLayer: {size / 1_000_000:.1f} MB unzipped")
@@ -182,7 +187,8 @@ def test_cameras_post_to_heartbeat_and_alarm_at_the_root_of_the_default_stage() 
         (event["Properties"]["Method"], event["Properties"]["Path"], function)
         for function in FUNCTIONS
         for event in props(function).get("Events", {}).values()
-        if event["Type"] == "HttpApi"
+        # The web console's routes: tests/console/test_console_template.py.
+        if event["Type"] == "HttpApi" and not function.startswith("Console")
     }
     assert routes == {
         ("POST", "/heartbeat", "HeartbeatFunction"),
@@ -268,7 +274,8 @@ def test_media_function_may_only_read_one_alarm_and_get_media_objects() -> None:
         },
     ]
     readers = [function for function in FUNCTIONS if "s3:GetObject" in actions(function)]
-    assert readers == ["MediaFunction"]
+    # The console's API presigns media URLs for signed-in users too.
+    assert set(readers) - {"ConsoleApiFunction"} == {"MediaFunction"}
 
 
 def test_media_links_reach_the_alarm_and_notify_functions() -> None:
@@ -411,7 +418,10 @@ def test_tables_are_on_demand_encrypted_and_streamed(table: str, view: str) -> N
 
 
 def test_cameras_table_has_the_sparse_deadline_index_the_sweep_queries() -> None:
-    (index,) = props("CamerasTable")["GlobalSecondaryIndexes"]
+    # The console's byFleet index: tests/console/test_console_template.py.
+    (index,) = [
+        i for i in props("CamerasTable")["GlobalSecondaryIndexes"] if i["IndexName"] != "byFleet"
+    ]
     assert index["IndexName"] == SWEEP_INDEX == "byDeadline"
     assert index["KeySchema"] == [
         {"AttributeName": "sweepShard", "KeyType": "HASH"},
@@ -422,7 +432,7 @@ def test_cameras_table_has_the_sparse_deadline_index_the_sweep_queries() -> None
         a["AttributeName"]: a["AttributeType"]
         for a in props("CamerasTable")["AttributeDefinitions"]
     }
-    assert types == {"vuid": "S", "sweepShard": "S", "onlineUntil": "N"}
+    assert types == {"vuid": "S", "sweepShard": "S", "onlineUntil": "N", "fleet": "S"}
 
 
 def test_alarms_table_lists_by_time_and_by_day_and_expires_records() -> None:

@@ -21,6 +21,10 @@ from vstarcam_push.errors import UnknownCamera
 # partition keys; the sweeper queries each shard once per run.
 SWEEP_SHARDS = 4
 SWEEP_INDEX = "byDeadline"
+# Every camera item carries fleet = "camera": the key of the byFleet index that lists the
+# fleet for the console without a Scan. It never changes, so it costs no index writes.
+FLEET_INDEX = "byFleet"
+FLEET = "camera"
 
 
 def sweep_shard(vuid: str) -> str:
@@ -86,7 +90,8 @@ class CameraRegistry:
         }
         kwargs: dict[str, Any] = {}
         if accept_unknown:
-            expression += ", registeredAt = if_not_exists(registeredAt, :now)"
+            expression += ", registeredAt = if_not_exists(registeredAt, :now), fleet = :fleet"
+            values[":fleet"] = {"S": FLEET}
         else:
             kwargs["ConditionExpression"] = "attribute_exists(vuid)"
         try:
@@ -126,8 +131,8 @@ class CameraRegistry:
         self._db.update_item(
             TableName=self.table,
             Key={"vuid": {"S": vuid}},
-            UpdateExpression="SET registeredAt = if_not_exists(registeredAt, :now)",
-            ExpressionAttributeValues={":now": {"N": str(now)}},
+            UpdateExpression="SET registeredAt = if_not_exists(registeredAt, :now), fleet = :fleet",
+            ExpressionAttributeValues={":now": {"N": str(now)}, ":fleet": {"S": FLEET}},
         )
 
     def get(self, vuid: str) -> Camera | None:
@@ -142,7 +147,7 @@ class CameraRegistry:
                 Key={"vuid": {"S": vuid}},
                 UpdateExpression=(
                     "SET #name = :name, offlineAfter = :offline_after, "
-                    "registeredAt = if_not_exists(registeredAt, :now)"
+                    "registeredAt = if_not_exists(registeredAt, :now), fleet = :fleet"
                 ),
                 ConditionExpression="attribute_not_exists(vuid)",
                 ExpressionAttributeNames={"#name": "name"},
@@ -150,6 +155,7 @@ class CameraRegistry:
                     ":name": {"S": name},
                     ":offline_after": {"N": str(offline_after)},
                     ":now": {"N": str(now)},
+                    ":fleet": {"S": FLEET},
                 },
             )
             return True
@@ -157,11 +163,12 @@ class CameraRegistry:
             self._db.update_item(
                 TableName=self.table,
                 Key={"vuid": {"S": vuid}},
-                UpdateExpression="SET #name = :name, offlineAfter = :offline_after",
+                UpdateExpression="SET #name = :name, offlineAfter = :offline_after, fleet = :fleet",
                 ExpressionAttributeNames={"#name": "name"},
                 ExpressionAttributeValues={
                     ":name": {"S": name},
                     ":offline_after": {"N": str(offline_after)},
+                    ":fleet": {"S": FLEET},
                 },
             )
             return False
