@@ -5,7 +5,8 @@ import { api, query } from './api.js';
 import { settings } from './auth.js';
 import { $, download, el, say, time } from './dom.js';
 
-const POLL_MS = 30_000;
+// Modest: four small reads a minute while the grid is on screen and the tab visible.
+const POLL_MS = 15_000;
 const shown = new Map();
 const selected = new Set();
 let next = null;
@@ -76,11 +77,16 @@ function render() {
   updateSelection();
 }
 
+// Each new filter starts a new generation: an answer for an older one is dropped.
+let generation = 0;
+
 async function load(cursor = null) {
-  if (loading) return;
+  if (cursor && loading) return;
+  const mine = cursor ? generation : ++generation;
   loading = true;
   try {
     const page = await api('GET', query('/api/alarms', { ...filters(), cursor }));
+    if (mine !== generation) return;
     if (!cursor) shown.clear();
     for (const alarm of page.alarms) shown.set(alarm.alarmId, alarm);
     next = page.next;
@@ -89,15 +95,17 @@ async function load(cursor = null) {
   } catch (error) {
     say(error.message);
   } finally {
-    loading = false;
+    if (mine === generation) loading = false;
   }
 }
 
 // New alarms: the first page again, and what is not on screen yet goes on top.
 async function poll() {
   if (!visible || loading || document.hidden) return;
+  const mine = generation;
   try {
     const page = await api('GET', query('/api/alarms', { ...filters(), limit: 20 }));
+    if (mine !== generation) return;
     const fresh = page.alarms.filter((alarm) => !shown.has(alarm.alarmId));
     if (!fresh.length) return;
     const merged = new Map(fresh.map((alarm) => [alarm.alarmId, alarm]));
