@@ -16,7 +16,6 @@ from urllib.parse import urlsplit
 import pytest
 from vstarcam_push.alarm_types import ALARM_TYPE_NAMES, AlarmType
 from vstarcam_push.alarms import BY_DAY_INDEX, BY_TIME_INDEX
-from vstarcam_push.cameras import SWEEP_INDEX
 from vstarcam_tools.template import PROJECT_ROOT, TEMPLATE_PATH, Stack, load_template
 
 TEMPLATE = load_template()
@@ -298,12 +297,12 @@ def test_only_the_notify_function_publishes_to_the_topic() -> None:
     assert publish["Resource"] == {"Ref": "AlarmTopic"}
 
 
-def test_offline_sweep_may_only_query_the_deadline_index_and_update_cameras() -> None:
+def test_offline_sweep_may_only_scan_and_update_cameras() -> None:
     assert statements("OfflineSweepFunction") == [
         {
             "Effect": "Allow",
-            "Action": "dynamodb:Query",
-            "Resource": {"Fn::Sub": "${CamerasTable.Arn}/index/byDeadline"},
+            "Action": "dynamodb:Scan",
+            "Resource": {"Fn::GetAtt": ["CamerasTable", "Arn"]},
         },
         {
             "Effect": "Allow",
@@ -409,30 +408,32 @@ def test_offline_sweep_runs_on_the_sweep_schedule() -> None:
     [("CamerasTable", "NEW_AND_OLD_IMAGES"), ("AlarmsTable", "NEW_IMAGE")],
 )
 def test_tables_are_on_demand_encrypted_and_streamed(table: str, view: str) -> None:
-    """The cameras stream needs old and new images: the status filter compares them."""
+    """The cameras stream needs old and new images: the status filter compares them. Both
+    tables can be restored to any second of the last 35 days."""
     properties = props(table)
     assert properties["BillingMode"] == "PAY_PER_REQUEST"
+    assert properties["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
     assert properties["StreamSpecification"] == {"StreamViewType": view}
     assert properties["SSESpecification"] == {"SSEEnabled": True}
     assert RESOURCES[table]["DeletionPolicy"] == "Retain"
 
 
-def test_cameras_table_has_the_sparse_deadline_index_the_sweep_queries() -> None:
-    # The console's byFleet index: tests/console/test_console_template.py.
-    (index,) = [
-        i for i in props("CamerasTable")["GlobalSecondaryIndexes"] if i["IndexName"] != "byFleet"
-    ]
-    assert index["IndexName"] == SWEEP_INDEX == "byDeadline"
-    assert index["KeySchema"] == [
-        {"AttributeName": "sweepShard", "KeyType": "HASH"},
-        {"AttributeName": "onlineUntil", "KeyType": "RANGE"},
-    ]
-    assert index["Projection"] == {"ProjectionType": "KEYS_ONLY"}
-    types = {
-        a["AttributeName"]: a["AttributeType"]
-        for a in props("CamerasTable")["AttributeDefinitions"]
+def test_cameras_table_has_no_index_a_heartbeat_writes_so_it_writes_one_unit() -> None:
+    """An index whose key moved with the deadline cost a heartbeat two more write units. The
+    console's byFleet index is keyed on a constant and projects only name and status, which
+    a heartbeat of an online camera does not change."""
+    properties = props("CamerasTable")
+    (index,) = properties["GlobalSecondaryIndexes"]
+    assert index["IndexName"] == "byFleet"
+    assert index["Projection"] == {
+        "ProjectionType": "INCLUDE",
+        "NonKeyAttributes": ["name", "status"],
     }
-    assert types == {"vuid": "S", "sweepShard": "S", "onlineUntil": "N", "fleet": "S"}
+    assert "LocalSecondaryIndexes" not in properties
+    assert properties["AttributeDefinitions"] == [
+        {"AttributeName": "vuid", "AttributeType": "S"},
+        {"AttributeName": "fleet", "AttributeType": "S"},
+    ]
 
 
 def test_alarms_table_lists_by_time_and_by_day_and_expires_records() -> None:

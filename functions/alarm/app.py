@@ -20,7 +20,7 @@ settings = Settings.from_env()
 _dynamodb = boto3.client("dynamodb")
 intake = AlarmIntake(
     _dynamodb,
-    cameras=CameraRegistry(_dynamodb, settings.cameras_table),
+    cameras=CameraRegistry(_dynamodb, settings.cameras_table, settings.offline_after_seconds),
     alarms=AlarmStore(_dynamodb, settings.alarms_table),
     media=MediaStore(boto3.client("s3"), settings.media_bucket),
     retention_days=settings.retention_days,

@@ -17,8 +17,8 @@ from typing import Any
 import boto3
 import pytest
 from vstarcam_push.cameras import CameraRegistry
-from vstarcam_tools import configure
-from vstarcam_tools.cli import main
+from vstarcam_tools.cli import configure
+from vstarcam_tools.cli.main import main
 from vstarcam_tools.outputs import publish_outputs
 from vstarcam_tools.template import Stack
 

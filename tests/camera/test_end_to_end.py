@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from vstarcam_tools.cli import main
+from vstarcam_tools.cli.main import main
 
 from tests.conftest import JPEG
 from tests.e2e.helpers import new_vuid

@@ -14,7 +14,7 @@ from vstarcam_push.alarm_push import AlarmIntake, parse_alarm_push
 from vstarcam_push.alarms import Alarm, AlarmStore
 from vstarcam_push.cameras import CameraRegistry
 from vstarcam_push.media import MediaStore
-from vstarcam_tools.cli import main
+from vstarcam_tools.cli.main import main
 from vstarcam_tools.outputs import StackOutputs, publish_outputs
 from vstarcam_tools.simulator import load_testdata, unique_picture
 from vstarcam_tools.template import Stack

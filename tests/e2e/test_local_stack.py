@@ -504,7 +504,7 @@ def test_camera_is_reported_offline_after_its_threshold_and_back_online(
     offline = inbox.wait_for(vuid, "offline", timeout_s=NOTIFY_TIMEOUT_S)
 
     assert offline.subject == f"Camera offline: Shed ({vuid})"
-    assert "is offline: last heartbeat at" in offline.message
+    assert "is offline: last seen at" in offline.message
     camera = registry.get(vuid)
     assert camera is not None and camera.status == "offline"
     # The first heartbeat of a new camera is no comeback.

@@ -140,6 +140,7 @@ class AwsSpy:
     active: bool = False
     _failures: list[tuple[str, str, int]] = field(default_factory=list)
     _before: list[tuple[str, Callable[[], None]]] = field(default_factory=list)
+    _replaced: list[tuple[str, Callable[..., Any]]] = field(default_factory=list)
 
     @contextmanager
     def watching(self) -> Iterator[list[AwsCall]]:
@@ -153,6 +154,10 @@ class AwsSpy:
     def fail(self, operation: str, code: str = "InternalServerError", skip: int = 0) -> None:
         """Make the next ``operation`` (after ``skip`` successful ones) raise ``code``."""
         self._failures.append((operation, code, skip))
+
+    def replace(self, operation: str, call: Callable[..., Any]) -> None:
+        """Send the next ``operation`` through ``call(client, operation, params, send)``."""
+        self._replaced.append((operation, call))
 
     def before(self, operation: str, action: Callable[[], None]) -> None:
         """Run ``action`` once, just before the next ``operation`` is sent."""
@@ -176,10 +181,20 @@ class AwsSpy:
                 break
             del self._failures[index]
             self.calls.append(AwsCall(service, operation, params, None))
-            error = {"Error": {"Code": code, "Message": f"injected {code}"}}
+            # A 5xx leaves the outcome unknown; any other code is a refusal (a 4xx).
+            status = 500 if code.startswith("Internal") else 400
+            error = {
+                "Error": {"Code": code, "Message": f"injected {code}"},
+                "ResponseMetadata": {"HTTPStatusCode": status},
+            }
             raise client.exceptions.from_code(code)(error, operation)
         call = AwsCall(service, operation, params, None)
         self.calls.append(call)
+        for index, (name, replacement) in enumerate(self._replaced):
+            if name == operation:
+                del self._replaced[index]
+                call.response = replacement(client, operation, params, send)
+                return call.response
         call.response = send(client, operation, params)
         return call.response
 

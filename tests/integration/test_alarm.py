@@ -53,6 +53,32 @@ def test_alarm_push_answers_success_after_storing_picture_record_and_camera(
     assert camera["lastSeen"] == camera["lastAlarmAt"] == {"N": str(RECEIVED_MS // 1000)}
 
 
+@pytest.mark.parametrize("state", ["never seen", "offline"])
+def test_alarm_is_a_sign_of_life_that_brings_the_camera_online(
+    aws: Aws, functions: LoadFunction, state: str
+) -> None:
+    """GIVEN a registered camera never heard from, or one the sweep marked offline
+    WHEN it pushes an alarm at time t
+    THEN it is online, last seen at t, with its deadline at t + its threshold, as after a
+    heartbeat (the offline one's offline -> online change is what the notifier reports)."""
+    aws.register(offline_after=240)
+    if state == "offline":
+        aws.dynamodb.update_item(
+            TableName=aws.cameras_table,
+            Key={"vuid": {"S": VUID}},
+            UpdateExpression="SET #s = :off, offlineSince = :t, lastSeen = :t",
+            ExpressionAttributeNames={"#s": "status"},
+            ExpressionAttributeValues={":off": {"S": "offline"}, ":t": {"N": "1795600000"}},
+        )
+    assert reply_of(invoke(functions("AlarmFunction"), alarm_event(time_ms=RECEIVED_MS))) == SUCCESS
+
+    camera = aws.camera()
+    assert camera is not None
+    assert camera["status"] == {"S": "online"}
+    assert camera["lastSeen"] == {"N": str(RECEIVED_MS // 1000)}
+    assert camera["onlineUntil"] == {"N": str(RECEIVED_MS // 1000 + 240)}
+
+
 def test_alarm_record_expires_with_the_retention_period(aws: Aws, functions: LoadFunction) -> None:
     """GIVEN RetentionDays=30 (the default)
     WHEN an alarm is stored

@@ -36,20 +36,25 @@ def test_heartbeat_when_dynamodb_fails_answers_500(
 
 
 @pytest.mark.parametrize(
-    "operation",
-    ["BatchGetItem", "PutObject", "PutItem"],
-    ids=["lookup", "picture-put", "record-put"],
+    ("operation", "code"),
+    [
+        ("BatchGetItem", "InternalServerError"),
+        ("PutObject", "InternalError"),
+        ("PutItem", "ProvisionedThroughputExceededException"),
+    ],
+    ids=["lookup", "picture-put", "record-put-refused"],
 )
 def test_alarm_when_a_store_step_fails_answers_500_and_leaves_nothing(
-    aws: Aws, functions: LoadFunction, spy: AwsSpy, operation: str
+    aws: Aws, functions: LoadFunction, spy: AwsSpy, operation: str, code: str
 ) -> None:
-    """GIVEN a registered camera and one AWS step of storing the alarm failing
+    """GIVEN a registered camera and one AWS step of storing the alarm failing (the record's
+    put refused outright, so surely not written)
     WHEN the alarm is pushed
     THEN the reply is 500 and there is neither a record nor any media left behind."""
     aws.register()
     alarm = functions("AlarmFunction")
     before = aws.camera()
-    spy.fail(operation)
+    spy.fail(operation, code)
     with spy.watching():
         response = invoke(alarm, alarm_event())
 
@@ -85,13 +90,94 @@ def test_record_put_failing_removes_both_picture_and_video(
     THEN the reply is 500 and both media objects are removed."""
     aws.register()
     alarm = functions("AlarmFunction")
-    spy.fail("PutItem")
+    spy.fail("PutItem", "ProvisionedThroughputExceededException")
     with spy.watching():
         response = invoke(alarm, alarm_event(video=MP4))
 
     assert_retry_later(response)
     assert spy.operations("s3").count("DeleteObject") == 2
     assert aws.media_keys() == []
+
+
+def test_record_put_failing_with_an_unknown_outcome_keeps_the_media_for_the_lifecycle(
+    aws: Aws, functions: LoadFunction, spy: AwsSpy
+) -> None:
+    """GIVEN DynamoDB answering the alarm record's put with a 5xx (the write may or may not
+    have been applied)
+    WHEN the alarm is pushed, and then retried
+    THEN the first reply is 500 after a consistent read found no record, and the media are
+    not removed (a write still in flight could name them); the retry stores one record
+    whose media are in the bucket."""
+    aws.register()
+    alarm = functions("AlarmFunction")
+    spy.fail("PutItem", "InternalServerError")
+    with spy.watching():
+        first = invoke(alarm, alarm_event(video=MP4))
+
+    assert_retry_later(first)
+    assert spy.operations() == ["BatchGetItem", "PutObject", "PutObject", "PutItem", "GetItem"]
+    assert spy.calls[-1].params["ConsistentRead"] is True
+    orphans = aws.media_keys()
+    assert len(orphans) == 2 and aws.alarms() == []
+
+    assert reply_of(invoke(alarm, alarm_event(video=MP4))) == SUCCESS
+    (record,) = aws.alarms()
+    kept = {record["pictureKey"]["S"], record["videoKey"]["S"]}
+    assert set(aws.media_keys()) == kept | set(orphans)
+    assert kept.isdisjoint(orphans)
+
+
+def test_record_put_answered_5xx_after_it_was_written_is_a_stored_alarm(
+    aws: Aws, functions: LoadFunction, spy: AwsSpy
+) -> None:
+    """GIVEN DynamoDB writing the alarm record but its reply lost (answered 5xx)
+    WHEN the alarm is pushed
+    THEN the consistent read finds this request's record: the reply is Success, the
+    camera's lastAlarmAt is set and the record's media are in the bucket."""
+    aws.register()
+    alarm = functions("AlarmFunction")
+
+    def lose_the_reply(client, operation, params, send):  # type: ignore[no-untyped-def]
+        send(client, operation, params)
+        error = {
+            "Error": {"Code": "InternalServerError", "Message": "reply lost"},
+            "ResponseMetadata": {"HTTPStatusCode": 500},
+        }
+        raise client.exceptions.from_code("InternalServerError")(error, operation)
+
+    spy.replace("PutItem", lose_the_reply)
+    with spy.watching():
+        response = invoke(alarm, alarm_event(video=MP4))
+
+    assert reply_of(response) == SUCCESS
+    (record,) = aws.alarms()
+    assert aws.media_keys() == sorted([record["pictureKey"]["S"], record["videoKey"]["S"]])
+    camera = aws.camera()
+    assert camera is not None and "lastAlarmAt" in camera
+
+
+def test_record_put_whose_first_try_wrote_and_whose_retry_was_refused_keeps_its_media(
+    aws: Aws, functions: LoadFunction, spy: AwsSpy
+) -> None:
+    """GIVEN the alarm record's put written by a first try whose reply was lost, so that
+    botocore's retry of it fails its condition (the record exists: this request's own)
+    WHEN the alarm is pushed
+    THEN the reply is Success and the media the record names are not removed."""
+    aws.register()
+    alarm = functions("AlarmFunction")
+
+    def written_then_retried(client, operation, params, send):  # type: ignore[no-untyped-def]
+        send(client, operation, params)
+        return send(client, operation, params)
+
+    spy.replace("PutItem", written_then_retried)
+    with spy.watching():
+        response = invoke(alarm, alarm_event(video=MP4))
+
+    assert reply_of(response) == SUCCESS
+    assert "DeleteObject" not in spy.operations()
+    (record,) = aws.alarms()
+    assert aws.media_keys() == sorted([record["pictureKey"]["S"], record["videoKey"]["S"]])
 
 
 def test_camera_update_failing_after_the_record_answers_500_and_the_retry_succeeds(

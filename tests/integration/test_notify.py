@@ -58,8 +58,9 @@ def test_stream_filters_deliver_new_alarms_and_status_changes_only(
     """GIVEN the notify function's stream subscriptions and FilterCriteria from template.yaml
     WHEN cameras are registered, send heartbeats and alarms, are swept offline and come back
     THEN Lambda would deliver exactly: alarm INSERTs, online->offline and offline->online
-    MODIFYs; never registration, heartbeats of an online camera, the alarm handler's camera
-    updates, the notifier's cooldown writes, or a camera's removal."""
+    MODIFYs (an alarm of an offline camera brings it back online, as a heartbeat does);
+    never registration, heartbeats of an online camera, the alarm handler's update of an
+    online camera, the notifier's cooldown writes, or a camera's removal."""
     camera = Camera(aws, functions)
 
     def delivered() -> list[str]:
@@ -91,7 +92,12 @@ def test_stream_filters_deliver_new_alarms_and_status_changes_only(
     invoke(camera.sweep_function, OFFLINE_SWEEP_EVENT)
     assert delivered() == ["camera MODIFY online->offline"]
     camera.alarm(picture=JPEG + b"\x01")
-    assert delivered() == ["alarm INSERT"]  # the alarm is; the offline camera's update is not
+    # An alarm is a sign of life: it brings the offline camera back online.
+    assert sorted(delivered()) == ["alarm INSERT", "camera MODIFY offline->online"]
+    camera.heartbeat(seconds_ago=600)
+    assert delivered() == []  # heartbeat of an online camera
+    invoke(camera.sweep_function, OFFLINE_SWEEP_EVENT)
+    assert delivered() == ["camera MODIFY online->offline"]
     camera.heartbeat()
     assert delivered() == ["camera MODIFY offline->online"]
     CameraRegistry(aws.dynamodb, aws.cameras_table).remove(VUID)
@@ -152,7 +158,7 @@ def test_camera_going_offline_is_notified(
 ) -> None:
     """GIVEN an online camera that stopped sending heartbeats
     WHEN the sweep marks it offline and the change reaches the notify function
-    THEN one message says "<camera> is offline: last heartbeat at <time>", with event=offline
+    THEN one message says "<camera> is offline: last seen at <time>", with event=offline
     and no alarmType (so an alarm-type SMS filter sends it by email only)."""
     camera = Camera(aws, functions)
     aws.register()
@@ -164,8 +170,7 @@ def test_camera_going_offline_is_notified(
     assert camera_item is not None
     last_seen = datetime.fromtimestamp(int(camera_item["lastSeen"]["N"]), tz=UTC)
     assert message.message["sms"] == (
-        f"Front door (VE0005622QHOW) is offline: last heartbeat at "
-        f"{last_seen:%Y-%m-%d %H:%M:%S} UTC"
+        f"Front door (VE0005622QHOW) is offline: last seen at {last_seen:%Y-%m-%d %H:%M:%S} UTC"
     )
     assert "180 seconds" in message.message["email"]
     assert message.subject == "Camera offline: Front door (VE0005622QHOW)"
@@ -177,7 +182,7 @@ def test_camera_back_online_is_notified_with_the_outage_length(
 ) -> None:
     """GIVEN a camera the sweep marked offline 10 minutes after its last heartbeat
     WHEN it sends a heartbeat again
-    THEN one message says "<camera> is back online after 10 min (heartbeat at <time>)"."""
+    THEN one message says "<camera> is back online after 10 min (seen at <time>)"."""
     camera = Camera(aws, functions)
     aws.register()
     camera.go_offline()
@@ -192,7 +197,7 @@ def test_camera_back_online_is_notified_with_the_outage_length(
     assert online.message["sms"].startswith(
         "Front door (VE0005622QHOW) is back online after 10 min"
     )
-    assert "(heartbeat at 20" in online.message["sms"]
+    assert "(seen at 20" in online.message["sms"]
 
 
 def test_alarms_inside_the_cooldown_are_stored_but_not_notified(

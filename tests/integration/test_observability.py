@@ -157,8 +157,9 @@ def test_notifications_sent_are_counted_by_event(
     THEN NotificationsSent is counted with event=alarm and event=offline."""
     aws.register()
     heartbeat = functions("HeartbeatFunction")
-    invoke(heartbeat, heartbeat_event({"vuid": VUID}, (int(time.time()) - 600) * 1000))
-    invoke(functions("AlarmFunction"), alarm_event())
+    ten_minutes_ago_ms = (int(time.time()) - 600) * 1000
+    invoke(heartbeat, heartbeat_event({"vuid": VUID}, ten_minutes_ago_ms))
+    invoke(functions("AlarmFunction"), alarm_event(time_ms=ten_minutes_ago_ms + 1000))
     invoke(functions("OfflineSweepFunction"), {"detail-type": "Scheduled Event", "detail": {}})
     emf()
     pipeline.flush()

@@ -1,12 +1,14 @@
-"""The offline sweep: reads only past-due cameras and marks them offline, losing to any
-heartbeat that lands first."""
+"""The offline sweep: scans the cameras, marks the past-due ones offline, and loses to any
+heartbeat or alarm that lands first."""
 
 from __future__ import annotations
 
 import time
 from typing import Any
 
-from tests.conftest import VUID, heartbeat_event, invoke, reply_of
+from vstarcam_push.cameras import SWEEP_SEGMENTS, CameraRegistry
+
+from tests.conftest import VUID, alarm_event, heartbeat_event, invoke, reply_of
 from tests.integration.conftest import Aws, AwsSpy, LoadFunction
 
 SCHEDULED_EVENT = {
@@ -68,32 +70,39 @@ def test_sweep_marks_only_cameras_past_their_deadline_offline(
     assert {status(aws, vuid) for vuid in healthy} == {"online"}
 
 
-def test_sweep_reads_only_past_due_cameras_however_many_are_healthy(
+def test_sweep_scans_in_parallel_segments_and_gets_back_only_past_due_cameras(
     aws: Aws, functions: LoadFunction, spy: AwsSpy
 ) -> None:
     """GIVEN 120 healthy cameras and 4 past due
     WHEN the sweep runs
-    THEN it only queries the sparse deadline index, and the items its queries return add up
-    to the 4 past-due cameras: healthy cameras cost the sweep nothing."""
+    THEN it scans the table once in each of its segments, filtered on the deadline, so the
+    replies hold only the 4 past-due vuids; it reads no item one by one and updates only
+    those 4."""
     _, due = fleet(aws, functions("HeartbeatFunction"), healthy=120, past_due=4)
     sweep = functions("OfflineSweepFunction")
     with spy.watching() as calls:
         result = invoke(sweep, SCHEDULED_EVENT)
 
-    queries = [call for call in calls if call.operation == "Query"]
-    assert {call.params["IndexName"] for call in queries} == {"byDeadline"}
-    assert sum(len(call.response["Items"]) for call in queries if call.response) == len(due)
-    assert not [call for call in calls if call.operation in ("Scan", "GetItem", "BatchGetItem")]
+    scans = [call for call in calls if call.operation == "Scan"]
+    assert sorted(call.params["Segment"] for call in scans) == list(range(SWEEP_SEGMENTS))
+    assert {call.params["TotalSegments"] for call in scans} == {SWEEP_SEGMENTS}
+    assert {call.params["ProjectionExpression"] for call in scans} == {"vuid"}
+    assert sum(call.response["ScannedCount"] for call in scans if call.response) == 124
+    returned = [
+        item["vuid"]["S"] for call in scans if call.response for item in call.response["Items"]
+    ]
+    assert sorted(returned) == sorted(due)
+    assert not [call for call in calls if call.operation in ("Query", "GetItem", "BatchGetItem")]
     assert spy.operations().count("UpdateItem") == len(due)
     assert sorted(result["markedOffline"]) == sorted(due)
 
 
-def test_sweep_reads_nothing_when_every_camera_is_healthy(
+def test_sweep_writes_nothing_when_every_camera_is_healthy(
     aws: Aws, functions: LoadFunction, spy: AwsSpy
 ) -> None:
     """GIVEN only healthy cameras
     WHEN the sweep runs
-    THEN its queries return no item and it writes nothing."""
+    THEN its scans return no item and it writes nothing."""
     fleet(aws, functions("HeartbeatFunction"), healthy=10, past_due=0)
     sweep = functions("OfflineSweepFunction")
     with spy.watching() as calls:
@@ -101,7 +110,7 @@ def test_sweep_reads_nothing_when_every_camera_is_healthy(
 
     assert result == {"pastDue": 0, "markedOffline": []}
     assert all(call.response and call.response["Items"] == [] for call in calls)
-    assert set(spy.operations()) == {"Query"}
+    assert set(spy.operations()) == {"Scan"}
 
 
 def test_registered_camera_that_never_sent_a_heartbeat_is_not_swept(
@@ -109,7 +118,7 @@ def test_registered_camera_that_never_sent_a_heartbeat_is_not_swept(
 ) -> None:
     """GIVEN a camera registered but never heard from (no deadline yet)
     WHEN the sweep runs
-    THEN it is not in the index and is left alone."""
+    THEN it is left alone."""
     aws.register()
     result = invoke(functions("OfflineSweepFunction"), SCHEDULED_EVENT)
 
@@ -121,7 +130,7 @@ def test_registered_camera_that_never_sent_a_heartbeat_is_not_swept(
 def test_heartbeat_landing_between_query_and_update_wins_over_the_sweep(
     aws: Aws, functions: LoadFunction, spy: AwsSpy
 ) -> None:
-    """GIVEN a past-due camera the sweep has just read from the index
+    """GIVEN a past-due camera the sweep has just found in its scan
     WHEN its heartbeat lands before the sweep's update
     THEN the sweep's conditional update fails, the camera stays online with its new deadline,
     and the sweep reports it past due but not marked offline."""
@@ -145,7 +154,7 @@ def test_a_second_sweep_does_not_touch_cameras_already_offline(
 ) -> None:
     """GIVEN cameras the previous sweep marked offline
     WHEN the sweep runs again
-    THEN they are no longer in the index: nothing is read and nothing is written."""
+    THEN the scans no longer return them and nothing is written."""
     fleet(aws, functions("HeartbeatFunction"), healthy=2, past_due=2)
     sweep = functions("OfflineSweepFunction")
     invoke(sweep, SCHEDULED_EVENT)
@@ -155,3 +164,97 @@ def test_a_second_sweep_does_not_touch_cameras_already_offline(
     assert again == {"pastDue": 0, "markedOffline": []}
     assert "UpdateItem" not in spy.operations()
     assert sum(len(call.response["Items"]) for call in calls if call.response) == 0
+
+
+def test_alarm_landing_between_scan_and_update_wins_over_the_sweep(
+    aws: Aws, functions: LoadFunction, spy: AwsSpy
+) -> None:
+    """GIVEN a camera whose last heartbeat is 10 minutes old, found past due by the sweep
+    WHEN it pushes an alarm before the sweep's update
+    THEN the alarm moved its deadline: the update fails and the camera stays online."""
+    aws.register()
+    heartbeat_at(aws, functions("HeartbeatFunction"), VUID, seconds_ago=600)
+    alarm = functions("AlarmFunction")
+    now_ms = int(time.time()) * 1000
+    spy.before("UpdateItem", lambda: reply_of(invoke(alarm, alarm_event(time_ms=now_ms))))
+    with spy.watching():
+        result = invoke(functions("OfflineSweepFunction"), SCHEDULED_EVENT)
+
+    assert result == {"pastDue": 1, "markedOffline": []}
+    camera = aws.camera()
+    assert camera is not None and camera["status"] == {"S": "online"}
+    assert camera["onlineUntil"] == {"N": str(now_ms // 1000 + 180)}
+
+
+def test_camera_silent_on_heartbeats_but_pushing_alarms_is_not_swept(
+    aws: Aws, functions: LoadFunction
+) -> None:
+    """GIVEN a camera whose last heartbeat is 10 minutes old and whose alarm came 10 s ago
+    WHEN the sweep runs
+    THEN it is not past due: an alarm is a sign of life."""
+    aws.register()
+    heartbeat_at(aws, functions("HeartbeatFunction"), VUID, seconds_ago=600)
+    alarm_ms = (int(time.time()) - 10) * 1000
+    assert (
+        reply_of(invoke(functions("AlarmFunction"), alarm_event(time_ms=alarm_ms)))["code"] == "200"
+    )
+
+    result = invoke(functions("OfflineSweepFunction"), SCHEDULED_EVENT)
+
+    assert result == {"pastDue": 0, "markedOffline": []}
+    assert status(aws, VUID) == "online"
+
+
+def test_a_shorter_offline_threshold_applies_at_once(aws: Aws, functions: LoadFunction) -> None:
+    """GIVEN an online camera with a 600 s threshold, last heard from 120 s ago
+    WHEN its threshold is changed to 60 s (``cameras add VUID --offline-after 60``)
+    THEN its deadline is lastSeen + 60 at once, and the next sweep marks it offline."""
+    aws.register(offline_after=600)
+    heartbeat_at(aws, functions("HeartbeatFunction"), VUID, seconds_ago=120)
+    last_seen = int(aws.camera()["lastSeen"]["N"])  # type: ignore[index]
+
+    aws.register(offline_after=60)
+
+    assert aws.camera()["onlineUntil"] == {"N": str(last_seen + 60)}  # type: ignore[index]
+    result = invoke(functions("OfflineSweepFunction"), SCHEDULED_EVENT)
+    assert result["markedOffline"] == [VUID]
+
+
+def test_a_longer_offline_threshold_applies_at_once(aws: Aws, functions: LoadFunction) -> None:
+    """GIVEN an online camera with a 180 s threshold, last heard from 300 s ago (past due)
+    WHEN its threshold is changed to 600 s before the sweep runs
+    THEN the sweep leaves it online: its deadline is lastSeen + 600."""
+    aws.register(offline_after=180)
+    heartbeat_at(aws, functions("HeartbeatFunction"), VUID, seconds_ago=300)
+
+    aws.register(offline_after=600)
+
+    result = invoke(functions("OfflineSweepFunction"), SCHEDULED_EVENT)
+    assert result == {"pastDue": 0, "markedOffline": []}
+    assert status(aws, VUID) == "online"
+
+
+def test_a_new_threshold_gives_an_offline_or_silent_camera_no_deadline(aws: Aws) -> None:
+    """GIVEN a camera never heard from and a camera the sweep marked offline
+    WHEN their thresholds change
+    THEN neither gets a deadline (it comes with their next sign of life) and the sweep
+    keeps ignoring them."""
+    registry = CameraRegistry(aws.dynamodb, aws.cameras_table)
+    aws.register("VE0000001NEWX", offline_after=180)
+    aws.register(offline_after=180)
+    aws.dynamodb.update_item(
+        TableName=aws.cameras_table,
+        Key={"vuid": {"S": VUID}},
+        UpdateExpression="SET #s = :off, offlineSince = :t, lastSeen = :t",
+        ExpressionAttributeNames={"#s": "status"},
+        ExpressionAttributeValues={":off": {"S": "offline"}, ":t": {"N": "1795600000"}},
+    )
+
+    registry.register("VE0000001NEWX", "New", 60, 0)
+    registry.register(VUID, "Front door", 60, 0)
+
+    for vuid in ("VE0000001NEWX", VUID):
+        camera = aws.camera(vuid)
+        assert camera is not None and "onlineUntil" not in camera
+        assert camera["offlineAfter"] == {"N": "60"}
+    assert registry.past_due(int(time.time()) + 10_000) == []

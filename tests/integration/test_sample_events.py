@@ -162,7 +162,7 @@ def test_notify_alarm_sample_is_what_storing_the_alarm_sample_writes(
 ) -> None:
     """GIVEN events/alarm.json stored by the alarm function
     THEN the alarm record is the NewImage of events/notify-alarm.json (the two samples
-    describe the same alarm), but for the random link token."""
+    describe the same alarm), but for the random link token and upload."""
     aws.register()
     invoke(functions("AlarmFunction"), sample("alarm.json"))
 
@@ -172,6 +172,10 @@ def test_notify_alarm_sample_is_what_storing_the_alarm_sample_writes(
     # The link token is random: the same shape, not the same value.
     token, sample_token = record.pop("linkToken")["S"], new_image.pop("linkToken")["S"]
     assert len(token) == len(sample_token) == 22
+    # The picture key ends in this request's random upload: the same stem, not the same key.
+    key, sample_key = record.pop("pictureKey")["S"], new_image.pop("pictureKey")["S"]
+    assert key.rsplit("-", 1)[0] == sample_key.rsplit("-", 1)[0]
+    assert len(key) == len(sample_key)
     assert record == new_image
 
 
@@ -197,11 +201,10 @@ def test_notify_camera_status_sample_is_notified(aws: Aws, functions: LoadFuncti
     assert response == {"batchItemFailures": []}
     offline, online = aws.published()
     assert offline.message["sms"] == (
-        "Front door (VE0005622QHOW) is offline: last heartbeat at 2026-11-26 14:03:11 UTC"
+        "Front door (VE0005622QHOW) is offline: last seen at 2026-11-26 14:03:11 UTC"
     )
     assert online.message["sms"] == (
-        "Front door (VE0005622QHOW) is back online after 9 min "
-        "(heartbeat at 2026-11-26 14:13:05 UTC)"
+        "Front door (VE0005622QHOW) is back online after 9 min (seen at 2026-11-26 14:13:05 UTC)"
     )
 
 

@@ -1,7 +1,8 @@
 """Heartbeats racing the offline sweep never leave an active camera offline.
 
 Two ways: every interleaving of a heartbeat with each call the sweep
-makes, placed deterministically with a botocore hook; and threads, many
+makes (its parallel Scan segments, then its updates), placed with a botocore
+hook; and threads, many
 heartbeats against repeated sweeps at once. moto applies a request's
 condition and its write in separate Python steps, so for the threads each
 DynamoDB operation is made atomic, as DynamoDB makes each item write.
@@ -19,12 +20,12 @@ from typing import Any
 import boto3
 import pytest
 from moto.dynamodb.models import DynamoDBBackend
+from vstarcam_push.cameras import SWEEP_SEGMENTS
 
 from tests.conftest import REGION, heartbeat_event, invoke, load_function
 from tests.reliability.conftest import Stored
 
 CAMERAS = [f"VE{n:07d}RACE" for n in range(3)]
-SWEEP_QUERIES = 4  # one per sweep shard
 SCHEDULED_EVENT = {"source": "aws.events", "detail-type": "Scheduled Event"}
 
 
@@ -44,7 +45,11 @@ def assert_all_online(stored: Stored, vuids: list[str]) -> None:
 
 
 class Interleaving:
-    """Runs ``action`` just before the sweep's ``position``-th AWS call (or after the sweep)."""
+    """Runs ``action`` just before the sweep's ``position``-th AWS call (or after the sweep).
+
+    The sweep's Scan segments run on threads of their own: the calls are counted under a
+    lock, and the action's own calls (on the thread that runs it) are not the sweep's.
+    """
 
     def __init__(self, position: int, action: Callable[[], None]) -> None:
         self.position = position
@@ -52,28 +57,33 @@ class Interleaving:
         self.sweeping = False
         self.calls: list[str] = []
         self.fired = False
+        self._lock = threading.RLock()
+        self._acting: int | None = None
 
     def hook(self, event_name: str, **_: Any) -> None:
-        if not self.sweeping:
+        if not self.sweeping or threading.get_ident() == self._acting:
             return
-        if len(self.calls) == self.position and not self.fired:
-            self.fire()
-        self.calls.append(event_name.rsplit(".", 1)[-1])
+        with self._lock:
+            if len(self.calls) == self.position and not self.fired:
+                self.fire()
+            self.calls.append(event_name.rsplit(".", 1)[-1])
 
     def fire(self) -> None:
-        # The heartbeat's own calls pass through this hook too: they are not the sweep's.
-        self.sweeping, self.fired = False, True
-        self.action()
-        self.sweeping = True
+        with self._lock:
+            self.fired, self._acting = True, threading.get_ident()
+            try:
+                self.action()
+            finally:
+                self._acting = None
 
 
-@pytest.mark.parametrize("position", range(SWEEP_QUERIES + len(CAMERAS) + 1))
+@pytest.mark.parametrize("position", range(SWEEP_SEGMENTS + len(CAMERAS) + 1))
 def test_heartbeats_at_any_point_of_a_sweep_leave_the_cameras_online(
-    stack, stored: Stored, register, monkeypatch, position: int
+    stack, stored: Stored, register, monkeypatch, atomic_dynamodb, position: int
 ) -> None:
     """GIVEN three cameras silent for ten minutes, so past due
     WHEN all three send a heartbeat just before the sweep's call number ``position`` (its
-    four index queries, then one conditional update per camera; the last position is
+    Scan segments, then one conditional update per camera found; the last position is
     after the sweep)
     THEN every camera ends online with a deadline ahead, and the sweep marked offline
     exactly the cameras whose update ran before the heartbeats."""
@@ -97,9 +107,9 @@ def test_heartbeats_at_any_point_of_a_sweep_leave_the_cameras_online(
         interleaving.fire()
     boto3.DEFAULT_SESSION = None
 
-    assert interleaving.calls[:SWEEP_QUERIES] == ["Query"] * SWEEP_QUERIES
-    assert interleaving.calls[SWEEP_QUERIES:] == ["UpdateItem"] * result["pastDue"]
-    updates_before = max(0, position - SWEEP_QUERIES)
+    assert interleaving.calls[:SWEEP_SEGMENTS] == ["Scan"] * SWEEP_SEGMENTS
+    assert interleaving.calls[SWEEP_SEGMENTS:] == ["UpdateItem"] * result["pastDue"]
+    updates_before = max(0, position - SWEEP_SEGMENTS)
     assert len(result["markedOffline"]) == min(updates_before, len(CAMERAS))
     assert_all_online(stored, CAMERAS)
 

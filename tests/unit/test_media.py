@@ -19,6 +19,7 @@ from vstarcam_push.media import (
     PNG,
     UNKNOWN_VIDEO,
     media_key,
+    new_upload,
     sniff_picture,
     sniff_video,
 )
@@ -98,21 +99,40 @@ def test_video_kind_is_sniffed_and_unknown_formats_are_kept_as_octet_stream(
 
 def test_media_key_is_alarms_vuid_date_time_and_alarm_id() -> None:
     """GIVEN an alarm received 2026-11-26 14:03:11 UTC
-    THEN its picture key is alarms/<vuid>/2026/11/26/140311-<20 hex of the alarm id>.jpg."""
+    THEN its picture key is alarms/<vuid>/2026/11/26/140311-<20 hex of the alarm id>-<upload>.jpg
+    (the upload: 16 hex digits of this request)."""
     received_ms = int(datetime(2026, 11, 26, 14, 3, 11, 999_000, tzinfo=UTC).timestamp() * 1000)
     alarm_id = alarm_id_for("VE0005622QHOW", AlarmType(0x12), "ab" * 32)
 
-    key = media_key("VE0005622QHOW", received_ms, alarm_id, "jpg")
+    key = media_key("VE0005622QHOW", received_ms, alarm_id, "0123456789abcdef", "jpg")
 
-    assert key == f"alarms/VE0005622QHOW/2026/11/26/140311-{alarm_id.rsplit('-', 1)[1]}.jpg"
-    assert re.fullmatch(r"alarms/VE0005622QHOW/2026/11/26/140311-[0-9a-f]{20}\.jpg", key)
+    suffix = alarm_id.rsplit("-", 1)[1]
+    assert key == f"alarms/VE0005622QHOW/2026/11/26/140311-{suffix}-0123456789abcdef.jpg"
+    assert re.fullmatch(
+        r"alarms/VE0005622QHOW/2026/11/26/140311-[0-9a-f]{20}-[0-9a-f]{16}\.jpg", key
+    )
+
+
+def test_every_upload_has_keys_of_its_own() -> None:
+    """GIVEN two copies of one alarm received in the same millisecond
+    THEN their uploads differ, so their media keys differ: neither copy can remove the
+    other's objects."""
+    alarm_id = alarm_id_for("VE0005622QHOW", AlarmType(0x12), "ef" * 32)
+    uploads = {new_upload() for _ in range(50)}
+
+    keys = {media_key("VE0005622QHOW", 1_795_701_791_000, alarm_id, u, "jpg") for u in uploads}
+
+    assert len(uploads) == 50
+    assert len(keys) == 50
+    assert all(re.fullmatch(r"[0-9a-f]{16}", upload) for upload in uploads)
 
 
 def test_picture_and_video_of_one_alarm_share_a_key_stem() -> None:
     alarm_id = alarm_id_for("VE0005622QHOW", AlarmType(0x12), "cd" * 32)
 
-    picture = media_key("VE0005622QHOW", 1_795_701_791_000, alarm_id, "jpg")
-    video = media_key("VE0005622QHOW", 1_795_701_791_000, alarm_id, "mp4")
+    upload = new_upload()
+    picture = media_key("VE0005622QHOW", 1_795_701_791_000, alarm_id, upload, "jpg")
+    video = media_key("VE0005622QHOW", 1_795_701_791_000, alarm_id, upload, "mp4")
 
     assert picture.removesuffix(".jpg") == video.removesuffix(".mp4")
 
@@ -137,7 +157,7 @@ def test_media_keys_cannot_escape_their_prefix(vuid: str, received_ms: int) -> N
         return
     alarm_id = alarm_id_for(canonical, AlarmType(0x12), "00" * 32)
 
-    key = media_key(canonical, received_ms, alarm_id, "jpg")
+    key = media_key(canonical, received_ms, alarm_id, new_upload(), "jpg")
 
     segments = key.split("/")
     assert segments[:2] == ["alarms", canonical]

@@ -113,18 +113,18 @@ def test_unknown_alarm_type_is_notified_as_unknown_with_its_code() -> None:
     assert notification.attributes["alarmType"] == "0x99"
 
 
-def test_offline_text_gives_the_last_heartbeat_time() -> None:
+def test_offline_text_says_when_the_camera_was_last_seen() -> None:
     notification = offline_notification(camera(status="offline"))
 
     assert notification.sms == (
-        "Front door (VE0005622QHOW) is offline: last heartbeat at 2026-11-26 13:58:00 UTC"
+        "Front door (VE0005622QHOW) is offline: last seen at 2026-11-26 13:58:00 UTC"
     )
-    assert "no heartbeat for more than 180 seconds" in notification.email
+    assert "no heartbeat and no alarm for more than 180 seconds" in notification.email
     assert notification.subject == "Camera offline: Front door (VE0005622QHOW)"
 
 
 def test_offline_text_of_a_camera_never_heard_from() -> None:
-    assert offline_notification(camera(last_seen=None)).sms.endswith("is offline: no heartbeat yet")
+    assert offline_notification(camera(last_seen=None)).sms.endswith("is offline: never seen")
 
 
 def test_back_online_text_gives_the_length_of_the_outage() -> None:
@@ -137,7 +137,7 @@ def test_back_online_text_gives_the_length_of_the_outage() -> None:
 
     assert notification.sms == (
         "Front door (VE0005622QHOW) is back online after 1 h 12 min "
-        "(heartbeat at 2026-11-26 15:10:00 UTC)"
+        "(seen at 2026-11-26 15:10:00 UTC)"
     )
     assert notification.subject == "Camera back online: Front door (VE0005622QHOW)"
 

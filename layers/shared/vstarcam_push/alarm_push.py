@@ -3,8 +3,12 @@
 Order matters for "an alarm answered 200 is stored, nothing half-stored":
 validate everything first, then one read (is the camera registered, is this
 alarm already stored?), then the media in S3, then the alarm record (which
-points at media that now exists), then the camera's ``lastAlarmAt``. A
-failure after a media put removes what this request put.
+points at media that now exists), then the camera's ``lastAlarmAt``.
+
+Every request puts its media under keys of its own (``media.new_upload``), so
+two copies of one alarm in flight at once never share an object: the copy
+whose conditional put loses removes only its own media, never the winner's.
+A failure removes this request's media only when no record can name them.
 """
 
 from __future__ import annotations
@@ -13,6 +17,8 @@ import hashlib
 import logging
 from dataclasses import dataclass
 from typing import Any
+
+from botocore.exceptions import ClientError
 
 from vstarcam_push.alarm_types import AlarmType, parse_alarm_type
 from vstarcam_push.alarms import Alarm, AlarmStore, alarm_id_for
@@ -23,6 +29,7 @@ from vstarcam_push.media import (
     MediaStore,
     StoredMedia,
     media_key,
+    new_upload,
     sniff_picture,
     sniff_video,
 )
@@ -125,11 +132,14 @@ class AlarmIntake:
             self._record_on_camera(push.vuid, now)
             return Outcome(existing, duplicate=True)
 
+        upload = new_upload()
         stored: list[StoredMedia] = []
         try:
             stored.append(
                 self.media.put(
-                    media_key(push.vuid, received_at_ms, alarm_id, push.picture_kind.extension),
+                    media_key(
+                        push.vuid, received_at_ms, alarm_id, upload, push.picture_kind.extension
+                    ),
                     push.picture,
                     push.picture_kind,
                 )
@@ -138,35 +148,72 @@ class AlarmIntake:
                 video_kind = sniff_video(push.video)
                 stored.append(
                     self.media.put(
-                        media_key(push.vuid, received_at_ms, alarm_id, video_kind.extension),
+                        media_key(
+                            push.vuid, received_at_ms, alarm_id, upload, video_kind.extension
+                        ),
                         push.video,
                         video_kind,
                     )
                 )
-            expires_at = now + self.retention_days * 86_400
-            alarm = Alarm(
-                alarm_id=alarm_id,
-                vuid=push.vuid,
-                alarm_type=push.alarm_type,
-                received_at_ms=received_at_ms,
-                picture=stored[0],
-                video=stored[1] if len(stored) > 1 else None,
-                expires_at=expires_at,
-                link=new_link(now, self.media_link_days, expires_at),
-            )
-            created = self.alarms.put_new(alarm)
         except Exception as error:
+            # No record can name this request's objects yet: removing them is safe.
             self._remove(stored)
             raise StorageFailure(
                 "the alarm could not be stored, please retry", reason="storage_failed"
             ) from error
+        expires_at = now + self.retention_days * 86_400
+        alarm = Alarm(
+            alarm_id=alarm_id,
+            vuid=push.vuid,
+            alarm_type=push.alarm_type,
+            received_at_ms=received_at_ms,
+            picture=stored[0],
+            video=stored[1] if len(stored) > 1 else None,
+            expires_at=expires_at,
+            link=new_link(now, self.media_link_days, expires_at),
+        )
+        try:
+            created = self.alarms.put_new(alarm)
+        except Exception as error:
+            if not self._recorded(alarm, error, stored):
+                raise StorageFailure(
+                    "the alarm could not be stored, please retry", reason="storage_failed"
+                ) from error
+            created = True
         if not created:
-            # A concurrent retry stored it first: drop this request's copy of the media.
-            self._remove(stored)
-            winner = self.alarms.get(alarm_id)
-            return Outcome(winner or alarm, duplicate=True)
+            winner = self.alarms.get(alarm_id, consistent=True)
+            if winner is None or winner.picture.key != alarm.picture.key:
+                # Another copy of this alarm was stored first, with its own media: this
+                # request's objects are named by no record, now or later.
+                self._remove(stored)
+                return Outcome(winner or alarm, duplicate=True)
+            # This request's own write, applied by a try whose reply was lost: botocore's
+            # retry of it then found the record.
         self._record_on_camera(push.vuid, now)
         return Outcome(alarm, duplicate=False)
+
+    def _recorded(self, alarm: Alarm, error: Exception, stored: list[StoredMedia]) -> bool:
+        """After the record's put failed: was it stored anyway? Clean up only what is safe.
+
+        A refusal (throttling, a 4xx) wrote nothing, so the media go. A 5xx or a lost
+        connection may have written the record: a consistent read tells; when it does not
+        show this request's record, the media stay for the bucket's lifecycle rule, since
+        the write could still be applied after the read.
+        """
+        if _refused(error):
+            self._remove(stored)
+            return False
+        try:
+            found = self.alarms.get(alarm.alarm_id, consistent=True)
+        except Exception:
+            found = None
+        if found is not None and found.picture.key == alarm.picture.key:
+            return True
+        logger.warning(
+            "alarm record write failed with an unknown outcome; its media are left to expire",
+            extra={"media_keys": [media.key for media in stored]},
+        )
+        return False
 
     def _lookup(self, vuid: str, alarm_id: str) -> tuple[bool, Alarm | None]:
         """One BatchGetItem: is the camera registered, and is this alarm already stored?"""
@@ -218,3 +265,11 @@ class AlarmIntake:
             except Exception:
                 # The lifecycle rule expires an orphan; the alarm itself was never recorded.
                 logger.warning("could not remove media %s after a failed store", media.key)
+
+
+def _refused(error: Exception) -> bool:
+    """DynamoDB answered and refused the write (a 4xx such as throttling): nothing was written."""
+    if not isinstance(error, ClientError):
+        return False
+    status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+    return isinstance(status, int) and 400 <= status < 500

@@ -133,8 +133,11 @@ class AlarmStore:
         except self._db.exceptions.ConditionalCheckFailedException:
             return False
 
-    def get(self, alarm_id: str) -> Alarm | None:
-        item = self._db.get_item(TableName=self.table, Key=self.key(alarm_id)).get("Item")
+    def get(self, alarm_id: str, consistent: bool = False) -> Alarm | None:
+        """The stored alarm; ``consistent`` reads every write answered before the read."""
+        item = self._db.get_item(
+            TableName=self.table, Key=self.key(alarm_id), ConsistentRead=consistent
+        ).get("Item")
         return Alarm.from_item(item) if item else None
 
     def for_camera(self, vuid: str, limit: int) -> list[Alarm]:

@@ -2,33 +2,33 @@
 
 A camera item is ``vuid`` (key), ``name``, ``registeredAt``, ``offlineAfter``
 (seconds), ``status`` (``online``/``offline``, absent until the first
-heartbeat), ``lastSeen``, ``lastAlarmAt`` and, only while online,
-``onlineUntil`` (the offline deadline) with ``sweepShard``: that pair is the
-sparse index the offline sweep queries, so healthy cameras cost it nothing.
-Times are epoch seconds.
+heartbeat), ``lastSeen`` (the last sign of life: a heartbeat or an alarm),
+``lastAlarmAt`` and, only while online, ``onlineUntil`` (the offline
+deadline, lastSeen + offlineAfter). No index holds the deadline: an index key
+that moved with every heartbeat tripled its write units. The offline sweep
+scans the table instead (docs/performance.md has the numbers). Times are
+epoch seconds.
 """
 
 from __future__ import annotations
 
-import zlib
+import contextlib
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
 from vstarcam_push.errors import UnknownCamera
 
-# The sweep index is partitioned so heartbeat writes spread over a few
-# partition keys; the sweeper queries each shard once per run.
-SWEEP_SHARDS = 4
-SWEEP_INDEX = "byDeadline"
+# The sweep's Scan runs in this many parallel segments: 100,000 cameras of 1 KB are
+# 100 pages of 1 MB, 25 a segment, well inside the sweep's minute (docs/performance.md).
+SWEEP_SEGMENTS = 4
+# The deadline, as the sweep's filter and the mark-offline condition read it.
+_PAST_DUE = "#status = :online AND onlineUntil < :now"
 # Every camera item carries fleet = "camera": the key of the byFleet index that lists the
 # fleet for the console without a Scan. It never changes, so it costs no index writes.
 FLEET_INDEX = "byFleet"
 FLEET = "camera"
-
-
-def sweep_shard(vuid: str) -> str:
-    return str(zlib.crc32(vuid.encode()) % SWEEP_SHARDS)
 
 
 @dataclass(frozen=True)
@@ -69,23 +69,27 @@ class Camera:
 
 
 class CameraRegistry:
-    def __init__(self, dynamodb: Any, table: str) -> None:
+    def __init__(self, dynamodb: Any, table: str, default_offline_after: int = 180) -> None:
         self._db = dynamodb
         self.table = table
+        # The threshold of a camera registered without its own (AcceptUnknownCameras).
+        self.default_offline_after = default_offline_after
 
     def heartbeat(
         self, vuid: str, now: int, default_offline_after: int, accept_unknown: bool
     ) -> None:
-        """Mark the camera online and push its deadline forward: one conditional write, no read."""
+        """Mark the camera online and push its deadline forward: one conditional write, no read.
+
+        No index key changes, so the write is one unit while the item is at most 1 KB.
+        """
         expression = (
-            "SET #status = :online, lastSeen = :now, sweepShard = :shard, "
+            "SET #status = :online, lastSeen = :now, "
             "offlineAfter = if_not_exists(offlineAfter, :default), "
             "onlineUntil = if_not_exists(offlineAfter, :default) + :now"
         )
         values: dict[str, Any] = {
             ":online": {"S": "online"},
             ":now": {"N": str(now)},
-            ":shard": {"S": sweep_shard(vuid)},
             ":default": {"N": str(default_offline_after)},
         }
         kwargs: dict[str, Any] = {}
@@ -98,7 +102,8 @@ class CameraRegistry:
             self._db.update_item(
                 TableName=self.table,
                 Key={"vuid": {"S": vuid}},
-                UpdateExpression=expression,
+                # sweepShard was the deadline index's key in earlier versions: no longer read.
+                UpdateExpression=expression + " REMOVE sweepShard",
                 ExpressionAttributeNames={"#status": "status"},
                 ExpressionAttributeValues=values,
                 **kwargs,
@@ -107,9 +112,17 @@ class CameraRegistry:
             raise UnknownCamera(vuid) from error
 
     def record_alarm(self, vuid: str, now: int, accept_unknown: bool) -> None:
-        """Note an alarm on the camera (``lastSeen``, ``lastAlarmAt``)."""
+        """Note an alarm on the camera: a sign of life, so it is online as after a heartbeat.
+
+        An offline camera comes back online (the stream's offline -> online change, which
+        the notifier reports) and its deadline moves, so it is not swept while it pushes.
+        """
         kwargs: dict[str, Any] = {}
-        expression = "SET lastSeen = :now, lastAlarmAt = :now"
+        expression = (
+            "SET #status = :online, lastSeen = :now, lastAlarmAt = :now, "
+            "offlineAfter = if_not_exists(offlineAfter, :default), "
+            "onlineUntil = if_not_exists(offlineAfter, :default) + :now"
+        )
         if accept_unknown:
             expression += ", registeredAt = if_not_exists(registeredAt, :now)"
         else:
@@ -120,7 +133,12 @@ class CameraRegistry:
                 TableName=self.table,
                 Key={"vuid": {"S": vuid}},
                 UpdateExpression=expression,
-                ExpressionAttributeValues={":now": {"N": str(now)}},
+                ExpressionAttributeNames={"#status": "status"},
+                ExpressionAttributeValues={
+                    ":online": {"S": "online"},
+                    ":now": {"N": str(now)},
+                    ":default": {"N": str(self.default_offline_after)},
+                },
                 **kwargs,
             )
         except self._db.exceptions.ConditionalCheckFailedException as error:
@@ -171,7 +189,28 @@ class CameraRegistry:
                     ":fleet": {"S": FLEET},
                 },
             )
+            self._move_deadline(vuid, offline_after)
             return False
+
+    def _move_deadline(self, vuid: str, offline_after: int) -> None:
+        """A changed threshold applies at once: an online camera's deadline is recomputed.
+
+        Conditional on the threshold still being this one, so a concurrent change wins; an
+        offline or never-seen camera has no deadline until its next sign of life.
+        """
+        with contextlib.suppress(self._db.exceptions.ConditionalCheckFailedException):
+            self._db.update_item(
+                TableName=self.table,
+                Key={"vuid": {"S": vuid}},
+                UpdateExpression="SET onlineUntil = lastSeen + :offline_after",
+                ConditionExpression="#status = :online AND offlineAfter = :offline_after "
+                "AND attribute_exists(lastSeen)",
+                ExpressionAttributeNames={"#status": "status"},
+                ExpressionAttributeValues={
+                    ":online": {"S": "online"},
+                    ":offline_after": {"N": str(offline_after)},
+                },
+            )
 
     def remove(self, vuid: str) -> bool:
         """Forget a camera; returns False if it was not registered."""
@@ -191,19 +230,31 @@ class CameraRegistry:
             cameras.extend(Camera.from_item(item) for item in page.get("Items", []))
         return sorted(cameras, key=lambda camera: camera.vuid)
 
-    def past_due(self, now: int) -> Iterator[str]:
-        """Vuids of online cameras whose deadline has passed (reads only those)."""
-        paginator = self._db.get_paginator("query")
-        for shard in range(SWEEP_SHARDS):
-            pages = paginator.paginate(
-                TableName=self.table,
-                IndexName=SWEEP_INDEX,
-                KeyConditionExpression="sweepShard = :shard AND onlineUntil < :now",
-                ExpressionAttributeValues={":shard": {"S": str(shard)}, ":now": {"N": str(now)}},
+    def past_due(self, now: int) -> list[str]:
+        """Vuids of online cameras whose deadline has passed: a parallel Scan of the table.
+
+        DynamoDB bills the Scan by the bytes it reads (0.5 unit per 4 KB), whatever the
+        filter keeps; the filter keeps the replies, and the Lambda's work, small.
+        """
+        with ThreadPoolExecutor(SWEEP_SEGMENTS) as pool:
+            segments = list(
+                pool.map(lambda n: list(self._past_due_in(n, now)), range(SWEEP_SEGMENTS))
             )
-            for page in pages:
-                for item in page.get("Items", []):
-                    yield item["vuid"]["S"]
+        return [vuid for segment in segments for vuid in segment]
+
+    def _past_due_in(self, segment: int, now: int) -> Iterator[str]:
+        pages = self._db.get_paginator("scan").paginate(
+            TableName=self.table,
+            Segment=segment,
+            TotalSegments=SWEEP_SEGMENTS,
+            FilterExpression=_PAST_DUE,
+            ProjectionExpression="vuid",
+            ExpressionAttributeNames={"#status": "status"},
+            ExpressionAttributeValues={":online": {"S": "online"}, ":now": {"N": str(now)}},
+        )
+        for page in pages:
+            for item in page.get("Items", []):
+                yield item["vuid"]["S"]
 
     def mark_offline(self, vuid: str, now: int) -> bool:
         """Online -> offline, only if still past due: a racing heartbeat always wins."""
@@ -213,7 +264,7 @@ class CameraRegistry:
                 Key={"vuid": {"S": vuid}},
                 UpdateExpression="SET #status = :offline, offlineSince = :now "
                 "REMOVE onlineUntil, sweepShard",
-                ConditionExpression="#status = :online AND onlineUntil < :now",
+                ConditionExpression=_PAST_DUE,
                 ExpressionAttributeNames={"#status": "status"},
                 ExpressionAttributeValues={
                     ":offline": {"S": "offline"},

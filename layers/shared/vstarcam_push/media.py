@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -50,11 +51,21 @@ class StoredMedia:
     sha256: str
 
 
-def media_key(vuid: str, received_at_ms: int, alarm_id: str, extension: str) -> str:
-    """``alarms/<vuid>/<yyyy>/<mm>/<dd>/<HHMMSS>-<id>.<ext>``; vuid is validated, so no escape."""
+def media_key(vuid: str, received_at_ms: int, alarm_id: str, upload: str, extension: str) -> str:
+    """``alarms/<vuid>/<yyyy>/<mm>/<dd>/<HHMMSS>-<id>-<upload>.<ext>``; vuid is validated.
+
+    ``upload`` names the request that put the object (:func:`new_upload`): two copies of
+    one alarm in flight at once write different objects, so the copy that loses the race
+    removes its own and never the one the stored record points at.
+    """
     at = datetime.fromtimestamp(received_at_ms / 1000, tz=UTC)
     suffix = alarm_id.rsplit("-", 1)[-1]
-    return f"alarms/{vuid}/{at:%Y/%m/%d/%H%M%S}-{suffix}.{extension}"
+    return f"alarms/{vuid}/{at:%Y/%m/%d/%H%M%S}-{suffix}-{upload}.{extension}"
+
+
+def new_upload() -> str:
+    """16 random hex digits: one request's media keys, unlike any other request's."""
+    return secrets.token_hex(8)
 
 
 class MediaStore:

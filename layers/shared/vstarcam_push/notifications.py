@@ -137,10 +137,11 @@ def _ext(alarm: Alarm) -> str:
 
 def offline_notification(camera: Camera) -> Notification:
     since = camera.last_seen
-    seen = f"last heartbeat at {format_time(since)}" if since else "no heartbeat yet"
+    # lastSeen is the last heartbeat or alarm, whichever came later.
+    seen = f"last seen at {format_time(since)}" if since else "never seen"
     headline = f"{camera.label} is offline: {seen}"
     email = (
-        f"{headline}.\n\nThe camera sent no heartbeat for more than "
+        f"{headline}.\n\nThe camera sent no heartbeat and no alarm for more than "
         f"{camera.offline_after or 0} seconds. You will be told when it is back online."
     )
     return Notification(
@@ -157,7 +158,7 @@ def online_notification(camera: Camera, before: Camera) -> Notification:
     outage = ""
     if before.offline_since and now:
         outage = f" after {format_duration(now - (before.last_seen or before.offline_since))}"
-    headline = f"{camera.label} is back online{outage} (heartbeat at {format_time(now)})"
+    headline = f"{camera.label} is back online{outage} (seen at {format_time(now)})"
     return Notification(
         event="online",
         vuid=camera.vuid,

@@ -14,12 +14,12 @@ class SweepResult:
 
 
 def sweep_offline(cameras: CameraRegistry, now: int) -> SweepResult:
-    """Query only past-due cameras; each is marked offline by a conditional update.
+    """Find the past-due cameras (a Scan); each is marked offline by a conditional update.
 
-    A heartbeat that lands between the query and the update moves the
-    deadline, the condition fails, and the camera stays online.
+    A heartbeat (or an alarm) that lands between the Scan and the update moves
+    the deadline, the condition fails, and the camera stays online.
     """
-    due = list(cameras.past_due(now))
+    due = cameras.past_due(now)
     return SweepResult(
         past_due=len(due),
         marked_offline=[vuid for vuid in due if cameras.mark_offline(vuid, now)],

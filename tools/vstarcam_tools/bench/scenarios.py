@@ -9,7 +9,6 @@ from typing import Any
 
 from vstarcam_push.alarm_types import AlarmType
 from vstarcam_push.alarms import Alarm, MediaLink, alarm_id_for
-from vstarcam_push.cameras import sweep_shard
 from vstarcam_push.media import StoredMedia, media_key
 from vstarcam_push.media_links import link_url
 
@@ -28,7 +27,7 @@ _BATCH = 25
 
 
 def camera_item(vuid: str, now: int, online_until: int | None) -> dict[str, Any]:
-    """A registered camera as the registry stores it; online (in the sweep index) if due."""
+    """A registered camera as the registry stores it; online (with a deadline) if due."""
     item: dict[str, Any] = {
         "vuid": {"S": vuid},
         "name": {"S": f"Camera {vuid[-4:]}"},
@@ -41,7 +40,6 @@ def camera_item(vuid: str, now: int, online_until: int | None) -> dict[str, Any]
                 "status": {"S": "online"},
                 "lastSeen": {"N": str(online_until - 180)},
                 "onlineUntil": {"N": str(online_until)},
-                "sweepShard": {"S": sweep_shard(vuid)},
             }
         )
     return item
@@ -106,7 +104,10 @@ def _stored_alarm(now: int) -> Alarm:
         alarm_type=alarm_type,
         received_at_ms=now * 1000,
         picture=StoredMedia(
-            media_key(VUID, now * 1000, alarm_id, "jpg"), "image/jpeg", len(picture), "0" * 64
+            media_key(VUID, now * 1000, alarm_id, "0" * 16, "jpg"),
+            "image/jpeg",
+            len(picture),
+            "0" * 64,
         ),
         video=None,
         expires_at=now + 30 * 86_400,

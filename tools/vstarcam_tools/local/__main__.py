@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from vstarcam_tools.local import add_arguments, run
+from vstarcam_tools.cli.local import add_arguments, run
 
 
 def main(argv: list[str] | None = None) -> int:

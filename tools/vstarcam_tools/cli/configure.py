@@ -37,7 +37,7 @@ from vstarcam_tools.camera_cgi import (
     Value,
     camera_base_url,
 )
-from vstarcam_tools.cli import CliError, StackContext, add_stack_options, format_table
+from vstarcam_tools.cli.common import CliError, StackContext, add_stack_options, format_table
 from vstarcam_tools.outputs import StackOutputs
 
 DEFAULT_HEARTBEAT_TIME = 60

@@ -1,0 +1,82 @@
+"""``vstarcam-push``'s entry point: the command groups, the parser, one-line errors."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from botocore.exceptions import (
+    BotoCoreError,
+    ClientError,
+    EndpointConnectionError,
+    NoCredentialsError,
+    NoRegionError,
+)
+
+from vstarcam_tools.cli import alarms, cameras, local, simulate, users
+from vstarcam_tools.cli.common import DEFAULT_STACK, PROG, CliError
+
+# The command groups, in the order `vstarcam-push --help` lists them.
+GROUPS = (
+    cameras,
+    alarms,
+    users,
+    simulate,
+    local,
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description="Operate a vstarcam-push stack: cameras, alarms, camera simulator, "
+        "local stack. Set AWS_ENDPOINT_URL to use the local stack.",
+    )
+    parser.add_argument(
+        "--stack",
+        default=DEFAULT_STACK,
+        help=f"CloudFormation stack to read outputs from (default {DEFAULT_STACK})",
+    )
+    parser.add_argument("--region", default=None, help="AWS region (default: AWS environment)")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for group in GROUPS:
+        group.register(subparsers)
+    return parser
+
+
+def _one_line(text: str) -> str:
+    return " ".join(str(text).split())
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as exit_:
+        # Usage errors (status 2) and --help: argparse has printed them already.
+        return exit_.code if isinstance(exit_.code, int) else 2
+    try:
+        return int(args.handler(args))
+    except CliError as error:
+        message = str(error)
+    except NoCredentialsError:
+        message = "no AWS credentials found: configure a profile or set AWS_ACCESS_KEY_ID"
+    except NoRegionError:
+        message = "no AWS region: pass --region or set AWS_REGION"
+    except EndpointConnectionError as error:
+        message = f"cannot reach {error.kwargs.get('endpoint_url', 'AWS')}: is the stack running?"
+    except ClientError as error:
+        details = error.response.get("Error", {})
+        message = (
+            f"AWS error {details.get('Code', 'Unknown')} in "
+            f"{error.operation_name}: {details.get('Message', str(error))}"
+        )
+    except BotoCoreError as error:
+        message = f"AWS error: {error}"
+    except OSError as error:
+        message = f"{error.filename}: {error.strerror}" if error.filename else str(error)
+    except KeyboardInterrupt:
+        print(f"{PROG}: interrupted", file=sys.stderr)
+        return 130
+    print(f"{PROG}: error: {_one_line(message)}", file=sys.stderr)
+    return 1
