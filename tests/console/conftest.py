@@ -170,7 +170,7 @@ class Console:
     def alarm(self, alarm_id: str) -> Alarm | None:
         return AlarmStore(self.dynamodb, self.alarms_table).get(alarm_id)
 
-    def keys(self) -> set[str]:
+    def media_keys(self) -> set[str]:
         listing = self.s3.list_objects_v2(Bucket=self.bucket)
         return {item["Key"] for item in listing.get("Contents", [])}
 

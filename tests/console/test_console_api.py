@@ -397,14 +397,14 @@ def test_delete_removes_picture_video_thumbnail_playable_copy_and_record(
 ) -> None:
     keep = console.store_alarm(GARDEN, NOW_MS - 1, video=True, processed=True)
     alarm_id = console.store_alarm(FRONT, NOW_MS, video=True, processed=True)
-    kept_keys = {k for k in console.keys() if f"/{GARDEN}/" in k}
-    assert len(console.keys()) == 8
+    kept_keys = {k for k in console.media_keys() if f"/{GARDEN}/" in k}
+    assert len(console.media_keys()) == 8
 
     reply = console.call("DELETE /api/alarms/{alarmId}", path={"alarmId": alarm_id})
 
     assert reply.status == 200 and reply.body == {"deleted": [alarm_id]}
     assert console.alarm(alarm_id) is None
-    assert console.keys() == kept_keys and console.alarm(keep) is not None
+    assert console.media_keys() == kept_keys and console.alarm(keep) is not None
 
 
 def test_delete_several_at_once_reports_the_missing(console: Console) -> None:
@@ -414,7 +414,7 @@ def test_delete_several_at_once_reports_the_missing(console: Console) -> None:
     assert reply.status == 200
     assert reply.body == {"deleted": ids[:3], "missing": [gone]}
     assert [console.alarm(i) is None for i in ids] == [True, True, True, False]
-    assert len(console.keys()) == 2  # the one kept, with its video
+    assert len(console.media_keys()) == 2  # the one kept, with its video
 
 
 def test_review_marks_and_unmarks_alarms(console: Console) -> None:
