@@ -109,6 +109,8 @@ class CameraAdmin:
 
     def urls(self, vuid: str) -> dict[str, str]:
         """The camera's heartbeatServer and alarmPushMainServer, as ``cameras urls`` shows them."""
+        # Integration point with the per-camera push keys (issue 8): once they land, these
+        # are the keyed URLs from the shared key helpers, never rebuilt here.
         self._get(vuid)
         return {
             "vuid": vuid,
