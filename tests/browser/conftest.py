@@ -45,11 +45,11 @@ def _binary(*names: str) -> str:
 
 @pytest.fixture(scope="module")
 def local(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStackProcess]:
+    log_dir = tmp_path_factory.mktemp("local-stack-logs")
     stack = start_local_stack(
-        schedule_rate=None,
-        extra_args=["--console-password", PASSWORD],
-        log_dir=tmp_path_factory.mktemp("local-stack-logs"),
+        schedule_rate=None, extra_args=["--console-password", PASSWORD], log_dir=log_dir
     )
+    stack.log_dir = log_dir  # type: ignore[attr-defined]
     yield stack
     stack.stop()
 

@@ -16,7 +16,7 @@ from vstarcam_push.alarms import AlarmStore
 from vstarcam_push.cameras import CameraRegistry
 from vstarcam_tools import simulator
 
-from tests.browser.conftest import click_in_row, screenshot, sign_in, visible, wait
+from tests.browser.conftest import PASSWORD, click_in_row, screenshot, sign_in, visible, wait
 from tests.e2e.localstack import LocalStackProcess
 
 pytestmark = pytest.mark.slow
@@ -251,6 +251,29 @@ def test_a_refused_token_sends_the_page_back_to_sign_in(
     visible(browser, "signin-form")
     assert "sign in again" in browser.find_element(By.ID, "status").text
     sign_in(browser, local.base_url)
+
+
+def test_the_console_fits_a_phones_screen(browser: WebDriver, local: LocalStackProcess) -> None:
+    size = browser.get_window_size()
+    try:
+        browser.set_window_size(390, 844)
+        for view in ("#/alarms", "#/cameras"):
+            browser.get(f"{local.base_url}/{view}")
+            wait(browser, lambda d: d.execute_script("return document.readyState") == "complete")
+            visible(browser, "bar")
+            overflow = browser.execute_script(
+                "return document.documentElement.scrollWidth - window.innerWidth"
+            )
+            assert overflow <= 0, (view, overflow)
+    finally:
+        browser.set_window_size(size["width"], size["height"])
+
+
+def test_the_password_reached_no_function_and_no_log(local: LocalStackProcess) -> None:
+    for log in local.log_dir.iterdir():  # type: ignore[attr-defined]
+        assert PASSWORD not in log.read_text(errors="replace"), log.name
+    # The start message shows it once, as it must; the request log lines never do.
+    assert local.console().count(PASSWORD) == 1
 
 
 def test_sign_out_forgets_the_session(browser: WebDriver, local: LocalStackProcess) -> None:
