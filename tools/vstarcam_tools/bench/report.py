@@ -172,6 +172,17 @@ def table(results: dict[str, Any]) -> str:
             f"{throughput['seconds']:.0f} s: {throughput['heartbeats_per_s']:.1f} heartbeats/s, "
             f"{throughput['alarms_per_s']:.1f} alarms/s, {throughput['errors']} errors"
         )
+    console = results.get("console")
+    if console:
+        add("")
+        add(
+            f"Web console: page and {console['files'] - 1} files "
+            f"{console['page_and_files_gzip_bytes'] / 1000:.1f} kB gzipped "
+            f"({console['page_and_files_raw_bytes'] / 1000:.1f} kB raw); first load with its "
+            f"API replies {console['first_load_bytes'] / 1000:.1f} kB, with 50 thumbnails "
+            f"{console['first_load_with_50_thumbnails_bytes'] / 1000:.0f} kB "
+            f"(page of 50 alarms: {console['alarms_page_json_bytes'] / 1000:.1f} kB JSON)"
+        )
     cost = results.get("cost_model")
     if cost:
         add("")
