@@ -60,6 +60,12 @@ def goals(results: dict[str, Any]) -> list[tuple[str, bool]]:
         states = units["heartbeat"]["by_state"]
         checks.append(
             (
+                "heartbeat: one write unit for a camera that stays online",
+                states["online"]["units"] == 1 and states["online, largest item"]["units"] == 1,
+            )
+        )
+        checks.append(
+            (
                 "heartbeat: exactly one write unit in every camera state",
                 all(state["units"] == 1 for state in states.values()),
             )
