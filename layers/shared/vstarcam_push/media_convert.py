@@ -96,7 +96,7 @@ def make_thumbnail(picture: bytes) -> Thumbnail:
         with warnings.catch_warnings():
             # Pillow only warns between MAX_IMAGE_PIXELS and twice that: refuse them all.
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image = _decoded(picture)
+            image = thumbnail_image(picture)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise BadMedia(
             f"the picture declares more than {MAX_PICTURE_PIXELS:,} pixels: refused as a "
@@ -111,7 +111,8 @@ def make_thumbnail(picture: bytes) -> Thumbnail:
     return _encode_jpeg(image)
 
 
-def _decoded(picture: bytes) -> Image.Image:
+def thumbnail_image(picture: bytes) -> Image.Image:
+    """The picture decoded, turned upright and scaled into the thumbnail box (not encoded)."""
     image = Image.open(io.BytesIO(picture), formats=("JPEG", "PNG"))
     target = thumbnail_size(*image.size)
     # JPEG only: decode at 1/2, 1/4 or 1/8 scale straight from the DCT, still at least
