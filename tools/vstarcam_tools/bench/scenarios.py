@@ -177,6 +177,9 @@ def _schedule(stack: Stack, now: int) -> dict[str, Any]:
     return events.schedule_event(now)
 
 
+_MEDIA_SCENARIO_MS = 1_796_000_000_000
+
+
 @functools.cache
 def _camera_frame() -> bytes:
     """A real 1080p camera JPEG (about 250 KB): media processing decodes it."""
@@ -190,12 +193,14 @@ def _unprocessed_alarm(now: int, n: int) -> Alarm:
     alarm_type = AlarmType(0x12)
     alarm_id = alarm_id_for(VUID, alarm_type, f"{n:064x}")
     picture = _camera_frame()
-    key = media_key(VUID, now * 1000 + n, alarm_id, f"{n:016x}", "jpg")
+    # Keys fixed, not from ``now``: the floor replays the recorded GetObject on a reseeded stack.
+    received_at_ms = _MEDIA_SCENARIO_MS + n
+    key = media_key(VUID, received_at_ms, alarm_id, f"{n:016x}", "jpg")
     return Alarm(
         alarm_id=alarm_id,
         vuid=VUID,
         alarm_type=alarm_type,
-        received_at_ms=now * 1000 + n,
+        received_at_ms=received_at_ms,
         picture=StoredMedia(key, "image/jpeg", len(picture), "0" * 64),
         video=None,
         expires_at=now + 30 * 86_400,
