@@ -181,6 +181,7 @@ def test_no_other_function_loads_pillow_or_av() -> None:
         "import importlib.util, json, sys\n"
         "spec = importlib.util.spec_from_file_location('app', sys.argv[1])\n"
         "module = importlib.util.module_from_spec(spec)\n"
+        "sys.modules['app'] = module\n"
         "spec.loader.exec_module(module)\n"
         "print(json.dumps(sorted({'PIL', 'av'} & {m.split('.')[0] for m in sys.modules})))\n"
     )
