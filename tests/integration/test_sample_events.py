@@ -251,7 +251,7 @@ def test_notify_alarm_sample_also_drives_media_processing(
     """GIVEN events/alarm.json stored (its picture a real 32x24 JPEG)
     WHEN events/notify-alarm.json, the same Alarms stream batch, reaches MediaProcessFunction
     THEN the alarm gets its thumbnail (as small as the picture: never enlarged)."""
-    aws.register()
+    aws.register(key=SAMPLE_KEY)
     invoke(functions("AlarmFunction"), sample("alarm.json"))
 
     response = invoke(functions("MediaProcessFunction"), sample("notify-alarm.json"))

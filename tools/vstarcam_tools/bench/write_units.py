@@ -25,6 +25,7 @@ from vstarcam_push.cameras import (
     NotifyCeiling,
     cooldown_slot,
 )
+from vstarcam_push.push_keys import key_hash, new_secret
 
 from vstarcam_tools.bench import events
 from vstarcam_tools.bench.aws import DUMMY_ENVIRONMENT, environment
@@ -118,7 +119,13 @@ def _heartbeat_states(bench: _Bench, at: int) -> dict[str, Any]:
     states: dict[str, Any] = {}
     # Registered as `cameras add` registers it, so it carries what the registry writes
     # (the console's byFleet index key among it).
-    CameraRegistry(bench.dynamodb, bench.cameras).register(VUID, "Front door", 180, at - 86_400)
+    CameraRegistry(bench.dynamodb, bench.cameras).register(
+        VUID, "Front door", 180, at - 86_400, new_secret()
+    )
+    # The benchmark's events carry its fixed push key: the camera's hash is that key's.
+    bench.put_camera(
+        {**(bench.camera() or {}), "pushKeyHash": {"B": key_hash(events.BENCH_PUSH_KEY)}}
+    )
     states["never seen"] = bench.camera_write(beat(600))
     states["online"] = bench.camera_write(beat(590))
     sweep(events.schedule_event(at))
