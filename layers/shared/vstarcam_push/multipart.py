@@ -23,6 +23,11 @@ from vstarcam_push.errors import BadRequest, UnsupportedMediaType
 logging.getLogger("python_multipart").setLevel(logging.ERROR)
 
 
+# A camera sends vuid, type, picture and video; room for firmware that adds a few fields,
+# and a bound on the work a body of many tiny parts makes (100,000 parts took 6 s).
+MAX_PARTS = 32
+
+
 @dataclass(frozen=True)
 class Part:
     name: str
@@ -68,9 +73,15 @@ def parse_form(body: bytes, content_type: str) -> dict[str, Part]:
     try:
         MultipartParser(boundary, reader.callbacks()).write(body)
     except MultipartParseError as error:
-        raise BadRequest(f"multipart body is malformed: {error}", reason="malformed") from error
+        raise BadRequest(_in_camera_terms(error), reason="malformed") from error
     except UnicodeDecodeError as error:
         raise BadRequest("multipart part headers are not UTF-8", reason="malformed") from error
+    except _TooManyParts as error:
+        raise BadRequest(
+            f"multipart body has more than {MAX_PARTS} parts: an alarm push has at most four "
+            "(vuid, type, picture and video)",
+            reason="too_many_parts",
+        ) from error
     if not reader.ended:
         raise BadRequest(
             "multipart body is malformed: its last part is not closed", reason="malformed"
@@ -81,11 +92,41 @@ def parse_form(body: bytes, content_type: str) -> dict[str, Part]:
     return reader.parts
 
 
+# The parser's own words ("Did not find CR at end of boundary (13)") are about its state
+# machine; a refusal says which line of the push is wrong, as the camera's firmware wrote it.
+_PARSER_ERRORS = (
+    ("Maximum header", "multipart body is malformed: a part has too many or too long headers"),
+    (
+        "boundary",
+        "multipart body is malformed: a boundary line is broken "
+        "(each part starts with --<boundary> and a line break)",
+    ),
+    (
+        "header",
+        "multipart body is malformed: a part's headers are broken "
+        "(each is 'Name: value' on its own line, then an empty line)",
+    ),
+)
+
+
+def _in_camera_terms(error: MultipartParseError) -> str:
+    text = str(error)
+    for clue, message in _PARSER_ERRORS:
+        if clue in text:
+            return message
+    return "multipart body is malformed"
+
+
+class _TooManyParts(Exception):
+    """Raised from the parser's callback: the body has more parts than a camera sends."""
+
+
 class _FormReader:
     """python-multipart's callbacks: each part's headers and content, collected by field name."""
 
     def __init__(self) -> None:
         self.parts: dict[str, Part] = {}
+        self.count = 0
         self.begun = False
         self.ended = False
         self._headers: dict[str, str] = {}
@@ -106,6 +147,9 @@ class _FormReader:
 
     def _part_begin(self) -> None:
         self.begun = True
+        self.count += 1
+        if self.count > MAX_PARTS:
+            raise _TooManyParts
         self._headers, self._content = {}, []
 
     def _header_end(self) -> None:
