@@ -267,7 +267,8 @@ def test_media_function_may_only_read_one_alarm_and_get_media_objects() -> None:
         },
     ]
     readers = [function for function in FUNCTIONS if "s3:GetObject" in actions(function)]
-    assert readers == ["MediaFunction"]
+    # MediaProcessFunction reads the originals to derive from them; it signs no URL.
+    assert readers == ["MediaFunction", "MediaProcessFunction"]
 
 
 def test_media_links_reach_the_alarm_and_notify_functions() -> None:

@@ -57,9 +57,9 @@ def test_list_table_shows_id_time_type_in_words_and_video(
     result = cli("alarms", "list")
     assert result.code == 0
     header, row = result.out.splitlines()
-    assert header.split() == ["ID", "RECEIVED", "TYPE", "VIDEO"]
+    assert header.split() == ["ID", "RECEIVED", "TYPE", "VIDEO", "MEDIA"]
     assert row.startswith(alarm.alarm_id)
-    assert "0x12 Motion detection alarm" in row and row.endswith("yes")
+    assert "0x12 Motion detection alarm" in row and row.split()[-2:] == ["yes", "pending"]
     assert row.index("0x12") == header.index("TYPE")
 
 

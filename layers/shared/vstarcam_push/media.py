@@ -68,6 +68,15 @@ def new_upload() -> str:
     return secrets.token_hex(8)
 
 
+def derived_key(media_key: str, suffix: str) -> str:
+    """A key beside the alarm's own media: ``...-<id>.jpg`` -> ``...-<id>.<suffix>``.
+
+    Same prefix, so the bucket's lifecycle rule expires derived media like the picture.
+    """
+    stem = media_key.rsplit(".", 1)[0] if "." in media_key.rsplit("/", 1)[-1] else media_key
+    return f"{stem}.{suffix}"
+
+
 class MediaStore:
     """The private media bucket."""
 
