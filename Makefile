@@ -6,6 +6,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 ARGS ?=
+# No SAM CLI telemetry notice (or upload) from any sam call: lint, build, validate, the tests.
+export SAM_CLI_TELEMETRY := 0
 
 # sam build without a container needs the Lambda runtime's interpreter
 # (python3.13). pyenv installs it without putting it on PATH.
