@@ -94,9 +94,11 @@ def test_open_registration_keeps_an_existing_registration(
 ) -> None:
     """GIVEN AcceptUnknownCameras=true and a camera registered a while ago as "Front door"
     WHEN it sends a heartbeat
-    THEN its name and registeredAt are kept."""
+    THEN it is answered Success, and its name and registeredAt are kept."""
     aws.register(now=1_700_000_000)
-    invoke(functions("HeartbeatFunction"), heartbeat_event({"vuid": VUID}))
+    response = invoke(functions("HeartbeatFunction"), heartbeat_event({"vuid": VUID}))
+
+    assert reply_of(response) == SUCCESS
 
     camera = aws.camera()
     assert camera is not None
