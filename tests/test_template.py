@@ -371,9 +371,11 @@ def test_dead_letter_queue_keeps_failures_for_14_days_encrypted() -> None:
     assert queue["SqsManagedSseEnabled"] is True
 
 
-def test_a_dead_lettered_notification_alarms_the_owner_through_the_topic() -> None:
+def test_a_dead_lettered_notification_alarms_the_owner_through_the_operations_topic() -> None:
     """Any message in the dead-letter queue is a notification nobody received: the
-    alarm goes off on the first one, and an idle (healthy) queue is not a breach."""
+    alarm goes off on the first one, and an idle (healthy) queue is not a breach. Its
+    message carries no attributes, so it goes to a topic whose subscriptions have no
+    filter (tests/doctor/test_checks.py)."""
     alarm = props("NotifyDeadLetterAlarm")
     assert (alarm["Namespace"], alarm["MetricName"]) == (
         "AWS/SQS",
@@ -385,7 +387,7 @@ def test_a_dead_lettered_notification_alarms_the_owner_through_the_topic() -> No
     assert (alarm["ComparisonOperator"], alarm["Threshold"]) == ("GreaterThanThreshold", 0)
     assert alarm["Statistic"] == "Maximum"
     assert alarm["TreatMissingData"] == "notBreaching"
-    assert alarm["AlarmActions"] == [{"Ref": "AlarmTopic"}]
+    assert alarm["AlarmActions"] == [{"Ref": "OperationsTopic"}]
 
 
 def test_offline_sweep_runs_on_the_sweep_schedule() -> None:
@@ -493,13 +495,17 @@ def test_email_and_sms_subscriptions_exist_only_when_configured() -> None:
 def test_sms_filter_policy_routes_on_the_alarm_type_attribute() -> None:
     """GIVEN SmsAlarmTypes=0x26,0x6d,0x6e (smoke and fire)
     THEN the SMS subscription's filter policy matches the alarmType message attribute the
-    notifier sets for exactly those alarms; without SmsAlarmTypes there is no filter."""
+    notifier sets for exactly those alarms; without SmsAlarmTypes only the doctor's test filter."""
     filtered = Stack(
         overrides={"NotificationPhone": "+14155550100", "SmsAlarmTypes": "0x26,0x6d,0x6e"}
     ).properties("SmsSubscription")
 
     assert filtered["FilterPolicyScope"] == "MessageAttributes"
-    assert filtered["FilterPolicy"] == {"alarmType": ["0x26", "0x6d", "0x6e"]}
+    # ... and drops the doctor's test notifications (tests/doctor/test_no_spam.py).
+    assert filtered["FilterPolicy"] == {
+        "alarmType": ["0x26", "0x6d", "0x6e"],
+        "test": [{"exists": False}],
+    }
     routed = {
         code
         for code in ALARM_TYPE_NAMES
@@ -507,7 +513,7 @@ def test_sms_filter_policy_routes_on_the_alarm_type_attribute() -> None:
     }
     assert routed == {0x26, 0x6D, 0x6E}
     unfiltered = Stack(overrides={"NotificationPhone": "+14155550100"})
-    assert "FilterPolicy" not in unfiltered.properties("SmsSubscription")
+    assert unfiltered.properties("SmsSubscription")["FilterPolicy"] == {"test": [{"exists": False}]}
 
 
 # -- parameters and outputs ------------------------------------------------------------------------

@@ -76,13 +76,31 @@ def read_outputs(cloudformation: Any, stack_name: str) -> StackOutputs:
     return StackOutputs.from_dict(outputs)
 
 
-def publish_outputs(cloudformation: Any, stack_name: str, outputs: dict[str, str]) -> None:
-    """Create a CloudFormation stack (in moto) whose only content is ``outputs``."""
+def publish_outputs(
+    cloudformation: Any,
+    stack_name: str,
+    outputs: dict[str, str],
+    parameters: dict[str, str] | None = None,
+) -> None:
+    """Create a CloudFormation stack (in moto) whose only content is ``outputs``.
+
+    ``parameters`` (the template's, as resolved) are the stack's parameters too, so
+    ``describe_stacks`` shows them as it does for a deployed stack (``doctor`` reads them).
+    """
+    parameters = parameters or {}
     body = {
+        "Parameters": {name: {"Type": "String"} for name in parameters},
         # CloudFormation needs one resource; moto creates nothing for this one.
         "Resources": {"Outputs": {"Type": "AWS::CloudFormation::WaitConditionHandle"}},
         "Outputs": {name: {"Value": value} for name, value in outputs.items()},
     }
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
-        cloudformation.create_stack(StackName=stack_name, TemplateBody=json.dumps(body))
+        cloudformation.create_stack(
+            StackName=stack_name,
+            TemplateBody=json.dumps(body),
+            Parameters=[
+                {"ParameterKey": name, "ParameterValue": value}
+                for name, value in parameters.items()
+            ],
+        )

@@ -14,7 +14,7 @@ from vstarcam_tools.template import Stack
 
 
 def create_resources(stack: Stack, session: Any) -> None:
-    """Create every table, bucket, bucket policy, queue, topic and subscription of the stack."""
+    """Create every table, bucket, bucket policy, queue, topic, subscription and metric alarm."""
     for logical_id in stack.resources("AWS::DynamoDB::Table"):
         _create_table(stack, session.client("dynamodb", region_name=stack.region), logical_id)
     s3 = session.client("s3", region_name=stack.region)
@@ -37,6 +37,7 @@ def create_resources(stack: Stack, session: Any) -> None:
             },
         )["QueueUrl"]
         stack.refs[logical_id] = url
+        stack.attributes[(logical_id, "QueueName")] = stack.physical_name(logical_id)
         stack.attributes[(logical_id, "Arn")] = sqs.get_queue_attributes(
             QueueUrl=url, AttributeNames=["QueueArn"]
         )["Attributes"]["QueueArn"]
@@ -61,6 +62,31 @@ def create_resources(stack: Stack, session: Any) -> None:
             Endpoint=props["Endpoint"],
             Attributes=attributes,
         )
+    cloudwatch = session.client("cloudwatch", region_name=stack.region)
+    for logical_id in stack.resources("AWS::CloudWatch::Alarm"):
+        _create_metric_alarm(stack, cloudwatch, logical_id)
+
+
+def _create_metric_alarm(stack: Stack, cloudwatch: Any, logical_id: str) -> None:
+    """The alarm as CloudFormation names it (``<stack>-<LogicalId>-<suffix>``, no suffix here).
+
+    moto keeps it in ``OK``: the local stack has no metrics to move it (its console logs
+    dead-lettered batches instead); ``vstarcam-push doctor`` reads its state.
+    """
+    props = stack.properties(logical_id)
+    request = {
+        name: props[name]
+        for name in (
+            "AlarmDescription", "Namespace", "MetricName", "Dimensions", "Statistic",
+            "Period", "EvaluationPeriods", "Threshold", "ComparisonOperator",
+            "TreatMissingData", "AlarmActions",
+        )
+        if name in props
+    }  # fmt: skip
+    for name in ("Period", "EvaluationPeriods"):
+        request[name] = int(request[name])
+    request["Threshold"] = float(request["Threshold"])
+    cloudwatch.put_metric_alarm(AlarmName=f"{stack.name}-{logical_id}", **request)
 
 
 def _on_secure_transport(statement: dict[str, Any]) -> bool:

@@ -18,6 +18,7 @@ from typing import Any, Literal
 from vstarcam_push.alarms import Alarm
 from vstarcam_push.cameras import Camera, CameraRegistry
 from vstarcam_push.media_links import link_url
+from vstarcam_push.probe import probe_attributes
 
 EventKind = Literal["alarm", "offline", "online"]
 Outcome = Literal["sent", "suppressed", "ignored"]
@@ -63,6 +64,8 @@ class Notification:
                     "event": self.event,
                     "vuid": self.vuid,
                     **self.attributes,
+                    # The doctor's test camera: email and SMS subscriptions filter these out.
+                    **probe_attributes(self.vuid),
                 }.items()
             },
         }

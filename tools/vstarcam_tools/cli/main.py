@@ -15,7 +15,7 @@ from botocore.exceptions import (
     NoRegionError,
 )
 
-from vstarcam_tools.cli import alarms, cameras, local, simulate
+from vstarcam_tools.cli import alarms, cameras, doctor, local, simulate
 from vstarcam_tools.cli.common import DEFAULT_STACK, PROG, CliError
 
 # The command groups, in the order `vstarcam-push --help` lists them.
@@ -24,6 +24,7 @@ GROUPS = (
     alarms,
     simulate,
     local,
+    doctor,
 )
 
 

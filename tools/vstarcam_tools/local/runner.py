@@ -31,6 +31,7 @@ import boto3
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from vstarcam_tools.events import scheduled_event
+from vstarcam_tools.local import inbox
 from vstarcam_tools.local.http_api import HttpApi, RequestRecord, routes_of
 from vstarcam_tools.local.schedule import Schedule, parse_rate
 from vstarcam_tools.local.streams import FunctionError, MappingConfig, StreamEventSource
@@ -110,7 +111,14 @@ class LocalStack:
             self._moto.start()
             self.endpoint = f"http://127.0.0.1:{self._moto.port}"
             aws = MotoSession(self.endpoint, self.stack.region)
+            inbox.keep_email_subscriptions_pending()
             create_resources(self.stack, aws)
+            for confirmed in inbox.confirm_all(_sns_backend(self.stack.account, self.stack.region)):
+                logger.info(
+                    "SNS   %s subscription %s confirmed (the local stack has no mailbox)",
+                    confirmed.protocol,
+                    confirmed.endpoint,
+                )
             functions = self.stack.functions()
             self._start_pools(functions)
             self._api = _Server(
@@ -124,7 +132,9 @@ class LocalStack:
                 ),
             )
         self.outputs = local_outputs(self.stack, self.base_url)
-        publish_outputs(aws.client("cloudformation"), self.stack.name, self.outputs)
+        publish_outputs(
+            aws.client("cloudformation"), self.stack.name, self.outputs, self.stack.parameters
+        )
         self._add_event_sources(functions, aws)
         self._sns = _SnsWatcher(self.stack.account, self.stack.region)
         self._janitor = ShardIteratorJanitor(
@@ -427,9 +437,7 @@ class _SnsWatcher:
     """Logs every message the SNS topics received, read from moto's record of them."""
 
     def __init__(self, account: str, region: str) -> None:
-        from moto.sns.models import sns_backends
-
-        self._backend = sns_backends[account][region]
+        self._backend = _sns_backend(account, region)
         self._seen: dict[str, int] = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="sns-watcher", daemon=True)
@@ -453,6 +461,16 @@ class _SnsWatcher:
             self._seen[arn] = len(sent)
             for _, message, subject, attributes, _ in sent[start : len(sent)]:
                 logger.info("%s", describe_notification(message, subject, attributes or {}))
+                # Who AWS would have emailed or texted (their filter policies applied).
+                vuid = ((attributes or {}).get("vuid") or {}).get("Value", "-")
+                for person in inbox.people_reached(self._backend, arn, message, attributes):
+                    logger.info("%10s-> %s %s (%s)", "", person.protocol, person.endpoint, vuid)
+
+
+def _sns_backend(account: str, region: str) -> Any:
+    from moto.sns.models import sns_backends
+
+    return sns_backends[account][region]
 
 
 def describe_notification(message: str, subject: str | None, attributes: dict[str, Any]) -> str:

@@ -1,0 +1,127 @@
+"""What the stack derives from the test alarm, off the camera's request path: the
+notification (seen through the doctor's temporary queue), media processing, push channels."""
+
+from __future__ import annotations
+
+import json
+import time
+
+from vstarcam_push.alarms import AlarmStore
+from vstarcam_push.probe import TEST_ATTRIBUTE
+
+from vstarcam_tools.doctor.camera_path import Probe
+from vstarcam_tools.doctor.context import DoctorContext
+from vstarcam_tools.doctor.results import CheckResult, failed, ok, skipped
+
+NOTIFY_LOG = "sam logs --stack-name {stack} -n NotifyFunction --start-time '10 minutes ago'"
+
+
+def check_notification(context: DoctorContext, probe: Probe) -> CheckResult:
+    check = "notification"
+    if not probe.alarms or probe.queue is None:
+        return skipped(check, "no test alarm was stored")
+    alarm_id = probe.alarms[0].alarm_id
+    sqs = context.client("sqs")
+    deadline = time.monotonic() + context.limits.wait_s
+    seen: list[str] = []
+    while True:
+        remaining = deadline - time.monotonic()
+        messages = sqs.receive_message(
+            QueueUrl=probe.queue.url,
+            MaxNumberOfMessages=10,
+            WaitTimeSeconds=max(0, min(5, int(remaining))),
+        ).get("Messages", [])
+        for message in messages:
+            envelope = json.loads(message["Body"])
+            attributes = envelope.get("MessageAttributes", {})
+            event = attributes.get("event", {}).get("Value")
+            seen.append(str(event))
+            if event == "alarm" and alarm_id in envelope.get("Message", ""):
+                if attributes.get(TEST_ATTRIBUTE) is None:
+                    return failed(
+                        check,
+                        f"the notification of {alarm_id} lacks the '{TEST_ATTRIBUTE}' message "
+                        "attribute, so email and SMS subscriptions would not filter it out",
+                        "redeploy the stack from this checkout (sam build && sam deploy)",
+                    )
+                waited = context.limits.wait_s - max(0.0, deadline - time.monotonic())
+                return ok(
+                    check,
+                    f"published to the topic within {waited:.0f} s, marked as a test "
+                    "(email and SMS subscriptions filter it out)",
+                )
+        if time.monotonic() >= deadline:
+            return failed(
+                check,
+                f"no notification of {alarm_id} reached the topic within "
+                f"{context.limits.wait_s:g} s"
+                + (f" (other events seen: {', '.join(seen)})" if seen else ""),
+                "read the notifier's log ("
+                + NOTIFY_LOG.format(stack=context.stack_name)
+                + "), then check the dead-letter queue (README 'When notifications fail')",
+            )
+        if not messages:
+            time.sleep(context.limits.poll_s)
+
+
+def unavailable(context: DoctorContext, logical_id: str, what: str) -> str | None:
+    """Why a feature cannot be checked (not in the stack, or the stack is too old to tell)."""
+    present = context.has_feature(logical_id)
+    if present is None:
+        return f"the stack's template is older than this CLI's: cannot tell whether it has {what}"
+    return None if present else f"not in this stack: it has no {what}"
+
+
+def check_media_processing(context: DoctorContext, probe: Probe) -> CheckResult:
+    """The test alarm gets its thumbnail and, for its MP4 video, a browser-playable copy."""
+    check = "media processing"
+    reason = unavailable(context, "MediaProcessFunction", "media processing")
+    if reason:
+        return skipped(check, reason)
+    if not probe.alarms:
+        return skipped(check, "no test alarm was stored")
+    alarm = probe.alarms[0]
+    fix = (
+        "read the media function's log: sam logs --stack-name "
+        f"{context.stack_name} -n MediaProcessFunction --start-time '10 minutes ago'; redo "
+        f"it with 'vstarcam-push alarms process --vuid {alarm.vuid}'"
+    )
+    store = AlarmStore(context.client("dynamodb"), context.stack.alarms_table)
+    deadline = time.monotonic() + context.limits.wait_s
+    while True:
+        current = store.get(alarm.alarm_id)
+        if current is not None and current.media is not None:
+            break
+        if time.monotonic() >= deadline:
+            return failed(
+                check,
+                f"alarm {alarm.alarm_id} was not processed within {context.limits.wait_s:g} s",
+                fix + "; look in the media dead-letter queue (MediaDeadLetterQueueUrl)",
+            )
+        time.sleep(context.limits.poll_s)
+    probe.alarms[0] = current
+    media = current.media
+    if media.status != "processed":
+        return failed(check, f"processing failed: {media.error or 'no reason recorded'}", fix)
+    s3, bucket = context.client("s3"), context.stack.media_bucket
+    made = []
+    for name, derived, kind in (
+        ("thumbnail", media.thumbnail, "image/"),
+        ("playable video", media.playable_video, "video/mp4"),
+    ):
+        if derived is None:
+            return failed(check, f"processed without a {name}: {media.error or ''}".strip(), fix)
+        head = s3.head_object(Bucket=bucket, Key=derived.key)
+        if head["ContentLength"] != derived.size or not derived.content_type.startswith(kind):
+            return failed(
+                check,
+                f"the {name} s3://{bucket}/{derived.key} is not what the alarm records "
+                f"({derived.content_type}, {derived.size} bytes)",
+                fix,
+            )
+        made.append(f"{name} ({derived.content_type}, {derived.size} bytes)")
+    return ok(check, f"{' and '.join(made)} stored")
+
+
+def check_push_channels(context: DoctorContext, probe: Probe, channels: bool) -> CheckResult:
+    return skipped("push channels", "not in this stack: it has no push channels")
