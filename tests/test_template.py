@@ -152,6 +152,47 @@ def test_functions_run_python313_on_arm64() -> None:
     assert RESOURCES["SharedLayer"]["Metadata"]["BuildMethod"] == "python3.13"
 
 
+def test_functions_log_json_without_platform_lines_at_the_level_parameter() -> None:
+    """SystemLogLevel WARN drops START/END/REPORT of successful invocations; the application
+    level is the LogLevel parameter (INFO by default), which Lambda hands to Powertools as
+    AWS_LAMBDA_LOG_LEVEL: no POWERTOOLS_LOG_LEVEL to disagree with it."""
+    function_globals = TEMPLATE["Globals"]["Function"]
+    assert function_globals["LoggingConfig"] == {
+        "LogFormat": "JSON",
+        "SystemLogLevel": "WARN",
+        "ApplicationLogLevel": {"Ref": "LogLevel"},
+    }
+    parameter = TEMPLATE["Parameters"]["LogLevel"]
+    assert parameter["Default"] == "INFO"
+    assert parameter["AllowedValues"] == ["TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"]
+    assert "POWERTOOLS_LOG_LEVEL" not in function_globals["Environment"]["Variables"]
+    for function in FUNCTIONS:
+        assert "LoggingConfig" not in props(function)
+        assert "POWERTOOLS_LOG_LEVEL" not in props(function).get("Environment", {}).get(
+            "Variables", {}
+        )
+
+
+def test_heartbeat_refusals_are_counted_by_metric_filters_on_its_log_group() -> None:
+    filters = {
+        logical_id: resource["Properties"]
+        for logical_id, resource in RESOURCES.items()
+        if resource["Type"] == "AWS::Logs::MetricFilter"
+    }
+    assert set(filters) == {"HeartbeatRefusalsMetric", "HeartbeatUnknownCamerasMetric"}
+    for properties in filters.values():
+        assert properties["LogGroupName"] == {"Ref": "HeartbeatLogs"}
+        (transformation,) = properties["MetricTransformations"]
+        assert transformation["MetricNamespace"] == "VStarcamPush"
+        assert "DefaultValue" not in transformation  # published only when a refusal happens
+    refusals = filters["HeartbeatRefusalsMetric"]["MetricTransformations"][0]
+    assert refusals["MetricName"] == "Refusals"
+    assert refusals["Dimensions"] == [
+        {"Key": "reason", "Value": "$.reason"},
+        {"Key": "service", "Value": "$.service"},
+    ]
+
+
 def test_http_functions_answer_within_api_gateways_30_second_limit() -> None:
     for function in ("HeartbeatFunction", "AlarmFunction"):
         timeout = props(function).get("Timeout", TEMPLATE["Globals"]["Function"]["Timeout"])
@@ -202,8 +243,15 @@ def test_http_api_is_throttled_by_the_parameters_and_writes_access_logs() -> Non
     }
     logs = api["AccessLogSettings"]
     assert logs["DestinationArn"] == {"Fn::GetAtt": ["ApiAccessLogs", "Arn"]}
-    for variable in ("$context.requestId", "$context.routeKey", "$context.status"):
-        assert variable in logs["Format"]
+    # Who pushed, with what answer, on which route; never the path (push keys travel in
+    # it). The error goes last: it is the one field that may hold spaces.
+    assert logs["Format"].split(" ") == [
+        "$context.requestId",
+        "$context.identity.sourceIp",
+        "$context.status",
+        "$context.routeKey",
+        "$context.integrationErrorMessage",
+    ]
     assert RESOURCES["ApiAccessLogs"]["Type"] == "AWS::Logs::LogGroup"
 
 
@@ -233,7 +281,10 @@ def test_no_statement_allows_every_resource_or_every_action() -> None:
             assert statement["Effect"] == "Allow"
             for resource in as_list(statement["Resource"]):
                 assert resource != "*", function
-                assert "*" not in json.dumps(resource).replace("/alarms/*", ""), function
+                # Media objects, and the delivery function's own secrets under the stack prefix.
+                allowed = json.dumps(resource).replace("/alarms/*", "")
+                allowed = allowed.replace("parameter/${AWS::StackName}/notify/*", "")
+                assert "*" not in allowed, function
             for action in as_list(statement["Action"]):
                 assert "*" not in action, function
 
@@ -268,7 +319,8 @@ def test_media_function_may_only_read_one_alarm_and_get_media_objects() -> None:
     ]
     readers = [function for function in FUNCTIONS if "s3:GetObject" in actions(function)]
     # MediaProcessFunction reads the originals to derive from them; it signs no URL.
-    assert readers == ["MediaFunction", "MediaProcessFunction"]
+    # DeliveryFunction uploads pictures to push services and presigns one for Slack.
+    assert sorted(readers) == ["DeliveryFunction", "MediaFunction", "MediaProcessFunction"]
 
 
 def test_media_links_reach_the_alarm_and_notify_functions() -> None:

@@ -1,4 +1,6 @@
-"""Table streams -> SNS: new alarms, cameras going offline and coming back online.
+"""Table streams -> SNS and the push destinations: new alarms, cameras going offline and
+coming back online. Push destinations get one delivery-queue message each (the
+delivery function sends them).
 
 Records that fail are reported back (ReportBatchItemFailures) so Lambda
 retries them, and a record that keeps failing goes to the dead-letter queue.
@@ -13,6 +15,8 @@ from typing import Any
 import boto3
 from aws_lambda_powertools import Logger
 from vstarcam_push.cameras import CameraRegistry
+from vstarcam_push.delivery import FanOut
+from vstarcam_push.destinations import DestinationStore
 from vstarcam_push.endpoint import count, handler_metrics, stream_batch
 from vstarcam_push.notifications import Notifier
 from vstarcam_push.settings import Settings
@@ -20,14 +24,22 @@ from vstarcam_push.settings import Settings
 logger = Logger()
 metrics = handler_metrics()
 settings = Settings.from_env()
+dynamodb = boto3.client("dynamodb")
 notifier = Notifier(
     boto3.client("sns"),
     settings.topic_arn,
-    CameraRegistry(boto3.client("dynamodb"), settings.cameras_table),
+    CameraRegistry(dynamodb, settings.cameras_table),
     bucket=settings.media_bucket,
     region=os.environ.get("AWS_REGION", "us-east-1"),
     cooldown_seconds=settings.notify_cooldown_seconds,
     api_url=settings.api_url,
+    push=FanOut(
+        DestinationStore(dynamodb, settings.destinations_table),
+        boto3.client("sqs"),
+        settings.delivery_queue_url,
+    )
+    if settings.delivery_queue_url
+    else None,
 )
 
 

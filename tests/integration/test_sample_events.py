@@ -9,12 +9,16 @@ import time
 from pathlib import Path
 from typing import Any
 
+import boto3
 import pytest
+from vstarcam_push.destinations import Destination, DestinationStore
 from vstarcam_push.multipart import parse_form
+from vstarcam_push.secret_store import SecretStore
 from vstarcam_tools.template import PROJECT_ROOT, Stack
 
 from tests.conftest import VUID, heartbeat_event, invoke, reply_of
 from tests.integration.conftest import Aws, LoadFunction, stream_subscriptions
+from tests.push_fakes import FakeNtfy
 
 EVENTS = PROJECT_ROOT / "events"
 SUCCESS = {"code": "200", "message": "Success"}
@@ -28,6 +32,7 @@ def test_there_is_a_sample_event_for_every_function() -> None:
     assert sorted(path.name for path in EVENTS.glob("*.json")) == [
         "alarm-with-video.json",
         "alarm.json",
+        "delivery.json",
         "heartbeat.json",
         "media.json",
         "notify-alarm.json",
@@ -234,3 +239,28 @@ def test_media_sample_opens_the_picture_of_the_alarm_sample(
 
     assert response["statusCode"] == 302
     assert record["pictureKey"]["S"] in response["headers"]["location"]
+
+
+def test_delivery_sample_reaches_its_destination(aws: Aws, functions: LoadFunction) -> None:
+    """GIVEN a push destination "phone" (ntfy, a fake on 127.0.0.1)
+    WHEN events/delivery.json (an SQS batch as Lambda passes it) is handled
+    THEN the destination receives the offline event and no message is left to retry."""
+    fake = FakeNtfy().start()
+    try:
+        DestinationStore(aws.dynamodb, aws.stack.physical_name("DestinationsTable")).add(
+            Destination(name="phone", channel="ntfy", target="topic", secret_fields=("url",))
+        )
+        SecretStore(boto3.client("ssm", region_name="us-east-1"), "/vstarcam-push/notify/").put(
+            "phone", {"url": fake.url}
+        )
+        delivery = functions("DeliveryFunction")
+        event = sample("delivery.json")
+        (record,) = event["Records"]
+        assert record["eventSource"] == "aws:sqs"
+        assert record["eventSourceARN"].endswith(":vstarcam-push-deliveryqueue")
+
+        assert invoke(delivery, event) == {"batchItemFailures": []}
+        (received,) = fake.received
+        assert received.body.decode().startswith("Front door (VE0005622QHOW) is offline")
+    finally:
+        fake.stop()

@@ -28,14 +28,18 @@ def create_resources(stack: Stack, session: Any) -> None:
             s3.put_bucket_policy(Bucket=props["Bucket"], Policy=json.dumps(policy))
     sqs = session.client("sqs", region_name=stack.region)
     for logical_id in stack.resources("AWS::SQS::Queue"):
+        # Queues come in template order: a dead-letter queue before the queue naming it.
         props = stack.properties(logical_id)
-        url = sqs.create_queue(
-            QueueName=stack.physical_name(logical_id),
-            Attributes={
-                "MessageRetentionPeriod": str(props.get("MessageRetentionPeriod", 345600)),
-                "SqsManagedSseEnabled": str(props.get("SqsManagedSseEnabled", True)).lower(),
-            },
-        )["QueueUrl"]
+        attributes = {
+            "MessageRetentionPeriod": str(props.get("MessageRetentionPeriod", 345600)),
+            "SqsManagedSseEnabled": str(props.get("SqsManagedSseEnabled", True)).lower(),
+            "VisibilityTimeout": str(props.get("VisibilityTimeout", 30)),
+        }
+        if "RedrivePolicy" in props:
+            attributes["RedrivePolicy"] = json.dumps(props["RedrivePolicy"])
+        url = sqs.create_queue(QueueName=stack.physical_name(logical_id), Attributes=attributes)[
+            "QueueUrl"
+        ]
         stack.refs[logical_id] = url
         stack.attributes[(logical_id, "QueueName")] = stack.physical_name(logical_id)
         stack.attributes[(logical_id, "Arn")] = sqs.get_queue_attributes(

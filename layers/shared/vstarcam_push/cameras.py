@@ -13,6 +13,7 @@ epoch seconds.
 from __future__ import annotations
 
 import contextlib
+import re
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -26,6 +27,20 @@ SWEEP_SEGMENTS = 4
 # The deadline, as the sweep's filter and the mark-offline condition read it.
 _PAST_DUE = "#status = :online AND onlineUntil < :now"
 
+# A site groups a customer's cameras for push destinations (``--sites``). Short, so the
+# camera item stays far under 1 KB in every state.
+SITE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._-]{0,39}$")
+
+
+def check_site(site: str) -> str:
+    """A camera site: 1-40 letters, digits, spaces, '.', '_' or '-'."""
+    if not SITE_PATTERN.match(site):
+        raise ValueError(
+            f"site {site[:50]!r}: 1-40 letters, digits, spaces, '.', '_' or '-', "
+            "starting with a letter or digit"
+        )
+    return site
+
 
 @dataclass(frozen=True)
 class Camera:
@@ -38,6 +53,7 @@ class Camera:
     offline_after: int | None
     online_until: int | None
     offline_since: int | None
+    site: str = ""
 
     @classmethod
     def from_item(cls, item: dict[str, Any]) -> Camera:
@@ -56,6 +72,7 @@ class Camera:
             offline_after=number("offlineAfter"),
             online_until=number("onlineUntil"),
             offline_since=number("offlineSince"),
+            site=item.get("site", {}).get("S", ""),
         )
 
     @property
@@ -184,6 +201,24 @@ class CameraRegistry:
             )
             self._move_deadline(vuid, offline_after)
             return False
+
+    def set_site(self, vuid: str, site: str) -> None:
+        """Put a registered camera in a site (``check_site``); an empty site removes it."""
+        if site:
+            self._db.update_item(
+                TableName=self.table,
+                Key={"vuid": {"S": vuid}},
+                UpdateExpression="SET site = :site",
+                ConditionExpression="attribute_exists(vuid)",
+                ExpressionAttributeValues={":site": {"S": check_site(site)}},
+            )
+        else:
+            self._db.update_item(
+                TableName=self.table,
+                Key={"vuid": {"S": vuid}},
+                UpdateExpression="REMOVE site",
+                ConditionExpression="attribute_exists(vuid)",
+            )
 
     def _move_deadline(self, vuid: str, offline_after: int) -> None:
         """A changed threshold applies at once: an online camera's deadline is recomputed.

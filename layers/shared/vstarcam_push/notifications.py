@@ -17,6 +17,8 @@ from typing import Any, Literal
 
 from vstarcam_push.alarms import Alarm
 from vstarcam_push.cameras import Camera, CameraRegistry
+from vstarcam_push.channels import PushEvent
+from vstarcam_push.delivery import FanOut
 from vstarcam_push.media_links import link_url
 from vstarcam_push.probe import probe_attributes
 
@@ -50,6 +52,8 @@ class Notification:
     sms: str
     email: str
     attributes: dict[str, str] = field(default_factory=dict)
+    # The one-line text before the SMS cut: what push channels show.
+    headline: str = ""
 
     def publish_request(self, topic_arn: str) -> dict[str, Any]:
         """Arguments for ``sns.publish``: one message, a text per protocol."""
@@ -131,6 +135,7 @@ def alarm_notification(
         sms=_sms(headline),
         email="\n".join(lines),
         attributes={"alarmType": alarm.alarm_type.hex, "alarmTypeName": alarm.alarm_type.name},
+        headline=headline,
     )
 
 
@@ -153,6 +158,7 @@ def offline_notification(camera: Camera) -> Notification:
         subject=f"Camera offline: {camera.label}",
         sms=_sms(headline),
         email=email,
+        headline=headline,
     )
 
 
@@ -168,6 +174,47 @@ def online_notification(camera: Camera, before: Camera) -> Notification:
         subject=f"Camera back online: {camera.label}",
         sms=_sms(headline),
         email=headline + ".",
+        headline=headline,
+    )
+
+
+def alarm_push_event(camera: Camera | None, alarm: Alarm, notification: Notification) -> PushEvent:
+    """The alarm as push channels see it; its id is the alarm id (stable across retries)."""
+    return PushEvent(
+        kind="alarm",
+        event_id=alarm.alarm_id,
+        vuid=alarm.vuid,
+        camera_name=camera.name if camera else "",
+        site=camera.site if camera else "",
+        at=alarm.received_at_ms // 1000,
+        title=notification.subject,
+        text=notification.headline,
+        alarm_id=alarm.alarm_id,
+        alarm_type=alarm.alarm_type.code,
+        alarm_type_hex=alarm.alarm_type.hex,
+        alarm_type_name=alarm.alarm_type.name,
+        picture_key=alarm.picture.key,
+        picture_content_type=alarm.picture.content_type,
+        picture_size=alarm.picture.size,
+        has_video=alarm.video is not None,
+        link_token=alarm.link.token if alarm.link else "",
+        link_expires_at=alarm.link.expires_at if alarm.link else 0,
+    )
+
+
+def status_push_event(camera: Camera, notification: Notification) -> PushEvent:
+    """Offline or back online; the id names the moment (offlineSince, or the heartbeat's
+    lastSeen), so a redelivered stream record has the same id."""
+    at = (camera.offline_since if notification.event == "offline" else camera.last_seen) or 0
+    return PushEvent(
+        kind=notification.event,
+        event_id=f"{camera.vuid}-{notification.event}-{at}",
+        vuid=camera.vuid,
+        camera_name=camera.name,
+        site=camera.site,
+        at=at,
+        title=notification.subject,
+        text=notification.headline,
     )
 
 
@@ -183,8 +230,10 @@ class Notifier:
         region: str,
         cooldown_seconds: int,
         api_url: str = "",
+        push: FanOut | None = None,
     ) -> None:
         self._sns = sns
+        self.push = push
         self.topic_arn = topic_arn
         self.cameras = cameras
         self.bucket = bucket
@@ -200,12 +249,14 @@ class Notifier:
         if record.get("eventName") == "MODIFY" and "vuid" in new and "alarmId" not in new:
             before, after = Camera.from_item(old), Camera.from_item(new)
             if before.status == "online" and after.status == "offline":
-                self.publish(offline_notification(after))
+                notification = offline_notification(after)
+                self.send(notification, status_push_event(after, notification))
                 return "offline", "sent"
             # Camera.from_item reads a missing status as offline, but a new camera's first
             # heartbeat is not "back online" (the stream filter agrees: OldImage status offline).
             if "status" in old and before.status == "offline" and after.status == "online":
-                self.publish(online_notification(after, before))
+                notification = online_notification(after, before)
+                self.send(notification, status_push_event(after, notification))
                 return "online", "sent"
         return None, "ignored"
 
@@ -215,8 +266,17 @@ class Notifier:
         ):
             return "suppressed"
         camera = self.cameras.get(alarm.vuid)
-        self.publish(alarm_notification(camera, alarm, self.bucket, self.region, self.api_url))
+        notification = alarm_notification(camera, alarm, self.bucket, self.region, self.api_url)
+        self.send(notification, alarm_push_event(camera, alarm, notification))
         return "sent"
+
+    def send(self, notification: Notification, event: PushEvent) -> None:
+        """Push destinations first, then SNS: a failed publish retries the record, and the
+        queued destinations are not sent twice (their delivery ids are recorded), whereas a
+        failed fan-out after a publish would send the email and SMS twice."""
+        if self.push is not None:
+            self.push.send(event)
+        self.publish(notification)
 
     def publish(self, notification: Notification) -> None:
         self._sns.publish(**notification.publish_request(self.topic_arn))

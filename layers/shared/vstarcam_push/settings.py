@@ -23,6 +23,13 @@ class Settings:
     accept_unknown_cameras: bool
     media_link_days: int
     api_url: str
+    # Push channels: the notifier fans out to the delivery queue; the delivery function
+    # reads destinations, secrets (under the prefix) and records deliveries.
+    destinations_table: str = ""
+    deliveries_table: str = ""
+    delivery_queue_url: str = ""
+    dead_letter_queue_url: str = ""
+    secrets_prefix: str = ""
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -39,4 +46,9 @@ class Settings:
             == "true",
             media_link_days=_int("MEDIA_LINK_DAYS", 0),
             api_url=os.environ.get("API_URL", ""),
+            destinations_table=os.environ.get("DESTINATIONS_TABLE", ""),
+            deliveries_table=os.environ.get("DELIVERIES_TABLE", ""),
+            delivery_queue_url=os.environ.get("DELIVERY_QUEUE_URL", ""),
+            dead_letter_queue_url=os.environ.get("DEAD_LETTER_QUEUE_URL", ""),
+            secrets_prefix=os.environ.get("SECRETS_PREFIX", ""),
         )

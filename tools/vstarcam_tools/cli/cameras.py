@@ -6,7 +6,7 @@ import argparse
 import time
 from typing import Any
 
-from vstarcam_push.cameras import Camera
+from vstarcam_push.cameras import Camera, check_site
 
 from vstarcam_tools.cli import configure
 from vstarcam_tools.cli.common import (
@@ -30,11 +30,17 @@ def camera_json(camera: Camera) -> dict[str, Any]:
         "lastAlarmAt": iso_time(camera.last_alarm_at),
         "registeredAt": iso_time(camera.registered_at),
         "offlineAfter": camera.offline_after,
+        "site": camera.site or None,
     }
 
 
 def _add(args: argparse.Namespace) -> int:
     vuid = parse_vuid(args.vuid)
+    if args.site:
+        try:
+            check_site(args.site)
+        except ValueError as error:
+            raise CliError(str(error)) from error
     context = StackContext.resolve(args)
     # Only the options given change: a registered camera keeps its name and threshold.
     existing = context.cameras().get(vuid)
@@ -44,10 +50,13 @@ def _add(args: argparse.Namespace) -> int:
     )
     offline_after = offline_after or context.default_offline_after()
     added = context.cameras().register(vuid, name, offline_after, int(time.time()))
+    if args.site is not None:
+        context.cameras().set_site(vuid, args.site)
     label = f"{name} ({vuid})" if name else vuid
     print(
         f"{'added' if added else 'updated'} camera {label}, "
         f"reported offline after {offline_after} s without a heartbeat"
+        + (f", site {args.site}" if args.site else "")
     )
     print(f"  heartbeatServer:     {context.outputs.heartbeat_url}")
     print(f"  alarmPushMainServer: {context.outputs.alarm_url}")
@@ -66,17 +75,21 @@ def _list(args: argparse.Namespace) -> int:
     if not cameras:
         print(f"no {args.status} cameras ({len(registered)} registered)")
         return 0
+    # The SITE column only where sites are used (an installer's fleet).
+    sites = any(camera.site for camera in cameras)
     rows = [
         [
             camera.vuid,
             camera.name or "-",
+            *([camera.site or "-"] if sites else []),
             camera.status,
             iso_time(camera.last_seen) or "never",
             iso_time(camera.last_alarm_at) or "-",
         ]
         for camera in cameras
     ]
-    print(format_table(["VUID", "NAME", "STATUS", "LAST SEEN", "LAST ALARM"], rows))
+    headers = ["VUID", "NAME", *(["SITE"] if sites else []), "STATUS", "LAST SEEN", "LAST ALARM"]
+    print(format_table(headers, rows))
     # A fleet's health at a glance, under a table that may be a thousand lines long.
     online = sum(camera.status == "online" for camera in registered)
     print(
@@ -115,6 +128,13 @@ def register(subparsers: Any) -> None:
         metavar="SECONDS",
         help="seconds without a sign of life before the camera is reported offline "
         "(default: a registered camera's own, else the stack's OfflineAfterSeconds)",
+    )
+    add.add_argument(
+        "--site",
+        default=None,
+        metavar="NAME",
+        help="the site (customer, building) the camera belongs to: push destinations "
+        "can take only some sites' cameras (notify add ... --sites); '' removes it",
     )
     add.set_defaults(handler=_add)
 

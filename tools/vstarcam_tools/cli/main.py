@@ -15,16 +15,18 @@ from botocore.exceptions import (
     NoRegionError,
 )
 
-from vstarcam_tools.cli import alarms, cameras, doctor, local, simulate
+from vstarcam_tools.cli import alarms, cameras, cost, doctor, local, notify, simulate
 from vstarcam_tools.cli.common import DEFAULT_STACK, PROG, CliError
 
 # The command groups, in the order `vstarcam-push --help` lists them.
 GROUPS = (
     cameras,
     alarms,
+    notify,
     simulate,
     local,
     doctor,
+    cost,
 )
 
 

@@ -33,6 +33,7 @@ from werkzeug.serving import BaseWSGIServer, make_server
 from vstarcam_tools.events import scheduled_event
 from vstarcam_tools.local import inbox
 from vstarcam_tools.local.http_api import HttpApi, RequestRecord, routes_of
+from vstarcam_tools.local.queues import QueueEventSource, SqsMappingConfig
 from vstarcam_tools.local.schedule import Schedule, parse_rate
 from vstarcam_tools.local.streams import FunctionError, MappingConfig, StreamEventSource
 from vstarcam_tools.local.workers import FunctionPool
@@ -83,6 +84,7 @@ class LocalStack:
                         parse_rate(str(self.stack.resolve(event["Properties"]["Schedule"])))
         self.pools: dict[str, FunctionPool] = {}
         self.mappings: list[StreamEventSource] = []
+        self.queues: list[QueueEventSource] = []
         self.schedules: list[Schedule] = []
         self.outputs: dict[str, str] = {}
         self._moto: _Server | None = None
@@ -137,6 +139,12 @@ class LocalStack:
         )
         self._add_event_sources(functions, aws)
         self._sns = _SnsWatcher(self.stack.account, self.stack.region)
+        self._sns.dead_letter_queues = [
+            # A queue's Ref is its URL; moto keeps queues by name.
+            self.stack.physical_name(logical_id).rsplit("/", 1)[-1]
+            for logical_id, resource in self.stack.resources("AWS::SQS::Queue").items()
+            if "RedrivePolicy" not in resource.get("Properties", {})
+        ]
         self._janitor = ShardIteratorJanitor(
             self.stack.account,
             self.stack.region,
@@ -145,6 +153,8 @@ class LocalStack:
         self._api.start()
         for mapping in self.mappings:
             mapping.start()
+        for queue in self.queues:
+            queue.start()
         for schedule in self.schedules:
             schedule.start()
         self._sns.start()
@@ -181,6 +191,16 @@ class LocalStack:
                     )
                 elif event.get("Type") == "Schedule":
                     self.schedules.append(self._schedule(logical_id, event_name, properties))
+                elif event.get("Type") == "SQS":
+                    self.queues.append(
+                        QueueEventSource(
+                            sqs,
+                            properties["Queue"],
+                            self._queue_handler(logical_id),
+                            SqsMappingConfig.from_sam(properties),
+                            name=f"{logical_id}.{event_name}",
+                        )
+                    )
 
     def close(self) -> None:
         """Stop serving, then the schedules, streams, workers and moto, in that order."""
@@ -190,6 +210,8 @@ class LocalStack:
             schedule.stop()
         for mapping in self.mappings:
             mapping.stop()
+        for queue in self.queues:
+            queue.stop()
         for pool in self.pools.values():
             pool.close()
         if self._sns is not None:
@@ -214,6 +236,26 @@ class LocalStack:
                     f"{invocation.error.get('errorType')}: {invocation.error.get('errorMessage')}"
                 )
             return invocation.payload
+
+        return handler
+
+    def _queue_handler(self, logical_id: str) -> Any:
+        """The function behind an SQS event; each push message's outcome is logged here,
+        since this console stands in for the phone."""
+        stream_handler = self._stream_handler(logical_id)
+
+        def handler(event: dict[str, Any]) -> Any:
+            payload = stream_handler(event)
+            failed = {
+                str(item.get("itemIdentifier"))
+                for item in (payload or {}).get("batchItemFailures") or []
+            }
+            for record in event["Records"]:
+                logger.info(
+                    "%s",
+                    describe_push(record["body"], record["messageId"] in failed, record),
+                )
+            return payload
 
         return handler
 
@@ -437,8 +479,15 @@ class _SnsWatcher:
     """Logs every message the SNS topics received, read from moto's record of them."""
 
     def __init__(self, account: str, region: str) -> None:
+        from moto.sqs.models import sqs_backends
+
         self._backend = _sns_backend(account, region)
         self._seen: dict[str, int] = {}
+        # The dead-letter queues (queues with no redrive policy of their own): a push
+        # destination that gave up is reported here, as the CloudWatch alarm would.
+        self._sqs = sqs_backends[account][region]
+        self.dead_letter_queues: list[str] = []
+        self._dead_seen: set[str] = set()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="sns-watcher", daemon=True)
 
@@ -465,6 +514,32 @@ class _SnsWatcher:
                 vuid = ((attributes or {}).get("vuid") or {}).get("Value", "-")
                 for person in inbox.people_reached(self._backend, arn, message, attributes):
                     logger.info("%10s-> %s %s (%s)", "", person.protocol, person.endpoint, vuid)
+
+        for name in self.dead_letter_queues:
+            queue = self._sqs.queues.get(name)
+            for message in list(queue._messages) if queue is not None else []:
+                if message.id not in self._dead_seen:
+                    self._dead_seen.add(message.id)
+                    line = describe_dead_letter(message.body)
+                    if line:
+                        logger.error("%s", line)
+
+
+def describe_dead_letter(body: str) -> str:
+    """``PUSH FAILED  phone (telegram) gave up on alarm VE...: telegram answered 401 ...``
+    for a push destination's dead letter; "" for other dead letters (the stream mapping
+    logs its own)."""
+    try:
+        failed = json.loads(body).get("pushDeliveryFailed")
+    except (ValueError, AttributeError):
+        return ""
+    if not isinstance(failed, dict):
+        return ""
+    return (
+        f"PUSH FAILED  {failed.get('destination')} ({failed.get('channel')}) gave up on "
+        f"{failed.get('event')} {failed.get('vuid')}: {failed.get('reason')} "
+        "(dead-lettered; 'vstarcam-push notify list' shows it)"
+    )
 
 
 def _sns_backend(account: str, region: str) -> Any:
@@ -493,6 +568,20 @@ def describe_notification(message: str, subject: str | None, attributes: dict[st
     text = " ".join(text.split()) or (subject or "")
     line = f"SNS   {attribute('event'):<8} {attribute('vuid'):<16} {text}"
     return "\n".join([line, *(f"{'':>10}{link}" for link in links)])
+
+
+def describe_push(body: str, failed: bool, record: dict[str, Any]) -> str:
+    """``PUSH  alarm    VE0005622QHOW    -> phone  handled``: one queue message, no secret
+    (the message holds none but the media link token, which is not shown)."""
+    try:
+        document = json.loads(body)
+        event = document.get("event") or {}
+        destination, kind, vuid = document["destination"], event["kind"], event["vuid"]
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return "PUSH  unreadable delivery message"
+    attempt = (record.get("attributes") or {}).get("ApproximateReceiveCount", "1")
+    outcome = f"failed, will retry (attempt {attempt})" if failed else "handled"
+    return f"PUSH  {kind:<8} {vuid:<16} -> {destination}  {outcome}"
 
 
 def _log_request(record: RequestRecord) -> None:

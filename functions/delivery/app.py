@@ -1,0 +1,53 @@
+"""Delivery queue -> push channels (ntfy, Telegram, Pushover, Discord, Slack, webhooks).
+
+One queue message is one event for one destination. Messages to retry are
+reported back (ReportBatchItemFailures) after their visibility timeout was set
+to the backoff; a destination that gives up is dead-lettered at once.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from typing import Any
+
+import boto3
+from aws_lambda_powertools import Logger
+from vstarcam_push.channels.transport import pool, send
+from vstarcam_push.delivery import (
+    DeadLetters,
+    Deliverer,
+    DeliveryLog,
+    MediaSource,
+    deliver_batch,
+)
+from vstarcam_push.destinations import DestinationStore
+from vstarcam_push.media_links import presigning_client
+from vstarcam_push.secret_store import SecretStore
+from vstarcam_push.settings import Settings
+
+logger = Logger()
+settings = Settings.from_env()
+dynamodb, sqs, http = boto3.client("dynamodb"), boto3.client("sqs"), pool()
+deliverer = Deliverer(
+    destinations=DestinationStore(dynamodb, settings.destinations_table),
+    secrets=SecretStore(boto3.client("ssm"), settings.secrets_prefix),
+    deliveries=DeliveryLog(dynamodb, settings.deliveries_table),
+    media=MediaSource(boto3.client("s3"), settings.media_bucket, dynamodb, settings.alarms_table),
+    dead_letters=DeadLetters(sqs, settings.dead_letter_queue_url),
+    sqs=sqs,
+    queue_url=settings.delivery_queue_url,
+    send=lambda request: send(http, request),
+    presigner=presigning_client(os.environ.get("AWS_REGION", "us-east-1")),
+    api_url=settings.api_url,
+    log=logger,
+)
+
+
+def deliver(record: dict[str, Any]) -> str:
+    return deliverer.handle(record, now=int(time.time()))
+
+
+@logger.inject_lambda_context(clear_state=True)
+def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    return deliver_batch(event, deliver, logger)

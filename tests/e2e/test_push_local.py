@@ -1,0 +1,83 @@
+"""Push destinations on the local stack (`make run`): added with the CLI, delivered by the
+delivery function through the emulated SQS event source, to services on this machine
+(fakes on 127.0.0.1 standing in for a ntfy server on the LAN, a Telegram bot, a Home
+Assistant webhook)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+
+import pytest
+from standardwebhooks import Webhook
+
+from tests.e2e.helpers import post_alarm, reply_of
+from tests.e2e.localstack import LocalStackProcess
+from tests.push_fakes import FakeNtfy, FakeService, FakeTelegram, FakeWebhookReceiver
+
+pytestmark = pytest.mark.slow
+
+SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+WAIT_S = 60.0
+
+
+def notify(local: LocalStackProcess, *argv: str, **environment: str) -> str:
+    result = subprocess.run(
+        [sys.executable, "-m", "vstarcam_tools.cli", "notify", *argv],
+        env={**local.aws_environment(), **environment},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def wait_until_received(fake: FakeService, count: int) -> None:
+    deadline = time.monotonic() + WAIT_S
+    while len(fake.received) < count and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert len(fake.received) == count
+
+
+def test_destinations_added_with_the_cli_receive_an_alarm_and_a_bad_token_is_reported(
+    local: LocalStackProcess, register: Callable[..., str]
+) -> None:
+    """GIVEN the local stack, and ntfy, webhook and (wrong-token) Telegram destinations added
+    with `vstarcam-push notify add`, each pointing at a server on this machine
+    WHEN a camera pushes an alarm over HTTP
+    THEN ntfy receives the picture and the webhook a verified body, each once; the console
+    logs each push and names the Telegram destination that gave up."""
+    ntfy, hook, telegram = FakeNtfy(), FakeWebhookReceiver(SECRET), FakeTelegram()
+    for fake in (ntfy, hook, telegram):
+        fake.start()
+    try:
+        notify(local, "add", "ntfy", "lan-ntfy", "--url", ntfy.url)
+        notify(local, "add", "webhook", "ha", "--url", hook.url, "--secret-env", "S", S=SECRET)
+        notify(
+            local, "add", "telegram", "phone", "--chat-id", "4242", "--token-env", "T",
+            "--api-url", telegram.base_url, T="1:wrong",
+        )  # fmt: skip
+        vuid = register(name="Front door")
+
+        assert reply_of(post_alarm(local.alarm_url, vuid, "18"), 200) == "Success"
+
+        wait_until_received(ntfy, 1)
+        wait_until_received(hook, 1)
+        assert ntfy.received[0].body[:3] == b"\xff\xd8\xff"
+        assert ntfy.received[0].headers["title"] == f"Motion detection alarm: Front door ({vuid})"
+        document = Webhook(SECRET).verify(hook.received[0].body, hook.received[0].headers)
+        assert document["data"]["camera"]["vuid"] == vuid
+        assert document["data"]["links"]["picture"].startswith(local.outputs.raw["AlarmUrl"][:-6])
+        local.wait_for_line(rf"PUSH +alarm +{vuid} +-> lan-ntfy +handled", timeout_s=WAIT_S)
+        local.wait_for_line(
+            rf"PUSH FAILED +phone \(telegram\) gave up on alarm {vuid}: telegram answered 401",
+            timeout_s=WAIT_S,
+        )
+        assert "phone" in notify(local, "list") and "Unauthorized" in notify(local, "list")
+        assert telegram.attempts == 1
+    finally:
+        for fake in (ntfy, hook, telegram):
+            fake.stop()

@@ -1,0 +1,482 @@
+"""Push destinations end to end in moto: the real alarm, sweep, notify and delivery handlers,
+the template's stream filters and delivery queue (Lambda's SQS event source emulated), and
+a fake of each service on 127.0.0.1.
+
+What is proved: each destination gets each event it wants exactly once, whatever another
+destination does (an outage, a bad token) and however often the stream redelivers; the
+per-camera cooldown holds for every channel; a destination that gives up is dead-lettered
+at once, named, without retries; secrets reach the services and nothing else."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
+from typing import Any
+
+import boto3
+import pytest
+from vstarcam_push import channels as channels_package
+from vstarcam_push.cameras import CameraRegistry
+from vstarcam_push.channels import URGENT_TYPES
+from vstarcam_push.delivery import RetryPolicy
+from vstarcam_push.destinations import Destination, DestinationStore, Filters
+from vstarcam_push.secret_store import SecretStore
+from vstarcam_tools.local.queues import QueueEventSource, SqsMappingConfig
+from vstarcam_tools.template import Stack
+
+from tests.conftest import JPEG, REGION, VUID, alarm_event, heartbeat_event, invoke, reply_of
+from tests.integration.conftest import Aws, LoadFunction, LogCapture, Pipeline
+from tests.push_fakes import FakeNtfy, FakeService, FakeTelegram, FakeWebhookReceiver
+
+SIGNING_SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+SWEEP_EVENT = {"detail-type": "Scheduled Event", "source": "aws.events", "detail": {}}
+
+
+@dataclass
+class Push:
+    """The push side of the stack: destinations, the delivery queue and function."""
+
+    stack: Stack
+    aws: Aws
+    delivery: Any
+    queue: QueueEventSource
+    destinations: DestinationStore
+    secrets: SecretStore
+
+    def add(
+        self,
+        name: str,
+        channel: str,
+        secrets: dict[str, str],
+        filters: Filters | None = None,
+        **settings: str,
+    ) -> None:
+        """As ``vstarcam-push notify add`` stores a destination."""
+        service = channels_package.channel(channel)
+        self.destinations.add(
+            Destination(
+                name=name,
+                channel=channel,
+                target=service.target(settings, secrets),
+                settings=settings,
+                secret_fields=tuple(sorted(secrets)),
+                filters=filters or Filters(),
+                created_at=int(time.time()),
+            )
+        )
+        self.secrets.put(name, secrets)
+
+    def deliver(self, rounds: int = 20) -> None:
+        self.queue.drain(rounds=rounds)
+
+    def dead_letters(self) -> list[dict[str, Any]]:
+        sqs = boto3.client("sqs", region_name=REGION)
+        url = self.stack.physical_name("NotifyDeadLetterQueue")
+        found = []
+        for _ in range(5):
+            messages = sqs.receive_message(
+                QueueUrl=url, MaxNumberOfMessages=10, VisibilityTimeout=0
+            ).get("Messages", [])
+            found = [json.loads(m["Body"]) for m in messages]
+            if found:
+                break
+        return found
+
+    def queued(self) -> int:
+        sqs = boto3.client("sqs", region_name=REGION)
+        attributes = sqs.get_queue_attributes(
+            QueueUrl=self.stack.physical_name("DeliveryQueue"),
+            AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
+        )["Attributes"]
+        return sum(int(value) for value in attributes.values())
+
+
+@pytest.fixture
+def push(stack: Stack, aws: Aws, functions: LoadFunction) -> Push:
+    delivery = functions("DeliveryFunction")
+    # Retries at once (visibility timeout 0) so a test sees them; the schedule itself is
+    # tested on its own below.
+    delivery.deliverer.retry = RetryPolicy(first_delay_s=0, max_delay_s=0, max_attempts=50)
+    properties = stack.functions()["DeliveryFunction"].events["Deliveries"]["Properties"]
+    sqs = boto3.client("sqs", region_name=REGION)
+    dynamodb = boto3.client("dynamodb", region_name=REGION)
+    return Push(
+        stack=stack,
+        aws=aws,
+        delivery=delivery,
+        queue=QueueEventSource(
+            sqs,
+            properties["Queue"],
+            lambda event: invoke(delivery, event),
+            SqsMappingConfig.from_sam(properties),
+        ),
+        destinations=DestinationStore(dynamodb, stack.physical_name("DestinationsTable")),
+        secrets=SecretStore(boto3.client("ssm", region_name=REGION), "/vstarcam-push/notify/"),
+    )
+
+
+@pytest.fixture
+def fakes() -> Iterator[Callable[[FakeService], Any]]:
+    started: list[FakeService] = []
+
+    def start(fake: FakeService) -> Any:
+        started.append(fake.start())
+        return fake
+
+    yield start
+    for fake in started:
+        fake.stop()
+
+
+class Camera:
+    def __init__(self, functions: LoadFunction, vuid: str = VUID) -> None:
+        self.vuid = vuid
+        self.alarm_function = functions("AlarmFunction")
+        self.heartbeat_function = functions("HeartbeatFunction")
+        self.sweep_function = functions("OfflineSweepFunction")
+
+    def alarm(self, alarm_type: str = "18", picture: bytes = JPEG) -> None:
+        event = alarm_event(vuid=self.vuid, alarm_type=alarm_type, picture=picture)
+        assert reply_of(invoke(self.alarm_function, event))["code"] == "200"
+
+    def heartbeat(self, seconds_ago: int = 0) -> None:
+        event = heartbeat_event({"vuid": self.vuid}, (int(time.time()) - seconds_ago) * 1000)
+        assert reply_of(invoke(self.heartbeat_function, event))["code"] == "200"
+
+    def go_offline(self) -> None:
+        self.heartbeat(seconds_ago=600)
+        assert invoke(self.sweep_function, SWEEP_EVENT)["markedOffline"] == [self.vuid]
+
+
+def telegram_secrets(fake: FakeTelegram) -> dict[str, str]:
+    return {"token": fake.token}
+
+
+def test_an_alarm_reaches_each_destination_once_with_its_picture(
+    aws: Aws, functions: LoadFunction, pipeline: Pipeline, push: Push, fakes: Any
+) -> None:
+    """GIVEN ntfy, Telegram and webhook destinations and a registered camera
+    WHEN the camera pushes a motion alarm and the stream record reaches the notifier
+    THEN SNS publishes once and each destination receives the alarm once: ntfy and Telegram
+    with the stored picture's bytes, the webhook signed, linking the picture."""
+    ntfy, telegram = fakes(FakeNtfy()), fakes(FakeTelegram())
+    hook = fakes(FakeWebhookReceiver(SIGNING_SECRET))
+    push.add("lan-ntfy", "ntfy", {"url": ntfy.url})
+    push.add(
+        "phone", "telegram", telegram_secrets(telegram), chat_id="4242", api_url=telegram.base_url
+    )
+    push.add("home-assistant", "webhook", {"url": hook.url, "signing_secret": SIGNING_SECRET})
+    aws.register()
+    camera = Camera(functions)
+
+    camera.alarm()
+    pipeline.flush()
+    push.deliver()
+
+    assert len(aws.published()) == 1
+    assert [r.body for r in ntfy.received] == [JPEG]
+    assert (
+        "Front door (VE0005622QHOW): Motion detection alarm at"
+        in ntfy.received[0].headers["message"]
+    )
+    (photo,) = telegram.received
+    assert photo.form["photo"].content == JPEG
+    (hooked,) = hook.received
+    data = hooked.json()["data"]
+    assert data["alarm"]["typeHex"] == "0x12"
+    (stored,) = aws.alarms()
+    assert data["links"]["picture"].endswith(
+        f"/alarms/{stored['alarmId']['S']}/picture?token={stored['linkToken']['S']}"
+    )
+    assert push.queued() == 0 and push.dead_letters() == []
+
+
+def test_offline_and_back_online_reach_the_channels_that_want_them(
+    aws: Aws, functions: LoadFunction, pipeline: Pipeline, push: Push, fakes: Any
+) -> None:
+    ntfy, alarms_only = fakes(FakeNtfy()), fakes(FakeNtfy(topic="alarms-only"))
+    push.add("status", "ntfy", {"url": ntfy.url})
+    push.add("alarms", "ntfy", {"url": alarms_only.url}, Filters(events=frozenset({"alarm"})))
+    aws.register()
+    camera = Camera(functions)
+    camera.go_offline()
+    pipeline.flush()
+    camera.heartbeat()
+    pipeline.flush()
+    push.deliver()
+
+    texts = [r.body.decode() for r in ntfy.received]
+    assert len(texts) == 2
+    assert texts[0].startswith("Front door (VE0005622QHOW) is offline: last seen at")
+    assert texts[1].startswith("Front door (VE0005622QHOW) is back online")
+    assert alarms_only.received == []
+
+
+def test_cooldown_applies_to_every_channel(
+    aws: Aws, functions: LoadFunction, pipeline: Pipeline, push: Push, fakes: Any
+) -> None:
+    """GIVEN a destination and the template's 300 s cooldown
+    WHEN the camera pushes three motion alarms (new pictures) and one smoke alarm in a row
+    THEN the destination gets the first motion alarm and the smoke alarm: what SNS got."""
+    ntfy = fakes(FakeNtfy())
+    push.add("lan-ntfy", "ntfy", {"url": ntfy.url})
+    aws.register()
+    camera = Camera(functions)
+    for n in range(3):
+        camera.alarm(picture=JPEG + bytes([n]))
+    camera.alarm(alarm_type="38")
+    pipeline.flush()
+    push.deliver()
+
+    assert len(ntfy.received) == 2 == len(aws.published())
+    assert ntfy.received[1].headers["title"].startswith("Smoke alarm")
+
+
+def test_sites_route_each_customers_cameras_to_that_customer(
+    aws: Aws, functions: LoadFunction, pipeline: Pipeline, push: Push, fakes: Any
+) -> None:
+    harbour, mill = fakes(FakeNtfy(topic="harbour")), fakes(FakeNtfy(topic="mill"))
+    push.add("harbour", "ntfy", {"url": harbour.url}, Filters(sites=frozenset({"Harbour St 4"})))
+    push.add("mill", "ntfy", {"url": mill.url}, Filters(sites=frozenset({"Mill Lane"})))
+    registry = CameraRegistry(aws.dynamodb, aws.cameras_table)
+    aws.register()
+    registry.set_site(VUID, "Harbour St 4")
+    aws.register("OKB0379853SNLJ", name="Yard")
+    registry.set_site("OKB0379853SNLJ", "Mill Lane")
+    Camera(functions).alarm()
+    Camera(functions, "OKB0379853SNLJ").alarm(picture=JPEG + b"yard")
+    pipeline.flush()
+    push.deliver()
+
+    assert [r.headers["title"] for r in harbour.received] == [
+        "Motion detection alarm: Front door (VE0005622QHOW)"
+    ]
+    assert [r.headers["title"] for r in mill.received] == [
+        "Motion detection alarm: Yard (OKB0379853SNLJ)"
+    ]
+
+
+def test_quiet_hours_hold_back_motion_but_not_fire(
+    aws: Aws, functions: LoadFunction, pipeline: Pipeline, push: Push, fakes: Any
+) -> None:
+    """Quiet all day long (00:00-23:59 UTC): only the urgent types go through."""
+    from vstarcam_push.destinations import QuietHours
+
+    ntfy = fakes(FakeNtfy())
+    quiet = Filters(quiet_hours=QuietHours.parse("00:00-23:59", "UTC"))
+    push.add("night", "ntfy", {"url": ntfy.url}, quiet)
+    aws.register()
+    camera = Camera(functions)
+    now = time.gmtime()
+    if now.tm_hour == 23 and now.tm_min == 59:
+        time.sleep(61)  # the one minute of the day outside these quiet hours
+    camera.alarm()
+    camera.alarm(alarm_type="0x6d", picture=JPEG + b"fire")
+    pipeline.flush()
+    push.deliver()
+
+    assert [r.headers["priority"] for r in ntfy.received] == ["5"]
+    assert "0x6d" in URGENT_TYPES
+
+
+def test_outage_of_one_channel_never_doubles_the_others_and_it_gets_each_event_once_after(
+    aws: Aws, functions: LoadFunction, pipeline: Pipeline, push: Push, fakes: Any
+) -> None:
+    """GIVEN ntfy and a webhook that work and a Telegram server that answers 503
+    WHEN two alarms and an offline event are notified, the deliveries retried for a while,
+    and the stream redelivers the same records (as after a notifier failure)
+    THEN ntfy and the webhook receive each event exactly once; Telegram none yet;
+    and once Telegram recovers it receives each event exactly once; nothing is dead-lettered."""
+    ntfy, telegram = fakes(FakeNtfy()), fakes(FakeTelegram())
+    hook = fakes(FakeWebhookReceiver(SIGNING_SECRET))
+    telegram.down = True
+    push.add("lan-ntfy", "ntfy", {"url": ntfy.url})
+    push.add(
+        "phone", "telegram", telegram_secrets(telegram), chat_id="4242", api_url=telegram.base_url
+    )
+    push.add("home-assistant", "webhook", {"url": hook.url, "signing_secret": SIGNING_SECRET})
+    aws.register()
+    camera = Camera(functions)
+    camera.alarm()
+    camera.alarm(alarm_type="38", picture=JPEG + b"smoke")
+    records = pipeline.selected()
+    camera.go_offline()
+    records += pipeline.selected()
+    assert len(records) == 3
+
+    pipeline.deliver(records)
+    push.deliver(rounds=6)
+    pipeline.deliver(records)  # the stream's redelivery: the same three events again
+    push.deliver(rounds=6)
+
+    assert telegram.attempts >= 6 and telegram.received == []
+    assert len(ntfy.received) == 3
+    assert len({r.headers["webhook-id"] for r in hook.received}) == 3 == len(hook.received)
+
+    telegram.down = False
+    push.deliver()
+
+    assert len(telegram.received) == 3
+    sent = sorted(r.path.rsplit("/", 1)[1] for r in telegram.received)
+    assert sent == ["sendMessage", "sendPhoto", "sendPhoto"]
+    assert len(ntfy.received) == 3 and len(hook.received) == 3
+    assert push.queued() == 0 and push.dead_letters() == []
+
+
+def test_a_bad_token_is_dead_lettered_at_once_named_and_not_retried(
+    aws: Aws,
+    functions: LoadFunction,
+    pipeline: Pipeline,
+    push: Push,
+    fakes: Any,
+    logs: LogCapture,
+) -> None:
+    """GIVEN a Telegram destination whose bot token is wrong, and a working ntfy
+    WHEN an alarm is notified
+    THEN Telegram is tried once (401), a dead letter names the destination and the reason,
+    the destination notes the failure for `notify list`, ntfy gets the alarm; and the bad
+    token appears in no log line, dead letter or stored note."""
+    ntfy, telegram = fakes(FakeNtfy()), fakes(FakeTelegram())
+    bad_token = "999999:wrong-token-value"
+    push.add("lan-ntfy", "ntfy", {"url": ntfy.url})
+    push.add("phone", "telegram", {"token": bad_token}, chat_id="4242", api_url=telegram.base_url)
+    logs.attach("delivery")
+    aws.register()
+    Camera(functions).alarm()
+    pipeline.flush()
+    push.deliver()
+
+    assert telegram.attempts == 1 and telegram.received == []
+    assert len(ntfy.received) == 1
+    (letter,) = push.dead_letters()
+    failed = letter["pushDeliveryFailed"]
+    assert failed["destination"] == "phone" and failed["channel"] == "telegram"
+    assert failed["attempts"] == 1 and "401" in failed["reason"]
+    noted = push.destinations.get("phone")
+    assert noted is not None and "Unauthorized" in noted.last_error
+    lines = [json.dumps(line) for line in logs.lines()]
+    assert any("push gave up" in line and '"destination": "phone"' in line for line in lines)
+    for text in [*lines, json.dumps(letter), noted.last_error]:
+        assert bad_token not in text
+    assert push.queued() == 0
+
+
+def test_a_destination_still_failing_after_its_last_attempt_is_dead_lettered(
+    aws: Aws, functions: LoadFunction, pipeline: Pipeline, push: Push, fakes: Any
+) -> None:
+    telegram = fakes(FakeTelegram())
+    telegram.down = True
+    push.delivery.deliverer.retry = RetryPolicy(first_delay_s=0, max_delay_s=0, max_attempts=4)
+    push.add(
+        "phone", "telegram", telegram_secrets(telegram), chat_id="4242", api_url=telegram.base_url
+    )
+    aws.register()
+    Camera(functions).alarm()
+    pipeline.flush()
+    push.deliver()
+
+    assert telegram.attempts == 4
+    (letter,) = push.dead_letters()
+    assert "still failing after 4 attempts" in letter["pushDeliveryFailed"]["reason"]
+    assert push.queued() == 0
+
+
+def test_backoff_doubles_to_fifteen_minutes_for_about_six_hours() -> None:
+    policy = RetryPolicy()
+    assert [policy.delay(n) for n in range(1, 8)] == [30, 60, 120, 240, 480, 900, 900]
+    assert policy.delay(1, retry_after=120) == 120  # a service's Retry-After is honoured
+    assert 5 * 3600 <= policy.window_s() <= 7 * 3600
+
+
+def test_a_failed_delivery_waits_its_backoff_in_the_queue(
+    aws: Aws, functions: LoadFunction, pipeline: Pipeline, push: Push, fakes: Any
+) -> None:
+    """With the real schedule the message is invisible for 30 s after the first failure."""
+    telegram = fakes(FakeTelegram())
+    telegram.down = True
+    push.delivery.deliverer.retry = RetryPolicy()
+    push.add(
+        "phone", "telegram", telegram_secrets(telegram), chat_id="4242", api_url=telegram.base_url
+    )
+    aws.register()
+    Camera(functions).alarm()
+    pipeline.flush()
+    push.deliver()
+
+    assert telegram.attempts == 1
+    sqs = boto3.client("sqs", region_name=REGION)
+    attributes = sqs.get_queue_attributes(
+        QueueUrl=push.stack.physical_name("DeliveryQueue"),
+        AttributeNames=["ApproximateNumberOfMessagesNotVisible"],
+    )["Attributes"]
+    assert attributes["ApproximateNumberOfMessagesNotVisible"] == "1"
+
+
+def test_a_picture_over_the_channels_limit_sends_the_thumbnail_or_else_the_link(
+    aws: Aws,
+    functions: LoadFunction,
+    pipeline: Pipeline,
+    push: Push,
+    fakes: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """GIVEN ntfy with an upload limit below the picture's size
+    WHEN an alarm has a thumbnail from media processing (thumbnailKey on the alarm item)
+    THEN the thumbnail is uploaded; WHEN another has none THEN the alarm text goes with a
+    Click link to the picture instead."""
+    ntfy = fakes(FakeNtfy())
+    small = replace(channels_package.CHANNELS["ntfy"], upload_limit=len(JPEG) - 1)
+    monkeypatch.setitem(channels_package.CHANNELS, "ntfy", small)
+    push.add("lan-ntfy", "ntfy", {"url": ntfy.url})
+    aws.register()
+    camera = Camera(functions)
+    camera.alarm()
+    (stored,) = aws.alarms()
+    thumbnail = b"\xff\xd8\xff\xe0thumbnail\xff\xd9"
+    key = stored["pictureKey"]["S"].replace(".jpg", "-thumb.jpg")
+    aws.s3.put_object(Bucket=aws.bucket, Key=key, Body=thumbnail, ContentType="image/jpeg")
+    aws.dynamodb.update_item(
+        TableName=aws.alarms_table,
+        Key={"vuid": stored["vuid"], "alarmId": stored["alarmId"]},
+        UpdateExpression="SET thumbnailKey = :k, thumbnailContentType = :t, thumbnailSize = :s",
+        ExpressionAttributeValues={
+            ":k": {"S": key},
+            ":t": {"S": "image/jpeg"},
+            ":s": {"N": str(len(thumbnail))},
+        },
+    )
+    pipeline.flush()
+    push.deliver()
+    camera.alarm(alarm_type="38", picture=JPEG + b"-no-thumbnail")
+    pipeline.flush()
+    push.deliver()
+
+    with_thumbnail, without = ntfy.received
+    assert with_thumbnail.body == thumbnail
+    assert with_thumbnail.headers["filename"].endswith("-thumbnail.jpg")
+    assert without.method == "POST" and "filename" not in without.headers
+    assert "/picture?token=" in without.headers["click"]
+
+
+def test_a_removed_destination_gets_nothing_more(
+    aws: Aws, functions: LoadFunction, pipeline: Pipeline, push: Push, fakes: Any
+) -> None:
+    ntfy = fakes(FakeNtfy())
+    push.add("lan-ntfy", "ntfy", {"url": ntfy.url})
+    aws.register()
+    Camera(functions).alarm()
+    pipeline.flush()
+    push.destinations.remove("lan-ntfy")
+    push.deliver()
+    assert ntfy.attempts == 0 and push.queued() == 0 and push.dead_letters() == []
+
+
+def test_no_destination_no_queue_message(
+    aws: Aws, functions: LoadFunction, pipeline: Pipeline, push: Push
+) -> None:
+    aws.register()
+    Camera(functions).alarm()
+    pipeline.flush()
+    assert push.queued() == 0 and len(aws.published()) == 1
