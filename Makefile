@@ -53,11 +53,13 @@ validate: $(STAMP)
 # Mutation testing of the shared layer with mutmut (not part of `make test`: it runs the
 # unit and integration tests once per mutant). mutmut expects its source under src/, so
 # it runs in .mutate/, a copy of the layer and the tests; the handlers and tools import
-# the mutated layer from there. ARGS narrows it, e.g. ARGS='vstarcam_push.multipart*'.
+# the mutated layer from there. It is made anew each run: results cached from an older
+# copy of the tests can name tests that no longer exist. ARGS narrows the run, e.g.
+# ARGS="--max-children 2 'vstarcam_push.multipart*'".
 # The score and the surviving mutants judged harmless are in docs/testing.md.
 MUTATE_DIR := .mutate
 mutate: $(STAMP)
-	rm -rf $(MUTATE_DIR)/src $(MUTATE_DIR)/tests
+	rm -rf $(MUTATE_DIR)
 	mkdir -p $(MUTATE_DIR)/src
 	cp -r layers/shared/vstarcam_push $(MUTATE_DIR)/src/
 	cp -r tests pyproject.toml $(MUTATE_DIR)/
