@@ -129,7 +129,12 @@ def test_sam_build_bundles_the_shared_layer_and_thin_functions(
     assert not (layer / "boto3").exists() and not (layer / "botocore").exists()
     for function in FUNCTIONS:
         files = {path.name for path in (build / function).rglob("*") if path.is_file()}
-        assert files == {"app.py"}, (function, files)
+        # The console's page function carries the page's files too (console/web).
+        web = {p.name for p in (PROJECT_ROOT / "console" / "web").iterdir()}
+        assert files == ({"app.py"} | (web if function == "ConsoleFunction" else set())), (
+            function,
+            files,
+        )
     size = tree_size(build / "SharedLayer")
     with capsys.disabled():
         print(f"\nbuilt SharedLayer: {size / 1_000_000:.1f} MB unzipped")
@@ -150,6 +155,47 @@ def test_functions_run_python313_on_arm64() -> None:
     assert layer["CompatibleRuntimes"] == ["python3.13"]
     assert layer["CompatibleArchitectures"] == ["arm64"]
     assert RESOURCES["SharedLayer"]["Metadata"]["BuildMethod"] == "python3.13"
+
+
+def test_functions_log_json_without_platform_lines_at_the_level_parameter() -> None:
+    """SystemLogLevel WARN drops START/END/REPORT of successful invocations; the application
+    level is the LogLevel parameter (INFO by default), which Lambda hands to Powertools as
+    AWS_LAMBDA_LOG_LEVEL: no POWERTOOLS_LOG_LEVEL to disagree with it."""
+    function_globals = TEMPLATE["Globals"]["Function"]
+    assert function_globals["LoggingConfig"] == {
+        "LogFormat": "JSON",
+        "SystemLogLevel": "WARN",
+        "ApplicationLogLevel": {"Ref": "LogLevel"},
+    }
+    parameter = TEMPLATE["Parameters"]["LogLevel"]
+    assert parameter["Default"] == "INFO"
+    assert parameter["AllowedValues"] == ["TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"]
+    assert "POWERTOOLS_LOG_LEVEL" not in function_globals["Environment"]["Variables"]
+    for function in FUNCTIONS:
+        assert "LoggingConfig" not in props(function)
+        assert "POWERTOOLS_LOG_LEVEL" not in props(function).get("Environment", {}).get(
+            "Variables", {}
+        )
+
+
+def test_heartbeat_refusals_are_counted_by_metric_filters_on_its_log_group() -> None:
+    filters = {
+        logical_id: resource["Properties"]
+        for logical_id, resource in RESOURCES.items()
+        if resource["Type"] == "AWS::Logs::MetricFilter"
+    }
+    assert set(filters) == {"HeartbeatRefusalsMetric", "HeartbeatUnknownCamerasMetric"}
+    for properties in filters.values():
+        assert properties["LogGroupName"] == {"Ref": "HeartbeatLogs"}
+        (transformation,) = properties["MetricTransformations"]
+        assert transformation["MetricNamespace"] == "VStarcamPush"
+        assert "DefaultValue" not in transformation  # published only when a refusal happens
+    refusals = filters["HeartbeatRefusalsMetric"]["MetricTransformations"][0]
+    assert refusals["MetricName"] == "Refusals"
+    assert refusals["Dimensions"] == [
+        {"Key": "reason", "Value": "$.reason"},
+        {"Key": "service", "Value": "$.service"},
+    ]
 
 
 def test_http_functions_answer_within_api_gateways_30_second_limit() -> None:
@@ -181,7 +227,8 @@ def test_cameras_post_to_heartbeat_and_alarm_at_the_root_of_the_default_stage() 
         (event["Properties"]["Method"], event["Properties"]["Path"], function)
         for function in FUNCTIONS
         for event in props(function).get("Events", {}).values()
-        if event["Type"] == "HttpApi"
+        # The web console's routes: tests/console/test_console_template.py.
+        if event["Type"] == "HttpApi" and not function.startswith("Console")
     }
     assert routes == {
         ("POST", "/heartbeat", "HeartbeatFunction"),
@@ -202,8 +249,15 @@ def test_http_api_is_throttled_by_the_parameters_and_writes_access_logs() -> Non
     }
     logs = api["AccessLogSettings"]
     assert logs["DestinationArn"] == {"Fn::GetAtt": ["ApiAccessLogs", "Arn"]}
-    for variable in ("$context.requestId", "$context.routeKey", "$context.status"):
-        assert variable in logs["Format"]
+    # Who pushed, with what answer, on which route; never the path (push keys travel in
+    # it). The error goes last: it is the one field that may hold spaces.
+    assert logs["Format"].split(" ") == [
+        "$context.requestId",
+        "$context.identity.sourceIp",
+        "$context.status",
+        "$context.routeKey",
+        "$context.integrationErrorMessage",
+    ]
     assert RESOURCES["ApiAccessLogs"]["Type"] == "AWS::Logs::LogGroup"
 
 
@@ -272,7 +326,13 @@ def test_media_function_may_only_read_one_alarm_and_get_media_objects() -> None:
     readers = [function for function in FUNCTIONS if "s3:GetObject" in actions(function)]
     # MediaProcessFunction reads the originals to derive from them; it signs no URL.
     # DeliveryFunction uploads pictures to push services and presigns one for Slack.
-    assert sorted(readers) == ["DeliveryFunction", "MediaFunction", "MediaProcessFunction"]
+    # The console's API presigns media URLs for signed-in users.
+    assert sorted(readers) == [
+        "ConsoleApiFunction",
+        "DeliveryFunction",
+        "MediaFunction",
+        "MediaProcessFunction",
+    ]
 
 
 def test_media_links_reach_the_alarm_and_notify_functions() -> None:
@@ -418,12 +478,22 @@ def test_tables_are_on_demand_encrypted_and_streamed(table: str, view: str) -> N
     assert RESOURCES[table]["DeletionPolicy"] == "Retain"
 
 
-def test_cameras_table_has_no_index_so_a_heartbeat_writes_one_unit() -> None:
-    """An index whose key moved with the deadline cost a heartbeat two more write units."""
+def test_cameras_table_has_no_index_a_heartbeat_writes_so_it_writes_one_unit() -> None:
+    """An index whose key moved with the deadline cost a heartbeat two more write units. The
+    console's byFleet index is keyed on a constant and projects only name and status, which
+    a heartbeat of an online camera does not change."""
     properties = props("CamerasTable")
-    assert "GlobalSecondaryIndexes" not in properties
+    (index,) = properties["GlobalSecondaryIndexes"]
+    assert index["IndexName"] == "byFleet"
+    assert index["Projection"] == {
+        "ProjectionType": "INCLUDE",
+        "NonKeyAttributes": ["name", "status"],
+    }
     assert "LocalSecondaryIndexes" not in properties
-    assert properties["AttributeDefinitions"] == [{"AttributeName": "vuid", "AttributeType": "S"}]
+    assert properties["AttributeDefinitions"] == [
+        {"AttributeName": "vuid", "AttributeType": "S"},
+        {"AttributeName": "fleet", "AttributeType": "S"},
+    ]
 
 
 def test_alarms_table_lists_by_time_and_by_day_and_expires_records() -> None:

@@ -1,11 +1,23 @@
-"""Observability: JSON log lines carrying the request id, and CloudWatch EMF metrics for
-heartbeats, alarms by type, refusals by reason, unknown cameras, offline transitions and
-notifications."""
+"""Observability: JSON log lines carrying the request id; CloudWatch EMF metrics for alarms
+by type, refusals by reason, unknown cameras, offline transitions and notifications; the
+heartbeat's refusals counted by metric filters on its log lines, and nothing at all
+written for a successful heartbeat."""
 
 from __future__ import annotations
 
+import ast
+import os
+import re
+import subprocess
+import sys
 import time
 import warnings
+from pathlib import Path
+from typing import Any
+
+import pytest
+from vstarcam_tools.template import PROJECT_ROOT as TEMPLATE_DIR
+from vstarcam_tools.template import load_template
 
 from tests.conftest import (
     VUID,
@@ -17,32 +29,87 @@ from tests.conftest import (
 )
 from tests.integration.conftest import Aws, Emf, LoadFunction, LogCapture, Pipeline, metric
 
+TEMPLATE = load_template()
 
-def test_heartbeat_is_counted_in_the_vstarcam_push_namespace(
-    aws: Aws, functions: LoadFunction, emf: Emf
+
+def metric_filter_counts(line: dict[str, Any]) -> dict[str, dict[str, str]]:
+    """What the template's metric filters on the heartbeat's log group make of one line:
+    metric name -> dimensions, for the filters whose pattern matches."""
+    counted: dict[str, dict[str, str]] = {}
+    for resource in TEMPLATE["Resources"].values():
+        if resource["Type"] != "AWS::Logs::MetricFilter":
+            continue
+        properties = resource["Properties"]
+        assert properties["LogGroupName"] == {"Ref": "HeartbeatLogs"}
+        # The patterns used here are all '{ $.field = value }', value either * or "text".
+        match = re.fullmatch(r'\{ \$\.(\w+) = (\*|"[^"]*") \}', properties["FilterPattern"])
+        assert match, properties["FilterPattern"]
+        field, value = match.groups()
+        if field not in line or (value != "*" and line[field] != value.strip('"')):
+            continue
+        (transformation,) = properties["MetricTransformations"]
+        assert transformation["MetricNamespace"] == "VStarcamPush"
+        counted[transformation["MetricName"]] = {
+            dimension["Key"]: line[dimension["Value"].removeprefix("$.")]
+            for dimension in transformation.get("Dimensions", [])
+        }
+    return counted
+
+
+def test_a_successful_heartbeat_writes_no_log_line_and_no_metric(
+    aws: Aws, functions: LoadFunction, logs: LogCapture, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """GIVEN a registered camera
     WHEN its heartbeat is handled
-    THEN one EMF document counts Heartbeats=1 in namespace VStarcamPush, service heartbeat."""
+    THEN nothing is written: no application line, no EMF line (heartbeats are counted by
+    the function's free AWS/Lambda Invocations metric)."""
     aws.register()
     heartbeat = functions("HeartbeatFunction")
-    emf()
+    logs.attach("heartbeat")
+    capsys.readouterr()
     reply_of(invoke(heartbeat, heartbeat_event({"vuid": VUID})))
 
-    (blob,) = emf()
-    assert metric([blob], "Heartbeats") == 1
-    assert blob["_aws"]["CloudWatchMetrics"][0]["Namespace"] == "VStarcamPush"
-    assert blob["service"] == "heartbeat"
+    assert capsys.readouterr().out == ""
+    assert logs.lines() == []
 
 
-def test_refused_request_is_logged_with_its_reason_and_counted_by_reason(
+def test_the_heartbeat_function_imports_no_powertools() -> None:
+    """Powertools' package imports its Metrics and Tracer, whatever is imported from it:
+    a tenth of the heartbeat's cold start (vstarcam_push.logs)."""
+    source = Path(TEMPLATE_DIR, "functions", "heartbeat", "app.py").read_text()
+    tree = ast.parse(source)
+    imported = {
+        alias.name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Import)
+        for alias in node.names
+    } | {node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+    assert not [name for name in imported if name.startswith("aws_lambda_powertools")]
+    child = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys, runpy; runpy.run_path(sys.argv[1]); "
+            "print(sorted(m for m in sys.modules if m.startswith('aws_lambda_powertools')))",
+            str(Path(TEMPLATE_DIR, "functions", "heartbeat", "app.py")),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "AWS_DEFAULT_REGION": "us-east-1", "CAMERAS_TABLE": "cameras"},
+    )
+    assert child.returncode == 0, child.stderr
+    assert child.stdout.strip() == "[]"
+
+
+def test_refused_heartbeat_is_logged_with_its_reason_and_counted_by_the_metric_filters(
     aws: Aws, functions: LoadFunction, logs: LogCapture, emf: Emf
 ) -> None:
     """GIVEN an unregistered camera
     WHEN its heartbeat is refused
-    THEN a WARNING JSON log line carries the Lambda and API Gateway request ids, the vuid and
-    reason unknown_camera,
-    and the metrics count one refusal with reason=unknown_camera and one unknown camera."""
+    THEN one WARNING JSON log line carries the Lambda and API Gateway request ids, the vuid,
+    the service and reason unknown_camera; the template's metric filters turn it into one
+    Refusals (reason=unknown_camera, service=heartbeat) and one UnknownCameras; no EMF."""
     heartbeat = functions("HeartbeatFunction")
     logs.attach("heartbeat")
     emf()
@@ -51,30 +118,56 @@ def test_refused_request_is_logged_with_its_reason_and_counted_by_reason(
     reply = reply_of(heartbeat.lambda_handler(event, context))
 
     assert reply["code"] == "403"
-    (line,) = [line for line in logs.lines() if line["level"] == "WARNING"]
+    (line,) = logs.lines()
+    assert line["level"] == "WARNING"
+    assert line["message"] == "request refused"
     assert line["function_request_id"] == context.aws_request_id
     assert line["api_request_id"] == event["requestContext"]["requestId"]
     assert line["vuid"] == VUID
     assert line["reason"] == "unknown_camera"
     assert line["service"] == "heartbeat"
+    assert metric_filter_counts(line) == {
+        "Refusals": {"reason": "unknown_camera", "service": "heartbeat"},
+        "UnknownCameras": {"service": "heartbeat"},
+    }
+    assert emf() == []
+
+
+def test_refused_alarm_is_counted_by_reason_in_emf(
+    aws: Aws, functions: LoadFunction, emf: Emf
+) -> None:
+    """GIVEN an unregistered camera
+    WHEN its alarm push is refused
+    THEN the alarm function's EMF counts one refusal with reason=unknown_camera and one
+    unknown camera."""
+    emf()
+    reply = reply_of(invoke(functions("AlarmFunction"), alarm_event()))
+
+    assert reply["code"] == "403"
     blobs = emf()
     assert metric(blobs, "Refusals", reason="unknown_camera") == 1
     assert metric(blobs, "UnknownCameras") == 1
-    assert metric(blobs, "Heartbeats") == 0
 
 
-def test_bad_input_is_counted_by_its_reason(aws: Aws, functions: LoadFunction, emf: Emf) -> None:
+def test_bad_input_is_counted_by_its_reason(
+    aws: Aws, functions: LoadFunction, logs: LogCapture, emf: Emf
+) -> None:
     """GIVEN a heartbeat that is not JSON and an alarm push that is not multipart
     WHEN they are refused
-    THEN each refusal is counted with its own reason (not_json, not_multipart)."""
+    THEN each refusal is counted with its own reason: the heartbeat's by the metric filter
+    on its log line (not_json), the alarm's in EMF (not_multipart)."""
     heartbeat = functions("HeartbeatFunction")
     alarm = functions("AlarmFunction")
+    logs.attach("heartbeat")
     emf()
     invoke(heartbeat, heartbeat_event(b"hello"))
     invoke(alarm, heartbeat_event({"vuid": VUID}))
 
+    (line,) = logs.lines()
+    assert metric_filter_counts(line) == {
+        "Refusals": {"reason": "not_json", "service": "heartbeat"}
+    }
     blobs = emf()
-    assert metric(blobs, "Refusals", reason="not_json") == 1
     assert metric(blobs, "Refusals", reason="not_multipart") == 1
     assert metric(blobs, "UnknownCameras") == 0
 
@@ -84,8 +177,8 @@ def test_stored_alarm_is_logged_and_counted_by_alarm_type(
 ) -> None:
     """GIVEN a registered camera
     WHEN it pushes a smoke alarm (0x26) and then retries it
-    THEN "alarm stored" is logged with the vuid, alarm type and alarm id, the Alarms metric
-    counts it once by alarmType=0x26, and the retry counts as a duplicate."""
+    THEN "alarm stored" is logged with the vuid, alarm type and alarm id, AlarmsByType
+    counts it once with alarmType=0x26, and the retry counts as a duplicate."""
     aws.register()
     alarm = functions("AlarmFunction")
     logs.attach("alarm")
@@ -95,7 +188,7 @@ def test_stored_alarm_is_logged_and_counted_by_alarm_type(
 
     blobs = emf()
     assert metric(blobs, "AlarmsByType", alarmType="0x26") == 1
-    assert metric(blobs, "Alarms") == 1
+    assert metric(blobs, "Alarms") == 0  # the total is the sum by type, not a metric of its own
     assert metric(blobs, "DuplicateAlarms") == 1
     stored = [line for line in logs.lines() if line["message"] == "alarm stored"]
     assert len(stored) == 1

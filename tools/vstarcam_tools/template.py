@@ -67,6 +67,8 @@ class FunctionSpec:
     memory_mb: int
     timeout_s: int
     events: dict[str, dict[str, Any]]
+    # LoggingConfig: LogFormat, SystemLogLevel, ApplicationLogLevel (resolved).
+    logging: dict[str, str] = field(default_factory=dict)
 
     @property
     def module_file(self) -> Path:
@@ -138,6 +140,18 @@ class Stack:
                 **globals_.get("Environment", {}).get("Variables", {}),
                 **props.get("Environment", {}).get("Variables", {}),
             }
+            logging_config = {
+                key: str(value)
+                for key, value in self.resolve(
+                    {**globals_.get("LoggingConfig", {}), **props.get("LoggingConfig", {})}
+                ).items()
+            }
+            if logging_config.get("LogFormat") == "JSON":
+                # What Lambda sets from LoggingConfig; Powertools' Logger obeys the level.
+                environment["AWS_LAMBDA_LOG_FORMAT"] = "JSON"
+                environment["AWS_LAMBDA_LOG_LEVEL"] = logging_config.get(
+                    "ApplicationLogLevel", "INFO"
+                )
             specs[logical_id] = FunctionSpec(
                 logical_id=logical_id,
                 name=self.physical_name(logical_id),
@@ -147,6 +161,7 @@ class Stack:
                 memory_mb=int(props.get("MemorySize", globals_.get("MemorySize", 128))),
                 timeout_s=int(props.get("Timeout", globals_.get("Timeout", 3))),
                 events=self.resolve(props.get("Events", {})),
+                logging=logging_config,
             )
         return specs
 

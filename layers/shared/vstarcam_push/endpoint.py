@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from aws_lambda_powertools import Logger, Metrics
-from aws_lambda_powertools.metrics import MetricUnit, single_metric
 from botocore.exceptions import BotoCoreError, ClientError
 
 from vstarcam_push.errors import PushError, UnknownCamera
 from vstarcam_push.protocol import HttpRequest, reply, success
+
+if TYPE_CHECKING:
+    # Imported where used: the heartbeat function imports no Powertools at all
+    # (vstarcam_push.logs says why).
+    from aws_lambda_powertools import Logger, Metrics
+
+    from vstarcam_push.logs import JsonLogger
 
 
 def handler_metrics() -> Metrics:
@@ -21,12 +26,16 @@ def handler_metrics() -> Metrics:
     by reason in its own EMF blob), so Powertools' "No application metrics" warning,
     a non-JSON line in a JSON log, is filtered the way Powertools documents.
     """
+    from aws_lambda_powertools import Metrics
+
     warnings.filterwarnings("ignore", "No application metrics to publish")
     return Metrics()
 
 
 def count(metrics: Metrics, name: str, dimension: tuple[str, str] | None = None) -> None:
     """Add one to a metric; a dimensioned metric (by reason, by alarm type) is its own EMF blob."""
+    from aws_lambda_powertools.metrics import MetricUnit, single_metric
+
     if dimension is None:
         metrics.add_metric(name=name, unit=MetricUnit.Count, value=1)
         return
@@ -43,13 +52,14 @@ def count(metrics: Metrics, name: str, dimension: tuple[str, str] | None = None)
 def respond(
     event: dict[str, Any],
     handle: Callable[[HttpRequest], dict[str, Any] | None],
-    logger: Logger,
-    metrics: Metrics,
+    logger: Logger | JsonLogger,
+    metrics: Metrics | None,
 ) -> dict[str, Any]:
     """Run ``handle`` on the request; every refusal is a ``{"code","message"}`` reply.
 
     ``handle`` returns None for the protocol's success reply, or a reply of its own
-    (the media links' redirect).
+    (the media links' redirect). Every refusal's log line carries its ``reason``;
+    without ``metrics`` (the heartbeat) a metric filter on those lines counts them.
     """
     # API Gateway's request id joins these logs to the API's access log lines.
     logger.append_keys(api_request_id=(event.get("requestContext") or {}).get("requestId"))
@@ -63,18 +73,21 @@ def respond(
                 "request refused",
                 extra={"reason": error.reason, "status": error.status, "detail": error.message},
             )
-        if isinstance(error, UnknownCamera):
-            count(metrics, "UnknownCameras")
-        count(metrics, "Refusals", ("reason", error.reason))
+        if metrics is not None:
+            if isinstance(error, UnknownCamera):
+                count(metrics, "UnknownCameras")
+            count(metrics, "Refusals", ("reason", error.reason))
         return reply(error.status, error.message)
     except (BotoCoreError, ClientError):
-        logger.exception("AWS call failed")
-        count(metrics, "Refusals", ("reason", "storage_failed"))
+        logger.exception("AWS call failed", extra={"reason": "storage_failed"})
+        if metrics is not None:
+            count(metrics, "Refusals", ("reason", "storage_failed"))
         return reply(500, "storage is unavailable, please retry")
     except Exception:
         # Nothing escapes to API Gateway, whose own 500 would not be in the wire shape.
-        logger.exception("unexpected failure")
-        count(metrics, "Refusals", ("reason", "internal_error"))
+        logger.exception("unexpected failure", extra={"reason": "internal_error"})
+        if metrics is not None:
+            count(metrics, "Refusals", ("reason", "internal_error"))
         return reply(500, "internal error, please retry")
     return success() if handled is None else handled
 

@@ -13,7 +13,7 @@ from vstarcam_push.media import StoredMedia, media_key
 from vstarcam_push.media_links import link_url
 
 from vstarcam_tools.bench import events
-from vstarcam_tools.events import link_event
+from vstarcam_tools.events import console_event, link_event
 from vstarcam_tools.template import Stack
 
 VUID = "VE0005622QHOW"
@@ -135,6 +135,39 @@ def _media_link(stack: Stack, now: int) -> dict[str, Any]:
     return link_event(url, now * 1000)
 
 
+# The console's alarms grid asks for a page of 50.
+CONSOLE_PAGE = 50
+
+
+def _seed_console_alarms(stack: Stack, dynamodb: Any, now: int) -> None:
+    """One named camera and 60 stored alarms of the last minutes: the grid's first page."""
+    seed_cameras(dynamodb, _cameras_table(stack), [camera_item(VUID, now, None)])
+    table = stack.physical_name("AlarmsTable")
+    base = _stored_alarm(now)
+    for n in range(CONSOLE_PAGE + 10):
+        alarm_id = alarm_id_for(VUID, base.alarm_type, f"{n:064x}")
+        item = base.to_item()
+        item["alarmId"] = {"S": alarm_id}
+        item["receivedAtMs"] = {"N": str(now * 1000 - n * 10_000)}
+        dynamodb.put_item(TableName=table, Item=item)
+
+
+def _console_page(stack: Stack, now: int) -> dict[str, Any]:
+    return console_event("GET /", time_ms=now * 1000)
+
+
+def _console_alarms(stack: Stack, now: int) -> dict[str, Any]:
+    return console_event("GET /api/alarms", time_ms=now * 1000)
+
+
+def _a_page_of_alarms(response: dict[str, Any]) -> bool:
+    import json
+
+    if response.get("statusCode") != 200:
+        return False
+    return len(json.loads(response["body"])["alarms"]) == CONSOLE_PAGE
+
+
 def _http_ok(response: dict[str, Any]) -> bool:
     return response.get("statusCode") == 200
 
@@ -210,6 +243,24 @@ SCENARIOS = (
         _redirected,
         _repeat(_media_link),
         _redirected,
+    ),
+    Scenario(
+        "console_page",
+        "ConsoleFunction",
+        _seed_one_camera,
+        _console_page,
+        _http_ok,
+        _repeat(_console_page),
+        _http_ok,
+    ),
+    Scenario(
+        "console_alarms",
+        "ConsoleApiFunction",
+        _seed_console_alarms,
+        _console_alarms,
+        _a_page_of_alarms,
+        _repeat(_console_alarms),
+        _a_page_of_alarms,
     ),
 )
 

@@ -18,6 +18,7 @@ the next invocation.
 from __future__ import annotations
 
 import importlib
+import json
 import multiprocessing
 import os
 import signal
@@ -32,6 +33,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
+from vstarcam_tools.local.lambda_logs import LevelFilter, enabled
 from vstarcam_tools.template import FunctionSpec
 
 # Lambda gives a function's initialisation 10 s; a loaded development machine
@@ -60,6 +62,7 @@ class _WorkerSettings:
     function_arn: str
     environment: dict[str, str]
     log_file: str | None
+    logging: dict[str, str]
 
 
 class FunctionPool:
@@ -84,6 +87,7 @@ class FunctionPool:
             function_arn=function_arn,
             environment=environment,
             log_file=str(log_file) if log_file else None,
+            logging=dict(spec.logging),
         )
         self._idle: list[_Worker] = []
         self._count = 0
@@ -241,6 +245,10 @@ def _worker_main(conn: Connection, settings: _WorkerSettings) -> None:
         os.dup2(log, 1)
         os.dup2(log, 2)
         os.close(log)
+    platform = _PlatformLog(sys.stdout, settings.logging)
+    if platform.json:
+        # Lambda keeps application lines at or above ApplicationLogLevel (lambda_logs).
+        sys.stdout = LevelFilter(sys.stdout, settings.logging.get("ApplicationLogLevel", "INFO"))
     # Lambda puts the function's code first on the path and imports "app".
     sys.path.insert(0, settings.code_dir)
     module_name, function_name = settings.handler.rsplit(".", 1)
@@ -263,7 +271,7 @@ def _worker_main(conn: Connection, settings: _WorkerSettings) -> None:
         if init_error is not None:
             conn.send(("init_error", init_error))
             return
-        print(f"START RequestId: {request_id} Version: $LATEST", flush=True)
+        platform.start(request_id)
         context = LambdaContext(
             function_name=settings.function_name,
             memory_limit_in_mb=settings.memory_mb,
@@ -281,14 +289,11 @@ def _worker_main(conn: Connection, settings: _WorkerSettings) -> None:
             traceback.print_exc()
             reply = ("error", _error_document(error, type(error).__name__))
         duration_ms = (time.monotonic() - invoked) * 1000
-        init = f"\tInit Duration: {init_ms:.2f} ms" if first else ""
-        first = False
-        print(f"END RequestId: {request_id}", flush=True)
-        print(
-            f"REPORT RequestId: {request_id}\tDuration: {duration_ms:.2f} ms\t"
-            f"Memory Size: {settings.memory_mb} MB{init}",
-            flush=True,
+        platform.report(
+            request_id, duration_ms, settings.memory_mb, init_ms if first else None, reply[0]
         )
+        first = False
+        sys.stdout.flush()
         sys.stderr.flush()
         try:
             conn.send(reply)
@@ -296,6 +301,60 @@ def _worker_main(conn: Connection, settings: _WorkerSettings) -> None:
             # A return value that cannot be pickled is the handler's error, as Lambda's
             # serialisation failure is.
             conn.send(("error", _error_document(error, "Runtime.MarshalError")))
+
+
+class _PlatformLog:
+    """The platform's START/END/REPORT lines, in the function's LoggingConfig.
+
+    Text without a LoggingConfig; JSON records otherwise, kept only when SystemLogLevel
+    lets INFO through, or, for the report of a failed invocation, WARN.
+    """
+
+    def __init__(self, stream: Any, config: dict[str, str]) -> None:
+        self._stream = stream
+        self.json = config.get("LogFormat") == "JSON"
+        self._level = config.get("SystemLogLevel", "INFO")
+
+    def _emit(self, kind: str, level: str, record: dict[str, Any]) -> None:
+        if enabled(level, self._level):
+            stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime()) + "Z"
+            line = {"time": stamp, "type": f"platform.{kind}", "record": record}
+            print(json.dumps(line), file=self._stream, flush=True)
+
+    def start(self, request_id: str) -> None:
+        if not self.json:
+            print(f"START RequestId: {request_id} Version: $LATEST", file=self._stream, flush=True)
+            return
+        self._emit("start", "INFO", {"requestId": request_id, "version": "$LATEST"})
+
+    def report(
+        self,
+        request_id: str,
+        duration_ms: float,
+        memory_mb: int,
+        init_ms: float | None,
+        status: str,
+    ) -> None:
+        if not self.json:
+            init = f"\tInit Duration: {init_ms:.2f} ms" if init_ms is not None else ""
+            print(f"END RequestId: {request_id}", file=self._stream, flush=True)
+            print(
+                f"REPORT RequestId: {request_id}\tDuration: {duration_ms:.2f} ms\t"
+                f"Memory Size: {memory_mb} MB{init}",
+                file=self._stream,
+                flush=True,
+            )
+            return
+        metrics: dict[str, Any] = {"durationMs": round(duration_ms, 2), "memorySizeMB": memory_mb}
+        if init_ms is not None:
+            metrics["initDurationMs"] = round(init_ms, 2)
+        failed = status != "ok"
+        record = {
+            "requestId": request_id,
+            "metrics": metrics,
+            "status": "error" if failed else "success",
+        }
+        self._emit("report", "WARN" if failed else "INFO", record)
 
 
 def _error_document(error: BaseException, error_type: str) -> dict[str, Any]:

@@ -1,0 +1,33 @@
+"""A heartbeat is exactly one DynamoDB write unit in every camera state (issue 13).
+
+The bench's measurement, run as a test: the real handlers against moto, each item read
+before and after, the write priced by DynamoDB's rules with the template's indexes. It
+fails if an index starts to be written by a heartbeat (a key or projected attribute that
+a heartbeat changes) or if the camera item grows past 1 KB.
+"""
+
+from __future__ import annotations
+
+import pytest
+from vstarcam_tools.bench import write_units
+
+
+@pytest.fixture(scope="module")
+def measured() -> dict:
+    return write_units.run()
+
+
+def test_a_heartbeat_is_one_write_unit_in_every_camera_state(measured: dict) -> None:
+    states = measured["heartbeat"]["by_state"]
+    assert set(states) == {"never seen", "online", "offline", "online, largest item"}
+    for state, row in states.items():
+        assert row["by_table_or_index"] == {"table": 1}, state
+        assert row["item_bytes"] <= 1024, state
+
+
+def test_a_sweep_that_finds_nobody_past_due_writes_nothing(measured: dict) -> None:
+    sweep = measured["sweep_1000_cameras"]
+    assert sweep["write_units_none_past_due"] == 0
+    assert sweep["write_units_per_camera_marked_offline"] == 1
+    # Half a unit per 4 KB read, in each of the Scan's pages.
+    assert sweep["read_units"] == pytest.approx(sweep["bytes_read"] / 4096 * 0.5, abs=2.5)

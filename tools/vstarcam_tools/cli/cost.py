@@ -1,0 +1,114 @@
+"""``vstarcam-push cost``: the monthly estimate by service and per camera, for any fleet.
+
+The same model ``make bench`` stores in benchmarks/results.json (``cost_model``) and
+draws in docs/cost-per-camera.png: vstarcam_tools.bench.costs, with the bench's
+measured durations and write units. No AWS call is made.
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from vstarcam_tools.arguments import number
+from vstarcam_tools.cli.common import print_json
+
+_cameras = number(int, 1, 10_000_000)
+_heartbeat_time = number(float, 10, 86_400, unit="seconds")
+_per_day = number(float, 0, 100_000)
+_picture_kb = number(float, 1, 4500, unit="KB")
+_retention_days = number(int, 1, 3653, unit="days")
+_channels = number(int, 0, 100)
+
+
+def _cost(args: argparse.Namespace) -> int:
+    from vstarcam_tools.bench import costs
+
+    profile = costs.with_profile(
+        cameras=args.cameras,
+        heartbeat_time_s=args.heartbeat_time,
+        alarms_per_day=args.alarms_per_day,
+        picture_kb=args.picture_kb,
+        retention_days=args.retention_days,
+        sms_per_day=args.sms_per_day,
+        push_channels=args.push_channels,
+    )
+    estimate = costs.model(costs.load_results(), profile)
+    if args.json:
+        print_json({**estimate, "prices": {k: vars(v) for k, v in costs.PRICES.items()}})
+        return 0
+    print(_describe(estimate["profile"]))
+    print()
+    print(costs.markdown(estimate))
+    print()
+    print(
+        f"Prices: us-east-1 list prices without free tiers, checked {costs.CHECKED} "
+        "(sources: --json, or docs/performance.md). Check them at https://aws.amazon.com/pricing."
+    )
+    return 0
+
+
+def _describe(profile: dict[str, Any]) -> str:
+    cameras = profile["cameras"]
+    return (
+        f"{cameras:,} camera{'s' if cameras != 1 else ''}, a heartbeat every "
+        f"{profile['heartbeat_time_s']:g} s, {profile['alarms_per_day']:g} alarms a day with "
+        f"{profile['picture_kb']:g} KB pictures kept {profile['retention_days']} days, "
+        f"{profile['sms_per_day']:g} SMS a day, one email subscriber and "
+        f"{profile['push_channels']} push channel{'s' if profile['push_channels'] != 1 else ''}"
+        ", per month:"
+    )
+
+
+def register(subparsers: Any) -> None:
+    cost = subparsers.add_parser(
+        "cost",
+        help="estimate the monthly AWS bill by service and per camera",
+        description="The cost model of docs/performance.md for the fleet you describe. "
+        "Makes no AWS call.",
+    )
+    cost.add_argument("--cameras", type=_cameras, default=1, help="cameras (default 1)")
+    cost.add_argument(
+        "--heartbeat-time",
+        type=_heartbeat_time,
+        default=60,
+        metavar="S",
+        help="the cameras' heartbeatTime in seconds (default 60)",
+    )
+    cost.add_argument(
+        "--alarms-per-day",
+        type=_per_day,
+        default=10,
+        metavar="A",
+        help="alarms per camera and day (default 10)",
+    )
+    cost.add_argument(
+        "--picture-kb",
+        type=_picture_kb,
+        default=300,
+        metavar="K",
+        help="picture size (default 300)",
+    )
+    cost.add_argument(
+        "--retention-days",
+        type=_retention_days,
+        default=30,
+        metavar="D",
+        help="RetentionDays of the stack (default 30)",
+    )
+    cost.add_argument(
+        "--sms-per-day",
+        type=_per_day,
+        default=0,
+        metavar="M",
+        help="SMS notifications per camera and day (default 0)",
+    )
+    cost.add_argument(
+        "--push-channels",
+        type=_channels,
+        default=1,
+        metavar="P",
+        help="push channels each notification goes to (default 1)",
+    )
+    cost.add_argument("--json", action="store_true", help="the numbers as JSON")
+    cost.set_defaults(handler=_cost)
