@@ -129,7 +129,12 @@ def test_sam_build_bundles_the_shared_layer_and_thin_functions(
     assert not (layer / "boto3").exists() and not (layer / "botocore").exists()
     for function in FUNCTIONS:
         files = {path.name for path in (build / function).rglob("*") if path.is_file()}
-        assert files == {"app.py"}, (function, files)
+        # The console's page function carries the page's files too (console/web).
+        web = {p.name for p in (PROJECT_ROOT / "console" / "web").iterdir()}
+        assert files == ({"app.py"} | (web if function == "ConsoleFunction" else set())), (
+            function,
+            files,
+        )
     size = tree_size(build / "SharedLayer")
     with capsys.disabled():
         print(f"\nbuilt SharedLayer: {size / 1_000_000:.1f} MB unzipped")
@@ -222,7 +227,8 @@ def test_cameras_post_to_heartbeat_and_alarm_at_the_root_of_the_default_stage() 
         (event["Properties"]["Method"], event["Properties"]["Path"], function)
         for function in FUNCTIONS
         for event in props(function).get("Events", {}).values()
-        if event["Type"] == "HttpApi"
+        # The web console's routes: tests/console/test_console_template.py.
+        if event["Type"] == "HttpApi" and not function.startswith("Console")
     }
     assert routes == {
         ("POST", "/heartbeat", "HeartbeatFunction"),
@@ -320,7 +326,13 @@ def test_media_function_may_only_read_one_alarm_and_get_media_objects() -> None:
     readers = [function for function in FUNCTIONS if "s3:GetObject" in actions(function)]
     # MediaProcessFunction reads the originals to derive from them; it signs no URL.
     # DeliveryFunction uploads pictures to push services and presigns one for Slack.
-    assert sorted(readers) == ["DeliveryFunction", "MediaFunction", "MediaProcessFunction"]
+    # The console's API presigns media URLs for signed-in users.
+    assert sorted(readers) == [
+        "ConsoleApiFunction",
+        "DeliveryFunction",
+        "MediaFunction",
+        "MediaProcessFunction",
+    ]
 
 
 def test_media_links_reach_the_alarm_and_notify_functions() -> None:
@@ -466,12 +478,22 @@ def test_tables_are_on_demand_encrypted_and_streamed(table: str, view: str) -> N
     assert RESOURCES[table]["DeletionPolicy"] == "Retain"
 
 
-def test_cameras_table_has_no_index_so_a_heartbeat_writes_one_unit() -> None:
-    """An index whose key moved with the deadline cost a heartbeat two more write units."""
+def test_cameras_table_has_no_index_a_heartbeat_writes_so_it_writes_one_unit() -> None:
+    """An index whose key moved with the deadline cost a heartbeat two more write units. The
+    console's byFleet index is keyed on a constant and projects only name and status, which
+    a heartbeat of an online camera does not change."""
     properties = props("CamerasTable")
-    assert "GlobalSecondaryIndexes" not in properties
+    (index,) = properties["GlobalSecondaryIndexes"]
+    assert index["IndexName"] == "byFleet"
+    assert index["Projection"] == {
+        "ProjectionType": "INCLUDE",
+        "NonKeyAttributes": ["name", "status"],
+    }
     assert "LocalSecondaryIndexes" not in properties
-    assert properties["AttributeDefinitions"] == [{"AttributeName": "vuid", "AttributeType": "S"}]
+    assert properties["AttributeDefinitions"] == [
+        {"AttributeName": "vuid", "AttributeType": "S"},
+        {"AttributeName": "fleet", "AttributeType": "S"},
+    ]
 
 
 def test_alarms_table_lists_by_time_and_by_day_and_expires_records() -> None:
@@ -689,3 +711,55 @@ def test_plain_http_outputs_are_the_distributions_http_urls() -> None:
 
     assert outputs["PlainHttpHeartbeatUrl"] == "http://d111111abcdef8.cloudfront.net/heartbeat"
     assert outputs["PlainHttpAlarmUrl"] == "http://d111111abcdef8.cloudfront.net/alarm"
+
+
+# -- push channels ------------------------------------------------------------------------
+
+
+def test_only_the_delivery_function_reads_the_destinations_secrets_and_only_its_own() -> None:
+    """Secrets live in SSM under the stack's prefix; no function may write them, only the
+    delivery function may read them, and no environment variable carries one."""
+    readers = [f for f in FUNCTIONS if any(a.startswith("ssm:") for a in actions(f))]
+    assert readers == ["DeliveryFunction"]
+    (ssm,) = [s for s in statements("DeliveryFunction") if s["Action"] == "ssm:GetParameters"]
+    assert ssm["Resource"]["Fn::Sub"].endswith(":parameter/${AWS::StackName}/notify/*")
+    variables = props("DeliveryFunction")["Environment"]["Variables"]
+    assert variables["SECRETS_PREFIX"] == {"Fn::Sub": "/${AWS::StackName}/notify/"}
+    assert TEMPLATE["Outputs"]["DestinationSecretsPrefix"]["Value"] == variables["SECRETS_PREFIX"]
+    for function in FUNCTIONS:
+        for name in props(function).get("Environment", {}).get("Variables", {}):
+            assert not any(word in name for word in ("TOKEN", "SECRET_", "KEY", "PASSWORD")), name
+
+
+def test_delivery_function_role_and_queue() -> None:
+    """It reads destinations and notes failures, records deliveries, reads media and the
+    alarm's thumbnail, backs off by changing its messages' visibility and dead-letters;
+    the queue's visibility timeout is 6x the function's timeout, and its redrive policy
+    backs up the function's own dead-lettering."""
+    assert actions("DeliveryFunction") == {
+        "dynamodb:GetItem",
+        "dynamodb:UpdateItem",
+        "dynamodb:PutItem",
+        "dynamodb:DeleteItem",
+        "s3:GetObject",
+        "ssm:GetParameters",
+        "sqs:ChangeMessageVisibility",
+        "sqs:SendMessage",
+    }
+    (event,) = props("DeliveryFunction")["Events"].values()
+    assert event["Type"] == "SQS"
+    assert event["Properties"]["Queue"] == {"Fn::GetAtt": ["DeliveryQueue", "Arn"]}
+    assert event["Properties"]["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    queue = props("DeliveryQueue")
+    assert queue["VisibilityTimeout"] == 6 * props("DeliveryFunction")["Timeout"]
+    assert queue["RedrivePolicy"]["deadLetterTargetArn"] == {
+        "Fn::GetAtt": ["NotifyDeadLetterQueue", "Arn"]
+    }
+    assert queue["SqsManagedSseEnabled"] is True
+    # Long enough for the whole retry schedule (about 6 hours) and then some.
+    assert queue["MessageRetentionPeriod"] >= 24 * 3600
+    notify = statements("NotifyFunction")
+    fan_out = {"Fn::GetAtt": ["DeliveryQueue", "Arn"]}
+    assert {"Effect": "Allow", "Action": "sqs:SendMessage", "Resource": fan_out} in notify
+    deliveries = props("DeliveriesTable")
+    assert deliveries["TimeToLiveSpecification"] == {"AttributeName": "expiresAt", "Enabled": True}

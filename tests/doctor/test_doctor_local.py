@@ -31,11 +31,13 @@ from tests.doctor.conftest import (
 )
 from tests.e2e.helpers import jpeg, new_vuid, post_alarm
 from tests.e2e.localstack import LocalStackProcess
+from tests.e2e.test_push_local import notify
+from tests.push_fakes import FakeNtfy
 
 pytestmark = pytest.mark.slow
 
 # What the local stack cannot have (plain HTTP) or does not have yet: said, not pretended.
-SKIPPED_ON_LOCAL = {"bucket TLS only", "console", "push channels"}
+SKIPPED_ON_LOCAL = {"bucket TLS only", "push channels"}
 PUSH_CHECKS = {
     "test camera",
     "heartbeat",
@@ -75,7 +77,8 @@ def test_a_healthy_stack_is_all_ok_and_nothing_is_left(local: LocalStackProcess)
     for result in run.results:
         assert set(result) <= {"check", "status", "detail", "fix"}
         assert result["detail"]
-    assert "not in this stack" in run.result("console")["detail"]
+    assert "401 without a valid token" in run.result("console")["detail"]
+    assert "no push destination is configured" in run.result("push channels")["detail"]
     assert "byte for byte" in run.result("alarm push")["detail"]
     assert "thumbnail (image/" in run.result("media processing")["detail"]
     assert "playable video (video/mp4" in run.result("media processing")["detail"]
@@ -402,4 +405,57 @@ def test_a_killed_run_leaves_a_test_camera_that_the_next_run_removes(
     result = run.result("leftovers")
     assert left.test_cameras[0] in result["detail"]
     assert "removed" in result["detail"]
+    assert_nothing_left(local)
+
+
+@pytest.fixture
+def ntfy_destination(local: LocalStackProcess) -> Iterator[FakeNtfy]:
+    """A ntfy destination (added with 'vstarcam-push notify add') on a fake ntfy server."""
+    fake = FakeNtfy()
+    fake.start()
+    try:
+        notify(local, "add", "ntfy", "lan-ntfy", "--url", fake.url)
+        yield fake
+        notify(local, "remove", "lan-ntfy")
+    finally:
+        fake.stop()
+
+
+def _test_deliveries(local: LocalStackProcess) -> list[str]:
+    table = local.outputs.raw["DeliveriesTableName"]
+    return [
+        item["deliveryId"]["S"]
+        for item in local.client("dynamodb").scan(TableName=table)["Items"]
+        if item["deliveryId"]["S"].startswith("DOCTOR")
+    ]
+
+
+def test_push_channels_get_the_test_alarm_only_with_channels(
+    local: LocalStackProcess, ntfy_destination: FakeNtfy
+) -> None:
+    """GIVEN a ntfy push destination
+    WHEN doctor runs without --channels THEN ntfy receives nothing, and the check says the
+    destination was not sent the test;
+    WHEN doctor runs with --channels THEN ntfy receives the test alarm's picture once and the
+    check is ok; and either way no delivery record of the test alarm is left."""
+    run = run_doctor(local)
+
+    assert run.returncode == 0, run.stdout + run.stderr
+    result = run.result("push channels")
+    assert result["status"] == "skipped"
+    assert "lan-ntfy" in result["detail"] and "--channels" in result["detail"]
+    assert ntfy_destination.received == []
+
+    run = run_doctor(local, "--channels")
+
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert run.result("push channels") == {
+        "check": "push channels",
+        "status": "ok",
+        "detail": "the test alarm was delivered to lan-ntfy",
+    }
+    (received,) = ntfy_destination.received
+    assert received.body[:3] == b"\xff\xd8\xff"
+    assert "DOCTORPUSH" in received.headers["title"]
+    assert _test_deliveries(local) == []
     assert_nothing_left(local)

@@ -43,12 +43,21 @@ def _client(stack: Stack, functions: Functions) -> Client:
 
 def test_routes_are_the_templates_http_api_events(stack: Stack) -> None:
     routes = {route.key: route.function for route in routes_of(stack.functions())}
+    console = {key: f for key, f in routes.items() if f.startswith("Console")}
 
-    assert routes == {
+    assert {key: f for key, f in routes.items() if key not in console} == {
         "POST /heartbeat": "HeartbeatFunction",
         "POST /alarm": "AlarmFunction",
         "GET /alarms/{alarmId}/{media}": "MediaFunction",
     }
+    # The console's page and API; the /api/ routes name the JWT authorizer.
+    assert console["GET /"] == "ConsoleFunction"
+    assert console["GET /api/alarms"] == "ConsoleApiFunction"
+    authorizers = {r.key: r.authorizer for r in routes_of(stack.functions())}
+    assert {authorizers[key] for key in console if key.startswith("GET /api/")} == {
+        "ConsoleAuthorizer"
+    }
+    assert authorizers["POST /heartbeat"] is None and authorizers["GET /"] is None
 
 
 def test_json_request_becomes_a_payload_v2_event_with_a_text_body(stack: Stack) -> None:

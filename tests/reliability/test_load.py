@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 from vstarcam_push.cameras import CameraRegistry
-from vstarcam_push.media_processing import PLAYABLE_SUFFIX, THUMBNAIL_SUFFIX
 from vstarcam_tools.simulator import (
     ALARM,
     HEARTBEAT,
@@ -66,7 +65,7 @@ def test_many_cameras_for_twenty_seconds_get_no_error_and_every_alarm_is_stored_
     assert answered > 0
     assert len(alarms) == answered
     assert len({item["alarmId"]["S"] for item in alarms}) == answered
-    # The media processing adds each picture's thumbnail beside it: not an alarm's own media.
-    originals = {key for key in keys if not key.endswith((THUMBNAIL_SUFFIX, PLAYABLE_SUFFIX))}
+    # Media processing adds each alarm's thumbnail beside its picture (<key>.thumb.jpg).
+    originals = {key for key in keys if not key.endswith(".thumb.jpg")}
     assert {item["pictureKey"]["S"] for item in alarms} == originals
     assert {item["vuid"]["S"] for item in alarms} <= set(vuids)

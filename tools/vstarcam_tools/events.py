@@ -107,3 +107,36 @@ class LambdaContext:
 
     def get_remaining_time_in_millis(self) -> int:
         return 10_000
+
+
+def console_event(
+    route: str,
+    path_parameters: dict[str, str] | None = None,
+    query: dict[str, str] | None = None,
+    time_ms: int | None = None,
+) -> dict[str, Any]:
+    """A browser's GET on a web console route, as HTTP API passes it on (after the JWT
+    authorizer for ``/api/`` routes, whose claims it carries)."""
+    method, path = route.split(" ", 1)
+    for name, value in (path_parameters or {}).items():
+        path = path.replace("{" + name + "}", value)
+    event = http_event(path, b"", "", base64_encoded=False, time_ms=time_ms)
+    event.pop("body")
+    event["headers"] = {
+        "host": "abc123.execute-api.us-east-1.amazonaws.com",
+        "user-agent": "Mozilla/5.0",
+        "accept-encoding": "gzip, deflate, br",
+        "authorization": "Bearer eyJraWQiOiJkdW1teSJ9.e30.c2ln",
+    }
+    event["routeKey"] = event["requestContext"]["routeKey"] = route
+    event["requestContext"]["http"]["method"] = method
+    if route.split(" ", 1)[1].startswith("/api/"):
+        event["requestContext"]["authorizer"] = {
+            "jwt": {"claims": {"sub": "5f1c0b6e-user", "client_id": "console"}, "scopes": None}
+        }
+    if path_parameters:
+        event["pathParameters"] = dict(path_parameters)
+    if query:
+        event["queryStringParameters"] = dict(query)
+        event["rawQueryString"] = urllib.parse.urlencode(query)
+    return event

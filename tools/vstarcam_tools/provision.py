@@ -1,4 +1,5 @@
-"""Create a stack's stateful resources (tables, bucket, topic, queues) from ``template.yaml``.
+"""Create a stack's stateful resources (tables, bucket, topic, queues, user pool) from
+``template.yaml``.
 
 Used against moto: in-process ``mock_aws`` in tests, moto's server in the
 local stack. API Gateway, Lambda and event source mappings are not created
@@ -69,6 +70,33 @@ def create_resources(stack: Stack, session: Any) -> None:
     cloudwatch = session.client("cloudwatch", region_name=stack.region)
     for logical_id in stack.resources("AWS::CloudWatch::Alarm"):
         _create_metric_alarm(stack, cloudwatch, logical_id)
+    cognito = session.client("cognito-idp", region_name=stack.region)
+    for logical_id in stack.resources("AWS::Cognito::UserPool"):
+        _create_user_pool(stack, cognito, logical_id)
+    for logical_id in stack.resources("AWS::Cognito::UserPoolClient"):
+        props = stack.properties(logical_id)
+        client = cognito.create_user_pool_client(**props)["UserPoolClient"]
+        stack.refs[logical_id] = client["ClientId"]
+    for logical_id in stack.resources("AWS::Cognito::UserPoolUser"):
+        props = stack.properties(logical_id)
+        cognito.admin_create_user(**props)
+
+
+def _create_user_pool(stack: Stack, cognito: Any, logical_id: str) -> None:
+    props = dict(stack.properties(logical_id))
+    props["PoolName"] = props.pop("UserPoolName", stack.physical_name(logical_id))
+    # CloudFormation takes the MFA settings with the pool; the API takes them afterwards.
+    mfa = props.pop("MfaConfiguration", "OFF")
+    enabled_mfas = props.pop("EnabledMfas", [])
+    pool = cognito.create_user_pool(**props)["UserPool"]
+    stack.refs[logical_id] = pool["Id"]
+    stack.attributes[(logical_id, "Arn")] = pool["Arn"]
+    if mfa != "OFF":
+        cognito.set_user_pool_mfa_config(
+            UserPoolId=pool["Id"],
+            MfaConfiguration=mfa,
+            SoftwareTokenMfaConfiguration={"Enabled": "SOFTWARE_TOKEN_MFA" in enabled_mfas},
+        )
 
 
 def _create_metric_alarm(stack: Stack, cloudwatch: Any, logical_id: str) -> None:

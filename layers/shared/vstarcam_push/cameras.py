@@ -26,6 +26,10 @@ from vstarcam_push.errors import UnknownCamera
 SWEEP_SEGMENTS = 4
 # The deadline, as the sweep's filter and the mark-offline condition read it.
 _PAST_DUE = "#status = :online AND onlineUntil < :now"
+# Every camera item carries fleet = "camera": the key of the byFleet index that lists the
+# fleet for the console without a Scan. It never changes, so it costs no index writes.
+FLEET_INDEX = "byFleet"
+FLEET = "camera"
 
 # A site groups a customer's cameras for push destinations (``--sites``). Short, so the
 # camera item stays far under 1 KB in every state.
@@ -107,7 +111,8 @@ class CameraRegistry:
         }
         kwargs: dict[str, Any] = {}
         if accept_unknown:
-            expression += ", registeredAt = if_not_exists(registeredAt, :now)"
+            expression += ", registeredAt = if_not_exists(registeredAt, :now), fleet = :fleet"
+            values[":fleet"] = {"S": FLEET}
         else:
             kwargs["ConditionExpression"] = "attribute_exists(vuid)"
         try:
@@ -161,8 +166,8 @@ class CameraRegistry:
         self._db.update_item(
             TableName=self.table,
             Key={"vuid": {"S": vuid}},
-            UpdateExpression="SET registeredAt = if_not_exists(registeredAt, :now)",
-            ExpressionAttributeValues={":now": {"N": str(now)}},
+            UpdateExpression="SET registeredAt = if_not_exists(registeredAt, :now), fleet = :fleet",
+            ExpressionAttributeValues={":now": {"N": str(now)}, ":fleet": {"S": FLEET}},
         )
 
     def get(self, vuid: str) -> Camera | None:
@@ -177,7 +182,7 @@ class CameraRegistry:
                 Key={"vuid": {"S": vuid}},
                 UpdateExpression=(
                     "SET #name = :name, offlineAfter = :offline_after, "
-                    "registeredAt = if_not_exists(registeredAt, :now)"
+                    "registeredAt = if_not_exists(registeredAt, :now), fleet = :fleet"
                 ),
                 ConditionExpression="attribute_not_exists(vuid)",
                 ExpressionAttributeNames={"#name": "name"},
@@ -185,6 +190,7 @@ class CameraRegistry:
                     ":name": {"S": name},
                     ":offline_after": {"N": str(offline_after)},
                     ":now": {"N": str(now)},
+                    ":fleet": {"S": FLEET},
                 },
             )
             return True
@@ -192,11 +198,12 @@ class CameraRegistry:
             self._db.update_item(
                 TableName=self.table,
                 Key={"vuid": {"S": vuid}},
-                UpdateExpression="SET #name = :name, offlineAfter = :offline_after",
+                UpdateExpression="SET #name = :name, offlineAfter = :offline_after, fleet = :fleet",
                 ExpressionAttributeNames={"#name": "name"},
                 ExpressionAttributeValues={
                     ":name": {"S": name},
                     ":offline_after": {"N": str(offline_after)},
+                    ":fleet": {"S": FLEET},
                 },
             )
             self._move_deadline(vuid, offline_after)

@@ -20,7 +20,7 @@ from vstarcam_push.cameras import Camera, CameraRegistry
 from vstarcam_push.channels import PushEvent
 from vstarcam_push.delivery import FanOut
 from vstarcam_push.media_links import link_url
-from vstarcam_push.probe import probe_attributes
+from vstarcam_push.probe import probe_attributes, pushes_to_channels
 
 EventKind = Literal["alarm", "offline", "online"]
 Outcome = Literal["sent", "suppressed", "ignored"]
@@ -274,7 +274,8 @@ class Notifier:
         """Push destinations first, then SNS: a failed publish retries the record, and the
         queued destinations are not sent twice (their delivery ids are recorded), whereas a
         failed fan-out after a publish would send the email and SMS twice."""
-        if self.push is not None:
+        # The doctor's test camera reaches push channels only with 'doctor --channels'.
+        if self.push is not None and pushes_to_channels(notification.vuid):
             self.push.send(event)
         self.publish(notification)
 

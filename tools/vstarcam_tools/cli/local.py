@@ -64,6 +64,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--verbose", action="store_true", help="show the functions' own logs on the console"
     )
     parser.add_argument(
+        "--console-password",
+        default=None,
+        metavar="PASSWORD",
+        help="password of the web console's user admin (default: a random one, shown at start)",
+    )
+    parser.add_argument(
         "--stack",
         default=argparse.SUPPRESS,
         help=f"CloudFormation stack name the outputs are published as (default {DEFAULT_STACK})",
@@ -120,6 +126,7 @@ def run(args: argparse.Namespace) -> int:
             concurrency=args.concurrency,
             verbose=args.verbose,
             log_dir=Path(args.log_dir) if args.log_dir else None,
+            console_password=args.console_password,
         )
     )
 

@@ -15,13 +15,14 @@ from botocore.exceptions import (
     NoRegionError,
 )
 
-from vstarcam_tools.cli import alarms, cameras, cost, doctor, local, notify, simulate
+from vstarcam_tools.cli import alarms, cameras, cost, doctor, local, notify, simulate, users
 from vstarcam_tools.cli.common import DEFAULT_STACK, PROG, CliError
 
 # The command groups, in the order `vstarcam-push --help` lists them.
 GROUPS = (
     cameras,
     alarms,
+    users,
     notify,
     simulate,
     local,

@@ -6,7 +6,10 @@ from __future__ import annotations
 import json
 import time
 
-from vstarcam_push.alarms import AlarmStore
+from vstarcam_push.alarms import Alarm, AlarmStore
+from vstarcam_push.channels import PushEvent
+from vstarcam_push.destinations import DestinationStore
+from vstarcam_push.notifications import alarm_notification, alarm_push_event
 from vstarcam_push.probe import TEST_ATTRIBUTE
 
 from vstarcam_tools.doctor.camera_path import Probe
@@ -124,4 +127,90 @@ def check_media_processing(context: DoctorContext, probe: Probe) -> CheckResult:
 
 
 def check_push_channels(context: DoctorContext, probe: Probe, channels: bool) -> CheckResult:
-    return skipped("push channels", "not in this stack: it has no push channels")
+    """Without ``--channels`` the test alarm goes to no push destination (the notifier skips
+    test cameras); with it, every destination whose filters want it gets it, delivered."""
+    check = "push channels"
+    reason = unavailable(context, "DeliveryFunction", "push channels")
+    if reason:
+        return skipped(check, reason)
+    raw = context.stack.raw
+    if "DestinationsTableName" not in raw or "DeliveriesTableName" not in raw:
+        return skipped(check, "the stack reports no DestinationsTableName/DeliveriesTableName")
+    if not probe.alarms:
+        return skipped(check, "no test alarm was stored")
+    dynamodb = context.client("dynamodb")
+    destinations = DestinationStore(dynamodb, raw["DestinationsTableName"]).list()
+    alarm = probe.alarms[0]
+    event = _push_event(context, alarm)
+    wanted = [d.name for d in destinations if d.filters.wants(event)]
+    records = _deliveries(context, alarm.alarm_id, [d.name for d in destinations])
+    if not channels:
+        if records:
+            return failed(
+                check,
+                f"the test alarm was sent to {', '.join(sorted(records))} without --channels",
+                "redeploy the stack from this checkout: its notifier keeps test alarms from "
+                "push channels unless asked",
+            )
+        if not destinations:
+            return skipped(check, "no push destination is configured ('vstarcam-push notify add')")
+        return skipped(
+            check,
+            f"not sent to the {len(destinations)} push destination(s) "
+            f"({', '.join(d.name for d in destinations)}); --channels sends them the test alarm",
+        )
+    if not wanted:
+        return skipped(
+            check,
+            "no push destination wants the test alarm"
+            + (
+                f" (their filters: {', '.join(d.name for d in destinations)})"
+                if destinations
+                else ""
+            ),
+        )
+    fix = (
+        "see 'vstarcam-push notify list' (each destination's last error) and the delivery "
+        f"function's log: sam logs --stack-name {context.stack_name} -n DeliveryFunction "
+        "--start-time '10 minutes ago'"
+    )
+    deadline = time.monotonic() + context.limits.wait_s
+    while True:
+        records = _deliveries(context, alarm.alarm_id, wanted)
+        done = {name: status for name, status in records.items() if status != "sending"}
+        if len(done) == len(wanted) or time.monotonic() >= deadline:
+            break
+        time.sleep(context.limits.poll_s)
+    failures = [name for name, status in done.items() if status != "delivered"]
+    pending = [name for name in wanted if name not in done]
+    if failures or pending:
+        parts = []
+        if failures:
+            parts.append(f"failed for {', '.join(sorted(failures))}")
+        if pending:
+            parts.append(
+                f"not delivered to {', '.join(pending)} within {context.limits.wait_s:g} s"
+            )
+        return failed(check, "the test alarm " + "; ".join(parts), fix)
+    return ok(check, f"the test alarm was delivered to {', '.join(wanted)}")
+
+
+def _push_event(context: DoctorContext, alarm: Alarm) -> PushEvent:
+    camera = context.cameras().get(alarm.vuid)
+    notification = alarm_notification(
+        camera, alarm, context.stack.media_bucket, context.region, context.api_url
+    )
+    return alarm_push_event(camera, alarm, notification)
+
+
+def _deliveries(context: DoctorContext, alarm_id: str, names: list[str]) -> dict[str, str]:
+    """The delivery records of the alarm, by destination name: sending, delivered, failed."""
+    dynamodb, table = context.client("dynamodb"), context.stack.raw["DeliveriesTableName"]
+    found = {}
+    for name in names:
+        item = dynamodb.get_item(
+            TableName=table, Key={"deliveryId": {"S": f"{alarm_id}.{name}"}}, ConsistentRead=True
+        ).get("Item")
+        if item:
+            found[name] = item.get("status", {}).get("S", "")
+    return found

@@ -156,6 +156,25 @@ def remove_camera(context: DoctorContext, vuid: str) -> None:
         keys.update(obj["Key"] for obj in page.get("Contents", []))
     for key in sorted(keys):
         s3.delete_object(Bucket=bucket, Key=key)
+    _remove_deliveries(context, [key["alarmId"]["S"] for key in alarm_keys])
     for key in alarm_keys:
         dynamodb.delete_item(TableName=table, Key=key)
     context.cameras().remove(vuid)
+
+
+def _remove_deliveries(context: DoctorContext, alarm_ids: list[str]) -> None:
+    """The push delivery records of the test alarms ('doctor --channels'), by their ids
+    ``<alarm id>.<destination>``; deleting one that never existed is harmless."""
+    raw = context.stack.raw
+    if not alarm_ids or "DeliveriesTableName" not in raw or "DestinationsTableName" not in raw:
+        return
+    from vstarcam_push.destinations import DestinationStore
+
+    dynamodb = context.client("dynamodb")
+    names = [d.name for d in DestinationStore(dynamodb, raw["DestinationsTableName"]).list()]
+    for alarm_id in alarm_ids:
+        for name in names:
+            dynamodb.delete_item(
+                TableName=raw["DeliveriesTableName"],
+                Key={"deliveryId": {"S": f"{alarm_id}.{name}"}},
+            )

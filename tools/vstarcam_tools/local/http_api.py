@@ -10,8 +10,11 @@ reply as given, any other value as a ``200`` JSON body, a function error as
 ``500 {"message":"Internal Server Error"}``.
 
 Requests HTTP API never delivers are refused here too, without invoking the
-function: an unknown route (``404 {"message":"Not Found"}``) and an event over
-Lambda's 6 MB limit (``413`` in the camera protocol's wire shape).
+function: an unknown route (``404 {"message":"Not Found"}``), an event over
+Lambda's 6 MB limit (``413`` in the camera protocol's wire shape), and a
+request on a route with a JWT authorizer whose token that authorizer refuses
+(``401 {"message":"Unauthorized"}``; the token's claims reach the function in
+``requestContext.authorizer.jwt`` as HTTP API puts them).
 """
 
 from __future__ import annotations
@@ -46,6 +49,8 @@ class Route:
     method: str
     path: str
     function: str
+    # The name of the route's authorizer (Auth.Authorizer), None for an open route.
+    authorizer: str | None = None
 
     @property
     def key(self) -> str:
@@ -79,11 +84,21 @@ def routes_of(functions: dict[str, FunctionSpec]) -> list[Route]:
             method=str(event["Properties"].get("Method", "ANY")).upper(),
             path=event["Properties"]["Path"],
             function=logical_id,
+            authorizer=_authorizer_of(event["Properties"]),
         )
         for logical_id, spec in functions.items()
         for event in spec.events.values()
         if event.get("Type") == "HttpApi"
     ]
+
+
+def _authorizer_of(properties: dict[str, Any]) -> str | None:
+    name = (properties.get("Auth") or {}).get("Authorizer")
+    return None if name in (None, "NONE") else str(name)
+
+
+# An authorizer: the Authorization header's value -> the token's claims, or None to refuse.
+Authorizer = Callable[[str], dict[str, Any] | None]
 
 
 @dataclass(frozen=True)
@@ -121,8 +136,10 @@ class HttpApi:
         api_id: str,
         account: str,
         on_request: Callable[[RequestRecord], None] | None = None,
+        authorizers: dict[str, Authorizer] | None = None,
     ) -> None:
         self.routes = routes
+        self.authorizers = authorizers or {}
         self.invoke = invoke
         self.api_id = api_id
         self.account = account
@@ -144,10 +161,21 @@ class HttpApi:
             body, close = b"", True
         elif route is None:
             status, headers, payload = _json_reply(404, {"message": "Not Found"})
+        elif (claims := self._authorize(route, environ)) is False:
+            status, headers, payload = _json_reply(401, {"message": "Unauthorized"})
+            headers.append(("www-authenticate", "Bearer"))
         else:
             event = http_event(environ, route, body, request_id, now_ms, self.api_id, self.account)
             if path_parameters:
                 event["pathParameters"] = path_parameters
+            if isinstance(claims, dict):
+                event["requestContext"]["authorizer"] = {
+                    "jwt": {
+                        # HTTP API hands the function every claim as text.
+                        "claims": {k: _claim_text(v) for k, v in claims.items()},
+                        "scopes": None,
+                    }
+                }
             if len(json.dumps(event)) > MAX_REQUEST_BYTES:
                 status, headers, payload = _too_large()
             else:
@@ -173,6 +201,17 @@ class HttpApi:
                 )
             )
         return [payload]
+
+    def _authorize(self, route: Route, environ: dict[str, Any]) -> dict[str, Any] | bool:
+        """True for an open route, the claims of an accepted token, False to refuse."""
+        if route.authorizer is None:
+            return True
+        authorizer = self.authorizers.get(route.authorizer)
+        if authorizer is None:
+            # A route naming an authorizer the API does not have is never opened.
+            return False
+        claims = authorizer(environ.get("HTTP_AUTHORIZATION", ""))
+        return claims if claims is not None else False
 
     def _route(self, method: str, path: str) -> tuple[Route | None, dict[str, str]]:
         # Exact paths first, as HTTP API prefers the most specific route.
@@ -247,6 +286,12 @@ def http_event(
             event["body"] = base64.b64encode(body).decode("ascii")
             event["isBase64Encoded"] = True
     return event
+
+
+def _claim_text(value: Any) -> str:
+    if isinstance(value, list):
+        return "[" + " ".join(str(item) for item in value) + "]"
+    return str(value)
 
 
 def _read_body(environ: dict[str, Any]) -> bytes | None:

@@ -32,6 +32,16 @@ from werkzeug.serving import BaseWSGIServer, make_server
 
 from vstarcam_tools.events import scheduled_event
 from vstarcam_tools.local import inbox
+from vstarcam_tools.local.console import (
+    COGNITO_PATH,
+    CONSOLE_USER,
+    CognitoPath,
+    JwtAuthorizer,
+    authorizers_of,
+    console_password,
+    create_console_user,
+    jwks_url,
+)
 from vstarcam_tools.local.http_api import HttpApi, RequestRecord, routes_of
 from vstarcam_tools.local.queues import QueueEventSource, SqsMappingConfig
 from vstarcam_tools.local.schedule import Schedule, parse_rate
@@ -65,6 +75,8 @@ class Options:
     concurrency: int = 4
     verbose: bool = False
     log_dir: Path | None = None
+    # The console user admin's password (None: a random one, shown at start).
+    console_password: str | None = None
 
 
 class LocalStack:
@@ -95,6 +107,7 @@ class LocalStack:
         self.log_dir = options.log_dir or Path(tempfile.mkdtemp(prefix="vstarcam-push-local-"))
         self.endpoint = ""
         self.base_url = ""
+        self.console_password = console_password(options.console_password)
 
     def start(self) -> None:
         options = self.options
@@ -121,18 +134,19 @@ class LocalStack:
                     confirmed.protocol,
                     confirmed.endpoint,
                 )
+            self._create_console_user(aws)
             functions = self.stack.functions()
             self._start_pools(functions)
-            self._api = _Server(
-                api_socket,
-                HttpApi(
-                    routes_of(functions),
-                    lambda function, event: self.pools[function].invoke(event),
-                    api_id=_API_ID,
-                    account=self.stack.account,
-                    on_request=_log_request,
-                ),
+            api = HttpApi(
+                routes_of(functions),
+                lambda function, event: self.pools[function].invoke(event),
+                api_id=_API_ID,
+                account=self.stack.account,
+                on_request=_log_request,
+                authorizers=self._authorizers(),
             )
+            # The console page reaches moto's Cognito on its own origin (no CORS).
+            self._api = _Server(api_socket, CognitoPath(api, self.endpoint))
         self.outputs = local_outputs(self.stack, self.base_url)
         publish_outputs(
             aws.client("cloudformation"), self.stack.name, self.outputs, self.stack.parameters
@@ -159,6 +173,22 @@ class LocalStack:
             schedule.start()
         self._sns.start()
         self._janitor.start()
+
+    def _create_console_user(self, aws: MotoSession) -> None:
+        for logical_id in self.stack.resources("AWS::Cognito::UserPool"):
+            create_console_user(
+                aws.client("cognito-idp"),
+                self.stack.physical_name(logical_id),
+                self.console_password,
+            )
+
+    def _authorizers(self) -> dict[str, Any]:
+        """The template's JWT authorizers, checking tokens against moto's JWKS."""
+        found: dict[str, Any] = {}
+        for logical_id in self.stack.resources("AWS::Serverless::HttpApi"):
+            for name, config in authorizers_of(self.stack.properties(logical_id)).items():
+                found[name] = JwtAuthorizer(config, jwks_url(self.endpoint, config.issuer)).claims
+        return found
 
     def _start_pools(self, functions: dict[str, FunctionSpec]) -> None:
         self.log_dir.mkdir(parents=True, exist_ok=True)
@@ -289,6 +319,8 @@ class LocalStack:
 
 
 _EXECUTE_API = re.compile(r"https://[^/]+\.execute-api\.[^/]+\.amazonaws\.com")
+_COGNITO = re.compile(r"https://cognito-idp\.[^/]+\.amazonaws\.com/")
+_S3_HOST = re.compile(r"https://[^/]+\.s3\.[^/]+\.amazonaws\.com")
 
 
 def function_environment(
@@ -299,6 +331,11 @@ def function_environment(
     variables = {
         name: _EXECUTE_API.sub(base_url, value) if base_url else value
         for name, value in spec.environment.items()
+    }
+    # The console's sign-in goes to the local API's Cognito path, its media to moto's S3.
+    variables = {
+        name: _S3_HOST.sub(endpoint, _COGNITO.sub(COGNITO_PATH, value))
+        for name, value in variables.items()
     }
     return {
         **variables,
@@ -658,6 +695,11 @@ def _print_banner(local: LocalStack) -> None:
         f"Alarm URL: {outputs['AlarmUrl']}",
         f"AWS_ENDPOINT_URL={local.endpoint}",
     ]
+    if "ConsoleUrl" in outputs:
+        lines.append(
+            f"Console: {outputs['ConsoleUrl']} "
+            f"(user {CONSOLE_USER}, password {local.console_password})"
+        )
     if options.host in ("0.0.0.0", "::", ""):
         lines.append(
             "Listening on every interface: set these URLs on your cameras (plain HTTP; "

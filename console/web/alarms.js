@@ -1,0 +1,221 @@
+// The alarms view: a grid of thumbnails, newest first, filtered by camera, type and dates;
+// more pages on scroll; new alarms appear on their own; several can be marked reviewed,
+// downloaded or deleted at once.
+import { api, query } from './api.js';
+import { settings } from './auth.js';
+import { $, download, el, say, time } from './dom.js';
+
+// Modest: four small reads a minute while the grid is on screen and the tab visible.
+const POLL_MS = 15_000;
+const shown = new Map();
+const selected = new Set();
+let next = null;
+let loading = false;
+let poller = 0;
+let visible = false;
+
+for (const type of settings.alarmTypes || []) {
+  $('filter-type').append(el('option', { value: type.hex }, type.name));
+}
+
+function filters() {
+  const parameters = { camera: $('filter-camera').value, type: $('filter-type').value };
+  // The dates are the viewer's own days, sent as the instants they begin and end.
+  if ($('filter-from').value) parameters.from = new Date(`${$('filter-from').value}T00:00:00`).getTime();
+  if ($('filter-to').value) parameters.to = new Date(`${$('filter-to').value}T23:59:59.999`).getTime();
+  return parameters;
+}
+
+function card(alarm) {
+  const label = alarm.cameraName || alarm.vuid;
+  const box = el('input', {
+    type: 'checkbox',
+    'aria-label': `Select ${alarm.alarmTypeName}, ${label}, ${time(alarm.receivedAtMs)}`,
+    checked: selected.has(alarm.alarmId),
+    onchange: (event) => {
+      if (event.target.checked) selected.add(alarm.alarmId);
+      else selected.delete(alarm.alarmId);
+      updateSelection();
+    },
+  });
+  return el(
+    'li',
+    { class: alarm.reviewedAt ? '' : 'unreviewed', dataset: { alarmId: alarm.alarmId } },
+    el('label', { class: 'select' }, box),
+    el(
+      'a',
+      { href: `#/alarms/${alarm.alarmId}` },
+      el('img', { src: alarm.thumbnailUrl, alt: `${alarm.alarmTypeName}, ${label}`, loading: 'lazy' }),
+    ),
+    el(
+      'div',
+      { class: 'caption' },
+      el('strong', {}, label),
+      el('span', {}, alarm.alarmTypeName),
+      alarm.reviewedAt ? null : el('span', { class: 'new' }, ' new'),
+      el('br'),
+      el('time', { datetime: new Date(alarm.receivedAtMs).toISOString() }, time(alarm.receivedAtMs)),
+    ),
+  );
+}
+
+function updateSelection() {
+  for (const id of selected) if (!shown.has(id)) selected.delete(id);
+  const count = selected.size;
+  $('selected-count').textContent = `${count} selected`;
+  for (const id of ['review-selected', 'download-selected', 'delete-selected']) $(id).disabled = count === 0;
+  $('select-all').checked = count > 0 && count === shown.size;
+  const unreviewed = [...shown.values()].filter((alarm) => !alarm.reviewedAt).length;
+  $('unreviewed-count').textContent = `${unreviewed} unreviewed of ${shown.size} shown`;
+  $('unreviewed-badge').textContent = String(unreviewed);
+  $('unreviewed-badge').hidden = unreviewed === 0;
+  $('alarms-empty').hidden = shown.size > 0;
+}
+
+function render() {
+  $('alarm-grid').replaceChildren(...[...shown.values()].map(card));
+  updateSelection();
+}
+
+// Each new filter starts a new generation: an answer for an older one is dropped.
+let generation = 0;
+
+async function load(cursor = null) {
+  if (cursor && loading) return;
+  const mine = cursor ? generation : ++generation;
+  loading = true;
+  try {
+    const page = await api('GET', query('/api/alarms', { ...filters(), cursor }));
+    if (mine !== generation) return;
+    if (!cursor) shown.clear();
+    for (const alarm of page.alarms) shown.set(alarm.alarmId, alarm);
+    next = page.next;
+    $('alarms-more').hidden = !next;
+    render();
+  } catch (error) {
+    say(error.message);
+  } finally {
+    if (mine === generation) loading = false;
+  }
+}
+
+// New alarms: the first page again, and what is not on screen yet goes on top.
+async function poll() {
+  if (!visible || loading || document.hidden) return;
+  const mine = generation;
+  try {
+    const page = await api('GET', query('/api/alarms', { ...filters(), limit: 20 }));
+    if (mine !== generation) return;
+    const fresh = page.alarms.filter((alarm) => !shown.has(alarm.alarmId));
+    if (!fresh.length) return;
+    const merged = new Map(fresh.map((alarm) => [alarm.alarmId, alarm]));
+    for (const [id, alarm] of shown) merged.set(id, alarm);
+    shown.clear();
+    for (const [id, alarm] of merged) shown.set(id, alarm);
+    render();
+    say(`${fresh.length} new alarm${fresh.length === 1 ? '' : 's'}`);
+  } catch {
+    // The next poll tries again; a 401 has already sent the page to sign-in.
+  }
+}
+
+async function loadCameras() {
+  const select = $('filter-camera');
+  const chosen = select.value;
+  const options = [el('option', { value: '' }, 'All cameras')];
+  let cursor = null;
+  try {
+    for (let page = 0; page < 20; page += 1) {
+      const answer = await api('GET', query('/api/cameras', { limit: 100, cursor }));
+      for (const camera of answer.cameras) {
+        options.push(el('option', { value: camera.vuid }, camera.name ? `${camera.name} (${camera.vuid})` : camera.vuid));
+      }
+      cursor = answer.next;
+      if (!cursor) break;
+    }
+  } catch (error) {
+    say(error.message);
+  }
+  select.replaceChildren(...options);
+  select.value = chosen;
+}
+
+$('alarm-filter').addEventListener('change', () => {
+  selected.clear();
+  load();
+});
+$('alarms-more').addEventListener('click', () => load(next));
+$('select-all').addEventListener('change', (event) => {
+  selected.clear();
+  if (event.target.checked) for (const id of shown.keys()) selected.add(id);
+  render();
+});
+
+$('review-selected').addEventListener('click', async () => {
+  const ids = [...selected];
+  try {
+    const answer = await api('POST', '/api/alarms/review', { alarmIds: ids, reviewed: true });
+    const now = Math.floor(Date.now() / 1000);
+    for (const id of answer.updated) shown.get(id).reviewedAt = now;
+    selected.clear();
+    render();
+    $('alarm-message').textContent = `${answer.updated.length} marked reviewed`;
+  } catch (error) {
+    $('alarm-message').textContent = error.message;
+  }
+});
+
+$('delete-selected').addEventListener('click', async () => {
+  const ids = [...selected];
+  if (!confirm(`Delete ${ids.length} alarm${ids.length === 1 ? '' : 's'} with their pictures and videos?`)) return;
+  try {
+    const answer = await api('POST', '/api/alarms/delete', { alarmIds: ids });
+    for (const id of [...answer.deleted, ...answer.missing]) shown.delete(id);
+    selected.clear();
+    render();
+    $('alarm-message').textContent = `${answer.deleted.length} deleted`;
+  } catch (error) {
+    $('alarm-message').textContent = error.message;
+  }
+});
+
+$('download-selected').addEventListener('click', async () => {
+  for (const id of [...selected]) {
+    try {
+      const alarm = await api('GET', `/api/alarms/${id}`);
+      download(alarm.pictureDownloadUrl);
+      if (alarm.videoDownloadUrl) download(alarm.videoDownloadUrl);
+    } catch (error) {
+      say(error.message);
+    }
+  }
+});
+
+// More pages on scroll: when the "More" button comes into view, it is pressed.
+new IntersectionObserver((entries) => {
+  if (entries.some((entry) => entry.isIntersecting) && next && visible) load(next);
+}).observe($('alarms-more'));
+
+export function forget(alarmId) {
+  shown.delete(alarmId);
+  selected.delete(alarmId);
+}
+
+export function markReviewed(alarmId) {
+  const alarm = shown.get(alarmId);
+  if (alarm) alarm.reviewedAt = Math.floor(Date.now() / 1000);
+}
+
+export function show() {
+  visible = true;
+  $('alarm-message').textContent = '';
+  loadCameras();
+  load();
+  clearInterval(poller);
+  poller = setInterval(poll, POLL_MS);
+}
+
+export function hide() {
+  visible = false;
+  clearInterval(poller);
+}

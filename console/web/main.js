@@ -1,0 +1,66 @@
+// Starts the console: shows the sign-in view until there is a session, then the view the
+// address names (#/cameras, #/alarms, #/alarms/<alarm id>).
+import { onSignedOut } from './api.js';
+import * as auth from './auth.js';
+import { $, say } from './dom.js';
+import * as alarm from './alarm.js';
+import * as alarms from './alarms.js';
+import * as cameras from './cameras.js';
+import * as signin from './signin.js';
+
+const views = { signin, cameras, alarms, alarm };
+let current = null;
+
+function mark(id, here) {
+  if (here) $(id).setAttribute('aria-current', 'page');
+  else $(id).removeAttribute('aria-current');
+}
+
+function open(name, ...parameters) {
+  if (current && current !== name) views[current].hide();
+  current = name;
+  for (const view of Object.keys(views)) $(`${view}-view`).hidden = view !== name;
+  $('bar').hidden = name === 'signin';
+  mark('nav-cameras', name === 'cameras');
+  mark('nav-alarms', name === 'alarms' || name === 'alarm');
+  views[name].show(...parameters);
+}
+
+function route() {
+  if (!auth.signedIn()) {
+    open('signin', route);
+    return;
+  }
+  $('who').textContent = auth.userName();
+  const [, view, id] = location.hash.split('/');
+  if (view === 'cameras') open('cameras');
+  else if (view === 'alarms' && id) open('alarm', decodeURIComponent(id));
+  else open('alarms');
+}
+
+onSignedOut(() => {
+  say('Please sign in.');
+  open('signin', route);
+});
+
+$('sign-out').addEventListener('click', async () => {
+  await auth.signOut();
+  open('signin', route);
+});
+
+// Two-step sign-in for a signed-in user (when the stack leaves it optional).
+$('mfa-button').addEventListener('click', async () => {
+  try {
+    const secret = await auth.associateMfa();
+    const code = prompt(`Add this key to your authenticator app (time-based, 6 digits), then enter the code it shows:\n\n${secret}`);
+    if (!code) return;
+    await auth.enableMfa(code.trim());
+    say('Two-step sign-in is on: the next sign-in asks for a code.');
+  } catch (error) {
+    say(error.message);
+  }
+});
+
+window.addEventListener('hashchange', route);
+// A module runs after the document is parsed: the elements are all there.
+route();

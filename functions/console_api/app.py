@@ -1,0 +1,42 @@
+"""/api/*: the web console's JSON API. API Gateway's JWT authorizer lets only signed-in users in."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import boto3
+from aws_lambda_powertools import Logger
+from vstarcam_push.console_api import ConsoleApi, ConsoleSettings, handle_errors
+from vstarcam_push.media_links import presigning_client
+from vstarcam_push.settings import Settings
+
+logger = Logger()
+settings = Settings.from_env()
+api = ConsoleApi(
+    boto3.client("dynamodb"),
+    presigning_client(os.environ.get("AWS_REGION", "us-east-1")),
+    ConsoleSettings(
+        cameras_table=settings.cameras_table,
+        alarms_table=settings.alarms_table,
+        media_bucket=settings.media_bucket,
+        default_offline_after=settings.offline_after_seconds,
+        retention_days=settings.retention_days,
+        api_url=settings.api_url,
+    ),
+)
+handle = handle_errors(api.handle, logger)
+
+
+@logger.inject_lambda_context(clear_state=True)
+def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    # API Gateway's request id joins these logs to the API's access log lines; the user
+    # is named by the token's subject, never by the token.
+    context_ = event.get("requestContext") or {}
+    claims = ((context_.get("authorizer") or {}).get("jwt") or {}).get("claims") or {}
+    logger.append_keys(
+        api_request_id=context_.get("requestId"),
+        route=event.get("routeKey"),
+        user=claims.get("sub"),
+    )
+    return handle(event)

@@ -1,0 +1,127 @@
+"""Browser tests: Debian's headless Chromium, driven by Selenium, against the local stack.
+
+The stack is ``vstarcam-push local`` as ``make run`` starts it (free ports, a
+known console password); the browser signs in as ``admin`` exactly as a person
+would. Chromium and its driver are system packages (``chromium``,
+``chromium-driver``): ``.ci/run`` installs them. Without them these tests fail,
+they do not skip.
+"""
+
+from __future__ import annotations
+
+import shutil
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from selenium import webdriver
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.remote.webdriver import WebDriver
+from selenium.webdriver.support import expected_conditions as expected
+from selenium.webdriver.support.ui import WebDriverWait
+from vstarcam_push.cameras import CameraRegistry
+
+from tests.e2e.localstack import LocalStackProcess, start_local_stack
+
+PASSWORD = "browser-test-password"
+WAIT_S = 20.0
+DOCS = Path(__file__).resolve().parents[2] / "docs"
+
+
+def _binary(*names: str) -> str:
+    for name in names:
+        found = shutil.which(name)
+        if found:
+            return found
+    pytest.fail(
+        f"{names[0]} is not installed: the browser tests need Debian's chromium and "
+        "chromium-driver (apt-get install chromium chromium-driver; .ci/run does it)"
+    )
+
+
+@pytest.fixture(scope="module")
+def local(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStackProcess]:
+    log_dir = tmp_path_factory.mktemp("local-stack-logs")
+    stack = start_local_stack(
+        schedule_rate=None, extra_args=["--console-password", PASSWORD], log_dir=log_dir
+    )
+    stack.log_dir = log_dir  # type: ignore[attr-defined]
+    yield stack
+    stack.stop()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[WebDriver]:
+    options = webdriver.ChromeOptions()
+    options.binary_location = _binary("chromium", "chromium-browser")
+    for argument in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-dev-shm-usage",
+        "--disable-gpu",
+        "--window-size=1280,900",
+        "--autoplay-policy=no-user-gesture-required",
+        "--no-first-run",
+        "--disable-extensions",
+        "--disable-background-networking",
+    ):
+        options.add_argument(argument)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(
+        service=Service(executable_path=_binary("chromedriver")), options=options
+    )
+    driver.set_page_load_timeout(WAIT_S)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+@pytest.fixture(scope="module")
+def registry(local: LocalStackProcess) -> CameraRegistry:
+    return CameraRegistry(local.client("dynamodb"), local.outputs.cameras_table)
+
+
+def wait(driver: WebDriver, condition: Callable[[WebDriver], Any], timeout: float = WAIT_S) -> Any:
+    """``condition``'s first true value; a view that redraws meanwhile is looked at again."""
+    return WebDriverWait(
+        driver,
+        timeout,
+        poll_frequency=0.2,
+        ignored_exceptions=(NoSuchElementException, StaleElementReferenceException),
+    ).until(condition)
+
+
+def click_in_row(driver: WebDriver, vuid: str, label: str) -> None:
+    """Press a camera row's button, even if the list is redrawn while it is found."""
+
+    def press(d: WebDriver) -> bool:
+        row = d.find_element(By.CSS_SELECTOR, f'tr[data-vuid="{vuid}"]')
+        row.find_element(By.XPATH, f".//button[text()='{label}']").click()
+        return True
+
+    wait(driver, press)
+
+
+def visible(driver: WebDriver, element_id: str) -> Any:
+    return wait(driver, expected.visibility_of_element_located((By.ID, element_id)))
+
+
+def sign_in(
+    driver: WebDriver, base_url: str, user: str = "admin", password: str = PASSWORD
+) -> None:
+    driver.get(base_url + "/")
+    visible(driver, "signin-username").send_keys(user)
+    driver.find_element(By.ID, "signin-password").send_keys(password)
+    driver.find_element(By.CSS_SELECTOR, "#signin-form button[type=submit]").click()
+    visible(driver, "bar")
+
+
+def screenshot(driver: WebDriver, name: str) -> None:
+    """A picture of the page for the README (docs/<name>.png), taken as the test saw it."""
+    time.sleep(0.3)  # let the last images paint; the assertions before already waited for them
+    driver.save_screenshot(str(DOCS / f"{name}.png"))

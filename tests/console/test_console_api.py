@@ -1,0 +1,480 @@
+"""The console's JSON API (ConsoleApiFunction) in moto: every route, paging through the
+indexes (never a Scan), filters, every bad parameter a clear 400, delete removing every
+object and the record, reviewed marks, presigned media URLs of at most five minutes."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from tests.console.conftest import DAY_MS, Console
+
+FRONT = "VE0005622QHOW"
+GARDEN = "OKB0379853SNLJ"
+NOW_MS = int(time.time() * 1000)
+
+
+def expires_in(url: str) -> int:
+    return int(parse_qs(urlsplit(url).query)["X-Amz-Expires"][0])
+
+
+def all_alarms(console: Console, **query: str) -> list[dict[str, Any]]:
+    """Every page, following ``next`` (bounded)."""
+    found: list[dict[str, Any]] = []
+    cursor = None
+    for _ in range(50):
+        parameters = {**query, **({"cursor": cursor} if cursor else {})}
+        reply = console.call("GET /api/alarms", query=parameters)
+        assert reply.status == 200, reply.body
+        found.extend(reply.body["alarms"])
+        cursor = reply.body["next"]
+        if cursor is None:
+            return found
+    raise AssertionError("paging did not end")
+
+
+# -- what every reply carries ----------------------------------------------------------
+
+
+def test_replies_are_uncached_json_with_the_consoles_security_headers(console: Console) -> None:
+    reply = console.call("GET /api/cameras")
+    assert reply.status == 200
+    assert reply.headers["content-type"].startswith("application/json")
+    assert reply.headers["cache-control"] == "no-store"
+    assert reply.headers["x-content-type-options"] == "nosniff"
+    assert reply.headers["referrer-policy"] == "no-referrer"
+    assert "frame-ancestors 'none'" in reply.headers["content-security-policy"]
+
+
+def test_an_unknown_route_is_404_in_the_wire_shape(console: Console) -> None:
+    reply = console.call("GET /api/nothing")
+    assert reply.status == 404
+    assert reply.body == {"code": "404", "message": "no such console API route"}
+
+
+def test_the_api_reads_cameras_and_alarms_only_through_indexes_and_keys(
+    console: Console, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No Scan on any console path: every listing is a Query of an index."""
+    console.register(FRONT, "Front door")
+    console.store_alarm(FRONT, NOW_MS - 1000)
+    calls: list[str] = []
+    client = console.module.api._db
+    original = client._make_api_call
+
+    def spy(operation: str, params: dict[str, Any]) -> Any:
+        calls.append(f"{operation}:{params.get('IndexName', '')}")
+        return original(operation, params)
+
+    monkeypatch.setattr(client, "_make_api_call", spy)
+    assert console.call("GET /api/cameras").status == 200
+    assert console.call("GET /api/alarms").status == 200
+    assert console.call("GET /api/alarms", query={"camera": FRONT}).status == 200
+    assert not [call for call in calls if call.startswith("Scan")]
+    assert "Query:byFleet" in calls and "Query:byDay" in calls and "Query:byTime" in calls
+
+
+# -- cameras ---------------------------------------------------------------------------
+
+
+def test_cameras_list_counts_the_fleet_and_shows_each_cameras_last_alarm(
+    console: Console,
+) -> None:
+    console.register(FRONT, "Front door")
+    console.register(GARDEN, "Garden")
+    console.module.api.cameras.registry.heartbeat(FRONT, int(time.time()), 180, False)
+    alarm_id = console.store_alarm(GARDEN, NOW_MS - 5000, alarm_type=0x14, processed=True)
+
+    reply = console.call("GET /api/cameras")
+
+    assert reply.status == 200
+    assert reply.body["counts"] == {"total": 2, "online": 1, "offline": 1, "pending": 0}
+    by_vuid = {camera["vuid"]: camera for camera in reply.body["cameras"]}
+    assert by_vuid[FRONT]["status"] == "online" and by_vuid[FRONT]["lastAlarm"] is None
+    last = by_vuid[GARDEN]["lastAlarm"]
+    assert last["alarmId"] == alarm_id and last["alarmTypeName"] == "Doorbell button alarm"
+    assert "thumb.jpg" in urlsplit(last["thumbnailUrl"]).path
+    assert expires_in(last["thumbnailUrl"]) == 300
+
+
+def test_cameras_page_by_vuid_with_a_cursor_and_filter_by_status(console: Console) -> None:
+    vuids = [f"CAM{n:04d}" for n in range(7)]
+    for vuid in vuids:
+        console.register(vuid)
+    console.module.api.cameras.registry.heartbeat("CAM0003", int(time.time()), 180, False)
+
+    first = console.call("GET /api/cameras", query={"limit": "3"})
+    second = console.call("GET /api/cameras", query={"limit": "3", "cursor": first.body["next"]})
+    third = console.call("GET /api/cameras", query={"limit": "3", "cursor": second.body["next"]})
+
+    pages = [[c["vuid"] for c in page.body["cameras"]] for page in (first, second, third)]
+    assert pages == [vuids[0:3], vuids[3:6], vuids[6:7]]
+    assert third.body["next"] is None
+    online = console.call("GET /api/cameras", query={"status": "online"})
+    assert [c["vuid"] for c in online.body["cameras"]] == ["CAM0003"]
+    assert online.body["counts"]["total"] == 7
+
+
+def test_add_a_camera_with_the_clis_rules_and_message(console: Console) -> None:
+    reply = console.call(
+        "POST /api/cameras", body={"vuid": FRONT.lower(), "name": "Front door", "offlineAfter": 300}
+    )
+    assert reply.status == 201
+    assert reply.body["message"] == (
+        f"added camera Front door ({FRONT}), reported offline after 300 s without a heartbeat"
+    )
+    camera = console.module.api.cameras.registry.get(FRONT)
+    assert (camera.name, camera.offline_after) == ("Front door", 300)
+
+    again = console.call("POST /api/cameras", body={"vuid": FRONT, "name": "Porch"})
+    assert again.status == 200 and again.body["message"].startswith("updated camera Porch")
+
+
+def test_rename_and_change_the_threshold_of_a_camera(console: Console) -> None:
+    console.register(FRONT, "Front door", 180)
+    reply = console.call(
+        "PATCH /api/cameras/{vuid}", path={"vuid": FRONT}, body={"offlineAfter": 900}
+    )
+    assert reply.status == 200
+    camera = console.module.api.cameras.registry.get(FRONT)
+    assert (camera.name, camera.offline_after) == ("Front door", 900)
+    console.call("PATCH /api/cameras/{vuid}", path={"vuid": FRONT}, body={"name": "Porch"})
+    assert console.module.api.cameras.registry.get(FRONT).name == "Porch"
+
+
+def test_renaming_an_unknown_camera_is_refused_and_creates_nothing(console: Console) -> None:
+    reply = console.call("PATCH /api/cameras/{vuid}", path={"vuid": FRONT}, body={"name": "x"})
+    assert reply.status == 404
+    assert reply.body == {"code": "404", "message": f"camera {FRONT} is not registered"}
+    assert console.module.api.cameras.registry.get(FRONT) is None
+
+
+def test_remove_a_camera_with_the_clis_messages(console: Console) -> None:
+    console.register(FRONT)
+    reply = console.call("DELETE /api/cameras/{vuid}", path={"vuid": FRONT})
+    assert reply.status == 200 and reply.body == {"message": f"removed camera {FRONT}"}
+    again = console.call("DELETE /api/cameras/{vuid}", path={"vuid": FRONT})
+    assert again.status == 404 and again.body["message"] == f"camera {FRONT} is not registered"
+
+
+def test_a_cameras_push_urls_only_on_request(console: Console) -> None:
+    console.register(FRONT)
+    listing = console.call("GET /api/cameras")
+    assert "heartbeatUrl" not in str(listing.body)
+    reply = console.call("GET /api/cameras/{vuid}/urls", path={"vuid": FRONT})
+    assert reply.status == 200
+    assert reply.body["heartbeatUrl"].startswith("https://")
+    assert "/heartbeat" in reply.body["heartbeatUrl"] and "/alarm" in reply.body["alarmUrl"]
+    unknown = console.call("GET /api/cameras/{vuid}/urls", path={"vuid": GARDEN})
+    assert unknown.status == 404
+
+
+@pytest.mark.parametrize(
+    ("route", "path", "body", "words"),
+    [
+        ("POST /api/cameras", None, {"name": "x"}, "vuid: vuid is missing"),
+        ("POST /api/cameras", None, {"vuid": "V-1"}, "vuid: vuid must be 4 to 32 letters"),
+        ("POST /api/cameras", None, {"vuid": FRONT, "name": 7}, "name must be text"),
+        ("POST /api/cameras", None, {"vuid": FRONT, "name": "x" * 65}, "longer than 64"),
+        ("POST /api/cameras", None, {"vuid": FRONT, "offlineAfter": 0}, "offlineAfter must be"),
+        ("POST /api/cameras", None, {"vuid": FRONT, "offlineAfter": "60"}, "offlineAfter must be"),
+        ("POST /api/cameras", None, {"vuid": FRONT, "offlineAfter": True}, "offlineAfter must"),
+        ("POST /api/cameras", None, {"vuid": FRONT, "colour": "red"}, "unknown field 'colour'"),
+        ("POST /api/cameras", None, "not json", "request body is not JSON"),
+        ("POST /api/cameras", None, "[1]", "must be a JSON object"),
+        ("POST /api/cameras", None, "[" * 5000 + "]" * 5000, "request body is not JSON"),
+        ("PATCH /api/cameras/{vuid}", {"vuid": FRONT}, {}, "nothing to change"),
+        ("PATCH /api/cameras/{vuid}", {"vuid": "a/b"}, {"name": "x"}, "vuid: vuid must be"),
+        ("DELETE /api/cameras/{vuid}", {"vuid": "x"}, None, "vuid: vuid must be"),
+        ("GET /api/cameras/{vuid}/urls", {"vuid": "é" * 5}, None, "vuid: vuid must be"),
+    ],
+)
+def test_bad_camera_requests_are_a_clear_400(
+    console: Console, route: str, path: dict[str, str] | None, body: Any, words: str
+) -> None:
+    reply = console.call(route, path=path, body=body)
+    assert reply.status == 400, reply.body
+    assert reply.body["code"] == "400" and words in reply.body["message"]
+    assert console.module.api.cameras.registry.get(FRONT) is None
+
+
+def test_a_names_newlines_and_control_characters_become_spaces(console: Console) -> None:
+    reply = console.call(
+        "POST /api/cameras", body={"vuid": FRONT, "name": "Front\ndoor\x00 Open the picture"}
+    )
+    assert reply.status == 201
+    assert console.module.api.cameras.registry.get(FRONT).name == "Front door Open the picture"
+
+
+# -- alarms: listing -------------------------------------------------------------------
+
+
+def test_alarms_newest_first_across_days_with_camera_names(console: Console) -> None:
+    console.register(FRONT, "Front door")
+    times = [NOW_MS - n * DAY_MS // 3 for n in range(7)]  # over three UTC days
+    for index, at in enumerate(times):
+        console.store_alarm(FRONT if index % 2 else GARDEN, at)
+
+    alarms = all_alarms(console, limit="2")
+
+    assert [a["receivedAtMs"] for a in alarms] == times
+    assert {a["cameraName"] for a in alarms if a["vuid"] == FRONT} == {"Front door"}
+    assert {a["cameraName"] for a in alarms if a["vuid"] == GARDEN} == {""}
+    assert all(expires_in(a["thumbnailUrl"]) <= 300 for a in alarms)
+
+
+def test_a_page_of_50_by_default_and_the_limit_is_bounded(console: Console) -> None:
+    for n in range(55):
+        console.store_alarm(FRONT, NOW_MS - n * 1000)
+    page = console.call("GET /api/alarms")
+    assert len(page.body["alarms"]) == 50 and page.body["next"]
+    rest = console.call("GET /api/alarms", query={"cursor": page.body["next"]})
+    assert len(rest.body["alarms"]) == 5 and rest.body["next"] is None
+
+
+def test_filter_by_camera_type_and_date_range(console: Console) -> None:
+    console.store_alarm(FRONT, NOW_MS - 10_000, alarm_type=0x12)
+    console.store_alarm(FRONT, NOW_MS - 20_000, alarm_type=0x14)
+    console.store_alarm(GARDEN, NOW_MS - 30_000, alarm_type=0x14)
+    old = console.store_alarm(GARDEN, NOW_MS - 3 * DAY_MS, alarm_type=0x14)
+
+    assert {a["vuid"] for a in all_alarms(console, camera=GARDEN)} == {GARDEN}
+    assert len(all_alarms(console, camera=GARDEN)) == 2
+    doorbells = all_alarms(console, type="0x14")
+    assert [a["alarmTypeName"] for a in doorbells] == ["Doorbell button alarm"] * 3
+    assert len(all_alarms(console, type="20")) == 3  # decimal, as cameras send it
+    recent = all_alarms(console, **{"from": str(NOW_MS - DAY_MS)})
+    assert len(recent) == 3 and old not in {a["alarmId"] for a in recent}
+    window = all_alarms(
+        console, **{"from": str(NOW_MS - 4 * DAY_MS), "to": str(NOW_MS - 2 * DAY_MS)}
+    )
+    assert [a["alarmId"] for a in window] == [old]
+    both = all_alarms(console, camera=FRONT, type="0x12")
+    assert len(both) == 1 and both[0]["alarmType"] == 0x12
+
+
+def test_a_sparse_filter_over_many_days_stops_with_a_cursor_and_finds_the_rest(
+    console: Console,
+) -> None:
+    """A request reads a bounded number of index pages: 100 empty days are not read at once."""
+    old = console.store_alarm(FRONT, NOW_MS - 100 * DAY_MS, alarm_type=0x26)
+    console.module.api.settings = type(console.module.api.settings)(
+        **{**console.module.api.settings.__dict__, "retention_days": 365}
+    )
+    first = console.call("GET /api/alarms", query={"type": "0x26"})
+    assert first.body["alarms"] == [] and first.body["next"]
+    assert [a["alarmId"] for a in all_alarms(console, type="0x26")] == [old]
+
+
+def test_a_cursor_of_another_filter_is_refused(console: Console) -> None:
+    for n in range(3):
+        console.store_alarm(FRONT, NOW_MS - n * 1000)
+    page = console.call("GET /api/alarms", query={"limit": "1"})
+    reply = console.call(
+        "GET /api/alarms", query={"limit": "1", "camera": FRONT, "cursor": page.body["next"]}
+    )
+    assert reply.status == 400 and "another filter" in reply.body["message"]
+
+
+@pytest.mark.parametrize(
+    ("query", "words"),
+    [
+        ({"limit": "0"}, "limit must be a whole number from 1 to 100"),
+        ({"limit": "101"}, "limit must be"),
+        ({"limit": "ten"}, "limit must be"),
+        ({"limit": "-5"}, "limit must be"),
+        ({"camera": "VE-1"}, "camera: vuid must be"),
+        ({"camera": ""}, "camera: vuid is empty"),
+        ({"type": "motion"}, "neither a decimal number"),
+        ({"type": "0x10000"}, "out of range"),
+        ({"from": "yesterday"}, "from must be a time in epoch milliseconds"),
+        ({"to": "1.5"}, "to must be a time"),
+        ({"from": "2000", "to": "1000"}, "from must not be after to"),
+        ({"cursor": "!!!"}, "cursor is not one this API gave out"),
+        ({"cursor": "e30"}, "cursor"),  # {} in base64
+        ({"cursor": "x" * 600}, "cursor is not one"),
+        ({"sort": "asc"}, "unknown parameter 'sort'"),
+    ],
+)
+def test_bad_alarm_list_parameters_are_a_clear_400(
+    console: Console, query: dict[str, str], words: str
+) -> None:
+    reply = console.call("GET /api/alarms", query=query)
+    assert reply.status == 400, reply.body
+    assert reply.body["code"] == "400" and words in reply.body["message"]
+
+
+@pytest.mark.parametrize(
+    "position",
+    [
+        {"s": "fleet", "d": "2024-13-45x", "k": None},
+        {"s": "fleet", "d": "2024-01-01", "k": {"a": "../x", "t": 1}},
+        {
+            "s": "fleet",
+            "d": "2024-01-01",
+            "k": {"a": "VE0005622QHOW-0123456789abcdef0123", "t": -1},
+        },
+        {"s": "fleet", "d": "2024-01-01", "k": {"a": "VE0005622QHOW-0123456789abcdef0123"}},
+        {"s": "fleet", "d": "2024-01-01", "k": [1, 2]},
+        ["not", "an", "object"],
+    ],
+)
+def test_a_forged_cursor_is_a_400_not_a_crash(console: Console, position: Any) -> None:
+    from vstarcam_push.console_api import encode_cursor
+
+    cursor = encode_cursor(position) if isinstance(position, dict) else "WyJub3QiXQ"
+    reply = console.call("GET /api/alarms", query={"cursor": cursor})
+    assert reply.status == 400 and "cursor" in reply.body["message"]
+
+
+# -- alarms: one alarm -----------------------------------------------------------------
+
+
+def test_an_alarm_with_processed_media_offers_its_thumbnail_and_playable_video(
+    console: Console,
+) -> None:
+    console.register(FRONT, "Front door")
+    alarm_id = console.store_alarm(FRONT, NOW_MS, alarm_type=0x14, video=True, processed=True)
+
+    reply = console.call("GET /api/alarms/{alarmId}", path={"alarmId": alarm_id})
+
+    body = reply.body
+    assert reply.status == 200
+    assert (body["cameraName"], body["alarmTypeName"]) == ("Front door", "Doorbell button alarm")
+    assert "play.mp4" in body["videoUrl"] and body["videoContentType"] == "video/mp4"
+    assert "thumb.jpg" in body["thumbnailUrl"] and "thumb" not in body["pictureUrl"]
+    for name in ("pictureUrl", "pictureDownloadUrl", "videoUrl", "videoDownloadUrl"):
+        assert expires_in(body[name]) <= 300, name
+    query = parse_qs(urlsplit(body["pictureDownloadUrl"]).query)
+    assert query["response-content-disposition"][0].startswith("attachment")
+    assert parse_qs(urlsplit(body["pictureUrl"]).query)["response-content-disposition"][
+        0
+    ].startswith("inline")
+
+
+def test_an_unprocessed_alarm_falls_back_to_the_picture_and_the_original_mp4(
+    console: Console,
+) -> None:
+    alarm_id = console.store_alarm(FRONT, NOW_MS, video=True)
+    body = console.call("GET /api/alarms/{alarmId}", path={"alarmId": alarm_id}).body
+    assert urlsplit(body["thumbnailUrl"]).path == urlsplit(body["pictureUrl"]).path
+    assert urlsplit(body["videoUrl"]).path == urlsplit(body["videoDownloadUrl"]).path
+    assert body["mediaStatus"] is None
+
+
+def test_a_video_that_cannot_play_is_offered_for_download_with_the_reason(
+    console: Console,
+) -> None:
+    alarm_id = console.store_alarm(
+        FRONT,
+        NOW_MS,
+        video=True,
+        videoContentType={"S": "video/x-msvideo"},
+        mediaStatus={"S": "failed"},
+        mediaError={"S": "the video is H.265, which browsers do not play"},
+    )
+    body = console.call("GET /api/alarms/{alarmId}", path={"alarmId": alarm_id}).body
+    assert body["videoUrl"] is None and body["videoDownloadUrl"]
+    assert body["mediaError"] == "the video is H.265, which browsers do not play"
+
+
+@pytest.mark.parametrize("route", ["GET /api/alarms/{alarmId}", "DELETE /api/alarms/{alarmId}"])
+def test_an_unknown_or_malformed_alarm_id(console: Console, route: str) -> None:
+    missing = console.call(route, path={"alarmId": f"{FRONT}-0123456789abcdef0123"})
+    assert missing.status == 404 and "does not exist" in missing.body["message"]
+    bad = console.call(route, path={"alarmId": "../../etc"})
+    assert bad.status == 400 and "alarm id must look like" in bad.body["message"]
+
+
+# -- alarms: delete and review ---------------------------------------------------------
+
+
+def test_delete_removes_picture_video_thumbnail_playable_copy_and_record(
+    console: Console,
+) -> None:
+    keep = console.store_alarm(GARDEN, NOW_MS - 1, video=True, processed=True)
+    alarm_id = console.store_alarm(FRONT, NOW_MS, video=True, processed=True)
+    kept_keys = {k for k in console.media_keys() if f"/{GARDEN}/" in k}
+    assert len(console.media_keys()) == 8
+
+    reply = console.call("DELETE /api/alarms/{alarmId}", path={"alarmId": alarm_id})
+
+    assert reply.status == 200 and reply.body == {"deleted": [alarm_id]}
+    assert console.alarm(alarm_id) is None
+    assert console.media_keys() == kept_keys and console.alarm(keep) is not None
+
+
+def test_delete_several_at_once_reports_the_missing(console: Console) -> None:
+    ids = [console.store_alarm(FRONT, NOW_MS - n, video=bool(n % 2)) for n in range(4)]
+    gone = f"{FRONT}-0123456789abcdef0123"
+    reply = console.call("POST /api/alarms/delete", body={"alarmIds": [*ids[:3], gone]})
+    assert reply.status == 200
+    assert reply.body == {"deleted": ids[:3], "missing": [gone]}
+    assert [console.alarm(i) is None for i in ids] == [True, True, True, False]
+    assert len(console.media_keys()) == 2  # the one kept, with its video
+
+
+def test_review_marks_and_unmarks_alarms(console: Console) -> None:
+    ids = [console.store_alarm(FRONT, NOW_MS - n) for n in range(3)]
+    before = int(time.time())
+    reply = console.call("POST /api/alarms/review", body={"alarmIds": ids[:2]})
+    assert reply.status == 200 and reply.body["updated"] == ids[:2]
+    listed = {a["alarmId"]: a["reviewedAt"] for a in all_alarms(console)}
+    assert listed[ids[0]] >= before and listed[ids[1]] >= before and listed[ids[2]] is None
+
+    console.call("POST /api/alarms/review", body={"alarmIds": [ids[0]], "reviewed": False})
+    assert {a["alarmId"]: a["reviewedAt"] for a in all_alarms(console)}[ids[0]] is None
+
+
+def test_reviewing_a_deleted_alarm_does_not_recreate_it(console: Console) -> None:
+    gone = f"{FRONT}-0123456789abcdef0123"
+    reply = console.call("POST /api/alarms/review", body={"alarmIds": [gone]})
+    assert reply.body == {"updated": [], "missing": [gone], "reviewed": True}
+    assert console.alarm(gone) is None
+
+
+@pytest.mark.parametrize(
+    ("route", "body", "words"),
+    [
+        ("POST /api/alarms/review", {}, "alarmIds must be a non-empty list"),
+        ("POST /api/alarms/review", {"alarmIds": []}, "alarmIds must be a non-empty list"),
+        ("POST /api/alarms/review", {"alarmIds": "x"}, "alarmIds must be"),
+        ("POST /api/alarms/review", {"alarmIds": [1]}, "alarm id must look like"),
+        ("POST /api/alarms/review", {"alarmIds": ["x"], "reviewed": "yes"}, "alarm id"),
+        (
+            "POST /api/alarms/review",
+            {"alarmIds": [f"{FRONT}-0123456789abcdef0123"], "reviewed": "yes"},
+            "reviewed must be true or false",
+        ),
+        (
+            "POST /api/alarms/delete",
+            {"alarmIds": [f"{FRONT}-{n:020x}" for n in range(51)]},
+            "at most 50",
+        ),
+        ("POST /api/alarms/delete", {"ids": []}, "unknown field 'ids'"),
+        ("POST /api/alarms/delete", "{", "not JSON"),
+    ],
+)
+def test_bad_bulk_requests_are_a_clear_400(
+    console: Console, route: str, body: Any, words: str
+) -> None:
+    reply = console.call(route, body=body)
+    assert reply.status == 400, reply.body
+    assert words in reply.body["message"]
+
+
+def test_a_storage_failure_is_a_500_in_the_wire_shape(
+    console: Console, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from botocore.exceptions import ClientError
+
+    def fail(*args: Any, **kwargs: Any) -> Any:
+        raise ClientError({"Error": {"Code": "InternalServerError", "Message": "x"}}, "Query")
+
+    monkeypatch.setattr(console.module.api._db, "query", fail)
+    reply = console.call("GET /api/alarms")
+    assert reply.status == 500
+    assert reply.body == {"code": "500", "message": "storage is unavailable, please retry"}

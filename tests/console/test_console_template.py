@@ -1,0 +1,120 @@
+"""template.yaml's web console: the Cognito pool and client, the JWT authorizer on every
+/api/ route (and on no other), the console functions' least-privilege roles and outputs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from vstarcam_push.console_api import ConsoleApi, ConsoleSettings
+from vstarcam_tools.template import Stack, load_template
+
+TEMPLATE = load_template()
+RESOURCES: dict[str, dict[str, Any]] = TEMPLATE["Resources"]
+
+
+def props(logical_id: str) -> dict[str, Any]:
+    return RESOURCES[logical_id]["Properties"]
+
+
+def http_routes() -> list[tuple[str, str, str, dict[str, Any]]]:
+    return [
+        (logical_id, event["Properties"]["Method"], event["Properties"]["Path"], event)
+        for logical_id, resource in RESOURCES.items()
+        if resource["Type"] == "AWS::Serverless::Function"
+        for event in resource["Properties"].get("Events", {}).values()
+        if event["Type"] == "HttpApi"
+    ]
+
+
+def test_every_api_route_has_the_jwt_authorizer_and_no_other_route_has_one() -> None:
+    api_routes = 0
+    for function, _method, path, event in http_routes():
+        authorizer = event["Properties"].get("Auth", {}).get("Authorizer")
+        if path.startswith("/api/"):
+            api_routes += 1
+            assert function == "ConsoleApiFunction"
+            assert authorizer == "ConsoleAuthorizer", path
+        else:
+            # Camera routes, media links and the page stay open.
+            assert authorizer is None, path
+    assert api_routes == 10
+    assert "DefaultAuthorizer" not in props("HttpApi")["Auth"]
+
+
+def test_the_template_declares_exactly_the_routes_the_api_answers() -> None:
+    declared = {
+        f"{method} {path}"
+        for function, method, path, _ in http_routes()
+        if function == "ConsoleApiFunction"
+    }
+    api = ConsoleApi(None, None, ConsoleSettings("c", "a", "b", 180, 30, ""))
+    assert declared == api.route_keys
+
+
+def test_the_authorizer_checks_issuer_and_audience_of_the_pool() -> None:
+    authorizer = props("HttpApi")["Auth"]["Authorizers"]["ConsoleAuthorizer"]
+    assert authorizer["IdentitySource"] == "$request.header.Authorization"
+    resolved = Stack(region="eu-west-1").resolve(authorizer["JwtConfiguration"])
+    assert resolved == {
+        "issuer": "https://cognito-idp.eu-west-1.amazonaws.com/vstarcam-push-consoleuserpool",
+        "audience": ["vstarcam-push-consoleuserpoolclient"],
+    }
+
+
+def test_the_user_pool_has_no_self_sign_up_and_totp_mfa() -> None:
+    pool = props("ConsoleUserPool")
+    assert pool["AdminCreateUserConfig"]["AllowAdminCreateUserOnly"] is True
+    assert pool["EnabledMfas"] == ["SOFTWARE_TOKEN_MFA"]
+    assert Stack().resolve(pool["MfaConfiguration"]) == "OPTIONAL"
+    assert Stack(overrides={"ConsoleMfa": "required"}).resolve(pool["MfaConfiguration"]) == "ON"
+    assert pool["Policies"]["PasswordPolicy"]["MinimumLength"] >= 12
+
+
+def test_the_app_client_is_public_and_signs_in_without_the_hosted_ui() -> None:
+    client = props("ConsoleUserPoolClient")
+    assert client["GenerateSecret"] is False
+    assert set(client["ExplicitAuthFlows"]) == {
+        "ALLOW_USER_PASSWORD_AUTH",
+        "ALLOW_REFRESH_TOKEN_AUTH",
+    }
+    assert client["PreventUserExistenceErrors"] == "ENABLED"
+    assert client["EnableTokenRevocation"] is True
+
+
+def test_console_admin_email_creates_the_first_user_only_when_given() -> None:
+    assert TEMPLATE["Parameters"]["ConsoleAdminEmail"]["Default"] == ""
+    assert "ConsoleAdminUser" not in Stack().resources()
+    stack = Stack(overrides={"ConsoleAdminEmail": "owner@example.com"})
+    assert "ConsoleAdminUser" in stack.resources()
+    user = stack.properties("ConsoleAdminUser")
+    assert user["Username"] == "owner@example.com"
+    assert user["DesiredDeliveryMediums"] == ["EMAIL"]
+
+
+def test_the_page_function_makes_no_aws_call_and_the_api_only_the_ones_it_needs() -> None:
+    assert "Policies" not in props("ConsoleFunction")
+    statements = [s for p in props("ConsoleApiFunction")["Policies"] for s in p["Statement"]]
+    actions = {
+        a
+        for s in statements
+        for a in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])
+    }
+    assert "dynamodb:Scan" not in actions
+    assert not {a for a in actions if a.endswith("*")}
+    assert actions == {
+        "dynamodb:Query",
+        "dynamodb:BatchGetItem",
+        "dynamodb:GetItem",
+        "dynamodb:UpdateItem",
+        "dynamodb:DeleteItem",
+        "s3:GetObject",
+        "s3:DeleteObject",
+    }
+    (s3,) = [s for s in statements if "s3:GetObject" in s["Action"]]
+    assert s3["Resource"] == {"Fn::Sub": "${MediaBucket.Arn}/alarms/*"}
+
+
+def test_outputs_name_the_console_url_and_the_user_pool() -> None:
+    outputs = Stack(region="eu-west-1").outputs()
+    assert outputs["ConsoleUrl"].endswith(".execute-api.eu-west-1.amazonaws.com/")
+    assert outputs["ConsoleUserPoolId"] == "vstarcam-push-consoleuserpool"

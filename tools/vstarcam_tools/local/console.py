@@ -1,0 +1,176 @@
+"""The web console on the local stack: moto's Cognito, the JWT authorizer, the sign-in path.
+
+- :class:`JwtAuthorizer` checks a route's bearer token as API Gateway's JWT
+  authorizer does: RS256 signature against the pool's JWKS (moto serves it at
+  ``/<pool id>/.well-known/jwks.json``), issuer, ``aud`` or ``client_id`` among
+  the audiences, expiry and not-before. So a console that works here works deployed.
+- :class:`CognitoPath` lets the page, served by the local HTTP API, reach
+  moto's Cognito on its own origin (``POST /cognito-idp/``): deployed, the
+  page calls Cognito's public endpoint, which answers CORS; moto's CORS is off
+  here and the page must not need it. Only the calls a signed-out or signed-in
+  browser makes (no ``Admin*`` call) are let through.
+- :func:`create_console_user` makes the ``admin`` user with a known password.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import secrets
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import jwt
+
+logger = logging.getLogger("vstarcam_tools.local")
+
+COGNITO_PATH = "/cognito-idp/"
+CONSOLE_USER = "admin"
+_TARGET_PREFIX = "AWSCognitoIdentityProviderService."
+# What the console page calls; Cognito itself answers these without AWS credentials.
+PUBLIC_TARGETS = frozenset(
+    {
+        "InitiateAuth",
+        "RespondToAuthChallenge",
+        "AssociateSoftwareToken",
+        "VerifySoftwareToken",
+        "SetUserMFAPreference",
+        "GetUser",
+        "ChangePassword",
+        "GlobalSignOut",
+        "RevokeToken",
+    }
+)
+_MAX_BODY = 64 * 1024
+
+StartResponse = Callable[[str, list[tuple[str, str]]], Any]
+
+
+@dataclass(frozen=True)
+class JwtConfiguration:
+    issuer: str
+    audience: tuple[str, ...]
+
+
+def authorizers_of(http_api_properties: dict[str, Any]) -> dict[str, JwtConfiguration]:
+    """The JWT authorizers an ``AWS::Serverless::HttpApi`` declares (resolved properties)."""
+    found = {}
+    for name, spec in (http_api_properties.get("Auth", {}).get("Authorizers") or {}).items():
+        config = spec.get("JwtConfiguration")
+        if config:
+            found[name] = JwtConfiguration(
+                str(config["issuer"]), tuple(str(a) for a in config.get("audience", []))
+            )
+    return found
+
+
+class JwtAuthorizer:
+    """API Gateway's JWT authorizer for one issuer, with the keys fetched from ``jwks_url``."""
+
+    def __init__(self, config: JwtConfiguration, jwks_url: str) -> None:
+        self.config = config
+        self._keys = jwt.PyJWKClient(jwks_url, cache_keys=True, timeout=5)
+
+    def claims(self, authorization: str) -> dict[str, Any] | None:
+        """The token's claims if API Gateway would let it through, else None."""
+        token = authorization.strip()
+        if token[:7].lower() == "bearer ":
+            token = token[7:].strip()
+        if not token:
+            return None
+        try:
+            key = self._keys.get_signing_key_from_jwt(token)
+            claims = jwt.decode(
+                token,
+                key.key,
+                algorithms=["RS256"],
+                issuer=self.config.issuer,
+                options={"require": ["exp", "iss"], "verify_aud": False},
+            )
+        except (jwt.PyJWTError, urllib.error.URLError, ValueError):
+            return None
+        # An ID token names the client in aud, an access token in client_id.
+        audiences = claims.get("aud", [])
+        audiences = [audiences] if isinstance(audiences, str) else list(audiences)
+        if claims.get("client_id"):
+            audiences.append(claims["client_id"])
+        if not set(audiences) & set(self.config.audience):
+            return None
+        return claims
+
+
+def jwks_url(moto_endpoint: str, issuer: str) -> str:
+    """Where moto serves the keys of the pool an issuer URL names."""
+    return f"{moto_endpoint}/{issuer.rstrip('/').rsplit('/', 1)[-1]}/.well-known/jwks.json"
+
+
+class CognitoPath:
+    """WSGI middleware: ``POST /cognito-idp/`` goes to moto's Cognito, the rest to ``app``."""
+
+    def __init__(self, app: Callable[..., Iterable[bytes]], moto_endpoint: str) -> None:
+        self.app = app
+        self.moto_endpoint = moto_endpoint
+
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        if environ.get("PATH_INFO") != COGNITO_PATH:
+            return self.app(environ, start_response)
+        target = environ.get("HTTP_X_AMZ_TARGET", "")
+        operation = target.removeprefix(_TARGET_PREFIX)
+        if environ["REQUEST_METHOD"] != "POST" or not target.startswith(_TARGET_PREFIX):
+            return _json(start_response, 404, {"message": "Not Found"})
+        if operation not in PUBLIC_TARGETS:
+            # Admin* calls need AWS credentials on the real endpoint; moto checks none.
+            return _json(
+                start_response,
+                400,
+                {"__type": "NotAuthorizedException", "message": f"{operation} is not allowed"},
+            )
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        if length > _MAX_BODY:
+            return _json(start_response, 413, {"message": "Request Entity Too Large"})
+        body = environ["wsgi.input"].read(length) if length else b""
+        request = urllib.request.Request(
+            f"{self.moto_endpoint}/",
+            data=body,
+            method="POST",
+            headers={"Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": target},
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=10) as answer:
+                status, payload = answer.status, answer.read()
+        except urllib.error.HTTPError as error:
+            status, payload = error.code, error.read()
+        start_response(
+            f"{status} {'OK' if status == 200 else 'Error'}",
+            [
+                ("content-type", "application/x-amz-json-1.1"),
+                ("content-length", str(len(payload))),
+                ("cache-control", "no-store"),
+            ],
+        )
+        return [payload]
+
+
+def _json(start_response: StartResponse, status: int, document: Any) -> list[bytes]:
+    body = json.dumps(document).encode()
+    start_response(
+        f"{status} Error",
+        [("content-type", "application/json"), ("content-length", str(len(body)))],
+    )
+    return [body]
+
+
+def console_password(given: str | None) -> str:
+    """``--console-password``, or a fresh random one (printed once in the start message)."""
+    return given if given else secrets.token_urlsafe(12)
+
+
+def create_console_user(cognito: Any, pool_id: str, password: str) -> None:
+    """The local stack's ``admin`` user, signed in with ``password`` without a first-time change."""
+    cognito.admin_create_user(UserPoolId=pool_id, Username=CONSOLE_USER, MessageAction="SUPPRESS")
+    cognito.admin_set_user_password(
+        UserPoolId=pool_id, Username=CONSOLE_USER, Password=password, Permanent=True
+    )
