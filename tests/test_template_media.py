@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 import os
 import struct
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -169,3 +171,42 @@ def test_sam_build_makes_an_aarch64_media_layer_under_lambdas_size_limit(
             f"libraries; Lambda's limit (function + layers): {LAMBDA_UNZIPPED_LIMIT / 2**20:.0f} MB"
         )
     assert size + SHARED_LAYER_BUDGET < LAMBDA_UNZIPPED_LIMIT
+
+
+def test_no_other_function_loads_pillow_or_av() -> None:
+    """GIVEN each function's handler imported in a fresh interpreter, as Lambda's init does
+    THEN only MediaProcessFunction has PIL or av in sys.modules: the request-path functions'
+    cold start carries neither (nor could it: their layer does not ship them)."""
+    script = (
+        "import importlib.util, json, sys\n"
+        "spec = importlib.util.spec_from_file_location('app', sys.argv[1])\n"
+        "module = importlib.util.module_from_spec(spec)\n"
+        "sys.modules['app'] = module\n"
+        "spec.loader.exec_module(module)\n"
+        "print(json.dumps(sorted({'PIL', 'av'} & {m.split('.')[0] for m in sys.modules})))\n"
+    )
+    environment = {
+        "PATH": os.environ.get("PATH", ""),
+        "AWS_REGION": "us-east-1",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_CONFIG_FILE": os.devnull,
+        "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+        "POWERTOOLS_METRICS_NAMESPACE": "VStarcamPush",
+    }
+    loaded = {}
+    for function in (f for f, r in RESOURCES.items() if r["Type"] == "AWS::Serverless::Function"):
+        app = PROJECT_ROOT / props(function)["CodeUri"] / "app.py"
+        ran = subprocess.run(
+            [sys.executable, "-c", script, str(app)],
+            env=environment,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert ran.returncode == 0, ran.stderr
+        loaded[function] = json.loads(ran.stdout.splitlines()[-1])
+    assert loaded.pop("MediaProcessFunction") == ["PIL", "av"]
+    assert loaded and all(modules == [] for modules in loaded.values()), loaded

@@ -241,6 +241,24 @@ def test_media_sample_opens_the_picture_of_the_alarm_sample(
     assert record["pictureKey"]["S"] in response["headers"]["location"]
 
 
+def test_notify_alarm_sample_also_drives_media_processing(
+    aws: Aws, functions: LoadFunction
+) -> None:
+    """GIVEN events/alarm.json stored (its picture a real 32x24 JPEG)
+    WHEN events/notify-alarm.json, the same Alarms stream batch, reaches MediaProcessFunction
+    THEN the alarm gets its thumbnail (as small as the picture: never enlarged)."""
+    aws.register()
+    invoke(functions("AlarmFunction"), sample("alarm.json"))
+
+    response = invoke(functions("MediaProcessFunction"), sample("notify-alarm.json"))
+
+    assert response == {"batchItemFailures": []}
+    (record,) = aws.alarms()
+    assert record["mediaStatus"] == {"S": "processed"}
+    thumbnail, content_type = aws.media(record["thumbnailKey"]["S"])
+    assert content_type == "image/jpeg" and thumbnail[:3] == b"\xff\xd8\xff"
+
+
 def test_delivery_sample_reaches_its_destination(aws: Aws, functions: LoadFunction) -> None:
     """GIVEN a push destination "phone" (ntfy, a fake on 127.0.0.1)
     WHEN events/delivery.json (an SQS batch as Lambda passes it) is handled

@@ -1,9 +1,9 @@
-"""A heartbeat is exactly one DynamoDB write unit in every camera state (issue 13).
+"""A heartbeat's DynamoDB write units in each camera state (issue 13).
 
 The bench's measurement, run as a test: the real handlers against moto, each item read
 before and after, the write priced by DynamoDB's rules with the template's indexes. It
-fails if an index starts to be written by a heartbeat (a key or projected attribute that
-a heartbeat changes) or if the camera item grows past 1 KB.
+fails if an index starts to be written by an online camera's heartbeat (a key or
+projected attribute that such a heartbeat changes) or if the camera item grows past 1 KB.
 """
 
 from __future__ import annotations
@@ -17,17 +17,30 @@ def measured() -> dict:
     return write_units.run()
 
 
-def test_a_heartbeat_is_one_write_unit_in_every_camera_state(measured: dict) -> None:
+def test_a_heartbeat_of_an_online_camera_is_one_write_unit(measured: dict) -> None:
+    """The 43,200 heartbeats of a camera-month: the item only, no index, at any item size."""
     states = measured["heartbeat"]["by_state"]
     assert set(states) == {"never seen", "online", "offline", "online, largest item"}
+    for state in ("online", "online, largest item"):
+        assert states[state]["by_table_or_index"] == {"table": 1}, state
     for state, row in states.items():
-        assert row["by_table_or_index"] == {"table": 1}, state
         assert row["item_bytes"] <= 1024, state
+    assert measured["heartbeat"]["units"] == 1
+
+
+def test_a_heartbeat_that_brings_a_camera_online_writes_only_the_console_index_more(
+    measured: dict,
+) -> None:
+    """Once per outage and at a camera's first heartbeat, its status changes, which the
+    console's byFleet index projects (issue 11): one more unit, no other index."""
+    states = measured["heartbeat"]["by_state"]
+    for state in ("never seen", "offline"):
+        assert states[state]["by_table_or_index"] == {"table": 1, "byFleet": 1}, state
 
 
 def test_a_sweep_that_finds_nobody_past_due_writes_nothing(measured: dict) -> None:
     sweep = measured["sweep_1000_cameras"]
     assert sweep["write_units_none_past_due"] == 0
-    assert sweep["write_units_per_camera_marked_offline"] == 1
+    assert sweep["write_units_per_camera_marked_offline"] == 2  # the item and byFleet
     # Half a unit per 4 KB read, in each of the Scan's pages.
     assert sweep["read_units"] == pytest.approx(sweep["bytes_read"] / 4096 * 0.5, abs=2.5)

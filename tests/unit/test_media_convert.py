@@ -16,6 +16,7 @@ from vstarcam_push.media_convert import (
     BadMedia,
     NotPlayable,
     PlayableVideo,
+    demuxer_for,
     make_playable,
     make_thumbnail,
     moov_first,
@@ -269,3 +270,37 @@ def test_moov_first_reads_top_level_boxes() -> None:
     assert not moov_first(b"")
     # A box claiming a size under its own header ends the walk instead of looping.
     assert top_level_boxes(box(b"ftyp") + b"\x00\x00\x00\x04free" + box(b"moov")) == ["ftyp"]
+
+
+@pytest.mark.parametrize(
+    ("kind", "demuxer"),
+    [
+        ("annexb", "h264"),
+        ("bframes", "h264"),
+        ("hevc", "hevc"),
+        ("mp4", "mp4"),
+        ("mp4-faststart", "mp4"),
+        ("avi", "avi"),
+        ("mjpeg", "avi"),
+    ],
+)
+def test_the_demuxer_comes_from_the_magic_bytes(kind: mediagen.ClipKind, demuxer: str) -> None:
+    assert demuxer_for(clip(kind)) == demuxer
+
+
+@pytest.mark.parametrize(
+    "playlist",
+    [
+        b"#EXTM3U\n#EXT-X-MEDIA-SEQUENCE:0\n#EXTINF:10.0,\nfile:///proc/self/environ\n",
+        b"ffconcat version 1.0\nfile '/proc/self/environ'\n",
+        b"#EXTM3U\n#EXTINF:1,\nhttp://169.254.169.254/latest/meta-data/\n",
+    ],
+)
+def test_a_playlist_posing_as_a_video_is_never_opened_by_ffmpeg(playlist: bytes) -> None:
+    """GIVEN a "video" that is an HLS playlist or a concat script naming local files or the
+    instance metadata endpoint
+    THEN it is refused from its first bytes: FFmpeg never probes it, so nothing it names is
+    read into a "playable" copy."""
+    assert demuxer_for(playlist) is None
+    with pytest.raises(BadMedia, match=r"not MP4, AVI or raw H\.264/H\.265"):
+        make_playable(playlist)

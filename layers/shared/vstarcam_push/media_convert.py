@@ -27,6 +27,8 @@ from typing import Any
 import av
 from PIL import Image, ImageOps
 
+from vstarcam_push.media import AVI, H264, MP4, sniff_video
+
 THUMBNAIL_BOX = 320
 THUMBNAIL_MAX_BYTES = 30 * 1024
 # Tried in order until the thumbnail fits THUMBNAIL_MAX_BYTES (a 1080p camera frame
@@ -96,7 +98,7 @@ def make_thumbnail(picture: bytes) -> Thumbnail:
         with warnings.catch_warnings():
             # Pillow only warns between MAX_IMAGE_PIXELS and twice that: refuse them all.
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image = _decoded(picture)
+            image = thumbnail_image(picture)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise BadMedia(
             f"the picture declares more than {MAX_PICTURE_PIXELS:,} pixels: refused as a "
@@ -111,7 +113,8 @@ def make_thumbnail(picture: bytes) -> Thumbnail:
     return _encode_jpeg(image)
 
 
-def _decoded(picture: bytes) -> Image.Image:
+def thumbnail_image(picture: bytes) -> Image.Image:
+    """The picture decoded, turned upright and scaled into the thumbnail box (not encoded)."""
     image = Image.open(io.BytesIO(picture), formats=("JPEG", "PNG"))
     target = thumbnail_size(*image.size)
     # JPEG only: decode at 1/2, 1/4 or 1/8 scale straight from the DCT, still at least
@@ -154,11 +157,40 @@ def make_playable(video: bytes) -> PlayableVideo | NotPlayable:
         raise BadMedia(f"the video could not be read: {_describe(error)}") from None
 
 
+def demuxer_for(video: bytes) -> str | None:
+    """The FFmpeg demuxer for the containers cameras send, chosen from the magic bytes.
+
+    FFmpeg is never left to probe: a probed "video" could be an HLS playlist or a concat
+    script, whose demuxers open the files and URLs they name (the function's environment,
+    the instance metadata endpoint).
+    """
+    kind = sniff_video(video)
+    if kind is MP4:
+        return "mp4"
+    if kind is AVI:
+        return "avi"
+    if kind is H264:
+        start = 4 if video[:4] == b"\x00\x00\x00\x01" else 3
+        header = video[start] if len(video) > start else 0
+        # H.265 NAL headers: forbidden bit 0, type 32-40 (VPS, SPS, PPS, AUD, SEI) first.
+        if header & 0x81 == 0 and 32 <= (header >> 1) & 0x3F <= 40:
+            return "hevc"
+        return "h264"
+    return None
+
+
 def _playable(video: bytes) -> PlayableVideo | NotPlayable:
-    with av.open(io.BytesIO(video), "r") as source:
+    demuxer = demuxer_for(video)
+    if demuxer is None:
+        raise BadMedia("the video is not MP4, AVI or raw H.264/H.265 (by its first bytes)")
+    with av.open(io.BytesIO(video), "r", format=demuxer) as source:
         if not source.streams.video:
             return NotPlayable("the video file holds no video stream")
         stream = source.streams.video[0]
+        if not stream.codec_context.width or not stream.codec_context.height:
+            # A raw stream opens whatever the bytes are; without a parameter set there is
+            # no picture size, and nothing to play.
+            raise BadMedia("the video could not be read: no frame size in it")
         codec = stream.codec_context.name
         if codec != "h264":
             name = _CODEC_NAMES.get(codec, codec)

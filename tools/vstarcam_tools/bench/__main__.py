@@ -16,7 +16,7 @@ from vstarcam_tools.bench import costs, report
 from vstarcam_tools.bench.aws import MotoServer, isolate_from_real_aws
 from vstarcam_tools.template import PROJECT_ROOT
 
-SECTIONS = ("cold_start", "ingest", "units", "sweep", "throughput", "console")
+SECTIONS = ("cold_start", "ingest", "units", "sweep", "throughput", "console", "media")
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -101,6 +101,12 @@ def main(argv: list[str] | None = None) -> int:
             flush=True,
         )
         results["local_throughput"] = throughput.run(args.cameras, args.throughput_seconds)
+
+    if "media" in args.only:
+        from vstarcam_tools.bench import media
+
+        print("media: thumbnails of 1080p and 8 MP pictures, remux of a 4 MB H.264 clip ...")
+        results["media"] = media.run(results)
 
     if "console" in args.only:
         from vstarcam_tools.bench import console

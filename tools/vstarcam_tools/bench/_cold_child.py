@@ -3,8 +3,9 @@
 ``handler <app.py> <event.json> <out.json> <warm.json>``: import the function's
 module and handle the event, as Lambda's init and first invoke do; then, off
 the cold clock, handle each event of ``warm.json`` as a warm container would.
-``floor - <calls.pickle> <out.json>``: import boto3, make the clients the
-function makes and the AWS calls it made: the least any handler could cost.
+``floor - <calls.pickle> <out.json>``: import boto3 (and the libraries the function
+needs for its job, e.g. Pillow and av), make the clients the function makes and the
+AWS calls it made: the least any handler could cost.
 """
 
 import sys
@@ -40,12 +41,15 @@ def handler() -> tuple[float, float, float, object, object]:
 
 def floor() -> tuple[float, float, float, object, object]:
     start = perf_counter()
+    import importlib
     import pickle
 
     import boto3
     from botocore import xform_name
 
-    services, calls = pickle.loads(payload)
+    services, calls, imports = pickle.loads(payload)
+    for name in imports:
+        importlib.import_module(name)
     clients = {service: boto3.client(service) for service in services}
     initialised = perf_counter()
     for service, operation, params, presign in calls:

@@ -124,7 +124,9 @@ def measure(
         warm_file = Path(scratch, "warm.json")
         warm_file.write_text(json.dumps(warm_events))
         calls_file = Path(scratch, "calls.pickle")
-        calls_file.write_bytes(pickle.dumps((recording.clients, recording.calls)))
+        calls_file.write_bytes(
+            pickle.dumps((recording.clients, recording.calls, scenario.floor_imports))
+        )
         handler_ms: list[float] = []
         floor_ms: list[float] = []
         init_ms: list[float] = []

@@ -60,6 +60,12 @@ def goals(results: dict[str, Any]) -> list[tuple[str, bool]]:
         states = units["heartbeat"]["by_state"]
         checks.append(
             (
+                "heartbeat: one write unit for a camera that stays online",
+                states["online"]["units"] == 1 and states["online, largest item"]["units"] == 1,
+            )
+        )
+        checks.append(
+            (
                 "heartbeat: exactly one write unit in every camera state",
                 all(state["units"] == 1 for state in states.values()),
             )
@@ -94,6 +100,22 @@ def goals(results: dict[str, Any]) -> list[tuple[str, bool]]:
     throughput = results.get("local_throughput")
     if throughput:
         checks.append(("local throughput: no errors", throughput["errors"] == 0))
+    media = results.get("media")
+    if media:
+        checks.append(
+            (
+                "media: 1080p thumbnail <= 30 KB",
+                media["thumbnail_1080p"]["output_bytes"] <= 30 * 1024,
+            )
+        )
+        memory = media["memory"]
+        checks.append(
+            (
+                f"media: MemorySize {memory['template_mb']} MB is the chosen "
+                f"{memory['chosen_mb']} MB",
+                memory["template_mb"] == memory["chosen_mb"],
+            )
+        )
     return checks
 
 
@@ -171,6 +193,32 @@ def table(results: dict[str, Any]) -> str:
             f"Local stack, {throughput['cameras']} simulated cameras for "
             f"{throughput['seconds']:.0f} s: {throughput['heartbeats_per_s']:.1f} heartbeats/s, "
             f"{throughput['alarms_per_s']:.1f} alarms/s, {throughput['errors']} errors"
+        )
+    media = results.get("media")
+    if media:
+        add("")
+        add("Media processing, fresh interpreter, median of warm runs (peak = the process's RSS)")
+        add(
+            f"  {'case':<20}{'in KB':>9}{'out KB':>9}{'ms':>8}{'cpu ms':>8}"
+            f"{'peak MB':>9}{'+op MB':>8}"
+        )
+        for name in ("thumbnail_1080p", "thumbnail_8mp", "remux_4mb_h264_mp4"):
+            row = media[name]
+            add(
+                f"  {name:<20}{row['input_bytes'] / 1024:>9.0f}{row['output_bytes'] / 1024:>9.1f}"
+                f"{row['ms']:>8.1f}{row['cpu_ms']:>8.1f}{row['peak_rss_mb']:>9.1f}"
+                f"{row['operation_mb']:>8.1f}"
+            )
+        formats = media["thumbnail_formats"]
+        add(
+            f"  thumbnail JPEG {formats['jpeg']['bytes']} B at {formats['jpeg']['psnr_db']} dB; "
+            f"WebP at equal PSNR {formats['webp_at_equal_psnr']['bytes']} B"
+        )
+        memory, cost_1000 = media["memory"], media["cost_per_1000_alarms"]
+        add(
+            f"  memory chosen {memory['chosen_mb']} MB (peak {memory['peak_rss_mb']} MB x "
+            f"{memory['headroom']}); per 1,000 alarms ${cost_1000['picture_only_total']:.4f} "
+            f"(picture), ${cost_1000['with_4mb_video_total']:.4f} (with a 4 MB video)"
         )
     console = results.get("console")
     if console:

@@ -21,17 +21,21 @@ from vstarcam_tools.template import PROJECT_ROOT
 
 LAYER = PROJECT_ROOT / "layers" / "shared"
 REQUIREMENTS = LAYER / "requirements.txt"
+# MediaProcessFunction's own layer (Pillow, av); no other function imports them.
+MEDIA_REQUIREMENTS = PROJECT_ROOT / "layers" / "media" / "requirements.txt"
 CONSTRAINTS = PROJECT_ROOT / "constraints.txt"
 SITE = Path(sys.prefix) / "lambda-runtime"
 
 
 def _fingerprint() -> str:
-    digest = hashlib.sha256(REQUIREMENTS.read_bytes() + CONSTRAINTS.read_bytes())
+    digest = hashlib.sha256(
+        REQUIREMENTS.read_bytes() + MEDIA_REQUIREMENTS.read_bytes() + CONSTRAINTS.read_bytes()
+    )
     return digest.hexdigest()[:16]
 
 
 def lambda_site() -> Path:
-    """The directory of boto3 + the layer's requirements, installed on first use."""
+    """The directory of boto3 + the layers' requirements, installed on first use."""
     stamp = SITE / ".fingerprint"
     if stamp.exists() and stamp.read_text() == _fingerprint():
         return SITE
@@ -51,6 +55,8 @@ def lambda_site() -> Path:
             "boto3",
             "-r",
             str(REQUIREMENTS),
+            "-r",
+            str(MEDIA_REQUIREMENTS),
         ],
         check=True,
         stdout=subprocess.DEVNULL,

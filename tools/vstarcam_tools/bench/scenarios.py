@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -79,6 +80,9 @@ class Scenario:
     succeeded: Callable[[dict[str, Any]], bool]
     warm_events: Callable[[Stack, int], list[dict[str, Any]]]
     warm_succeeded: Callable[[dict[str, Any]], bool]
+    # Imported by the floor too: libraries the function needs for its job (Pillow, av),
+    # so the ratio measures what the handler adds to them.
+    floor_imports: tuple[str, ...] = ()
 
 
 def _cameras_table(stack: Stack) -> str:
@@ -206,6 +210,61 @@ def _schedule(stack: Stack, now: int) -> dict[str, Any]:
     return events.schedule_event(now)
 
 
+_MEDIA_SCENARIO_MS = 1_796_000_000_000
+
+
+@functools.cache
+def _camera_frame() -> bytes:
+    """A real 1080p camera JPEG (about 250 KB): media processing decodes it."""
+    from vstarcam_tools import mediagen
+
+    return mediagen.frame_jpeg(1920, 1080)
+
+
+def _unprocessed_alarm(now: int, n: int) -> Alarm:
+    """Alarm ``n`` of the media scenario: stored, its picture in S3, not processed yet."""
+    alarm_type = AlarmType(0x12)
+    alarm_id = alarm_id_for(VUID, alarm_type, f"{n:064x}")
+    picture = _camera_frame()
+    # Keys fixed, not from ``now``: the floor replays the recorded GetObject on a reseeded stack.
+    received_at_ms = _MEDIA_SCENARIO_MS + n
+    key = media_key(VUID, received_at_ms, alarm_id, f"{n:016x}", "jpg")
+    return Alarm(
+        alarm_id=alarm_id,
+        vuid=VUID,
+        alarm_type=alarm_type,
+        received_at_ms=received_at_ms,
+        picture=StoredMedia(key, "image/jpeg", len(picture), "0" * 64),
+        video=None,
+        expires_at=now + 30 * 86_400,
+    )
+
+
+def _seed_unprocessed_alarms(stack: Stack, dynamodb: Any, now: int) -> None:
+    import boto3
+
+    s3 = boto3.client("s3")
+    for n in range(WARM_REQUESTS + 1):
+        alarm = _unprocessed_alarm(now, n)
+        s3.put_object(
+            Bucket=stack.physical_name("MediaBucket"), Key=alarm.picture.key, Body=_camera_frame()
+        )
+        dynamodb.put_item(TableName=stack.physical_name("AlarmsTable"), Item=alarm.to_item())
+
+
+def _new_alarm_record(n: int) -> Callable[[Stack, int], dict[str, Any]]:
+    def record(stack: Stack, now: int) -> dict[str, Any]:
+        return events.stream_event(
+            stack.get_att("AlarmsTable", "StreamArn"), _unprocessed_alarm(now, n).to_item()
+        )
+
+    return record
+
+
+def _new_alarm_records(stack: Stack, now: int) -> list[dict[str, Any]]:
+    return [_new_alarm_record(n)(stack, now) for n in range(1, WARM_REQUESTS + 1)]
+
+
 SCENARIOS = (
     Scenario(
         "heartbeat",
@@ -261,6 +320,16 @@ SCENARIOS = (
         _a_page_of_alarms,
         _repeat(_console_alarms),
         _a_page_of_alarms,
+    ),
+    Scenario(
+        "media_process",
+        "MediaProcessFunction",
+        _seed_unprocessed_alarms,
+        _new_alarm_record(0),
+        _no_batch_failures,
+        _new_alarm_records,
+        _no_batch_failures,
+        floor_imports=("PIL.Image", "av"),
     ),
 )
 
