@@ -6,12 +6,14 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 ARGS ?=
+# No SAM CLI telemetry notice (or upload) from any sam call: lint, build, validate, the tests.
+export SAM_CLI_TELEMETRY := 0
 
 # sam build without a container needs the Lambda runtime's interpreter
 # (python3.13). pyenv installs it without putting it on PATH.
 PY313_DIR := $(firstword $(wildcard $(HOME)/.pyenv/versions/3.13*/bin))
 
-.PHONY: run test lint format bench build validate clean
+.PHONY: run test lint format bench build validate clean mutate
 
 $(STAMP): requirements-dev.txt constraints.txt pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -48,5 +50,22 @@ build: $(STAMP)
 validate: $(STAMP)
 	$(BIN)/sam validate --lint
 
+# Mutation testing of the shared layer with mutmut (not part of `make test`: it runs the
+# unit and integration tests once per mutant). mutmut expects its source under src/, so
+# it runs in .mutate/, a copy of the layer and the tests; the handlers and tools import
+# the mutated layer from there. It is made anew each run: results cached from an older
+# copy of the tests can name tests that no longer exist. ARGS narrows the run, e.g.
+# ARGS="--max-children 2 'vstarcam_push.multipart*'".
+# The score and the surviving mutants judged harmless are in docs/testing.md.
+MUTATE_DIR := .mutate
+mutate: $(STAMP)
+	rm -rf $(MUTATE_DIR)
+	mkdir -p $(MUTATE_DIR)/src
+	cp -r layers/shared/vstarcam_push $(MUTATE_DIR)/src/
+	cp -r tests pyproject.toml $(MUTATE_DIR)/
+	cp tools/mutmut_conftest.py $(MUTATE_DIR)/conftest.py
+	cd $(MUTATE_DIR) && ../$(BIN)/mutmut run $(ARGS)
+	cd $(MUTATE_DIR) && ../$(BIN)/mutmut results
+
 clean:
-	rm -rf $(VENV) .aws-sam .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) .aws-sam .pytest_cache .ruff_cache .hypothesis .mutate

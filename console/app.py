@@ -16,9 +16,8 @@ import hashlib
 import html
 import json
 import os
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from vstarcam_push.alarm_types import ALARM_TYPE_NAMES, AlarmType
 from vstarcam_push.console_http import content_security_policy, origin_of, security_headers
@@ -33,8 +32,7 @@ CONTENT_TYPES = {
 IMMUTABLE = "public, max-age=31536000, immutable"
 
 
-@dataclass(frozen=True)
-class File:
+class File(NamedTuple):
     content_type: str
     body: bytes
     gzipped: bytes

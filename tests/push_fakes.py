@@ -75,8 +75,7 @@ class FakeService:
                 )
                 content_type = request.headers.get("content-type", "")
                 if content_type.startswith("multipart/form-data"):
-                    # A service's form has more fields than a camera's alarm push.
-                    request.form = parse_form(body, content_type, max_parts=64)
+                    request.form = parse_form(body, content_type)
                 status, headers, payload = fake._handle(request)
                 self.send_response(status)
                 for name, value in headers.items():

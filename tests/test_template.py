@@ -727,3 +727,55 @@ def test_plain_http_outputs_are_the_distributions_http_urls() -> None:
 
     assert outputs["PlainHttpHeartbeatUrl"] == "http://d111111abcdef8.cloudfront.net/heartbeat"
     assert outputs["PlainHttpAlarmUrl"] == "http://d111111abcdef8.cloudfront.net/alarm"
+
+
+# -- push channels ------------------------------------------------------------------------
+
+
+def test_only_the_delivery_function_reads_the_destinations_secrets_and_only_its_own() -> None:
+    """Secrets live in SSM under the stack's prefix; no function may write them, only the
+    delivery function may read them, and no environment variable carries one."""
+    readers = [f for f in FUNCTIONS if any(a.startswith("ssm:") for a in actions(f))]
+    assert readers == ["DeliveryFunction"]
+    (ssm,) = [s for s in statements("DeliveryFunction") if s["Action"] == "ssm:GetParameters"]
+    assert ssm["Resource"]["Fn::Sub"].endswith(":parameter/${AWS::StackName}/notify/*")
+    variables = props("DeliveryFunction")["Environment"]["Variables"]
+    assert variables["SECRETS_PREFIX"] == {"Fn::Sub": "/${AWS::StackName}/notify/"}
+    assert TEMPLATE["Outputs"]["DestinationSecretsPrefix"]["Value"] == variables["SECRETS_PREFIX"]
+    for function in FUNCTIONS:
+        for name in props(function).get("Environment", {}).get("Variables", {}):
+            assert not any(word in name for word in ("TOKEN", "SECRET_", "KEY", "PASSWORD")), name
+
+
+def test_delivery_function_role_and_queue() -> None:
+    """It reads destinations and notes failures, records deliveries, reads media and the
+    alarm's thumbnail, backs off by changing its messages' visibility and dead-letters;
+    the queue's visibility timeout is 6x the function's timeout, and its redrive policy
+    backs up the function's own dead-lettering."""
+    assert actions("DeliveryFunction") == {
+        "dynamodb:GetItem",
+        "dynamodb:UpdateItem",
+        "dynamodb:PutItem",
+        "dynamodb:DeleteItem",
+        "s3:GetObject",
+        "ssm:GetParameters",
+        "sqs:ChangeMessageVisibility",
+        "sqs:SendMessage",
+    }
+    (event,) = props("DeliveryFunction")["Events"].values()
+    assert event["Type"] == "SQS"
+    assert event["Properties"]["Queue"] == {"Fn::GetAtt": ["DeliveryQueue", "Arn"]}
+    assert event["Properties"]["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    queue = props("DeliveryQueue")
+    assert queue["VisibilityTimeout"] == 6 * props("DeliveryFunction")["Timeout"]
+    assert queue["RedrivePolicy"]["deadLetterTargetArn"] == {
+        "Fn::GetAtt": ["NotifyDeadLetterQueue", "Arn"]
+    }
+    assert queue["SqsManagedSseEnabled"] is True
+    # Long enough for the whole retry schedule (about 6 hours) and then some.
+    assert queue["MessageRetentionPeriod"] >= 24 * 3600
+    notify = statements("NotifyFunction")
+    fan_out = {"Fn::GetAtt": ["DeliveryQueue", "Arn"]}
+    assert {"Effect": "Allow", "Action": "sqs:SendMessage", "Resource": fan_out} in notify
+    deliveries = props("DeliveriesTable")
+    assert deliveries["TimeToLiveSpecification"] == {"AttributeName": "expiresAt", "Enabled": True}

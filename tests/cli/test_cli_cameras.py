@@ -169,3 +169,45 @@ def test_stack_and_region_options_before_or_after_the_command(
     assert before.code == after.code == 0
     assert json.loads(before.out) == json.loads(after.out)
     assert json.loads(before.out)[0]["vuid"] == VUID
+
+
+def test_add_again_changes_only_the_options_given(
+    cli: Callable[..., Result], deployed: StackOutputs, registry: CameraRegistry
+) -> None:
+    """GIVEN "Front door" registered with --offline-after 600
+    WHEN it is added again with no option, then with only --name, then only --offline-after
+    THEN each time only the option given changes: the name is never erased and the
+    threshold never reset to the stack's default."""
+    assert cli("cameras", "add", VUID, "--name", "Front door", "--offline-after", "600").code == 0
+    registered = registry.get(VUID)
+    assert registered is not None
+
+    again = cli("cameras", "add", VUID)
+
+    assert again.code == 0, again.err
+    assert f"updated camera Front door ({VUID}), reported offline after 600 s" in again.out
+    camera = registry.get(VUID)
+    assert camera is not None
+    assert (camera.name, camera.offline_after) == ("Front door", 600)
+    assert camera.registered_at == registered.registered_at
+
+    assert cli("cameras", "add", VUID, "--name", "Porch").code == 0
+    camera = registry.get(VUID)
+    assert camera is not None and (camera.name, camera.offline_after) == ("Porch", 600)
+
+    assert cli("cameras", "add", VUID, "--offline-after", "900").code == 0
+    camera = registry.get(VUID)
+    assert camera is not None and (camera.name, camera.offline_after) == ("Porch", 900)
+
+
+def test_add_with_an_empty_name_clears_it(
+    cli: Callable[..., Result], deployed: StackOutputs, registry: CameraRegistry
+) -> None:
+    """GIVEN a named camera WHEN added again with --name "" THEN its name is cleared (an
+    option given, even empty, is what changes)."""
+    assert cli("cameras", "add", VUID, "--name", "Front door").code == 0
+
+    assert cli("cameras", "add", VUID, "--name", "").code == 0
+
+    camera = registry.get(VUID)
+    assert camera is not None and camera.name == ""

@@ -68,14 +68,39 @@ def test_malformed_alarm_id(cli: Callable[..., Result], no_stack: None, alarm_id
     assert_one_line_error(cli("alarms", "get", alarm_id), "invalid alarm id")
 
 
-def test_usage_errors_exit_2_with_argparse_usage(
-    cli: Callable[..., Result], no_stack: None
+@pytest.mark.parametrize(
+    ("argv", "fragment"),
+    [
+        (["alarms", "list", "--limit", "0"], "--limit: 0 must be at least 1"),
+        (["cameras"], "required: ACTION"),
+        (["cameras", "add"], "required: VUID"),
+        (["cameras", "add", VUID, "--offline-after", "soon"], "--offline-after"),
+        (["nonsense"], "invalid choice: 'nonsense'"),
+        (["alarms", "list", "--no-such-option"], "unrecognized arguments: --no-such-option"),
+    ],
+)
+def test_usage_errors_are_one_line_and_exit_2(
+    cli: Callable[..., Result], no_stack: None, argv: list[str], fragment: str
 ) -> None:
-    result = cli("alarms", "list", "--limit", "0")
+    """GIVEN a command line argparse refuses
+    THEN the error is one line on stderr (as the README says of every error), naming the
+    command whose --help shows its usage, and the exit status is 2."""
+    result = cli(*argv)
+
     assert result.code == 2
-    assert "--limit: 0 must be at least 1" in result.err and "Traceback" not in result.err
-    assert cli("cameras").code == 2
-    assert cli("--help").code == 0
+    assert result.out == ""
+    assert result.err.count("\n") == 1 and "Traceback" not in result.err
+    assert fragment in result.err
+    assert result.err.startswith("vstarcam-push")
+    assert result.err.rstrip().endswith("--help')")
+    assert ": error: " in result.err
+
+
+def test_help_still_prints_the_usage(cli: Callable[..., Result], no_stack: None) -> None:
+    result = cli("--help")
+
+    assert result.code == 0
+    assert result.out.startswith("usage: vstarcam-push")
 
 
 def test_unknown_alarm_id(cli: Callable[..., Result], deployed: StackOutputs) -> None:

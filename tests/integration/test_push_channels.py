@@ -4,12 +4,19 @@ service's answers read as delivered, retry later or give up."""
 
 from __future__ import annotations
 
+import datetime
+import ipaddress
 import json
+import ssl
 import time
 from collections.abc import Iterator
 from dataclasses import replace
 
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 from standardwebhooks import Webhook
 from vstarcam_push.channels import Answer, Links, Message, Picture, PushEvent, channel
 from vstarcam_push.channels.ntfy import header_value
@@ -440,3 +447,50 @@ def test_a_service_that_is_down_or_unreachable_is_retried_and_no_url_is_in_the_d
     assert verdict.outcome == "retry"
     assert "127.0.0.1" in verdict.detail
     assert fake.token not in verdict.detail and "/bot" not in verdict.detail
+
+
+def test_tls_certificates_are_verified(http, tmp_path) -> None:
+    """GIVEN an HTTPS service on 127.0.0.1 with a self-signed certificate
+    WHEN a channel sends to it
+    THEN the request is not made (the TLS handshake fails) and the verdict is retry later,
+    naming TLS and the host."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.datetime.now(datetime.UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(days=1))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+            critical=False,
+        )
+        .sign(key, hashes.SHA256())
+    )
+    (tmp_path / "cert.pem").write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    (tmp_path / "key.pem").write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    fake = FakeNtfy()
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(tmp_path / "cert.pem", tmp_path / "key.pem")
+    fake._server.socket = context.wrap_socket(fake._server.socket, server_side=True)
+    fake.start()
+    try:
+        url = f"https://127.0.0.1:{fake.port}/{fake.topic}"
+        verdict = channel("ntfy").read(
+            send(http, channel("ntfy").build(message(OFFLINE, {"url": url})))
+        )
+        assert verdict.outcome == "retry"
+        assert "TLS" in verdict.detail and "127.0.0.1" in verdict.detail
+        assert fake.attempts == 0
+    finally:
+        fake.stop()

@@ -10,6 +10,7 @@ from vstarcam_push.protocol import MAX_REQUEST_BYTES
 
 from tests.conftest import (
     JPEG,
+    MP4,
     VUID,
     alarm_body,
     alarm_event,
@@ -73,6 +74,9 @@ def refused(aws: Aws, function: Any, event: dict[str, Any]) -> tuple[int, str]:
         (b'{"vuid": "../VE0005622QHOW"}', "4 to 32 letters and digits"),
         (b'{"vuid": "VE0005622QHOW "}', "4 to 32 letters and digits"),
         ('{"vuid": "VЕ0005622QHOW"}'.encode(), "4 to 32 letters and digits"),
+        (b"[" * 1_000 + b"]" * 1_000, "nested too deeply"),
+        (b'{"vuid":' * 1_000 + b'"VE0005622QHOW"' + b"}" * 1_000, "nested too deeply"),
+        (b'{"vuid": ' + b"9" * 5_000 + b"}", "not JSON"),
     ],
     ids=[
         "form-encoded",
@@ -91,6 +95,9 @@ def refused(aws: Aws, function: Any, event: dict[str, Any]) -> tuple[int, str]:
         "vuid-path",
         "vuid-trailing-space",
         "vuid-cyrillic-letter",
+        "nested-1000-deep",
+        "vuid-nested-1000-deep",
+        "integer-of-5000-digits",
     ],
 )
 def test_malformed_heartbeat_is_refused_with_400(
@@ -249,6 +256,31 @@ def test_alarm_push_without_a_content_type_is_refused_with_415(
             MULTIPART,
             "plain ASCII",
         ),
+        (
+            # The video's bytes run into the closing boundary: the part is never closed, and
+            # the alarm must not be stored without its video.
+            multipart(
+                ('name="vuid"', VUID.encode()),
+                ('name="type"', b"18"),
+                ('name="picture"; filename="a.jpg"', JPEG),
+                closing=False,
+            )
+            + f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="video"\r\n\r\n'.encode()
+            + MP4
+            + f"--{BOUNDARY}--\r\n".encode(),
+            MULTIPART,
+            "last part is not closed",
+        ),
+        (
+            multipart(
+                *[(f'name="extra{n}"', b"x") for n in range(30)],
+                ('name="vuid"', VUID.encode()),
+                ('name="type"', b"18"),
+                ('name="picture"; filename="a.jpg"', JPEG),
+            ),
+            MULTIPART,
+            "more than 32 parts",
+        ),
     ],
     ids=[
         "no-boundary",
@@ -262,6 +294,8 @@ def test_alarm_push_without_a_content_type_is_refused_with_415(
         "vuid-invalid",
         "vuid-not-ascii",
         "type-arabic-digits",
+        "last-part-not-closed",
+        "33-parts",
     ],
 )
 def test_malformed_alarm_push_is_refused_with_400(

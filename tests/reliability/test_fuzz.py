@@ -5,6 +5,12 @@ encodings, vuids that try path traversal, unicode or sheer length), the
 handler answers in the wire shape ``{"code","message"}`` with a 2xx or 4xx,
 never a 5xx and never an exception; and nothing it stores lands outside the
 registered camera's media prefix.
+
+The strategies reach the code they claim to test: half the alarm pushes are
+well formed, from cameras registered on the fly, and each must be stored
+(so media keys are built from fuzzed vuids); heartbeats include JSON nested
+100,000 deep; the media-link fuzz guesses at a stored alarm's real link, so
+guesses reach the token comparison.
 """
 
 from __future__ import annotations
@@ -12,6 +18,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import re
 from collections.abc import Iterator
 from types import ModuleType
 from typing import Any
@@ -22,21 +29,26 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import event as event_note
 from hypothesis import strategies as st
 from moto import mock_aws
+from vstarcam_push.cameras import CameraRegistry
 from vstarcam_tools.provision import create_resources
 from vstarcam_tools.template import Stack
 
 from tests.conftest import (
     JPEG,
     MP4,
+    PNG,
     PUSH_KEY,
     REGION,
     VUID,
+    alarm_event,
     http_event,
     invoke,
     load_function,
     register_camera,
     reply_of,
 )
+
+SUCCESS = {"code": "200", "message": "Success"}
 
 # The handlers filter Powertools' empty-metrics warning when they are imported, but these
 # module-scoped handlers outlive the test that imported them, and pytest restores the
@@ -75,6 +87,28 @@ JSON_VALUES = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=20),
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner),
     max_leaves=10,
+)
+DEEP_JSON = st.builds(
+    lambda depth, shape: {
+        "arrays": b"[" * depth + b"]" * depth,
+        "objects": b'{"a":' * depth + b"1" + b"}" * depth,
+        "vuid-nested": b'{"vuid":' * depth + json.dumps(VUID).encode() + b"}" * depth,
+        "unclosed": b"[" * depth,
+    }[shape],
+    # Depth 1 of "vuid-nested" is a plain, valid heartbeat: deep starts at 2.
+    st.integers(2, 100_000),
+    st.sampled_from(["arrays", "objects", "vuid-nested", "unclosed"]),
+)
+# Documents a parser can choke on by size rather than shape.
+HEAVY_JSON = st.builds(
+    lambda size, shape: {
+        "long-integer": b'{"vuid":' + b"9" * size + b"}",
+        "long-string": json.dumps({"vuid": "V" * size}).encode(),
+        "wide-object": json.dumps({"vuid": VUID, **{f"k{n}": n for n in range(size)}}).encode(),
+        "long-float": b'{"vuid":1.' + b"5" * size + b"e99999}",
+    }[shape],
+    st.integers(1, 20_000),
+    st.sampled_from(["long-integer", "long-string", "wide-object", "long-float"]),
 )
 CONTENT_TYPES = st.sampled_from(
     [
@@ -116,13 +150,25 @@ def endpoints() -> Iterator[dict[str, Any]]:
             session = boto3.Session(region_name=REGION)
             create_resources(stack, session)
             dynamodb = session.client("dynamodb")
-            register_camera(dynamodb, stack.physical_name("CamerasTable"))
+            registry = CameraRegistry(dynamodb, stack.physical_name("CamerasTable"))
+            register_camera(dynamodb, registry.table)
+            alarm = load_function(stack, "AlarmFunction", patch)
+            # One stored alarm with a picture and a video: the media-link fuzz guesses at it.
+            assert reply_of(invoke(alarm, alarm_event(video=MP4))) == SUCCESS
+            alarms = session.client("dynamodb").scan(TableName=stack.physical_name("AlarmsTable"))[
+                "Items"
+            ]
+            (stored,) = alarms
             yield {
                 "heartbeat": load_function(stack, "HeartbeatFunction", patch),
-                "alarm": load_function(stack, "AlarmFunction", patch),
+                "alarm": alarm,
                 "media": load_function(stack, "MediaFunction", patch),
                 "s3": session.client("s3"),
                 "bucket": stack.physical_name("MediaBucket"),
+                "registry": registry,
+                # Grows as the alarm fuzz registers the cameras it makes up.
+                "registered": {VUID},
+                "link": (stored["alarmId"]["S"], stored["linkToken"]["S"]),
             }
 
 
@@ -184,6 +230,9 @@ def alarm_pushes(draw: st.DrawFn) -> tuple[bytes, str]:
         index = draw(st.integers(0, len(fields) - 1))
         headers, content = fields[index]
         fields[index] = (headers + b"\r\n" + extra, content)
+    # Fields a camera does not send, up to past the parser's 32-part limit.
+    for number in range(draw(st.integers(0, 40))):
+        fields.append((disposition(f"extra{number}"), draw(st.binary(max_size=8))))
     fields = draw(st.permutations(fields))
     body = multipart(list(fields), boundary)
     cut = draw(st.sampled_from(["none", "truncate", "splice", "other-boundary"]))
@@ -197,6 +246,60 @@ def alarm_pushes(draw: st.DrawFn) -> tuple[bytes, str]:
     if draw(st.booleans()):
         content_type = f'multipart/form-data; boundary="{declared.decode("latin-1")}"'
     return body, content_type
+
+
+ALARM_CODES = st.integers(0, 0xFFFF).flatmap(
+    lambda code: st.sampled_from([str(code), hex(code), f"0x{code:02X}", f" {code} "])
+)
+
+
+@st.composite
+def well_formed_pushes(draw: st.DrawFn) -> tuple[bytes, str, str]:
+    """Alarm pushes a camera could send: any valid vuid (registered by the test), any alarm
+    code, JPEG or PNG pictures of any content, any video, extra fields, any part order
+    and boundary. Each one must be stored."""
+    vuid = draw(st.from_regex(r"[A-Za-z0-9]{4,32}", fullmatch=True))
+    # RFC 2046 boundary characters; 16 or more, so random content cannot contain one.
+    boundary = draw(st.from_regex(r"[A-Za-z0-9'()+_,./:=?-]{16,70}", fullmatch=True))
+    picture = draw(st.sampled_from([JPEG, PNG])) + draw(st.binary(max_size=300))
+    fields = [
+        (disposition("vuid"), vuid.encode()),
+        (disposition("type"), draw(ALARM_CODES).encode()),
+        (
+            disposition("picture", draw(st.sampled_from(["alarm.jpg", "a.png", "x"])))
+            + draw(st.sampled_from([b"", b"\r\nContent-Type: application/octet-stream"])),
+            picture,
+        ),
+    ]
+    if draw(st.booleans()):
+        video = draw(
+            st.sampled_from([MP4, b"RIFF\x00\x00\x00\x00AVI "])
+            | st.binary(min_size=1, max_size=300)
+        )
+        fields.append((disposition("video", "alarm.mp4"), video))
+    for number in range(draw(st.integers(0, 28))):
+        fields.append((disposition(f"x-extra{number}"), draw(st.binary(max_size=16))))
+    body = multipart(list(draw(st.permutations(fields))), boundary.encode())
+    if draw(st.booleans()):
+        body = b"\r\n" + body  # the lone CRLF preamble of hand-built bodies
+    quote = draw(st.sampled_from(["", '"']))
+    return body, f"multipart/form-data; boundary={quote}{boundary}{quote}", vuid.upper()
+
+
+MEDIA_KEY = re.compile(
+    r"alarms/(?P<vuid>[A-Z0-9]{4,32})/\d{4}/\d{2}/\d{2}/\d{6}-[0-9a-f]{20}-[0-9a-f]{16}"
+    r"\.(jpg|png|mp4|avi|h264|bin)"
+)
+
+
+def assert_media_under_registered_prefixes(endpoints: dict[str, Any]) -> list[str]:
+    listing = endpoints["s3"].list_objects_v2(Bucket=endpoints["bucket"])
+    keys = [item["Key"] for item in listing.get("Contents", [])]
+    for key in keys:
+        match = MEDIA_KEY.fullmatch(key)
+        assert match is not None, key
+        assert match["vuid"] in endpoints["registered"], key
+    return keys
 
 
 def with_event_quirks(event: dict[str, Any], draw: st.DrawFn) -> dict[str, Any]:
@@ -228,8 +331,12 @@ def test_heartbeat_answers_any_body_in_the_wire_shape(endpoints, data: st.DataOb
     WHEN the heartbeat function handles it
     THEN the answer is a {"code","message"} reply with a 2xx or 4xx status, and only the
     registered camera is ever accepted."""
-    kind = data.draw(st.sampled_from(["bytes", "text", "json", "vuid"]))
-    if kind == "bytes":
+    kind = data.draw(st.sampled_from(["bytes", "text", "json", "vuid", "deep", "heavy"]))
+    if kind == "deep":
+        body = data.draw(DEEP_JSON)
+    elif kind == "heavy":
+        body = data.draw(HEAVY_JSON)
+    elif kind == "bytes":
         body = data.draw(st.binary(max_size=2_000))
     elif kind == "text":
         body = data.draw(st.text(max_size=500)).encode("utf-8", "surrogatepass")
@@ -250,11 +357,13 @@ def test_heartbeat_answers_any_body_in_the_wire_shape(endpoints, data: st.DataOb
 
     reply = assert_wire_reply(endpoints["heartbeat"], event)
 
-    event_note(f"code {reply['code']}")
+    event_note(f"{kind}: code {reply['code']}")
+    if kind == "deep":
+        assert reply["code"] in ("400", "413", "415")
     if reply["code"] == "200":
         raw = event["body"]
         document = json.loads(base64.b64decode(raw) if event["isBase64Encoded"] else raw)
-        assert document["vuid"].upper() == VUID
+        assert document["vuid"].upper() in endpoints["registered"]
 
 
 @FUZZ
@@ -274,10 +383,37 @@ def test_alarm_answers_any_push_in_the_wire_shape(endpoints, data: st.DataObject
 
     event_note(f"code {reply['code']}")
     if reply["code"] == "200":
-        listing = endpoints["s3"].list_objects_v2(Bucket=endpoints["bucket"])
-        keys = [item["Key"] for item in listing.get("Contents", [])]
-        assert keys
-        assert all(key.startswith(f"alarms/{VUID}/") and ".." not in key for key in keys)
+        assert assert_media_under_registered_prefixes(endpoints)
+
+
+@FUZZ
+@given(st.data())
+def test_well_formed_alarm_pushes_of_registered_cameras_are_stored(
+    endpoints, data: st.DataObject
+) -> None:
+    """GIVEN any alarm push a camera could send (any valid vuid, registered just before; any
+    alarm code in decimal or hex; any JPEG or PNG bytes; any video; up to 32 parts in any
+    order; any boundary)
+    WHEN the alarm function handles it
+    THEN it is answered 200 and its media are stored under alarms/<that vuid>/, with keys
+    of the documented shape and nothing outside a registered camera's prefix."""
+    body, content_type, vuid = data.draw(well_formed_pushes())
+    registry = endpoints["registry"]
+    register_camera(registry._db, registry.table, vuid, "", 180, 0)
+    endpoints["registered"].add(vuid)
+
+    reply = assert_wire_reply(
+        endpoints["alarm"], http_event("/alarm", body, content_type, push_key=PUSH_KEY)
+    )
+
+    assert reply == SUCCESS
+    # This camera's prefix only: listing the whole, growing bucket each time is quadratic.
+    listing = endpoints["s3"].list_objects_v2(Bucket=endpoints["bucket"], Prefix=f"alarms/{vuid}/")
+    keys = [item["Key"] for item in listing.get("Contents", [])]
+    assert keys
+    for key in keys:
+        match = MEDIA_KEY.fullmatch(key)
+        assert match is not None and match["vuid"] == vuid, key
 
 
 @FUZZ
@@ -300,18 +436,45 @@ LINK_PARTS = (
 )
 
 
+def near_misses(value: str) -> st.SearchStrategy[str]:
+    """``value`` with one character changed, its case swapped, cut short or lengthened."""
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-"
+    return st.one_of(
+        st.tuples(st.integers(0, len(value) - 1), st.sampled_from(alphabet))
+        .filter(lambda change: value[change[0]] != change[1])
+        .map(lambda change: value[: change[0]] + change[1] + value[change[0] + 1 :]),
+        st.just(value.swapcase()),
+        st.integers(1, len(value) - 1).map(lambda end: value[:end]),
+        st.sampled_from(alphabet).map(lambda extra: value + extra),
+    )
+
+
 @FUZZ
-@given(
-    alarm_id=st.none() | LINK_PARTS | st.just(f"{VUID}-{'0' * 20}"),
-    media=st.none() | st.sampled_from(["picture", "video", "", "..", "PICTURE"]) | LINK_PARTS,
-    token=st.none() | LINK_PARTS | st.from_regex(r"[A-Za-z0-9_-]{22}", fullmatch=True),
-)
-def test_media_links_answer_any_guess_with_the_same_404(
-    endpoints, alarm_id: str | None, media: str | None, token: str | None
-) -> None:
-    """GIVEN any alarm id, media name and token, hostile or well-formed but guessed
+@given(st.data())
+def test_media_links_answer_any_guess_with_the_same_404(endpoints, data: st.DataObject) -> None:
+    """GIVEN a stored alarm with a picture and a video, and any alarm id, media name and
+    token: hostile, well formed but guessed, or near misses of the alarm's real link
     WHEN the media function handles the link
-    THEN the answer is the one 404 in the wire shape: never media, never a 5xx."""
+    THEN only the real id, a real media name and the real token redirect to the media;
+    every other guess is the one 404 in the wire shape: never media, never a 5xx."""
+    real_id, real_token = endpoints["link"]
+    tokens = st.from_regex(r"[A-Za-z0-9_-]{22}", fullmatch=True) | near_misses(real_token)
+    alarm_id: str | None
+    media: str | None
+    token: str | None
+    if data.draw(st.booleans()):
+        # Aimed at the stored alarm: the guess is read from the table and compared.
+        alarm_id = real_id
+        media = data.draw(st.sampled_from(["picture", "video"]))
+        token = data.draw(tokens | st.just(real_token))
+    else:
+        alarm_id = data.draw(
+            st.none() | LINK_PARTS | st.just(f"{VUID}-{'0' * 20}") | near_misses(real_id)
+        )
+        media = data.draw(
+            st.none() | st.sampled_from(["picture", "video", "", "..", "PICTURE"]) | LINK_PARTS
+        )
+        token = data.draw(st.none() | LINK_PARTS | tokens | st.just(real_token))
     event = http_event("/alarms/x/picture", b"", "", base64_encoded=False)
     event["body"] = None
     parameters = {"alarmId": alarm_id, "media": media}
@@ -319,6 +482,13 @@ def test_media_links_answer_any_guess_with_the_same_404(
     if token is not None:
         event["queryStringParameters"] = {"token": token}
 
-    reply = assert_wire_reply(endpoints["media"], event)
+    response = invoke(endpoints["media"], event)
 
+    reached = alarm_id == real_id and media in ("picture", "video") and token is not None
+    event_note("token compared" if reached else "refused before the read")
+    if reached and token == real_token:
+        assert response["statusCode"] == 302
+        assert response["headers"]["location"].startswith("https://")
+        return
+    reply = reply_of(response)
     assert reply == {"code": "404", "message": "no such alarm media, or its link has expired"}

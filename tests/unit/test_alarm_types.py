@@ -54,7 +54,26 @@ def test_type_field_tolerates_whitespace_and_leading_zeros(text: str, code: int)
 
 @pytest.mark.parametrize(
     "text",
-    ["", " ", "motion", "0x", "0xZZ", "0x 12", "1.5", "-18", "+18", "18h", "1e3", "١٨", "0b10010"],
+    [
+        "",
+        " ",
+        "motion",
+        "0x",
+        "0xZZ",
+        "0x 12",
+        "1.5",
+        "-18",
+        "+18",
+        "18h",
+        "1e3",
+        "١٨",
+        "0b10010",
+        # Python's int() reads Arabic-Indic digits even in base 16: every hex digit must be
+        # ASCII, the first one too.
+        "0x١٨",
+        "0x١8",
+        "0x1٨",
+    ],
 )
 def test_type_that_is_neither_decimal_nor_hex_is_refused_naming_both_forms(text: str) -> None:
     with pytest.raises(BadRequest) as refused:
@@ -75,3 +94,12 @@ def test_type_beyond_0xffff_is_refused_as_out_of_range(text: str) -> None:
     assert refused.value.reason == "type_invalid"
     assert "out of range" in refused.value.message
     assert len(refused.value.message) < 80
+
+
+def test_a_refused_type_is_quoted_in_the_message_cut_to_20_characters() -> None:
+    """GIVEN a 30-character type field
+    THEN the refusal quotes its first 20 characters, no more (the message stays short)."""
+    with pytest.raises(BadRequest) as refused:
+        parse_alarm_type("abcdefghijklmnopqrstuvwxyz0123")
+
+    assert refused.value.message.startswith("alarm type 'abcdefghijklmnopqrst' is neither")

@@ -197,7 +197,12 @@ def test_heartbeat_body_is_a_json_object_with_a_vuid(body: bytes) -> None:
         (b"{}", "vuid_missing"),
         (b'{"VUID":"VE0005622QHOW"}', "vuid_missing"),
         (b'{"vuid":42}', "vuid_invalid"),
+        (b"[" * 1_000 + b"]" * 1_000, "not_json"),
+        (b'{"vuid":' * 100_000 + b'"VE0005622QHOW"' + b"}" * 100_000, "not_json"),
+        (b"[" * 3_000_000, "not_json"),
     ],
+    # Plain ids: brackets or quotes in an id would make the test impossible to select.
+    ids=lambda value: value.hex()[:16] or "empty" if isinstance(value, bytes) else value,
 )
 def test_heartbeat_body_that_is_not_that_is_refused(body: bytes, reason: str) -> None:
     with pytest.raises(BadRequest) as refused:

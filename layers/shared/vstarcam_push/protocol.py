@@ -108,6 +108,12 @@ def parse_heartbeat(body: bytes) -> str:
     """The vuid of a heartbeat body ``{"vuid": "..."}``."""
     try:
         document = json.loads(body)
+    except RecursionError as error:
+        # Deep nesting exhausts the decoder's stack: a client mistake, not a server fault.
+        raise BadRequest(
+            'heartbeat body is nested too deeply: send {"vuid":"<camera vuid>"}',
+            reason="not_json",
+        ) from error
     except (UnicodeDecodeError, ValueError) as error:
         raise BadRequest(
             'heartbeat body is not JSON: send {"vuid":"<camera vuid>"}', reason="not_json"

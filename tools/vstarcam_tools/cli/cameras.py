@@ -74,14 +74,20 @@ def _add(args: argparse.Namespace) -> int:
         except ValueError as error:
             raise CliError(str(error)) from error
     context = StackContext.resolve(args)
-    offline_after = args.offline_after or context.default_offline_after()
+    # Only the options given change: a registered camera keeps its name and threshold.
+    existing = context.cameras().get(vuid)
+    name = args.name if args.name is not None else existing.name if existing else ""
+    offline_after = args.offline_after or (
+        existing.offline_after if existing and existing.offline_after else None
+    )
+    offline_after = offline_after or context.default_offline_after()
     registration = context.cameras().register(
-        vuid, args.name, offline_after, int(time.time()), context.push_key_secret()
+        vuid, name, offline_after, int(time.time()), context.push_key_secret()
     )
     if args.site is not None:
         context.cameras().set_site(vuid, args.site)
     camera = context.cameras().get(vuid)
-    name = camera.name if camera else args.name
+    name = camera.name if camera else name
     label = f"{name} ({vuid})" if name else vuid
     done = "added" if registration.created else "approved" if registration.approved else "updated"
     print(
@@ -192,16 +198,23 @@ def register(subparsers: Any) -> None:
     cameras = subparsers.add_parser("cameras", help="register, list and remove cameras")
     actions = cameras.add_subparsers(dest="action", metavar="ACTION", required=True)
 
-    add = actions.add_parser("add", help="register a camera (or rename it)")
+    add = actions.add_parser(
+        "add", help="register a camera, or change the options given of a registered one"
+    )
     add.add_argument("vuid", metavar="VUID", help="the camera's vuid, like VE0005622QHOW")
-    add.add_argument("--name", default="", help="a name for notifications, like 'Front door'")
+    add.add_argument(
+        "--name",
+        default=None,
+        help="a name for notifications, like 'Front door' (a registered camera keeps its "
+        "name if not given)",
+    )
     add.add_argument(
         "--offline-after",
         type=positive_int,
         default=None,
         metavar="SECONDS",
-        help="seconds without a heartbeat before the camera is reported offline "
-        "(default: the stack's OfflineAfterSeconds)",
+        help="seconds without a sign of life before the camera is reported offline "
+        "(default: a registered camera's own, else the stack's OfflineAfterSeconds)",
     )
     add.add_argument(
         "--site",

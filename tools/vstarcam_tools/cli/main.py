@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from botocore.exceptions import (
     BotoCoreError,
@@ -30,8 +31,18 @@ GROUPS = (
 )
 
 
+class _Parser(argparse.ArgumentParser):
+    """Usage errors in one line, like every other error, saying where the usage is.
+
+    argparse makes every subcommand's parser of its parent's class, so this covers all.
+    """
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {_one_line(message)} (see '{self.prog} --help')\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog=PROG,
         description="Operate a vstarcam-push stack: cameras, alarms, camera simulator, "
         "local stack. Set AWS_ENDPOINT_URL to use the local stack.",
@@ -56,7 +67,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
     except SystemExit as exit_:
-        # Usage errors (status 2) and --help: argparse has printed them already.
+        # Usage errors (status 2, one line) and --help: printed by the parser already.
         return exit_.code if isinstance(exit_.code, int) else 2
     try:
         return int(args.handler(args))
