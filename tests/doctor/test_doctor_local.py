@@ -354,7 +354,14 @@ def _start_doctor(local: LocalStackProcess) -> subprocess.Popen[str]:
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
+        # A test run started in the background (make test &, CI) ignores SIGINT, and a child
+        # inherits that: give the doctor the terminal's default, as an operator's shell does.
+        preexec_fn=_default_sigint,
     )
+
+
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def _read_until(process: subprocess.Popen[str], text: str) -> list[str]:
