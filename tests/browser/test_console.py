@@ -14,9 +14,11 @@ from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support.ui import Select
 from vstarcam_push.alarms import AlarmStore
 from vstarcam_push.cameras import CameraRegistry
+from vstarcam_push.push_keys import keyed_url
 from vstarcam_tools import simulator
 
 from tests.browser.conftest import PASSWORD, click_in_row, screenshot, sign_in, visible, wait
+from tests.conftest import PUSH_KEY, register_camera
 from tests.e2e.localstack import LocalStackProcess
 
 pytestmark = pytest.mark.slow
@@ -43,7 +45,10 @@ def push_alarm(
         simulator.load_testdata(simulator.VIDEO) if video else None,
     )
     reply = requests.post(
-        local.alarm_url, data=form, headers={"Content-Type": form.content_type}, timeout=30
+        keyed_url(local.alarm_url, PUSH_KEY),
+        data=form,
+        headers={"Content-Type": form.content_type},
+        timeout=30,
     )
     assert reply.json() == {"code": "200", "message": "Success"}, reply.text
 
@@ -66,8 +71,8 @@ def test_sign_in_shows_the_registered_cameras(
     browser: WebDriver, local: LocalStackProcess, registry: CameraRegistry
 ) -> None:
     now = int(time.time())
-    registry.register(FRONT_DOOR, "Front door", 180, now)
-    registry.register(GARDEN, "Garden", 300, now)
+    register_camera(registry._db, registry.table, FRONT_DOOR, "Front door", 180, now)
+    register_camera(registry._db, registry.table, GARDEN, "Garden", 300, now)
     # An alarm is a sign of life: the garden camera is online, the front door never seen.
     push_alarm(local, GARDEN, 0x12, "night.jpg", "garden first")
 

@@ -16,14 +16,13 @@ import boto3
 import pytest
 from vstarcam_push.alarm_types import AlarmType
 from vstarcam_push.alarms import Alarm, AlarmStore, alarm_id_for
-from vstarcam_push.cameras import CameraRegistry
 from vstarcam_push.media import JPEG, MP4, MediaStore, media_key
 from vstarcam_tools.events import LambdaContext
 from vstarcam_tools.template import Stack
 
 from tests.conftest import JPEG as JPEG_BYTES
 from tests.conftest import MP4 as MP4_BYTES
-from tests.conftest import REGION, load_function
+from tests.conftest import REGION, load_function, register_camera
 
 DAY_MS = 86_400_000
 
@@ -99,8 +98,8 @@ class Console:
         return Reply(response["statusCode"], response["headers"], json.loads(response["body"]))
 
     def register(self, vuid: str, name: str = "", offline_after: int = 180) -> None:
-        CameraRegistry(self.dynamodb, self.cameras_table).register(
-            vuid, name, offline_after, int(time.time())
+        register_camera(
+            self.dynamodb, self.cameras_table, vuid, name, offline_after, int(time.time())
         )
 
     def store_alarm(

@@ -9,7 +9,9 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from vstarcam_push.push_keys import is_push_key, key_matches
 
+from tests.conftest import PUSH_KEY
 from tests.console.conftest import DAY_MS, Console
 
 FRONT = "VE0005622QHOW"
@@ -85,7 +87,7 @@ def test_cameras_list_counts_the_fleet_and_shows_each_cameras_last_alarm(
 ) -> None:
     console.register(FRONT, "Front door")
     console.register(GARDEN, "Garden")
-    console.module.api.cameras.registry.heartbeat(FRONT, int(time.time()), 180, False)
+    console.module.api.cameras.registry.heartbeat(FRONT, int(time.time()), 180, False, key=PUSH_KEY)
     alarm_id = console.store_alarm(GARDEN, NOW_MS - 5000, alarm_type=0x14, processed=True)
 
     reply = console.call("GET /api/cameras")
@@ -104,7 +106,9 @@ def test_cameras_page_by_vuid_with_a_cursor_and_filter_by_status(console: Consol
     vuids = [f"CAM{n:04d}" for n in range(7)]
     for vuid in vuids:
         console.register(vuid)
-    console.module.api.cameras.registry.heartbeat("CAM0003", int(time.time()), 180, False)
+    console.module.api.cameras.registry.heartbeat(
+        "CAM0003", int(time.time()), 180, False, key=PUSH_KEY
+    )
 
     first = console.call("GET /api/cameras", query={"limit": "3"})
     second = console.call("GET /api/cameras", query={"limit": "3", "cursor": first.body["next"]})
@@ -161,13 +165,27 @@ def test_remove_a_camera_with_the_clis_messages(console: Console) -> None:
 
 
 def test_a_cameras_push_urls_only_on_request(console: Console) -> None:
-    console.register(FRONT)
+    added = console.call("POST /api/cameras", body={"vuid": FRONT, "name": "Front door"})
+    assert added.status == 201
+    # The key it issued is not in the reply, nor in the list.
+    assert "/heartbeat" not in str(added.body)
     listing = console.call("GET /api/cameras")
     assert "heartbeatUrl" not in str(listing.body)
     reply = console.call("GET /api/cameras/{vuid}/urls", path={"vuid": FRONT})
     assert reply.status == 200
-    assert reply.body["heartbeatUrl"].startswith("https://")
-    assert "/heartbeat" in reply.body["heartbeatUrl"] and "/alarm" in reply.body["alarmUrl"]
+    heartbeat_url, alarm_url = reply.body["heartbeatUrl"], reply.body["alarmUrl"]
+    assert heartbeat_url.startswith("https://")
+    heartbeat_key = heartbeat_url.rsplit("/heartbeat/", 1)[1]
+    assert alarm_url.rsplit("/alarm/", 1)[1] == heartbeat_key
+    assert is_push_key(heartbeat_key)
+    # The camera item keeps the key's hash, which the URL's key matches.
+    item = console.dynamodb.get_item(TableName=console.cameras_table, Key={"vuid": {"S": FRONT}})[
+        "Item"
+    ]
+    assert key_matches(heartbeat_key, bytes(item["pushKeyHash"]["B"]))
+    # Asked again, the same key: shown, not re-issued.
+    again = console.call("GET /api/cameras/{vuid}/urls", path={"vuid": FRONT})
+    assert again.body == reply.body
     unknown = console.call("GET /api/cameras/{vuid}/urls", path={"vuid": GARDEN})
     assert unknown.status == 404
 

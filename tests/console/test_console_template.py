@@ -92,8 +92,15 @@ def test_console_admin_email_creates_the_first_user_only_when_given() -> None:
 
 
 def test_the_page_function_makes_no_aws_call_and_the_api_only_the_ones_it_needs() -> None:
-    assert "Policies" not in props("ConsoleFunction")
-    statements = [s for p in props("ConsoleApiFunction")["Policies"] for s in p["Statement"]]
+    # The page function's only statement fences its logs to its own group (a Deny).
+    page = [s for p in props("ConsoleFunction").get("Policies", []) for s in p["Statement"]]
+    assert all(s["Effect"] == "Deny" for s in page)
+    statements = [
+        s
+        for p in props("ConsoleApiFunction")["Policies"]
+        for s in p["Statement"]
+        if s["Effect"] == "Allow"
+    ]
     actions = {
         a
         for s in statements
@@ -109,7 +116,11 @@ def test_the_page_function_makes_no_aws_call_and_the_api_only_the_ones_it_needs(
         "dynamodb:DeleteItem",
         "s3:GetObject",
         "s3:DeleteObject",
+        "ssm:GetParameter",
+        "ssm:PutParameter",
     }
+    (ssm,) = [s for s in statements if "ssm:GetParameter" in s["Action"]]
+    assert ssm["Resource"]["Fn::Sub"].endswith(":parameter/${AWS::StackName}/push-key-secret")
     (s3,) = [s for s in statements if "s3:GetObject" in s["Action"]]
     assert s3["Resource"] == {"Fn::Sub": "${MediaBucket.Arn}/alarms/*"}
 

@@ -7,10 +7,12 @@ wherever it happens.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from vstarcam_push.cameras import Camera, CameraRegistry
+from vstarcam_push import push_keys
+from vstarcam_push.cameras import Camera, CameraRegistry, PushKeyUnavailable
 from vstarcam_push.errors import BadRequest, PushError
 
 # One offline threshold must stay a sane number of seconds: a year at most.
@@ -77,15 +79,36 @@ def added_message(camera: Camera, added: bool) -> str:
     )
 
 
+class PushKeyNotShown(PushError):
+    status = 409
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, reason="push_key_unavailable")
+
+
 class CameraAdmin:
-    def __init__(self, dynamodb: Any, table: str, default_offline_after: int, api_url: str) -> None:
+    """``secret`` gives the stack's push key secret (read from SSM only when a key is
+    issued or shown, so listing cameras never touches it)."""
+
+    def __init__(
+        self,
+        dynamodb: Any,
+        table: str,
+        default_offline_after: int,
+        api_url: str,
+        secret: Callable[[], bytes],
+    ) -> None:
         self.registry = CameraRegistry(dynamodb, table)
         self.default_offline_after = default_offline_after
         self.api_url = api_url.rstrip("/")
+        self._secret = secret
 
     def add(self, vuid: str, name: str, threshold: int | None, now: int) -> CameraOutcome:
         seconds = threshold or self.default_offline_after
-        added = self.registry.register(vuid, name, seconds, now)
+        # The key it issues is shown only on request (``urls``), never in this reply.
+        registration = self.registry.register(vuid, name, seconds, now, self._secret())
+        # Approving a pending camera is its registration, as in ``cameras add``.
+        added = registration.created or registration.approved
         camera = self._get(vuid)
         return CameraOutcome(camera, added, added_message(camera, added))
 
@@ -97,6 +120,7 @@ class CameraAdmin:
             camera.name if name is None else name,
             threshold or camera.offline_after or self.default_offline_after,
             now,
+            self._secret(),
         )
         camera = self._get(vuid)
         return CameraOutcome(camera, False, added_message(camera, False))
@@ -109,14 +133,12 @@ class CameraAdmin:
 
     def urls(self, vuid: str) -> dict[str, str]:
         """The camera's heartbeatServer and alarmPushMainServer, as ``cameras urls`` shows them."""
-        # Integration point with the per-camera push keys (issue 8): once they land, these
-        # are the keyed URLs from the shared key helpers, never rebuilt here.
         self._get(vuid)
-        return {
-            "vuid": vuid,
-            "heartbeatUrl": f"{self.api_url}/heartbeat",
-            "alarmUrl": f"{self.api_url}/alarm",
-        }
+        try:
+            key = self.registry.push_key(vuid, self._secret())
+        except PushKeyUnavailable as error:
+            raise PushKeyNotShown(str(error)) from error
+        return push_keys.push_urls(self.api_url, vuid, key).to_json()
 
     def _get(self, vuid: str) -> Camera:
         camera = self.registry.get(vuid)

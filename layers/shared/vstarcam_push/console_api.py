@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from vstarcam_push import camera_admin
+from vstarcam_push import camera_admin, push_keys
 from vstarcam_push.alarm_types import AlarmType, parse_alarm_type
 from vstarcam_push.alarms import BY_DAY_INDEX, BY_TIME_INDEX, received_day, vuid_of
 from vstarcam_push.cameras import FLEET, FLEET_INDEX, Camera
@@ -66,6 +66,8 @@ class ConsoleSettings:
     default_offline_after: int
     retention_days: int
     api_url: str
+    # The SSM SecureString the cameras' push keys derive from (push_keys.secret_parameter).
+    push_key_secret_parameter: str = ""
 
 
 @dataclass(frozen=True)
@@ -226,13 +228,19 @@ class ConsoleApi:
         presigner: Any,
         settings: ConsoleSettings,
         clock: Callable[[], float] = time.time,
+        ssm: Any = None,
     ) -> None:
         self._db = dynamodb
+        self._ssm = ssm
         self._s3 = presigner
         self.settings = settings
         self._clock = clock
         self.cameras = camera_admin.CameraAdmin(
-            dynamodb, settings.cameras_table, settings.default_offline_after, settings.api_url
+            dynamodb,
+            settings.cameras_table,
+            settings.default_offline_after,
+            settings.api_url,
+            self._push_key_secret,
         )
         self._routes: dict[str, Callable[[Request], tuple[int, Any]]] = {
             "GET /api/cameras": self.list_cameras,
@@ -394,6 +402,15 @@ class ConsoleApi:
         request.only()
         vuid = _camera_vuid(request.path.get("vuid"))
         return 200, {"message": self.cameras.remove(vuid)}
+
+    def _push_key_secret(self) -> bytes:
+        """Read when a camera is registered or its URLs are asked for, never to list."""
+        try:
+            return push_keys.load_secret(
+                self._ssm, self.settings.push_key_secret_parameter, create=True
+            )
+        except push_keys.SecretUnavailable as error:
+            raise camera_admin.PushKeyNotShown(str(error)) from error
 
     def camera_urls(self, request: Request) -> tuple[int, Any]:
         request.only()

@@ -28,11 +28,13 @@ reimplement it.
 from __future__ import annotations
 
 import base64
+import binascii
 import hashlib
 import hmac
 import re
 import secrets
 from dataclasses import dataclass
+from typing import Any
 
 # 16 bytes = 128 bits, URL-safe base64 without padding: 22 characters.
 KEY_BYTES = 16
@@ -131,3 +133,44 @@ def keyed_push_urls(heartbeat_url: str, alarm_url: str, vuid: str, key: str) -> 
     return PushUrls(
         vuid=vuid, heartbeat_url=keyed_url(heartbeat_url, key), alarm_url=keyed_url(alarm_url, key)
     )
+
+
+class SecretUnavailable(Exception):
+    """The stack's push key secret is missing (and was not to be made) or is not one."""
+
+
+def load_secret(ssm: Any, name: str, create: bool) -> bytes:
+    """The stack's push key secret from the SSM SecureString ``name`` (``secret_parameter``).
+
+    Made on first use (``create``) by whichever tool first issues a key: CloudFormation
+    cannot create a SecureString. ``Overwrite=False`` makes a race of two first uses
+    harmless: the loser reads the winner's secret.
+    """
+    try:
+        value = ssm.get_parameter(Name=name, WithDecryption=True)["Parameter"]["Value"]
+    except ssm.exceptions.ParameterNotFound:
+        if not create:
+            raise SecretUnavailable(
+                f"the stack has no push key secret ({name}): no camera has a key yet; "
+                "'vstarcam-push cameras add VUID' issues one"
+            ) from None
+        value = base64.b64encode(new_secret()).decode("ascii")
+        try:
+            ssm.put_parameter(
+                Name=name,
+                Value=value,
+                Type="SecureString",
+                Overwrite=False,
+                Description="vstarcam-push: the secret every camera's push key derives from",
+            )
+        except ssm.exceptions.ParameterAlreadyExists:
+            value = ssm.get_parameter(Name=name, WithDecryption=True)["Parameter"]["Value"]
+    try:
+        secret = base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError):
+        secret = b""
+    if len(secret) != SECRET_BYTES:
+        raise SecretUnavailable(
+            f"the SSM parameter {name} is not a push key secret (32 bytes, base64)"
+        )
+    return secret

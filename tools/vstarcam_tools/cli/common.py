@@ -9,8 +9,6 @@ stack the same commands work against it unchanged.
 from __future__ import annotations
 
 import argparse
-import base64
-import binascii
 import ipaddress
 import json
 import os
@@ -26,7 +24,7 @@ from vstarcam_push.cameras import CameraRegistry
 from vstarcam_push.errors import BadRequest
 from vstarcam_push.media import MediaStore
 from vstarcam_push.protocol import validate_vuid
-from vstarcam_push.push_keys import SECRET_BYTES, new_secret, secret_parameter
+from vstarcam_push.push_keys import SecretUnavailable, load_secret, secret_parameter
 
 from vstarcam_tools.arguments import number
 from vstarcam_tools.outputs import StackNotFound, StackOutputs, read_outputs
@@ -134,35 +132,10 @@ class StackContext:
         Made on first use (``create``) by whichever command first issues a key; the
         functions never read it (they check a key's hash on the camera item).
         """
-        ssm = self.client("ssm")
-        name = secret_parameter(self.name)
         try:
-            value = ssm.get_parameter(Name=name, WithDecryption=True)["Parameter"]["Value"]
-        except ssm.exceptions.ParameterNotFound:
-            if not create:
-                raise CliError(
-                    f"the stack has no push key secret ({name}): no camera has a key yet; "
-                    "'vstarcam-push cameras add VUID' issues one"
-                ) from None
-            value = base64.b64encode(new_secret()).decode("ascii")
-            try:
-                ssm.put_parameter(
-                    Name=name,
-                    Value=value,
-                    Type="SecureString",
-                    Overwrite=False,
-                    Description="vstarcam-push: the secret every camera's push key derives from",
-                )
-            except ssm.exceptions.ParameterAlreadyExists:
-                # Another command made it first: use theirs.
-                value = ssm.get_parameter(Name=name, WithDecryption=True)["Parameter"]["Value"]
-        try:
-            secret = base64.b64decode(value, validate=True)
-        except (binascii.Error, ValueError):
-            secret = b""
-        if len(secret) != SECRET_BYTES:
-            raise CliError(f"the SSM parameter {name} is not a push key secret (32 bytes, base64)")
-        return secret
+            return load_secret(self.client("ssm"), secret_parameter(self.name), create)
+        except SecretUnavailable as error:
+            raise CliError(str(error)) from None
 
     def default_offline_after(self) -> int:
         """The stack's OfflineAfterSeconds (an output, so the local stack reports it too)."""
