@@ -732,18 +732,33 @@ def test_plain_http_outputs_are_the_distributions_http_urls() -> None:
 # -- push channels ------------------------------------------------------------------------
 
 
+# Variables whose names have a secret's words but hold none: a flag, and the SSM name of
+# the push key secret (the console API reads the value from SSM, never from its environment).
+NOT_SECRETS: dict[str, Any] = {
+    "REQUIRE_PUSH_KEY": {"Ref": "RequirePushKey"},
+    "PUSH_KEY_SECRET_PARAMETER": {"Fn::Sub": "/${AWS::StackName}/push-key-secret"},
+}
+
+
 def test_only_the_delivery_function_reads_the_destinations_secrets_and_only_its_own() -> None:
     """Secrets live in SSM under the stack's prefix; no function may write them, only the
     delivery function may read them, and no environment variable carries one."""
     readers = [f for f in FUNCTIONS if any(a.startswith("ssm:") for a in actions(f))]
-    assert readers == ["DeliveryFunction"]
+    # The console API also issues and shows cameras' push keys: that one parameter only.
+    assert readers == ["ConsoleApiFunction", "DeliveryFunction"]
+    (console,) = [s for s in statements("ConsoleApiFunction") if "ssm:GetParameter" in s["Action"]]
+    assert console["Resource"]["Fn::Sub"].endswith(":parameter/${AWS::StackName}/push-key-secret")
     (ssm,) = [s for s in statements("DeliveryFunction") if s["Action"] == "ssm:GetParameters"]
     assert ssm["Resource"]["Fn::Sub"].endswith(":parameter/${AWS::StackName}/notify/*")
     variables = props("DeliveryFunction")["Environment"]["Variables"]
     assert variables["SECRETS_PREFIX"] == {"Fn::Sub": "/${AWS::StackName}/notify/"}
     assert TEMPLATE["Outputs"]["DestinationSecretsPrefix"]["Value"] == variables["SECRETS_PREFIX"]
     for function in FUNCTIONS:
-        for name in props(function).get("Environment", {}).get("Variables", {}):
+        variables_ = props(function).get("Environment", {}).get("Variables", {})
+        for name, value in variables_.items():
+            if name in NOT_SECRETS:
+                assert value == NOT_SECRETS[name], name
+                continue
             assert not any(word in name for word in ("TOKEN", "SECRET_", "KEY", "PASSWORD")), name
 
 
