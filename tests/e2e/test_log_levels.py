@@ -21,7 +21,7 @@ from vstarcam_tools.local.lambda_logs import line_level
 from vstarcam_tools.local.workers import FunctionPool
 from vstarcam_tools.template import FunctionSpec, Stack
 
-from tests.conftest import JPEG, alarm_body
+from tests.conftest import JPEG, PUSH_KEY, alarm_body, register_camera
 from tests.e2e.localstack import LocalStackProcess, start_local_stack
 
 PRINTER = """
@@ -163,13 +163,24 @@ def test_the_local_stack_at_warn_writes_only_the_refusal(warn_stack: LocalStackP
     from vstarcam_push.cameras import CameraRegistry
 
     registry = CameraRegistry(warn_stack.client("dynamodb"), warn_stack.outputs.cameras_table)
-    registry.register("VE0005622QHOW", "Front door", 180, int(time.time()))
-    assert requests.post(warn_stack.heartbeat_url, json={"vuid": "VE0005622QHOW"}, timeout=30).ok
-    refused = requests.post(warn_stack.heartbeat_url, json={"vuid": "VE0000000NONE"}, timeout=30)
+    register_camera(
+        warn_stack.client("dynamodb"),
+        registry.table,
+        "VE0005622QHOW",
+        "Front door",
+        180,
+        int(time.time()),
+    )
+    keyed = f"{warn_stack.heartbeat_url}/{PUSH_KEY}"
+    assert requests.post(keyed, json={"vuid": "VE0005622QHOW"}, timeout=30).ok
+    refused = requests.post(keyed, json={"vuid": "VE0000000NONE"}, timeout=30)
     assert refused.status_code == 403
     body, content_type = alarm_body(picture=JPEG)
     sent = requests.post(
-        warn_stack.alarm_url, data=body, headers={"Content-Type": content_type}, timeout=30
+        f"{warn_stack.alarm_url}/{PUSH_KEY}",
+        data=body,
+        headers={"Content-Type": content_type},
+        timeout=30,
     )
     assert sent.ok
 

@@ -6,13 +6,15 @@ from __future__ import annotations
 
 import dataclasses
 
-from vstarcam_push.alarm_types import AlarmType
+from vstarcam_push.alarm_types import AlarmType, parse_alarm_type
 from vstarcam_push.alarms import Alarm, AlarmStore, alarm_id_for
 from vstarcam_push.cameras import CameraRegistry
 from vstarcam_push.media import StoredMedia
 
 from tests.conftest import JPEG, PNG, VUID, alarm_event, invoke, reply_of
 from tests.integration.conftest import Aws, LoadFunction
+
+MOTION = parse_alarm_type("18")
 
 NOW = 1_795_701_791
 
@@ -53,10 +55,10 @@ def test_the_cooldown_slot_opens_exactly_cooldown_seconds_after_the_last_claim(
     aws.register()
     cameras = CameraRegistry(aws.dynamodb, aws.cameras_table)
 
-    assert cameras.claim_notification(VUID, "0x12", "first", NOW, 300) is True
-    assert cameras.claim_notification(VUID, "0x12", "second", NOW + 299, 300) is False
-    assert cameras.claim_notification(VUID, "0x12", "second", NOW + 300, 300) is True
-    assert cameras.claim_notification(VUID, "0x12", "third", NOW + 599, 300) is False
+    assert cameras.claim_notification(VUID, MOTION, "first", NOW, 300).granted is True
+    assert cameras.claim_notification(VUID, MOTION, "second", NOW + 299, 300).granted is False
+    assert cameras.claim_notification(VUID, MOTION, "second", NOW + 300, 300).granted is True
+    assert cameras.claim_notification(VUID, MOTION, "third", NOW + 599, 300).granted is False
 
 
 def test_a_png_picture_is_stored_as_png_and_a_near_png_is_refused(
