@@ -23,7 +23,7 @@ api = ConsoleApi(
         default_offline_after=settings.offline_after_seconds,
         retention_days=settings.retention_days,
         api_url=settings.api_url,
-        push_key_secret_parameter=os.environ["PUSH_KEY_SECRET_PARAMETER"],
+        push_key_secret_parameter=settings.push_key_secret_parameter,
     ),
     ssm=boto3.client("ssm"),
 )

@@ -9,6 +9,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from vstarcam_push.media import derived_key
 from vstarcam_push.push_keys import is_push_key, key_matches
 
 from tests.conftest import PUSH_KEY
@@ -423,6 +424,23 @@ def test_delete_removes_picture_video_thumbnail_playable_copy_and_record(
     assert reply.status == 200 and reply.body == {"deleted": [alarm_id]}
     assert console.alarm(alarm_id) is None
     assert console.media_keys() == kept_keys and console.alarm(keep) is not None
+
+
+def test_delete_takes_a_thumbnail_media_processing_stored_but_had_not_recorded(
+    console: Console,
+) -> None:
+    """GIVEN an alarm whose processing is under way: its thumbnail and playable copy are in
+    the bucket, the record does not name them yet THEN the delete takes them too."""
+    alarm_id = console.store_alarm(FRONT, NOW_MS, video=True)
+    (picture,) = [k for k in console.media_keys() if k.endswith(".jpg")]
+    (video,) = [k for k in console.media_keys() if k.endswith(".mp4")]
+    for key in (derived_key(picture, "thumb.jpg"), derived_key(video, "playable.mp4")):
+        console.s3.put_object(Bucket=console.bucket, Key=key, Body=b"derived")
+    assert len(console.media_keys()) == 4
+
+    reply = console.call("DELETE /api/alarms/{alarmId}", path={"alarmId": alarm_id})
+
+    assert reply.status == 200 and console.media_keys() == set()
 
 
 def test_delete_several_at_once_reports_the_missing(console: Console) -> None:

@@ -5,15 +5,18 @@ delivered as Lambda delivers them; thumbnails and playable MP4s in S3, recorded 
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from types import ModuleType
 from typing import Any
 
 import boto3
 import pytest
 from moto.events.models import EventPattern
-from vstarcam_push.alarms import AlarmStore, DerivedMedia, MediaResult
+from vstarcam_push.alarms import Alarm, AlarmStore, DerivedMedia, MediaResult
 from vstarcam_push.endpoint import BatchFailed
+from vstarcam_push.media import MediaStore
 from vstarcam_push.media_convert import moov_first
+from vstarcam_push.media_processing import MediaProcessor
 from vstarcam_tools import mediagen
 from vstarcam_tools.template import Stack
 
@@ -345,3 +348,60 @@ def test_recording_keeps_a_thumbnail_when_a_retry_of_a_failure_has_none(
     )
     assert not media.store.record_media(f"{VUID}-{'0' * 20}", MediaResult("processed"))
     assert aws.alarms()[0]["alarmId"]["S"] == alarm_id and len(aws.alarms()) == 1
+
+
+class _RacingProcessor(MediaProcessor):
+    """Runs ``meanwhile`` after the media are derived and stored, before they are recorded:
+    where a deletion or a second delivery can come between the two."""
+
+    def __init__(self, aws: Aws, meanwhile: Callable[[], None]) -> None:
+        super().__init__(AlarmStore(aws.dynamodb, aws.alarms_table), MediaStore(aws.s3, aws.bucket))
+        self.meanwhile = meanwhile
+
+    def derive(self, alarm: Alarm) -> MediaResult:
+        result = super().derive(alarm)
+        self.meanwhile()
+        return result
+
+
+def test_an_alarm_deleted_while_it_is_processed_leaves_no_thumbnail_behind(
+    aws: Aws, media: MediaPipeline
+) -> None:
+    """GIVEN an alarm whose record is deleted after its thumbnail is stored but before it is
+    recorded (the console's delete or the doctor's clean-up racing the stream)
+    THEN the processor deletes the thumbnail it made and keeps the original video it used
+    as it is: nothing of the alarm is left that no record names."""
+    alarm_id = media.alarm(picture(), video("mp4-faststart"))
+    alarm = media.store.get(alarm_id)
+    assert alarm is not None and alarm.video is not None
+    stored = [alarm.picture.key, alarm.video.key]
+
+    def delete_the_alarm() -> None:
+        assert stem(alarm.picture.key) + ".thumb.jpg" in aws.media_keys()
+        aws.dynamodb.delete_item(TableName=aws.alarms_table, Key=media.store.key(alarm_id))
+
+    processed = _RacingProcessor(aws, delete_the_alarm).process(alarm_id)
+
+    assert processed.outcome == "not_found"
+    assert aws.media_keys() == sorted(stored)
+
+
+def test_a_second_delivery_that_lost_the_race_keeps_the_winners_thumbnail(
+    aws: Aws, media: MediaPipeline
+) -> None:
+    """GIVEN two deliveries of one alarm, the second recording its result while the first
+    is between storing and recording THEN the first changes nothing: the thumbnail both
+    stored under the same key stays, recorded once."""
+    alarm_id = media.alarm(picture())
+    store = AlarmStore(aws.dynamodb, aws.alarms_table)
+    processor = _RacingProcessor(
+        aws,
+        lambda: _RacingProcessor(aws, lambda: None).process(alarm_id),
+    )
+
+    processed = processor.process(alarm_id)
+
+    assert processed.outcome == "already_processed"
+    alarm = store.get(alarm_id)
+    assert alarm is not None and alarm.thumbnail is not None
+    assert alarm.thumbnail.key in aws.media_keys()

@@ -37,6 +37,7 @@ from vstarcam_push.alarms import BY_DAY_INDEX, BY_TIME_INDEX, received_day, vuid
 from vstarcam_push.cameras import FLEET, FLEET_INDEX, Camera
 from vstarcam_push.console_http import error_reply, json_reply
 from vstarcam_push.errors import BadRequest, PushError
+from vstarcam_push.media import derivable_keys
 from vstarcam_push.media_links import PRESIGNED_SECONDS
 from vstarcam_push.protocol import validate_vuid
 
@@ -405,6 +406,9 @@ class ConsoleApi:
 
     def _push_key_secret(self) -> bytes:
         """Read when a camera is registered or its URLs are asked for, never to list."""
+        if not self.settings.push_key_secret_parameter:
+            # A function deployed without the variable: say so instead of SSM's validation error.
+            raise camera_admin.PushKeyNotShown("the console API has no PUSH_KEY_SECRET_PARAMETER")
         try:
             return push_keys.load_secret(
                 self._ssm, self.settings.push_key_secret_parameter, create=True
@@ -623,6 +627,8 @@ class ConsoleApi:
 
         The media go first: if anything fails, the record is still there to show and
         delete again; the other order could leave media nobody can find until they expire.
+        The keys media processing derives go once more after the records: processing that
+        recorded its thumbnail between the two steps stored it before the record went.
         """
         items, missing = [], []
         for alarm_id in alarm_ids:
@@ -630,25 +636,39 @@ class ConsoleApi:
                 items.append(self._alarm_item(alarm_id))
             except NotFound:
                 missing.append(alarm_id)
-        keys = [
-            {"Key": item[f"{prefix}Key"]["S"]}
+        keys = {
+            item[f"{prefix}Key"]["S"]
             for item in items
             for prefix in MEDIA_PREFIXES
             if f"{prefix}Key" in item
-        ]
-        for start in range(0, len(keys), 1000):
-            answer = self._s3.delete_objects(
-                Bucket=self.settings.media_bucket,
-                Delete={"Objects": keys[start : start + 1000], "Quiet": True},
+        }
+        derivable = {
+            key
+            for item in items
+            for key in derivable_keys(
+                item.get("pictureKey", {}).get("S"), item.get("videoKey", {}).get("S")
             )
-            if answer.get("Errors"):
-                raise PushError("media could not be deleted, please retry", "delete_failed")
+        }
+        self._delete_objects(sorted(keys | derivable))
         for item in items:
             self._db.delete_item(
                 TableName=self.settings.alarms_table,
                 Key={"vuid": item["vuid"], "alarmId": item["alarmId"]},
             )
+        self._delete_objects(sorted(derivable - keys))
         return [item["alarmId"]["S"] for item in items], missing
+
+    def _delete_objects(self, keys: list[str]) -> None:
+        for start in range(0, len(keys), 1000):
+            answer = self._s3.delete_objects(
+                Bucket=self.settings.media_bucket,
+                Delete={
+                    "Objects": [{"Key": key} for key in keys[start : start + 1000]],
+                    "Quiet": True,
+                },
+            )
+            if answer.get("Errors"):
+                raise PushError("media could not be deleted, please retry", "delete_failed")
 
     def review_alarms(self, request: Request) -> tuple[int, Any]:
         request.only()

@@ -77,6 +77,25 @@ def derived_key(media_key: str, suffix: str) -> str:
     return f"{stem}.{suffix}"
 
 
+# What media processing derives, beside the original it comes from.
+THUMBNAIL_SUFFIX = "thumb.jpg"
+PLAYABLE_SUFFIX = "playable.mp4"
+
+
+def derivable_keys(picture_key: str | None, video_key: str | None) -> list[str]:
+    """Every key media processing may write for an alarm, recorded on it yet or not.
+
+    Whoever deletes an alarm deletes these too: processing that is still running when the
+    alarm goes may have stored a thumbnail it has not recorded (and never will).
+    """
+    keys = []
+    if picture_key:
+        keys.append(derived_key(picture_key, THUMBNAIL_SUFFIX))
+    if video_key:
+        keys.append(derived_key(video_key, PLAYABLE_SUFFIX))
+    return keys
+
+
 class MediaStore:
     """The private media bucket."""
 

@@ -26,10 +26,14 @@ from vstarcam_push.alarms import (
     DerivedMedia,
     MediaResult,
 )
-from vstarcam_push.media import JPEG, MP4, MediaStore, derived_key
-
-THUMBNAIL_SUFFIX = "thumb.jpg"
-PLAYABLE_SUFFIX = "playable.mp4"
+from vstarcam_push.media import (
+    JPEG,
+    MP4,
+    PLAYABLE_SUFFIX,
+    THUMBNAIL_SUFFIX,
+    MediaStore,
+    derived_key,
+)
 
 Outcome = Literal["processed", "failed", "already_processed", "not_found"]
 
@@ -63,7 +67,11 @@ class MediaProcessor:
             return Processed(alarm_id, "already_processed", alarm.media)
         result = self.derive(alarm)
         if not self.alarms.record_media(alarm_id, result, retry_failed=retry_failed):
-            # Another delivery recorded its result first (or the alarm just expired).
+            if self.alarms.get(alarm_id, consistent=True) is None:
+                # Deleted (or expired) while this ran: what was derived belongs to nobody.
+                self._discard(alarm, result)
+                return Processed(alarm_id, "not_found")
+            # Another delivery recorded its result first: same keys, so nothing to undo.
             return Processed(alarm_id, "already_processed", result)
         return Processed(alarm_id, "processed" if result.status == PROCESSED else "failed", result)
 
@@ -101,6 +109,13 @@ class MediaProcessor:
             playable_video=playable,
             error="; ".join(problems + notes) or None,
         )
+
+    def _discard(self, alarm: Alarm, result: MediaResult) -> None:
+        originals = {alarm.picture.key, alarm.video.key if alarm.video else None}
+        for derived in (result.thumbnail, result.playable_video):
+            # A playable video may be the original itself (already H.264): never delete that.
+            if derived is not None and derived.key not in originals:
+                self.media.delete(derived.key)
 
     def _original(self, key: str, what: str) -> bytes:
         try:

@@ -34,6 +34,8 @@ class Settings:
     delivery_queue_url: str = ""
     dead_letter_queue_url: str = ""
     secrets_prefix: str = ""
+    # The console API issues push keys, so it alone reads the stack's key secret.
+    push_key_secret_parameter: str = ""
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -60,4 +62,5 @@ class Settings:
             delivery_queue_url=os.environ.get("DELIVERY_QUEUE_URL", ""),
             dead_letter_queue_url=os.environ.get("DEAD_LETTER_QUEUE_URL", ""),
             secrets_prefix=os.environ.get("SECRETS_PREFIX", ""),
+            push_key_secret_parameter=os.environ.get("PUSH_KEY_SECRET_PARAMETER", ""),
         )

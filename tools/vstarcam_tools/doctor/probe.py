@@ -150,16 +150,25 @@ def remove_camera(context: DoctorContext, vuid: str) -> None:
             keys.update(
                 value["S"] for name, value in item.items() if name.endswith("Key") and "S" in value
             )
+    _remove_media(s3, bucket, vuid, keys)
+    _remove_deliveries(context, [key["alarmId"]["S"] for key in alarm_keys])
+    for key in alarm_keys:
+        dynamodb.delete_item(TableName=table, Key=key)
+    # Media processing still running for a test alarm may have stored a thumbnail after
+    # the first pass; it deletes what it made once it finds its alarm gone, and this second
+    # pass takes whatever it had recorded before the alarm went.
+    _remove_media(s3, bucket, vuid, set())
+    context.cameras().remove(vuid)
+
+
+def _remove_media(s3: Any, bucket: str, vuid: str, keys: set[str]) -> None:
+    """``keys`` and everything under the test camera's media prefix."""
     for page in s3.get_paginator("list_objects_v2").paginate(
         Bucket=bucket, Prefix=f"alarms/{vuid}/"
     ):
         keys.update(obj["Key"] for obj in page.get("Contents", []))
     for key in sorted(keys):
         s3.delete_object(Bucket=bucket, Key=key)
-    _remove_deliveries(context, [key["alarmId"]["S"] for key in alarm_keys])
-    for key in alarm_keys:
-        dynamodb.delete_item(TableName=table, Key=key)
-    context.cameras().remove(vuid)
 
 
 def _remove_deliveries(context: DoctorContext, alarm_ids: list[str]) -> None:
