@@ -142,6 +142,21 @@ def test_back_online_text_gives_the_length_of_the_outage() -> None:
     assert notification.subject == "Camera back online: Front door (VE0005622QHOW)"
 
 
+def test_back_online_text_of_a_camera_never_marked_offline_names_no_outage() -> None:
+    """GIVEN a camera registered but never seen (listed offline, but never marked so)
+    WHEN a heartbeat or an alarm brings it online
+    THEN the text has no outage length: there was none to count."""
+    before = camera(status="offline", last_seen=None, offline_since=None)
+    after = camera(status="online", last_seen=HEARTBEAT)
+
+    notification = online_notification(after, before)
+
+    assert notification.headline == (
+        "Front door (VE0005622QHOW) is back online (seen at 2026-11-26 13:58:00 UTC)"
+    )
+    assert notification.email == notification.headline + "."
+
+
 @pytest.mark.parametrize(
     ("seconds", "text"),
     [

@@ -1,0 +1,78 @@
+"""Edges of derived media that the clips in test_media_convert.py do not reach (found by
+mutation testing, docs/testing.md): audio in the playable copy, and where raw H.265 ends
+and raw H.264 begins."""
+
+from __future__ import annotations
+
+import io
+
+import av
+import pytest
+from PIL import Image
+from vstarcam_push.media_convert import PlayableVideo, demuxer_for, make_playable, moov_first
+
+
+def mp4_with_aac(frames: int = 15, audio_frames: int = 8) -> bytes:
+    """A small H.264 + AAC MP4 (moov last), as cameras with a microphone record it."""
+    out = io.BytesIO()
+    with av.open(out, "w", format="mp4") as output:
+        video = output.add_stream("libx264", rate=15)
+        video.width, video.height, video.pix_fmt = 160, 120, "yuv420p"
+        audio = output.add_stream("aac", rate=8000)
+        for n in range(frames):
+            picture = Image.new("RGB", (160, 120), (n * 10, n * 10, n * 10))
+            for packet in video.encode(av.VideoFrame.from_image(picture)):
+                output.mux(packet)
+        for n in range(audio_frames):
+            sound = av.AudioFrame(format="fltp", layout="mono", samples=1024)
+            for plane in sound.planes:
+                plane.update(bytes(plane.buffer_size))  # silence
+            sound.sample_rate, sound.pts = 8000, n * 1024
+            for packet in audio.encode(sound):
+                output.mux(packet)
+        for packet in video.encode(None):
+            output.mux(packet)
+        for packet in audio.encode(None):
+            output.mux(packet)
+    return out.getvalue()
+
+
+def audio_packets(data: bytes) -> tuple[list[str], int]:
+    """(codec of each audio stream, audio packets holding data) of an MP4."""
+    with av.open(io.BytesIO(data)) as container:
+        codecs = [stream.codec_context.name for stream in container.streams.audio]
+        if not codecs:
+            return codecs, 0
+        return codecs, sum(1 for p in container.demux(container.streams.audio[0]) if p.size)
+
+
+def test_aac_audio_is_copied_into_the_playable_video() -> None:
+    """GIVEN an H.264 + AAC alarm video WHEN its playable copy is made THEN the copy holds
+    the same AAC packets (docs/architecture.md: AAC or MP3 audio is copied)."""
+    original = mp4_with_aac()
+    codecs, packets = audio_packets(original)
+    assert codecs == ["aac"] and packets > 0
+
+    playable = make_playable(original)
+
+    assert isinstance(playable, PlayableVideo) and playable.data is not None
+    assert moov_first(playable.data)
+    assert audio_packets(playable.data) == (["aac"], packets)
+
+
+@pytest.mark.parametrize(
+    ("nal_type", "demuxer"),
+    [
+        (31, "h264"),
+        (32, "hevc"),  # VPS
+        (40, "hevc"),  # suffix SEI
+        (41, "h264"),  # reserved in H.265: no stream starts with it
+        (63, "h264"),
+    ],
+)
+@pytest.mark.parametrize("start_code", [b"\x00\x00\x00\x01", b"\x00\x00\x01"])
+def test_raw_h265_is_told_from_h264_by_its_first_nal_type(
+    nal_type: int, demuxer: str, start_code: bytes
+) -> None:
+    header = bytes([nal_type << 1, 0x01])
+    assert demuxer_for(start_code + header + b"\x00" * 16) == demuxer
