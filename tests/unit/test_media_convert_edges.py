@@ -1,6 +1,6 @@
 """Edges of derived media that the clips in test_media_convert.py do not reach (found by
 mutation testing, docs/testing.md): audio in the playable copy, and where raw H.265 ends
-and raw H.264 begins."""
+and raw H.264 begins, and the 4K limit of raw video that has to be decoded."""
 
 from __future__ import annotations
 
@@ -9,7 +9,14 @@ import io
 import av
 import pytest
 from PIL import Image
-from vstarcam_push.media_convert import PlayableVideo, demuxer_for, make_playable, moov_first
+from vstarcam_push.media_convert import (
+    BadMedia,
+    PlayableVideo,
+    demuxer_for,
+    make_playable,
+    moov_first,
+)
+from vstarcam_tools import mediagen
 
 
 def mp4_with_aac(frames: int = 15, audio_frames: int = 8) -> bytes:
@@ -76,3 +83,15 @@ def test_raw_h265_is_told_from_h264_by_its_first_nal_type(
 ) -> None:
     header = bytes([nal_type << 1, 0x01])
     assert demuxer_for(start_code + header + b"\x00" * 16) == demuxer
+
+
+def test_raw_h264_with_b_frames_larger_than_4k_is_refused_before_it_is_decoded() -> None:
+    """Raw H.264 with B-frames is decoded to learn its display order: frames above 4K
+    (3840 x 2160) are refused first, as pictures above their pixel limit are; 4K itself
+    is remuxed."""
+    with pytest.raises(BadMedia, match=r"^the video's frames are larger than 4K$"):
+        make_playable(mediagen.clip("bframes", width=3856, height=2176, frames=3))
+
+    at_the_limit = make_playable(mediagen.clip("bframes", width=3840, height=2160, frames=3))
+
+    assert isinstance(at_the_limit, PlayableVideo) and at_the_limit.data is not None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -17,6 +18,7 @@ from vstarcam_push.notifications import (
     Notifier,
     alarm_notification,
     format_duration,
+    format_time,
     offline_notification,
     online_notification,
 )
@@ -382,3 +384,15 @@ def test_other_records_are_ignored(record: dict[str, Any]) -> None:
 
     assert notifier(FakeRegistry(), sns).handle(record, now=1) == (None, "ignored")
     assert sns.published == []
+
+
+def test_times_are_utc_whatever_the_machines_time_zone(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Lambda runs in UTC, a laptop running ``make run`` may not: the text says UTC, so the
+    time must be UTC."""
+    monkeypatch.setenv("TZ", "America/New_York")
+    time.tzset()
+    try:
+        assert format_time(HEARTBEAT) == "2026-11-26 13:58:00 UTC"
+    finally:
+        monkeypatch.undo()
+        time.tzset()
