@@ -5,6 +5,8 @@ and raw H.264 begins, and the 4K limit of raw video that has to be decoded."""
 from __future__ import annotations
 
 import io
+from fractions import Fraction
+from types import SimpleNamespace
 
 import av
 import pytest
@@ -12,6 +14,7 @@ from PIL import Image
 from vstarcam_push.media_convert import (
     BadMedia,
     PlayableVideo,
+    _frame_step,
     demuxer_for,
     make_playable,
     moov_first,
@@ -95,3 +98,19 @@ def test_raw_h264_with_b_frames_larger_than_4k_is_refused_before_it_is_decoded()
     at_the_limit = make_playable(mediagen.clip("bframes", width=3840, height=2160, frames=3))
 
     assert isinstance(at_the_limit, PlayableVideo) and at_the_limit.data is not None
+
+
+@pytest.mark.parametrize(
+    ("guessed", "average", "step"),
+    [(Fraction(15), Fraction(25), 6000), (None, Fraction(30), 3000), (None, None, 3600)],
+)
+def test_a_raw_frame_without_a_duration_gets_the_streams_frame_rate_or_25(
+    guessed: Fraction | None, average: Fraction | None, step: int
+) -> None:
+    """FFmpeg gives raw H.264 packets a duration today; the fallback for a packet without
+    one is the stream's guessed rate, else its average rate, else 25 frames a second
+    (steps of a 1/90,000 s time base)."""
+    stream = SimpleNamespace(
+        guessed_rate=guessed, average_rate=average, time_base=Fraction(1, 90_000)
+    )
+    assert _frame_step(stream) == step
