@@ -148,7 +148,7 @@ def row(module: str, counts: Counter[str]) -> str:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--size", type=int, default=200, help="mutants to draw (N)")
+    parser.add_argument("--size", type=int, default=120, help="mutants to draw (N)")
     parser.add_argument("--seed", type=int, default=9, help="random seed of the draw")
     parser.add_argument("--max-children", type=int, default=2, help="mutants run at once")
     parser.add_argument("--list", action="store_true", help="print the drawn names, run none")

@@ -10,7 +10,7 @@ from types import ModuleType
 
 import pytest
 
-SCRIPT = Path(__file__).resolve().parents[2] / "tools" / "mutate_sample.py"
+SCRIPT = Path(__file__).resolve().parents[1] / "tools" / "mutate_sample.py"
 
 
 @pytest.fixture(scope="module")
@@ -81,3 +81,11 @@ def test_a_timeout_counts_as_killed_and_no_tests_as_not(sample: ModuleType) -> N
     assert sample.status_of(0) == "survived"
     assert sample.status_of(None) == "not run"
     assert sample.status_of(-11) == "other"
+
+
+def test_a_larger_draw_with_the_same_seed_extends_the_smaller_one(sample: ModuleType) -> None:
+    """With thousands of mutants CPython's ``sample`` draws one index at a time, so a run
+    with a larger N re-runs the smaller sample's mutants and adds new ones."""
+    layer = [f"vstarcam_push.m{i % 31}.x_f__mutmut_{i}" for i in range(7_500)]
+    small, large = sample.draw(layer, 120, seed=9), sample.draw(layer, 340, seed=9)
+    assert set(small) < set(large)
