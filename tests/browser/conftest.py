@@ -9,7 +9,9 @@ they do not skip.
 
 from __future__ import annotations
 
+import os
 import shutil
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -29,7 +31,12 @@ from tests.e2e.localstack import LocalStackProcess, start_local_stack
 
 PASSWORD = "browser-test-password"
 WAIT_S = 20.0
-DOCS = Path(__file__).resolve().parents[2] / "docs"
+# Screenshots land in a scratch folder unless `make screenshots` asks for docs/: a test run
+# must not rewrite the committed pictures (every run's pixels differ a little).
+SCREENSHOTS = Path(
+    os.environ.get("VSTARCAM_SCREENSHOTS_DIR")
+    or Path(tempfile.gettempdir()) / "vstarcam-screenshots"
+)
 
 
 def _binary(*names: str) -> str:
@@ -124,4 +131,7 @@ def sign_in(
 def screenshot(driver: WebDriver, name: str) -> None:
     """A picture of the page for the README (docs/<name>.png), taken as the test saw it."""
     time.sleep(0.3)  # let the last images paint; the assertions before already waited for them
-    driver.save_screenshot(str(DOCS / f"{name}.png"))
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    assert driver.save_screenshot(str(path)), f"Chromium took no screenshot for {path}"
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
