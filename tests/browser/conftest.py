@@ -119,13 +119,35 @@ def visible(driver: WebDriver, element_id: str) -> Any:
 
 
 def sign_in(
-    driver: WebDriver, base_url: str, user: str = "admin", password: str = PASSWORD
+    driver: WebDriver,
+    base_url: str,
+    user: str = "admin",
+    password: str = PASSWORD,
+    until: str = "bar",
 ) -> None:
+    """Fill in the sign-in form and wait for the element ``until`` (the console's bar)."""
     driver.get(base_url + "/")
     visible(driver, "signin-username").send_keys(user)
     driver.find_element(By.ID, "signin-password").send_keys(password)
     driver.find_element(By.CSS_SELECTOR, "#signin-form button[type=submit]").click()
-    visible(driver, "bar")
+    visible(driver, until)
+
+
+def first_sign_in(
+    driver: WebDriver, local: LocalStackProcess, user: str, temporary: str, chosen: str
+) -> tuple[Any, str]:
+    """An invited user (made as the users CLI makes them) signs in with the temporary
+    password and chooses their own; returns the Cognito client and the pool id."""
+    cognito = local.client("cognito-idp")
+    pool = local.outputs.raw["ConsoleUserPoolId"]
+    cognito.admin_create_user(
+        UserPoolId=pool, Username=user, TemporaryPassword=temporary, MessageAction="SUPPRESS"
+    )
+    sign_in(driver, local.base_url, user, temporary, until="newpass-password")
+    visible(driver, "newpass-password").send_keys(chosen)
+    driver.find_element(By.ID, "newpass-confirm").send_keys(chosen)
+    driver.find_element(By.CSS_SELECTOR, "#newpass-form button[type=submit]").click()
+    return cognito, pool
 
 
 def screenshot(driver: WebDriver, name: str) -> None:
