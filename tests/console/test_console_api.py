@@ -137,6 +137,12 @@ def test_add_a_camera_with_the_clis_rules_and_message(console: Console) -> None:
 
     again = console.call("POST /api/cameras", body={"vuid": FRONT, "name": "Porch"})
     assert again.status == 200 and again.body["message"].startswith("updated camera Porch")
+    # Only what is sent changes, as with 'cameras add': the threshold stays 300 s.
+    camera = console.module.api.cameras.registry.get(FRONT)
+    assert (camera.name, camera.offline_after) == ("Porch", 300)
+    console.call("POST /api/cameras", body={"vuid": FRONT, "offlineAfter": 600})
+    camera = console.module.api.cameras.registry.get(FRONT)
+    assert (camera.name, camera.offline_after) == ("Porch", 600)
 
 
 def test_rename_and_change_the_threshold_of_a_camera(console: Console) -> None:

@@ -369,23 +369,31 @@ class CameraRegistry:
             return "full"
         return "created"
 
-    def record_alarm(self, vuid: str, now: int, rate: AlarmRate, rate_period: int) -> None:
+    def record_alarm(self, vuid: str, now: int, rate: AlarmRate | None, rate_period: int) -> None:
         """Note an alarm on the camera: a sign of life, so it is online as after a heartbeat.
 
         An offline camera comes back online (the stream's offline -> online change, which
         the notifier reports) and its deadline moves, so it is not swept while it pushes.
         The alarm rate limit rides on this write, which every alarm makes anyway: the
-        count continues in an open window, or a new window starts now.
+        count continues in an open window, or a new window starts now. ``rate`` None (a
+        retry of a stored alarm) counts nothing.
         """
         expression = (
             "SET #status = :online, lastSeen = :now, lastAlarmAt = :now, "
             "offlineAfter = if_not_exists(offlineAfter, :default), "
             "onlineUntil = if_not_exists(offlineAfter, :default) + :now"
         )
-        if rate.window_open(now, rate_period):
-            expression += " ADD alarmCount :one"
-        else:
-            expression += ", alarmWindow = :now, alarmCount = :one"
+        values = {
+            ":online": {"S": "online"},
+            ":now": {"N": str(now)},
+            ":default": {"N": str(self.default_offline_after)},
+        }
+        if rate is not None:
+            values[":one"] = {"N": "1"}
+            if rate.window_open(now, rate_period):
+                expression += " ADD alarmCount :one"
+            else:
+                expression += ", alarmWindow = :now, alarmCount = :one"
         try:
             self._db.update_item(
                 TableName=self.table,
@@ -394,12 +402,7 @@ class CameraRegistry:
                 # A camera removed while its alarm was being stored is not re-created.
                 ConditionExpression="attribute_exists(vuid)",
                 ExpressionAttributeNames={"#status": "status"},
-                ExpressionAttributeValues={
-                    ":online": {"S": "online"},
-                    ":now": {"N": str(now)},
-                    ":default": {"N": str(self.default_offline_after)},
-                    ":one": {"N": "1"},
-                },
+                ExpressionAttributeValues=values,
             )
         except self._db.exceptions.ConditionalCheckFailedException as error:
             raise UnknownCamera(vuid) from error

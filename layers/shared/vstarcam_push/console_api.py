@@ -357,9 +357,10 @@ class ConsoleApi:
         request.only()
         document = request.json("vuid", "name", "offlineAfter")
         vuid = _camera_vuid(document.get("vuid"))
+        # A camera added again keeps the name and threshold the form leaves out.
         outcome = self.cameras.add(
             vuid,
-            camera_admin.camera_name(document.get("name")),
+            camera_admin.camera_name(document["name"]) if "name" in document else None,
             camera_admin.offline_after(document.get("offlineAfter")),
             int(request.now),
         )
