@@ -13,7 +13,7 @@ export SAM_CLI_TELEMETRY := 0
 # (python3.13). pyenv installs it without putting it on PATH.
 PY313_DIR := $(firstword $(wildcard $(HOME)/.pyenv/versions/3.13*/bin))
 
-.PHONY: run test lint format bench build validate clean mutate mutate-sample
+.PHONY: run test lint format bench build validate clean mutate mutate-sample screenshots
 
 $(STAMP): requirements-dev.txt constraints.txt pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -46,6 +46,11 @@ bench: $(STAMP)
 
 build: $(STAMP)
 	PATH="$(if $(PY313_DIR),$(PY313_DIR):)$$PATH" $(BIN)/sam build
+
+# The console's pictures in docs/ are retaken by its browser tests only when asked:
+# `make test` writes them to a scratch folder, so a test run leaves the checkout clean.
+screenshots: $(STAMP)
+	VSTARCAM_SCREENSHOTS_DIR=$(abspath docs) $(BIN)/python -m pytest tests/browser $(ARGS)
 
 validate: $(STAMP)
 	$(BIN)/sam validate --lint

@@ -182,13 +182,27 @@ def test_functions_log_json_without_platform_lines_at_the_level_parameter() -> N
         )
 
 
-def test_heartbeat_refusals_are_counted_by_metric_filters_on_its_log_group() -> None:
+def test_heartbeat_refusals_and_offline_transitions_are_counted_by_metric_filters() -> None:
+    """The heartbeat and the sweep import no Powertools: metric filters on their own log
+    groups make their metrics from their log lines."""
     filters = {
         logical_id: resource["Properties"]
         for logical_id, resource in RESOURCES.items()
         if resource["Type"] == "AWS::Logs::MetricFilter"
     }
-    assert set(filters) == {"HeartbeatRefusalsMetric", "HeartbeatUnknownCamerasMetric"}
+    assert set(filters) == {
+        "HeartbeatRefusalsMetric",
+        "HeartbeatUnknownCamerasMetric",
+        "OfflineTransitionsMetric",
+    }
+    offline = filters.pop("OfflineTransitionsMetric")
+    assert offline["LogGroupName"] == {"Ref": "OfflineSweepLogs"}
+    (transformation,) = offline["MetricTransformations"]
+    assert (transformation["MetricName"], transformation["MetricValue"]) == (
+        "OfflineTransitions",
+        "$.count",
+    )
+    assert "DefaultValue" not in transformation  # published only in a minute that has one
     for properties in filters.values():
         assert properties["LogGroupName"] == {"Ref": "HeartbeatLogs"}
         (transformation,) = properties["MetricTransformations"]
@@ -491,22 +505,14 @@ def test_tables_are_on_demand_encrypted_and_streamed(table: str, view: str) -> N
     assert RESOURCES[table]["DeletionPolicy"] == "Retain"
 
 
-def test_cameras_table_has_no_index_a_heartbeat_writes_so_it_writes_one_unit() -> None:
-    """An index whose key moved with the deadline cost a heartbeat two more write units. The
-    console's byFleet index is keyed on a constant and projects only name and status, which
-    a heartbeat of an online camera does not change."""
+def test_cameras_table_has_no_index_so_a_heartbeat_or_status_change_writes_one_unit() -> None:
+    """An index whose key moved with the deadline cost a heartbeat two more write units; the
+    console's byFleet index, which projected the status, cost a status change one more. The
+    sweep and the console's camera list scan the table instead."""
     properties = props("CamerasTable")
-    (index,) = properties["GlobalSecondaryIndexes"]
-    assert index["IndexName"] == "byFleet"
-    assert index["Projection"] == {
-        "ProjectionType": "INCLUDE",
-        "NonKeyAttributes": ["name", "status"],
-    }
+    assert "GlobalSecondaryIndexes" not in properties
     assert "LocalSecondaryIndexes" not in properties
-    assert properties["AttributeDefinitions"] == [
-        {"AttributeName": "vuid", "AttributeType": "S"},
-        {"AttributeName": "fleet", "AttributeType": "S"},
-    ]
+    assert properties["AttributeDefinitions"] == [{"AttributeName": "vuid", "AttributeType": "S"}]
 
 
 def test_alarms_table_lists_by_time_and_by_day_and_expires_records() -> None:
@@ -794,3 +800,36 @@ def test_delivery_function_role_and_queue() -> None:
     assert {"Effect": "Allow", "Action": "sqs:SendMessage", "Resource": fan_out} in notify
     deliveries = props("DeliveriesTable")
     assert deliveries["TimeToLiveSpecification"] == {"AttributeName": "expiresAt", "Enabled": True}
+
+
+# -- stack switches for small stacks (issue 13) ------------------------------------------------
+
+
+def test_push_channels_are_deployed_unless_switched_off() -> None:
+    """The delivery function's SQS event source long-polls its queue even when idle (about
+    0.6 million requests, $0.24 a month). PushChannels=false leaves the function out and the
+    notifier queues nothing; email and SMS are untouched."""
+    assert TEMPLATE["Parameters"]["PushChannels"]["Default"] == "true"
+    queue_url = props("NotifyFunction")["Environment"]["Variables"]["DELIVERY_QUEUE_URL"]
+    on = Stack()
+    assert "DeliveryFunction" in on.resources()
+    assert on.resolve(queue_url) == on.resolve({"Ref": "DeliveryQueue"})
+    assert on.outputs()["PushChannels"] == "true"
+
+    off = Stack(overrides={"PushChannels": "false"})
+    assert "DeliveryFunction" not in off.resources()
+    assert "DeliveryLogs" not in off.resources()
+    assert off.resolve(queue_url) == ""
+    assert off.outputs()["PushChannels"] == "false"
+    # Nothing left in the stack stands on what is left out.
+    for logical_id, resource in off.resources().items():
+        text = json.dumps(resource)
+        assert '"DeliveryFunction' not in text and '"DeliveryLogs' not in text, logical_id
+
+
+def test_the_refusals_alarm_can_be_switched_off() -> None:
+    """It reads two metrics, billed as two alarm metrics ($0.20 a month)."""
+    assert TEMPLATE["Parameters"]["RefusalsAlarm"]["Default"] == "true"
+    assert "ApiRefusalsAlarm" in Stack().resources()
+    assert "ApiRefusalsAlarm" not in Stack(overrides={"RefusalsAlarm": "false"}).resources()
+    assert "NotifyDeadLetterAlarm" in Stack(overrides={"RefusalsAlarm": "false"}).resources()

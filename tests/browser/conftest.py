@@ -9,7 +9,9 @@ they do not skip.
 
 from __future__ import annotations
 
+import os
 import shutil
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -29,7 +31,12 @@ from tests.e2e.localstack import LocalStackProcess, start_local_stack
 
 PASSWORD = "browser-test-password"
 WAIT_S = 20.0
-DOCS = Path(__file__).resolve().parents[2] / "docs"
+# Screenshots land in a scratch folder unless `make screenshots` asks for docs/: a test run
+# must not rewrite the committed pictures (every run's pixels differ a little).
+SCREENSHOTS = Path(
+    os.environ.get("VSTARCAM_SCREENSHOTS_DIR")
+    or Path(tempfile.gettempdir()) / "vstarcam-screenshots"
+)
 
 
 def _binary(*names: str) -> str:
@@ -112,16 +119,41 @@ def visible(driver: WebDriver, element_id: str) -> Any:
 
 
 def sign_in(
-    driver: WebDriver, base_url: str, user: str = "admin", password: str = PASSWORD
+    driver: WebDriver,
+    base_url: str,
+    user: str = "admin",
+    password: str = PASSWORD,
+    until: str = "bar",
 ) -> None:
+    """Fill in the sign-in form and wait for the element ``until`` (the console's bar)."""
     driver.get(base_url + "/")
     visible(driver, "signin-username").send_keys(user)
     driver.find_element(By.ID, "signin-password").send_keys(password)
     driver.find_element(By.CSS_SELECTOR, "#signin-form button[type=submit]").click()
-    visible(driver, "bar")
+    visible(driver, until)
+
+
+def first_sign_in(
+    driver: WebDriver, local: LocalStackProcess, user: str, temporary: str, chosen: str
+) -> tuple[Any, str]:
+    """An invited user (made as the users CLI makes them) signs in with the temporary
+    password and chooses their own; returns the Cognito client and the pool id."""
+    cognito = local.client("cognito-idp")
+    pool = local.outputs.raw["ConsoleUserPoolId"]
+    cognito.admin_create_user(
+        UserPoolId=pool, Username=user, TemporaryPassword=temporary, MessageAction="SUPPRESS"
+    )
+    sign_in(driver, local.base_url, user, temporary, until="newpass-password")
+    visible(driver, "newpass-password").send_keys(chosen)
+    driver.find_element(By.ID, "newpass-confirm").send_keys(chosen)
+    driver.find_element(By.CSS_SELECTOR, "#newpass-form button[type=submit]").click()
+    return cognito, pool
 
 
 def screenshot(driver: WebDriver, name: str) -> None:
     """A picture of the page for the README (docs/<name>.png), taken as the test saw it."""
     time.sleep(0.3)  # let the last images paint; the assertions before already waited for them
-    driver.save_screenshot(str(DOCS / f"{name}.png"))
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    assert driver.save_screenshot(str(path)), f"Chromium took no screenshot for {path}"
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

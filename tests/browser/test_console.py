@@ -17,7 +17,15 @@ from vstarcam_push.cameras import CameraRegistry
 from vstarcam_push.push_keys import keyed_url
 from vstarcam_tools import simulator
 
-from tests.browser.conftest import PASSWORD, click_in_row, screenshot, sign_in, visible, wait
+from tests.browser.conftest import (
+    PASSWORD,
+    click_in_row,
+    first_sign_in,
+    screenshot,
+    sign_in,
+    visible,
+    wait,
+)
 from tests.conftest import PUSH_KEY, register_camera
 from tests.e2e.localstack import LocalStackProcess
 
@@ -293,22 +301,9 @@ def test_sign_out_forgets_the_session(browser: WebDriver, local: LocalStackProce
 def test_first_sign_in_asks_for_a_new_password(
     browser: WebDriver, local: LocalStackProcess
 ) -> None:
-    cognito = local.client("cognito-idp")
-    pool = local.outputs.raw["ConsoleUserPoolId"]
-    cognito.admin_create_user(
-        UserPoolId=pool,
-        Username="owner@example.com",
-        TemporaryPassword="temporary-password-1",
-        MessageAction="SUPPRESS",
+    cognito, pool = first_sign_in(
+        browser, local, "owner@example.com", "temporary-password-1", "my-own-long-password"
     )
-
-    browser.get(local.base_url + "/")
-    visible(browser, "signin-username").send_keys("owner@example.com")
-    browser.find_element(By.ID, "signin-password").send_keys("temporary-password-1")
-    browser.find_element(By.CSS_SELECTOR, "#signin-form button[type=submit]").click()
-    visible(browser, "newpass-password").send_keys("my-own-long-password")
-    browser.find_element(By.ID, "newpass-confirm").send_keys("my-own-long-password")
-    browser.find_element(By.CSS_SELECTOR, "#newpass-form button[type=submit]").click()
     visible(browser, "bar")
     assert browser.find_element(By.ID, "who").text == "owner@example.com"
     user = cognito.admin_get_user(UserPoolId=pool, Username="owner@example.com")

@@ -14,7 +14,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support import expected_conditions as expected
 
-from tests.browser.conftest import sign_in, visible, wait
+from tests.browser.conftest import first_sign_in, sign_in, visible, wait
 from tests.e2e.localstack import LocalStackProcess, start_local_stack
 
 pytestmark = pytest.mark.slow
@@ -37,21 +37,9 @@ def local(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStackProces
 def test_a_new_user_sets_a_password_then_an_authenticator_app(
     browser: WebDriver, local: LocalStackProcess
 ) -> None:
-    cognito = local.client("cognito-idp")
-    pool = local.outputs.raw["ConsoleUserPoolId"]
-    cognito.admin_create_user(
-        UserPoolId=pool,
-        Username="installer@example.com",
-        TemporaryPassword="temporary-password-2",
-        MessageAction="SUPPRESS",
+    first_sign_in(
+        browser, local, "installer@example.com", "temporary-password-2", "installer-own-password"
     )
-    browser.get(local.base_url + "/")
-    visible(browser, "signin-username").send_keys("installer@example.com")
-    browser.find_element(By.ID, "signin-password").send_keys("temporary-password-2")
-    browser.find_element(By.CSS_SELECTOR, "#signin-form button[type=submit]").click()
-    visible(browser, "newpass-password").send_keys("installer-own-password")
-    browser.find_element(By.ID, "newpass-confirm").send_keys("installer-own-password")
-    browser.find_element(By.CSS_SELECTOR, "#newpass-form button[type=submit]").click()
 
     visible(browser, "mfa-setup-code")
     secret = browser.find_element(By.ID, "mfa-secret").text
@@ -76,9 +64,7 @@ def test_after_turning_it_on_the_next_sign_in_asks_for_a_code(
     wait(browser, lambda d: "Two-step sign-in is on" in d.find_element(By.ID, "status").text)
     browser.find_element(By.ID, "sign-out").click()
 
-    visible(browser, "signin-username").send_keys("admin")
-    browser.find_element(By.ID, "signin-password").send_keys(PASSWORD)
-    browser.find_element(By.CSS_SELECTOR, "#signin-form button[type=submit]").click()
+    sign_in(browser, local.base_url, password=PASSWORD, until="mfa-code")
     visible(browser, "mfa-code").send_keys("111111")
     browser.find_element(By.CSS_SELECTOR, "#mfa-form button[type=submit]").click()
     visible(browser, "bar")

@@ -56,3 +56,37 @@ def test_cost_refuses_impossible_profiles_in_one_line(
     assert result.code == 2
     assert fragment in result.err
     assert "Traceback" not in result.err
+
+
+def test_an_email_only_stack_pays_no_delivery_polling_and_fewer_alarm_metrics(
+    cli: Callable[..., Result], no_stack: None
+) -> None:
+    """GIVEN a one-camera stack deployed with PushChannels=false and RefusalsAlarm=false
+    THEN the SQS line is zero (no event source polls the queue) and the CloudWatch alarms
+    line is the dead-letter alarm alone: the refusals alarm reads two metrics, each billed."""
+    default = costs.model({}, costs.Profile(cameras=1))["by_service"]
+    bare = costs.model({}, costs.Profile(cameras=1, push_channels=0, refusals_alarm=False))
+    assert default["SQS (push delivery)"] >= 600_000 * 0.40 / 1e6
+    assert bare["by_service"]["SQS (push delivery)"] == 0
+    assert default["CloudWatch alarms"] == pytest.approx(0.30)
+    assert bare["by_service"]["CloudWatch alarms"] == pytest.approx(0.10)
+    assert costs.cloudwatch_alarm_metrics({"RefusalsAlarm": "false"}) == 1
+
+    result = cli("cost", "--push-channels", "0", "--no-refusals-alarm", "--json")
+    assert result.code == 0, result.err
+    assert json.loads(result.out)["by_service"]["SQS (push delivery)"] == 0
+
+
+def test_an_alarm_reads_the_camera_consistently_twice_and_its_record_consistently_once() -> None:
+    """The model's reads per alarm follow the code: the alarm's BatchGetItem (the camera
+    consistently, 1 unit, its own record 0.5), the notifier's consistent GetItem (1), media
+    processing's consistent GetItem (1), the Destinations Scan (0.5) with push channels."""
+    quiet = costs.Profile(cameras=1000, alarms_per_day=0)
+    busy = costs.Profile(cameras=1000, alarms_per_day=10)
+    reads = {
+        profile: costs.model({}, profile)["by_service"]["DynamoDB reads"]
+        for profile in (quiet, busy)
+    }
+    per_alarm = (reads[busy] - reads[quiet]) / 300_000 / (0.125 / 1e6)
+    # 4 units in the alarm path, 0.5 for the one channel's GetItem of its destination.
+    assert per_alarm == pytest.approx(4.5, abs=0.01)

@@ -199,3 +199,21 @@ def test_cameras_add_site_is_shown_by_cameras_list_and_kept_short(
     assert registry.get("VE0005622QHOW").site == "Harbour St 4"  # type: ignore[union-attr]
     assert cli("cameras", "add", "VE0005622QHOW", "--site", "").code == 0
     assert registry.get("VE0005622QHOW").site == ""  # type: ignore[union-attr]
+
+
+def test_add_is_refused_in_a_stack_deployed_without_push_channels(cli, stack) -> None:
+    """GIVEN a stack deployed with PushChannels=false (no delivery function)
+    WHEN `notify add` runs
+    THEN it stores nothing and says which parameter to deploy with; list still works."""
+    from vstarcam_tools.outputs import publish_outputs
+
+    from tests.cli.conftest import STACK_NAME
+
+    outputs = {**stack.outputs(), "PushChannels": "false"}
+    publish_outputs(boto3.client("cloudformation", region_name=REGION), STACK_NAME, outputs)
+    added = cli("notify", "add", "ntfy", "lan", "--url", "http://127.0.0.1:9/topic")
+
+    assert added.code != 0
+    assert "PushChannels=true" in added.err
+    assert store(StackOutputs.from_dict(outputs)).list() == [] and parameters() == {}
+    assert cli("notify", "list").code == 0

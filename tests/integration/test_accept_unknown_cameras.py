@@ -85,8 +85,6 @@ def test_unknown_camera_heartbeat_is_refused_and_lists_the_camera_as_pending(
         "vuid": {"S": VUID},
         "status": {"S": "pending"},
         "registeredAt": {"N": str(NOW_MS // 1000)},
-        # In the console's fleet index, to be approved there.
-        "fleet": {"S": "camera"},
     }
     assert pending_count(aws) == 1
     # The reason of the refusal's log line, which the metric filters count.

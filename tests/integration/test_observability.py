@@ -1,7 +1,7 @@
 """Observability: JSON log lines carrying the request id; CloudWatch EMF metrics for alarms
-by type, refusals by reason, unknown cameras, offline transitions and notifications; the
-heartbeat's refusals counted by metric filters on its log lines, and nothing at all
-written for a successful heartbeat."""
+by type, refusals by reason and unknown cameras; the heartbeat's refusals and the sweep's
+offline transitions counted by metric filters on their log lines; notifications logged by
+event (SNS counts them for free), and nothing at all written for a successful heartbeat."""
 
 from __future__ import annotations
 
@@ -32,15 +32,18 @@ from tests.integration.conftest import Aws, Emf, LoadFunction, LogCapture, Pipel
 TEMPLATE = load_template()
 
 
-def metric_filter_counts(line: dict[str, Any]) -> dict[str, dict[str, str]]:
-    """What the template's metric filters on the heartbeat's log group make of one line:
-    metric name -> dimensions, for the filters whose pattern matches."""
+def metric_filter_counts(
+    line: dict[str, Any], log_group: str = "HeartbeatLogs"
+) -> dict[str, dict[str, str]]:
+    """What the template's metric filters on a log group make of one line: metric name ->
+    dimensions, for the filters whose pattern matches (the value is in ``_value``)."""
     counted: dict[str, dict[str, str]] = {}
     for resource in TEMPLATE["Resources"].values():
         if resource["Type"] != "AWS::Logs::MetricFilter":
             continue
         properties = resource["Properties"]
-        assert properties["LogGroupName"] == {"Ref": "HeartbeatLogs"}
+        if properties["LogGroupName"] != {"Ref": log_group}:
+            continue
         # The patterns used here are all '{ $.field = value }', value either * or "text".
         match = re.fullmatch(r'\{ \$\.(\w+) = (\*|"[^"]*") \}', properties["FilterPattern"])
         assert match, properties["FilterPattern"]
@@ -53,6 +56,9 @@ def metric_filter_counts(line: dict[str, Any]) -> dict[str, dict[str, str]]:
             dimension["Key"]: line[dimension["Value"].removeprefix("$.")]
             for dimension in transformation.get("Dimensions", [])
         }
+        value = transformation["MetricValue"]
+        if value != "1":
+            counted[transformation["MetricName"]]["_value"] = line[value.removeprefix("$.")]
     return counted
 
 
@@ -73,10 +79,11 @@ def test_a_successful_heartbeat_writes_no_log_line_and_no_metric(
     assert logs.lines() == []
 
 
-def test_the_heartbeat_function_imports_no_powertools() -> None:
+@pytest.mark.parametrize("function", ["heartbeat", "offline_sweep"])
+def test_the_heartbeat_and_sweep_functions_import_no_powertools(function: str) -> None:
     """Powertools' package imports its Metrics and Tracer, whatever is imported from it:
-    a tenth of the heartbeat's cold start (vstarcam_push.logs)."""
-    source = Path(TEMPLATE_DIR, "functions", "heartbeat", "app.py").read_text()
+    a tenth of the heartbeat's cold start, a twentieth of the sweep's (vstarcam_push.logs)."""
+    source = Path(TEMPLATE_DIR, "functions", function, "app.py").read_text()
     tree = ast.parse(source)
     imported = {
         alias.name
@@ -91,7 +98,7 @@ def test_the_heartbeat_function_imports_no_powertools() -> None:
             "-c",
             "import sys, runpy; runpy.run_path(sys.argv[1]); "
             "print(sorted(m for m in sys.modules if m.startswith('aws_lambda_powertools')))",
-            str(Path(TEMPLATE_DIR, "functions", "heartbeat", "app.py")),
+            str(Path(TEMPLATE_DIR, "functions", function, "app.py")),
         ],
         capture_output=True,
         text=True,
@@ -198,19 +205,32 @@ def test_stored_alarm_is_logged_and_counted_by_alarm_type(
     assert stored[0]["function_request_id"]
 
 
-def test_offline_transitions_are_counted(aws: Aws, functions: LoadFunction, emf: Emf) -> None:
+def test_offline_transitions_are_counted_by_the_metric_filter(
+    aws: Aws, functions: LoadFunction, emf: Emf, logs: LogCapture
+) -> None:
     """GIVEN two cameras past their deadline
     WHEN the sweep marks them offline
-    THEN the OfflineTransitions metric is 2."""
+    THEN its one line names them and counts 2, which the template's metric filter makes
+    the OfflineTransitions metric; no EMF line (the sweep imports no Powertools); a sweep
+    that finds nobody writes nothing."""
     heartbeat = functions("HeartbeatFunction")
     for vuid in (VUID, "OKB0379853SNLJ"):
         aws.register(vuid)
         invoke(heartbeat, heartbeat_event({"vuid": vuid}, (int(time.time()) - 600) * 1000))
     sweep = functions("OfflineSweepFunction")
+    logs.attach("offline-sweep")
     emf()
-    invoke(sweep, {"detail-type": "Scheduled Event", "source": "aws.events", "detail": {}})
+    schedule = {"detail-type": "Scheduled Event", "source": "aws.events", "detail": {}}
+    invoke(sweep, schedule)
 
-    assert metric(emf(), "OfflineTransitions") == 2
+    (line,) = logs.lines()
+    assert sorted(line["vuids"]) == sorted([VUID, "OKB0379853SNLJ"])
+    assert metric_filter_counts(line, "OfflineSweepLogs") == {
+        "OfflineTransitions": {"service": "offline-sweep", "_value": 2}
+    }
+    assert emf() == []
+    invoke(sweep, schedule)
+    assert len(logs.lines()) == 1
 
 
 def test_a_sweep_that_marks_no_camera_offline_publishes_no_metric(
@@ -242,12 +262,14 @@ def test_quiet_invocations_write_no_powertools_warning(aws: Aws, functions: Load
     assert [str(warning.message) for warning in caught] == []
 
 
-def test_notifications_sent_are_counted_by_event(
-    aws: Aws, functions: LoadFunction, pipeline: Pipeline, emf: Emf
+def test_notifications_sent_are_logged_by_event_and_cost_no_custom_metric(
+    aws: Aws, functions: LoadFunction, pipeline: Pipeline, emf: Emf, logs: LogCapture
 ) -> None:
     """GIVEN an alarm, then the camera going offline
     WHEN the notifications are sent
-    THEN NotificationsSent is counted with event=alarm and event=offline."""
+    THEN each is published and logged with its event, and no NotificationsSent metric is
+    written: SNS's free NumberOfMessagesPublished counts them (a custom metric costs $0.30
+    a month for each event, by the hours it is published)."""
     aws.register()
     heartbeat = functions("HeartbeatFunction")
     ten_minutes_ago_ms = (int(time.time()) - 600) * 1000
@@ -255,8 +277,11 @@ def test_notifications_sent_are_counted_by_event(
     invoke(functions("AlarmFunction"), alarm_event(time_ms=ten_minutes_ago_ms + 1000))
     invoke(functions("OfflineSweepFunction"), {"detail-type": "Scheduled Event", "detail": {}})
     emf()
+    logs.attach("notify")
     pipeline.flush()
 
     blobs = emf()
-    assert metric(blobs, "NotificationsSent", event="alarm") == 1
-    assert metric(blobs, "NotificationsSent", event="offline") == 1
+    assert len(aws.published()) == 2
+    sent = [line for line in logs.lines() if line.get("message") == "notification sent"]
+    assert sorted(line["event"] for line in sent) == ["alarm", "offline"]
+    assert metric(blobs, "NotificationsSent") == 0

@@ -482,6 +482,35 @@ def test_no_destination_no_queue_message(
     assert push.queued() == 0 and len(aws.published()) == 1
 
 
+def test_a_stack_without_push_channels_notifies_by_email_and_reads_no_destination(
+    aws: Aws, functions: LoadFunction, pipeline: Pipeline, push: Push, monkeypatch: Any
+) -> None:
+    """GIVEN a stack deployed with PushChannels=false (the notifier's DELIVERY_QUEUE_URL is
+    empty) and a destination left in its table
+    WHEN an alarm reaches the notifier
+    THEN SNS publishes it as ever, nothing is queued and the destinations are not read."""
+    push.add("left-over", "ntfy", {"url": "http://127.0.0.1:9/never"})
+    aws.register()
+    pipeline.notify = functions("NotifyFunction", DELIVERY_QUEUE_URL="")
+    calls: list[str] = []
+    client = pipeline.notify.dynamodb
+    original = client._make_api_call
+
+    def spy(operation: str, params: dict[str, Any]) -> Any:
+        calls.append(f"{operation}:{params.get('TableName', '')}")
+        return original(operation, params)
+
+    monkeypatch.setattr(client, "_make_api_call", spy)
+
+    Camera(functions).alarm()
+    pipeline.flush()
+
+    assert len(aws.published()) == 1
+    assert push.queued() == 0
+    assert not [call for call in calls if call.startswith("Scan")]
+    assert calls, "the notifier's client was not the one spied on"
+
+
 # -- claims and links (found by mutation testing, docs/testing.md) -----------------
 
 

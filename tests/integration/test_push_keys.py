@@ -165,6 +165,31 @@ def test_over_the_alarm_rate_limit_a_push_is_answered_429_and_nothing_is_stored(
     assert camera["alarmCount"] == {"N": "1"}
 
 
+def test_retries_of_a_stored_alarm_are_answered_200_and_not_counted(
+    aws: Aws, functions: LoadFunction
+) -> None:
+    """GIVEN AlarmRateLimit=2 WHEN a camera stores one alarm and retries it 5 times (a
+    camera whose replies were lost, or its main and sub server both pointing here)
+    THEN every retry is answered 200 and the count stays 1, so a second alarm is stored;
+    once the limit is reached, a retry of a stored alarm is still 200, a new one 429."""
+    aws.register()
+    alarm = functions("AlarmFunction", ALARM_RATE_LIMIT="2")
+    start_ms = 1_795_700_000_000
+    first = alarm_event(start_ms, picture=b"\xff\xd8\xff\x01")
+
+    codes = [reply_of(invoke(alarm, first))["code"] for _ in range(6)]
+
+    assert codes == ["200"] * 6
+    camera = aws.camera()
+    assert camera is not None and camera["alarmCount"] == {"N": "1"}
+    second = alarm_event(start_ms + 1000, picture=b"\xff\xd8\xff\x02")
+    assert reply_of(invoke(alarm, second)) == SUCCESS
+    third = alarm_event(start_ms + 2000, picture=b"\xff\xd8\xff\x03")
+    assert reply_of(invoke(alarm, third))["code"] == "429"
+    assert reply_of(invoke(alarm, first)) == reply_of(invoke(alarm, second)) == SUCCESS
+    assert len(aws.alarms()) == 2 and len(aws.media_keys()) == 2
+
+
 def test_the_rate_limit_is_per_camera(aws: Aws, functions: LoadFunction) -> None:
     aws.register()
     aws.register("OKB0379853SNLJ", "Garage")

@@ -9,14 +9,17 @@ sleeps, since the answer replaces the whole call.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import wraps
 from typing import Any
 
 import boto3
 import pytest
 from botocore.awsrequest import AWSResponse
 from botocore.exceptions import EndpointConnectionError, ReadTimeoutError
+from moto.dynamodb.models import DynamoDBBackend
 from vstarcam_push.cameras import CameraRegistry
 from vstarcam_tools.template import Stack
 
@@ -149,3 +152,20 @@ def register(stored: Stored) -> Callable[..., None]:
         )
 
     return register
+
+
+@pytest.fixture
+def atomic_dynamodb(monkeypatch: pytest.MonkeyPatch) -> None:
+    """One DynamoDB operation at a time in moto, for tests racing threads: a condition and
+    its write are one step, as in DynamoDB (moto's backend is not thread-safe)."""
+    lock = threading.RLock()
+    operations = ("put_item", "get_item", "batch_get_item", "query", "scan")
+    for name in (*operations, "update_item", "delete_item"):
+        original = getattr(DynamoDBBackend, name)
+
+        @wraps(original)
+        def atomic(self: Any, *args: Any, __original: Any = original, **kwargs: Any) -> Any:
+            with lock:
+                return __original(self, *args, **kwargs)
+
+        monkeypatch.setattr(DynamoDBBackend, name, atomic)

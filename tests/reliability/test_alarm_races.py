@@ -18,12 +18,10 @@ import hashlib
 import itertools
 import threading
 import time
-from functools import wraps
 from types import ModuleType
 from typing import Any
 
 import pytest
-from moto.dynamodb.models import DynamoDBBackend
 from vstarcam_push.cameras import PENDING_COUNTER
 
 from tests.conftest import JPEG, MP4, VUID, alarm_event, invoke, load_function, reply_of
@@ -209,23 +207,8 @@ def test_copies_of_an_unknown_cameras_first_alarm_store_nothing_and_list_it_pend
     assert counter["pendingCameras"] == {"N": "4"}
 
 
-@pytest.fixture
-def atomic_aws(monkeypatch: pytest.MonkeyPatch) -> None:
-    """One DynamoDB operation at a time in moto: a condition and its write are one step."""
-    lock = threading.RLock()
-    for name in ("put_item", "get_item", "batch_get_item", "update_item", "delete_item"):
-        original = getattr(DynamoDBBackend, name)
-
-        @wraps(original)
-        def atomic(self: Any, *args: Any, __original: Any = original, **kwargs: Any) -> Any:
-            with lock:
-                return __original(self, *args, **kwargs)
-
-        monkeypatch.setattr(DynamoDBBackend, name, atomic)
-
-
 def test_eight_threads_racing_copies_of_six_alarms_lose_no_picture(
-    stack, stored: Stored, register, monkeypatch, atomic_aws
+    stack, stored: Stored, register, monkeypatch, atomic_dynamodb
 ) -> None:
     """GIVEN six alarms (different pictures) of one camera, each pushed by 8 Lambda
     instances at once, every copy received in the same millisecond

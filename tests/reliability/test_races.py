@@ -14,12 +14,10 @@ import random
 import threading
 import time
 from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 import boto3
 import pytest
-from moto.dynamodb.models import DynamoDBBackend
 from vstarcam_push.cameras import SWEEP_SEGMENTS
 
 from tests.conftest import REGION, heartbeat_event, invoke, load_function
@@ -112,21 +110,6 @@ def test_heartbeats_at_any_point_of_a_sweep_leave_the_cameras_online(
     updates_before = max(0, position - SWEEP_SEGMENTS)
     assert len(result["markedOffline"]) == min(updates_before, len(CAMERAS))
     assert_all_online(stored, CAMERAS)
-
-
-@pytest.fixture
-def atomic_dynamodb(monkeypatch: pytest.MonkeyPatch) -> None:
-    """One DynamoDB operation at a time in moto: a condition and its write are one step."""
-    lock = threading.RLock()
-    for name in ("put_item", "get_item", "query", "scan", "update_item", "delete_item"):
-        original = getattr(DynamoDBBackend, name)
-
-        @wraps(original)
-        def atomic(self: Any, *args: Any, __original: Any = original, **kwargs: Any) -> Any:
-            with lock:
-                return __original(self, *args, **kwargs)
-
-        monkeypatch.setattr(DynamoDBBackend, name, atomic)
 
 
 def test_threads_of_heartbeats_racing_repeated_sweeps_never_leave_a_camera_offline(

@@ -126,6 +126,12 @@ class AlarmIntake:
         camera = self.cameras.admit(
             push.vuid, found, key, self.require_key, self.accept_unknown, now
         )
+        if existing is not None:
+            # The camera retried an alarm already stored: answer 200 again, store nothing new.
+            # Not counted against the rate limit, nor refused by it: it stores nothing, and
+            # a 429 would only make the camera retry it again.
+            self._record_on_camera(push.vuid, now, None)
+            return Outcome(existing, duplicate=True)
         rate = AlarmRate.from_item(camera)
         if not rate.allows(now, self.rate_limit, ALARM_RATE_PERIOD):
             raise TooManyRequests(
@@ -133,10 +139,6 @@ class AlarmIntake:
                 f"{ALARM_RATE_PERIOD} s: this one was not stored, retry later",
                 reason="alarm_rate",
             )
-        if existing is not None:
-            # The camera retried an alarm already stored: answer 200 again, store nothing new.
-            self._record_on_camera(push.vuid, now, rate)
-            return Outcome(existing, duplicate=True)
 
         upload = new_upload()
         stored: list[StoredMedia] = []
@@ -256,7 +258,7 @@ class AlarmIntake:
             Alarm.from_item(alarm_items[0]) if alarm_items else None
         )
 
-    def _record_on_camera(self, vuid: str, now: int, rate: AlarmRate) -> None:
+    def _record_on_camera(self, vuid: str, now: int, rate: AlarmRate | None) -> None:
         try:
             self.cameras.record_alarm(vuid, now, rate, ALARM_RATE_PERIOD)
         except UnknownCamera:

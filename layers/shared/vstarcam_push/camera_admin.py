@@ -54,6 +54,17 @@ def offline_after(value: object) -> int | None:
     return value
 
 
+def kept_options(
+    existing: Camera | None, name: str | None, threshold: int | None, default: int
+) -> tuple[str, int]:
+    """The name and offline threshold a registration writes: only the options given change,
+    so adding a registered camera again keeps its name and threshold (None: not given)."""
+    if name is None:
+        name = existing.name if existing else ""
+    kept = existing.offline_after if existing and existing.offline_after else None
+    return name, threshold or kept or default
+
+
 @dataclass(frozen=True)
 class CameraOutcome:
     camera: Camera
@@ -103,8 +114,11 @@ class CameraAdmin:
         self.api_url = api_url.rstrip("/")
         self._secret = secret
 
-    def add(self, vuid: str, name: str, threshold: int | None, now: int) -> CameraOutcome:
-        seconds = threshold or self.default_offline_after
+    def add(self, vuid: str, name: str | None, threshold: int | None, now: int) -> CameraOutcome:
+        """Register (or approve, or update) a camera; options not given (None) are kept."""
+        name, seconds = kept_options(
+            self.registry.get(vuid), name, threshold, self.default_offline_after
+        )
         # The key it issues is shown only on request (``urls``), never in this reply.
         registration = self.registry.register(vuid, name, seconds, now, self._secret())
         # Approving a pending camera is its registration, as in ``cameras add``.
@@ -114,14 +128,8 @@ class CameraAdmin:
 
     def update(self, vuid: str, name: str | None, threshold: int | None, now: int) -> CameraOutcome:
         """Rename a camera or change its threshold; an unknown camera is refused, not created."""
-        camera = self._get(vuid)
-        self.registry.register(
-            vuid,
-            camera.name if name is None else name,
-            threshold or camera.offline_after or self.default_offline_after,
-            now,
-            self._secret(),
-        )
+        name, seconds = kept_options(self._get(vuid), name, threshold, self.default_offline_after)
+        self.registry.register(vuid, name, seconds, now, self._secret())
         camera = self._get(vuid)
         return CameraOutcome(camera, False, added_message(camera, False))
 

@@ -47,10 +47,6 @@ from vstarcam_push.push_keys import (
 SWEEP_SEGMENTS = 4
 # The deadline, as the sweep's filter and the mark-offline condition read it.
 _PAST_DUE = "#status = :online AND onlineUntil < :now"
-# Every camera item carries fleet = "camera": the key of the byFleet index that lists the
-# fleet for the console without a Scan. It never changes, so it costs no index writes.
-FLEET_INDEX = "byFleet"
-FLEET = "camera"
 
 # A site groups a customer's cameras for push destinations (``--sites``). Short, so the
 # camera item stays far under 1 KB in every state.
@@ -344,8 +340,6 @@ class CameraRegistry:
                                 "vuid": {"S": vuid},
                                 "status": {"S": PENDING},
                                 "registeredAt": {"N": str(now)},
-                                # Listed by the console's byFleet index, to approve.
-                                "fleet": {"S": FLEET},
                             },
                             "ConditionExpression": "attribute_not_exists(vuid)",
                             "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
@@ -375,23 +369,31 @@ class CameraRegistry:
             return "full"
         return "created"
 
-    def record_alarm(self, vuid: str, now: int, rate: AlarmRate, rate_period: int) -> None:
+    def record_alarm(self, vuid: str, now: int, rate: AlarmRate | None, rate_period: int) -> None:
         """Note an alarm on the camera: a sign of life, so it is online as after a heartbeat.
 
         An offline camera comes back online (the stream's offline -> online change, which
         the notifier reports) and its deadline moves, so it is not swept while it pushes.
         The alarm rate limit rides on this write, which every alarm makes anyway: the
-        count continues in an open window, or a new window starts now.
+        count continues in an open window, or a new window starts now. ``rate`` None (a
+        retry of a stored alarm) counts nothing.
         """
         expression = (
             "SET #status = :online, lastSeen = :now, lastAlarmAt = :now, "
             "offlineAfter = if_not_exists(offlineAfter, :default), "
             "onlineUntil = if_not_exists(offlineAfter, :default) + :now"
         )
-        if rate.window_open(now, rate_period):
-            expression += " ADD alarmCount :one"
-        else:
-            expression += ", alarmWindow = :now, alarmCount = :one"
+        values = {
+            ":online": {"S": "online"},
+            ":now": {"N": str(now)},
+            ":default": {"N": str(self.default_offline_after)},
+        }
+        if rate is not None:
+            values[":one"] = {"N": "1"}
+            if rate.window_open(now, rate_period):
+                expression += " ADD alarmCount :one"
+            else:
+                expression += ", alarmWindow = :now, alarmCount = :one"
         try:
             self._db.update_item(
                 TableName=self.table,
@@ -400,12 +402,7 @@ class CameraRegistry:
                 # A camera removed while its alarm was being stored is not re-created.
                 ConditionExpression="attribute_exists(vuid)",
                 ExpressionAttributeNames={"#status": "status"},
-                ExpressionAttributeValues={
-                    ":online": {"S": "online"},
-                    ":now": {"N": str(now)},
-                    ":default": {"N": str(self.default_offline_after)},
-                    ":one": {"N": "1"},
-                },
+                ExpressionAttributeValues=values,
             )
         except self._db.exceptions.ConditionalCheckFailedException as error:
             raise UnknownCamera(vuid) from error
@@ -433,7 +430,6 @@ class CameraRegistry:
             ":offline_after": {"N": str(offline_after)},
             ":hash": {"B": key_hash(key)},
             ":key_id": {"N": str(key_id)},
-            ":fleet": {"S": FLEET},
         }
         try:
             self._db.update_item(
@@ -441,7 +437,7 @@ class CameraRegistry:
                 Key={"vuid": {"S": vuid}},
                 UpdateExpression=(
                     "SET #name = :name, offlineAfter = :offline_after, pushKeyHash = :hash, "
-                    "pushKeyId = :key_id, registeredAt = :now, fleet = :fleet"
+                    "pushKeyId = :key_id, registeredAt = :now"
                 ),
                 ConditionExpression="attribute_not_exists(vuid)",
                 ExpressionAttributeNames={"#name": "name"},
@@ -456,7 +452,7 @@ class CameraRegistry:
             TableName=self.table,
             Key={"vuid": {"S": vuid}},
             UpdateExpression=(
-                "SET #name = :name, offlineAfter = :offline_after, fleet = :fleet, "
+                "SET #name = :name, offlineAfter = :offline_after, "
                 "pushKeyHash = if_not_exists(pushKeyHash, :hash), "
                 "pushKeyId = if_not_exists(pushKeyId, :key_id)"
             ),
@@ -516,8 +512,8 @@ class CameraRegistry:
                             "TableName": self.table,
                             "Key": {"vuid": {"S": vuid}},
                             "UpdateExpression": "SET #name = :name, offlineAfter = "
-                            ":offline_after, pushKeyHash = :hash, pushKeyId = :key_id, "
-                            "fleet = :fleet REMOVE #status",
+                            ":offline_after, pushKeyHash = :hash, pushKeyId = :key_id "
+                            "REMOVE #status",
                             "ConditionExpression": "#status = :pending",
                             "ExpressionAttributeNames": {"#name": "name", "#status": "status"},
                             "ExpressionAttributeValues": {
@@ -638,6 +634,33 @@ class CameraRegistry:
                 if item["vuid"]["S"] != PENDING_COUNTER
             )
         return sorted(cameras, key=lambda camera: camera.vuid)
+
+    def statuses(self) -> list[tuple[str, str]]:
+        """(vuid, status) of every camera, in vuid order: a parallel Scan of the table.
+
+        The console's list reads it. No index holds the status, so a camera going
+        offline or online writes the table only (one unit); the Scan costs 0.5 read
+        unit per 4 KB of items, about 24 units for 1,000 cameras (docs/performance.md).
+        A camera without a status has never been seen: offline.
+        """
+        with ThreadPoolExecutor(SWEEP_SEGMENTS) as pool:
+            segments = list(pool.map(self._statuses_in, range(SWEEP_SEGMENTS)))
+        return sorted(pair for segment in segments for pair in segment)
+
+    def _statuses_in(self, segment: int) -> list[tuple[str, str]]:
+        pages = self._db.get_paginator("scan").paginate(
+            TableName=self.table,
+            Segment=segment,
+            TotalSegments=SWEEP_SEGMENTS,
+            ProjectionExpression="vuid, #status",
+            ExpressionAttributeNames={"#status": "status"},
+        )
+        return [
+            (item["vuid"]["S"], item.get("status", {}).get("S", "offline"))
+            for page in pages
+            for item in page.get("Items", [])
+            if item["vuid"]["S"] != PENDING_COUNTER
+        ]
 
     def past_due(self, now: int) -> list[str]:
         """Vuids of online cameras whose deadline has passed: a parallel Scan of the table.

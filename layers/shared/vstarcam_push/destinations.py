@@ -22,7 +22,6 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from vstarcam_push.channels import URGENT_TYPES, PushEvent
 
@@ -60,6 +59,9 @@ class QuietHours:
         h1, m1, h2, m2 = (int(group) for group in match.groups())
         if (h1, m1) == (h2, m2):
             raise InvalidFilter("quiet hours: the start and the end are the same time")
+        # zoneinfo only where quiet hours are: a few ms of every notifier's cold start.
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
         try:
             ZoneInfo(timezone)
         except (ZoneInfoNotFoundError, ValueError):
@@ -77,6 +79,8 @@ class QuietHours:
         The wall clock, not a UTC offset fixed at setup: 22:00-07:00 in Europe/Berlin
         stays 22:00-07:00 local across the daylight-saving changes.
         """
+        from zoneinfo import ZoneInfo
+
         local = datetime.fromtimestamp(epoch_seconds, tz=UTC).astimezone(ZoneInfo(self.timezone))
         now = local.time().replace(tzinfo=None)
         if self.start < self.end:

@@ -23,7 +23,7 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from vstarcam_tools.template import PROJECT_ROOT, load_template
+from vstarcam_tools.template import PROJECT_ROOT, Stack, load_template
 
 CHECKED = "2026-12-01"
 
@@ -107,8 +107,10 @@ PRICES: dict[str, Price] = {
     ),
     "cloudwatch_alarm_month": Price(
         0.10,
-        "CloudWatch standard-resolution alarm, per alarm metric and month",
-        "from memory (2025); not found by the search",
+        "CloudWatch standard-resolution alarm, per alarm metric and month (a metric-math "
+        "alarm is billed for each metric it reads)",
+        "c3x.dev/resources/aws/aws_cloudwatch_metric_alarm (undated): $0.10 per "
+        "standard alarm-month; per metric of a metric-math alarm from memory (2025)",
     ),
     "cognito_mau": Price(
         0.0,
@@ -130,7 +132,18 @@ class Profile:
     retention_days: int = 30
     sms_per_day: float = 0
     push_channels: int = 1
+    # The stack's switches: no push channel means a stack deployed with PushChannels=false
+    # (no delivery function polling its queue); RefusalsAlarm its own parameter.
+    refusals_alarm: bool = True
     days: int = 30
+
+    @property
+    def overrides(self) -> dict[str, str]:
+        """The template parameters this profile's stack is deployed with."""
+        return {
+            "PushChannels": "true" if self.push_channels else "false",
+            "RefusalsAlarm": "true" if self.refusals_alarm else "false",
+        }
 
 
 # What could not be measured here, and what the model assumes instead (docs/performance.md).
@@ -147,9 +160,15 @@ ASSUMPTIONS = {
     "push_calls": "from docs/notifications.md (issue 12): per notification a Scan of the "
     "Destinations table and an SQS send; per destination a GetItem, two PutItems (claim, "
     "delivered), an S3 GET of the picture, an SQS receive and delete; an idle delivery queue "
-    "still long-polled, about 0.6 million requests a month per stack",
+    "still long-polled, about 0.6 million requests a month per stack (5 pollers, each a "
+    "20 s ReceiveMessage: 648,000 in 30 days); none of it with PushChannels=false",
+    "alarm_reads": "from the code: the alarm's BatchGetItem reads the camera consistently "
+    "(1 unit) and its own record (0.5), the notifier's cooldown claim reads the camera "
+    "consistently (1), media processing reads the alarm consistently (1), the notifier "
+    "scans the small Destinations table when push channels are deployed (0.5)",
     "console": "estimate: one console user opening it 10 times a day, a page and 3 API "
-    "calls each (issue 11)",
+    "calls each (issue 11); one of them the camera list: a Scan of the Cameras table, a "
+    "BatchGetItem of a page of up to 50 and a byTime query per camera (0.5 unit each)",
     "log_line_bytes": "estimate: Powertools INFO line 450 bytes, EMF line 210; measured: the "
     "access log line from the template's format",
     "log_event_overhead_bytes": "26 bytes per log event, as CloudWatch Logs counts a batch",
@@ -169,9 +188,11 @@ PUSH_DELIVERY_MS = 300.0
 THUMBNAIL_KB = 20.0
 DELIVERY_QUEUE_POLLS_PER_MONTH = 600_000  # Lambda's long-polling of an idle SQS source
 CONSOLE_VIEWS_PER_DAY = 10
-# Custom metrics an alarm writes (AlarmsByType, NotificationsSent by event): published
-# in the hours that have an alarm, so prorated by the chance an hour has one.
-METRICS_PER_ALARM_HOUR = 2
+# Custom metrics an alarm writes (AlarmsByType, one alarm type): published in the hours
+# that have an alarm, so prorated by the chance an hour has one. NotificationsSent is gone
+# (SNS's free NumberOfMessagesPublished counts the notifications).
+METRICS_PER_ALARM_HOUR = 1
+CONSOLE_PAGE_CAMERAS = 50
 # Used when benchmarks/results.json lacks a measurement (e.g. before the first make bench).
 DEFAULT_WRITE_UNITS = {"heartbeat": 1, "alarm": 4, "notify": 1, "media_record_update": 3}
 DEFAULT_WARM_CPU_MS = {
@@ -195,10 +216,15 @@ def memory_sizes() -> dict[str, int]:
     }
 
 
-def cloudwatch_alarms() -> int:
-    """How many CloudWatch alarms the template defines (each one billed monthly)."""
-    resources = load_template()["Resources"].values()
-    return sum(resource["Type"] == "AWS::CloudWatch::Alarm" for resource in resources)
+def cloudwatch_alarm_metrics(overrides: dict[str, str] | None = None) -> int:
+    """The alarm metrics the stack's CloudWatch alarms are billed for: one per alarm on a
+    metric, one per metric a metric-math alarm reads (its expressions are free)."""
+    stack = Stack(overrides=overrides or {})
+    count = 0
+    for resource in stack.resources("AWS::CloudWatch::Alarm").values():
+        metrics = resource["Properties"].get("Metrics")
+        count += sum("MetricStat" in metric for metric in metrics) if metrics else 1
+    return count
 
 
 def access_log_bytes() -> int:
@@ -264,6 +290,7 @@ def model(results: dict[str, Any], profile: Profile = Profile()) -> dict[str, An
     sms = n * profile.sms_per_day * profile.days
     sweeps = month_s / 60
     pushes = alarms * profile.push_channels
+    delivers = profile.push_channels > 0  # PushChannels=true
 
     def memory_of(logical_id: str, default: int = 256) -> int:
         return memory.get(logical_id, default)
@@ -318,7 +345,10 @@ def model(results: dict[str, Any], profile: Profile = Profile()) -> dict[str, An
         alarms * profile.retention_days / profile.days * (profile.picture_kb + THUMBNAIL_KB) / 1e6
     )
     alarm_hours = 1 - math.exp(-n * profile.alarms_per_day / 24)  # share of hours with an alarm
+    # Four parallel segments, each at least half a unit: the sweep's and the console's Scan.
     scan_read_units = 4 * 0.5 * max(1, math.ceil(n * item_bytes["camera"] / 4 / 4096))
+    page = min(n, CONSOLE_PAGE_CAMERAS)
+    camera_list_read_units = scan_read_units + page * 0.5 + page * 0.5
 
     fleet = {
         "API Gateway (HTTP API)": (heartbeats + alarms + console_requests)
@@ -342,12 +372,14 @@ def model(results: dict[str, Any], profile: Profile = Profile()) -> dict[str, An
         )
         * PRICE["dynamodb_write_unit"],
         "DynamoDB reads": (
-            # the alarm's BatchGetItem, the notifier's GetItem and Scan of the destinations,
-            # media processing's GetItem; each delivery's GetItem of its destination
-            alarms * (1.0 + 0.5 + 0.5 + 0.5)
+            # the alarm's BatchGetItem (the camera read consistently, its record), the
+            # notifier's consistent GetItem and Scan of the destinations, media processing's
+            # consistent GetItem; each delivery's GetItem of its destination
+            alarms * (1.0 + 0.5 + 1.0 + (0.5 if delivers else 0) + 1.0)
             + pushes * 0.5
             + sweeps * scan_read_units
-            + console_requests * 2
+            # each view: the camera list, and 2 units for each other call
+            + console_views * (camera_list_read_units + 2 * 2)
         )
         * PRICE["dynamodb_read_unit"],
         "DynamoDB storage": (stored_alarm_gb + n * item_bytes["camera"] / 1e9)
@@ -358,7 +390,7 @@ def model(results: dict[str, Any], profile: Profile = Profile()) -> dict[str, An
         "SNS (publish, one email subscriber)": alarms * (PRICE["sns_publish"] + PRICE["sns_email"]),
         "SNS SMS": sms * PRICE["sns_sms_us"],
         "SQS (push delivery)": (
-            (alarms if profile.push_channels else 0) + pushes * 2 + DELIVERY_QUEUE_POLLS_PER_MONTH
+            (alarms + pushes * 2 + DELIVERY_QUEUE_POLLS_PER_MONTH) if delivers else 0
         )
         * PRICE["sqs_request"],
         "CloudWatch Logs": logs_gb
@@ -370,7 +402,8 @@ def model(results: dict[str, Any], profile: Profile = Profile()) -> dict[str, An
             * PRICE["logs_stored_gb_month"]
         ),
         "CloudWatch metrics": METRICS_PER_ALARM_HOUR * alarm_hours * PRICE["custom_metric_month"],
-        "CloudWatch alarms": cloudwatch_alarms() * PRICE["cloudwatch_alarm_month"],
+        "CloudWatch alarms": cloudwatch_alarm_metrics(profile.overrides)
+        * PRICE["cloudwatch_alarm_month"],
         "Cognito (console users)": 0.0,
     }
     total = sum(fleet.values())
@@ -402,6 +435,9 @@ def summary(results: dict[str, Any]) -> dict[str, Any]:
     """The ``cost_model`` section of benchmarks/results.json."""
     one = model(results, Profile(cameras=1))
     thousand = model(results, Profile(cameras=1000))
+    # The one-camera stack as a home user deploys it for email alone: PushChannels=false,
+    # RefusalsAlarm=false.
+    bare = model(results, Profile(cameras=1, push_channels=0, refusals_alarm=False))
     return {
         "prices_checked": CHECKED,
         "prices": {name: asdict(price) for name, price in PRICES.items()},
@@ -410,6 +446,8 @@ def summary(results: dict[str, Any]) -> dict[str, Any]:
         "per_camera_month_1000": thousand["per_camera_month"],
         "total_1_camera": one["total"],
         "total_1000_cameras": thousand["total"],
+        "total_1_camera_email_only": bare["total"],
+        "by_service_1_camera_email_only": bare["by_service"],
         "by_service_1_camera": one["by_service"],
         "by_service_1000_cameras": thousand["by_service"],
         "billed_ms": thousand["billed_ms"],

@@ -19,7 +19,6 @@ import boto3
 from moto import mock_aws
 from vstarcam_push.alarm_types import ALARM_TYPE_NAMES, AlarmType
 from vstarcam_push.cameras import (
-    FLEET,
     SWEEP_SEGMENTS,
     CameraRegistry,
     NotifyCeiling,
@@ -117,8 +116,7 @@ def _heartbeat_states(bench: _Bench, at: int) -> dict[str, Any]:
         return lambda: heartbeat(events.heartbeat_event(VUID, (at - seconds_ago) * 1000))
 
     states: dict[str, Any] = {}
-    # Registered as `cameras add` registers it, so it carries what the registry writes
-    # (the console's byFleet index key among it).
+    # Registered as `cameras add` registers it, so it carries what the registry writes.
     CameraRegistry(bench.dynamodb, bench.cameras).register(
         VUID, "Front door", 180, at - 86_400, new_secret()
     )
@@ -178,11 +176,10 @@ def _sweep(bench: _Bench, at: int) -> dict[str, Any]:
     items = [camera_item(f"VEH{n:07d}HLTH", at, at + 180) for n in range(SWEPT_CAMERAS)]
     for item in items:
         item["lastAlarmAt"] = {"N": str(at - 3600)}
-        item["fleet"] = {"S": FLEET}
     seed_cameras(bench.dynamodb, bench.cameras, items)
     pages = list(_segment_pages(bench))
     scanned = sum(pages)
-    due = {**camera_item("VED0000000DUEX", at, at - 60), "fleet": {"S": FLEET}}
+    due = camera_item("VED0000000DUEX", at, at - 60)
     bench.put_camera(due)
     offline = bench.camera_write(
         lambda: bench.handler("OfflineSweepFunction")(events.schedule_event(at)), due["vuid"]["S"]

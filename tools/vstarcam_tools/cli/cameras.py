@@ -11,6 +11,7 @@ import argparse
 import time
 from typing import Any
 
+from vstarcam_push.camera_admin import kept_options
 from vstarcam_push.cameras import Camera, PushKeyUnavailable, check_site
 from vstarcam_push.errors import UnknownCamera
 from vstarcam_push.push_keys import PushUrls, keyed_push_urls
@@ -74,13 +75,9 @@ def _add(args: argparse.Namespace) -> int:
         except ValueError as error:
             raise CliError(str(error)) from error
     context = StackContext.resolve(args)
-    # Only the options given change: a registered camera keeps its name and threshold.
-    existing = context.cameras().get(vuid)
-    name = args.name if args.name is not None else existing.name if existing else ""
-    offline_after = args.offline_after or (
-        existing.offline_after if existing and existing.offline_after else None
+    name, offline_after = kept_options(
+        context.cameras().get(vuid), args.name, args.offline_after, context.default_offline_after()
     )
-    offline_after = offline_after or context.default_offline_after()
     registration = context.cameras().register(
         vuid, name, offline_after, int(time.time()), context.push_key_secret()
     )

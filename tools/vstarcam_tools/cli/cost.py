@@ -32,6 +32,7 @@ def _cost(args: argparse.Namespace) -> int:
         retention_days=args.retention_days,
         sms_per_day=args.sms_per_day,
         push_channels=args.push_channels,
+        refusals_alarm=not args.no_refusals_alarm,
     )
     estimate = costs.model(costs.load_results(), profile)
     if args.json:
@@ -56,7 +57,7 @@ def _describe(profile: dict[str, Any]) -> str:
         f"{profile['picture_kb']:g} KB pictures kept {profile['retention_days']} days, "
         f"{profile['sms_per_day']:g} SMS a day, one email subscriber and "
         f"{profile['push_channels']} push channel{'s' if profile['push_channels'] != 1 else ''}"
-        ", per month:"
+        f"{'' if profile['refusals_alarm'] else ', no refusals alarm'}, per month:"
     )
 
 
@@ -108,7 +109,13 @@ def register(subparsers: Any) -> None:
         type=_channels,
         default=1,
         metavar="P",
-        help="push channels each notification goes to (default 1)",
+        help="push channels each notification goes to (default 1); 0 prices a stack "
+        "deployed with PushChannels=false",
+    )
+    cost.add_argument(
+        "--no-refusals-alarm",
+        action="store_true",
+        help="price a stack deployed with RefusalsAlarm=false",
     )
     cost.add_argument("--json", action="store_true", help="the numbers as JSON")
     cost.set_defaults(handler=_cost)

@@ -59,6 +59,8 @@ class PushStack:
 
     destinations: DestinationStore
     secrets: SecretStore
+    # False in a stack deployed with PushChannels=false: no delivery queue or function.
+    delivers: bool = True
 
     @classmethod
     def of(cls, context: StackContext) -> PushStack:
@@ -71,6 +73,7 @@ class PushStack:
         return cls(
             DestinationStore(context.client("dynamodb"), raw["DestinationsTableName"]),
             SecretStore(context.client("ssm"), raw["DestinationSecretsPrefix"]),
+            delivers=raw.get("PushChannels") != "false",
         )
 
 
@@ -185,7 +188,14 @@ def _add(args: argparse.Namespace) -> int:
     filters = filters_of(args)
     settings, values, generated = channel_settings(args)
     service = channel(args.channel)
-    push = PushStack.of(StackContext.resolve(args))
+    context = StackContext.resolve(args)
+    push = PushStack.of(context)
+    if not push.delivers:
+        raise CliError(
+            f"stack {context.name} was deployed with PushChannels=false: it has no delivery "
+            "queue, so no destination would be sent anything. Deploy it with "
+            "'sam deploy --parameter-overrides PushChannels=true' first"
+        )
     destination = Destination(
         name=name,
         channel=args.channel,

@@ -24,6 +24,10 @@ class Limits:
     poll_s: float = 0.5
 
 
+# Template conditions that stand for one true/false parameter, which the stack outputs.
+SWITCHES = {"HasPushChannels": "PushChannels"}
+
+
 @dataclass
 class DoctorContext:
     session: Any
@@ -78,7 +82,13 @@ class DoctorContext:
         cannot tell (the stack check warns about that)."""
         from vstarcam_tools.doctor.stack import cli_template_version, version_tuple
 
-        if logical_id not in load_template()["Resources"]:
+        resource = load_template()["Resources"].get(logical_id)
+        if resource is None:
+            return False
+        # A resource behind a stack switch (PushChannels) is absent when the
+        # stack's output of that switch says "false".
+        switch = SWITCHES.get(resource.get("Condition", ""))
+        if switch and self.stack.raw.get(switch) == "false":
             return False
         deployed = self.stack.raw.get("TemplateVersion", "")
         return True if version_tuple(deployed) >= version_tuple(cli_template_version()) else None

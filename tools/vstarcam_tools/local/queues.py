@@ -34,6 +34,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from vstarcam_tools.local.poller import BackgroundPoller
+
 logger = logging.getLogger(__name__)
 
 Handler = Callable[[dict[str, Any]], Any]
@@ -64,7 +66,10 @@ class QueueStats:
     returned: int = 0
 
 
-class QueueEventSource:
+class QueueEventSource(BackgroundPoller):
+    what = "polling the queue"
+    kind = "sqs"
+
     def __init__(
         self,
         sqs: Any,
@@ -75,12 +80,11 @@ class QueueEventSource:
         name: str | None = None,
         poll_interval_s: float = DEFAULT_POLL_INTERVAL_S,
     ) -> None:
+        super().__init__(name or queue_arn.rsplit(":", 1)[-1], poll_interval_s)
         self._sqs = sqs
         self.queue_arn = queue_arn
         self.handler = handler
         self.config = config or SqsMappingConfig()
-        self.name = name or queue_arn.rsplit(":", 1)[-1]
-        self.poll_interval_s = poll_interval_s
         self.stats = QueueStats()
         region, account, queue = queue_arn.split(":")[3:6]
         self.region = region
@@ -88,8 +92,6 @@ class QueueEventSource:
             "QueueUrl"
         ]
         self._lock = threading.Lock()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
 
     def poll_once(self, wait_s: int = 0) -> int:
         """Receive one batch (waiting up to ``wait_s`` for one) and invoke the function with
@@ -120,26 +122,11 @@ class QueueEventSource:
             **{key: getattr(self.stats, key) - getattr(before, key) for key in vars(before)}
         )
 
-    def start(self) -> None:
-        self._stop.clear()
-        self._thread = threading.Thread(target=self._run, name=f"sqs-{self.name}", daemon=True)
-        self._thread.start()
-
-    def stop(self, timeout_s: float = 10.0) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout_s)
-            self._thread = None
-
-    def _run(self) -> None:
+    def _round(self) -> bool:
         # Long polling, as Lambda's pollers do (1 s instead of 20, so stop() is quick): an
         # idle queue costs moto a wait on a condition, not four requests a second.
-        while not self._stop.is_set():
-            try:
-                self.poll_once(wait_s=LONG_POLL_S)
-            except Exception:
-                logger.exception("%s: polling the queue failed", self.name)
-                self._stop.wait(self.poll_interval_s)
+        self.poll_once(wait_s=LONG_POLL_S)
+        return True
 
     def _record(self, message: dict[str, Any]) -> dict[str, Any]:
         return {

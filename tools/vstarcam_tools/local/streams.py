@@ -70,6 +70,8 @@ from typing import Any
 
 from moto.events.models import EventPattern
 
+from vstarcam_tools.local.poller import BackgroundPoller, Stopped
+
 logger = logging.getLogger(__name__)
 
 Handler = Callable[[dict[str, Any]], Any]
@@ -145,10 +147,6 @@ class FunctionError(Exception):
     """Raised by a handler callable to report a function error with its Lambda error type."""
 
 
-class _Stopped(Exception):
-    pass
-
-
 @dataclass
 class _Shard:
     shard_id: str
@@ -164,7 +162,10 @@ class _Attempt:
     retry_from: int = 0
 
 
-class StreamEventSource:
+class StreamEventSource(BackgroundPoller):
+    what = "reading the stream"
+    kind = "stream"
+
     def __init__(
         self,
         streams: Any,
@@ -177,6 +178,7 @@ class StreamEventSource:
         name: str | None = None,
         poll_interval_s: float = DEFAULT_POLL_INTERVAL_S,
     ) -> None:
+        super().__init__(name or stream_arn.split("/")[1], poll_interval_s)
         self.config = config or MappingConfig()
         if self.config.on_failure_arn and sqs is None:
             raise ValueError("an OnFailure destination needs an sqs client")
@@ -185,14 +187,10 @@ class StreamEventSource:
         self.stream_arn = stream_arn
         self.handler = handler
         self.function_arn = function_arn
-        self.name = name or stream_arn.split("/")[1]
-        self.poll_interval_s = poll_interval_s
         self.stats = Stats()
         self._patterns = [EventPattern.load(pattern) for pattern in self.config.filter_patterns]
         self._queue_url: str | None = None
         self._lock = threading.Lock()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
         self._shards: dict[str, _Shard] = {}
         self._refresh_shards(self.config.starting_position)
 
@@ -213,31 +211,12 @@ class StreamEventSource:
                     self._deliver_pending(shard, flush=True)
         return self.stats.minus(before)
 
-    def start(self) -> None:
-        """Poll in a background thread until :meth:`stop`."""
-        self._stop.clear()
-        self._thread = threading.Thread(target=self._run, name=f"stream-{self.name}", daemon=True)
-        self._thread.start()
-
-    def stop(self, timeout_s: float = 10.0) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout_s)
-            self._thread = None
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            try:
-                with self._lock:
-                    self._poll()
-                    for shard in self._shards.values():
-                        self._deliver_pending(shard, flush=False)
-            except _Stopped:
-                return
-            except Exception:
-                # The mapping keeps polling through a failed read, as Lambda does.
-                logger.exception("%s: reading the stream failed", self.name)
-            self._stop.wait(self.poll_interval_s)
+    def _round(self) -> bool:
+        with self._lock:
+            self._poll()
+            for shard in self._shards.values():
+                self._deliver_pending(shard, flush=False)
+        return False
 
     # -- reading ---------------------------------------------------------------
     def _refresh_shards(self, position: str) -> None:
@@ -330,7 +309,7 @@ class StreamEventSource:
                 delay,
             )
             if self._stop.wait(delay):
-                raise _Stopped
+                raise Stopped
 
     def _invoke(self, records: list[dict[str, Any]]) -> _Attempt:
         self.stats.invocations += 1
