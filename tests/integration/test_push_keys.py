@@ -6,9 +6,14 @@ reason; the key never reaches a log line or a metric.
 
 from __future__ import annotations
 
+import base64
 import json
+from typing import Any
 
+import boto3
 import pytest
+from moto import mock_aws
+from vstarcam_push.push_keys import SecretUnavailable, load_secret
 
 from tests.conftest import (
     PUSH_KEY,
@@ -200,3 +205,81 @@ def test_the_rate_limit_is_per_camera(aws: Aws, functions: LoadFunction) -> None
     other = invoke(alarm, alarm_event(now_ms, vuid="OKB0379853SNLJ"))
 
     assert reply_of(first) == reply_of(other) == SUCCESS
+
+
+class _RacedSsm:
+    """A real (moto) SSM client whose first read misses the secret another tool writes
+    right then: two first ``cameras add`` racing to make the stack's secret."""
+
+    def __init__(self, client: Any, winner: str) -> None:
+        self._client = client
+        self._winner = winner
+        self.exceptions = client.exceptions
+        self.missed = False
+
+    def get_parameter(self, **params: Any) -> Any:
+        if not self.missed:
+            self.missed = True
+            self._client.put_parameter(Name=params["Name"], Value=self._winner, Type="SecureString")
+            raise self._client.exceptions.ParameterNotFound(
+                {"Error": {"Code": "ParameterNotFound", "Message": ""}}, "GetParameter"
+            )
+        return self._client.get_parameter(**params)
+
+    def put_parameter(self, **params: Any) -> Any:
+        return self._client.put_parameter(**params)
+
+
+def test_two_first_uses_racing_to_make_the_secret_both_get_the_winners() -> None:
+    """GIVEN no secret yet, and another tool writing one between this read and this write
+    THEN this tool neither overwrites it nor keeps its own: both derive keys from one
+    secret, so the winner's keys keep working."""
+    winner = base64.b64encode(bytes(range(32))).decode("ascii")
+    name = "/vstarcam-push/push-key-secret"
+    with mock_aws():
+        client = boto3.client("ssm", region_name="us-east-1")
+        raced = _RacedSsm(client, winner)
+
+        secret = load_secret(raced, name, create=True)
+
+        assert raced.missed
+        assert secret == bytes(range(32))
+        stored = client.get_parameter(Name=name, WithDecryption=True)["Parameter"]
+        assert stored["Value"] == winner and stored["Version"] == 1
+
+
+def test_the_secret_made_on_first_use_is_a_described_securestring() -> None:
+    name = "/vstarcam-push/push-key-secret"
+    with mock_aws():
+        client = boto3.client("ssm", region_name="us-east-1")
+
+        secret = load_secret(client, name, create=True)
+
+        assert len(secret) == 32 and load_secret(client, name, create=False) == secret
+        (described,) = client.describe_parameters()["Parameters"]
+        assert described["Type"] == "SecureString"
+        assert described["Description"] == (
+            "vstarcam-push: the secret every camera's push key derives from"
+        )
+
+
+@pytest.mark.parametrize(
+    "stored",
+    [
+        "not base64 at all!",
+        base64.b64encode(bytes(32)).decode("ascii") + "!",  # 32 bytes once the "!" is dropped
+        base64.b64encode(bytes(16)).decode("ascii"),
+    ],
+)
+def test_a_parameter_that_is_not_exactly_32_bytes_of_base64_is_refused(stored: str) -> None:
+    name = "/vstarcam-push/push-key-secret"
+    with mock_aws():
+        client = boto3.client("ssm", region_name="us-east-1")
+        client.put_parameter(Name=name, Value=stored, Type="SecureString")
+
+        with pytest.raises(SecretUnavailable) as refused:
+            load_secret(client, name, create=True)
+
+    assert str(refused.value) == (
+        f"the SSM parameter {name} is not a push key secret (32 bytes, base64)"
+    )

@@ -8,11 +8,13 @@ from vstarcam_push.alarm_types import ALARM_TYPE_NAMES, AlarmType
 from vstarcam_push.cameras import MAX_NAME_LENGTH, AlarmRate, clean_name, cooldown_slot
 from vstarcam_push.push_keys import (
     KEY_LENGTH,
+    SecretUnavailable,
     derive_push_key,
     is_push_key,
     key_hash,
     key_matches,
     keyed_push_urls,
+    load_secret,
     new_key_id,
     new_secret,
     push_urls,
@@ -69,7 +71,39 @@ def test_urls_are_the_stack_urls_plus_the_key() -> None:
     front = keyed_push_urls(
         "http://d1.cloudfront.net/heartbeat", "http://d1.cloudfront.net/alarm", "V1234", key
     )
-    assert front.heartbeat_url == f"http://d1.cloudfront.net/heartbeat/{key}"
+    assert front.to_json() == {
+        "vuid": "V1234",
+        "heartbeatUrl": f"http://d1.cloudfront.net/heartbeat/{key}",
+        "alarmUrl": f"http://d1.cloudfront.net/alarm/{key}",
+    }
+    # An output or setting written with a trailing slash gives no empty path segment.
+    slashed = keyed_push_urls(
+        "http://d1.cloudfront.net/heartbeat/", "http://d1.cloudfront.net/alarm/", "V1234", key
+    )
+    assert slashed == front
+
+
+class _NoParameter(Exception):
+    pass
+
+
+class _EmptySsm:
+    """An SSM client holding no parameter, as a stack before its first ``cameras add``."""
+
+    class exceptions:
+        ParameterNotFound = _NoParameter
+
+    def get_parameter(self, **_: object) -> dict[str, object]:
+        raise _NoParameter
+
+
+def test_a_missing_secret_that_is_not_to_be_made_says_how_to_get_one() -> None:
+    with pytest.raises(SecretUnavailable) as refused:
+        load_secret(_EmptySsm(), "/vstarcam-push/push-key-secret", create=False)
+    assert str(refused.value) == (
+        "the stack has no push key secret (/vstarcam-push/push-key-secret): no camera has "
+        "a key yet; 'vstarcam-push cameras add VUID' issues one"
+    )
 
 
 def test_redact_hides_the_key_of_a_camera_url_only() -> None:
