@@ -210,3 +210,24 @@ def test_heartbeat_body_that_is_not_that_is_refused(body: bytes, reason: str) ->
 
     assert refused.value.reason == reason
     assert refused.value.status == 400
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (
+            b"[" * 1_000 + b"]" * 1_000,
+            'heartbeat body is nested too deeply: send {"vuid":"<camera vuid>"}',
+        ),
+        (b"vuid=VE0005622QHOW", 'heartbeat body is not JSON: send {"vuid":"<camera vuid>"}'),
+        (
+            b'["VE0005622QHOW"]',
+            'heartbeat body must be a JSON object like {"vuid":"VE0005622QHOW"}',
+        ),
+    ],
+    ids=["nested", "not-json", "not-an-object"],
+)
+def test_a_heartbeat_body_refusal_says_exactly_what_to_send(body: bytes, message: str) -> None:
+    with pytest.raises(BadRequest) as refused:
+        parse_heartbeat(body)
+    assert refused.value.message == message
