@@ -124,6 +124,35 @@ def test_cameras_page_by_vuid_with_a_cursor_and_filter_by_status(console: Consol
     assert online.body["counts"]["total"] == 7
 
 
+def test_a_last_page_that_is_exactly_full_has_no_next_cursor(console: Console) -> None:
+    vuids = [f"CAM{n:04d}" for n in range(6)]
+    for vuid in vuids:
+        console.register(vuid)
+
+    first = console.call("GET /api/cameras", query={"limit": "3"})
+    second = console.call("GET /api/cameras", query={"limit": "3", "cursor": first.body["next"]})
+
+    assert [c["vuid"] for c in second.body["cameras"]] == vuids[3:6]
+    # Three left for a page of three: no cursor to an empty page.
+    assert first.body["next"] is not None and second.body["next"] is None
+    whole = console.call("GET /api/cameras", query={"limit": "6"})
+    assert len(whole.body["cameras"]) == 6 and whole.body["next"] is None
+
+
+def test_a_camera_cursor_of_another_status_filter_is_refused(console: Console) -> None:
+    for vuid in ("CAM0001", "CAM0002", "CAM0003"):
+        console.register(vuid)
+    page = console.call("GET /api/cameras", query={"limit": "1"})
+    assert page.body["next"] is not None
+
+    reply = console.call(
+        "GET /api/cameras", query={"status": "offline", "cursor": page.body["next"]}
+    )
+
+    assert reply.status == 400
+    assert reply.body == {"code": "400", "message": "cursor is not one this API gave out"}
+
+
 def test_add_a_camera_with_the_clis_rules_and_message(console: Console) -> None:
     reply = console.call(
         "POST /api/cameras", body={"vuid": FRONT.lower(), "name": "Front door", "offlineAfter": 300}
@@ -151,6 +180,11 @@ def test_rename_and_change_the_threshold_of_a_camera(console: Console) -> None:
         "PATCH /api/cameras/{vuid}", path={"vuid": FRONT}, body={"offlineAfter": 900}
     )
     assert reply.status == 200
+    # A change is never an addition, whatever the registry did underneath.
+    assert reply.body["added"] is False
+    assert reply.body["message"] == (
+        f"updated camera Front door ({FRONT}), reported offline after 900 s without a heartbeat"
+    )
     camera = console.module.api.cameras.registry.get(FRONT)
     assert (camera.name, camera.offline_after) == ("Front door", 900)
     console.call("PATCH /api/cameras/{vuid}", path={"vuid": FRONT}, body={"name": "Porch"})

@@ -235,3 +235,18 @@ def test_open_registration_still_refuses_bad_input(aws: Aws, functions: LoadFunc
 
     assert reply_of(response)["code"] == "400"
     assert aws.dynamodb.scan(TableName=aws.cameras_table)["Items"] == []
+
+
+def test_two_pushes_racing_to_enroll_one_camera_count_it_once_and_say_why(aws: Aws) -> None:
+    """GIVEN an unknown camera whose two first pushes both read "absent" (a race)
+    WHEN both enroll it
+    THEN the second learns why from the transaction's cancellation reasons: the camera is
+    already pending (or registered), not that the pending list is full."""
+    cameras = registry(aws)
+
+    assert cameras.enroll(VUID, 1_000) == "created"
+    assert cameras.enroll(VUID, 1_001) == "camera"
+    assert pending_count(aws) == 1
+    aws.register("OKB0379853SNLJ")
+    assert cameras.enroll("OKB0379853SNLJ", 1_002) == "exists"
+    assert pending_count(aws) == 1

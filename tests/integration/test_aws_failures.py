@@ -3,6 +3,8 @@ record that points at missing media."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from tests.conftest import MP4, VUID, alarm_event, heartbeat_event, invoke, reply_of
@@ -115,6 +117,8 @@ def test_record_put_failing_with_an_unknown_outcome_keeps_the_media_for_the_life
         first = invoke(alarm, alarm_event(video=MP4))
 
     assert_retry_later(first)
+    # The intake's own refusal (counted as storage_failed), not the catch-all's.
+    assert reply_of(first)["message"] == "the alarm could not be stored, please retry"
     assert spy.operations() == ["BatchGetItem", "PutObject", "PutObject", "PutItem", "GetItem"]
     assert spy.calls[-1].params["ConsistentRead"] is True
     orphans = aws.media_keys()
@@ -240,3 +244,25 @@ def test_unexpected_failure_answers_500_in_the_wire_shape(
 
     assert_retry_later(response)
     assert "boom" not in response["body"]
+
+
+def test_alarm_read_whose_keys_come_back_unprocessed_asks_again(
+    aws: Aws, functions: LoadFunction, spy: AwsSpy
+) -> None:
+    """GIVEN DynamoDB answering the alarm's one read with every key unprocessed (throttled)
+    WHEN a registered camera pushes an alarm
+    THEN the read is asked again and the alarm stored: an unprocessed camera key is not an
+    unknown camera."""
+    aws.register()
+    alarm = functions("AlarmFunction")
+
+    def nothing_processed(client: Any, operation: str, params: dict[str, Any], send: Any) -> Any:
+        return {"Responses": {}, "UnprocessedKeys": params["RequestItems"]}
+
+    spy.replace("BatchGetItem", nothing_processed)
+    with spy.watching():
+        response = invoke(alarm, alarm_event())
+
+    assert reply_of(response) == SUCCESS
+    assert spy.operations().count("BatchGetItem") == 2
+    assert len(aws.alarms()) == 1

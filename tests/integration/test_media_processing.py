@@ -323,6 +323,19 @@ def test_a_missing_original_is_a_failure_not_a_retry(aws: Aws, media: MediaPipel
     assert failed.media_error == f"picture: the stored picture is missing ({alarm.picture.key})"
 
 
+def test_a_missing_video_fails_the_alarm_and_names_the_video(
+    aws: Aws, media: MediaPipeline
+) -> None:
+    alarm_id = media.alarm(picture(), video("annexb"))
+    alarm = media.store.get(alarm_id)
+    assert alarm is not None and alarm.video is not None
+    aws.s3.delete_object(Bucket=aws.bucket, Key=alarm.video.key)
+    media.flush()
+    failed = media.store.get(alarm_id)
+    assert failed is not None and failed.media_status == "failed"
+    assert failed.media_error == f"video: the stored video is missing ({alarm.video.key})"
+
+
 def test_an_alarm_gone_before_its_turn_is_skipped(aws: Aws, media: MediaPipeline) -> None:
     alarm_id = media.alarm(picture())
     aws.dynamodb.delete_item(TableName=aws.alarms_table, Key=media.store.key(alarm_id))

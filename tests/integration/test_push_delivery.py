@@ -26,7 +26,7 @@ from vstarcam_push.secret_store import SecretStore
 from vstarcam_tools.local.queues import QueueEventSource, SqsMappingConfig
 from vstarcam_tools.template import Stack
 
-from tests.conftest import JPEG, REGION, VUID, alarm_event, heartbeat_event, invoke, reply_of
+from tests.conftest import JPEG, MP4, REGION, VUID, alarm_event, heartbeat_event, invoke, reply_of
 from tests.integration.conftest import Aws, LoadFunction, LogCapture, Pipeline
 from tests.push_fakes import FakeNtfy, FakeService, FakeTelegram, FakeWebhookReceiver
 
@@ -509,3 +509,112 @@ def test_a_stack_without_push_channels_notifies_by_email_and_reads_no_destinatio
     assert push.queued() == 0
     assert not [call for call in calls if call.startswith("Scan")]
     assert calls, "the notifier's client was not the one spied on"
+
+
+# -- claims and links (found by mutation testing, docs/testing.md) -----------------
+
+
+def queued_delivery_id(push: Push) -> str:
+    """The one queued delivery's id, read without taking the message from the queue."""
+    sqs = boto3.client("sqs", region_name=REGION)
+    url = push.stack.physical_name("DeliveryQueue")
+    for _ in range(5):
+        messages = sqs.receive_message(QueueUrl=url, VisibilityTimeout=0).get("Messages", [])
+        if messages:
+            return str(json.loads(messages[0]["Body"])["deliveryId"])
+    raise AssertionError("no delivery queued")
+
+
+def claim_item(push: Push, delivery: str) -> dict[str, Any] | None:
+    deliveries = push.delivery.deliverer.deliveries
+    return (
+        boto3.client("dynamodb", region_name=REGION)
+        .get_item(
+            TableName=deliveries.table, Key={"deliveryId": {"S": delivery}}, ConsistentRead=True
+        )
+        .get("Item")
+    )
+
+
+def webhook(push: Push, fakes: Any) -> FakeWebhookReceiver:
+    hook = fakes(FakeWebhookReceiver(SIGNING_SECRET))
+    push.add("home-assistant", "webhook", {"url": hook.url, "signing_secret": SIGNING_SECRET})
+    return hook
+
+
+def alarm(functions: LoadFunction, pipeline: Pipeline, video: bytes | None = None) -> None:
+    reply = reply_of(invoke(functions("AlarmFunction"), alarm_event(picture=JPEG, video=video)))
+    assert reply["code"] == "200"
+    pipeline.flush()
+
+
+def test_a_delivery_another_invocation_is_sending_is_not_sent_again(
+    aws: Aws,
+    functions: LoadFunction,
+    pipeline: Pipeline,
+    push: Push,
+    fakes: Any,
+) -> None:
+    """GIVEN a queued delivery that another invocation has claimed (its lease running)
+    WHEN the queue hands the message over again
+    THEN nothing is sent: the message waits for the lease, still queued."""
+    hook = webhook(push, fakes)
+    aws.register()
+    alarm(functions, pipeline)
+    delivery = queued_delivery_id(push)
+    deliveries = push.delivery.deliverer.deliveries
+    assert deliveries.claim(delivery, int(time.time()), 300) == "claimed"
+
+    push.deliver(rounds=3)
+
+    assert hook.received == []
+    assert push.queued() == 1
+    assert deliveries.claim(delivery, int(time.time()), 300) == "busy"
+
+
+def test_an_unexpected_failure_gives_the_claim_back_for_the_retry(
+    aws: Aws,
+    functions: LoadFunction,
+    pipeline: Pipeline,
+    push: Push,
+    fakes: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """GIVEN a delivery whose attempt fails with an error nobody planned for
+    WHEN the function gives up on the message
+    THEN its claim is released, so the queue's retry sends it at once, not after the lease."""
+    webhook(push, fakes)
+    aws.register()
+    alarm(functions, pipeline)
+    delivery = queued_delivery_id(push)
+
+    def broken(*_: Any, **__: Any) -> Any:
+        raise RuntimeError("unplanned")
+
+    monkeypatch.setattr(push.delivery.deliverer, "attempt", broken)
+    push.deliver(rounds=1)
+
+    assert claim_item(push, delivery) is None
+    deliveries = push.delivery.deliverer.deliveries
+    assert deliveries.claim(delivery, int(time.time()), 300) == "claimed"
+
+
+def test_an_alarm_with_a_video_links_the_picture_and_the_video(
+    aws: Aws,
+    functions: LoadFunction,
+    pipeline: Pipeline,
+    push: Push,
+    fakes: Any,
+) -> None:
+    hook = webhook(push, fakes)
+    aws.register()
+
+    alarm(functions, pipeline, video=MP4)
+    push.deliver()
+
+    (hooked,) = hook.received
+    links = hooked.json()["data"]["links"]
+    (stored,) = aws.alarms()
+    alarm_id, token = stored["alarmId"]["S"], stored["linkToken"]["S"]
+    assert links["picture"].endswith(f"/alarms/{alarm_id}/picture?token={token}")
+    assert links["video"].endswith(f"/alarms/{alarm_id}/video?token={token}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -17,6 +18,7 @@ from vstarcam_push.notifications import (
     Notifier,
     alarm_notification,
     format_duration,
+    format_time,
     offline_notification,
     online_notification,
 )
@@ -140,6 +142,21 @@ def test_back_online_text_gives_the_length_of_the_outage() -> None:
         "(seen at 2026-11-26 15:10:00 UTC)"
     )
     assert notification.subject == "Camera back online: Front door (VE0005622QHOW)"
+
+
+def test_back_online_text_of_a_camera_never_marked_offline_names_no_outage() -> None:
+    """GIVEN a camera registered but never seen (listed offline, but never marked so)
+    WHEN a heartbeat or an alarm brings it online
+    THEN the text has no outage length: there was none to count."""
+    before = camera(status="offline", last_seen=None, offline_since=None)
+    after = camera(status="online", last_seen=HEARTBEAT)
+
+    notification = online_notification(after, before)
+
+    assert notification.headline == (
+        "Front door (VE0005622QHOW) is back online (seen at 2026-11-26 13:58:00 UTC)"
+    )
+    assert notification.email == notification.headline + "."
 
 
 @pytest.mark.parametrize(
@@ -367,3 +384,15 @@ def test_other_records_are_ignored(record: dict[str, Any]) -> None:
 
     assert notifier(FakeRegistry(), sns).handle(record, now=1) == (None, "ignored")
     assert sns.published == []
+
+
+def test_times_are_utc_whatever_the_machines_time_zone(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Lambda runs in UTC, a laptop running ``make run`` may not: the text says UTC, so the
+    time must be UTC."""
+    monkeypatch.setenv("TZ", "America/New_York")
+    time.tzset()
+    try:
+        assert format_time(HEARTBEAT) == "2026-11-26 13:58:00 UTC"
+    finally:
+        monkeypatch.undo()
+        time.tzset()
