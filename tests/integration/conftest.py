@@ -16,6 +16,7 @@ import functools
 import io
 import json
 import logging
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -330,6 +331,47 @@ def emf_blobs(stdout: str) -> list[dict[str, Any]]:
     return blobs
 
 
+def metric_filter_counts(
+    line: dict[str, Any], log_group: str = "HeartbeatLogs"
+) -> dict[str, dict[str, str]]:
+    """What the template's metric filters on a log group make of one line: metric name ->
+    dimensions, for the filters whose pattern matches (the value is in ``_value``)."""
+    counted: dict[str, dict[str, str]] = {}
+    for resource in load_template()["Resources"].values():
+        if resource["Type"] != "AWS::Logs::MetricFilter":
+            continue
+        properties = resource["Properties"]
+        if properties["LogGroupName"] != {"Ref": log_group}:
+            continue
+        # The patterns used here are all '{ $.field = value }', value either * or "text".
+        match = re.fullmatch(r'\{ \$\.(\w+) = (\*|"[^"]*") \}', properties["FilterPattern"])
+        assert match, properties["FilterPattern"]
+        field, value = match.groups()
+        if field not in line or (value != "*" and line[field] != value.strip('"')):
+            continue
+        (transformation,) = properties["MetricTransformations"]
+        assert transformation["MetricNamespace"] == "VStarcamPush"
+        counted[transformation["MetricName"]] = {
+            dimension["Key"]: line[dimension["Value"].removeprefix("$.")]
+            for dimension in transformation.get("Dimensions", [])
+        }
+        value = transformation["MetricValue"]
+        if value != "1":
+            counted[transformation["MetricName"]]["_value"] = line[value.removeprefix("$.")]
+    return counted
+
+
+def filtered_metric(lines: list[dict[str, Any]], log_group: str, name: str) -> float:
+    """The sum of what the template's metric filters on ``log_group`` make of ``name``
+    from these log lines (what CloudWatch would publish)."""
+    total = 0.0
+    for line in lines:
+        counted = metric_filter_counts(line, log_group).get(name)
+        if counted is not None:
+            total += float(counted.get("_value", 1))
+    return total
+
+
 def metric(blobs: list[dict[str, Any]], name: str, **dimensions: str) -> float:
     """The sum of a metric's values over the blobs with exactly these extra dimensions."""
     total = 0.0
@@ -368,7 +410,8 @@ class LogCapture:
 
     def attach(self, service: str) -> None:
         for handler in logging.getLogger(service).handlers:
-            if isinstance(handler, logging.StreamHandler):
+            # The function's own handler only, not a pytest capture handler (a subclass).
+            if type(handler) is logging.StreamHandler:
                 self._monkeypatch.setattr(handler, "stream", self._buffer)
 
     def lines(self) -> list[dict[str, Any]]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from tests.conftest import JPEG, VUID, alarm_event, invoke, reply_of
-from tests.integration.conftest import Aws, Emf, LoadFunction, Pipeline, metric
+from tests.integration.conftest import Aws, Emf, LoadFunction, LogCapture, Pipeline, filtered_metric
 
 ALARM_MS = int(datetime(2026, 11, 26, 14, 3, 11, tzinfo=UTC).timestamp() * 1000)
 
@@ -20,7 +20,7 @@ def push(alarm: object, alarm_type: str, number: int) -> None:
 
 
 def test_fifty_forged_alarm_types_in_a_minute_give_one_notification(
-    aws: Aws, functions: LoadFunction, pipeline: Pipeline, emf: Emf
+    aws: Aws, functions: LoadFunction, pipeline: Pipeline, emf: Emf, logs: LogCapture
 ) -> None:
     """GIVEN a sender rotating through 50 codes no camera uses (0x100 up), within a minute
     WHEN they are stored and the stream delivered
@@ -31,16 +31,17 @@ def test_fifty_forged_alarm_types_in_a_minute_give_one_notification(
     for number in range(50):
         push(alarm, hex(0x100 + number), number)
     emf()
+    logs.attach("notify")
     pipeline.flush()
 
     assert len(aws.alarms()) == 50
     assert all(item["alarmTypeName"]["S"].startswith("unknown") for item in aws.alarms())
     assert len(aws.published()) == 1
-    assert metric(emf(), "NotificationsSuppressed") == 49
+    assert filtered_metric(logs.lines(), "NotifyLogs", "NotificationsSuppressed") == 49
 
 
 def test_the_ceiling_caps_notifications_across_alarm_types(
-    aws: Aws, functions: LoadFunction, pipeline: Pipeline, emf: Emf
+    aws: Aws, functions: LoadFunction, pipeline: Pipeline, emf: Emf, logs: LogCapture
 ) -> None:
     """GIVEN NotifyCeiling=3 per 600 s and no cooldown
     WHEN a camera pushes 8 alarms of the vendor's 8 types within a minute
@@ -51,12 +52,12 @@ def test_the_ceiling_caps_notifications_across_alarm_types(
     for number, code in enumerate(("18", "20", "38", "39", "40", "41", "109", "110")):
         push(alarm, code, number)
     emf()
+    logs.attach("notify")
     pipeline.flush()
 
     assert len(aws.alarms()) == 8
     assert len(aws.published()) == 3
-    blobs = emf()
-    assert metric(blobs, "NotificationsCapped") == 5
+    assert filtered_metric(logs.lines(), "NotifyLogs", "NotificationsCapped") == 5
     camera = aws.camera(VUID)
     assert camera is not None and camera["notifyCount"] == {"N": "3"}
 

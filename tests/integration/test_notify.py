@@ -12,7 +12,15 @@ import pytest
 from vstarcam_push.cameras import CameraRegistry
 
 from tests.conftest import JPEG, VUID, alarm_event, heartbeat_event, invoke, reply_of
-from tests.integration.conftest import Aws, AwsSpy, Emf, LoadFunction, Pipeline, metric
+from tests.integration.conftest import (
+    Aws,
+    AwsSpy,
+    Emf,
+    LoadFunction,
+    LogCapture,
+    Pipeline,
+    filtered_metric,
+)
 
 OFFLINE_SWEEP_EVENT = {"detail-type": "Scheduled Event", "source": "aws.events", "detail": {}}
 ALARM_MS = int(datetime(2026, 11, 26, 14, 3, 11, tzinfo=UTC).timestamp() * 1000)
@@ -201,7 +209,7 @@ def test_camera_back_online_is_notified_with_the_outage_length(
 
 
 def test_alarms_inside_the_cooldown_are_stored_but_not_notified(
-    aws: Aws, functions: LoadFunction, pipeline: Pipeline, emf: Emf
+    aws: Aws, functions: LoadFunction, pipeline: Pipeline, emf: Emf, logs: LogCapture
 ) -> None:
     """GIVEN NotifyCooldownSeconds=300 (the default)
     WHEN a camera pushes three motion alarms and one doorbell alarm within a minute
@@ -213,13 +221,13 @@ def test_alarms_inside_the_cooldown_are_stored_but_not_notified(
         camera.alarm(picture=JPEG + bytes([n]), at_ms=ALARM_MS + n * 10_000)
     camera.alarm(alarm_type="20")
     emf()
+    logs.attach("notify")
     pipeline.flush()
 
     assert len(aws.alarms()) == 4
     published = aws.published()
     assert sorted(message.attributes["alarmType"] for message in published) == ["0x12", "0x14"]
-    blobs = emf()
-    assert metric(blobs, "NotificationsSuppressed") == 2
+    assert filtered_metric(logs.lines(), "NotifyLogs", "NotificationsSuppressed") == 2
 
 
 def test_other_cameras_have_their_own_cooldown(

@@ -7,13 +7,11 @@ from __future__ import annotations
 
 import ast
 import os
-import re
 import subprocess
 import sys
 import time
 import warnings
 from pathlib import Path
-from typing import Any
 
 import pytest
 from vstarcam_tools.template import PROJECT_ROOT as TEMPLATE_DIR
@@ -27,39 +25,17 @@ from tests.conftest import (
     invoke,
     reply_of,
 )
-from tests.integration.conftest import Aws, Emf, LoadFunction, LogCapture, Pipeline, metric
+from tests.integration.conftest import (
+    Aws,
+    Emf,
+    LoadFunction,
+    LogCapture,
+    Pipeline,
+    metric,
+    metric_filter_counts,
+)
 
 TEMPLATE = load_template()
-
-
-def metric_filter_counts(
-    line: dict[str, Any], log_group: str = "HeartbeatLogs"
-) -> dict[str, dict[str, str]]:
-    """What the template's metric filters on a log group make of one line: metric name ->
-    dimensions, for the filters whose pattern matches (the value is in ``_value``)."""
-    counted: dict[str, dict[str, str]] = {}
-    for resource in TEMPLATE["Resources"].values():
-        if resource["Type"] != "AWS::Logs::MetricFilter":
-            continue
-        properties = resource["Properties"]
-        if properties["LogGroupName"] != {"Ref": log_group}:
-            continue
-        # The patterns used here are all '{ $.field = value }', value either * or "text".
-        match = re.fullmatch(r'\{ \$\.(\w+) = (\*|"[^"]*") \}', properties["FilterPattern"])
-        assert match, properties["FilterPattern"]
-        field, value = match.groups()
-        if field not in line or (value != "*" and line[field] != value.strip('"')):
-            continue
-        (transformation,) = properties["MetricTransformations"]
-        assert transformation["MetricNamespace"] == "VStarcamPush"
-        counted[transformation["MetricName"]] = {
-            dimension["Key"]: line[dimension["Value"].removeprefix("$.")]
-            for dimension in transformation.get("Dimensions", [])
-        }
-        value = transformation["MetricValue"]
-        if value != "1":
-            counted[transformation["MetricName"]]["_value"] = line[value.removeprefix("$.")]
-    return counted
 
 
 def test_a_successful_heartbeat_writes_no_log_line_and_no_metric(
@@ -79,10 +55,11 @@ def test_a_successful_heartbeat_writes_no_log_line_and_no_metric(
     assert logs.lines() == []
 
 
-@pytest.mark.parametrize("function", ["heartbeat", "offline_sweep"])
-def test_the_heartbeat_and_sweep_functions_import_no_powertools(function: str) -> None:
+@pytest.mark.parametrize("function", ["heartbeat", "offline_sweep", "notify"])
+def test_the_heartbeat_sweep_and_notify_functions_import_no_powertools(function: str) -> None:
     """Powertools' package imports its Metrics and Tracer, whatever is imported from it:
-    a tenth of the heartbeat's cold start, a twentieth of the sweep's (vstarcam_push.logs)."""
+    a tenth of the heartbeat's cold start, a twentieth of the sweep's and the notifier's
+    (vstarcam_push.logs; their metrics come from metric filters on their log lines)."""
     source = Path(TEMPLATE_DIR, "functions", function, "app.py").read_text()
     tree = ast.parse(source)
     imported = {
@@ -103,7 +80,14 @@ def test_the_heartbeat_and_sweep_functions_import_no_powertools(function: str) -
         capture_output=True,
         text=True,
         timeout=60,
-        env={**os.environ, "AWS_DEFAULT_REGION": "us-east-1", "CAMERAS_TABLE": "cameras"},
+        env={
+            **os.environ,
+            "AWS_DEFAULT_REGION": "us-east-1",
+            "CAMERAS_TABLE": "cameras",
+            "TOPIC_ARN": "arn:aws:sns:us-east-1:123456789012:t",
+            "MEDIA_BUCKET": "media",
+            "DESTINATIONS_TABLE": "destinations",
+        },
     )
     assert child.returncode == 0, child.stderr
     assert child.stdout.strip() == "[]"

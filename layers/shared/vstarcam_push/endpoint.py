@@ -97,7 +97,9 @@ class BatchFailed(Exception):
 
 
 def stream_batch(
-    event: dict[str, Any], handle: Callable[[dict[str, Any]], None], logger: Logger
+    event: dict[str, Any],
+    handle: Callable[[dict[str, Any]], None],
+    logger: Logger | JsonLogger,
 ) -> dict[str, Any]:
     """Handle a table stream batch in order; the reply lists the records to retry.
 
