@@ -4,11 +4,13 @@ object and the record, reviewed marks, presigned media URLs of at most five minu
 
 from __future__ import annotations
 
+import json
 import time
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from vstarcam_push.console_api import handle_errors
 from vstarcam_push.media import derived_key
 from vstarcam_push.push_keys import is_push_key, key_matches
 
@@ -439,6 +441,36 @@ def test_a_video_that_cannot_play_is_offered_for_download_with_the_reason(
     body = console.call("GET /api/alarms/{alarmId}", path={"alarmId": alarm_id}).body
     assert body["videoUrl"] is None and body["videoDownloadUrl"]
     assert body["mediaError"] == "the video is H.265, which browsers do not play"
+    assert body["mediaStatus"] == "failed"
+    assert body["originalVideoContentType"] == "video/x-msvideo"
+
+
+def test_the_alarm_list_says_what_media_processing_made_of_each_alarm(
+    console: Console,
+) -> None:
+    processed = console.store_alarm(FRONT, NOW_MS, video=True, processed=True)
+    pending = console.store_alarm(FRONT, NOW_MS - 1000)
+    listed = {alarm["alarmId"]: alarm["mediaStatus"] for alarm in all_alarms(console)}
+    assert listed == {processed: "processed", pending: None}
+
+
+def test_an_unexpected_failure_is_a_500_in_the_consoles_reply_shape() -> None:
+    """Whatever breaks inside a handler, the browser gets JSON and a 500, never a bare
+    API Gateway error, and the log names the failure."""
+    logged: list[str] = []
+
+    class Logger:
+        def exception(self, message: str, **_: Any) -> None:
+            logged.append(message)
+
+    def broken(event: dict[str, Any]) -> dict[str, Any]:
+        raise RuntimeError("bug")
+
+    reply = handle_errors(broken, Logger())({})
+
+    assert reply["statusCode"] == 500
+    assert json.loads(reply["body"]) == {"code": "500", "message": "internal error, please retry"}
+    assert logged == ["unexpected failure"]
 
 
 @pytest.mark.parametrize("route", ["GET /api/alarms/{alarmId}", "DELETE /api/alarms/{alarmId}"])

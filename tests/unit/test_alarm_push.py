@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from vstarcam_push.alarm_push import parse_alarm_push
 from vstarcam_push.alarm_types import AlarmType
@@ -97,3 +99,17 @@ def test_alarm_record_round_trips_through_its_dynamodb_item() -> None:
     assert Alarm.from_item(item) == alarm
     assert item["alarmTypeName"] == {"S": "unknown (0x99)"}
     assert item["receivedDay"] == {"S": received_day(1_795_701_791_480)} == {"S": "2026-11-26"}
+
+
+def test_the_received_day_is_the_utc_day_whatever_the_machines_time_zone(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The byDay index is in UTC days: 23:30 UTC on 26 November is the 26th, also on a
+    laptop in UTC+14 (where it is already the 27th) running ``make run``."""
+    monkeypatch.setenv("TZ", "Pacific/Kiritimati")
+    time.tzset()
+    try:
+        assert received_day(1_795_735_800_000) == "2026-11-26"  # 2026-11-26 23:30:00 UTC
+    finally:
+        monkeypatch.undo()
+        time.tzset()

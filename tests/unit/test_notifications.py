@@ -17,6 +17,7 @@ from vstarcam_push.notifications import (
     SMS_LIMIT,
     Notifier,
     alarm_notification,
+    alarm_push_event,
     format_duration,
     format_time,
     offline_notification,
@@ -396,3 +397,13 @@ def test_times_are_utc_whatever_the_machines_time_zone(monkeypatch: pytest.Monke
     finally:
         monkeypatch.undo()
         time.tzset()
+
+
+def test_a_push_event_of_a_camera_no_longer_registered_names_no_camera() -> None:
+    """A camera removed after its alarm was stored: the push names it by vuid alone,
+    never with a placeholder name or site."""
+    stored = alarm()
+    event = alarm_push_event(None, stored, alarm_notification(None, stored, BUCKET, "us-east-1"))
+    assert (event.camera_name, event.site, event.vuid) == ("", "", VUID)
+    named = alarm_push_event(camera(), stored, alarm_notification(camera(), stored, BUCKET, "x"))
+    assert named.camera_name == camera().name
