@@ -36,7 +36,7 @@ from typing import Any
 from vstarcam_push import camera_admin, push_keys
 from vstarcam_push.alarm_types import AlarmType, parse_alarm_type
 from vstarcam_push.alarms import BY_DAY_INDEX, BY_TIME_INDEX, received_day, vuid_of
-from vstarcam_push.cameras import Camera, CameraRegistry
+from vstarcam_push.cameras import Camera
 from vstarcam_push.console_http import error_reply, json_reply
 from vstarcam_push.errors import BadRequest, PushError
 from vstarcam_push.media import derivable_keys
@@ -285,7 +285,7 @@ class ConsoleApi:
             after = document.get("v", "")
             if not isinstance(after, str) or not after or document.get("s") != (status or ""):
                 raise BadRequest("cursor is not one this API gave out", reason="cursor_invalid")
-        fleet = CameraRegistry(self._db, self.settings.cameras_table).statuses()
+        fleet = self.cameras.registry.statuses()
         counts = {"total": len(fleet), **{name: 0 for name in CAMERA_STATUSES}}
         for _, camera_status in fleet:
             counts[camera_status] = counts.get(camera_status, 0) + 1

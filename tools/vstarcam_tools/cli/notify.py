@@ -59,7 +59,7 @@ class PushStack:
 
     destinations: DestinationStore
     secrets: SecretStore
-    # False in a stack deployed with PushChannels=false: no delivery queue or function.
+    # False in a stack deployed with PushChannels=false: no delivery function.
     delivers: bool = True
 
     @classmethod
@@ -193,7 +193,7 @@ def _add(args: argparse.Namespace) -> int:
     if not push.delivers:
         raise CliError(
             f"stack {context.name} was deployed with PushChannels=false: it has no delivery "
-            "queue, so no destination would be sent anything. Deploy it with "
+            "function, so no destination would be sent anything. Deploy it with "
             "'sam deploy --parameter-overrides PushChannels=true' first"
         )
     destination = Destination(
