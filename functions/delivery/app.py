@@ -20,9 +20,11 @@ from vstarcam_push.delivery.channels.transport import SEND_DEADLINE_S, pool, sen
 from vstarcam_push.delivery.deliverer import DeadLetters, Deliverer, MediaSource
 from vstarcam_push.media.links import presigning_client
 from vstarcam_push.runtime.batches import queue_batch
+from vstarcam_push.runtime.logs import quiet_wire_loggers
 from vstarcam_push.runtime.settings import Settings
 
 logger = Logger()
+quiet_wire_loggers()  # no secret in the logs at any level (runtime/logs.py)
 settings = Settings.from_env()
 dynamodb, sqs, http = boto3.client("dynamodb"), boto3.client("sqs"), pool()
 # One send ends within this deadline; a message is started only with time left for it and

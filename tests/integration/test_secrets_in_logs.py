@@ -36,6 +36,7 @@ from vstarcam_push.dal.destinations import DestinationStore
 from vstarcam_push.dal.secrets import SecretStore
 from vstarcam_push.delivery import channels as channels_package
 from vstarcam_push.models.destination import Destination, Filters
+from vstarcam_push.runtime.logs import WIRE_LOGGERS
 from vstarcam_tools.events import LambdaContext, console_event, link_event, scheduled_event
 from vstarcam_tools.local.queues import QueueEventSource, SqsMappingConfig
 from vstarcam_tools.template import Stack, load_template
@@ -88,10 +89,14 @@ class Written:
 
 @pytest.fixture
 def written(
-    monkeypatch: pytest.MonkeyPatch, logs: LogCapture, capsys: pytest.CaptureFixture[str]
+    stack: Stack,
+    monkeypatch: pytest.MonkeyPatch,
+    logs: LogCapture,
+    capsys: pytest.CaptureFixture[str],
 ) -> Iterator[Written]:
     """Lambda's runtime at the most verbose offered level: ``AWS_LAMBDA_LOG_LEVEL`` set and
-    the root logger at that level with its handler, before any handler module is loaded."""
+    the root logger at that level with its handler, before any handler module is loaded
+    (and after the test's stack was made in moto: that is not a function's doing)."""
     monkeypatch.setenv("AWS_LAMBDA_LOG_LEVEL", most_verbose_offered_level())
     monkeypatch.setenv("AWS_SESSION_TOKEN", SESSION_TOKEN)
     root = logging.getLogger()
@@ -158,7 +163,19 @@ def invoke(module: Any, event: dict[str, Any]) -> Any:
 def test_no_secret_is_written_at_the_most_verbose_offered_level(
     written: Written, stack: Stack, functions: LoadFunction, logs: LogCapture
 ) -> None:
-    loaded = {logical_id: functions(logical_id) for logical_id in stack.functions()}
+    # Each function as in its own fresh process: nothing has set the wire loggers' levels,
+    # so only the function's own start-up can keep them quiet under the DEBUG root.
+    loaded: dict[str, Any] = {}
+    quiet: dict[str, bool] = {}
+    for logical_id in stack.functions():
+        for name in WIRE_LOGGERS:
+            logging.getLogger(name).setLevel(logging.NOTSET)
+        loaded[logical_id] = functions(logical_id)
+        quiet[logical_id] = all(
+            logging.getLogger(name).getEffectiveLevel() >= logging.INFO
+            for name in (*WIRE_LOGGERS, "botocore.parsers", "urllib3.connectionpool")
+        )
+    assert quiet == dict.fromkeys(stack.functions(), True)
     for spec in stack.functions().values():
         service = spec.environment.get("POWERTOOLS_SERVICE_NAME")
         if service:

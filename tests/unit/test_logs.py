@@ -6,12 +6,8 @@ from __future__ import annotations
 import io
 import json
 import logging
-import os
-import subprocess
-import sys
 import uuid
 import warnings
-from collections.abc import Iterator
 
 import pytest
 from aws_lambda_powertools import Logger
@@ -95,15 +91,6 @@ def test_the_stand_in_writes_powertools_line_shape(monkeypatch: pytest.MonkeyPat
 WIRE_CHILDREN = ("botocore.parsers", "botocore.endpoint", "botocore.auth", "urllib3.connectionpool")
 
 
-@pytest.fixture
-def wire_levels() -> Iterator[None]:
-    """The wire loggers' levels as they were, put back after the test."""
-    saved = {name: logging.getLogger(name).level for name in WIRE_LOGGERS}
-    yield
-    for name, level in saved.items():
-        logging.getLogger(name).setLevel(level)
-
-
 @pytest.mark.parametrize(
     ("lambda_level", "expected"),
     [
@@ -115,7 +102,7 @@ def wire_levels() -> Iterator[None]:
     ],
 )
 def test_the_wire_loggers_stay_at_info_or_above_and_follow_a_higher_level(
-    monkeypatch: pytest.MonkeyPatch, wire_levels: None, lambda_level: str, expected: str
+    monkeypatch: pytest.MonkeyPatch, lambda_level: str, expected: str
 ) -> None:
     """At DEBUG and TRACE botocore would log SSM's decrypted answers and urllib3 the request
     lines with tokens in them; at WARN their INFO lines stay out, as the function's do."""
@@ -127,27 +114,3 @@ def test_the_wire_loggers_stay_at_info_or_above_and_follow_a_higher_level(
 
     for name in WIRE_LOGGERS + WIRE_CHILDREN:
         assert logging.getLevelName(logging.getLogger(name).getEffectiveLevel()) == expected
-
-
-def test_a_function_cold_start_at_trace_quiets_the_wire_loggers_on_the_first_import() -> None:
-    """GIVEN a fresh interpreter whose root logger Lambda's runtime set to DEBUG (TRACE)
-    WHEN a handler imports anything from the layer (here its lightest module)
-    THEN botocore, boto3, s3transfer and urllib3, and their children, log at INFO at most."""
-    probe = (
-        "import json, logging\n"
-        "logging.basicConfig(level=logging.DEBUG)\n"
-        "import vstarcam_push.models.errors\n"
-        f"names = {list(WIRE_LOGGERS + WIRE_CHILDREN)!r}\n"
-        "print(json.dumps({n: logging.getLogger(n).getEffectiveLevel() for n in names}))\n"
-    )
-    environment = {
-        **{k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "POWERTOOLS_"))},
-        "AWS_LAMBDA_LOG_LEVEL": "TRACE",
-        "PYTHONPATH": os.pathsep.join(sys.path),
-    }
-    result = subprocess.run(
-        [sys.executable, "-c", probe], env=environment, capture_output=True, text=True, timeout=60
-    )
-    assert result.returncode == 0, result.stderr
-    levels = json.loads(result.stdout)
-    assert levels == {name: logging.INFO for name in WIRE_LOGGERS + WIRE_CHILDREN}

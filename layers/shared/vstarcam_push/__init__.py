@@ -21,10 +21,3 @@ ones listed before it:
 
 docs/architecture.md has one line per module.
 """
-
-from vstarcam_push.runtime.logs import quiet_wire_loggers
-
-# Every function imports this package before it makes an AWS call or sends a push, so
-# no function's log, at any level, carries what the AWS SDK and urllib3 log at DEBUG
-# (decrypted secrets, session tokens, URLs with tokens): runtime/logs.py.
-quiet_wire_loggers()
