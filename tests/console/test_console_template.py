@@ -95,6 +95,22 @@ def test_tokens_are_short_lived_and_refreshed_and_sign_out_can_revoke() -> None:
     assert client["RefreshTokenValidity"] >= 60 * client["AccessTokenValidity"]
 
 
+def test_the_lifetimes_and_revocation_change_without_replacing_the_app_client() -> None:
+    """A replaced app client would get a new id, which signed-in pages and the authorizer's
+    audience hold: CloudFormation replaces it only for its create-only properties
+    (the resource schema cfn-lint ships), and those are as they were."""
+    from cfnlint.schema import PROVIDER_SCHEMA_MANAGER
+
+    schema = PROVIDER_SCHEMA_MANAGER.get_resource_schema(
+        "us-east-1", "AWS::Cognito::UserPoolClient"
+    ).schema
+    create_only = {path.rsplit("/", 1)[1] for path in schema["createOnlyProperties"]}
+    assert create_only == {"GenerateSecret", "UserPoolId"}
+    client = props("ConsoleUserPoolClient")
+    assert client["GenerateSecret"] is False
+    assert client["UserPoolId"] == {"Ref": "ConsoleUserPool"}
+
+
 def test_console_admin_email_creates_the_first_user_only_when_given() -> None:
     assert TEMPLATE["Parameters"]["ConsoleAdminEmail"]["Default"] == ""
     assert "ConsoleAdminUser" not in Stack().resources()
