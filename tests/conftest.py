@@ -18,8 +18,8 @@ import boto3
 import pytest
 from moto import mock_aws
 from requests_toolbelt import MultipartEncoder
-from vstarcam_push.cameras import CameraRegistry
-from vstarcam_push.push_keys import key_hash
+from vstarcam_push.dal.cameras import CameraRegistry
+from vstarcam_push.models.push_keys import key_hash
 from vstarcam_tools.events import LambdaContext, http_event
 from vstarcam_tools.provision import create_resources
 from vstarcam_tools.template import Stack

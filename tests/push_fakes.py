@@ -18,7 +18,7 @@ from typing import Any
 from urllib.parse import unquote
 
 from standardwebhooks import Webhook, WebhookVerificationError
-from vstarcam_push.multipart import Part, parse_form
+from vstarcam_push.ingest.multipart import Part, parse_form
 
 Reply = tuple[int, dict[str, str], bytes]
 

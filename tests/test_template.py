@@ -14,8 +14,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from vstarcam_push.alarm_types import ALARM_TYPE_NAMES, AlarmType
-from vstarcam_push.alarms import BY_DAY_INDEX, BY_TIME_INDEX
+from vstarcam_push.dal.alarms import BY_DAY_INDEX, BY_TIME_INDEX
+from vstarcam_push.models.alarm_types import ALARM_TYPE_NAMES, AlarmType
 from vstarcam_tools.template import PROJECT_ROOT, TEMPLATE_PATH, Stack, load_template
 
 TEMPLATE = load_template()
@@ -127,13 +127,13 @@ def test_sam_build_bundles_the_shared_layer_and_thin_functions(
 
     assert result.returncode == 0, result.stdout + result.stderr
     layer = build / "SharedLayer" / "python"
-    assert (layer / "vstarcam_push" / "protocol.py").is_file()
+    assert (layer / "vstarcam_push" / "ingest" / "protocol.py").is_file()
     assert (layer / "aws_lambda_powertools").is_dir()
     assert not (layer / "boto3").exists() and not (layer / "botocore").exists()
     for function in FUNCTIONS:
         files = {path.name for path in (build / function).rglob("*") if path.is_file()}
-        # The console's page function carries the page's files too (console/web).
-        web = {p.name for p in (PROJECT_ROOT / "console" / "web").iterdir()}
+        # The console's page function carries the page's files too (functions/console/web).
+        web = {p.name for p in (PROJECT_ROOT / "functions" / "console" / "web").iterdir()}
         assert files == ({"app.py"} | (web if function == "ConsoleFunction" else set())), (
             function,
             files,
@@ -264,10 +264,10 @@ def test_cameras_post_to_heartbeat_and_alarm_at_the_root_of_the_default_stage() 
         ("POST", "/heartbeat", "HeartbeatFunction"),
         ("POST", "/alarm/{key}", "AlarmFunction"),
         ("POST", "/alarm", "AlarmFunction"),
-        ("GET", "/alarms/{alarmId}/{media}", "MediaFunction"),
+        ("GET", "/alarms/{alarmId}/{media}", "MediaLinkFunction"),
     } <= routes
     assert "StageName" not in props("HttpApi")
-    for function in ("HeartbeatFunction", "AlarmFunction", "MediaFunction"):
+    for function in ("HeartbeatFunction", "AlarmFunction", "MediaLinkFunction"):
         for event in props(function)["Events"].values():
             assert event["Properties"]["ApiId"] == {"Ref": "HttpApi"}
 
@@ -344,7 +344,7 @@ def test_alarm_function_cannot_publish_and_writes_media_only_under_alarms() -> N
 
 def test_media_function_may_only_read_one_alarm_and_get_media_objects() -> None:
     """The presigned URLs it hands out carry this role's rights: read, and media only."""
-    assert statements("MediaFunction") == [
+    assert statements("MediaLinkFunction") == [
         {
             "Effect": "Allow",
             "Action": "dynamodb:GetItem",
@@ -363,7 +363,7 @@ def test_media_function_may_only_read_one_alarm_and_get_media_objects() -> None:
     assert sorted(readers) == [
         "ConsoleApiFunction",
         "DeliveryFunction",
-        "MediaFunction",
+        "MediaLinkFunction",
         "MediaProcessFunction",
     ]
 

@@ -22,7 +22,7 @@ ELF_MACHINE_AARCH64 = 183
 LAMBDA_UNZIPPED_LIMIT = 250 * 1024 * 1024
 # test_template.py holds the built shared layer under this.
 SHARED_LAYER_BUDGET = 50_000_000
-REQUEST_PATH = ("HeartbeatFunction", "AlarmFunction", "MediaFunction")
+REQUEST_PATH = ("HeartbeatFunction", "AlarmFunction", "MediaLinkFunction")
 
 
 def props(logical_id: str) -> dict[str, Any]:

@@ -9,14 +9,14 @@ from typing import Any
 
 import boto3
 from aws_lambda_powertools import Logger
-from vstarcam_push.alarm_push import AlarmIntake, parse_alarm_push
-from vstarcam_push.alarms import AlarmStore
-from vstarcam_push.cameras import CameraRegistry
-from vstarcam_push.endpoint import count, handler_metrics, respond
-from vstarcam_push.media import MediaStore
-from vstarcam_push.protocol import HttpRequest
-from vstarcam_push.push_keys import KEY_PARAMETER
-from vstarcam_push.settings import Settings
+from vstarcam_push.dal.alarms import AlarmStore
+from vstarcam_push.dal.cameras import CameraRegistry
+from vstarcam_push.dal.media import MediaStore
+from vstarcam_push.ingest.alarm_intake import AlarmIntake, parse_alarm_push
+from vstarcam_push.models.push_keys import KEY_PARAMETER
+from vstarcam_push.runtime.http_event import HttpRequest
+from vstarcam_push.runtime.replies import count, handler_metrics, respond
+from vstarcam_push.runtime.settings import Settings
 
 logger = Logger()
 metrics = handler_metrics()

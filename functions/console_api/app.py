@@ -7,9 +7,9 @@ from typing import Any
 
 import boto3
 from aws_lambda_powertools import Logger
-from vstarcam_push.console_api import ConsoleApi, ConsoleSettings, handle_errors
-from vstarcam_push.media_links import presigning_client
-from vstarcam_push.settings import Settings
+from vstarcam_push.console.api import ConsoleApi, ConsoleSettings, handle_errors
+from vstarcam_push.media.links import presigning_client
+from vstarcam_push.runtime.settings import Settings
 
 logger = Logger()
 settings = Settings.from_env()

@@ -13,18 +13,14 @@ from typing import Any
 
 import boto3
 from aws_lambda_powertools import Logger
-from vstarcam_push.channels.transport import pool, send
-from vstarcam_push.delivery import (
-    DeadLetters,
-    Deliverer,
-    DeliveryLog,
-    MediaSource,
-    deliver_batch,
-)
-from vstarcam_push.destinations import DestinationStore
-from vstarcam_push.media_links import presigning_client
-from vstarcam_push.secret_store import SecretStore
-from vstarcam_push.settings import Settings
+from vstarcam_push.dal.deliveries import DeliveryLog
+from vstarcam_push.dal.destinations import DestinationStore
+from vstarcam_push.dal.secrets import SecretStore
+from vstarcam_push.delivery.channels.transport import pool, send
+from vstarcam_push.delivery.deliverer import DeadLetters, Deliverer, MediaSource
+from vstarcam_push.media.links import presigning_client
+from vstarcam_push.runtime.batches import queue_batch
+from vstarcam_push.runtime.settings import Settings
 
 logger = Logger()
 settings = Settings.from_env()
@@ -50,4 +46,4 @@ def deliver(record: dict[str, Any]) -> str:
 
 @logger.inject_lambda_context(clear_state=True)
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    return deliver_batch(event, deliver, logger)
+    return queue_batch(event, deliver, logger)

@@ -8,12 +8,13 @@ from __future__ import annotations
 from typing import Any
 
 import boto3
-from vstarcam_push.cameras import CameraRegistry
-from vstarcam_push.endpoint import respond
-from vstarcam_push.logs import JsonLogger
-from vstarcam_push.protocol import HttpRequest, parse_heartbeat
-from vstarcam_push.push_keys import KEY_PARAMETER
-from vstarcam_push.settings import Settings
+from vstarcam_push.dal.cameras import CameraRegistry
+from vstarcam_push.ingest.protocol import parse_heartbeat
+from vstarcam_push.models.push_keys import KEY_PARAMETER
+from vstarcam_push.runtime.http_event import HttpRequest
+from vstarcam_push.runtime.logs import JsonLogger
+from vstarcam_push.runtime.replies import respond
+from vstarcam_push.runtime.settings import Settings
 
 # No Powertools and no metrics here: a successful heartbeat writes no log line at all,
 # and its refusals are counted from their log lines by the template's metric filters.

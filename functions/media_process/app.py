@@ -12,11 +12,12 @@ from typing import Any
 
 import boto3
 from aws_lambda_powertools import Logger
-from vstarcam_push.alarms import AlarmStore
-from vstarcam_push.endpoint import count, handler_metrics, stream_batch
-from vstarcam_push.media import MediaStore
-from vstarcam_push.media_processing import MediaProcessor
-from vstarcam_push.settings import Settings
+from vstarcam_push.dal.alarms import AlarmStore
+from vstarcam_push.dal.media import MediaStore
+from vstarcam_push.media.processing import MediaProcessor
+from vstarcam_push.runtime.batches import stream_batch
+from vstarcam_push.runtime.replies import count, handler_metrics
+from vstarcam_push.runtime.settings import Settings
 
 logger = Logger()
 metrics = handler_metrics()

@@ -13,13 +13,14 @@ import time
 from typing import Any
 
 import boto3
-from vstarcam_push.cameras import CameraRegistry, NotifyCeiling
-from vstarcam_push.delivery import FanOut
-from vstarcam_push.destinations import DestinationStore
-from vstarcam_push.endpoint import stream_batch
-from vstarcam_push.logs import JsonLogger
-from vstarcam_push.notifications import Notifier
-from vstarcam_push.settings import Settings
+from vstarcam_push.dal.cameras import CameraRegistry
+from vstarcam_push.dal.destinations import DestinationStore
+from vstarcam_push.delivery.fanout import FanOut
+from vstarcam_push.models.camera import NotifyCeiling
+from vstarcam_push.notify.notifier import Notifier
+from vstarcam_push.runtime.batches import stream_batch
+from vstarcam_push.runtime.logs import JsonLogger
+from vstarcam_push.runtime.settings import Settings
 
 # No Powertools (its package imports Logger, Metrics and Tracer, about 5 % of this cold
 # start): the template's metric filters on this function's log group count the

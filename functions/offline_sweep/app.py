@@ -6,10 +6,10 @@ import time
 from typing import Any
 
 import boto3
-from vstarcam_push.cameras import CameraRegistry
-from vstarcam_push.logs import JsonLogger
-from vstarcam_push.settings import Settings
-from vstarcam_push.sweep import sweep_offline
+from vstarcam_push.dal.cameras import CameraRegistry
+from vstarcam_push.ingest.sweep import sweep_offline
+from vstarcam_push.runtime.logs import JsonLogger
+from vstarcam_push.runtime.settings import Settings
 
 # No Powertools (its package imports Logger, Metrics and Tracer, about 5 % of this cold
 # start): the "cameras offline" line carries the count, and the template's metric filter

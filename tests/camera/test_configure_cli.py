@@ -16,7 +16,7 @@ from typing import Any
 
 import boto3
 import pytest
-from vstarcam_push.cameras import CameraRegistry
+from vstarcam_push.dal.cameras import CameraRegistry
 from vstarcam_tools.cli import configure
 from vstarcam_tools.cli.main import main
 from vstarcam_tools.outputs import publish_outputs

@@ -11,11 +11,12 @@ from dataclasses import dataclass
 import boto3
 import pytest
 from moto import mock_aws
-from vstarcam_push.alarm_push import AlarmIntake, parse_alarm_push
-from vstarcam_push.alarms import Alarm, AlarmStore
-from vstarcam_push.cameras import CameraRegistry
-from vstarcam_push.media import MediaStore
-from vstarcam_push.push_keys import secret_parameter
+from vstarcam_push.dal.alarms import AlarmStore
+from vstarcam_push.dal.cameras import CameraRegistry
+from vstarcam_push.dal.media import MediaStore
+from vstarcam_push.dal.push_key_secret import secret_parameter
+from vstarcam_push.ingest.alarm_intake import AlarmIntake, parse_alarm_push
+from vstarcam_push.models.alarm import Alarm
 from vstarcam_tools.cli.main import main
 from vstarcam_tools.outputs import StackOutputs, publish_outputs
 from vstarcam_tools.simulator import load_testdata, unique_picture

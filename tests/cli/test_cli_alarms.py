@@ -8,8 +8,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from vstarcam_push.alarms import Alarm
-from vstarcam_push.cameras import CameraRegistry
+from vstarcam_push.dal.cameras import CameraRegistry
+from vstarcam_push.models.alarm import Alarm
 from vstarcam_tools.outputs import StackOutputs
 from vstarcam_tools.simulator import load_testdata
 

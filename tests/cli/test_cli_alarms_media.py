@@ -14,8 +14,9 @@ from pathlib import Path
 
 import boto3
 from PIL import Image
-from vstarcam_push.alarms import Alarm, AlarmStore
-from vstarcam_push.media_convert import moov_first
+from vstarcam_push.dal.alarms import AlarmStore
+from vstarcam_push.media.convert import moov_first
+from vstarcam_push.models.alarm import Alarm
 from vstarcam_tools import mediagen
 from vstarcam_tools.outputs import StackOutputs
 

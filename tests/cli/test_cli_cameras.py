@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 import boto3
 import pytest
-from vstarcam_push.cameras import CameraRegistry
+from vstarcam_push.dal.cameras import CameraRegistry
 from vstarcam_tools.outputs import StackOutputs, publish_outputs
 from vstarcam_tools.template import Stack
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import boto3
 import pytest
 from moto.server import ThreadedMotoServer
-from vstarcam_push.alarms import Alarm
+from vstarcam_push.models.alarm import Alarm
 from vstarcam_tools.outputs import StackOutputs, publish_outputs
 from vstarcam_tools.provision import create_resources
 from vstarcam_tools.template import Stack

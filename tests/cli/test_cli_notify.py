@@ -10,8 +10,8 @@ from typing import Any
 import boto3
 import pytest
 from standardwebhooks import Webhook
-from vstarcam_push.cameras import CameraRegistry
-from vstarcam_push.destinations import DestinationStore
+from vstarcam_push.dal.cameras import CameraRegistry
+from vstarcam_push.dal.destinations import DestinationStore
 from vstarcam_tools.outputs import StackOutputs
 
 from tests.conftest import REGION

@@ -10,10 +10,10 @@ from collections.abc import Callable
 import boto3
 import pytest
 from requests_toolbelt.multipart.decoder import MultipartDecoder
-from vstarcam_push.alarm_push import parse_alarm_push
-from vstarcam_push.cameras import CameraRegistry
-from vstarcam_push.media import JPEG, MP4, sniff_picture, sniff_video
-from vstarcam_push.protocol import validate_vuid
+from vstarcam_push.dal.cameras import CameraRegistry
+from vstarcam_push.ingest.alarm_intake import parse_alarm_push
+from vstarcam_push.ingest.protocol import validate_vuid
+from vstarcam_push.models.media import JPEG, MP4, sniff_picture, sniff_video
 from vstarcam_tools import simulator
 from vstarcam_tools.outputs import StackOutputs, publish_outputs
 from vstarcam_tools.simulator import (

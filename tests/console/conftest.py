@@ -14,9 +14,11 @@ from urllib.parse import urlencode
 
 import boto3
 import pytest
-from vstarcam_push.alarm_types import AlarmType
-from vstarcam_push.alarms import Alarm, AlarmStore, alarm_id_for
-from vstarcam_push.media import JPEG, MP4, MediaStore, media_key
+from vstarcam_push.dal.alarms import AlarmStore
+from vstarcam_push.dal.media import MediaStore
+from vstarcam_push.models.alarm import Alarm, alarm_id_for
+from vstarcam_push.models.alarm_types import AlarmType
+from vstarcam_push.models.media import JPEG, MP4, media_key
 from vstarcam_tools.events import LambdaContext
 from vstarcam_tools.template import Stack
 

@@ -10,9 +10,9 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from vstarcam_push.console_api import handle_errors
-from vstarcam_push.media import derived_key
-from vstarcam_push.push_keys import is_push_key, key_matches
+from vstarcam_push.console.api import handle_errors
+from vstarcam_push.models.media import derived_key
+from vstarcam_push.models.push_keys import is_push_key, key_matches
 
 from tests.conftest import PUSH_KEY
 from tests.console.conftest import DAY_MS, Console
@@ -385,7 +385,7 @@ def test_bad_alarm_list_parameters_are_a_clear_400(
     ],
 )
 def test_a_forged_cursor_is_a_400_not_a_crash(console: Console, position: Any) -> None:
-    from vstarcam_push.console_api import encode_cursor
+    from vstarcam_push.console.api import encode_cursor
 
     cursor = encode_cursor(position) if isinstance(position, dict) else "WyJub3QiXQ"
     reply = console.call("GET /api/alarms", query={"cursor": cursor})

@@ -18,7 +18,7 @@ from vstarcam_tools.template import PROJECT_ROOT, Stack
 
 from tests.conftest import load_function
 
-WEB = PROJECT_ROOT / "console" / "web"
+WEB = PROJECT_ROOT / "functions" / "console" / "web"
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from vstarcam_push.console_api import ConsoleApi, ConsoleSettings
+from vstarcam_push.console.api import ConsoleApi, ConsoleSettings
 from vstarcam_tools.template import Stack, load_template
 
 TEMPLATE = load_template()

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from vstarcam_push.probe import is_probe
+from vstarcam_push.models.doctor_camera import is_probe
 
 from tests.e2e.localstack import LocalStackProcess, start_local_stack
 

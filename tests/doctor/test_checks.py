@@ -11,9 +11,14 @@ from typing import Any
 import boto3
 import pytest
 from moto import mock_aws
-from vstarcam_push.alarm_types import AlarmType
-from vstarcam_push.notifications import Notification
-from vstarcam_push.probe import TEST_ATTRIBUTE, is_probe, probe_attributes, pushes_to_channels
+from vstarcam_push.models.alarm_types import AlarmType
+from vstarcam_push.models.doctor_camera import (
+    TEST_ATTRIBUTE,
+    is_probe,
+    probe_attributes,
+    pushes_to_channels,
+)
+from vstarcam_push.notify.messages import Notification
 from vstarcam_tools.doctor import guards
 from vstarcam_tools.doctor.context import DoctorContext
 from vstarcam_tools.doctor.probe import new_probe_vuid

@@ -16,8 +16,8 @@ from collections.abc import Iterator
 
 import pytest
 import requests
-from vstarcam_push.cameras import CameraRegistry
-from vstarcam_push.probe import TEST_ATTRIBUTE
+from vstarcam_push.dal.cameras import CameraRegistry
+from vstarcam_push.models.doctor_camera import TEST_ATTRIBUTE
 
 from tests.conftest import PUSH_KEY, register_camera
 from tests.doctor.conftest import (

@@ -6,9 +6,9 @@ import time
 from collections.abc import Callable, Iterator
 
 import pytest
-from vstarcam_push.alarms import AlarmStore
-from vstarcam_push.cameras import CameraRegistry
-from vstarcam_push.media import MediaStore
+from vstarcam_push.dal.alarms import AlarmStore
+from vstarcam_push.dal.cameras import CameraRegistry
+from vstarcam_push.dal.media import MediaStore
 
 from tests.conftest import register_camera
 from tests.e2e.helpers import RETENTION_DAYS, new_vuid

@@ -9,8 +9,9 @@ import secrets
 from typing import Any
 
 import requests
-from vstarcam_push.alarms import Alarm, AlarmStore
-from vstarcam_push.push_keys import keyed_url
+from vstarcam_push.dal.alarms import AlarmStore
+from vstarcam_push.models.alarm import Alarm
+from vstarcam_push.models.push_keys import keyed_url
 
 from tests.conftest import PUSH_KEY
 

@@ -13,7 +13,7 @@ import json
 from typing import Any
 
 import pytest
-from vstarcam_push.protocol import MAX_REQUEST_BYTES
+from vstarcam_push.runtime.http_event import MAX_REQUEST_BYTES
 from vstarcam_tools.local.http_api import HttpApi, is_text, routes_of
 from vstarcam_tools.local.schedule import parse_rate
 from vstarcam_tools.local.workers import Invocation
@@ -50,7 +50,7 @@ def test_routes_are_the_templates_http_api_events(stack: Stack) -> None:
         "POST /heartbeat": "HeartbeatFunction",
         "POST /alarm/{key}": "AlarmFunction",
         "POST /alarm": "AlarmFunction",
-        "GET /alarms/{alarmId}/{media}": "MediaFunction",
+        "GET /alarms/{alarmId}/{media}": "MediaLinkFunction",
     }
     # The console's page and API; the /api/ routes name the JWT authorizer.
     assert console["GET /"] == "ConsoleFunction"

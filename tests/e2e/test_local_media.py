@@ -12,9 +12,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PIL import Image
-from vstarcam_push.alarms import Alarm, AlarmStore
-from vstarcam_push.media import MediaStore
-from vstarcam_push.media_convert import moov_first
+from vstarcam_push.dal.alarms import AlarmStore
+from vstarcam_push.dal.media import MediaStore
+from vstarcam_push.media.convert import moov_first
+from vstarcam_push.models.alarm import Alarm
 from vstarcam_tools import mediagen
 
 from tests.e2e.helpers import post_alarm, reply_of, stored_alarms

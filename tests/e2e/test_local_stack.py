@@ -21,11 +21,11 @@ from urllib.parse import urlsplit
 
 import pytest
 import requests
-from vstarcam_push.alarms import AlarmStore
-from vstarcam_push.cameras import CameraRegistry
-from vstarcam_push.media import MediaStore
-from vstarcam_push.protocol import MAX_REQUEST_BYTES
-from vstarcam_push.push_keys import keyed_url
+from vstarcam_push.dal.alarms import AlarmStore
+from vstarcam_push.dal.cameras import CameraRegistry
+from vstarcam_push.dal.media import MediaStore
+from vstarcam_push.models.push_keys import keyed_url
+from vstarcam_push.runtime.http_event import MAX_REQUEST_BYTES
 
 from tests.conftest import PUSH_KEY
 from tests.conftest import VENDOR_ALARM_TYPES as ALARM_TYPES

@@ -12,8 +12,9 @@ from collections.abc import Iterator
 import boto3
 import pytest
 from moto import mock_aws
-from vstarcam_push.cameras import MAX_PENDING_CAMERAS, PENDING_COUNTER, CameraRegistry
-from vstarcam_push.sweep import sweep_offline
+from vstarcam_push.dal.cameras import PENDING_COUNTER, CameraRegistry
+from vstarcam_push.ingest.sweep import sweep_offline
+from vstarcam_push.models.camera import MAX_PENDING_CAMERAS
 from vstarcam_tools.provision import create_resources
 from vstarcam_tools.template import Stack
 

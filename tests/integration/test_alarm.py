@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from vstarcam_push.alarm_types import ALARM_TYPE_NAMES
+from vstarcam_push.models.alarm_types import ALARM_TYPE_NAMES
 
 from tests.conftest import (
     JPEG,

@@ -14,9 +14,10 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from vstarcam_push.alarm_types import ALARM_TYPE_NAMES, AlarmType
-from vstarcam_push.alarms import alarm_id_for
-from vstarcam_push.cameras import MAX_NAME_LENGTH, CameraRegistry, NotifyCeiling
+from vstarcam_push.dal.cameras import CameraRegistry
+from vstarcam_push.models.alarm import alarm_id_for
+from vstarcam_push.models.alarm_types import ALARM_TYPE_NAMES, AlarmType
+from vstarcam_push.models.camera import MAX_NAME_LENGTH, NotifyCeiling
 
 from tests.conftest import PUSH_KEY, alarm_event, heartbeat_event, invoke, reply_of
 from tests.integration.conftest import Aws, LoadFunction

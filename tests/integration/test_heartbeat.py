@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import time
 
-from vstarcam_push.push_keys import key_hash
+from vstarcam_push.models.push_keys import key_hash
 
 from tests.conftest import PUSH_KEY, VUID, heartbeat_event, http_event, invoke, reply_of
 from tests.integration.conftest import Aws, AwsSpy, LoadFunction

@@ -32,7 +32,7 @@ def store_and_notify(
 
 
 def open_link(functions: LoadFunction, url: str, time_ms: int | None = None) -> dict:
-    return invoke(functions("MediaFunction"), link_event(url, time_ms=time_ms))
+    return invoke(functions("MediaLinkFunction"), link_event(url, time_ms=time_ms))
 
 
 def test_the_email_link_redirects_to_a_short_lived_url_of_the_stored_picture(
@@ -103,7 +103,7 @@ def test_a_malformed_link_is_refused_before_any_aws_call(
     aws: Aws, functions: LoadFunction, pipeline: Pipeline, spy: AwsSpy
 ) -> None:
     links = store_and_notify(aws, functions, pipeline)
-    media = functions("MediaFunction")
+    media = functions("MediaLinkFunction")
 
     with spy.watching():
         invoke(media, link_event(links["picture"].split("?")[0] + "?token=short"))
@@ -157,7 +157,7 @@ def test_the_token_is_never_logged_and_opened_links_are_counted(
 ) -> None:
     links = store_and_notify(aws, functions, pipeline)
     token = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(links["picture"]).query))["token"]
-    media = functions("MediaFunction")
+    media = functions("MediaLinkFunction")
     logs.attach("media")
     emf()
 

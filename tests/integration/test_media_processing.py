@@ -12,11 +12,12 @@ from typing import Any
 import boto3
 import pytest
 from moto.events.models import EventPattern
-from vstarcam_push.alarms import Alarm, AlarmStore, DerivedMedia, MediaResult
-from vstarcam_push.endpoint import BatchFailed
-from vstarcam_push.media import MediaStore
-from vstarcam_push.media_convert import moov_first
-from vstarcam_push.media_processing import MediaProcessor
+from vstarcam_push.dal.alarms import AlarmStore
+from vstarcam_push.dal.media import MediaStore
+from vstarcam_push.media.convert import moov_first
+from vstarcam_push.media.processing import MediaProcessor
+from vstarcam_push.models.alarm import Alarm, DerivedMedia, MediaResult
+from vstarcam_push.runtime.batches import BatchFailed
 from vstarcam_tools import mediagen
 from vstarcam_tools.template import Stack
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from vstarcam_push.cameras import SWEEP_SEGMENTS, CameraRegistry
+from vstarcam_push.dal.cameras import SWEEP_SEGMENTS, CameraRegistry
 
 from tests.conftest import TEST_SECRET, VUID, alarm_event, heartbeat_event, invoke, reply_of
 from tests.integration.conftest import Aws, AwsSpy, LoadFunction

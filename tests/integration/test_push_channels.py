@@ -18,10 +18,11 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 from standardwebhooks import Webhook
-from vstarcam_push.channels import Answer, Links, Message, Picture, PushEvent, channel
-from vstarcam_push.channels.ntfy import header_value
-from vstarcam_push.channels.transport import pool, send
-from vstarcam_push.channels.webhook import webhook_id
+from vstarcam_push.delivery.channels import Answer, Links, Message, Picture, channel
+from vstarcam_push.delivery.channels.ntfy import header_value
+from vstarcam_push.delivery.channels.transport import pool, send
+from vstarcam_push.delivery.channels.webhook import webhook_id
+from vstarcam_push.models.push_event import PushEvent
 
 from tests.conftest import JPEG
 from tests.push_fakes import (

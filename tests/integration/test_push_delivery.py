@@ -17,12 +17,13 @@ from typing import Any
 
 import boto3
 import pytest
-from vstarcam_push import channels as channels_package
-from vstarcam_push.cameras import CameraRegistry
-from vstarcam_push.channels import URGENT_TYPES
-from vstarcam_push.delivery import RetryPolicy
-from vstarcam_push.destinations import Destination, DestinationStore, Filters
-from vstarcam_push.secret_store import SecretStore
+from vstarcam_push.dal.cameras import CameraRegistry
+from vstarcam_push.dal.destinations import DestinationStore
+from vstarcam_push.dal.secrets import SecretStore
+from vstarcam_push.delivery import channels as channels_package
+from vstarcam_push.delivery.deliverer import RetryPolicy
+from vstarcam_push.models.destination import Destination, Filters
+from vstarcam_push.models.push_event import URGENT_TYPES
 from vstarcam_tools.local.queues import QueueEventSource, SqsMappingConfig
 from vstarcam_tools.template import Stack
 
@@ -262,7 +263,7 @@ def test_quiet_hours_hold_back_motion_but_not_fire(
     aws: Aws, functions: LoadFunction, pipeline: Pipeline, push: Push, fakes: Any
 ) -> None:
     """Quiet all day long (00:00-23:59 UTC): only the urgent types go through."""
-    from vstarcam_push.destinations import QuietHours
+    from vstarcam_push.models.destination import QuietHours
 
     ntfy = fakes(FakeNtfy())
     quiet = Filters(quiet_hours=QuietHours.parse("00:00-23:59", "UTC"))

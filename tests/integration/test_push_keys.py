@@ -13,7 +13,7 @@ from typing import Any
 import boto3
 import pytest
 from moto import mock_aws
-from vstarcam_push.push_keys import SecretUnavailable, load_secret
+from vstarcam_push.dal.push_key_secret import SecretUnavailable, load_secret
 
 from tests.conftest import (
     PUSH_KEY,

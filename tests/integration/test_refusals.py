@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from vstarcam_push.protocol import MAX_REQUEST_BYTES
+from vstarcam_push.runtime.http_event import MAX_REQUEST_BYTES
 
 from tests.conftest import (
     JPEG,

@@ -11,9 +11,10 @@ from typing import Any
 
 import boto3
 import pytest
-from vstarcam_push.destinations import Destination, DestinationStore
-from vstarcam_push.multipart import parse_form
-from vstarcam_push.secret_store import SecretStore
+from vstarcam_push.dal.destinations import DestinationStore
+from vstarcam_push.dal.secrets import SecretStore
+from vstarcam_push.ingest.multipart import parse_form
+from vstarcam_push.models.destination import Destination
 from vstarcam_tools.template import PROJECT_ROOT, Stack
 
 from tests.conftest import VUID, heartbeat_event, invoke, reply_of
@@ -239,7 +240,7 @@ def test_media_sample_opens_the_picture_of_the_alarm_sample(
         ExpressionAttributeValues={":token": {"S": event["queryStringParameters"]["token"]}},
     )
     # The sample was taken minutes after the alarm; the link is good for days.
-    response = invoke(functions("MediaFunction"), event)
+    response = invoke(functions("MediaLinkFunction"), event)
 
     assert response["statusCode"] == 302
     assert record["pictureKey"]["S"] in response["headers"]["location"]

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import dataclasses
 
-from vstarcam_push.alarm_types import AlarmType, parse_alarm_type
-from vstarcam_push.alarms import Alarm, AlarmStore, alarm_id_for
-from vstarcam_push.cameras import CameraRegistry
-from vstarcam_push.media import StoredMedia
+from vstarcam_push.dal.alarms import AlarmStore
+from vstarcam_push.dal.cameras import CameraRegistry
+from vstarcam_push.models.alarm import Alarm, alarm_id_for
+from vstarcam_push.models.alarm_types import AlarmType, parse_alarm_type
+from vstarcam_push.models.media import StoredMedia
 
 from tests.conftest import JPEG, PNG, VUID, alarm_event, invoke, reply_of
 from tests.integration.conftest import Aws, LoadFunction

@@ -29,7 +29,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import event as event_note
 from hypothesis import strategies as st
 from moto import mock_aws
-from vstarcam_push.cameras import CameraRegistry
+from vstarcam_push.dal.cameras import CameraRegistry
 from vstarcam_tools.provision import create_resources
 from vstarcam_tools.template import Stack
 
@@ -162,7 +162,7 @@ def endpoints() -> Iterator[dict[str, Any]]:
             yield {
                 "heartbeat": load_function(stack, "HeartbeatFunction", patch),
                 "alarm": alarm,
-                "media": load_function(stack, "MediaFunction", patch),
+                "media": load_function(stack, "MediaLinkFunction", patch),
                 "s3": session.client("s3"),
                 "bucket": stack.physical_name("MediaBucket"),
                 "registry": registry,

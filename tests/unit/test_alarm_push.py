@@ -5,13 +5,13 @@ from __future__ import annotations
 import time
 
 import pytest
-from vstarcam_push.alarm_push import parse_alarm_push
-from vstarcam_push.alarm_types import AlarmType
-from vstarcam_push.alarms import Alarm, alarm_id_for, received_day, vuid_of
-from vstarcam_push.errors import BadRequest
-from vstarcam_push.media import JPEG as JPEG_KIND
-from vstarcam_push.media import PNG as PNG_KIND
-from vstarcam_push.media import StoredMedia
+from vstarcam_push.ingest.alarm_intake import parse_alarm_push
+from vstarcam_push.models.alarm import Alarm, alarm_id_for, received_day, vuid_of
+from vstarcam_push.models.alarm_types import AlarmType
+from vstarcam_push.models.errors import BadRequest
+from vstarcam_push.models.media import JPEG as JPEG_KIND
+from vstarcam_push.models.media import PNG as PNG_KIND
+from vstarcam_push.models.media import StoredMedia
 
 from tests.conftest import JPEG, MP4, PNG, alarm_body
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from vstarcam_push.alarm_types import ALARM_TYPE_NAMES, AlarmType, parse_alarm_type
-from vstarcam_push.errors import BadRequest
+from vstarcam_push.models.alarm_types import ALARM_TYPE_NAMES, AlarmType, parse_alarm_type
+from vstarcam_push.models.errors import BadRequest
 
 from tests.conftest import VENDOR_ALARM_TYPES
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from vstarcam_push.channels import Answer, http_verdict
+from vstarcam_push.delivery.channels import Answer, http_verdict
 
 
 @pytest.mark.parametrize(

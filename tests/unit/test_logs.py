@@ -11,7 +11,7 @@ import warnings
 
 import pytest
 from aws_lambda_powertools import Logger
-from vstarcam_push.logs import JsonLogger, log_level
+from vstarcam_push.runtime.logs import JsonLogger, log_level
 
 
 @pytest.mark.parametrize(

@@ -8,10 +8,11 @@ from datetime import UTC, datetime
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from vstarcam_push.alarm_types import AlarmType
-from vstarcam_push.alarms import alarm_id_for
-from vstarcam_push.errors import BadRequest
-from vstarcam_push.media import (
+from vstarcam_push.ingest.protocol import validate_vuid
+from vstarcam_push.models.alarm import alarm_id_for
+from vstarcam_push.models.alarm_types import AlarmType
+from vstarcam_push.models.errors import BadRequest
+from vstarcam_push.models.media import (
     AVI,
     H264,
     JPEG,
@@ -23,7 +24,6 @@ from vstarcam_push.media import (
     sniff_picture,
     sniff_video,
 )
-from vstarcam_push.protocol import validate_vuid
 
 from tests.conftest import JPEG as JPEG_BYTES
 from tests.conftest import MP4 as MP4_BYTES

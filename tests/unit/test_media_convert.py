@@ -10,7 +10,7 @@ import io
 import av
 import pytest
 from PIL import Image
-from vstarcam_push.media_convert import (
+from vstarcam_push.media.convert import (
     MAX_PICTURE_PIXELS,
     THUMBNAIL_MAX_BYTES,
     BadMedia,

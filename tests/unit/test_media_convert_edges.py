@@ -11,7 +11,7 @@ from types import SimpleNamespace
 import av
 import pytest
 from PIL import Image
-from vstarcam_push.media_convert import (
+from vstarcam_push.media.convert import (
     BadMedia,
     PlayableVideo,
     _frame_step,

@@ -5,10 +5,7 @@ from __future__ import annotations
 import urllib.parse
 
 import pytest
-from vstarcam_push.alarm_types import AlarmType
-from vstarcam_push.alarms import Alarm, MediaLink
-from vstarcam_push.media import StoredMedia
-from vstarcam_push.media_links import (
+from vstarcam_push.media.links import (
     PRESIGNED_SECONDS,
     LinkNotFound,
     link_url,
@@ -19,6 +16,9 @@ from vstarcam_push.media_links import (
     presigning_client,
     redirect,
 )
+from vstarcam_push.models.alarm import Alarm, MediaLink
+from vstarcam_push.models.alarm_types import AlarmType
+from vstarcam_push.models.media import StoredMedia
 
 NOW = 1_795_701_791
 DAY = 86_400

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
-from vstarcam_push.errors import BadRequest, UnsupportedMediaType
-from vstarcam_push.multipart import boundary_of, parse_form
+from vstarcam_push.ingest.multipart import boundary_of, parse_form
+from vstarcam_push.models.errors import BadRequest, UnsupportedMediaType
 
 from tests.conftest import JPEG, MP4, alarm_body
 

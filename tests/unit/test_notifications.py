@@ -9,13 +9,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from vstarcam_push.alarm_types import AlarmType
-from vstarcam_push.alarms import Alarm, alarm_id_for
-from vstarcam_push.cameras import Camera, Claim, NotifyCeiling
-from vstarcam_push.media import StoredMedia
-from vstarcam_push.notifications import (
+from vstarcam_push.models.alarm import Alarm, alarm_id_for
+from vstarcam_push.models.alarm_types import AlarmType
+from vstarcam_push.models.camera import Camera, Claim, NotifyCeiling
+from vstarcam_push.models.media import StoredMedia
+from vstarcam_push.notify.messages import (
     SMS_LIMIT,
-    Notifier,
     alarm_notification,
     alarm_push_event,
     format_duration,
@@ -23,6 +22,7 @@ from vstarcam_push.notifications import (
     offline_notification,
     online_notification,
 )
+from vstarcam_push.notify.notifier import Notifier
 
 VUID = "VE0005622QHOW"
 RECEIVED_MS = int(datetime(2026, 11, 26, 14, 3, 11, 480_000, tzinfo=UTC).timestamp() * 1000)

@@ -7,16 +7,10 @@ import base64
 import json
 
 import pytest
-from vstarcam_push.errors import BadRequest, PayloadTooLarge
-from vstarcam_push.protocol import (
-    MAX_REQUEST_BYTES,
-    SUCCESS_BODY,
-    HttpRequest,
-    parse_heartbeat,
-    reply,
-    success,
-    validate_vuid,
-)
+from vstarcam_push.ingest.protocol import parse_heartbeat, validate_vuid
+from vstarcam_push.models.errors import BadRequest, PayloadTooLarge
+from vstarcam_push.runtime.http_event import MAX_REQUEST_BYTES, HttpRequest
+from vstarcam_push.runtime.replies import SUCCESS_BODY, reply, success
 
 from tests.conftest import JPEG, heartbeat_event, http_event
 

@@ -8,14 +8,14 @@ from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
-from vstarcam_push.channels import PushEvent
-from vstarcam_push.destinations import (
+from vstarcam_push.models.destination import (
     Destination,
     Filters,
     InvalidFilter,
     QuietHours,
     check_name,
 )
+from vstarcam_push.models.push_event import PushEvent
 
 
 def utc(*parts: int) -> int:

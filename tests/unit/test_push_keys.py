@@ -4,17 +4,16 @@ and "bounded state per camera"."""
 from __future__ import annotations
 
 import pytest
-from vstarcam_push.alarm_types import ALARM_TYPE_NAMES, AlarmType
-from vstarcam_push.cameras import MAX_NAME_LENGTH, AlarmRate, clean_name, cooldown_slot
-from vstarcam_push.push_keys import (
+from vstarcam_push.dal.push_key_secret import SecretUnavailable, load_secret
+from vstarcam_push.models.alarm_types import ALARM_TYPE_NAMES, AlarmType
+from vstarcam_push.models.camera import MAX_NAME_LENGTH, AlarmRate, clean_name, cooldown_slot
+from vstarcam_push.models.push_keys import (
     KEY_LENGTH,
-    SecretUnavailable,
     derive_push_key,
     is_push_key,
     key_hash,
     key_matches,
     keyed_push_urls,
-    load_secret,
     new_key_id,
     new_secret,
     push_urls,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from vstarcam_push.settings import Settings
+from vstarcam_push.runtime.settings import Settings
 
 NAMES = (
     "CAMERAS_TABLE",

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 from aws_lambda_powertools import Logger
-from vstarcam_push.endpoint import BatchFailed, stream_batch
+from vstarcam_push.runtime.batches import BatchFailed, stream_batch
 
 
 def records(count: int) -> list[dict[str, Any]]:

@@ -22,8 +22,9 @@ import tempfile
 from importlib import resources
 from pathlib import Path
 
-from vstarcam_push.channels import Links, Message, Picture, PushEvent
-from vstarcam_push.channels.ntfy import CHANNEL
+from vstarcam_push.delivery.channels import Links, Message, Picture
+from vstarcam_push.delivery.channels.ntfy import CHANNEL
+from vstarcam_push.models.push_event import PushEvent
 
 AT = 1795701791  # 2026-11-26 14:03:11 UTC
 

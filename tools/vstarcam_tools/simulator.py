@@ -37,9 +37,9 @@ from typing import Any
 
 import requests
 from requests_toolbelt import MultipartEncoder
-from vstarcam_push.alarm_types import ALARM_TYPE_NAMES
-from vstarcam_push.cameras import CameraRegistry
-from vstarcam_push.push_keys import keyed_url
+from vstarcam_push.dal.cameras import CameraRegistry
+from vstarcam_push.models.alarm_types import ALARM_TYPE_NAMES
+from vstarcam_push.models.push_keys import keyed_url
 
 HEARTBEAT = "heartbeat"
 ALARM = "alarm"

@@ -15,7 +15,7 @@ operation, input_path, runs, output_path = sys.argv[1], sys.argv[2], int(sys.arg
 # What the function imports, for its resident set.
 import aws_lambda_powertools  # noqa: E402,F401
 import boto3  # noqa: E402,F401
-from vstarcam_push import media_convert  # noqa: E402
+from vstarcam_push.media import convert as media_convert  # noqa: E402
 
 with open(input_path, "rb") as stream:
     data = stream.read()

@@ -48,7 +48,7 @@ def _sent_bytes(response: dict[str, Any]) -> int:
 
 def _thumbnail_bytes() -> int:
     from PIL import Image
-    from vstarcam_push.media_convert import make_thumbnail
+    from vstarcam_push.media.convert import make_thumbnail
 
     scene = Image.open(io.BytesIO(load_testdata("motion.jpg"))).resize((1920, 1080))
     picture = io.BytesIO()

@@ -20,11 +20,11 @@ from email.message import Message
 from importlib.metadata import version
 from typing import Any
 
-from vstarcam_push import alarm_push
-from vstarcam_push.alarm_push import parse_alarm_push
-from vstarcam_push.errors import BadRequest
-from vstarcam_push.multipart import Part, boundary_of, parse_form
-from vstarcam_push.protocol import HttpRequest
+from vstarcam_push.ingest import alarm_intake as alarm_push
+from vstarcam_push.ingest.alarm_intake import parse_alarm_push
+from vstarcam_push.ingest.multipart import Part, boundary_of, parse_form
+from vstarcam_push.models.errors import BadRequest
+from vstarcam_push.runtime.http_event import HttpRequest
 
 from vstarcam_tools.bench import events
 

@@ -81,7 +81,7 @@ def psnr(a: Image.Image, b: Image.Image) -> float:
 def jpeg_against_webp(picture: bytes) -> dict[str, Any]:
     """The thumbnail's JPEG (as made) beside the smallest WebP that looks at least as good,
     both measured against the same scaled-down picture before encoding."""
-    from vstarcam_push.media_convert import make_thumbnail, thumbnail_image
+    from vstarcam_push.media.convert import make_thumbnail, thumbnail_image
 
     reference = thumbnail_image(picture)
     thumbnail = make_thumbnail(picture)

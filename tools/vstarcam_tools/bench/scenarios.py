@@ -8,11 +8,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from vstarcam_push.alarm_types import AlarmType
-from vstarcam_push.alarms import Alarm, MediaLink, alarm_id_for
-from vstarcam_push.media import StoredMedia, media_key
-from vstarcam_push.media_links import link_url
-from vstarcam_push.push_keys import key_hash
+from vstarcam_push.media.links import link_url
+from vstarcam_push.models.alarm import Alarm, MediaLink, alarm_id_for
+from vstarcam_push.models.alarm_types import AlarmType
+from vstarcam_push.models.media import StoredMedia, media_key
+from vstarcam_push.models.push_keys import key_hash
 
 from vstarcam_tools.bench import events
 from vstarcam_tools.events import console_event, link_event
@@ -299,7 +299,7 @@ SCENARIOS = (
     ),
     Scenario(
         "media",
-        "MediaFunction",
+        "MediaLinkFunction",
         _seed_stored_alarm,
         _media_link,
         _redirected,

@@ -22,7 +22,7 @@ from typing import Any
 
 import boto3
 from moto import mock_aws
-from vstarcam_push.cameras import SWEEP_SEGMENTS, CameraRegistry
+from vstarcam_push.dal.cameras import SWEEP_SEGMENTS, CameraRegistry
 
 from vstarcam_tools.bench import events
 from vstarcam_tools.bench.calls import CallLog

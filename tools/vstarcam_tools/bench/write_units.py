@@ -17,14 +17,10 @@ from typing import Any
 
 import boto3
 from moto import mock_aws
-from vstarcam_push.alarm_types import ALARM_TYPE_NAMES, AlarmType
-from vstarcam_push.cameras import (
-    SWEEP_SEGMENTS,
-    CameraRegistry,
-    NotifyCeiling,
-    cooldown_slot,
-)
-from vstarcam_push.push_keys import key_hash, new_secret
+from vstarcam_push.dal.cameras import SWEEP_SEGMENTS, CameraRegistry
+from vstarcam_push.models.alarm_types import ALARM_TYPE_NAMES, AlarmType
+from vstarcam_push.models.camera import NotifyCeiling, cooldown_slot
+from vstarcam_push.models.push_keys import key_hash, new_secret
 
 from vstarcam_tools.bench import events
 from vstarcam_tools.bench.aws import DUMMY_ENVIRONMENT, environment

@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, TextIO
 
-from vstarcam_push.alarms import Alarm
+from vstarcam_push.models.alarm import Alarm
 
 from vstarcam_tools.cli.common import (
     PROG,
@@ -244,7 +244,7 @@ def _process(args: argparse.Namespace) -> int:
     if not todo:
         return 0
     # Pillow and PyAV load only for this command: the other commands start fast without them.
-    from vstarcam_push.media_processing import MediaProcessor
+    from vstarcam_push.media.processing import MediaProcessor
 
     processor = MediaProcessor(store, context.media())
     tally = _run(todo, lambda alarm_id: processor.process(alarm_id, retry_failed=True))

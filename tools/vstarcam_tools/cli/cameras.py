@@ -11,10 +11,10 @@ import argparse
 import time
 from typing import Any
 
-from vstarcam_push.camera_admin import kept_options
-from vstarcam_push.cameras import Camera, PushKeyUnavailable, check_site
-from vstarcam_push.errors import UnknownCamera
-from vstarcam_push.push_keys import PushUrls, keyed_push_urls
+from vstarcam_push.admin.cameras import kept_options
+from vstarcam_push.models.camera import Camera, PushKeyUnavailable, check_site
+from vstarcam_push.models.errors import UnknownCamera
+from vstarcam_push.models.push_keys import PushUrls, keyed_push_urls
 
 from vstarcam_tools.cli import configure
 from vstarcam_tools.cli.common import (

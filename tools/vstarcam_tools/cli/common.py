@@ -19,12 +19,12 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import boto3
-from vstarcam_push.alarms import AlarmStore
-from vstarcam_push.cameras import CameraRegistry
-from vstarcam_push.errors import BadRequest
-from vstarcam_push.media import MediaStore
-from vstarcam_push.protocol import validate_vuid
-from vstarcam_push.push_keys import SecretUnavailable, load_secret, secret_parameter
+from vstarcam_push.dal.alarms import AlarmStore
+from vstarcam_push.dal.cameras import CameraRegistry
+from vstarcam_push.dal.media import MediaStore
+from vstarcam_push.dal.push_key_secret import SecretUnavailable, load_secret, secret_parameter
+from vstarcam_push.ingest.protocol import validate_vuid
+from vstarcam_push.models.errors import BadRequest
 
 from vstarcam_tools.arguments import number
 from vstarcam_tools.outputs import StackNotFound, StackOutputs, read_outputs

@@ -26,10 +26,10 @@ from typing import TextIO
 from urllib.parse import urlsplit
 
 from botocore.exceptions import BotoCoreError, ClientError
-from vstarcam_push.cameras import CameraRegistry
-from vstarcam_push.errors import BadRequest
-from vstarcam_push.protocol import validate_vuid
-from vstarcam_push.push_keys import REDACTED, PushUrls, keyed_url, redact
+from vstarcam_push.dal.cameras import CameraRegistry
+from vstarcam_push.ingest.protocol import validate_vuid
+from vstarcam_push.models.errors import BadRequest
+from vstarcam_push.models.push_keys import REDACTED, PushUrls, keyed_url, redact
 
 from vstarcam_tools import arguments
 from vstarcam_tools.camera_cgi import (

@@ -21,23 +21,23 @@ from importlib import resources
 from typing import Any
 from urllib.parse import urlsplit
 
-from vstarcam_push.alarm_types import parse_alarm_type
-from vstarcam_push.cameras import check_site
-from vstarcam_push.channels import Links, Message, Picture, PushEvent, channel
-from vstarcam_push.channels.transport import pool, send
-from vstarcam_push.delivery import scrub
-from vstarcam_push.destinations import (
+from vstarcam_push.dal.destinations import DestinationExists, DestinationStore
+from vstarcam_push.dal.secrets import MissingSecret, SecretStore
+from vstarcam_push.delivery.channels import Links, Message, Picture, channel
+from vstarcam_push.delivery.channels.transport import pool, send
+from vstarcam_push.delivery.deliverer import scrub
+from vstarcam_push.models.alarm_types import parse_alarm_type
+from vstarcam_push.models.camera import check_site
+from vstarcam_push.models.destination import (
     EVENTS,
     Destination,
-    DestinationExists,
-    DestinationStore,
     Filters,
     InvalidFilter,
     QuietHours,
     check_name,
 )
-from vstarcam_push.errors import BadRequest
-from vstarcam_push.secret_store import MissingSecret, SecretStore
+from vstarcam_push.models.errors import BadRequest
+from vstarcam_push.models.push_event import PushEvent
 
 from vstarcam_tools.cli.common import (
     CliError,

@@ -7,7 +7,7 @@ import math
 import sys
 from typing import Any
 
-from vstarcam_push.cameras import PushKeyUnavailable
+from vstarcam_push.models.camera import PushKeyUnavailable
 
 from vstarcam_tools.cli.common import (
     CliError,

@@ -17,11 +17,12 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 import requests
-from vstarcam_push.alarm_types import AlarmType
-from vstarcam_push.alarms import Alarm, AlarmStore, alarm_id_for
-from vstarcam_push.media import MediaStore
-from vstarcam_push.media_links import link_url
-from vstarcam_push.push_keys import keyed_url, new_secret, redact
+from vstarcam_push.dal.alarms import AlarmStore
+from vstarcam_push.dal.media import MediaStore
+from vstarcam_push.media.links import link_url
+from vstarcam_push.models.alarm import Alarm, alarm_id_for
+from vstarcam_push.models.alarm_types import AlarmType
+from vstarcam_push.models.push_keys import keyed_url, new_secret, redact
 
 from vstarcam_tools.doctor.context import DoctorContext
 from vstarcam_tools.doctor.probe import (
@@ -258,7 +259,7 @@ def check_media_link(context: DoctorContext, probe: Probe) -> CheckResult:
         return skipped(check, "MediaLinkDays=0: alarm emails carry no media links")
     fix = (
         "read the media function's log: sam logs --stack-name "
-        f"{context.stack_name} -n MediaFunction --start-time '10 minutes ago'"
+        f"{context.stack_name} -n MediaLinkFunction --start-time '10 minutes ago'"
     )
     url = link_url(context.api_url, alarm.alarm_id, "picture", alarm.link.token)
     shown = link_url(context.api_url, alarm.alarm_id, "picture", "TOKEN")

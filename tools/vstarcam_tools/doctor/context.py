@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import requests
-from vstarcam_push.cameras import Camera, CameraRegistry
+from vstarcam_push.dal.cameras import CameraRegistry
+from vstarcam_push.models.camera import Camera
 
 from vstarcam_tools.outputs import StackOutputs
 from vstarcam_tools.template import load_template

@@ -6,11 +6,12 @@ from __future__ import annotations
 import json
 import time
 
-from vstarcam_push.alarms import Alarm, AlarmStore
-from vstarcam_push.channels import PushEvent
-from vstarcam_push.destinations import DestinationStore
-from vstarcam_push.notifications import alarm_notification, alarm_push_event
-from vstarcam_push.probe import TEST_ATTRIBUTE
+from vstarcam_push.dal.alarms import AlarmStore
+from vstarcam_push.dal.destinations import DestinationStore
+from vstarcam_push.models.alarm import Alarm
+from vstarcam_push.models.doctor_camera import TEST_ATTRIBUTE
+from vstarcam_push.models.push_event import PushEvent
+from vstarcam_push.notify.messages import alarm_notification, alarm_push_event
 
 from vstarcam_tools.doctor.camera_path import Probe
 from vstarcam_tools.doctor.context import DoctorContext

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 import requests
-from vstarcam_push.probe import TEST_ATTRIBUTE, is_probe
+from vstarcam_push.models.doctor_camera import TEST_ATTRIBUTE, is_probe
 
 from vstarcam_tools.doctor.context import DoctorContext
 from vstarcam_tools.doctor.results import CheckResult, failed, ok, skipped, warning

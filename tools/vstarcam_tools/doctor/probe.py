@@ -17,7 +17,12 @@ import secrets
 from dataclasses import dataclass, field
 from typing import Any
 
-from vstarcam_push.probe import CHANNELS_MARK, PROBE_VUID_HEX_DIGITS, PROBE_VUID_PREFIX, is_probe
+from vstarcam_push.models.doctor_camera import (
+    CHANNELS_MARK,
+    PROBE_VUID_HEX_DIGITS,
+    PROBE_VUID_PREFIX,
+    is_probe,
+)
 
 from vstarcam_tools.doctor.context import DoctorContext
 from vstarcam_tools.doctor.guards import topic_subscriptions
@@ -177,7 +182,7 @@ def _remove_deliveries(context: DoctorContext, alarm_ids: list[str]) -> None:
     raw = context.stack.raw
     if not alarm_ids or "DeliveriesTableName" not in raw or "DestinationsTableName" not in raw:
         return
-    from vstarcam_push.destinations import DestinationStore
+    from vstarcam_push.dal.destinations import DestinationStore
 
     dynamodb = context.client("dynamodb")
     names = [d.name for d in DestinationStore(dynamodb, raw["DestinationsTableName"]).list()]

@@ -30,7 +30,7 @@ from http import HTTPStatus
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from vstarcam_push.protocol import MAX_REQUEST_BYTES
+from vstarcam_push.runtime.http_event import MAX_REQUEST_BYTES
 from werkzeug.wsgi import get_input_stream
 
 from vstarcam_tools.local.workers import Invocation

@@ -661,7 +661,7 @@ def request_vuid(content_type: str, body: bytes) -> str:
         return "-"
     try:
         if "multipart/" in content_type.lower():
-            from vstarcam_push.multipart import parse_form
+            from vstarcam_push.ingest.multipart import parse_form
 
             part = parse_form(body, content_type).get("vuid")
             vuid: Any = part.content.decode("ascii", "replace") if part else None

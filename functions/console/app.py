@@ -1,0 +1,127 @@
+"""GET / and GET /console/{version}/{file}: the web console's page and its files.
+
+The files in ``web/`` ship inside this function, so the page comes from the
+same origin as its API (no CORS) and every response carries the console's
+security headers, which an S3 origin behind HTTP API could not add. The
+version in the file URLs is a digest of all the files: those URLs never
+change content, so browsers keep them a year, while the page itself is
+revalidated on every load. Files are gzipped once, at start.
+"""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import hashlib
+import html
+import json
+import os
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from vstarcam_push.console.http import content_security_policy, origin_of, security_headers
+from vstarcam_push.models.alarm_types import ALARM_TYPE_NAMES, AlarmType
+
+WEB = Path(__file__).resolve().parent / "web"
+CONTENT_TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".svg": "image/svg+xml",
+}
+IMMUTABLE = "public, max-age=31536000, immutable"
+
+
+class File(NamedTuple):
+    content_type: str
+    body: bytes
+    gzipped: bytes
+    etag: str
+
+
+def _load() -> tuple[str, dict[str, bytes]]:
+    files = {
+        path.name: path.read_bytes()
+        for path in sorted(WEB.iterdir())
+        if path.suffix in CONTENT_TYPES and path.is_file()
+    }
+    digest = hashlib.sha256()
+    for name, body in files.items():
+        digest.update(name.encode() + b"\0" + body + b"\0")
+    return digest.hexdigest()[:12], files
+
+
+def _file(name: str, body: bytes) -> File:
+    return File(
+        content_type=CONTENT_TYPES[Path(name).suffix],
+        body=body,
+        gzipped=gzip.compress(body, compresslevel=9, mtime=0),
+        etag='"' + hashlib.sha256(body).hexdigest()[:16] + '"',
+    )
+
+
+VERSION, _SOURCES = _load()
+CONFIG = {
+    "version": VERSION,
+    "cognitoEndpoint": os.environ.get("COGNITO_ENDPOINT", ""),
+    "clientId": os.environ.get("COGNITO_CLIENT_ID", ""),
+    # The alarm type filter offers the vendor's codes, named as everywhere else.
+    "alarmTypes": [
+        {"hex": AlarmType(code).hex, "name": name} for code, name in ALARM_TYPE_NAMES.items()
+    ],
+}
+CSP = content_security_policy(
+    os.environ.get("MEDIA_ORIGIN", ""), origin_of(os.environ.get("COGNITO_ENDPOINT", ""))
+)
+# The page names this version's files and carries the sign-in settings in a <meta> tag
+# (no inline script: the CSP forbids it).
+PAGE = _file(
+    "index.html",
+    _SOURCES["index.html"]
+    .decode()
+    .replace("__VERSION__", VERSION)
+    .replace("__CONFIG__", html.escape(json.dumps(CONFIG, separators=(",", ":")), quote=True))
+    .encode(),
+)
+FILES = {name: _file(name, body) for name, body in _SOURCES.items() if name != "index.html"}
+
+
+def _reply(status: int, headers: dict[str, str], body: bytes = b"", gzipped: bool = False):
+    reply: dict[str, Any] = {
+        "statusCode": status,
+        "headers": {**security_headers(CSP), **headers},
+        "body": base64.b64encode(body).decode() if gzipped else body.decode(),
+        "isBase64Encoded": gzipped,
+    }
+    if gzipped:
+        reply["headers"]["content-encoding"] = "gzip"
+    return reply
+
+
+def _serve(file: File, event: dict[str, Any], cache_control: str) -> dict[str, Any]:
+    headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}
+    common = {"cache-control": cache_control, "etag": file.etag, "vary": "accept-encoding"}
+    if headers.get("if-none-match") == file.etag:
+        return _reply(304, common)
+    gzipped = "gzip" in headers.get("accept-encoding", "")
+    body = file.gzipped if gzipped else file.body
+    return _reply(200, {**common, "content-type": file.content_type}, body, gzipped)
+
+
+def _not_found() -> dict[str, Any]:
+    return _reply(
+        404,
+        {"content-type": "text/plain; charset=utf-8", "cache-control": "no-store"},
+        b"not found\n",
+    )
+
+
+def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    if event.get("routeKey") == "GET /":
+        # Revalidated on every load, so a new deployment's page (and files) is seen at once.
+        return _serve(PAGE, event, "no-cache")
+    parameters = event.get("pathParameters") or {}
+    file = FILES.get(parameters.get("file", ""))
+    if file is None or parameters.get("version") != VERSION:
+        return _not_found()
+    return _serve(file, event, IMMUTABLE)

@@ -1,0 +1,75 @@
+"""Sending a channel's :class:`Request` over HTTP: urllib3, timeouts, TLS verified.
+
+urllib3 comes with botocore in the Lambda runtime, so the layer adds nothing.
+It makes no retries of its own (the delivery loop owns retries, with backoff
+and a record of what was delivered) and follows no redirects (a webhook that
+moved is a configuration to fix, not something to chase with a signed body).
+
+No error text here carries a URL: Telegram's token and the Discord, Slack and
+webhook secrets are parts of URLs, and urllib3's exceptions name the URL. An
+error is described by its kind and the host only.
+"""
+
+from __future__ import annotations
+
+import ssl
+
+import urllib3
+
+from vstarcam_push.delivery.channels import Answer, Request, host_of
+
+CONNECT_TIMEOUT_S = 5.0
+READ_TIMEOUT_S = 20.0
+# An answer is read for its verdict and a line of detail: never more than this.
+ANSWER_LIMIT = 64 * 1024
+
+
+def pool() -> urllib3.PoolManager:
+    return urllib3.PoolManager(
+        timeout=urllib3.Timeout(connect=CONNECT_TIMEOUT_S, read=READ_TIMEOUT_S),
+        retries=False,
+        cert_reqs=ssl.CERT_REQUIRED,
+        maxsize=4,
+    )
+
+
+def send(http: urllib3.PoolManager, request: Request) -> Answer:
+    """Send once; a failure to get an answer is ``Answer(status=0, error=...)``."""
+    headers = dict(request.headers)
+    body = request.body
+    if request.fields is not None:
+        body, content_type = urllib3.encode_multipart_formdata(request.fields)
+        headers["Content-Type"] = content_type
+    headers.setdefault("User-Agent", "vstarcam-push")
+    try:
+        response = http.request(
+            request.method,
+            request.url,
+            body=body,
+            headers=headers,
+            redirect=False,
+            preload_content=False,
+        )
+        try:
+            content = response.read(ANSWER_LIMIT)
+        finally:
+            response.release_conn()
+        return Answer(response.status, dict(response.headers), content)
+    except urllib3.exceptions.HTTPError as error:
+        return Answer(0, {}, b"", error=describe(error, request.url))
+
+
+def describe(error: BaseException, url: str) -> str:
+    """``timed out talking to api.telegram.org``: the kind of failure and the host, no URL."""
+    reason = getattr(error, "reason", None) or error
+    kinds = (
+        (urllib3.exceptions.SSLError, "TLS failed (certificate not trusted?)"),
+        (urllib3.exceptions.ConnectTimeoutError, "connect timed out"),
+        (urllib3.exceptions.ReadTimeoutError, "timed out waiting for the answer"),
+        (urllib3.exceptions.NewConnectionError, "connection failed"),
+        (urllib3.exceptions.ProtocolError, "connection broken"),
+    )
+    for kind, words in kinds:
+        if isinstance(reason, kind) or isinstance(error, kind):
+            return f"{words} talking to {host_of(url)}"
+    return f"{type(reason).__name__} talking to {host_of(url)}"

@@ -1,0 +1,277 @@
+"""Delivering push events: one message per (event, destination), each on its own.
+
+The notifier (stream-driven) *fans out*: for an event that passed the
+cooldown, it sends one message per destination whose filters want it to the
+delivery queue (SQS). The delivery function consumes that queue and is the
+one loop that owns what the channels do not:
+
+- **idempotency**: every message carries a delivery id, ``<event id>.<destination>``,
+  stable across stream redeliveries; a conditional write in the Deliveries
+  table claims it (with a lease) before sending and records it as delivered
+  after, so a redelivered record does not send again where the first send
+  succeeded;
+- **retries, per destination**: "retry later" leaves the message in the queue
+  with its visibility timeout set to the backoff (30 s doubling to 15 min, for
+  about 6 hours), and reports it as a batch item failure; nothing else is sent
+  again, since every destination is its own message;
+- **dead letters**: "give up" (a 4xx that means wrong token, chat or URL) sends
+  one document naming the destination and the reason to the dead-letter queue at
+  once (whose CloudWatch alarm tells the owner) and notes it on the destination;
+  so does a message still failing after the last attempt.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from vstarcam_push.dal.deliveries import DeliveryLog
+from vstarcam_push.dal.destinations import DestinationStore
+from vstarcam_push.dal.secrets import MissingSecret, SecretStore
+from vstarcam_push.delivery.channels import (
+    Answer,
+    Channel,
+    Links,
+    Message,
+    Picture,
+    Request,
+    Verdict,
+    channel,
+)
+from vstarcam_push.media.links import link_url, presigned_url
+from vstarcam_push.models.destination import Destination
+from vstarcam_push.models.media import StoredMedia
+from vstarcam_push.models.push_event import PushEvent
+
+logger = logging.getLogger(__name__)
+
+Result = Literal["delivered", "duplicate", "retry", "dead_lettered", "dropped"]
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    first_delay_s: int = 30
+    max_delay_s: int = 900
+    # 30+60+120+240+480 s, then 15 min apart: about 6 hours in all.
+    max_attempts: int = 28
+
+    def delay(self, attempt: int, retry_after: int = 0) -> int:
+        backoff = min(self.first_delay_s * 2 ** max(attempt - 1, 0), self.max_delay_s)
+        return int(max(backoff, min(retry_after, 3600)))
+
+    def window_s(self) -> int:
+        return sum(self.delay(n) for n in range(1, self.max_attempts))
+
+
+class MediaSource:
+    """The alarm picture for channels that upload it: the picture itself when it fits the
+    channel's limit, else the thumbnail media processing made (``thumbnailKey`` on the
+    alarm item), else none (the channel links it)."""
+
+    def __init__(self, s3: Any, bucket: str, dynamodb: Any, alarms_table: str) -> None:
+        self._s3 = s3
+        self.bucket = bucket
+        self._db = dynamodb
+        self.alarms_table = alarms_table
+
+    def picture(self, event: PushEvent, limit: int) -> Picture | None:
+        if event.kind != "alarm" or not event.picture_key or limit <= 0:
+            return None
+        if 0 < event.picture_size <= limit:
+            return self._read(event.picture_key, event.picture_content_type, event.alarm_id)
+        item = self._db.get_item(
+            TableName=self.alarms_table,
+            Key={"vuid": {"S": event.vuid}, "alarmId": {"S": event.alarm_id}},
+            ProjectionExpression="thumbnailKey, thumbnailContentType, thumbnailSize",
+        ).get("Item", {})
+        key = item.get("thumbnailKey", {}).get("S")
+        size = int(item.get("thumbnailSize", {}).get("N", "0"))
+        if not key or not 0 < size <= limit:
+            return None
+        content_type = item.get("thumbnailContentType", {}).get("S", "image/jpeg")
+        return self._read(key, content_type, event.alarm_id + "-thumbnail")
+
+    def _read(self, key: str, content_type: str, stem: str) -> Picture:
+        body = self._s3.get_object(Bucket=self.bucket, Key=key)["Body"].read()
+        extension = {"image/png": "png", "image/webp": "webp"}.get(content_type, "jpg")
+        return Picture(body, content_type, f"{stem}.{extension}")
+
+
+class DeadLetters:
+    def __init__(self, sqs: Any, queue_url: str) -> None:
+        self._sqs = sqs
+        self.queue_url = queue_url
+
+    def send(self, document: dict[str, Any]) -> None:
+        self._sqs.send_message(
+            QueueUrl=self.queue_url, MessageBody=json.dumps({"pushDeliveryFailed": document})
+        )
+
+
+Sender = Callable[[Request], Answer]
+
+
+def scrub(text: str, secrets: dict[str, str]) -> str:
+    """``text`` with every secret value (and every secret-bearing URL) blanked out: a
+    service that echoes what it was sent must not put a token into a log line."""
+    for value in sorted(secrets.values(), key=len, reverse=True):
+        if len(value) >= 4:
+            text = text.replace(value, "***")
+    return text
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """One send to one destination, as ``notify test`` reports it."""
+
+    verdict: Verdict
+    status: int
+    answer: str
+
+
+class Deliverer:
+    """The delivery function's loop body: one queue message in, one outcome out."""
+
+    def __init__(
+        self,
+        *,
+        destinations: DestinationStore,
+        secrets: SecretStore,
+        deliveries: DeliveryLog,
+        media: MediaSource,
+        dead_letters: DeadLetters,
+        sqs: Any,
+        queue_url: str,
+        send: Sender,
+        presigner: Any,
+        api_url: str = "",
+        retry: RetryPolicy | None = None,
+        lease_s: int = 60,
+        log: Any = None,
+    ) -> None:
+        self.destinations = destinations
+        self.secrets = secrets
+        self.deliveries = deliveries
+        self.media = media
+        self.dead_letters = dead_letters
+        self._sqs = sqs
+        self.queue_url = queue_url
+        self._send = send
+        self._presigner = presigner
+        self.api_url = api_url
+        self.retry = retry or RetryPolicy()
+        self.lease_s = lease_s
+        self.logger = log or logger
+
+    def handle(self, record: dict[str, Any], now: int) -> Result:
+        attempt = int((record.get("attributes") or {}).get("ApproximateReceiveCount") or 1)
+        try:
+            document = json.loads(record["body"])
+            delivery = str(document["deliveryId"])
+            name = str(document["destination"])
+            event = PushEvent.from_dict(document["event"])
+        except (KeyError, TypeError, ValueError):
+            self.dead_letters.send(
+                {"reason": "unreadable delivery message", "messageId": record.get("messageId")}
+            )
+            self.logger.error("unreadable delivery message dead-lettered")
+            return "dead_lettered"
+        destination = self.destinations.get(name)
+        if destination is None:
+            self.logger.info("destination removed; message dropped", extra={"destination": name})
+            return "dropped"
+        claim = self.deliveries.claim(delivery, now, self.lease_s)
+        if claim == "done":
+            return "duplicate"
+        if claim == "busy":
+            self._later(record, self.lease_s)
+            return "retry"
+        try:
+            verdict = self.attempt(destination, event, delivery, now).verdict
+        except MissingSecret as error:
+            # Right after `notify add`, before its secrets are written: try again later.
+            verdict = Verdict("retry", str(error))
+        except Exception:
+            self.deliveries.release(delivery)
+            raise
+        fields = {"destination": name, "channel": destination.channel, "event_id": event.event_id}
+        if verdict.outcome == "delivered":
+            self.deliveries.finish(delivery, "delivered", now)
+            self.logger.info("push delivered", extra={**fields, "attempt": attempt})
+            return "delivered"
+        if verdict.outcome == "retry" and attempt < self.retry.max_attempts:
+            self.deliveries.release(delivery)
+            delay = self.retry.delay(attempt, verdict.retry_after)
+            self.logger.warning(
+                "push failed, will retry",
+                extra={**fields, "attempt": attempt, "retry_in_s": delay, "detail": verdict.detail},
+            )
+            self._later(record, delay)
+            return "retry"
+        reason = verdict.detail
+        if verdict.outcome == "retry":
+            reason = f"still failing after {attempt} attempts: {verdict.detail}"
+        self.deliveries.finish(delivery, "failed", now)
+        self.dead_letters.send(
+            {
+                "destination": name,
+                "channel": destination.channel,
+                "event": event.kind,
+                "eventId": event.event_id,
+                "vuid": event.vuid,
+                "reason": reason,
+                "attempts": attempt,
+                "at": now,
+            }
+        )
+        self.destinations.note_failure(name, reason, now)
+        self.logger.error(
+            "push gave up; dead-lettered", extra={**fields, "attempt": attempt, "detail": reason}
+        )
+        return "dead_lettered"
+
+    def attempt(
+        self, destination: Destination, event: PushEvent, delivery: str, now: int
+    ) -> Attempt:
+        """Build, send and read one request to ``destination`` (also ``notify test``)."""
+        service = channel(destination.channel)
+        secrets = self.secrets.get(
+            destination.name, destination.secret_fields, destination.created_at
+        )
+        message = Message(
+            event=event,
+            delivery_id=delivery,
+            settings=destination.settings,
+            secrets=secrets,
+            picture=self.media.picture(event, service.upload_limit),
+            links=self.links(event, service, now),
+        )
+        answer = self._send(service.build(message))
+        verdict = service.read(answer)
+        safe = Verdict(verdict.outcome, scrub(verdict.detail, secrets), verdict.retry_after)
+        return Attempt(safe, answer.status, scrub(answer.text(300), secrets))
+
+    def links(self, event: PushEvent, service: Channel, now: int) -> Links:
+        if event.kind != "alarm":
+            return Links()
+        picture = video = fetch = ""
+        if event.link_token and self.api_url and event.link_expires_at > now:
+            picture = link_url(self.api_url, event.alarm_id, "picture", event.link_token)
+            if event.has_video:
+                video = link_url(self.api_url, event.alarm_id, "video", event.link_token)
+        if service.upload_limit == 0 and event.picture_key and self._presigner is not None:
+            stored = StoredMedia(
+                event.picture_key, event.picture_content_type, event.picture_size, ""
+            )
+            fetch = presigned_url(self._presigner, self.media.bucket, event.alarm_id, stored)
+        return Links(picture=picture, video=video, picture_fetch=fetch)
+
+    def _later(self, record: dict[str, Any], delay_s: int) -> None:
+        self._sqs.change_message_visibility(
+            QueueUrl=self.queue_url,
+            ReceiptHandle=record["receiptHandle"],
+            VisibilityTimeout=delay_s,
+        )

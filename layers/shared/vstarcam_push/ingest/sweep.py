@@ -1,0 +1,26 @@
+"""The offline sweep: online cameras whose heartbeats stopped become offline."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from vstarcam_push.dal.cameras import CameraRegistry
+
+
+@dataclass(frozen=True)
+class SweepResult:
+    past_due: int
+    marked_offline: list[str]
+
+
+def sweep_offline(cameras: CameraRegistry, now: int) -> SweepResult:
+    """Find the past-due cameras (a Scan); each is marked offline by a conditional update.
+
+    A heartbeat (or an alarm) that lands between the Scan and the update moves
+    the deadline, the condition fails, and the camera stays online.
+    """
+    due = cameras.past_due(now)
+    return SweepResult(
+        past_due=len(due),
+        marked_offline=[vuid for vuid in due if cameras.mark_offline(vuid, now)],
+    )

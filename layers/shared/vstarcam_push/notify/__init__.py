@@ -1,0 +1,5 @@
+"""The notifier: a camera or alarm stream record -> its texts, SNS, and the push fan-out.
+
+Imported by the notify function. Needs ``models``, ``dal``, ``media.links`` and
+``delivery.fanout``; no Powertools (its cold start).
+"""

@@ -1,0 +1,91 @@
+"""The notifier: a stream record -> SNS and the push destinations."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from vstarcam_push.dal.cameras import CameraRegistry
+from vstarcam_push.delivery.fanout import FanOut
+from vstarcam_push.models.alarm import Alarm
+from vstarcam_push.models.camera import Camera, NotifyCeiling
+from vstarcam_push.models.doctor_camera import pushes_to_channels
+from vstarcam_push.models.push_event import PushEvent
+from vstarcam_push.notify.messages import (
+    EventKind,
+    Notification,
+    Outcome,
+    alarm_notification,
+    alarm_push_event,
+    offline_notification,
+    online_notification,
+    status_push_event,
+)
+
+
+class Notifier:
+    """Turns one table stream record into at most one published notification."""
+
+    def __init__(
+        self,
+        sns: Any,
+        topic_arn: str,
+        cameras: CameraRegistry,
+        bucket: str,
+        region: str,
+        cooldown_seconds: int,
+        api_url: str = "",
+        ceiling: NotifyCeiling | None = None,
+        push: FanOut | None = None,
+    ) -> None:
+        self._sns = sns
+        self.push = push
+        self.topic_arn = topic_arn
+        self.cameras = cameras
+        self.bucket = bucket
+        self.region = region
+        self.cooldown_seconds = cooldown_seconds
+        self.api_url = api_url
+        self.ceiling = ceiling
+
+    def handle(self, record: dict[str, Any], now: int) -> tuple[EventKind | None, Outcome]:
+        stream = record.get("dynamodb") or {}
+        new, old = stream.get("NewImage") or {}, stream.get("OldImage") or {}
+        if record.get("eventName") == "INSERT" and "alarmId" in new:
+            return "alarm", self._alarm(Alarm.from_item(new), now)
+        if record.get("eventName") == "MODIFY" and "vuid" in new and "alarmId" not in new:
+            before, after = Camera.from_item(old), Camera.from_item(new)
+            if before.status == "online" and after.status == "offline":
+                notification = offline_notification(after)
+                self.send(notification, status_push_event(after, notification))
+                return "offline", "sent"
+            # Camera.from_item reads a missing status as offline, but a new camera's first
+            # heartbeat is not "back online" (the stream filter agrees: OldImage status offline).
+            if "status" in old and before.status == "offline" and after.status == "online":
+                notification = online_notification(after, before)
+                self.send(notification, status_push_event(after, notification))
+                return "online", "sent"
+        return None, "ignored"
+
+    def _alarm(self, alarm: Alarm, now: int) -> Outcome:
+        claim = self.cameras.claim_notification(
+            alarm.vuid, alarm.alarm_type, alarm.alarm_id, now, self.cooldown_seconds, self.ceiling
+        )
+        if not claim:
+            return "capped" if claim.reason == "ceiling" else "suppressed"
+        # The claim read the camera: its name for the text, with no second read.
+        camera = claim.camera
+        notification = alarm_notification(camera, alarm, self.bucket, self.region, self.api_url)
+        self.send(notification, alarm_push_event(camera, alarm, notification))
+        return "sent"
+
+    def send(self, notification: Notification, event: PushEvent) -> None:
+        """Push destinations first, then SNS: a failed publish retries the record, and the
+        queued destinations are not sent twice (their delivery ids are recorded), whereas a
+        failed fan-out after a publish would send the email and SMS twice."""
+        # The doctor's test camera reaches push channels only with 'doctor --channels'.
+        if self.push is not None and pushes_to_channels(notification.vuid):
+            self.push.send(event)
+        self.publish(notification)
+
+    def publish(self, notification: Notification) -> None:
+        self._sns.publish(**notification.publish_request(self.topic_arn))
