@@ -1,4 +1,8 @@
-"""The heartbeat's logger: Powertools' JSON line shape, without importing Powertools.
+"""The heartbeat's logger (Powertools' JSON line shape, without Powertools), and the
+wire loggers kept at INFO.
+
+``quiet_wire_loggers`` (below) keeps the AWS SDK's and urllib3's DEBUG lines, which carry
+secrets, out of every function's log at every level; each function calls it as it starts.
 
 Whatever one imports from ``aws_lambda_powertools``, its package imports Logger,
 Metrics and Tracer: about 25 ms of every cold start (45 on a busy machine), a tenth
