@@ -34,10 +34,10 @@ from vstarcam_push.dal.secrets import MissingSecret, SecretStore
 from vstarcam_push.delivery.channels import (
     Answer,
     Channel,
+    ChannelRequest,
     Links,
     Message,
     Picture,
-    Request,
     Verdict,
     channel,
 )
@@ -49,7 +49,7 @@ from vstarcam_push.models.push_event import PushEvent
 logger = logging.getLogger(__name__)
 
 
-Result = Literal["delivered", "duplicate", "retry", "dead_lettered", "dropped"]
+DeliveryResult = Literal["delivered", "duplicate", "retry", "dead_lettered", "dropped"]
 
 
 @dataclass(frozen=True)
@@ -112,7 +112,7 @@ class DeadLetters:
         )
 
 
-Sender = Callable[[Request], Answer]
+Sender = Callable[[ChannelRequest], Answer]
 
 
 def scrub(text: str, secrets: dict[str, str]) -> str:
@@ -167,7 +167,7 @@ class Deliverer:
         self.lease_s = lease_s
         self.logger = log or logger
 
-    def handle(self, record: dict[str, Any], now: int) -> Result:
+    def handle(self, record: dict[str, Any], now: int) -> DeliveryResult:
         attempt = int((record.get("attributes") or {}).get("ApproximateReceiveCount") or 1)
         try:
             document = json.loads(record["body"])

@@ -13,7 +13,7 @@ from vstarcam_push.models.push_event import PushEvent
 from vstarcam_push.notify.messages import (
     EventKind,
     Notification,
-    Outcome,
+    NotifyDecision,
     alarm_notification,
     alarm_push_event,
     offline_notification,
@@ -47,7 +47,7 @@ class Notifier:
         self.api_url = api_url
         self.ceiling = ceiling
 
-    def handle(self, record: dict[str, Any], now: int) -> tuple[EventKind | None, Outcome]:
+    def handle(self, record: dict[str, Any], now: int) -> tuple[EventKind | None, NotifyDecision]:
         stream = record.get("dynamodb") or {}
         new, old = stream.get("NewImage") or {}, stream.get("OldImage") or {}
         if record.get("eventName") == "INSERT" and "alarmId" in new:
@@ -66,7 +66,7 @@ class Notifier:
                 return "online", "sent"
         return None, "ignored"
 
-    def _alarm(self, alarm: Alarm, now: int) -> Outcome:
+    def _alarm(self, alarm: Alarm, now: int) -> NotifyDecision:
         claim = self.cameras.claim_notification(
             alarm.vuid, alarm.alarm_type, alarm.alarm_id, now, self.cooldown_seconds, self.ceiling
         )

@@ -1,4 +1,4 @@
-"""Sending a channel's :class:`Request` over HTTP: urllib3, timeouts, TLS verified.
+"""Sending a channel's :class:`ChannelRequest` over HTTP: urllib3, timeouts, TLS verified.
 
 urllib3 comes with botocore in the Lambda runtime, so the layer adds nothing.
 It makes no retries of its own (the delivery loop owns retries, with backoff
@@ -16,7 +16,7 @@ import ssl
 
 import urllib3
 
-from vstarcam_push.delivery.channels import Answer, Request, host_of
+from vstarcam_push.delivery.channels import Answer, ChannelRequest, host_of
 
 CONNECT_TIMEOUT_S = 5.0
 READ_TIMEOUT_S = 20.0
@@ -33,7 +33,7 @@ def pool() -> urllib3.PoolManager:
     )
 
 
-def send(http: urllib3.PoolManager, request: Request) -> Answer:
+def send(http: urllib3.PoolManager, request: ChannelRequest) -> Answer:
     """Send once; a failure to get an answer is ``Answer(status=0, error=...)``."""
     headers = dict(request.headers)
     body = request.body
