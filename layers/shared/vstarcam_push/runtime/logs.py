@@ -66,7 +66,7 @@ class _JsonFormatter(logging.Formatter):
 
 
 class JsonLogger:
-    """The subset of Powertools' ``Logger`` that ``vstarcam_push.endpoint`` uses."""
+    """The subset of Powertools' ``Logger`` that ``vstarcam_push.runtime.replies`` uses."""
 
     def __init__(self, service: str | None = None) -> None:
         self.service = service or os.environ.get("POWERTOOLS_SERVICE_NAME", "service_undefined")
