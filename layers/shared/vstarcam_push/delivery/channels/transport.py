@@ -60,16 +60,27 @@ def send(http: urllib3.PoolManager, request: ChannelRequest) -> Answer:
 
 
 def describe(error: BaseException, url: str) -> str:
-    """``timed out talking to api.telegram.org``: the kind of failure and the host, no URL."""
+    """``connection refused by 127.0.0.1``: the kind of failure and the host, no URL."""
     reason = getattr(error, "reason", None) or error
+    host = host_of(url)
+    # urllib3 2 makes NewConnectionError (refused, unreachable, no such host) a subclass of
+    # ConnectTimeoutError: it is asked about first, or a refusal reads as a timeout.
+    if isinstance(reason, urllib3.exceptions.NameResolutionError):
+        return f"name not resolved: {host}"
+    if isinstance(reason, urllib3.exceptions.NewConnectionError):
+        cause = reason.__cause__ or reason.__context__
+        if isinstance(cause, ConnectionRefusedError):
+            return f"connection refused by {host}"
+        if isinstance(cause, OSError) and cause.strerror:
+            return f"could not connect to {host} ({cause.strerror.lower()})"
+        return f"could not connect to {host}"
     kinds = (
         (urllib3.exceptions.SSLError, "TLS failed (certificate not trusted?)"),
         (urllib3.exceptions.ConnectTimeoutError, "connect timed out"),
         (urllib3.exceptions.ReadTimeoutError, "timed out waiting for the answer"),
-        (urllib3.exceptions.NewConnectionError, "connection failed"),
         (urllib3.exceptions.ProtocolError, "connection broken"),
     )
     for kind, words in kinds:
         if isinstance(reason, kind) or isinstance(error, kind):
-            return f"{words} talking to {host_of(url)}"
-    return f"{type(reason).__name__} talking to {host_of(url)}"
+            return f"{words} talking to {host}"
+    return f"{type(reason).__name__} talking to {host}"
