@@ -11,8 +11,9 @@ people (``chat 12345 via api.telegram.org``), and filters:
 - quiet hours ``22:00-07:00`` in an IANA time zone: inside them only the
   ``urgentTypes`` (smoke and fire by default) go through.
 
-The delivery function notes its last give-up on the item (``lastError``,
-``lastErrorAt``), so ``notify list`` says which destination failed and why.
+The delivery function notes every failed attempt on the item (``lastError``,
+``lastErrorAt``), so ``notify list`` says which destination is failing and why from
+its first failure.
 """
 
 from __future__ import annotations
