@@ -51,7 +51,6 @@ from vstarcam_push.runtime.logs import notice
 
 logger = logging.getLogger(__name__)
 
-
 DeliveryResult = Literal["delivered", "duplicate", "retry", "dead_lettered", "dropped"]
 
 
