@@ -162,12 +162,6 @@ class LocalStack:
         )
         self._add_event_sources(functions, aws)
         self._sns = _SnsWatcher(self.stack.account, self.stack.region)
-        self._sns.dead_letter_queues = [
-            # A queue's Ref is its URL; moto keeps queues by name.
-            self.stack.physical_name(logical_id).rsplit("/", 1)[-1]
-            for logical_id, resource in self.stack.resources("AWS::SQS::Queue").items()
-            if "RedrivePolicy" not in resource.get("Properties", {})
-        ]
         self._janitor = ShardIteratorJanitor(
             self.stack.account,
             self.stack.region,
@@ -235,7 +229,7 @@ class LocalStack:
                         QueueEventSource(
                             sqs,
                             properties["Queue"],
-                            self._queue_handler(logical_id),
+                            self._stream_handler(logical_id),
                             SqsMappingConfig.from_sam(properties),
                             name=f"{logical_id}.{event_name}",
                         )
@@ -266,35 +260,20 @@ class LocalStack:
         return f"arn:aws:lambda:{self.stack.region}:{self.stack.account}:function:{spec.name}"
 
     def _stream_handler(self, logical_id: str) -> Any:
+        """The function behind a stream or a queue. What it says for people (a notification
+        held back and why, each push's outcome and why) is printed here, since this console
+        stands in for the phone."""
         pool = self.pools[logical_id]
 
         def handler(event: dict[str, Any]) -> Any:
             invocation = pool.invoke(event)
+            for line in invocation.notices:
+                logger.info("%s", line)
             if invocation.error is not None:
                 raise FunctionError(
                     f"{invocation.error.get('errorType')}: {invocation.error.get('errorMessage')}"
                 )
             return invocation.payload
-
-        return handler
-
-    def _queue_handler(self, logical_id: str) -> Any:
-        """The function behind an SQS event; each push message's outcome is logged here,
-        since this console stands in for the phone."""
-        stream_handler = self._stream_handler(logical_id)
-
-        def handler(event: dict[str, Any]) -> Any:
-            payload = stream_handler(event)
-            failed = {
-                str(item.get("itemIdentifier"))
-                for item in (payload or {}).get("batchItemFailures") or []
-            }
-            for record in event["Records"]:
-                logger.info(
-                    "%s",
-                    describe_push(record["body"], record["messageId"] in failed, record),
-                )
-            return payload
 
         return handler
 
@@ -533,15 +512,8 @@ class _SnsWatcher:
     """Logs every message the SNS topics received, read from moto's record of them."""
 
     def __init__(self, account: str, region: str) -> None:
-        from moto.sqs.models import sqs_backends
-
         self._backend = _sns_backend(account, region)
         self._seen: dict[str, int] = {}
-        # The dead-letter queues (queues with no redrive policy of their own): a push
-        # destination that gave up is reported here, as the CloudWatch alarm would.
-        self._sqs = sqs_backends[account][region]
-        self.dead_letter_queues: list[str] = []
-        self._dead_seen: set[str] = set()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="sns-watcher", daemon=True)
 
@@ -568,32 +540,6 @@ class _SnsWatcher:
                 vuid = ((attributes or {}).get("vuid") or {}).get("Value", "-")
                 for person in inbox.people_reached(self._backend, arn, message, attributes):
                     logger.info("%10s-> %s %s (%s)", "", person.protocol, person.endpoint, vuid)
-
-        for name in self.dead_letter_queues:
-            queue = self._sqs.queues.get(name)
-            for message in list(queue._messages) if queue is not None else []:
-                if message.id not in self._dead_seen:
-                    self._dead_seen.add(message.id)
-                    line = describe_dead_letter(message.body)
-                    if line:
-                        logger.error("%s", line)
-
-
-def describe_dead_letter(body: str) -> str:
-    """``PUSH FAILED  phone (telegram) gave up on alarm VE...: telegram answered 401 ...``
-    for a push destination's dead letter; "" for other dead letters (the stream mapping
-    logs its own)."""
-    try:
-        failed = json.loads(body).get("pushDeliveryFailed")
-    except (ValueError, AttributeError):
-        return ""
-    if not isinstance(failed, dict):
-        return ""
-    return (
-        f"PUSH FAILED  {failed.get('destination')} ({failed.get('channel')}) gave up on "
-        f"{failed.get('event')} {failed.get('vuid')}: {failed.get('reason')} "
-        "(dead-lettered; 'vstarcam-push notify list' shows it)"
-    )
 
 
 def _sns_backend(account: str, region: str) -> Any:
@@ -622,20 +568,6 @@ def describe_notification(message: str, subject: str | None, attributes: dict[st
     text = " ".join(text.split()) or (subject or "")
     line = f"SNS   {attribute('event'):<8} {attribute('vuid'):<16} {text}"
     return "\n".join([line, *(f"{'':>10}{link}" for link in links)])
-
-
-def describe_push(body: str, failed: bool, record: dict[str, Any]) -> str:
-    """``PUSH  alarm    VE0005622QHOW    -> phone  handled``: one queue message, no secret
-    (the message holds none but the media link token, which is not shown)."""
-    try:
-        document = json.loads(body)
-        event = document.get("event") or {}
-        destination, kind, vuid = document["destination"], event["kind"], event["vuid"]
-    except (ValueError, KeyError, TypeError, AttributeError):
-        return "PUSH  unreadable delivery message"
-    attempt = (record.get("attributes") or {}).get("ApproximateReceiveCount", "1")
-    outcome = f"failed, will retry (attempt {attempt})" if failed else "handled"
-    return f"PUSH  {kind:<8} {vuid:<16} -> {destination}  {outcome}"
 
 
 def _log_request(record: RequestRecord) -> None:
