@@ -4,6 +4,8 @@
 import { api, query } from './api.js';
 import { settings } from './auth.js';
 import { $, download, el, say, time } from './dom.js';
+import { remember } from './offline.js';
+import { alarmTile } from './tiles.js';
 
 // Modest: four small reads a minute while the grid is on screen and the tab visible.
 const POLL_MS = 15_000;
@@ -38,25 +40,7 @@ function card(alarm) {
       updateSelection();
     },
   });
-  return el(
-    'li',
-    { class: alarm.reviewedAt ? '' : 'unreviewed', dataset: { alarmId: alarm.alarmId } },
-    el('label', { class: 'select' }, box),
-    el(
-      'a',
-      { href: `#/alarms/${alarm.alarmId}` },
-      el('img', { src: alarm.thumbnailUrl, alt: `${alarm.alarmTypeName}, ${label}`, loading: 'lazy' }),
-    ),
-    el(
-      'div',
-      { class: 'caption' },
-      el('strong', {}, label),
-      el('span', {}, alarm.alarmTypeName),
-      alarm.reviewedAt ? null : el('span', { class: 'new' }, ' new'),
-      el('br'),
-      el('time', { datetime: new Date(alarm.receivedAtMs).toISOString() }, time(alarm.receivedAtMs)),
-    ),
-  );
+  return alarmTile(alarm, { select: el('label', { class: 'select' }, box) });
 }
 
 function updateSelection() {
@@ -92,6 +76,7 @@ async function load(cursor = null) {
     next = page.next;
     $('alarms-more').hidden = !next;
     render();
+    if (!cursor) remember([...shown.values()]);
   } catch (error) {
     say(error.message);
   } finally {
@@ -113,6 +98,7 @@ async function poll() {
     shown.clear();
     for (const [id, alarm] of merged) shown.set(id, alarm);
     render();
+    remember([...shown.values()]);
     say(`${fresh.length} new alarm${fresh.length === 1 ? '' : 's'}`);
   } catch {
     // The next poll tries again; a 401 has already sent the page to sign-in.
