@@ -1,6 +1,7 @@
-// The alarms view: a grid of thumbnails, newest first, filtered by camera, type and dates;
-// more pages on scroll; new alarms appear on their own; several can be marked reviewed,
-// downloaded or deleted at once.
+// The alarms view: a grid of thumbnails, newest first, filtered by camera, type and dates
+// (behind one button that says how many are on); more pages on scroll; new alarms appear
+// on their own; several can be marked reviewed, downloaded or deleted at once. The alarm
+// page walks the same list (around()).
 import { api, query } from './api.js';
 import { settings } from './auth.js';
 import { $, download, el, say, time } from './dom.js';
@@ -12,6 +13,7 @@ const POLL_MS = 15_000;
 const shown = new Map();
 const selected = new Set();
 let next = null;
+let listed = false;
 let loading = false;
 let poller = 0;
 let visible = false;
@@ -19,6 +21,26 @@ let visible = false;
 for (const type of settings.alarmTypes || []) {
   $('filter-type').append(el('option', { value: type.hex }, type.name));
 }
+
+const FILTER_FIELDS = ['filter-camera', 'filter-type', 'filter-from', 'filter-to'];
+
+function updateFilterButton() {
+  const active = FILTER_FIELDS.filter((id) => $(id).value).length;
+  $('filter-toggle').textContent = active ? `Filters (${active})` : 'Filters';
+  $('filter-toggle').title = active ? `${active} filter${active === 1 ? '' : 's'} on` : 'No filter on: all alarms';
+}
+
+function showFilters(open) {
+  $('alarm-filter').hidden = !open;
+  $('filter-toggle').setAttribute('aria-expanded', String(open));
+}
+$('filter-toggle').addEventListener('click', () => {
+  const opening = $('alarm-filter').hidden;
+  showFilters(opening);
+  if (opening) $('filter-camera').focus();
+});
+// A wide screen has room for them: open from the start (the button still folds them).
+showFilters(matchMedia('(min-width: 48rem)').matches);
 
 function filters() {
   const parameters = { camera: $('filter-camera').value, type: $('filter-type').value };
@@ -48,6 +70,8 @@ function updateSelection() {
   const count = selected.size;
   $('selected-count').textContent = `${count} selected`;
   for (const id of ['review-selected', 'download-selected', 'delete-selected']) $(id).disabled = count === 0;
+  // The actions take a row of their own on a phone: only while something is selected.
+  $('selection-actions').hidden = count === 0;
   $('select-all').checked = count > 0 && count === shown.size;
   const unreviewed = [...shown.values()].filter((alarm) => !alarm.reviewedAt).length;
   $('unreviewed-count').textContent = `${unreviewed} unreviewed of ${shown.size} shown`;
@@ -74,6 +98,7 @@ async function load(cursor = null) {
     if (!cursor) shown.clear();
     for (const alarm of page.alarms) shown.set(alarm.alarmId, alarm);
     next = page.next;
+    listed = true;
     $('alarms-more').hidden = !next;
     render();
     if (!cursor) remember([...shown.values()]);
@@ -126,10 +151,14 @@ async function loadCameras() {
   select.value = chosen;
 }
 
-$('alarm-filter').addEventListener('change', () => {
+function filtersChanged() {
   selected.clear();
+  updateFilterButton();
   load();
-});
+}
+$('alarm-filter').addEventListener('change', filtersChanged);
+// The reset event comes before the fields are cleared.
+$('alarm-filter').addEventListener('reset', () => setTimeout(filtersChanged, 0));
 $('alarms-more').addEventListener('click', () => load(next));
 $('select-all').addEventListener('change', (event) => {
   selected.clear();
@@ -181,6 +210,26 @@ $('download-selected').addEventListener('click', async () => {
 new IntersectionObserver((entries) => {
   if (entries.some((entry) => entry.isIntersecting) && next && visible) load(next);
 }).observe($('alarms-more'));
+
+// Where an alarm stands in the grid's list (the current filters), for the alarm page's
+// previous and next; the list is loaded if the alarm page was opened first, and its next
+// page when the last alarm is reached.
+export async function around(alarmId) {
+  if (!listed) await load();
+  let ids = [...shown.keys()];
+  let index = ids.indexOf(alarmId);
+  if (index >= 0 && index === ids.length - 1 && next) {
+    await load(next);
+    ids = [...shown.keys()];
+    index = ids.indexOf(alarmId);
+  }
+  if (index < 0) return { previous: null, next: null, position: '' };
+  return {
+    previous: ids[index - 1] || null,
+    next: ids[index + 1] || null,
+    position: `${index + 1} of ${ids.length}${next ? '+' : ''}`,
+  };
+}
 
 export function forget(alarmId) {
   shown.delete(alarmId);

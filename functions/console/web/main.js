@@ -58,6 +58,11 @@ window.addEventListener('online', () => {
 });
 window.addEventListener('offline', () => open('offline'));
 
+// The account menu closes when one of its buttons is pressed or anything else is touched.
+document.addEventListener('click', (event) => {
+  if (!$('account').contains(event.target) || event.target.closest('button')) $('account').open = false;
+});
+
 $('sign-out').addEventListener('click', async () => {
   await Promise.all([auth.signOut(), offline.forgetAll()]);
   open('signin', route);

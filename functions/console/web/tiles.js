@@ -1,6 +1,6 @@
 // One alarm as a tile: the thumbnail, the camera, the alarm type in words, the time,
 // "new" when unreviewed. The alarms grid and the offline view both show these.
-import { el, time } from './dom.js';
+import { el, shortTime, time } from './dom.js';
 
 export function alarmTile(alarm, { link = true, select = null } = {}) {
   const label = alarm.cameraName || alarm.vuid;
@@ -19,7 +19,11 @@ export function alarmTile(alarm, { link = true, select = null } = {}) {
       el('span', {}, alarm.alarmTypeName),
       alarm.reviewedAt ? null : el('span', { class: 'new' }, ' new'),
       el('br'),
-      el('time', { datetime: new Date(alarm.receivedAtMs).toISOString() }, time(alarm.receivedAtMs)),
+      el(
+        'time',
+        { datetime: new Date(alarm.receivedAtMs).toISOString(), title: time(alarm.receivedAtMs) },
+        shortTime(alarm.receivedAtMs),
+      ),
     ),
   );
 }
