@@ -114,10 +114,11 @@ def print_banner(local: LocalStack) -> None:
         f"AWS_ENDPOINT_URL={local.endpoint}",
     ]
     if "ConsoleUrl" in outputs:
-        lines.append(
-            f"Console: {outputs['ConsoleUrl']} "
-            f"(user {CONSOLE_USER}, password {local.console_password})"
+        # A password kept from the last run may be the user's own: it is not shown.
+        password = (
+            local.console_password or "unchanged since the last run: --console-password sets one"
         )
+        lines.append(f"Console: {outputs['ConsoleUrl']} (user {CONSOLE_USER}, password {password})")
     if options.host in ("0.0.0.0", "::", ""):
         lines.append(
             "Listening on every interface: set these URLs on your cameras (plain HTTP; "
@@ -129,6 +130,7 @@ def print_banner(local: LocalStack) -> None:
         '  vstarcam-push cameras add VE0005622QHOW --name "Front door"',
         "  vstarcam-push cameras urls VE0005622QHOW   (the camera's own URLs, with its push key)",
         f"Schedules: {', '.join(local.describe_schedules()) or 'none'}",
+        local.state.describe() if local.state else "State: not kept (--no-state)",
         "Function logs: "
         + ("shown here (--verbose)" if options.verbose else f"{local.log_dir}/<Function>.log"),
         "Ready: requests and SNS notifications are logged below. Ctrl-C stops.",

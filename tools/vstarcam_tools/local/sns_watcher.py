@@ -32,6 +32,11 @@ class SnsWatcher:
         self._thread = threading.Thread(target=self._run, name="sns-watcher", daemon=True)
 
     def start(self) -> None:
+        # What a restored state holds was told in an earlier run: only what comes next is.
+        self._seen = {arn: len(t.sent_notifications) for arn, t in self._backend.topics.items()}
+        for name in self.dead_letter_queues:
+            queue = self._sqs.queues.get(name)
+            self._dead_seen.update(m.id for m in (queue._messages if queue is not None else []))
         self._thread.start()
 
     def stop(self) -> None:
