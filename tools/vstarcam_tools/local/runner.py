@@ -127,9 +127,6 @@ class LocalStack:
 
     def start(self) -> None:
         options = self.options
-        if self.state is not None:
-            self.state.open()  # the last run's state, into moto, before it serves
-        stream_shards.install()  # a table's stream goes on whatever moto does to the table
         aws_socket = bind("127.0.0.1", options.aws_port, "--aws-port")
         try:
             api_socket = bind(options.host, options.port, "--port")
@@ -143,6 +140,9 @@ class LocalStack:
         aws_port = aws_socket.getsockname()[1]
         origins = own_origins(self.base_url, api_port)
         with aws_socket, api_socket:
+            if self.state is not None:
+                self.state.open()  # the last run's state, into moto, before it serves
+            stream_shards.install()  # a table's stream goes on whatever moto does to it
             # Both servers answer only requests addressed to them (no DNS rebinding), and
             # moto's CORS only the local API's own pages calling Cognito (local/guard.py).
             app = self.state.track(moto_app()) if self.state else moto_app()
