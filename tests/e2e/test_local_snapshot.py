@@ -10,6 +10,8 @@ be loaded is never the only one.
 
 from __future__ import annotations
 
+import io
+import json
 import os
 import stat
 from collections.abc import Iterator
@@ -281,6 +283,35 @@ def test_what_a_request_to_moto_may_change(
     assert classify(environ).changes == changes
 
 
+@pytest.mark.parametrize(
+    ("target", "body", "changes"),
+    [
+        ("PutItem", {"TableName": "cams", "Item": {}}, {"dynamodb:cams"}),
+        ("UpdateItem", {"TableName": "arn:aws:dynamodb:us-east-1:1:table/cams"}, {"dynamodb:cams"}),
+        ("BatchWriteItem", {"RequestItems": {"a": [], "b": []}}, {"dynamodb:a", "dynamodb:b"}),
+        ("TransactWriteItems",
+         {"TransactItems": [{"Put": {"TableName": "a"}}, {"Update": {"TableName": "b"}}]},
+         {"dynamodb:a", "dynamodb:b"}),
+        ("CreateTable", {"TableName": "new"}, {"dynamodb"}),
+        ("PutItem", "not json", {"dynamodb"}),
+    ],
+)  # fmt: skip
+def test_a_dynamodb_write_changes_only_the_tables_it_names(
+    target: str, body: Any, changes: set[str]
+) -> None:
+    """A heartbeat writes the Cameras table: the Alarms table is not pickled again for it."""
+    data = (json.dumps(body) if isinstance(body, dict) else body).encode()
+    environ = {
+        "REQUEST_METHOD": "POST",
+        "HTTP_X_AMZ_TARGET": f"DynamoDB_20120810.{target}",
+        "CONTENT_LENGTH": str(len(data)),
+        "wsgi.input": io.BytesIO(data),
+    }
+
+    assert classify(environ).changes == changes
+    assert environ["wsgi.input"].read() == data  # moto reads the same body
+
+
 def test_a_long_poll_is_not_held_in_the_lock() -> None:
     """An SQS ReceiveMessage waits up to a second: holding it would stall every snapshot."""
     environ = {"REQUEST_METHOD": "POST", "HTTP_X_AMZ_TARGET": "AmazonSQS.ReceiveMessage"}
@@ -288,3 +319,57 @@ def test_a_long_poll_is_not_held_in_the_lock() -> None:
     request = classify(environ)
 
     assert not request.locked and not request.changes
+
+
+def test_a_write_to_one_table_pickles_that_table_only(tmp_path: Path) -> None:
+    folder = tmp_path / "state"
+    with mock_aws():
+        stack = Stack(region=REGION)
+        db = _build(stack).client("dynamodb")
+        cameras, alarms = stack.physical_name("CamerasTable"), stack.physical_name("AlarmsTable")
+        db.put_item(TableName=alarms, Item={"vuid": {"S": "V1"}, "alarmId": {"S": "V1-a"}})
+        state = _save(folder)
+        before = dict(state._states)
+        db.put_item(TableName=cameras, Item=CAMERA)
+        state._changed.add(f"dynamodb:{cameras}")
+        state.save()
+        state.close()
+
+        changed = {key for key, part in state._states.items() if part is not before.get(key)}
+        assert changed == {snapshot.table_part(stack.account, REGION, cameras)}
+
+    with mock_aws():
+        state = LocalState(folder)
+        state.open()
+        restored = Stack(region=REGION)
+        db = _build(restored).client("dynamodb")
+        assert db.scan(TableName=cameras)["Items"] == [CAMERA]
+        assert len(db.scan(TableName=alarms)["Items"]) == 1
+        state.close()
+
+
+def test_stream_records_older_than_a_day_are_dropped_as_aws_does(moto_fresh: None) -> None:
+    from datetime import timedelta
+
+    from moto.dynamodb.models import dynamodb_backends
+    from vstarcam_tools.local.stream_shards import trim
+
+    stack = Stack(region=REGION)
+    session = _build(stack)
+    db = session.client("dynamodb")
+    name = stack.physical_name("CamerasTable")
+    for vuid in ("OLD1", "OLD2", "NEW1"):
+        db.put_item(TableName=name, Item={"vuid": {"S": vuid}})
+    table = dynamodb_backends[stack.account][REGION].tables[name]
+    for record in table.stream_shard.items[:2]:
+        record.record["dynamodb"]["ApproximateCreationDateTime"] -= timedelta(hours=25)
+    numbers = [r.record["dynamodb"]["SequenceNumber"] for r in table.stream_shard.items]
+
+    assert trim(table) == 2
+
+    db.put_item(TableName=name, Item={"vuid": {"S": "NEW2"}})
+    records = _stream(session, stack)
+    assert [r["dynamodb"]["Keys"]["vuid"]["S"] for r in records] == ["NEW1", "NEW2"]
+    # The records kept keep their sequence numbers; the next one follows them.
+    assert records[0]["dynamodb"]["SequenceNumber"] == numbers[2]
+    assert int(records[1]["dynamodb"]["SequenceNumber"]) == int(numbers[2]) + 1

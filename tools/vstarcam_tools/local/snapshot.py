@@ -24,13 +24,15 @@ pickler only, without patching moto:
   so a snapshot holds the media's names, not the media, and a new alarm costs
   its own picture's bytes, not every picture's again.
 
-The snapshot is one file, ``state.pickle``: each persisted service's backends,
-pickled separately (a service whose state did not change since the last snapshot
-is not pickled again). It is written to a temporary file, flushed to disk, and
-renamed over the last one (``os.replace``, atomic): at every moment the folder
-holds a complete snapshot. The one it replaces is kept as ``state.previous.pickle``
-and loaded if the newest fails to load. Blobs are written the same way before the
-snapshot naming them, and removed once neither snapshot names them.
+The snapshot is one file, ``state.pickle``, of parts pickled separately: each
+persisted service's backends, DynamoDB's without their tables, and each DynamoDB
+table on its own. A part that did not change since the last snapshot is not
+pickled again (a heartbeat re-pickles the Cameras table, not the Alarms table).
+It is written to a temporary file, flushed to disk, and renamed over the last one
+(``os.replace``, atomic): at every moment the folder holds a complete snapshot.
+The one it replaces is kept as ``state.previous.pickle`` (a hard link made before
+the rename) and loaded if the newest fails to load. Blobs are written the same way
+before the snapshot naming them, and removed once neither snapshot names them.
 
 Trust: loading a pickle runs code it names. The folder is the operator's own
 (mode 0700, files 0600, in their checkout), as trusted as the checkout's code; it
@@ -71,6 +73,7 @@ PERSISTED: dict[str, tuple[str, str]] = {
 }
 
 FORMAT = 1
+DYNAMODB = "dynamodb"
 SNAPSHOT = "state.pickle"
 PREVIOUS = "state.previous.pickle"
 BLOBS = "blobs"
@@ -176,7 +179,12 @@ class _KeyDigests:
 
 
 class Pickler:
-    """Pickles moto backends, with the few types moto cannot pickle handled (see above)."""
+    """Pickles moto backends, with the few types moto cannot pickle handled (see above).
+
+    A service is one part of the snapshot, but DynamoDB is one part per table plus one
+    for the rest of its backends: a heartbeat changes the Cameras table, and pickling the
+    Alarms table (the biggest) again for it would hold every request for nothing.
+    """
 
     def __init__(self, blobs: BlobStore) -> None:
         self.blobs = blobs
@@ -184,8 +192,42 @@ class Pickler:
         self._table: dict[type, Any] | None = None
         self._used: set[str] = set()
 
-    def dump(self, service: str) -> ServiceState:
+    def dump(self, service: str) -> dict[str, ServiceState]:
+        """Every part of ``service``: ``{part key: pickled}`` (DynamoDB: its tables too)."""
         backends = backends_of(service)
+        document: dict[str, Any] = {
+            "backends": {
+                account: dict(per_account.items())
+                for account, per_account in list(backends.items())
+            },
+            # What a service keeps across accounts (S3's bucket name index).
+            "shared": {
+                name: value
+                for name, value in vars(backends).items()
+                if name not in _BACKEND_DICT_FIELDS
+            },
+        }
+        if service != DYNAMODB:
+            return {service: self._pickle(document)}
+        document["tables"] = {
+            account: {region: list(backend.tables) for region, backend in regions.items()}
+            for account, regions in document["backends"].items()
+        }
+        parts = {service: self._pickle(document)}
+        parts.update(self.dump_tables(None))
+        return parts
+
+    def dump_tables(self, names: Iterable[str] | None) -> dict[str, ServiceState]:
+        """The DynamoDB tables called ``names`` (None: all), each its own part."""
+        wanted = None if names is None else set(names)
+        parts = {}
+        for account, region, backend in backends_of(DYNAMODB).iter_backends():
+            for name, table in list(backend.tables.items()):
+                if wanted is None or name in wanted:
+                    parts[table_part(account, region, name)] = self._pickle(table)
+        return parts
+
+    def _pickle(self, value: Any) -> ServiceState:
         if self._table is None:
             # Made once moto's models are imported: the defaultdict subclasses are theirs.
             for name in PERSISTED:
@@ -197,20 +239,7 @@ class Pickler:
             pickler = pickle.Pickler(buffer, protocol=_PROTOCOL)
             pickler.dispatch_table = self._table  # type: ignore[misc]
             try:
-                pickler.dump(
-                    {
-                        "backends": {
-                            account: dict(per_account.items())
-                            for account, per_account in list(backends.items())
-                        },
-                        # What a service keeps across accounts (S3's bucket name index).
-                        "shared": {
-                            name: value
-                            for name, value in vars(backends).items()
-                            if name not in _BACKEND_DICT_FIELDS
-                        },
-                    }
-                )
+                pickler.dump(value)
             except RuntimeError:
                 # "changed size during iteration": a request ran alongside (SQS long poll).
                 if attempt == _PICKLE_ATTEMPTS - 1:
@@ -236,6 +265,11 @@ class Pickler:
         return (_s3_object, (type(key), state, digest))
 
 
+def table_part(account: str, region: str, name: str) -> str:
+    """The snapshot part of one DynamoDB table."""
+    return f"{DYNAMODB}/{account}/{region}/{name}"
+
+
 class _Unpickler(pickle.Unpickler):
     def __init__(self, file: io.BytesIO, blobs: BlobStore) -> None:
         super().__init__(file)
@@ -248,20 +282,25 @@ class _Unpickler(pickle.Unpickler):
         return super().find_class(module, name)
 
 
-def load_service(service: str, data: bytes, blobs: BlobStore) -> dict[str, Any]:
-    """The backends a :meth:`Pickler.dump` pickled (not installed yet)."""
-    loaded = _Unpickler(io.BytesIO(data), blobs).load()
-    if not isinstance(loaded, dict) or set(loaded) != {"backends", "shared"}:
+def load_part(data: bytes, blobs: BlobStore) -> Any:
+    """What :meth:`Pickler.dump` pickled as one part (not installed yet)."""
+    return _Unpickler(io.BytesIO(data), blobs).load()
+
+
+def install(service: str, loaded: dict[str, Any], parts: dict[str, Any]) -> None:
+    """Put loaded backends in place of moto's (before its server serves a request);
+    ``parts`` are the other loaded parts (DynamoDB's tables)."""
+    if not isinstance(loaded, dict) or not {"backends", "shared"} <= set(loaded):
         raise ValueError(f"{service}: not a snapshot of backends")
-    return loaded
-
-
-def install(service: str, loaded: dict[str, Any]) -> None:
-    """Put loaded backends in place of moto's (before its server serves a request)."""
     backends = backends_of(service)
     for account, regions in loaded["backends"].items():
         per_account = backends[account]
         for region, backend in regions.items():
+            if service == DYNAMODB:
+                backend.tables = {
+                    name: parts[table_part(account, region, name)]
+                    for name in loaded["tables"][account][region]
+                }
             per_account[region] = backend
     for name, value in loaded["shared"].items():
         current = getattr(backends, name, None)
@@ -352,10 +391,18 @@ def _importable_factory(factory: Callable[[], Any]) -> Callable[[], Any]:
     raise pickle.PicklingError(f"cannot keep a defaultdict whose factory makes {sample!r}")
 
 
+def _reduce_dynamodb_backend(backend: Any) -> Any:
+    """DynamoDB's backend without its tables (each table is a part of its own)."""
+    state = {name: value for name, value in vars(backend).items() if name != "tables"}
+    return (copyreg.__newobj__, (type(backend),), state)  # type: ignore[attr-defined]
+
+
 def _dispatch_table(reduce_s3_object: Callable[[Any], Any]) -> dict[type, Any]:
+    from moto.dynamodb.models import DynamoDBBackend
     from moto.s3.models import FakeKey
 
     table: dict[type, Any] = dict(copyreg.dispatch_table)
+    table[DynamoDBBackend] = _reduce_dynamodb_backend
     table[type(threading.Lock())] = _reduce_lock
     table[type(threading.RLock())] = _reduce_rlock
     table[threading.Condition] = _reduce_condition
@@ -417,10 +464,24 @@ def write_snapshot(folder: Path, services: dict[str, ServiceState]) -> int:
     temporary = folder / f"{SNAPSHOT}.{os.getpid()}.tmp"
     _write_file(temporary, data, sync=True)
     if current.exists():
-        os.replace(current, folder / PREVIOUS)
+        _keep_as_previous(current, folder / PREVIOUS)
     os.replace(temporary, current)
     _fsync_path(folder)
     return len(data)
+
+
+def _keep_as_previous(current: Path, previous: Path) -> None:
+    """The current snapshot becomes the previous one, and stays the current one until the
+    new one replaces it (a second name for the same file): there is always a current one."""
+    linked = previous.with_name(f"{previous.name}.{os.getpid()}.tmp")
+    try:
+        linked.unlink(missing_ok=True)
+        os.link(current, linked)
+    except OSError:
+        # No hard links here: a moment without a current snapshot, when the previous loads.
+        os.replace(current, previous)
+        return
+    os.replace(linked, previous)
 
 
 def read_snapshot(path: Path) -> Snapshot:
@@ -458,16 +519,14 @@ def restore(folder: Path, blobs: BlobStore) -> Restored | None:
             continue
         try:
             snapshot = read_snapshot(path)
-            loaded = {
-                service: load_service(service, state.data, blobs)
-                for service, state in snapshot.services.items()
-                if service in PERSISTED
-            }
+            loaded = {key: load_part(state.data, blobs) for key, state in snapshot.services.items()}
+            # Checked whole before any is installed: a table missing is a snapshot refused.
+            for service in PERSISTED:
+                if service in loaded:
+                    install(service, loaded[service], loaded)
         except Exception as error:  # any failure to load is reported, none is fatal here
             reasons.append(f"{name}: {type(error).__name__}: {error}")
             continue
-        for service, backends in loaded.items():
-            install(service, backends)
         return Restored(snapshot, path, skipped="; ".join(reasons))
     if reasons:
         raise StateUnreadable("; ".join(reasons))

@@ -22,6 +22,7 @@ its stream ARN differs, as in AWS.
 from __future__ import annotations
 
 import threading
+from datetime import datetime, timedelta
 from typing import Any
 
 _lock = threading.Lock()
@@ -81,3 +82,34 @@ def install() -> None:
             _installed = True
         for _, _, backend in dynamodb_backends.iter_backends():
             keep_streams(backend)
+
+
+# AWS keeps a stream's records for 24 hours; moto keeps them all.
+STREAM_RETENTION_S = 24 * 3600
+
+
+def trim(table: Any, now: datetime | None = None, retention_s: float = STREAM_RETENTION_S) -> int:
+    """Drop the stream records older than ``retention_s``, as AWS does; returns how many.
+
+    moto numbers a shard's records from its starting sequence number by position, so the
+    start moves up by as many as are dropped: the records kept keep their numbers, and
+    so do the ones written next. (An iterator older than what is kept would fail, as
+    AWS's TrimmedDataAccessException; the stack's own are seconds old.)
+    """
+    from moto.core.utils import utcnow
+
+    shard = getattr(table, "stream_shard", None)
+    if shard is None or not shard.items:
+        return 0
+    # moto's times are naive UTC.
+    cutoff = (now or utcnow()) - timedelta(seconds=retention_s)
+    old = 0
+    for record in shard.items:
+        created = record.record.get("dynamodb", {}).get("ApproximateCreationDateTime")
+        if not isinstance(created, datetime) or created >= cutoff:
+            break
+        old += 1
+    if old:
+        del shard.items[:old]
+        shard.starting_sequence_number += old
+    return old
