@@ -14,6 +14,7 @@ import pytest
 from vstarcam_tools.local import report
 from vstarcam_tools.local.http_api import RequestRecord, Route
 from vstarcam_tools.local.report import (
+    CleanLines,
     SafeFormatter,
     clean,
     cli_command,
@@ -145,3 +146,20 @@ def test_the_banner_names_the_cli_by_a_path_that_works_when_pasted(
 
     assert elsewhere == f"'{script}'"
     assert on_path == "vstarcam-push"
+
+
+def test_the_functions_own_output_shown_with_verbose_is_cleaned_and_marked() -> None:
+    """A handler may print a sender's text, newlines and all: each line is cleaned and carries
+    the function's name, so none passes for one of the stack's own lines."""
+    terminal = io.StringIO()
+    stream = CleanLines(terminal, "vstarcam-push-heartbeatfunction | ")
+
+    stream.write("heartbeat from ")
+    stream.write(f"{FORGED}\nTraceback (most recent call last):\n")
+    stream.write("partial")
+
+    lines = terminal.getvalue().split("\n")
+    assert lines[-1] == ""  # the partial line waits for its end
+    assert all(line.startswith("vstarcam-push-heartbeatfunction | ") for line in lines[:-1])
+    assert lines[1].endswith("12:00:00  SNS   alarm    VE0005622QHOW    Door: Motion[2J]0;x")
+    assert "\x1b" not in terminal.getvalue() and "\r" not in terminal.getvalue()

@@ -11,6 +11,7 @@ camera's path carries its push key.
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 import os
@@ -20,7 +21,7 @@ import sys
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TextIO
 
 from vstarcam_tools.local.console import CONSOLE_USER
 from vstarcam_tools.local.http_api import RequestRecord, Route
@@ -71,6 +72,34 @@ class SafeFormatter(logging.Formatter):
             )
         text = super().format(record)
         return "\n".join(clean(line, len(line) + 1) for line in text.split("\n"))
+
+
+class CleanLines(io.TextIOBase):
+    """A text stream that forwards whole lines to ``stream``, each :func:`clean`ed and
+    after ``prefix`` (the functions' own output, shown on the terminal with ``--verbose``).
+
+    A function may print a sender's text with its newlines; the prefix on every line
+    keeps such a line from passing for one of the stack's own.
+    """
+
+    def __init__(self, stream: TextIO, prefix: str = "") -> None:
+        super().__init__()
+        self._stream = stream
+        self._prefix = prefix
+        self._pending = ""
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        self._pending += text
+        *lines, self._pending = self._pending.split("\n")
+        for line in lines:
+            self._stream.write(self._prefix + clean(line, len(line) + 1) + "\n")
+        return len(text)
+
+    def flush(self) -> None:
+        self._stream.flush()
 
 
 def _safe(arg: object) -> object:
