@@ -1,4 +1,4 @@
-"""The local stack's orchestration: the template's resources, servers, routes, schedules and streams.
+"""The local stack's orchestration: the template's resources, servers, routes, schedules, streams.
 
 Everything comes from ``template.yaml`` through :class:`vstarcam_tools.template.Stack`:
 the tables, bucket, topic and queue (created in moto by
