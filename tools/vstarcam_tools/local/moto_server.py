@@ -122,3 +122,35 @@ def sns_backend(account: str, region: str) -> Any:
     from moto.sns.models import sns_backends
 
     return sns_backends[account][region]
+
+
+def revoke_refresh_token(account: str, region: str, token: str, client_id: str) -> str:
+    """Cognito's ``RevokeToken``, which moto does not implement: "" once the refresh
+    token is revoked (or unknown, as Cognito answers), else the error type.
+
+    A refresh after it is refused ("Refresh Token has been revoked"), and the access
+    tokens it issued no longer work at Cognito's own calls (``GetUser``), as with
+    ``EnableTokenRevocation``.
+    """
+    import jwt
+    from moto.cognitoidp.models import cognitoidp_backends
+
+    for pool in list(cognitoidp_backends[account][region].user_pools.values()):
+        if token not in pool.refresh_tokens:
+            continue
+        issued = pool.refresh_tokens[token]
+        if issued is None:
+            return ""
+        issued_to, _, origin_jti = issued
+        if issued_to != client_id:
+            return "UnauthorizedException"
+        pool.refresh_tokens[token] = None
+        for access_token in list(pool.access_tokens):
+            try:
+                claims = jwt.decode(access_token, options={"verify_signature": False})
+            except jwt.PyJWTError:
+                continue
+            if claims.get("origin_jti") == origin_jti:
+                pool.access_tokens.pop(access_token, None)
+        return ""
+    return ""

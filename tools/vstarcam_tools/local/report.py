@@ -1,20 +1,140 @@
 """The terminal report: the start banner, one line per request, push delivery, SNS message
-and dead letter, and the logging set-up that prints them."""
+and dead letter, and the logging set-up that prints them.
+
+Anyone who can send a request chooses some of what is printed (a vuid, a path, a
+function's error message). None of it reaches the terminal raw: :func:`clean` strips
+control and format characters from each value (no escape sequence, no forged line), the
+:class:`SafeFormatter` does it again for every value logged through it, and a path
+that matches no route is printed as a route shape (:func:`route_shape`), since a
+camera's path carries its push key.
+"""
 
 from __future__ import annotations
 
+import io
 import json
 import logging
+import os
+import shlex
+import shutil
 import sys
-from typing import TYPE_CHECKING, Any
+import unicodedata
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO
 
 from vstarcam_tools.local.console import CONSOLE_USER
-from vstarcam_tools.local.http_api import RequestRecord
+from vstarcam_tools.local.http_api import RequestRecord, Route
 
 if TYPE_CHECKING:
     from vstarcam_tools.local.runner import LocalStack
 
 logger = logging.getLogger("vstarcam_tools.local")
+
+# A printed value is cut to this many characters (a vuid is 13 to 20).
+MAX_VALUE = 200
+
+
+def clean(value: object, limit: int = MAX_VALUE) -> str:
+    """``value`` as one line of printable text: control characters (ESC, CR, LF, ...),
+    format characters (bidirectional overrides) and unassigned ones dropped, then cut
+    to ``limit`` characters.
+
+    >>> clean("VE1\\n12:00:00  SNS   alarm  \\x1b[2J")
+    'VE112:00:00  SNS   alarm  [2J'
+    """
+    text = value if isinstance(value, str) else str(value)
+    kept = "".join(
+        " " if category == "Zs" else char
+        for char in text
+        if (category := unicodedata.category(char))[0] != "C" and category not in ("Zl", "Zp")
+    )
+    return kept if len(kept) <= limit else kept[: limit - 1] + "…"
+
+
+class Report(str):
+    """Lines this module made from :func:`clean` values: logged as they are, newlines kept."""
+
+
+class SafeFormatter(logging.Formatter):
+    """A formatter that cleans every value a record carries (:func:`clean`; a
+    :class:`Report` keeps its newlines), and strips control characters but newlines
+    from the whole line (a traceback's text, a message string)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        if isinstance(record.args, Mapping):
+            record = logging.makeLogRecord(
+                {**record.__dict__, "args": {k: _safe(v) for k, v in record.args.items()}}
+            )
+        elif record.args:
+            record = logging.makeLogRecord(
+                {**record.__dict__, "args": tuple(_safe(arg) for arg in record.args)}
+            )
+        text = super().format(record)
+        return "\n".join(clean(line, len(line) + 1) for line in text.split("\n"))
+
+
+class CleanLines(io.TextIOBase):
+    """A text stream that forwards whole lines to ``stream``, each :func:`clean`ed and
+    after ``prefix`` (the functions' own output, shown on the terminal with ``--verbose``).
+
+    A function may print a sender's text with its newlines; the prefix on every line
+    keeps such a line from passing for one of the stack's own.
+    """
+
+    def __init__(self, stream: TextIO, prefix: str = "") -> None:
+        super().__init__()
+        self._stream = stream
+        self._prefix = prefix
+        self._pending = ""
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        self._pending += text
+        *lines, self._pending = self._pending.split("\n")
+        for line in lines:
+            self._stream.write(self._prefix + clean(line, len(line) + 1) + "\n")
+        return len(text)
+
+    def flush(self) -> None:
+        self._stream.flush()
+
+
+def _safe(arg: object) -> object:
+    if isinstance(arg, int | float):
+        return arg
+    if isinstance(arg, Report):
+        return Report("\n".join(clean(line, 10_000) for line in arg.split("\n")))
+    return clean(arg, 10_000)
+
+
+def route_shape(method: str, path: str, routes: Iterable[Route]) -> str:
+    """How an unmatched request is printed: as much of the path as some route's template
+    matches, its parameters as ``<name>``, then ``/…``; never a segment of the path
+    itself (a camera's path carries its push key).
+
+    >>> route_shape("POST", "/alarm/SECRETKEY/x", [Route("POST", "/alarm/{key}", "F")])
+    'POST /alarm/<key>/…'
+    """
+    segments = [segment for segment in path.split("/") if segment][:50]
+    best: list[str] = []
+    for route in routes:
+        template = [segment for segment in route.path.split("/") if segment]
+        shape: list[str] = []
+        for pattern, segment in zip(template, segments, strict=False):
+            if pattern.startswith("{") and pattern.endswith("}"):
+                shape.append(f"<{pattern[1:-1]}>")
+            elif pattern == segment:
+                shape.append(pattern)
+            else:
+                break
+        if len(shape) > len(best):
+            best = shape
+    rest = "/…" if len(segments) > len(best) else ""
+    shown = "/" + "/".join(best) + rest if best else ("/…" if segments else "/")
+    return f"{clean(method, 10)} {shown}"
 
 
 def describe_dead_letter(body: str) -> str:
@@ -27,9 +147,11 @@ def describe_dead_letter(body: str) -> str:
         return ""
     if not isinstance(failed, dict):
         return ""
+    destination, channel, event, vuid, reason = (
+        clean(failed.get(name)) for name in ("destination", "channel", "event", "vuid", "reason")
+    )
     return (
-        f"PUSH FAILED  {failed.get('destination')} ({failed.get('channel')}) gave up on "
-        f"{failed.get('event')} {failed.get('vuid')}: {failed.get('reason')} "
+        f"PUSH FAILED  {destination} ({channel}) gave up on {event} {vuid}: {reason} "
         "(dead-lettered; 'vstarcam-push notify list' shows it)"
     )
 
@@ -40,7 +162,7 @@ def describe_notification(message: str, subject: str | None, attributes: dict[st
 
     def attribute(name: str) -> str:
         value = attributes.get(name) or {}
-        return str(value.get("Value") or value.get("StringValue") or "-")
+        return clean(value.get("Value") or value.get("StringValue") or "-", 40)
 
     text, links = message, []
     try:
@@ -51,9 +173,9 @@ def describe_notification(message: str, subject: str | None, attributes: dict[st
             links = [line for line in email.splitlines() if line.startswith("Open the ")]
     except ValueError:
         pass
-    text = " ".join(text.split()) or (subject or "")
-    line = f"SNS   {attribute('event'):<8} {attribute('vuid'):<16} {text}"
-    return "\n".join([line, *(f"{'':>10}{link}" for link in links)])
+    text = " ".join(clean(text, 10_000).split()) or clean(subject or "")
+    line = f"SNS   {attribute('event'):<8} {attribute('vuid'):<16} {clean(text, 1000)}"
+    return Report("\n".join([line, *(f"{'':>10}{clean(link, 1000)}" for link in links)]))
 
 
 def describe_push(body: str, failed: bool, record: dict[str, Any]) -> str:
@@ -65,26 +187,31 @@ def describe_push(body: str, failed: bool, record: dict[str, Any]) -> str:
         destination, kind, vuid = document["destination"], event["kind"], event["vuid"]
     except (ValueError, KeyError, TypeError, AttributeError):
         return "PUSH  unreadable delivery message"
-    attempt = (record.get("attributes") or {}).get("ApproximateReceiveCount", "1")
+    attempt = clean((record.get("attributes") or {}).get("ApproximateReceiveCount", "1"), 10)
     outcome = f"failed, will retry (attempt {attempt})" if failed else "handled"
-    return f"PUSH  {kind:<8} {vuid:<16} -> {destination}  {outcome}"
+    return f"PUSH  {clean(kind, 20):<8} {clean(vuid, 40):<16} -> {clean(destination)}  {outcome}"
 
 
-def log_request(record: RequestRecord) -> None:
-    route = record.route.key if record.route else f"{record.method} {record.path}"
+def request_logger(routes: Iterable[Route]) -> Callable[[RequestRecord], None]:
+    """What the local HTTP API calls after each request: one line, see :func:`request_line`."""
+    known = list(routes)
+
+    def log_request(record: RequestRecord) -> None:
+        logger.info("%s", request_line(record, known))
+
+    return log_request
+
+
+def request_line(record: RequestRecord, routes: Iterable[Route]) -> str:
+    """``POST /alarm/{key}  VE0005622QHOW  200  41 ms``: the route (or the shape of an
+    unmatched path), the vuid, the status, the time, and a function error if any."""
+    route = record.route.key if record.route else route_shape(record.method, record.path, routes)
     cold = " (cold start)" if record.cold_start else ""
     detail = ""
     if record.error is not None:
-        detail = f"  function error: {record.error.get('errorMessage', '')}"
-    logger.info(
-        "%-22s %-16s %d %6.0f ms%s%s",
-        route,
-        request_vuid(record.content_type, record.body),
-        record.status,
-        record.duration_ms,
-        cold,
-        detail,
-    )
+        detail = f"  function error: {clean(record.error.get('errorMessage', ''), 500)}"
+    vuid = request_vuid(record.content_type, record.body)
+    return f"{route:<22} {vuid:<16} {record.status:d} {record.duration_ms:6.0f} ms{cold}{detail}"
 
 
 def request_vuid(content_type: str, body: bytes) -> str:
@@ -102,7 +229,7 @@ def request_vuid(content_type: str, body: bytes) -> str:
             vuid = document.get("vuid") if isinstance(document, dict) else None
     except Exception:
         return "-"
-    return str(vuid)[:32] if vuid else "-"
+    return clean(vuid, 32) or "-" if vuid else "-"
 
 
 def print_banner(local: LocalStack) -> None:
@@ -124,11 +251,18 @@ def print_banner(local: LocalStack) -> None:
             "Listening on every interface: set these URLs on your cameras (plain HTTP; "
             "use the address of this machine that the cameras can reach)."
         )
+    if any(rules.mfa != "OFF" for rules in local.sign_in_rules.values()):
+        lines.append(
+            "Two-step sign-in: moto accepts any 6-digit code, so here it proves nothing "
+            "(deployed, Cognito checks the authenticator app's code)."
+        )
+    cli = cli_command()
     lines += [
-        "Use the CLI against it:",
+        "Use the CLI against it (paste these lines into another terminal):",
         f"  export AWS_ENDPOINT_URL={local.endpoint} AWS_REGION={local.stack.region}",
-        '  vstarcam-push cameras add VE0005622QHOW --name "Front door"',
-        "  vstarcam-push cameras urls VE0005622QHOW   (the camera's own URLs, with its push key)",
+        f'  {cli} cameras add VE0005622QHOW --name "Front door"',
+        f"  {cli} cameras urls VE0005622QHOW",
+        "(cameras urls prints the camera's own URLs again, with its push key)",
         f"Schedules: {', '.join(local.describe_schedules()) or 'none'}",
         local.state.describe() if local.state else "State: not kept (--no-state)",
         "Function logs: "
@@ -138,11 +272,32 @@ def print_banner(local: LocalStack) -> None:
     print("\n".join(lines), flush=True)
 
 
+def cli_command() -> str:
+    """The CLI as a shell runs it from anywhere: ``vstarcam-push`` if the shell finds
+    this installation's, else its full path (``make run`` runs it from ``.venv/bin``,
+    which is not on the PATH)."""
+    # Not resolved: a virtualenv's python is a link to the system's, its scripts are not.
+    installed = Path(sys.executable).parent / "vstarcam-push"
+    found = shutil.which("vstarcam-push")
+    if not installed.exists():
+        return "vstarcam-push"
+    if found and os.path.samefile(found, installed):
+        return "vstarcam-push"
+    return shlex.quote(str(installed.absolute()))
+
+
 def configure_logging(verbose: bool) -> None:
     handler = logging.StreamHandler(sys.stdout)
-    handler.setFormatter(logging.Formatter("%(asctime)s  %(message)s", datefmt="%H:%M:%S"))
+    handler.setFormatter(SafeFormatter("%(asctime)s  %(message)s", datefmt="%H:%M:%S"))
     logger.handlers[:] = [handler]
     logger.setLevel(logging.DEBUG if verbose else logging.INFO)
     logger.propagate = False
-    # werkzeug would log every request to moto and to the API a second time.
+    # werkzeug would log every request to moto and to the API a second time; its errors
+    # (and any other library's warnings) are cleaned as the stack's own lines are.
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    root = logging.getLogger()
+    if not root.handlers:
+        fallback = logging.StreamHandler(sys.stderr)
+        fallback.setLevel(logging.WARNING)
+        fallback.setFormatter(SafeFormatter("%(message)s"))
+        root.addHandler(fallback)

@@ -1,4 +1,4 @@
-"""The local stack: moto in server mode, the template's resources, routes, schedules and streams.
+"""The local stack's orchestration: the template's resources, servers, routes, schedules, streams.
 
 Everything comes from ``template.yaml`` through :class:`vstarcam_tools.template.Stack`:
 the tables, bucket, topic and queue (created in moto by
@@ -19,6 +19,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+import secrets
 import shutil
 import signal
 import sys
@@ -36,19 +37,26 @@ from vstarcam_tools.local.console import (
     CONSOLE_USER,
     CognitoPath,
     JwtAuthorizer,
+    SignInRules,
     authorizers_of,
     console_password,
     create_console_user,
     jwks_url,
 )
-from vstarcam_tools.local.guard import HostCheck, OwnOriginCors, own_origins
-from vstarcam_tools.local.http_api import HttpApi, routes_of
+from vstarcam_tools.local.guard import (
+    MOTO_API_KEY_VARIABLE,
+    EmulatorGuard,
+    HostCheck,
+    own_origins,
+)
+from vstarcam_tools.local.http_api import AwsSdkHint, HttpApi, routes_of
 from vstarcam_tools.local.moto_server import (
     DUMMY_CREDENTIALS,
     MotoSession,
     ShardIteratorJanitor,
     moto_app,
     moto_request_handler,
+    revoke_refresh_token,
     sns_backend,
 )
 from vstarcam_tools.local.network import ThreadedServer, bind, reachable_host, url_host
@@ -56,8 +64,8 @@ from vstarcam_tools.local.queues import QueueEventSource, SqsMappingConfig
 from vstarcam_tools.local.report import (
     configure_logging,
     describe_push,
-    log_request,
     print_banner,
+    request_logger,
 )
 from vstarcam_tools.local.schedule import Schedule, parse_rate
 from vstarcam_tools.local.sns_watcher import SnsWatcher
@@ -124,6 +132,10 @@ class LocalStack:
         self.state: LocalState | None = None
         if options.state_dir is not None:
             self.state = LocalState(options.state_dir, fresh=options.fresh)
+        # The sign-in rules of the template's app clients, by client id (known once made).
+        self.sign_in_rules: dict[str, SignInRules] = {}
+        # The key to moto's own API (local/guard.py); never printed.
+        self._moto_api_key = os.environ.get(MOTO_API_KEY_VARIABLE) or secrets.token_urlsafe(32)
 
     def start(self) -> None:
         options = self.options
@@ -144,9 +156,14 @@ class LocalStack:
                 self.state.open()  # the last run's state, into moto, before it serves
             stream_shards.install()  # a table's stream goes on whatever moto does to it
             # Both servers answer only requests addressed to them (no DNS rebinding), and
-            # moto's CORS only the local API's own pages calling Cognito (local/guard.py).
+            # moto only the stack's own clients, never a web page (local/guard.py); what
+            # its requests change is saved (local/state.py).
             app = self.state.track(moto_app()) if self.state else moto_app()
-            moto = HostCheck(OwnOriginCors(app, lambda: origins), "127.0.0.1", aws_port)
+            moto = HostCheck(
+                EmulatorGuard(app, lambda: origins, self._moto_api_key),
+                "127.0.0.1",
+                aws_port,
+            )
             self._moto = ThreadedServer(aws_socket, moto, moto_request_handler())
             self._moto.start()
             self.endpoint = f"http://127.0.0.1:{self._moto.port}"
@@ -162,21 +179,30 @@ class LocalStack:
                     confirmed.endpoint,
                 )
             self._create_console_user(aws)
+            self.sign_in_rules = self._sign_in_rules()
             functions = self.stack.functions()
             self._start_pools(functions)
+            routes = routes_of(functions)
             api = HttpApi(
-                routes_of(functions),
+                routes,
                 lambda function, event: self.pools[function].invoke(event),
                 api_id=_API_ID,
                 account=self.stack.account,
-                on_request=log_request,
+                on_request=request_logger(routes),
                 authorizers=self._authorizers(),
             )
-            # The console page reaches moto's Cognito on its own origin (no CORS).
-            # Answered only when addressed to this server (no DNS rebinding, local/guard.py).
-            self._api = ThreadedServer(
-                api_socket, HostCheck(CognitoPath(api, self.endpoint), options.host, api_port)
+            # The console page reaches moto's Cognito on its own origin (no CORS), with
+            # the sign-in the template's app client allows and nothing else.
+            cognito = CognitoPath(
+                AwsSdkHint(api, self.endpoint),
+                self.endpoint,
+                self.sign_in_rules,
+                revoke=lambda token, client: revoke_refresh_token(
+                    self.stack.account, self.stack.region, token, client
+                ),
             )
+            # Answered only when addressed to this server (no DNS rebinding, local/guard.py).
+            self._api = ThreadedServer(api_socket, HostCheck(cognito, options.host, api_port))
         self.outputs = local_outputs(self.stack, self.base_url)
         publish_outputs(
             aws.client("cloudformation"), self.stack.name, self.outputs, self.stack.parameters
@@ -216,6 +242,24 @@ class LocalStack:
                 self.console_password = ""  # unchanged since the last run; not shown
                 continue
             create_console_user(cognito, pool, self.console_password)
+
+    def _sign_in_rules(self) -> dict[str, SignInRules]:
+        """What each of the template's app clients allows (ExplicitAuthFlows, its pool's MFA)."""
+        rules = {}
+        for logical_id in self.stack.resources("AWS::Cognito::UserPoolClient"):
+            client = self.stack.properties(logical_id)
+            pools = self.stack.resources("AWS::Cognito::UserPool")
+            pool = next(
+                (
+                    self.stack.properties(pool_id)
+                    for pool_id in pools
+                    if self.stack.physical_name(pool_id) == client.get("UserPoolId")
+                ),
+                {},
+            )
+            client_id = self.stack.physical_name(logical_id)
+            rules[client_id] = SignInRules.of(client_id, client, pool)
+        return rules
 
     def _authorizers(self) -> dict[str, Any]:
         """The template's JWT authorizers, checking tokens against moto's JWKS."""
