@@ -18,7 +18,7 @@ import boto3
 import pytest
 from moto.dynamodbstreams.models import dynamodbstreams_backends
 from vstarcam_push.dal.cameras import CameraRegistry
-from vstarcam_tools.local.runner import ShardIteratorJanitor
+from vstarcam_tools.local.moto_server import ShardIteratorJanitor
 from vstarcam_tools.local.streams import MappingConfig, StreamEventSource
 from vstarcam_tools.template import Stack
 
