@@ -18,9 +18,7 @@ from vstarcam_tools.local.report import (
     SafeFormatter,
     clean,
     cli_command,
-    describe_dead_letter,
     describe_notification,
-    describe_push,
     request_line,
     route_shape,
 )
@@ -81,25 +79,19 @@ def test_the_request_line_never_prints_the_key_or_a_forged_vuid() -> None:
     assert "\n" not in forged and "\x1b" not in forged and "\r" not in forged
 
 
-def test_sns_push_and_dead_letter_lines_clean_every_value() -> None:
+def test_sns_lines_and_function_notices_clean_every_value() -> None:
     attributes = {"event": {"Value": "alarm\x1b[1m"}, "vuid": {"Value": FORGED}}
     email = f"Door\n\nOpen the picture: http://x/p?token=a\x1b[2J\nOpen the video: {FORGED}"
     message = json.dumps({"default": "d", "sms": f"Door: {FORGED}", "email": email})
     notification = describe_notification(message, "Motion", attributes)
-    push = describe_push(
-        json.dumps({"destination": FORGED, "event": {"kind": "alarm", "vuid": FORGED}}),
-        True,
-        {"attributes": {"ApproximateReceiveCount": "2\n"}},
-    )
-    dead = describe_dead_letter(
-        json.dumps({"pushDeliveryFailed": {"destination": FORGED, "reason": FORGED}})
-    )
+    # A function's notice (a push's outcome, a held-back alarm) names sender-chosen values.
+    notice = clean(f"PUSH  alarm  {FORGED}  -> phone  gave up: {FORGED}")
 
     # The notification line and one line for each of the email's two links: no more.
     assert len(notification.splitlines()) == 3
-    for text in (notification, push, dead):
+    for text in (notification, notice):
         assert "\x1b" not in text and "\r" not in text and "\x07" not in text
-    assert "\n" not in push and "\n" not in dead
+    assert "\n" not in notice
 
 
 def test_every_value_logged_through_the_terminals_formatter_is_cleaned() -> None:

@@ -137,25 +137,6 @@ def route_shape(method: str, path: str, routes: Iterable[Route]) -> str:
     return f"{clean(method, 10)} {shown}"
 
 
-def describe_dead_letter(body: str) -> str:
-    """``PUSH FAILED  phone (telegram) gave up on alarm VE...: telegram answered 401 ...``
-    for a push destination's dead letter; "" for other dead letters (the stream mapping
-    logs its own)."""
-    try:
-        failed = json.loads(body).get("pushDeliveryFailed")
-    except (ValueError, AttributeError):
-        return ""
-    if not isinstance(failed, dict):
-        return ""
-    destination, channel, event, vuid, reason = (
-        clean(failed.get(name)) for name in ("destination", "channel", "event", "vuid", "reason")
-    )
-    return (
-        f"PUSH FAILED  {destination} ({channel}) gave up on {event} {vuid}: {reason} "
-        "(dead-lettered; 'vstarcam-push notify list' shows it)"
-    )
-
-
 def describe_notification(message: str, subject: str | None, attributes: dict[str, Any]) -> str:
     """A line for a published message: event, vuid and its SMS text (or subject); then the
     email's media links, each on its own line, since this console stands in for the inbox."""
@@ -176,20 +157,6 @@ def describe_notification(message: str, subject: str | None, attributes: dict[st
     text = " ".join(clean(text, 10_000).split()) or clean(subject or "")
     line = f"SNS   {attribute('event'):<8} {attribute('vuid'):<16} {clean(text, 1000)}"
     return Report("\n".join([line, *(f"{'':>10}{clean(link, 1000)}" for link in links)]))
-
-
-def describe_push(body: str, failed: bool, record: dict[str, Any]) -> str:
-    """``PUSH  alarm    VE0005622QHOW    -> phone  handled``: one queue message, no secret
-    (the message holds none but the media link token, which is not shown)."""
-    try:
-        document = json.loads(body)
-        event = document.get("event") or {}
-        destination, kind, vuid = document["destination"], event["kind"], event["vuid"]
-    except (ValueError, KeyError, TypeError, AttributeError):
-        return "PUSH  unreadable delivery message"
-    attempt = clean((record.get("attributes") or {}).get("ApproximateReceiveCount", "1"), 10)
-    outcome = f"failed, will retry (attempt {attempt})" if failed else "handled"
-    return f"PUSH  {clean(kind, 20):<8} {clean(vuid, 40):<16} -> {clean(destination)}  {outcome}"
 
 
 def request_logger(routes: Iterable[Route]) -> Callable[[RequestRecord], None]:

@@ -62,8 +62,8 @@ from vstarcam_tools.local.moto_server import (
 from vstarcam_tools.local.network import ThreadedServer, bind, reachable_host, url_host
 from vstarcam_tools.local.queues import QueueEventSource, SqsMappingConfig
 from vstarcam_tools.local.report import (
+    clean,
     configure_logging,
-    describe_push,
     print_banner,
     request_logger,
 )
@@ -209,12 +209,6 @@ class LocalStack:
         )
         self._add_event_sources(functions, aws)
         self._sns = SnsWatcher(self.stack.account, self.stack.region)
-        self._sns.dead_letter_queues = [
-            # A queue's Ref is its URL; moto keeps queues by name.
-            self.stack.physical_name(logical_id).rsplit("/", 1)[-1]
-            for logical_id, resource in self.stack.resources("AWS::SQS::Queue").items()
-            if "RedrivePolicy" not in resource.get("Properties", {})
-        ]
         self._janitor = ShardIteratorJanitor(
             self.stack.account,
             self.stack.region,
@@ -305,7 +299,7 @@ class LocalStack:
                         QueueEventSource(
                             sqs,
                             properties["Queue"],
-                            self._queue_handler(logical_id),
+                            self._stream_handler(logical_id),
                             SqsMappingConfig.from_sam(properties),
                             name=f"{logical_id}.{event_name}",
                         )
@@ -338,35 +332,20 @@ class LocalStack:
         return f"arn:aws:lambda:{self.stack.region}:{self.stack.account}:function:{spec.name}"
 
     def _stream_handler(self, logical_id: str) -> Any:
+        """The function behind a stream or a queue. What it says for people (a notification
+        held back and why, each push's outcome and why) is printed here, cleaned like every
+        printed value, since this console stands in for the phone."""
         pool = self.pools[logical_id]
 
         def handler(event: dict[str, Any]) -> Any:
             invocation = pool.invoke(event)
+            for line in invocation.notices:
+                logger.info("%s", clean(line))
             if invocation.error is not None:
                 raise FunctionError(
                     f"{invocation.error.get('errorType')}: {invocation.error.get('errorMessage')}"
                 )
             return invocation.payload
-
-        return handler
-
-    def _queue_handler(self, logical_id: str) -> Any:
-        """The function behind an SQS event; each push message's outcome is logged here,
-        since this console stands in for the phone."""
-        stream_handler = self._stream_handler(logical_id)
-
-        def handler(event: dict[str, Any]) -> Any:
-            payload = stream_handler(event)
-            failed = {
-                str(item.get("itemIdentifier"))
-                for item in (payload or {}).get("batchItemFailures") or []
-            }
-            for record in event["Records"]:
-                logger.info(
-                    "%s",
-                    describe_push(record["body"], record["messageId"] in failed, record),
-                )
-            return payload
 
         return handler
 

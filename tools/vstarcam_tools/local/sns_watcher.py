@@ -8,7 +8,7 @@ import threading
 
 from vstarcam_tools.local import inbox
 from vstarcam_tools.local.moto_server import sns_backend
-from vstarcam_tools.local.report import describe_dead_letter, describe_notification
+from vstarcam_tools.local.report import describe_notification
 
 logger = logging.getLogger("vstarcam_tools.local")
 
@@ -19,15 +19,8 @@ class SnsWatcher:
     """Logs every message the SNS topics received, read from moto's record of them."""
 
     def __init__(self, account: str, region: str) -> None:
-        from moto.sqs.models import sqs_backends
-
         self._backend = sns_backend(account, region)
         self._seen: dict[str, int] = {}
-        # The dead-letter queues (queues with no redrive policy of their own): a push
-        # destination that gave up is reported here, as the CloudWatch alarm would.
-        self._sqs = sqs_backends[account][region]
-        self.dead_letter_queues: list[str] = []
-        self._dead_seen: set[str] = set()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="sns-watcher", daemon=True)
 
@@ -59,12 +52,3 @@ class SnsWatcher:
                 vuid = ((attributes or {}).get("vuid") or {}).get("Value", "-")
                 for person in inbox.people_reached(self._backend, arn, message, attributes):
                     logger.info("%10s-> %s %s (%s)", "", person.protocol, person.endpoint, vuid)
-
-        for name in self.dead_letter_queues:
-            queue = self._sqs.queues.get(name)
-            for message in list(queue._messages) if queue is not None else []:
-                if message.id not in self._dead_seen:
-                    self._dead_seen.add(message.id)
-                    line = describe_dead_letter(message.body)
-                    if line:
-                        logger.error("%s", line)
