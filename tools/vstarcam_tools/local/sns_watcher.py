@@ -27,9 +27,6 @@ class SnsWatcher:
     def start(self) -> None:
         # What a restored state holds was told in an earlier run: only what comes next is.
         self._seen = {arn: len(t.sent_notifications) for arn, t in self._backend.topics.items()}
-        for name in self.dead_letter_queues:
-            queue = self._sqs.queues.get(name)
-            self._dead_seen.update(m.id for m in (queue._messages if queue is not None else []))
         self._thread.start()
 
     def stop(self) -> None:
