@@ -25,6 +25,8 @@ class SnsWatcher:
         self._thread = threading.Thread(target=self._run, name="sns-watcher", daemon=True)
 
     def start(self) -> None:
+        # What a restored state holds was told in an earlier run: only what comes next is.
+        self._seen = {arn: len(t.sent_notifications) for arn, t in self._backend.topics.items()}
         self._thread.start()
 
     def stop(self) -> None:
