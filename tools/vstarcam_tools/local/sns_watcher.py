@@ -1,5 +1,5 @@
-"""The SNS watcher: what the topics sent and the dead-letter queues received, told on the
-terminal, since the local stack has no inbox and no CloudWatch alarm."""
+"""The SNS watcher: what the topics sent, and to whom, told on the terminal, since the local
+stack has no inbox (a push that gave up is the delivery function's own notice line)."""
 
 from __future__ import annotations
 
