@@ -4,6 +4,7 @@
 import { api } from './api.js';
 import { $, say, time } from './dom.js';
 import * as alarms from './alarms.js';
+import { severityLabel } from './tiles.js';
 
 let current = null;
 // The alarm being opened: an answer about another one (the reader moved on) is dropped.
@@ -85,6 +86,7 @@ export async function show(alarmId) {
   current = null;
   showing = alarmId;
   $('alarm-title').textContent = 'Alarm';
+  $('alarm-severity').replaceChildren();
   $('alarm-meta').textContent = '';
   const listing = showNeighbours(alarmId);
   try {
@@ -92,6 +94,7 @@ export async function show(alarmId) {
     current = alarm;
     const camera = alarm.cameraName ? `${alarm.cameraName} (${alarm.vuid})` : alarm.vuid;
     $('alarm-title').textContent = `${alarm.alarmTypeName}, ${alarm.cameraName || alarm.vuid}`;
+    $('alarm-severity').replaceChildren(...[severityLabel(alarm)].filter(Boolean));
     $('alarm-meta').textContent = `${camera} · ${alarm.alarmTypeName} (${alarm.alarmTypeHex}) · ${time(alarm.receivedAtMs)}`;
     $('alarm-picture').src = alarm.pictureUrl;
     $('download-picture').href = alarm.pictureDownloadUrl;
