@@ -18,7 +18,7 @@ import boto3
 import pytest
 from moto import mock_aws
 from requests_toolbelt import MultipartEncoder
-from vstarcam_push.dal.cameras import CameraRegistry
+from vstarcam_push.dal.camera_registry import CameraRegistry
 from vstarcam_push.models.push_keys import key_hash
 from vstarcam_tools.events import LambdaContext, http_event
 from vstarcam_tools.provision import create_resources

@@ -276,7 +276,7 @@ class FakeSns:
 
 @dataclass
 class FakeRegistry:
-    """The CameraRegistry call the notifier makes: the claim, which returns the camera."""
+    """The NotificationClaims call the notifier makes: the claim, which returns the camera."""
 
     reason: str = "claimed"
     claims: list[tuple[str, str, str, int, int, NotifyCeiling | None]] = field(default_factory=list)
