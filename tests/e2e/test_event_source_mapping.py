@@ -20,7 +20,7 @@ from moto.dynamodbstreams.models import dynamodbstreams_backends
 from vstarcam_push.dal.camera_admission import CameraAdmission
 from vstarcam_push.dal.camera_fleet import CameraFleet
 from vstarcam_push.dal.camera_registry import CameraRegistry
-from vstarcam_tools.local.runner import ShardIteratorJanitor
+from vstarcam_tools.local.moto_server import ShardIteratorJanitor
 from vstarcam_tools.local.streams import MappingConfig, StreamEventSource
 from vstarcam_tools.template import Stack
 

@@ -7,5 +7,6 @@ request and its parameters), ``views`` (the JSON shapes of cameras and alarms) a
 make them.
 
 Imported by the console API and console page functions (the page function imports
-``http`` only). Needs ``models``, ``dal``, ``admin``, ``runtime.replies`` and ``media.links``.
+``http`` only). Needs ``models``, ``dal``, ``admin``, ``ingest.protocol``,
+``runtime.replies`` and ``media.links``.
 """

@@ -24,12 +24,9 @@ from vstarcam_push.models.alarm_types import AlarmType
 
 BY_TIME_INDEX = "byTime"
 
-
 BY_DAY_INDEX = "byDay"
 
-
 DAY_MS = 86_400_000
-
 
 # The newest time a page reaches by default: the last millisecond of the year 9999, the
 # last a received day can name.

@@ -19,10 +19,8 @@ from vstarcam_push.models.camera import Camera
 # 100 pages of 1 MB, 25 a segment, well inside the sweep's minute (docs/performance.md).
 SWEEP_SEGMENTS = 4
 
-
 # The deadline, as the sweep's filter and the mark-offline condition read it.
 _PAST_DUE = "#status = :online AND onlineUntil < :now"
-
 
 # A BatchGetItem's keys that DynamoDB left unprocessed are asked again at most this often.
 _BATCH_TRIES = 40

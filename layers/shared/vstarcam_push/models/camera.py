@@ -13,13 +13,10 @@ from vstarcam_push.models.errors import BadRequest
 # camera item stays far under 1 KB in every state.
 SITE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._-]{0,39}$")
 
-
 PENDING = "pending"
-
 
 # At most this many unknown cameras wait for approval; further unknown vuids are refused.
 MAX_PENDING_CAMERAS = 100
-
 
 # Camera names go into email subjects and SMS: one line, bounded.
 MAX_NAME_LENGTH = 64
@@ -169,12 +166,14 @@ class Claim:
 
     ``reason``: ``claimed``, ``redelivered`` (this alarm holds the slot already),
     ``cooldown``, ``ceiling`` or ``unknown_camera``. ``camera`` is the camera as read,
-    for the notification's text.
+    for the notification's text. ``until``: refused by the cooldown or the ceiling, when
+    it ends (epoch seconds), so the notifier can say how long the camera stays quiet.
     """
 
     granted: bool
     reason: str
     camera: Camera | None
+    until: int = 0
 
     def __bool__(self) -> bool:
         return self.granted
