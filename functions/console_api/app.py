@@ -28,6 +28,7 @@ api = ConsoleApi(
         retention_days=settings.retention_days,
         api_url=settings.api_url,
         push_key_secret_parameter=settings.push_key_secret_parameter,
+        alert_types=settings.alert_types,
     ),
     ssm=boto3.client("ssm"),
 )

@@ -8,6 +8,8 @@ touch) against the local stack.
   camera card labelled, a registered camera's URLs shown at once with copy buttons;
 - the alarm page: the picture full width, the video right after it, previous and next
   through the filtered list by button, swipe and arrow key;
+- the nav badge and the tab title count every unreviewed alarm, whatever the filter; a
+  new alarm appears with the page open; alerts stand out and the grid filters by severity;
 - offline (no network, or the API unreachable) it opens to the last alarms it saw,
   thumbnails included; signing out forgets them.
 """
@@ -155,6 +157,8 @@ def test_the_first_alarm_is_on_the_first_screen_with_the_filters_behind_one_butt
     wait(phone, lambda d: images_loaded(d, "#alarm-grid img"))
     first = rect(phone, "#alarm-grid li")
     assert first["top"] > 0 and first["bottom"] <= first["viewport"], first
+    wait(phone, lambda d: d.find_element(By.ID, "unreviewed-badge").text == "4")
+    assert phone.title == "(4) VStarcam push"
     assert phone.execute_script("return document.documentElement.scrollWidth") <= 390
     assert not phone.find_element(By.ID, "alarm-filter").is_displayed()
     toggle = phone.find_element(By.ID, "filter-toggle")
@@ -165,6 +169,8 @@ def test_the_first_alarm_is_on_the_first_screen_with_the_filters_behind_one_butt
     Select(visible(phone, "filter-camera")).select_by_value(FRONT_DOOR)
     wait(phone, lambda d: len(cards(d)) == 3)
     assert toggle.text == "Filters (1)" and toggle.get_attribute("aria-expanded") == "true"
+    # The badge counts the fleet's unreviewed alarms, not the filter's.
+    assert phone.find_element(By.ID, "unreviewed-badge").text == "4"
     toggle.click()
     assert not phone.find_element(By.ID, "alarm-filter").is_displayed()
 
@@ -208,6 +214,10 @@ def test_previous_and_next_walk_the_filtered_list(
     wait(phone, lambda d: current_alarm(d) == ids[1])
     phone.find_element(By.ID, "alarm-previous").click()
     wait(phone, lambda d: current_alarm(d) == ids[0])
+    # Opening them reviewed the front door's three: the garden's one is left, whatever
+    # the filter.
+    wait(phone, lambda d: d.find_element(By.ID, "unreviewed-badge").text == "1")
+    assert phone.title == "(1) VStarcam push"
 
 
 def test_every_touch_target_is_at_least_44_px(phone: WebDriver, local: LocalStackProcess) -> None:
@@ -280,11 +290,52 @@ def test_registering_a_camera_shows_its_urls_at_once_with_copy_buttons(
     assert [c.text.replace("\n", "") for c in listed.find_elements(By.TAG_NAME, "code")] == urls
 
 
+def test_a_new_alarm_appears_and_is_counted_with_the_page_open(
+    phone: WebDriver, local: LocalStackProcess
+) -> None:
+    """The open page asks every 4 s whether the newest unreviewed alarm changed; then the
+    grid fetches its first page: a new alarm shows within about 5 s, without a reload."""
+    phone.get(f"{local.base_url}/#/alarms")
+    wait(phone, lambda d: len(cards(d)) == 4)
+    phone.execute_script("window.notReloaded = true")
+    push_alarm(local, GARDEN, 0x28, "night.jpg", "baby")
+    wait(phone, lambda d: len(cards(d)) == 5, timeout=20)
+    assert phone.execute_script("return window.notReloaded") is True
+    assert "Baby crying" in cards(phone)[0].text
+    wait(phone, lambda d: d.find_element(By.ID, "unreviewed-badge").text == "2")
+
+
+def test_alerts_stand_out_and_the_grid_filters_by_severity(
+    phone: WebDriver, local: LocalStackProcess
+) -> None:
+    """Smoke, the doorbell and the baby crying are alerts: a red frame, a sign and the
+    word (never colour alone); motion is a detection, plain."""
+    by_severity: dict[str, list[str]] = {"alert": [], "detection": []}
+    for card in cards(phone):
+        severity = card.get_attribute("data-severity")
+        by_severity[severity].append(card.text)
+        marked = "alert" in (card.get_attribute("class") or "").split()
+        assert marked == (severity == "alert") == ("Alert" in card.text), card.text
+    assert len(by_severity["alert"]) == 3 and len(by_severity["detection"]) == 2
+    assert all("Motion" in text for text in by_severity["detection"])
+
+    phone.execute_script("window.scrollTo(0, 0)")
+    if not phone.find_element(By.ID, "alarm-filter").is_displayed():
+        phone.find_element(By.ID, "filter-toggle").click()
+    Select(visible(phone, "filter-severity")).select_by_value("alert")
+    wait(phone, lambda d: len(cards(d)) == 3)
+    assert all(c.get_attribute("data-severity") == "alert" for c in cards(phone))
+    assert phone.find_element(By.ID, "filter-toggle").text == "Filters (1)"
+    screenshot(phone, "console-phone-alerts")
+    phone.find_element(By.ID, "filter-clear").click()
+    wait(phone, lambda d: len(cards(d)) == 5)
+
+
 def test_offline_it_opens_to_the_last_alarms_it_saw(
     phone: WebDriver, local: LocalStackProcess
 ) -> None:
     phone.get(f"{local.base_url}/#/alarms")
-    wait(phone, lambda d: len(cards(d)) == 4)
+    wait(phone, lambda d: len(cards(d)) == 5)
     wait(phone, lambda d: images_loaded(d, "#alarm-grid img"))
     wait(phone, lambda d: len(caches(d).get("pictures", [])) >= 4)
 
@@ -296,7 +347,7 @@ def test_offline_it_opens_to_the_last_alarms_it_saw(
         offline = visible(phone, "offline-view")
         assert "cannot reach its server" in offline.text
         assert "last alarms it saw" in offline.text
-        wait(phone, lambda d: len(d.find_elements(By.CSS_SELECTOR, "#offline-grid li")) == 4)
+        wait(phone, lambda d: len(d.find_elements(By.CSS_SELECTOR, "#offline-grid li")) == 5)
         # The thumbnails come from the worker's copies: the bucket is out of reach too.
         wait(phone, lambda d: images_loaded(d, "#offline-grid img"))
         assert not phone.find_element(By.ID, "bar").is_displayed()
@@ -304,7 +355,7 @@ def test_offline_it_opens_to_the_last_alarms_it_saw(
     finally:
         phone.execute_cdp_cmd("Network.emulateNetworkConditions", {**network, "offline": False})
     # Back online, the console goes on where it was.
-    wait(phone, lambda d: len(cards(d)) == 4)
+    wait(phone, lambda d: len(cards(d)) == 5)
 
 
 def test_an_unreachable_api_shows_the_offline_view(

@@ -34,8 +34,10 @@ pytestmark = pytest.mark.slow
 
 FRONT_DOOR = "VE0005622QHOW"
 GARDEN = "OKB0379853SNLJ"
-# The grid asks for new alarms every 15 s; a new one must show within two rounds.
-NEW_ALARM_WAIT_S = 40
+# The console asks every 4 s whether the newest unreviewed alarm changed, then fetches the
+# grid's first page: a new alarm shows within about 5 s. The wait is generous for this
+# shared machine; the interval is what the design promises (unreviewed.js).
+NEW_ALARM_WAIT_S = 20
 
 
 def test_sign_in_shows_the_registered_cameras(

@@ -5,6 +5,7 @@ import { api } from './api.js';
 import { $, say, time } from './dom.js';
 import * as alarms from './alarms.js';
 import { severityLabel } from './tiles.js';
+import { refresh as countUnreviewed } from './unreviewed.js';
 
 let current = null;
 // The alarm being opened: an answer about another one (the reader moved on) is dropped.
@@ -74,6 +75,7 @@ $('delete-alarm').addEventListener('click', async () => {
   try {
     await api('DELETE', `/api/alarms/${current.alarmId}`);
     alarms.forget(current.alarmId);
+    countUnreviewed();
     say('alarm deleted');
     location.hash = '#/alarms';
   } catch (error) {
@@ -95,7 +97,7 @@ export async function show(alarmId) {
     const camera = alarm.cameraName ? `${alarm.cameraName} (${alarm.vuid})` : alarm.vuid;
     $('alarm-title').textContent = `${alarm.alarmTypeName}, ${alarm.cameraName || alarm.vuid}`;
     $('alarm-severity').replaceChildren(...[severityLabel(alarm)].filter(Boolean));
-    $('alarm-meta').textContent = `${camera} · ${alarm.alarmTypeName} (${alarm.alarmTypeHex}) · ${time(alarm.receivedAtMs)}`;
+    $('alarm-meta').textContent = `${time(alarm.receivedAtMs)} · ${camera} · ${alarm.alarmTypeHex}`;
     $('alarm-picture').src = alarm.pictureUrl;
     $('download-picture').href = alarm.pictureDownloadUrl;
     if (alarm.videoUrl) {
@@ -113,6 +115,7 @@ export async function show(alarmId) {
     if (!alarm.reviewedAt) {
       await api('POST', '/api/alarms/review', { alarmIds: [alarm.alarmId], reviewed: true });
       alarms.markReviewed(alarm.alarmId);
+      countUnreviewed();
     }
   } catch (error) {
     $('alarm-view-message').textContent = error.message;

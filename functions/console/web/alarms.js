@@ -7,22 +7,20 @@ import { settings } from './auth.js';
 import { $, download, el, say, time } from './dom.js';
 import { remember } from './offline.js';
 import { alarmTile } from './tiles.js';
+import { refresh as countUnreviewed } from './unreviewed.js';
 
-// Modest: four small reads a minute while the grid is on screen and the tab visible.
-const POLL_MS = 15_000;
 const shown = new Map();
 const selected = new Set();
 let next = null;
 let listed = false;
 let loading = false;
-let poller = 0;
 let visible = false;
 
 for (const type of settings.alarmTypes || []) {
   $('filter-type').append(el('option', { value: type.hex }, type.name));
 }
 
-const FILTER_FIELDS = ['filter-camera', 'filter-type', 'filter-from', 'filter-to'];
+const FILTER_FIELDS = ['filter-camera', 'filter-type', 'filter-severity', 'filter-from', 'filter-to'];
 
 function updateFilterButton() {
   const active = FILTER_FIELDS.filter((id) => $(id).value).length;
@@ -43,7 +41,11 @@ $('filter-toggle').addEventListener('click', () => {
 showFilters(matchMedia('(min-width: 48rem)').matches);
 
 function filters() {
-  const parameters = { camera: $('filter-camera').value, type: $('filter-type').value };
+  const parameters = {
+    camera: $('filter-camera').value,
+    type: $('filter-type').value,
+    severity: $('filter-severity').value,
+  };
   // The dates are the viewer's own days, sent as the instants they begin and end.
   if ($('filter-from').value) parameters.from = new Date(`${$('filter-from').value}T00:00:00`).getTime();
   if ($('filter-to').value) parameters.to = new Date(`${$('filter-to').value}T23:59:59.999`).getTime();
@@ -73,10 +75,9 @@ function updateSelection() {
   // The actions take a row of their own on a phone: only while something is selected.
   $('selection-actions').hidden = count === 0;
   $('select-all').checked = count > 0 && count === shown.size;
+  // The badge counts the fleet's (unreviewed.js); this line, what the filter shows.
   const unreviewed = [...shown.values()].filter((alarm) => !alarm.reviewedAt).length;
   $('unreviewed-count').textContent = `${unreviewed} unreviewed of ${shown.size} shown`;
-  $('unreviewed-badge').textContent = String(unreviewed);
-  $('unreviewed-badge').hidden = unreviewed === 0;
   $('alarms-empty').hidden = shown.size > 0;
 }
 
@@ -109,9 +110,10 @@ async function load(cursor = null) {
   }
 }
 
-// New alarms: the first page again, and what is not on screen yet goes on top.
-async function poll() {
-  if (!visible || loading || document.hidden) return;
+// New alarms (unreviewed.js saw a new newest): the first page again, and what is not on
+// screen yet goes on top.
+export async function fresh() {
+  if (!visible || loading) return;
   const mine = generation;
   try {
     const page = await api('GET', query('/api/alarms', { ...filters(), limit: 20 }));
@@ -174,6 +176,7 @@ $('review-selected').addEventListener('click', async () => {
     for (const id of answer.updated) shown.get(id).reviewedAt = now;
     selected.clear();
     render();
+    countUnreviewed();
     $('alarm-message').textContent = `${answer.updated.length} marked reviewed`;
   } catch (error) {
     $('alarm-message').textContent = error.message;
@@ -188,6 +191,7 @@ $('delete-selected').addEventListener('click', async () => {
     for (const id of [...answer.deleted, ...answer.missing]) shown.delete(id);
     selected.clear();
     render();
+    countUnreviewed();
     $('alarm-message').textContent = `${answer.deleted.length} deleted`;
   } catch (error) {
     $('alarm-message').textContent = error.message;
@@ -246,11 +250,8 @@ export function show() {
   $('alarm-message').textContent = '';
   loadCameras();
   load();
-  clearInterval(poller);
-  poller = setInterval(poll, POLL_MS);
 }
 
 export function hide() {
   visible = false;
-  clearInterval(poller);
 }

@@ -9,6 +9,7 @@ import * as alarms from './alarms.js';
 import * as cameras from './cameras.js';
 import * as offline from './offline.js';
 import * as signin from './signin.js';
+import * as unreviewed from './unreviewed.js';
 
 const views = { signin, cameras, alarms, alarm, offline };
 let current = null;
@@ -23,6 +24,8 @@ function open(name, ...parameters) {
   current = name;
   for (const view of Object.keys(views)) $(`${view}-view`).hidden = view !== name;
   $('bar').hidden = name === 'signin' || name === 'offline';
+  if (name === 'signin' || name === 'offline') unreviewed.stop();
+  else unreviewed.start();
   mark('nav-cameras', name === 'cameras');
   mark('nav-alarms', name === 'alarms' || name === 'alarm');
   views[name].show(...parameters);
@@ -48,6 +51,8 @@ onSignedOut(() => {
   say('Please sign in.');
   open('signin', route);
 });
+
+unreviewed.onNew(() => alarms.fresh());
 
 onUnreachable(() => {
   if (current !== 'offline') open('offline');

@@ -194,7 +194,7 @@ CONSOLE_VIEWS_PER_DAY = 10
 METRICS_PER_ALARM_HOUR = 1
 CONSOLE_PAGE_CAMERAS = 50
 # Used when benchmarks/results.json lacks a measurement (e.g. before the first make bench).
-DEFAULT_WRITE_UNITS = {"heartbeat": 1, "alarm": 4, "notify": 1, "media_record_update": 3}
+DEFAULT_WRITE_UNITS = {"heartbeat": 1, "alarm": 5, "notify": 1, "media_record_update": 3}
 DEFAULT_WARM_CPU_MS = {
     "heartbeat": 1.7,
     "alarm": 8.6,

@@ -6,6 +6,9 @@ key picks the action; ``params`` checks the request, the stores read and write,
 
 - alarms of the fleet or of one camera: ``AlarmStore.page`` through the ``byDay``
   and ``byTime`` indexes, a bounded number of queries a request;
+- the unreviewed alarms, whatever the filter (the badge, the tab title, and what the
+  open page polls to see a new alarm): ``AlarmStore.unreviewed``, one query of the
+  sparse keys-only ``byUnreviewed`` index;
 - cameras: ``CameraFleet.statuses`` (a parallel Scan projected to ``vuid`` and
   ``status``) gives the fleet's counts and the page, ``CameraFleet.cameras`` the
   page's items with one ``BatchGetItem``, ``AlarmStore.newest`` their last alarms.
@@ -28,7 +31,7 @@ from vstarcam_push.dal.camera_fleet import CameraFleet
 from vstarcam_push.dal.media import MediaStore
 from vstarcam_push.dal.push_key_secret import SecretUnavailable, load_secret
 from vstarcam_push.models.alarm import Alarm
-from vstarcam_push.models.alarm_types import AlarmType, parse_alarm_type
+from vstarcam_push.models.alarm_types import DEFAULT_ALERT_TYPES, AlarmType, parse_alarm_type
 from vstarcam_push.models.camera import Camera, clean_name
 from vstarcam_push.models.errors import BadRequest, PushError
 from vstarcam_push.models.media import derivable_keys
@@ -53,6 +56,8 @@ class ConsoleSettings:
     api_url: str
     # The SSM SecureString the cameras' push keys derive from (push_keys.secret_parameter).
     push_key_secret_parameter: str = ""
+    # The alarm types that are alerts (AlertTypes): each alarm's severity, the filter.
+    alert_types: frozenset[int] = DEFAULT_ALERT_TYPES
 
 
 class ConsoleApi:
@@ -83,7 +88,7 @@ class ConsoleApi:
         self.fleet = CameraFleet(dynamodb, settings.cameras_table)
         self.alarms = AlarmStore(dynamodb, settings.alarms_table)
         self.media = MediaStore(s3, settings.media_bucket)
-        self.views = AlarmViews(presigner, settings.media_bucket)
+        self.views = AlarmViews(presigner, settings.media_bucket, settings.alert_types)
         self._routes: dict[str, Callable[[ConsoleRequest], tuple[int, Any]]] = {
             "GET /api/cameras": self.list_cameras,
             "POST /api/cameras": self.add_camera,
@@ -91,6 +96,7 @@ class ConsoleApi:
             "DELETE /api/cameras/{vuid}": self.remove_camera,
             "GET /api/cameras/{vuid}/urls": self.camera_urls,
             "GET /api/alarms": self.list_alarms,
+            "GET /api/alarms/unreviewed": self.unreviewed,
             "GET /api/alarms/{alarmId}": self.get_alarm,
             "DELETE /api/alarms/{alarmId}": self.delete_alarm,
             "POST /api/alarms/review": self.review_alarms,
@@ -185,13 +191,16 @@ class ConsoleApi:
 
     # -- alarms --------------------------------------------------------------------
     def list_alarms(self, request: ConsoleRequest) -> tuple[int, Any]:
-        request.only("camera", "type", "from", "to", "cursor", "limit")
+        request.only("camera", "type", "severity", "from", "to", "cursor", "limit")
         query = request.query
         limit = params.limit(query.get("limit"))
         vuid = params.camera_vuid(query["camera"], "camera") if "camera" in query else None
         alarm_type: AlarmType | None = None
         if "type" in query:
             alarm_type = parse_alarm_type(query["type"])
+        alarm_type, types = params.alarm_types(
+            alarm_type, query.get("severity"), self.settings.alert_types
+        )
         now_ms = int(request.now * 1000)
         oldest_ms = now_ms - (self.settings.retention_days + 1) * 86_400_000
         start = params.epoch_ms("from", query.get("from"))
@@ -207,6 +216,7 @@ class ConsoleApi:
             limit,
             vuid=vuid,
             alarm_type=alarm_type,
+            types=types,
             start_ms=start,
             end_ms=end,
             position=position,
@@ -216,6 +226,18 @@ class ConsoleApi:
         return 200, {
             "alarms": [self.views.listed(a, names.get(a.vuid, "")) for a in alarms],
             "next": params.next_alarm_cursor(scope, next_position) if next_position else None,
+        }
+
+    def unreviewed(self, request: ConsoleRequest) -> tuple[int, Any]:
+        """How many alarms are unreviewed (``more``: at least that many) and the newest one:
+        cheap enough for the open page to ask every few seconds."""
+        request.only()
+        found = self.alarms.unreviewed()
+        newest = found.newest
+        return 200, {
+            "unreviewed": found.count,
+            "more": found.more,
+            "newest": {"alarmId": newest[0], "receivedAtMs": newest[1]} if newest else None,
         }
 
     def _alarm(self, alarm_id: str) -> Alarm:
