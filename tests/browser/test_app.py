@@ -20,7 +20,9 @@ import time
 from typing import Any
 
 import pytest
+from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support.ui import Select
 from vstarcam_push.dal.camera_registry import CameraRegistry
@@ -108,6 +110,11 @@ def swipe(driver: WebDriver, selector: str, dx: int) -> None:
         point = {"x": x + dx * step / 3, "y": y}
         driver.execute_cdp_cmd(touch, {"type": "touchMove", "touchPoints": [point]})
     driver.execute_cdp_cmd(touch, {"type": "touchEnd", "touchPoints": []})
+
+
+def press(driver: WebDriver, key: str) -> None:
+    """A key pressed on the page (whatever has the focus), as a keyboard sends it."""
+    ActionChains(driver).send_keys(key).perform()
 
 
 def caches(driver: WebDriver) -> dict[str, list[str]]:
@@ -208,9 +215,10 @@ def test_previous_and_next_walk_the_filtered_list(
     swipe(phone, "#alarm-picture", 220)  # left to right: the previous one
     wait(phone, lambda d: current_alarm(d) == ids[1])
     wait(phone, lambda d: d.find_element(By.ID, "alarm-position").text == "2 of 3")
-    phone.find_element(By.TAG_NAME, "body").send_keys("\ue012")  # ArrowLeft
+    press(phone, Keys.ARROW_LEFT)
     wait(phone, lambda d: current_alarm(d) == ids[0])
-    phone.find_element(By.TAG_NAME, "body").send_keys("\ue014")  # ArrowRight
+    wait(phone, lambda d: d.find_element(By.ID, "alarm-position").text == "1 of 3")
+    press(phone, Keys.ARROW_RIGHT)
     wait(phone, lambda d: current_alarm(d) == ids[1])
     phone.find_element(By.ID, "alarm-previous").click()
     wait(phone, lambda d: current_alarm(d) == ids[0])

@@ -19,10 +19,11 @@ function go(alarmId) {
 $('alarm-previous').addEventListener('click', () => go(neighbours.previous));
 $('alarm-next').addEventListener('click', () => go(neighbours.next));
 
-// Arrow keys, unless a field or the video (which seeks with them) has the focus.
+// Arrow keys, unless a field or the video on screen (which seeks with them) has the focus.
 document.addEventListener('keydown', (event) => {
   if ($('alarm-view').hidden || event.altKey || event.ctrlKey || event.metaKey || event.shiftKey) return;
-  if (event.target.closest?.('input, select, textarea, video, dialog')) return;
+  if (event.target.closest?.('input, select, textarea, dialog')) return;
+  if (event.target.tagName === 'VIDEO' && !event.target.hidden) return;
   if (event.key === 'ArrowLeft') go(neighbours.previous);
   else if (event.key === 'ArrowRight') go(neighbours.next);
 });

@@ -14,6 +14,8 @@ const selected = new Set();
 let next = null;
 let listed = false;
 let loading = false;
+// A new alarm announced while a page was loading: look again when it is done.
+let freshAgain = false;
 let visible = false;
 
 for (const type of settings.alarmTypes || []) {
@@ -107,13 +109,21 @@ async function load(cursor = null) {
     say(error.message);
   } finally {
     if (mine === generation) loading = false;
+    if (freshAgain && !loading) {
+      freshAgain = false;
+      fresh();
+    }
   }
 }
 
 // New alarms (unreviewed.js saw a new newest): the first page again, and what is not on
 // screen yet goes on top.
 export async function fresh() {
-  if (!visible || loading) return;
+  if (!visible) return;
+  if (loading) {
+    freshAgain = true;
+    return;
+  }
   const mine = generation;
   try {
     const page = await api('GET', query('/api/alarms', { ...filters(), limit: 20 }));

@@ -30,7 +30,8 @@ export async function refresh() {
     const answer = await api('GET', '/api/alarms/unreviewed');
     show(answer.unreviewed, answer.more);
     const id = answer.newest ? answer.newest.alarmId : null;
-    if (newest !== undefined && id && id !== newest) arrived();
+    // The first answer too: an alarm stored while the grid was loading is not missed.
+    if (id && id !== newest) arrived();
     newest = id;
   } catch {
     // The next round tries again; a 401 or an unreachable API has changed the view.
