@@ -9,7 +9,7 @@ ARGS ?=
 # No SAM CLI telemetry notice (or upload) from any sam call: lint, build, validate, the tests.
 export SAM_CLI_TELEMETRY := 0
 
-.PHONY: run test lint format bench build validate clean mutate mutate-sample screenshots
+.PHONY: run test lint format bench build deploy validate clean mutate mutate-sample screenshots
 
 $(STAMP): requirements-dev.txt constraints.txt pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -45,6 +45,12 @@ bench: $(STAMP)
 # python3.13 interpreter nor Docker is needed. Their pip is this venv's.
 build: $(STAMP)
 	PIP="$(abspath $(BIN))/python -m pip" $(BIN)/sam build
+
+# sam deploy with samconfig.toml's defaults; asks the region, the console's first user and
+# where notifications go the first time (kept in deploy-answers.toml). ARGS, e.g.
+# ARGS="--ask" or ARGS="--parameter-overrides RetentionDays=90".
+deploy: build
+	$(BIN)/python -m vstarcam_tools.deploy $(ARGS)
 
 # The console's pictures in docs/ are retaken by its browser tests only when asked:
 # `make test` writes them to a scratch folder, so a test run leaves the checkout clean.
