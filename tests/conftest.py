@@ -21,6 +21,7 @@ from requests_toolbelt import MultipartEncoder
 from vstarcam_push.dal.cameras import CameraRegistry
 from vstarcam_push.models.push_keys import key_hash
 from vstarcam_tools.events import LambdaContext, http_event
+from vstarcam_tools.permissions import Checker, Recorder, platform_calls
 from vstarcam_tools.provision import create_resources
 from vstarcam_tools.template import Stack
 
@@ -52,6 +53,48 @@ VENDOR_ALARM_TYPES = {
 }
 
 _module_ids = itertools.count()
+
+# Every AWS call a function makes in any test is checked against that function's role as
+# `sam deploy` creates it (vstarcam_tools.permissions): moto does not enforce IAM.
+PERMISSIONS = Checker()
+Recorder(PERMISSIONS).install()
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """After a run that exercised every function (make test): the permissions of their
+    roles that no recorded call, nor Lambda for their event sources, used."""
+    exercised = {call.function for call in PERMISSIONS.calls}
+    if not exercised:
+        return
+    roles = PERMISSIONS.roles
+    # The functions that have AWS calls of their own to make (the console page has none).
+    callers = {
+        function
+        for function in roles.functions
+        for s in roles.statements(function)
+        if s.effect == "Allow" and not s.source.startswith("managed ")
+    }
+    if not callers <= exercised:
+        return
+    unused = PERMISSIONS.unused(platform_calls())
+    terminalreporter.section("permissions no recorded call used")
+    for function, grants in unused.items():
+        for grant in grants:
+            terminalreporter.write_line(f"{function}: {grant}")
+    if not unused:
+        terminalreporter.write_line("none: every permission of every role was used")
+
+
+@pytest.fixture(autouse=True)
+def _calls_within_the_functions_roles() -> Iterator[None]:
+    """Fails the test in which a function made a call its deployed role does not allow,
+    naming the function, the call and the statement template.yaml would need."""
+    before = len(PERMISSIONS.violations)
+    yield
+    found = PERMISSIONS.violations[before:]
+    if found:
+        messages = list(dict.fromkeys(violation.message() for violation in found))
+        pytest.fail("\n\n".join(messages), pytrace=False)
 
 
 @pytest.fixture(autouse=True)
