@@ -599,10 +599,31 @@ class Recorder:
 
                 def record(params: dict[str, Any], model: Any, context: Any, **_: Any) -> None:
                     presign = bool((context or {}).get("is_presign_request"))
-                    checker.check(
-                        Call(function, service, model.name, dict(params), region, presign)
-                    )
+                    kept = _essentials(params)
+                    checker.check(Call(function, service, model.name, kept, region, presign))
 
                 meta.events.register("provide-client-params", record)
 
         base_classes.insert(0, FunctionClient)
+
+
+_NAMING = (
+    "TableName", "IndexName", "StreamArn", "Bucket", "Key", "CopySource", "TopicArn",
+    "TargetArn", "QueueUrl", "QueueName", "Name", "Names", "Path",
+)  # fmt: skip
+
+
+def _essentials(params: dict[str, Any]) -> dict[str, Any]:
+    """What names a call's resources, without its payload (bodies, items): the checker
+    keeps every call of a run."""
+    kept = {key: params[key] for key in _NAMING if key in params}
+    if "RequestItems" in params:
+        kept["RequestItems"] = dict.fromkeys(params["RequestItems"])
+    if "TransactItems" in params:
+        kept["TransactItems"] = [
+            {kind: {"TableName": item.get("TableName")} for kind, item in entry.items()}
+            for entry in params["TransactItems"]
+        ]
+    if "Delete" in params:
+        kept["Delete"] = {"Objects": [{"Key": o["Key"]} for o in params["Delete"]["Objects"]]}
+    return kept
