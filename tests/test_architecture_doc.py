@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 
-from tests.conftest import PROJECT_ROOT
+from vstarcam_tools.template import PROJECT_ROOT
 
 _spec = importlib.util.spec_from_file_location(
     "architecture", PROJECT_ROOT / "tools" / "architecture.py"

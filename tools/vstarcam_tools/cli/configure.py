@@ -26,8 +26,9 @@ from typing import TextIO
 from urllib.parse import urlsplit
 
 from botocore.exceptions import BotoCoreError, ClientError
-from vstarcam_push.dal.cameras import CameraRegistry
+from vstarcam_push.dal.camera_registry import CameraRegistry
 from vstarcam_push.ingest.protocol import validate_vuid
+from vstarcam_push.models.camera import clean_name
 from vstarcam_push.models.errors import BadRequest
 from vstarcam_push.models.push_keys import REDACTED, PushUrls, keyed_url, redact
 
@@ -84,7 +85,7 @@ class Target:
 
 
 @dataclass(frozen=True)
-class Request:
+class ConfigureRequest:
     """What the operator asked for, the same for every camera of a run."""
 
     heartbeat_url: str
@@ -98,7 +99,7 @@ class Request:
 
 
 @dataclass
-class Outcome:
+class ConfigureReport:
     """What happened to one camera; ``lines`` are printed in the order cameras were given."""
 
     target: Target
@@ -121,9 +122,9 @@ def _vuid(text: str, source: str) -> str:
 
 def configure_camera(
     target: Target,
-    request: Request,
+    request: ConfigureRequest,
     registry: CameraRegistry,
-    outcome: Outcome,
+    outcome: ConfigureReport,
     secret: bytes,
 ) -> None:
     """Check, register, set and verify one camera, writing what it does to ``outcome``."""
@@ -138,6 +139,11 @@ def configure_camera(
         outcome.vuid = vuid
         registered = registry.get(vuid)
         name = target.name or (registered.name if registered else "") or ids.alias
+        try:
+            # Registering cleans the name; one it would refuse fails this camera only.
+            clean_name(name)
+        except BadRequest as error:
+            raise CameraError(f"camera name {name[:80]!r}: {error.message}") from None
         label = f"{name} ({vuid})" if name else vuid
         threshold = offline_after(request.heartbeat_time)
         registration = (
@@ -170,7 +176,7 @@ def configure_camera(
         outcome.result = f"configured ({len(changes)} changed)" if changes else "already configured"
 
 
-def _wanted(request: Request, before: PushConfig, key: str) -> PushConfig:
+def _wanted(request: ConfigureRequest, before: PushConfig, key: str) -> PushConfig:
     """The settings to set: the camera's keyed URLs (bare ones with ``--without-key``)."""
     keyed = (lambda url: url) if request.without_key else (lambda url: keyed_url(url, key))
     return PushConfig(
@@ -285,8 +291,10 @@ def set_camera_urls(camera: CameraAt, urls: PushUrls) -> None:
     print(f"  set the new URLs on the camera at {client.base_url}; read back: they took")
 
 
-def _run_one(target: Target, request: Request, registry: CameraRegistry, secret: bytes) -> Outcome:
-    outcome = Outcome(target)
+def _run_one(
+    target: Target, request: ConfigureRequest, registry: CameraRegistry, secret: bytes
+) -> ConfigureReport:
+    outcome = ConfigureReport(target)
     try:
         configure_camera(target, request, registry, outcome, secret)
     except CameraError as error:
@@ -393,7 +401,7 @@ def camera_options(parser: argparse.ArgumentParser, user_required: bool) -> None
     )
 
 
-def _warn_unreachable_urls(request: Request) -> None:
+def _warn_unreachable_urls(request: ConfigureRequest) -> None:
     for url in (request.heartbeat_url, request.alarm_url):
         host = urlsplit(url).hostname or ""
         if host in ("localhost", "0.0.0.0", "::") or host.startswith("127.") or host == "::1":
@@ -421,10 +429,10 @@ def _camera_urls(args: argparse.Namespace, outputs: StackOutputs) -> tuple[str, 
     return outputs.plain_http_heartbeat_url, outputs.plain_http_alarm_url
 
 
-def _request(args: argparse.Namespace, outputs: StackOutputs) -> Request:
+def _request(args: argparse.Namespace, outputs: StackOutputs) -> ConfigureRequest:
     """The run's settings; camera URLs are the stack's unless given."""
     heartbeat_url, alarm_url = _camera_urls(args, outputs)
-    request = Request(
+    request = ConfigureRequest(
         heartbeat_url=heartbeat_url,
         alarm_url=alarm_url,
         heartbeat_time=args.heartbeat_time,
@@ -460,7 +468,7 @@ def _configure(args: argparse.Namespace) -> int:
     request = _request(args, context.outputs)
     if args.dry_run:
         print("dry run: nothing is changed on the camera or in the stack")
-    outcome = Outcome(target)
+    outcome = ConfigureReport(target)
     try:
         configure_camera(target, request, context.cameras(), outcome, context.push_key_secret())
     except CameraError as error:
@@ -537,7 +545,7 @@ def _configure_many(args: argparse.Namespace) -> int:
     progress = Progress(len(targets), sys.stderr)
     with ThreadPoolExecutor(max_workers=BULK_CONCURRENCY) as pool:
         futures = [pool.submit(_run_one, target, request, registry, secret) for target in targets]
-        outcomes: list[Outcome] = []
+        outcomes: list[ConfigureReport] = []
         for future in futures:
             outcome = future.result()
             progress.advance(bool(outcome.error))
