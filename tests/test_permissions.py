@@ -85,12 +85,14 @@ def test_the_evaluator_follows_iams_rules() -> None:
     # NotAction; "?" matches one character.
     assert evaluate([statement(not_actions=("s3:*",), resources=("*",))], get).allowed
     assert evaluate([statement(actions=("dynamodb:GetIte?",), resources=("*",))], get).allowed
-    # An Allow under a condition is not counted on; a Deny under one is taken to apply.
-    assert not evaluate(
-        [statement(actions=("*",), resources=("*",), conditional=True)], get
-    ).allowed
-    conditional_deny = statement("Deny", actions=("*",), resources=("*",), conditional=True)
-    assert not evaluate([allow, conditional_deny], get).allowed
+    # A condition on a key not modelled: an Allow under it is not counted on, a Deny applies.
+    unknown = (("StringEquals", "aws:PrincipalTag/team", ("a",)),)
+    everything = {"actions": ("*",), "resources": ("*",)}
+    assert not evaluate([statement(**everything, condition=unknown)], get).allowed
+    assert not evaluate([allow, statement("Deny", **everything, condition=unknown)], get).allowed
+    # A modelled key: every SDK request is over TLS.
+    tls = (("Bool", "aws:SecureTransport", ("false",)),)
+    assert evaluate([allow, statement("Deny", **everything, condition=tls)], get).allowed
 
 
 def test_calls_become_the_requests_iam_authorizes() -> None:
@@ -180,6 +182,21 @@ def test_a_call_a_deny_fence_stops_names_the_fence() -> None:
     assert "its statement NotifyFunctionRolePolicy0[1] denies it" in messages[0]
     assert "vstarcam-push-camerastable/stream/" in messages[0]
     assert messages[0].endswith("Resource: !GetAtt CamerasTable.StreamArn")
+
+
+def test_the_console_may_create_the_push_key_secret_but_never_overwrite_it() -> None:
+    """GIVEN the console API's Deny of PutParameter with ssm:Overwrite "true"
+    THEN creating the secret (no Overwrite, or Overwrite=False) is allowed, and an overwrite
+    is reported as denied by that statement."""
+    name = "/vstarcam-push/push-key-secret"
+    checker = Checker(ROLES)
+    for params in ({"Name": name}, {"Name": name, "Overwrite": False}):
+        assert checker.check(Call("ConsoleApiFunction", "ssm", "PutParameter", params)) == []
+    (denied,) = checker.check(
+        Call("ConsoleApiFunction", "ssm", "PutParameter", {"Name": name, "Overwrite": True})
+    )
+    assert denied.decision.denied_by is not None
+    assert '"ssm:Overwrite": "true"' in denied.message()
 
 
 def test_needed_statements_are_written_in_the_templates_terms() -> None:

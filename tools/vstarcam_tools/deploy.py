@@ -1,4 +1,4 @@
-"""``make deploy``: ``sam deploy`` with the only questions that are the user's to answer.
+"""`make deploy`: `sam deploy` with the only questions that are the user's to answer.
 
 Everything else about the stack is decided in the committed ``samconfig.toml`` (stack
 name, capabilities, the SAM-managed artifacts bucket, a change set to confirm) and in

@@ -1,4 +1,4 @@
-"""``template.yaml`` as CloudFormation receives it from ``sam deploy``, made offline.
+"""`template.yaml` as CloudFormation receives it from `sam deploy`, made offline.
 
 ``sam deploy`` uploads the built code, points ``CodeUri``/``ContentUri`` at it and hands
 the template to CloudFormation's SAM transform, the same ``samtranslator`` the SAM CLI

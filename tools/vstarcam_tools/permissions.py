@@ -12,8 +12,9 @@ the statements SAM adds for the function's events, and the managed policies SAM 
 
 The evaluation is IAM's for identity policies: an explicit Deny wins, then an Allow, else
 denied; Action/NotAction, Resource/NotResource, ``*`` and ``?`` wildcards, actions
-case-insensitive. The template relies on no condition: a statement with one is taken as
-not allowing (an Allow) or as applying (a Deny), so it can only make the check stricter.
+case-insensitive; conditions on the keys the template relies on (``ssm:Overwrite``,
+``aws:SecureTransport``) with IAM's string and boolean operators. A condition on any other
+key is taken against the call (an Allow under it is not counted on, a Deny applies).
 Why not moto's IAM enforcement: it authorizes DynamoDB, SNS and SSM calls against
 resource ``*`` (only S3 and SQS get theirs), so an index or parameter missing from a
 resource list would pass, and its statement evaluator ignores NotResource, on which every
@@ -46,10 +47,19 @@ RUNTIME_ACTIONS = ("logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEv
 
 @dataclass(frozen=True)
 class Request:
-    """One authorization AWS makes for a call: an action on a resource."""
+    """One authorization AWS makes for a call: an action on a resource, with the condition
+    keys the request carries (of those in ``MODELLED_KEYS``)."""
 
     action: str
     resource: str
+    context: tuple[tuple[str, str], ...] = (("aws:SecureTransport", "true"),)
+
+
+# The condition keys whose presence and value this module knows for every request: the SDK
+# always uses TLS; a PutParameter carries ssm:Overwrite when it sets Overwrite. A condition
+# on any other key is unknown: an Allow under it is not counted on, a Deny under it is
+# taken to apply, so the check can only be stricter than AWS.
+MODELLED_KEYS = frozenset({"aws:SecureTransport", "ssm:Overwrite"})
 
 
 @dataclass(frozen=True)
@@ -150,7 +160,10 @@ def requests_of(call: Call) -> list[Request]:
         if "Names" in p:
             return [Request(f"ssm:{op}", _parameter_arn(region, name)) for name in p["Names"]]
         if "Name" in p:
-            return [Request(f"ssm:{op}", _parameter_arn(region, p["Name"]))]
+            context = Request("", "").context
+            if op == "PutParameter" and "Overwrite" in p:
+                context += (("ssm:Overwrite", str(bool(p["Overwrite"])).lower()),)
+            return [Request(f"ssm:{op}", _parameter_arn(region, p["Name"]), context)]
         if "Path" in p:
             return [Request(f"ssm:{op}", _parameter_arn(region, p["Path"]))]
     return [Request(f"{prefix}:{op}", "*")]
@@ -170,7 +183,8 @@ class Statement:
     not_actions: tuple[str, ...] = ()
     resources: tuple[str, ...] = ()
     not_resources: tuple[str, ...] = ()
-    conditional: bool = False
+    # (operator, key, values) of its Condition, resolved.
+    condition: tuple[tuple[str, str, tuple[str, ...]], ...] = ()
     # The statement as the translated template writes it, for messages.
     written: str = ""
 
@@ -187,9 +201,48 @@ class Statement:
     def applies(self, request: Request) -> bool:
         if not (self.covers_action(request.action) and self.covers_resource(request.resource)):
             return False
-        # No condition context is modelled: an Allow under a condition is not counted on,
-        # a Deny under one is taken to apply.
-        return self.effect == "Deny" or not self.conditional
+        if not self.condition:
+            return True
+        holds = _condition_holds(self.condition, dict(request.context))
+        if holds is None:  # a key not modelled: never in the request's favour
+            return self.effect == "Deny"
+        return holds
+
+
+def _condition_holds(
+    condition: tuple[tuple[str, str, tuple[str, ...]], ...], context: dict[str, str]
+) -> bool | None:
+    """IAM's condition operators on the modelled keys; None when a key or an operator is
+    not modelled."""
+    for operator, key, expected in condition:
+        if_exists = operator.endswith("IfExists")
+        base = operator.removesuffix("IfExists")
+        if key not in MODELLED_KEYS:
+            return None
+        if base == "Null":
+            if (expected[0].lower() == "true") != (key not in context):
+                return False
+            continue
+        if key not in context:
+            if if_exists:
+                continue
+            return False
+        actual = context[key]
+        if base == "StringEquals":
+            ok = actual in expected
+        elif base == "StringNotEquals":
+            ok = actual not in expected
+        elif base in ("StringEqualsIgnoreCase", "Bool"):
+            ok = actual.lower() in {value.lower() for value in expected}
+        elif base == "StringLike":
+            ok = any(_glob(value, actual) for value in expected)
+        elif base == "StringNotLike":
+            ok = not any(_glob(value, actual) for value in expected)
+        else:
+            return None
+        if not ok:
+            return False
+    return True
 
 
 @functools.cache
@@ -290,7 +343,11 @@ def _statement(raw: dict[str, Any], source: str, resolver: _Resolver) -> Stateme
         not_actions=values("NotAction"),
         resources=values("Resource"),
         not_resources=values("NotResource"),
-        conditional=bool(raw.get("Condition")),
+        condition=tuple(
+            (operator, key, tuple(str(resolver.resolve(v)) for v in _as_tuple(values)))
+            for operator, tests in sorted(raw.get("Condition", {}).items())
+            for key, values in sorted(tests.items())
+        ),
         written=json.dumps({key: raw[key] for key in _WRITTEN if key in raw}),
     )
 
@@ -609,7 +666,7 @@ class Recorder:
 
 _NAMING = (
     "TableName", "IndexName", "StreamArn", "Bucket", "Key", "CopySource", "TopicArn",
-    "TargetArn", "QueueUrl", "QueueName", "Name", "Names", "Path",
+    "TargetArn", "QueueUrl", "QueueName", "Name", "Names", "Path", "Overwrite",
 )  # fmt: skip
 
 

@@ -1,4 +1,4 @@
-"""The project's version: written once, in ``pyproject.toml``, and copied by a release.
+"""The project's version: written once, in `pyproject.toml`, and copied by a release.
 
 ``vstarcam-push --version`` reads it from there. The stack records it too (the
 template's ``TemplateVersion`` output, which ``doctor`` compares with this checkout's),
