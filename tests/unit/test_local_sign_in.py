@@ -10,7 +10,7 @@ from typing import Any
 import boto3
 import pytest
 from moto import mock_aws
-from vstarcam_tools.local.console import CognitoPath, SignInRules
+from vstarcam_tools.local.console import CognitoPath, SignInRules, create_console_user
 from vstarcam_tools.local.moto_server import revoke_refresh_token
 from vstarcam_tools.template import Stack
 from werkzeug.test import Client
@@ -146,3 +146,30 @@ def test_a_revoked_refresh_token_refreshes_nothing_and_its_access_token_ends() -
     # Revoking again, or a token never issued, is no error (as Cognito answers).
     assert revoke_refresh_token(account, "us-east-1", signed_out["RefreshToken"], client) == ""
     assert revoke_refresh_token(account, "us-east-1", "never-issued", client) == ""
+
+
+@mock_aws
+def test_a_password_given_again_at_a_restart_becomes_the_kept_users_password() -> None:
+    # The state restored admin; `make run ARGS="--console-password ..."` (the README's way)
+    # at the next start must set that password, not fail the start (UsernameExists).
+    idp = boto3.client("cognito-idp", region_name="us-east-1")
+    pool = idp.create_user_pool(PoolName="console")["UserPool"]["Id"]
+    client = idp.create_user_pool_client(
+        UserPoolId=pool, ClientName="console", ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH"]
+    )["UserPoolClient"]["ClientId"]
+    create_console_user(idp, pool, "First-password-1")
+
+    create_console_user(idp, pool, "Second-password-2")
+
+    signed_in = idp.initiate_auth(
+        ClientId=client,
+        AuthFlow="USER_PASSWORD_AUTH",
+        AuthParameters={"USERNAME": "admin", "PASSWORD": "Second-password-2"},
+    )
+    assert signed_in["AuthenticationResult"]["AccessToken"]
+    with pytest.raises(idp.exceptions.NotAuthorizedException):
+        idp.initiate_auth(
+            ClientId=client,
+            AuthFlow="USER_PASSWORD_AUTH",
+            AuthParameters={"USERNAME": "admin", "PASSWORD": "First-password-1"},
+        )

@@ -18,6 +18,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import secrets
@@ -298,8 +299,15 @@ def console_password(given: str | None) -> str:
 
 
 def create_console_user(cognito: Any, pool_id: str, password: str) -> None:
-    """The local stack's ``admin`` user, signed in with ``password`` without a first-time change."""
-    cognito.admin_create_user(UserPoolId=pool_id, Username=CONSOLE_USER, MessageAction="SUPPRESS")
+    """The local stack's ``admin`` user, signed in with ``password`` without a first-time change.
+
+    The user may be there already, restored with the last run's state: a password given
+    again (``--console-password``, as the README shows) becomes its password.
+    """
+    with contextlib.suppress(cognito.exceptions.UsernameExistsException):
+        cognito.admin_create_user(
+            UserPoolId=pool_id, Username=CONSOLE_USER, MessageAction="SUPPRESS"
+        )
     cognito.admin_set_user_password(
         UserPoolId=pool_id, Username=CONSOLE_USER, Password=password, Permanent=True
     )
