@@ -54,6 +54,7 @@ from vstarcam_tools.local.moto_server import (
     DUMMY_CREDENTIALS,
     MotoSession,
     ShardIteratorJanitor,
+    challenge_names_session_user,
     moto_app,
     moto_request_handler,
     revoke_refresh_token,
@@ -199,6 +200,9 @@ class LocalStack:
                 self.sign_in_rules,
                 revoke=lambda token, client: revoke_refresh_token(
                     self.stack.account, self.stack.region, token, client
+                ),
+                session_user=lambda session, username: challenge_names_session_user(
+                    self.stack.account, self.stack.region, session, username
                 ),
             )
             # Answered only when addressed to this server (no DNS rebinding, local/guard.py).
