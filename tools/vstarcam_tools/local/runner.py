@@ -228,6 +228,8 @@ class LocalStack:
         self._sns.start()
         self._janitor.start()
         if self.state is not None:
+            mappings = list(self.mappings)
+            self.state.positions = lambda: {m.name: m.positions for m in mappings}
             self.state.start()
 
     def _create_console_user(self, aws: MotoSession) -> None:
@@ -281,6 +283,8 @@ class LocalStack:
     def _add_event_sources(self, functions: dict[str, FunctionSpec], aws: MotoSession) -> None:
         """The stream subscriptions and schedules of the template's functions."""
         streams, sqs = aws.client("dynamodbstreams"), aws.client("sqs")
+        # Each stream subscription goes on where the last run left off (local/state.py).
+        kept = self.state.restored_positions() if self.state else {}
         for logical_id, spec in functions.items():
             for event_name, event in spec.events.items():
                 properties = event.get("Properties", {})
@@ -294,6 +298,7 @@ class LocalStack:
                             sqs=sqs,
                             function_arn=self._function_arn(spec),
                             name=f"{logical_id}.{event_name}",
+                            positions=kept.get(f"{logical_id}.{event_name}"),
                         )
                     )
                 elif event.get("Type") == "Schedule":
