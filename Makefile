@@ -42,7 +42,7 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 
 bench: $(STAMP)
-	$(BIN)/python -m vstarcam_tools.bench $(ARGS)
+	$(BIN)/python -m vstarcam_tools.dev.bench $(ARGS)
 
 build: $(STAMP)
 	PATH="$(if $(PY313_DIR),$(PY313_DIR):)$$PATH" $(BIN)/sam build
@@ -68,7 +68,7 @@ define MUTATE_COPY
 	mkdir -p $(MUTATE_DIR)/src
 	cp -r layers/shared/vstarcam_push $(MUTATE_DIR)/src/
 	cp -r tests pyproject.toml $(MUTATE_DIR)/
-	cp tools/mutmut_conftest.py $(MUTATE_DIR)/conftest.py
+	cp tools/vstarcam_tools/dev/mutmut_conftest.py $(MUTATE_DIR)/conftest.py
 endef
 mutate: $(STAMP)
 	$(MUTATE_COPY)
@@ -76,12 +76,12 @@ mutate: $(STAMP)
 	cd $(MUTATE_DIR) && ../$(BIN)/mutmut results
 
 # The layer-wide score from a seeded uniform sample of the mutants, with its 95 % interval
-# (tools/mutate_sample.py; 120 mutants, seed 9, about 20 minutes here). ARGS, e.g.
-# ARGS="--size 340 --seed 9"; `cd .mutate && ../.venv/bin/python ../tools/mutate_sample.py
-# --report-only` prints the table again after re-running a mutant.
+# (vstarcam_tools.dev.mutate_sample; 120 mutants, seed 9, about 20 minutes here). ARGS, e.g.
+# ARGS="--size 340 --seed 9"; `cd .mutate && ../.venv/bin/python -m
+# vstarcam_tools.dev.mutate_sample --report-only` prints the table again after re-running a mutant.
 mutate-sample: $(STAMP)
 	$(MUTATE_COPY)
-	cd $(MUTATE_DIR) && ../$(BIN)/python ../tools/mutate_sample.py $(ARGS)
+	cd $(MUTATE_DIR) && ../$(BIN)/python -m vstarcam_tools.dev.mutate_sample $(ARGS)
 
 clean:
 	rm -rf $(VENV) .aws-sam .pytest_cache .ruff_cache .hypothesis .mutate

@@ -16,7 +16,7 @@ from vstarcam_push.models.camera import Camera, PushKeyUnavailable, check_site
 from vstarcam_push.models.errors import UnknownCamera
 from vstarcam_push.models.push_keys import PushUrls, keyed_push_urls
 
-from vstarcam_tools.cli import configure
+from vstarcam_tools.camera import configure
 from vstarcam_tools.cli.common import (
     CliError,
     StackContext,

@@ -1,7 +1,7 @@
 """``vstarcam-push cost``: the monthly estimate by service and per camera, for any fleet.
 
 The same model ``make bench`` stores in benchmarks/results.json (``cost_model``) and
-draws in docs/cost-per-camera.png: vstarcam_tools.bench.costs, with the bench's
+draws in docs/cost-per-camera.png: vstarcam_tools.dev.bench.costs, with the bench's
 measured durations and write units. No AWS call is made.
 """
 
@@ -22,7 +22,7 @@ _channels = number(int, 0, 100)
 
 
 def _cost(args: argparse.Namespace) -> int:
-    from vstarcam_tools.bench import costs
+    from vstarcam_tools.cost import model as costs
 
     profile = costs.with_profile(
         cameras=args.cameras,

@@ -94,3 +94,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     print(f"{PROG}: error: {_one_line(message)}", file=sys.stderr)
     return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

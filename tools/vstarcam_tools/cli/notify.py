@@ -293,7 +293,7 @@ def _test(args: argparse.Namespace) -> int:
     except MissingSecret as error:
         raise CliError(str(error)) from error
     service = channel(destination.channel)
-    content = resources.files("vstarcam_tools").joinpath("testdata/motion.jpg").read_bytes()
+    content = resources.files("vstarcam_tools.camera").joinpath("testdata/motion.jpg").read_bytes()
     event = sample_event(len(content))
     picture = None
     if 0 < len(content) <= service.upload_limit:
