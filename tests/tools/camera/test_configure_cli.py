@@ -6,6 +6,7 @@ Every failure must be one line on stderr, a non-zero exit, and no
 
 from __future__ import annotations
 
+import getpass
 import io
 import logging
 import socket
@@ -17,9 +18,9 @@ from typing import Any
 import boto3
 import pytest
 from vstarcam_push.dal.cameras import CameraRegistry
-from vstarcam_tools.camera import configure
 from vstarcam_tools.cli.main import main
 from vstarcam_tools.outputs import publish_outputs
+from vstarcam_tools.progress import Progress
 from vstarcam_tools.template import Stack
 
 from tests.conftest import REGION, TEST_SECRET
@@ -389,9 +390,7 @@ def test_on_a_terminal_the_password_is_asked_without_echo(
 
     prompts: list[str] = []
     monkeypatch.setattr(sys, "stdin", Terminal())
-    monkeypatch.setattr(
-        configure.getpass, "getpass", lambda prompt: prompts.append(prompt) or PASSWORD
-    )
+    monkeypatch.setattr(getpass, "getpass", lambda prompt: prompts.append(prompt) or PASSWORD)
     assert main(["cameras", "configure", camera.url, "--user", USER]) == 0
     assert prompts == [f"password for {USER} on {camera.url}: "]
 
@@ -582,7 +581,7 @@ def test_progress_line_on_a_terminal_is_rewritten_in_place() -> None:
             return True
 
     stream = Terminal()
-    progress = configure.Progress(2, stream)
+    progress = Progress(2, stream)
     progress.advance(failed=False)
     progress.advance(failed=True)
     assert stream.getvalue() == (

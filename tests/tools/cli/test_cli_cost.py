@@ -6,7 +6,8 @@ import json
 from collections.abc import Callable
 
 import pytest
-from vstarcam_tools.cost import model as costs
+from vstarcam_tools.cost.inputs import shipped
+from vstarcam_tools.cost.model import Profile, model
 
 from tests.tools.cli.conftest import Result
 
@@ -20,7 +21,7 @@ def test_cost_prints_the_estimate_by_service_and_per_camera(
     assert result.out.startswith("1,000 cameras, a heartbeat every 60 s, 10 alarms a day")
     assert "| API Gateway (HTTP API) |" in result.out
     assert "| DynamoDB writes |" in result.out
-    estimate = costs.model(costs.load_results(), costs.Profile(cameras=1000))
+    estimate = model(shipped(), Profile(cameras=1000))
     assert f"**${estimate['total']:,.2f}**" in result.out
 
 
@@ -32,8 +33,8 @@ def test_cost_json_gives_the_numbers_the_bench_uses(
     )
 
     document = json.loads(result.out)
-    profile = costs.Profile(cameras=250, heartbeat_time_s=300, sms_per_day=1)
-    assert document["total"] == costs.model(costs.load_results(), profile)["total"]
+    profile = Profile(cameras=250, heartbeat_time_s=300, sms_per_day=1)
+    assert document["total"] == model(shipped(), profile)["total"]
     assert document["profile"]["heartbeat_time_s"] == 300
     assert document["by_service"]["SNS SMS"] > 0
     assert document["prices"]["dynamodb_write_unit"]["source"]
@@ -64,13 +65,13 @@ def test_an_email_only_stack_pays_no_delivery_polling_and_fewer_alarm_metrics(
     """GIVEN a one-camera stack deployed with PushChannels=false and RefusalsAlarm=false
     THEN the SQS line is zero (no event source polls the queue) and the CloudWatch alarms
     line is the dead-letter alarm alone: the refusals alarm reads two metrics, each billed."""
-    default = costs.model({}, costs.Profile(cameras=1))["by_service"]
-    bare = costs.model({}, costs.Profile(cameras=1, push_channels=0, refusals_alarm=False))
+    default = model(shipped(), Profile(cameras=1))["by_service"]
+    bare = model(shipped(), Profile(cameras=1, push_channels=0, refusals_alarm=False))
     assert default["SQS (push delivery)"] >= 600_000 * 0.40 / 1e6
     assert bare["by_service"]["SQS (push delivery)"] == 0
     assert default["CloudWatch alarms"] == pytest.approx(0.30)
     assert bare["by_service"]["CloudWatch alarms"] == pytest.approx(0.10)
-    assert costs.cloudwatch_alarm_metrics({"RefusalsAlarm": "false"}) == 1
+    assert shipped().alarm_metrics_for({"PushChannels": "true", "RefusalsAlarm": "false"}) == 1
 
     result = cli("cost", "--push-channels", "0", "--no-refusals-alarm", "--json")
     assert result.code == 0, result.err
@@ -81,10 +82,10 @@ def test_an_alarm_reads_the_camera_consistently_twice_and_its_record_consistentl
     """The model's reads per alarm follow the code: the alarm's BatchGetItem (the camera
     consistently, 1 unit, its own record 0.5), the notifier's consistent GetItem (1), media
     processing's consistent GetItem (1), the Destinations Scan (0.5) with push channels."""
-    quiet = costs.Profile(cameras=1000, alarms_per_day=0)
-    busy = costs.Profile(cameras=1000, alarms_per_day=10)
+    quiet = Profile(cameras=1000, alarms_per_day=0)
+    busy = Profile(cameras=1000, alarms_per_day=10)
     reads = {
-        profile: costs.model({}, profile)["by_service"]["DynamoDB reads"]
+        profile: model(shipped(), profile)["by_service"]["DynamoDB reads"]
         for profile in (quiet, busy)
     }
     per_alarm = (reads[busy] - reads[quiet]) / 300_000 / (0.125 / 1e6)

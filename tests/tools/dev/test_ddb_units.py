@@ -12,6 +12,8 @@ from vstarcam_tools.dev.bench.ddb_units import (
     value_size,
 )
 
+from tests.unit.conftest import _no_network  # noqa: F401  (no socket is opened)
+
 CAMERA = {
     "vuid": {"S": "VE0005622QHOW"},
     "status": {"S": "online"},

@@ -10,6 +10,8 @@ from vstarcam_tools.local.guard import HostCheck, OwnOriginCors, host_is_ours, o
 from werkzeug.test import Client
 from werkzeug.wrappers import Response
 
+from tests.unit.conftest import _no_network  # noqa: F401  (no socket is opened)
+
 
 def hello(environ: dict[str, Any], start_response: Any) -> list[bytes]:
     start_response("200 OK", [("content-type", "text/plain")])

@@ -1,47 +1,37 @@
-"""``cameras configure`` and ``cameras show-config``: point real cameras at the stack.
+"""Pointing real cameras at the stack through their CGI: the workflow of ``cameras configure``.
 
-``configure`` reads the camera's ids (``get_status.cgi``) and push settings
-(``get_alarm_push_cfg.cgi``) first, so wrong credentials, an unreachable
-camera or firmware without alarm push fail before anything changes. Then it
-registers the camera, sets its own keyed URLs (the stack's ``HeartbeatUrl``/
-``AlarmUrl`` plus ``/<push key>``) with ``set_alarm_push_cfg.cgi`` and reads the
-settings back to check they took: firmware that shortens a URL too long for it
-is caught there. What it prints never shows the key (``<push key>`` instead).
+``configure_camera`` reads the camera's ids (``get_status.cgi``) and push settings
+(``get_alarm_push_cfg.cgi``) first, so wrong credentials, an unreachable camera or
+firmware without alarm push fail before anything changes. Then it registers the camera,
+sets its own keyed URLs (the stack's ``HeartbeatUrl``/``AlarmUrl`` plus ``/<push key>``)
+with ``set_alarm_push_cfg.cgi`` and reads the settings back to check they took: firmware
+that shortens a URL too long for it is caught there. What it reports never shows the key
+(``<push key>`` instead). Used by the CLI's ``cameras`` group (``vstarcam_tools.cli.cameras``,
+which parses the options and prints); it needs the camera registry and the CGI client,
+never the CLI. Errors are ``CameraError``s, one line each.
 """
 
 from __future__ import annotations
 
-import argparse
-import csv
 import dataclasses
-import getpass
-import os
-import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import TextIO
-from urllib.parse import urlsplit
 
 from botocore.exceptions import BotoCoreError, ClientError
 from vstarcam_push.dal.cameras import CameraRegistry
 from vstarcam_push.ingest.protocol import validate_vuid
 from vstarcam_push.models.errors import BadRequest
 from vstarcam_push.models.push_keys import REDACTED, PushUrls, keyed_url, redact
-from vstarcam_tools import arguments
+
 from vstarcam_tools.camera.cgi_client import (
-    DEFAULT_TIMEOUT,
     CameraClient,
     CameraError,
     Credentials,
     PushConfig,
     Value,
-    camera_base_url,
 )
-from vstarcam_tools.cli.common import CliError, StackContext, add_stack_options, format_table
-from vstarcam_tools.outputs import StackOutputs
 
 DEFAULT_HEARTBEAT_TIME = 60
 MIN_HEARTBEAT_TIME = 10
@@ -53,9 +43,6 @@ MIN_OFFLINE_AFTER = 30
 # Cameras are small devices on one LAN: a few at a time keeps both them and
 # the network responsive.
 BULK_CONCURRENCY = 4
-MAX_CSV_ROWS = 10_000
-CSV_COLUMNS = ("url", "user", "password", "name")
-DEFAULT_USER = "admin"
 MAX_TIMEOUT = 60.0
 
 
@@ -65,6 +52,10 @@ class ReadBackMismatch(CameraError):
 
 class ShortenedUrl(ReadBackMismatch):
     """The firmware kept only the start of a URL: it cannot hold the keyed URLs."""
+
+
+class WrongCamera(CameraError):
+    """The camera at the address given is not the camera named (``rotate-key --configure``)."""
 
 
 def offline_after(heartbeat_time: int) -> int:
@@ -107,7 +98,8 @@ class Outcome:
     lines: list[str] = field(default_factory=list)
 
 
-def _shown(value: Value) -> str:
+def shown_value(value: Value) -> str:
+    """A setting as printed: ``(empty)`` for an empty one."""
     return str(value) if value != "" else "(empty)"
 
 
@@ -199,7 +191,7 @@ def _say_changes(
     changes = before.differences(wanted)
     shown = _redacted(before).differences(_redacted(wanted))
     for setting, old, new in shown:
-        say(f"  {setting}: {_shown(old)} -> {_shown(new)}")
+        say(f"  {setting}: {shown_value(old)} -> {shown_value(new)}")
     if not changes:
         say("  push settings already point at the stack")
     elif not shown:
@@ -226,8 +218,8 @@ def _set_and_check(
             )
     if mismatches:
         details = "; ".join(
-            f"{setting} set to {_shown(redact(str(asked)))!r} "
-            f"but reads {_shown(redact(str(got)))!r}"
+            f"{setting} set to {shown_value(redact(str(asked)))!r} "
+            f"but reads {shown_value(redact(str(got)))!r}"
             for setting, asked, got in mismatches
         )
         raise ReadBackMismatch(f"camera at {client.base_url} did not keep its settings: {details}")
@@ -242,49 +234,34 @@ class CameraAt:
     timeout: float
 
 
-def camera_at(args: argparse.Namespace, vuid: str) -> CameraAt:
-    """The camera at ``--configure``, once its own ids say it is camera ``vuid``.
+def check_camera(camera: CameraAt, vuid: str) -> None:
+    """Refuse the camera unless its own ids say it is camera ``vuid`` (``WrongCamera``).
 
     Checked before the key is rotated, so a wrong address leaves the old key working.
     """
-    if args.user is None:
-        raise CliError("give the camera's login with --user (often admin)")
-    try:
-        address = camera_base_url(args.configure)
-    except CameraError as error:
-        raise CliError(str(error)) from None
-    camera = CameraAt(
-        address, Credentials(args.user, _password(args, args.user, address)), args.timeout
-    )
-    try:
-        with CameraClient(camera.address, camera.credentials, camera.timeout) as client:
-            ids = client.get_ids()
-            client.get_push_config()
-    except CameraError as error:
-        raise CliError(str(error)) from None
+    with CameraClient(camera.address, camera.credentials, camera.timeout) as client:
+        ids = client.get_ids()
+        client.get_push_config()
     if ids.push_id.upper() != vuid:
-        raise CliError(
+        raise WrongCamera(
             f"the camera at {client.base_url} is {ids.push_id or 'without a vuid'}, not {vuid}: "
             "nothing changed"
         )
-    return camera
 
 
-def set_camera_urls(camera: CameraAt, urls: PushUrls) -> None:
-    """Set a camera's new URLs, keep its other settings, and read them back."""
-    try:
-        with CameraClient(camera.address, camera.credentials, camera.timeout) as client:
-            before = client.get_push_config()
-            wanted = dataclasses.replace(
-                before, heartbeat_server=urls.heartbeat_url, alarm_push_main_server=urls.alarm_url
-            )
-            _set_and_check(client, wanted, before.differences(wanted))
-    except CameraError as error:
-        raise CliError(str(error)) from None
-    print(f"  set the new URLs on the camera at {client.base_url}; read back: they took")
+def set_camera_urls(camera: CameraAt, urls: PushUrls) -> str:
+    """Set a camera's new URLs, keep its other settings, and read them back; its base URL."""
+    with CameraClient(camera.address, camera.credentials, camera.timeout) as client:
+        before = client.get_push_config()
+        wanted = dataclasses.replace(
+            before, heartbeat_server=urls.heartbeat_url, alarm_push_main_server=urls.alarm_url
+        )
+        _set_and_check(client, wanted, before.differences(wanted))
+    return client.base_url
 
 
-def _run_one(target: Target, request: Request, registry: CameraRegistry, secret: bytes) -> Outcome:
+def run_one(target: Target, request: Request, registry: CameraRegistry, secret: bytes) -> Outcome:
+    """Configure one camera; its failure is in the outcome, so the others go on."""
     outcome = Outcome(target)
     try:
         configure_camera(target, request, registry, outcome, secret)
@@ -298,373 +275,22 @@ def _run_one(target: Target, request: Request, registry: CameraRegistry, secret:
     return outcome
 
 
-# ---------------------------------------------------------------- progress
+def configure_all(
+    targets: list[Target],
+    request: Request,
+    registry: CameraRegistry,
+    secret: bytes,
+    done: Callable[[Outcome], None] = lambda outcome: None,
+) -> list[Outcome]:
+    """Configure ``targets``, a few at a time; the outcomes in the order given.
 
-
-class Progress:
-    """``configured 3/10 cameras (1 failed)`` on stderr.
-
-    A few lines of our own instead of a progress bar library: the count is
-    all there is to show, and without a terminal (CI, a log file) each step
-    becomes one plain line instead of carriage-return noise.
+    ``done`` is called with each outcome in that order (the CLI's progress line).
     """
-
-    def __init__(self, total: int, stream: TextIO) -> None:
-        self.total = total
-        self.done = 0
-        self.failed = 0
-        self._stream = stream
-        self._tty = stream.isatty()
-
-    def advance(self, failed: bool) -> None:
-        self.done += 1
-        self.failed += failed
-        text = f"configured {self.done}/{self.total} cameras" + (
-            f" ({self.failed} failed)" if self.failed else ""
-        )
-        if self._tty:
-            width = 20
-            filled = width * self.done // self.total
-            self._stream.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {text}")
-            if self.done == self.total:
-                self._stream.write("\n")
-        else:
-            self._stream.write(text + "\n")
-        self._stream.flush()
-
-
-# ---------------------------------------------------------------- command line
-
-
-def _password(args: argparse.Namespace, user: str, where: str) -> str:
-    """The camera password from --password, --password-env, or a prompt on a terminal."""
-    if args.password is not None:
-        return args.password
-    if args.password_env:
-        value = os.environ.get(args.password_env, "")
-        if not value:
-            raise CliError(f"environment variable {args.password_env} is not set or empty")
-        return value
-    if sys.stdin.isatty():
-        return getpass.getpass(f"password for {user} on {where}: ")
-    raise CliError(
-        "no camera password: pass --password-env VAR (or --password), "
-        "or run in a terminal to be asked"
-    )
-
-
-_heartbeat_time = arguments.number(int, MIN_HEARTBEAT_TIME, MAX_HEARTBEAT_TIME, unit="seconds")
-_timeout = arguments.number(float, 0, MAX_TIMEOUT, above=True, unit="seconds")
-
-
-def _server_url(text: str) -> str:
-    parts = urlsplit(text)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise argparse.ArgumentTypeError(f"{text!r} is not an http:// or https:// URL")
-    return text
-
-
-def camera_options(parser: argparse.ArgumentParser, user_required: bool) -> None:
-    parser.add_argument(
-        "--user",
-        required=user_required,
-        default=None,
-        help="the camera's login user" + ("" if user_required else " (for CSV rows without one)"),
-    )
-    secret = parser.add_mutually_exclusive_group()
-    secret.add_argument(
-        "--password",
-        default=None,
-        help="the camera's password (visible to other local users: prefer --password-env)",
-    )
-    secret.add_argument(
-        "--password-env",
-        metavar="VAR",
-        default=None,
-        help="read the password from environment variable VAR",
-    )
-    parser.add_argument(
-        "--timeout",
-        type=_timeout,
-        default=DEFAULT_TIMEOUT,
-        metavar="SECONDS",
-        help=f"how long to wait for the camera (default {DEFAULT_TIMEOUT:g})",
-    )
-
-
-def _warn_unreachable_urls(request: Request) -> None:
-    for url in (request.heartbeat_url, request.alarm_url):
-        host = urlsplit(url).hostname or ""
-        if host in ("localhost", "0.0.0.0", "::") or host.startswith("127.") or host == "::1":
-            print(
-                f"warning: {url} names this machine's loopback/any address, which a camera "
-                "on the LAN cannot reach: restart the local stack with "
-                'make run ARGS="--host 0.0.0.0" so it publishes this machine\'s LAN address',
-                file=sys.stderr,
-            )
-            return
-
-
-def _camera_urls(args: argparse.Namespace, outputs: StackOutputs) -> tuple[str, str]:
-    """The heartbeat and alarm URLs to set: the stack's (its HTTPS ones, or with
-    ``--plain-http`` its plain-HTTP front door's), unless given on the command line."""
-    if not args.plain_http:
-        return args.heartbeat_url or outputs.heartbeat_url, args.alarm_url or outputs.alarm_url
-    if args.heartbeat_url or args.alarm_url:
-        raise CliError("give --plain-http or --heartbeat-url/--alarm-url, not both")
-    if outputs.plain_http_heartbeat_url is None or outputs.plain_http_alarm_url is None:
-        raise CliError(
-            "the stack has no plain-HTTP front door: deploy it with the parameter "
-            "PlainHttpFrontDoor=true (docs/cameras.md)"
-        )
-    return outputs.plain_http_heartbeat_url, outputs.plain_http_alarm_url
-
-
-def _request(args: argparse.Namespace, outputs: StackOutputs) -> Request:
-    """The run's settings; camera URLs are the stack's unless given."""
-    heartbeat_url, alarm_url = _camera_urls(args, outputs)
-    request = Request(
-        heartbeat_url=heartbeat_url,
-        alarm_url=alarm_url,
-        heartbeat_time=args.heartbeat_time,
-        sub_server=args.sub_server,
-        dry_run=args.dry_run,
-        timeout=args.timeout,
-        without_key=args.without_key,
-    )
-    _warn_unreachable_urls(request)
-    return request
-
-
-def _configure(args: argparse.Namespace) -> int:
-    if args.csv is not None:
-        if args.camera_url or args.name or args.vuid:
-            raise CliError("with --from, give CAMERA_URL, --name and --vuid per row in the CSV")
-        return _configure_many(args)
-    if not args.camera_url:
-        raise CliError("give CAMERA_URL, or --from cameras.csv")
-    if args.user is None:
-        raise CliError("give the camera's login with --user (often admin)")
-    try:
-        address = camera_base_url(args.camera_url)
-    except CameraError as error:
-        raise CliError(str(error)) from None
-    target = Target(
-        address,
-        Credentials(args.user, _password(args, args.user, address)),
-        name=args.name or "",
-        vuid=args.vuid or "",
-    )
-    context = StackContext.resolve(args)
-    request = _request(args, context.outputs)
-    if args.dry_run:
-        print("dry run: nothing is changed on the camera or in the stack")
-    outcome = Outcome(target)
-    try:
-        configure_camera(target, request, context.cameras(), outcome, context.push_key_secret())
-    except CameraError as error:
-        for line in outcome.lines:
-            print(line)
-        raise CliError(str(error)) from None
-    for line in outcome.lines:
-        print(line)
-    return 0
-
-
-def read_targets(path: Path, default_user: str | None, password: Callable[[], str]) -> list[Target]:
-    """The cameras of a ``url,user,password,name`` CSV; ``password()`` fills empty cells."""
-    try:
-        with path.open(newline="", encoding="utf-8-sig") as file:
-            rows = list(_csv_rows(file))
-    except csv.Error as error:
-        raise CliError(f"{path}: not a readable CSV ({error})") from None
-    except UnicodeDecodeError:
-        raise CliError(f"{path}: not UTF-8 text") from None
-    targets: list[Target] = []
-    for number, row in rows:
-        address = row.get("url", "").strip()
-        if not address:
-            raise CliError(f"{path}:{number}: the url cell is empty")
-        try:
-            address = camera_base_url(address)
-        except CameraError as error:
-            raise CliError(f"{path}:{number}: {error}") from None
-        user = row.get("user", "").strip() or default_user
-        if not user:
-            raise CliError(f"{path}:{number}: no user: fill the user column or pass --user")
-        secret = row.get("password", "") or password()
-        targets.append(Target(address, Credentials(user, secret), name=row.get("name", "").strip()))
-    if not targets:
-        raise CliError(f"{path}: no cameras listed")
-    return targets
-
-
-def _csv_rows(file: TextIO) -> Iterator[tuple[int, dict[str, str]]]:
-    reader = csv.DictReader(file)
-    columns = [name.strip().lower() for name in reader.fieldnames or []]
-    unknown = [name for name in columns if name not in CSV_COLUMNS]
-    if "url" not in columns or unknown:
-        raise CliError(
-            f"{file.name}: the first line must name the columns {','.join(CSV_COLUMNS)}"
-            + (f" (unknown: {', '.join(unknown)})" if unknown else "")
-        )
-    reader.fieldnames = columns
-    for index, row in enumerate(reader):
-        if index >= MAX_CSV_ROWS:
-            raise CliError(f"{file.name}: more than {MAX_CSV_ROWS} cameras; split the file")
-        if None in row:
-            raise CliError(f"{file.name}:{reader.line_num}: more cells than columns")
-        if any((value or "").strip() for value in row.values()):
-            yield reader.line_num, {key: value or "" for key, value in row.items()}
-
-
-def _configure_many(args: argparse.Namespace) -> int:
-    cached: list[str] = []
-
-    def password() -> str:
-        if not cached:
-            cached.append(_password(args, args.user or DEFAULT_USER, "cameras without one"))
-        return cached[0]
-
-    targets = read_targets(Path(args.csv), args.user, password)
-    context = StackContext.resolve(args)
-    request = _request(args, context.outputs)
-    registry = context.cameras()
-    secret = context.push_key_secret()
-    if args.dry_run:
-        print("dry run: nothing is changed on the cameras or in the stack")
-    progress = Progress(len(targets), sys.stderr)
     with ThreadPoolExecutor(max_workers=BULK_CONCURRENCY) as pool:
-        futures = [pool.submit(_run_one, target, request, registry, secret) for target in targets]
+        futures = [pool.submit(run_one, target, request, registry, secret) for target in targets]
         outcomes: list[Outcome] = []
         for future in futures:
             outcome = future.result()
-            progress.advance(bool(outcome.error))
+            done(outcome)
             outcomes.append(outcome)
-    for outcome in outcomes:
-        for line in outcome.lines:
-            print(line)
-    rows = [
-        [outcome.target.name or outcome.target.address, outcome.vuid or "-", outcome.result]
-        for outcome in outcomes
-    ]
-    print(format_table(["CAMERA", "VUID", "RESULT"], rows))
-    failed = sum(1 for outcome in outcomes if outcome.error)
-    if failed:
-        raise CliError(f"{failed} of {len(outcomes)} cameras failed (see the table above)")
-    return 0
-
-
-def _show_config(args: argparse.Namespace) -> int:
-    try:
-        address = camera_base_url(args.camera_url)
-    except CameraError as error:
-        raise CliError(str(error)) from None
-    credentials = Credentials(args.user, _password(args, args.user, address))
-    with CameraClient(address, credentials, args.timeout) as client:
-        try:
-            ids = client.get_ids()
-            lines = [
-                ("camera", client.base_url),
-                ("vuid", ids.vuid),
-                ("deviceid", ids.deviceid),
-                ("realdeviceid", ids.realdeviceid),
-                ("alias", ids.alias),
-            ]
-            _print_fields(lines)
-            config = client.get_push_config()
-        except CameraError as error:
-            raise CliError(str(error)) from None
-    _print_fields(
-        [
-            ("heartbeatTime", str(config.heartbeat_time)),
-            # The camera's own push key is not shown here: 'cameras urls' is the one place.
-            ("heartbeatServer", redact(config.heartbeat_server)),
-            ("alarmPushMainServer", redact(config.alarm_push_main_server)),
-            ("alarmPushSubServer", redact(config.alarm_push_sub_server)),
-        ]
-    )
-    return 0
-
-
-def _print_fields(lines: list[tuple[str, str]]) -> None:
-    for label, value in lines:
-        print(f"{label + ':':<21} {_shown(value)}")
-
-
-def register(cameras_subparsers: argparse._SubParsersAction) -> None:
-    """Add ``configure`` and ``show-config`` to the CLI's ``cameras`` group."""
-    configure = cameras_subparsers.add_parser(
-        "configure",
-        help="point a camera (or a CSV of cameras) at the stack through its CGI",
-        description="Read the camera's vuid, register it, set its heartbeatServer and "
-        "alarmPushMainServer to the stack's URLs, and check the camera kept them.",
-    )
-    configure.add_argument(
-        "camera_url",
-        metavar="CAMERA_URL",
-        nargs="?",
-        help="the camera's web address, like http://192.168.1.50:81 (a bare host means port 81)",
-    )
-    configure.add_argument(
-        "--from",
-        dest="csv",
-        metavar="CSV",
-        help=f"configure every camera of a CSV file with columns {','.join(CSV_COLUMNS)}",
-    )
-    camera_options(configure, user_required=False)
-    configure.add_argument("--name", help="a name for notifications (default: the camera's alias)")
-    configure.add_argument("--vuid", help="use this vuid instead of the one the camera reports")
-    configure.add_argument(
-        "--heartbeat-time",
-        type=_heartbeat_time,
-        default=DEFAULT_HEARTBEAT_TIME,
-        metavar="SECONDS",
-        help=f"seconds between heartbeats (default {DEFAULT_HEARTBEAT_TIME}); the camera is "
-        f"reported offline after {OFFLINE_HEARTBEATS} missed ones (at least {MIN_OFFLINE_AFTER} s)",
-    )
-    configure.add_argument(
-        "--plain-http",
-        action="store_true",
-        help="for firmware without HTTPS: set the stack's plain-HTTP front door URLs "
-        "(PlainHttpHeartbeatUrl, PlainHttpAlarmUrl; deploy with PlainHttpFrontDoor=true)",
-    )
-    configure.add_argument(
-        "--heartbeat-url",
-        type=_server_url,
-        metavar="URL",
-        help="heartbeatServer to set, before the camera's /KEY (default: the stack's HeartbeatUrl)",
-    )
-    configure.add_argument(
-        "--alarm-url",
-        type=_server_url,
-        metavar="URL",
-        help="alarmPushMainServer to set, before the camera's /KEY (default: the stack's AlarmUrl)",
-    )
-    configure.add_argument(
-        "--without-key",
-        action="store_true",
-        help="set the bare URLs, without the camera's push key, for firmware that cannot hold "
-        "the longer ones (the stack must run with RequirePushKey=false; see docs/security.md)",
-    )
-    configure.add_argument(
-        "--sub-server",
-        type=_server_url,
-        metavar="URL",
-        help="also set alarmPushSubServer (default: leave it as it is)",
-    )
-    configure.add_argument(
-        "--dry-run",
-        action="store_true",
-        help="print the plan and the exact CGI URL (password masked); change nothing",
-    )
-    add_stack_options(configure)
-    configure.set_defaults(handler=_configure)
-
-    show = cameras_subparsers.add_parser(
-        "show-config",
-        help="a camera's ids and current alarm push settings",
-    )
-    show.add_argument("camera_url", metavar="CAMERA_URL", help="like http://192.168.1.50:81")
-    camera_options(show, user_required=True)
-    show.set_defaults(handler=_show_config)
+    return outcomes

@@ -1,124 +1,25 @@
 """The cost model: AWS list prices x what each request causes, for a fleet and a profile.
 
-One module for ``make bench`` (``cost_model`` in benchmarks/results.json, the chart in
-docs/) and ``vstarcam-push cost`` (the same numbers for the fleet an installer types).
-What each request causes comes from the bench's measurements where it has them: the
-warm CPU time of each function (``cold_start``), the write and read units of each
-request priced from the items' real sizes and the template's indexes (``write_units``),
-the bytes of the access log line (the template's format). The functions built beside
-the receiver (media processing, push delivery, the console) are counted with their
-memory sizes from the template and call counts from their code; what could not be
-measured here is labelled ``estimate`` in ``ASSUMPTIONS``.
-
-Prices: us-east-1 list prices without free tiers, each with where it was checked and
-when (``PRICES``); check them at https://aws.amazon.com/pricing before relying on them.
+One model for ``vstarcam-push cost`` (the numbers for the fleet an installer types) and
+``make bench`` (``cost_model`` in benchmarks/results.json, the chart in docs/). What each
+request causes comes from ``Inputs``: the warm CPU time of each function and the write
+and read units of each request as the bench measured them, the functions' memory sizes,
+the alarms and the access log line from the template; the package ships them
+(``inputs.json``), so the model needs no checkout. The functions built beside the
+receiver (media processing, push delivery, the console) are counted with call counts
+from their code; what could not be measured here is labelled ``estimate`` in
+``ASSUMPTIONS``. The prices are in ``vstarcam_tools.cost.prices``.
 """
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from dataclasses import asdict, dataclass, replace
-from pathlib import Path
 from typing import Any
 
-from vstarcam_tools.template import PROJECT_ROOT, Stack, load_template
-
-CHECKED = "2026-12-01"
-
-
-@dataclass(frozen=True)
-class Price:
-    value: float
-    unit: str
-    source: str
-
-
-PRICES: dict[str, Price] = {
-    "http_api_request": Price(
-        1.00 / 1e6,
-        "HTTP API request (first 300 M a month; per 512 KB of request)",
-        "awsforengineers.com/blog/aws-api-gateway-pricing-explained (2025-05-19) and "
-        "amnic.com/blogs/aws-api-gateway-pricing, both quoting aws.amazon.com/api-gateway/pricing",
-    ),
-    "lambda_request": Price(
-        0.20 / 1e6,
-        "Lambda request",
-        "cloudchipr.com/blog/aws-lambda-pricing (2024) and a Lambda cost note of 2026-05-11 "
-        "(git.mcrn.ar lambda_local_runner docs)",
-    ),
-    "lambda_arm64_gb_second": Price(
-        0.0000133334,
-        "Lambda duration, arm64, per GB-second (first 7.5 billion GB-s a month)",
-        "cloudchipr.com/blog/aws-lambda-pricing (2024); the same figure in the 2026-05-11 note",
-    ),
-    "dynamodb_write_unit": Price(
-        0.625 / 1e6,
-        "DynamoDB on-demand write request unit (after the November 2024 cut)",
-        "airbyte.com/data-engineering-resources/dynamodb-pricing (2025-07-21)",
-    ),
-    "dynamodb_read_unit": Price(
-        0.125 / 1e6,
-        "DynamoDB on-demand read request unit",
-        "airbyte.com/data-engineering-resources/dynamodb-pricing (2025-07-21)",
-    ),
-    "dynamodb_gb_month": Price(
-        0.25,
-        "DynamoDB Standard table storage, per GB-month",
-        "from memory (not found by the search); a small line either way",
-    ),
-    "s3_put": Price(
-        0.005 / 1000,
-        "S3 Standard PUT",
-        "devnotes.tech/understanding-aws-s3-pricing (undated, quoting the S3 pricing page)",
-    ),
-    "s3_get": Price(0.0004 / 1000, "S3 Standard GET", "devnotes.tech (as above)"),
-    "s3_gb_month": Price(0.023, "S3 Standard storage, per GB-month", "devnotes.tech (as above)"),
-    "sns_publish": Price(
-        0.50 / 1e6,
-        "SNS standard topic publish",
-        "factualminds.com/blog/amazon-sns-pricing-publishes-fanout-protocols (2026-06-13)",
-    ),
-    "sns_email": Price(2.00 / 100_000, "SNS email delivery", "factualminds.com (2026-06-13)"),
-    "sns_sms_us": Price(
-        0.00581,
-        "SNS SMS to a US number (carrier fees and registration extra)",
-        "from memory (2025); SMS prices change by country and carrier",
-    ),
-    "sqs_request": Price(
-        0.40 / 1e6,
-        "SQS standard request (per 64 KB)",
-        "factualminds.com/blog/amazon-sqs-pricing-64kb-rule-fifo-vs-standard (2026-06-13) and "
-        "cloudburn.io/blog/amazon-sqs-pricing (2026-03-14)",
-    ),
-    "logs_ingested_gb": Price(
-        0.50,
-        "CloudWatch Logs ingestion, Standard class, per GB",
-        "c3x.dev/blog/cloudwatch-logs-cost-optimization (us-east-1, June 2026)",
-    ),
-    "logs_stored_gb_month": Price(
-        0.03, "CloudWatch Logs storage, per GB-month (compressed)", "c3x.dev (June 2026)"
-    ),
-    "custom_metric_month": Price(
-        0.30,
-        "CloudWatch custom metric, per month, prorated by the hours it is published",
-        "signoz.io/guides/cloudwatch-pricing (updated 2026-02-15)",
-    ),
-    "cloudwatch_alarm_month": Price(
-        0.10,
-        "CloudWatch standard-resolution alarm, per alarm metric and month (a metric-math "
-        "alarm is billed for each metric it reads)",
-        "c3x.dev/resources/aws/aws_cloudwatch_metric_alarm (undated): $0.10 per "
-        "standard alarm-month; per metric of a metric-math alarm from memory (2025)",
-    ),
-    "cognito_mau": Price(
-        0.0,
-        "Cognito user pool (Essentials), the console's few users a month",
-        "c3x.dev/resources/aws/aws_cognito_user_pool (undated): 10,000 MAU free, then per MAU",
-    ),
-}
-PRICE = {name: price.value for name, price in PRICES.items()}
+from vstarcam_tools.cost.inputs import Inputs
+from vstarcam_tools.cost.prices import CHECKED, PRICE, PRICES
 
 
 @dataclass(frozen=True)
@@ -193,56 +94,6 @@ CONSOLE_VIEWS_PER_DAY = 10
 # (SNS's free NumberOfMessagesPublished counts the notifications).
 METRICS_PER_ALARM_HOUR = 1
 CONSOLE_PAGE_CAMERAS = 50
-# Used when benchmarks/results.json lacks a measurement (e.g. before the first make bench).
-DEFAULT_WRITE_UNITS = {"heartbeat": 1, "alarm": 4, "notify": 1, "media_record_update": 3}
-DEFAULT_WARM_CPU_MS = {
-    "heartbeat": 1.7,
-    "alarm": 8.6,
-    "notify": 4.8,
-    "offline_sweep": 5.4,
-    "media": 1.9,
-}
-DEFAULT_ITEM_BYTES = {"camera": 300.0, "alarm": 400.0}
-
-
-def memory_sizes() -> dict[str, int]:
-    """Each function's MemorySize in MB, from the template (its own, or the Globals one)."""
-    template = load_template()
-    default = int(template["Globals"]["Function"]["MemorySize"])
-    return {
-        logical_id: int(resource["Properties"].get("MemorySize", default))
-        for logical_id, resource in template["Resources"].items()
-        if resource["Type"] == "AWS::Serverless::Function"
-    }
-
-
-def cloudwatch_alarm_metrics(overrides: dict[str, str] | None = None) -> int:
-    """The alarm metrics the stack's CloudWatch alarms are billed for: one per alarm on a
-    metric, one per metric a metric-math alarm reads (its expressions are free)."""
-    stack = Stack(overrides=overrides or {})
-    count = 0
-    for resource in stack.resources("AWS::CloudWatch::Alarm").values():
-        metrics = resource["Properties"].get("Metrics")
-        count += sum("MetricStat" in metric for metric in metrics) if metrics else 1
-    return count
-
-
-def access_log_bytes() -> int:
-    """One access log line in the template's format, with a typical camera's values."""
-    api = load_template()["Resources"]["HttpApi"]["Properties"]
-    line = api["AccessLogSettings"]["Format"]
-    values = {
-        "$context.requestId": "O4zP8jLdoAMEV2w=",
-        "$context.identity.sourceIp": "203.0.113.195",
-        "$context.routeKey": "POST /heartbeat",
-        "$context.status": "200",
-        "$context.integrationErrorMessage": "-",
-    }
-    for variable, value in values.items():
-        line = line.replace(variable, value)
-    if "$context" in line:
-        raise ValueError(f"the access log format has a variable the model does not know: {line}")
-    return len(line.encode())
 
 
 def billed_ms(cpu_ms: float, memory_mb: int, calls_ms: float) -> float:
@@ -250,39 +101,10 @@ def billed_ms(cpu_ms: float, memory_mb: int, calls_ms: float) -> float:
     return cpu_ms * VCPU_MB / memory_mb + calls_ms
 
 
-def _measured(results: dict[str, Any]) -> dict[str, Any]:
-    cold = results.get("cold_start", {})
-    warm = {
-        name: cold.get(name, {}).get("warm_cpu_ms", ms) for name, ms in DEFAULT_WARM_CPU_MS.items()
-    }
-    units = results.get("write_units", {})
-    write = {
-        "heartbeat": units.get("heartbeat", {}).get("units", DEFAULT_WRITE_UNITS["heartbeat"]),
-        "alarm": units.get("alarm", {}).get("units", DEFAULT_WRITE_UNITS["alarm"]),
-        "notify": units.get("notify_cooldown_claim", {}).get(
-            "units", DEFAULT_WRITE_UNITS["notify"]
-        ),
-        "media_record_update": units.get("media_record_update", {}).get(
-            "units", DEFAULT_WRITE_UNITS["media_record_update"]
-        ),
-    }
-    sweep = units.get("sweep_1000_cameras", {})
-    items = {
-        "camera": sweep.get("camera_item_bytes", DEFAULT_ITEM_BYTES["camera"]),
-        "alarm": units.get("alarm", {}).get("alarm_item_bytes", DEFAULT_ITEM_BYTES["alarm"]),
-    }
-    return {"warm_cpu_ms": warm, "write_units": write, "item_bytes": items}
-
-
-def model(results: dict[str, Any], profile: Profile = Profile()) -> dict[str, Any]:
+def model(inputs: Inputs, profile: Profile = Profile()) -> dict[str, Any]:
     """Monthly dollars for ``profile``: by service for the fleet, and per camera."""
-    memory = memory_sizes()
-    measured = _measured(results)
-    warm, write, item_bytes = (
-        measured["warm_cpu_ms"],
-        measured["write_units"],
-        measured["item_bytes"],
-    )
+    memory = inputs.memory_mb
+    warm, write, item_bytes = inputs.warm_cpu_ms, inputs.write_units, inputs.item_bytes
     n = profile.cameras
     month_s = profile.days * 86_400
     heartbeats = n * month_s / profile.heartbeat_time_s
@@ -327,7 +149,7 @@ def model(results: dict[str, Any], profile: Profile = Profile()) -> dict[str, An
 
     console_views = CONSOLE_VIEWS_PER_DAY * profile.days
     console_requests = 4 * console_views
-    access_bytes = access_log_bytes() + LOG_BYTES["event_overhead"]
+    access_bytes = inputs.access_log_bytes + LOG_BYTES["event_overhead"]
     line = LOG_BYTES["info"] + LOG_BYTES["event_overhead"]
     emf = LOG_BYTES["emf"] + LOG_BYTES["event_overhead"]
     logs_gb = (
@@ -402,7 +224,7 @@ def model(results: dict[str, Any], profile: Profile = Profile()) -> dict[str, An
             * PRICE["logs_stored_gb_month"]
         ),
         "CloudWatch metrics": METRICS_PER_ALARM_HOUR * alarm_hours * PRICE["custom_metric_month"],
-        "CloudWatch alarms": cloudwatch_alarm_metrics(profile.overrides)
+        "CloudWatch alarms": inputs.alarm_metrics_for(profile.overrides)
         * PRICE["cloudwatch_alarm_month"],
         "Cognito (console users)": 0.0,
     }
@@ -412,7 +234,7 @@ def model(results: dict[str, Any], profile: Profile = Profile()) -> dict[str, An
         "profile": asdict(profile),
         "billed_ms": {name: round(value, 1) for name, value in duration_ms.items()},
         "write_units": write,
-        "access_log_bytes": access_log_bytes(),
+        "access_log_bytes": inputs.access_log_bytes,
         "by_service": {name: round(value, 5) for name, value in fleet.items()},
         "total": round(total, 4),
         "per_camera_month": round(total / n, 5),
@@ -431,13 +253,13 @@ def _push_function(memory: dict[str, int]) -> str:
     return names[0] if names else "PushDeliveryFunction"
 
 
-def summary(results: dict[str, Any]) -> dict[str, Any]:
+def summary(inputs: Inputs) -> dict[str, Any]:
     """The ``cost_model`` section of benchmarks/results.json."""
-    one = model(results, Profile(cameras=1))
-    thousand = model(results, Profile(cameras=1000))
+    one = model(inputs, Profile(cameras=1))
+    thousand = model(inputs, Profile(cameras=1000))
     # The one-camera stack as a home user deploys it for email alone: PushChannels=false,
     # RefusalsAlarm=false.
-    bare = model(results, Profile(cameras=1, push_channels=0, refusals_alarm=False))
+    bare = model(inputs, Profile(cameras=1, push_channels=0, refusals_alarm=False))
     return {
         "prices_checked": CHECKED,
         "prices": {name: asdict(price) for name, price in PRICES.items()},
@@ -457,13 +279,13 @@ def summary(results: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def curves(results: dict[str, Any]) -> dict[str, Any]:
+def curves(inputs: Inputs) -> dict[str, Any]:
     """Cost per camera-month by service: against fleet size, and against heartbeatTime."""
     fleet_sizes = [1, 3, 10, 30, 100, 300, 1_000, 3_000, 10_000, 30_000, 100_000]
     heartbeat_times = [30, 60, 120, 180, 300, 450, 600]
 
     def per_camera(profile: Profile) -> dict[str, float]:
-        estimate = model(results, profile)
+        estimate = model(inputs, profile)
         return {name: value / profile.cameras for name, value in estimate["by_service"].items()}
 
     return {
@@ -489,23 +311,5 @@ def markdown(cost: dict[str, Any]) -> str:
     return "\n".join(rows)
 
 
-def load_results(path: Path = PROJECT_ROOT / "benchmarks" / "results.json") -> dict[str, Any]:
-    """The bench's measurements, or none (the model's defaults) when there is no file."""
-    return json.loads(path.read_text()) if path.exists() else {}
-
-
 def with_profile(**changes: Any) -> Profile:
     return replace(Profile(), **{key: value for key, value in changes.items() if value is not None})
-
-
-def main() -> int:
-    """``python -m vstarcam_tools.dev.bench.costs``: the goal's profile for 1 and 1,000 cameras."""
-    results = load_results()
-    for cameras in (1, 1000):
-        print(markdown(model(results, Profile(cameras=cameras))))
-        print()
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

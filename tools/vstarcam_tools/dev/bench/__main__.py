@@ -12,8 +12,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from vstarcam_tools.cost import model as costs
-from vstarcam_tools.dev.bench import report
+from vstarcam_tools.cost.model import summary
+from vstarcam_tools.cost.prices import PRICE
+from vstarcam_tools.dev.bench import cost_inputs, report
 from vstarcam_tools.dev.bench.aws import MotoServer, isolate_from_real_aws
 from vstarcam_tools.template import PROJECT_ROOT
 
@@ -91,7 +92,7 @@ def main(argv: list[str] | None = None) -> int:
         print(
             "sweep: the parallel Scan of 10,000 cameras, and the designs compared ...", flush=True
         )
-        results["sweep_designs"] = sweep_designs.run(costs.PRICE)
+        results["sweep_designs"] = sweep_designs.run(PRICE)
     results.pop("sweeper_items_read", None)  # the byDeadline index's section, gone with it
     if "throughput" in args.only:
         from vstarcam_tools.dev.bench import throughput
@@ -115,10 +116,13 @@ def main(argv: list[str] | None = None) -> int:
         print("console: transfer sizes of the page and of a page of 50 alarms ...", flush=True)
         results["console"] = console.run()
 
-    results["cost_model"] = costs.summary(results)
+    # The cost model's inputs from what was just measured, shipped with the cost package.
+    inputs = cost_inputs.derive(results)
+    print(f"cost inputs: {cost_inputs.write(inputs).relative_to(PROJECT_ROOT)}", flush=True)
+    results["cost_model"] = summary(inputs)
     from vstarcam_tools.dev.bench import chart
 
-    print(f"cost chart: {chart.draw(results).relative_to(PROJECT_ROOT)}", flush=True)
+    print(f"cost chart: {chart.draw(inputs).relative_to(PROJECT_ROOT)}", flush=True)
     results["machine"] = {
         "cpus": os.cpu_count(),
         "python": platform.python_version(),

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 
 import boto3
 from moto.server import ThreadedMotoServer
+
 from vstarcam_tools.events import REGION
 from vstarcam_tools.provision import create_resources
 from vstarcam_tools.template import Stack

@@ -8,9 +8,10 @@ cameras). Installers choose heartbeatTime from the second.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
-from vstarcam_tools.cost import model as costs
+from vstarcam_tools.cost.inputs import Inputs
+from vstarcam_tools.cost.model import curves
+from vstarcam_tools.cost.prices import CHECKED
 from vstarcam_tools.template import PROJECT_ROOT
 
 CHART = PROJECT_ROOT / "docs" / "cost-per-camera.png"
@@ -30,14 +31,14 @@ def _series(rows: list[dict[str, float]], shown: list[str]) -> list[list[float]]
     return series
 
 
-def draw(results: dict[str, Any], path: Path = CHART) -> Path:
+def draw(inputs: Inputs, path: Path = CHART) -> Path:
     """Draw the chart to ``path`` (PNG) and return it."""
     import matplotlib
 
     matplotlib.use("Agg")  # no display: a file only
     import matplotlib.pyplot as plt
 
-    data = costs.curves(results)
+    data = curves(inputs)
     shown = _services(data["by_fleet_size"] + data["by_heartbeat_time"])
     labels = [*shown, "everything else"]
     colors = [plt.get_cmap("tab20")(n % 20) for n in range(len(labels))]
@@ -68,7 +69,7 @@ def draw(results: dict[str, Any], path: Path = CHART) -> Path:
         0.01,
         0.01,
         f"Profile: 10 alarms a day with 300 KB pictures, 30-day retention, one email "
-        f"subscriber, one push channel. us-east-1 list prices checked {costs.CHECKED}, "
+        f"subscriber, one push channel. us-east-1 list prices checked {CHECKED}, "
         "no free tiers. vstarcam-push cost prints any other profile.",
         fontsize=7,
     )

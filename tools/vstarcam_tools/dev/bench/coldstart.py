@@ -26,6 +26,7 @@ from types import ModuleType
 from typing import Any
 
 import boto3
+
 from vstarcam_tools.dev.bench.aws import DUMMY_ENVIRONMENT, MotoServer, environment
 from vstarcam_tools.dev.bench.calls import CallLog
 from vstarcam_tools.dev.bench.runtime import child_command

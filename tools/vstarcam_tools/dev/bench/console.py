@@ -18,6 +18,7 @@ from typing import Any
 
 import boto3
 from moto import mock_aws
+
 from vstarcam_tools.camera.simulator import load_testdata
 from vstarcam_tools.dev.bench.aws import DUMMY_ENVIRONMENT, environment
 from vstarcam_tools.dev.bench.scenarios import CONSOLE_PAGE, _seed_console_alarms, now

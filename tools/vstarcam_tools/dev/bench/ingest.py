@@ -25,6 +25,7 @@ from vstarcam_push.ingest.alarm_intake import parse_alarm_push
 from vstarcam_push.ingest.multipart import Part, boundary_of, parse_form
 from vstarcam_push.models.errors import BadRequest
 from vstarcam_push.runtime.http_event import HttpRequest
+
 from vstarcam_tools.dev.bench import events
 
 SIZES = {"1MB": 1024 * 1024, "4MB": 4 * 1024 * 1024}

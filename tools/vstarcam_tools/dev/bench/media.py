@@ -19,8 +19,11 @@ from pathlib import Path
 from typing import Any
 
 from PIL import Image, ImageChops, ImageStat
+
 from vstarcam_tools.camera import mediagen
-from vstarcam_tools.cost.model import PRICE, VCPU_MB, memory_sizes
+from vstarcam_tools.cost.model import VCPU_MB
+from vstarcam_tools.cost.prices import PRICE
+from vstarcam_tools.dev.bench.cost_inputs import memory_sizes
 from vstarcam_tools.dev.bench.runtime import child_command
 
 CHILD = Path(__file__).with_name("_media_child.py")

@@ -13,6 +13,7 @@ from vstarcam_push.models.alarm import Alarm, MediaLink, alarm_id_for
 from vstarcam_push.models.alarm_types import AlarmType
 from vstarcam_push.models.media import StoredMedia, media_key
 from vstarcam_push.models.push_keys import key_hash
+
 from vstarcam_tools.dev.bench import events
 from vstarcam_tools.events import console_event, link_event
 from vstarcam_tools.template import Stack

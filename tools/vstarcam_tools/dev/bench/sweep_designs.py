@@ -23,6 +23,7 @@ from typing import Any
 import boto3
 from moto import mock_aws
 from vstarcam_push.dal.cameras import SWEEP_SEGMENTS, CameraRegistry
+
 from vstarcam_tools.dev.bench import events
 from vstarcam_tools.dev.bench.calls import CallLog
 from vstarcam_tools.dev.bench.ddb_units import Index, Table, item_size, read_units, total

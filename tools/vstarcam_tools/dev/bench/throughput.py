@@ -13,6 +13,7 @@ from typing import Any
 
 from vstarcam_push.dal.cameras import CameraRegistry
 from vstarcam_push.models.push_keys import new_secret
+
 from vstarcam_tools.camera.simulator import (
     ALARM,
     HEARTBEAT,

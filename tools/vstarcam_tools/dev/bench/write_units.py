@@ -21,6 +21,7 @@ from vstarcam_push.dal.cameras import SWEEP_SEGMENTS, CameraRegistry
 from vstarcam_push.models.alarm_types import ALARM_TYPE_NAMES, AlarmType
 from vstarcam_push.models.camera import NotifyCeiling, cooldown_slot
 from vstarcam_push.models.push_keys import key_hash, new_secret
+
 from vstarcam_tools.dev.bench import events
 from vstarcam_tools.dev.bench.aws import DUMMY_ENVIRONMENT, environment
 from vstarcam_tools.dev.bench.coldstart import load_handler
