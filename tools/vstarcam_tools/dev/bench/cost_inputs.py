@@ -124,7 +124,7 @@ def load_results(path: Path = RESULTS) -> dict[str, Any]:
 
 
 def write(inputs: Inputs, path: Path = INPUTS) -> Path:
-    path.write_text(json.dumps(inputs.to_json(), indent=2, sort_keys=True) + "\n")
+    path.write_text(json.dumps(inputs.to_json(), indent=2) + "\n")
     return path
 
 
