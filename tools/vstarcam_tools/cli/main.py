@@ -17,6 +17,7 @@ from botocore.exceptions import (
 
 from vstarcam_tools.cli import alarms, cameras, cost, doctor, local, notify, simulate, users
 from vstarcam_tools.cli.common import DEFAULT_STACK, PROG, CliError
+from vstarcam_tools.extras import missing_extra
 
 # The command groups, in the order `vstarcam-push --help` lists them.
 GROUPS = (
@@ -89,6 +90,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         message = f"AWS error: {error}"
     except OSError as error:
         message = f"{error.filename}: {error.strerror}" if error.filename else str(error)
+    except ModuleNotFoundError as error:
+        # A library of an optional extra ([local], [media]) that this install lacks.
+        extra = missing_extra(error)
+        if extra is None:
+            raise
+        message = extra
     except KeyboardInterrupt:
         print(f"{PROG}: interrupted", file=sys.stderr)
         return 130
