@@ -17,7 +17,6 @@ from vstarcam_push.models.alarm import (
 
 BY_TIME_INDEX = "byTime"
 
-
 BY_DAY_INDEX = "byDay"
 
 

@@ -1,4 +1,4 @@
-"""The camera registry: the Cameras table.
+"""The Cameras table: every read and write of a camera item.
 
 A camera item is ``vuid`` (key), ``name``, ``registeredAt``, ``offlineAfter``
 (seconds), ``status`` (``online``/``offline``, absent until the first
@@ -57,10 +57,8 @@ from vstarcam_push.models.push_keys import (
 # 100 pages of 1 MB, 25 a segment, well inside the sweep's minute (docs/performance.md).
 SWEEP_SEGMENTS = 4
 
-
 # The deadline, as the sweep's filter and the mark-offline condition read it.
 _PAST_DUE = "#status = :online AND onlineUntil < :now"
-
 
 # The key of the item counting pending cameras: not a valid vuid, so never a camera.
 PENDING_COUNTER = "#pending"

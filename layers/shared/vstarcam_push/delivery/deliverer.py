@@ -48,7 +48,6 @@ from vstarcam_push.models.push_event import PushEvent
 
 logger = logging.getLogger(__name__)
 
-
 Result = Literal["delivered", "duplicate", "retry", "dead_lettered", "dropped"]
 
 

@@ -1,4 +1,4 @@
-"""The alarm store: the Alarms table.
+"""An alarm as the Alarms table holds it: its id, media references and day (no I/O).
 
 Key: ``vuid`` + ``alarmId``. The alarm id is derived from the alarm itself
 (vuid, alarm type, picture digest), so a camera's retry of the same alarm
@@ -25,9 +25,7 @@ from vstarcam_push.models.media import StoredMedia
 
 MediaStatus = Literal["processed", "failed"]
 
-
 PROCESSED: MediaStatus = "processed"
-
 
 FAILED: MediaStatus = "failed"
 

@@ -13,13 +13,10 @@ from vstarcam_push.models.alarm_types import AlarmType
 # camera item stays far under 1 KB in every state.
 SITE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._-]{0,39}$")
 
-
 PENDING = "pending"
-
 
 # At most this many unknown cameras wait for approval; further unknown vuids are refused.
 MAX_PENDING_CAMERAS = 100
-
 
 # Camera names go into email subjects and SMS: one line, bounded.
 MAX_NAME_LENGTH = 64

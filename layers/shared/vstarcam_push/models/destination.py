@@ -1,4 +1,4 @@
-"""Push destinations: the Destinations table, and each destination's filters.
+"""A push destination and its filters, as the Destinations table holds them (no I/O).
 
 A destination is a name (the key), a channel (``ntfy``, ``telegram``...), the
 channel's settings that are not secret (a chat id, an API URL), the names of
@@ -26,9 +26,7 @@ from vstarcam_push.models.push_event import URGENT_TYPES, PushEvent
 
 EVENTS = ("alarm", "offline", "online")
 
-
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$")
-
 
 _HOURS = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-3]):([0-5]\d)$")
 

@@ -8,7 +8,6 @@ from typing import Any, Literal
 
 EventKind = Literal["alarm", "offline", "online"]
 
-
 # Smoke and fire: what goes through quiet hours by default, and what Pushover sends
 # at high priority.
 URGENT_TYPES = ("0x26", "0x6d", "0x6e")

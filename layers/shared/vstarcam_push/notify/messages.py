@@ -23,13 +23,10 @@ from vstarcam_push.models.push_event import PushEvent
 
 EventKind = Literal["alarm", "offline", "online"]
 
-
 # "suppressed": inside the cooldown of its alarm type; "capped": over the per-camera ceiling.
 Outcome = Literal["sent", "suppressed", "capped", "ignored"]
 
-
 SMS_LIMIT = 160
-
 
 SUBJECT_LIMIT = 99  # SNS: under 100 ASCII characters
 
