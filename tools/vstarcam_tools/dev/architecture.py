@@ -1,10 +1,11 @@
 """Regenerate docs/architecture.md's module table and layer diagram from the code.
 
-``python tools/architecture.py`` rewrites the text between the ``<!-- generated:... -->``
-markers; ``--check`` exits 1 when the file differs from what the code says (the test
-``tests/test_architecture_doc.py`` runs the same comparison). Each module's line is the
-first sentence of its docstring, so a module without a docstring fails the check: the
-table can neither name a module that does not exist nor miss one that does.
+``python -m vstarcam_tools.dev.architecture`` rewrites the text between the
+``<!-- generated:... -->`` markers; ``--check`` exits 1 when the file differs from what
+the code says (the test ``tests/test_architecture_doc.py`` runs the same comparison).
+Each module's line is the first sentence of its docstring, so a module without a
+docstring fails the check: the table can neither name a module that does not exist nor
+miss one that does.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ import re
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from vstarcam_tools.template import PROJECT_ROOT as ROOT
+
 DOC = ROOT / "docs" / "architecture.md"
 LAYER = ROOT / "layers" / "shared" / "vstarcam_push"
 TOOLS = ROOT / "tools" / "vstarcam_tools"
@@ -33,7 +35,7 @@ LAYER_ORDER = (
     "admin",
     "console",
 )
-START = "<!-- generated:{name} (python tools/architecture.py) -->"
+START = "<!-- generated:{name} (python -m vstarcam_tools.dev.architecture) -->"
 END = "<!-- generated:{name}:end -->"
 
 
@@ -143,7 +145,7 @@ def main(argv: list[str] | None = None) -> int:
     wanted = render(current)
     if args.check:
         if current != wanted:
-            print("docs/architecture.md is stale: run python tools/architecture.py")
+            print("docs/architecture.md is stale: run python -m vstarcam_tools.dev.architecture")
             return 1
         return 0
     DOC.write_text(wanted, encoding="utf-8")
