@@ -53,7 +53,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--output",
         type=Path,
         default=cost_inputs.RESULTS,
-        help="where to write the results (default benchmarks/results.json)",
+        help="where to write the results (default benchmarks/results.json; only with it are "
+        "the cost inputs and the cost chart written too)",
     )
     args = parser.parse_args(argv)
     if args.runs < 10:
