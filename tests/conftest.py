@@ -7,6 +7,7 @@ from __future__ import annotations
 import importlib.util
 import itertools
 import json
+import logging
 import os
 import sys
 import uuid
@@ -20,6 +21,7 @@ from moto import mock_aws
 from requests_toolbelt import MultipartEncoder
 from vstarcam_push.dal.cameras import CameraRegistry
 from vstarcam_push.models.push_keys import key_hash
+from vstarcam_push.runtime.logs import WIRE_LOGGERS
 from vstarcam_tools.events import LambdaContext, http_event
 from vstarcam_tools.provision import create_resources
 from vstarcam_tools.template import Stack
@@ -52,6 +54,16 @@ VENDOR_ALARM_TYPES = {
 }
 
 _module_ids = itertools.count()
+
+
+@pytest.fixture(autouse=True)
+def _wire_loggers_as_they_were() -> Iterator[None]:
+    """Each function sets the AWS SDK's and urllib3's loggers to INFO when it is loaded
+    (runtime/logs.py); a test that loads one must not change what a later test logs."""
+    saved = {name: logging.getLogger(name).level for name in WIRE_LOGGERS}
+    yield
+    for name, level in saved.items():
+        logging.getLogger(name).setLevel(level)
 
 
 @pytest.fixture(autouse=True)

@@ -15,10 +15,12 @@ from vstarcam_push.dal.media import MediaStore
 from vstarcam_push.ingest.alarm_intake import AlarmIntake, parse_alarm_push
 from vstarcam_push.models.push_keys import KEY_PARAMETER
 from vstarcam_push.runtime.http_event import HttpRequest
+from vstarcam_push.runtime.logs import quiet_wire_loggers
 from vstarcam_push.runtime.replies import count, handler_metrics, respond
 from vstarcam_push.runtime.settings import Settings
 
 logger = Logger()
+quiet_wire_loggers()  # no secret in the logs at any level (runtime/logs.py)
 metrics = handler_metrics()
 settings = Settings.from_env()
 _dynamodb = boto3.client("dynamodb")

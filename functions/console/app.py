@@ -21,6 +21,9 @@ from typing import Any, NamedTuple
 
 from vstarcam_push.console.http import content_security_policy, origin_of, security_headers
 from vstarcam_push.models.alarm_types import ALARM_TYPE_NAMES, AlarmType
+from vstarcam_push.runtime.logs import quiet_wire_loggers
+
+quiet_wire_loggers()  # no secret in the logs at any level (runtime/logs.py)
 
 WEB = Path(__file__).resolve().parent / "web"
 CONTENT_TYPES = {

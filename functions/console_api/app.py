@@ -9,9 +9,11 @@ import boto3
 from aws_lambda_powertools import Logger
 from vstarcam_push.console.api import ConsoleApi, ConsoleSettings, handle_errors
 from vstarcam_push.media.links import presigning_client
+from vstarcam_push.runtime.logs import quiet_wire_loggers
 from vstarcam_push.runtime.settings import Settings
 
 logger = Logger()
+quiet_wire_loggers()  # no secret in the logs at any level (runtime/logs.py)
 settings = Settings.from_env()
 api = ConsoleApi(
     boto3.client("dynamodb"),

@@ -12,7 +12,7 @@ from vstarcam_push.dal.cameras import CameraRegistry
 from vstarcam_push.ingest.protocol import parse_heartbeat
 from vstarcam_push.models.push_keys import KEY_PARAMETER
 from vstarcam_push.runtime.http_event import HttpRequest
-from vstarcam_push.runtime.logs import JsonLogger
+from vstarcam_push.runtime.logs import JsonLogger, quiet_wire_loggers
 from vstarcam_push.runtime.replies import respond
 from vstarcam_push.runtime.settings import Settings
 
@@ -20,6 +20,7 @@ from vstarcam_push.runtime.settings import Settings
 # and its refusals are counted from their log lines by the template's metric filters.
 # Heartbeats are counted by the function's own (free) AWS/Lambda Invocations metric.
 logger = JsonLogger()
+quiet_wire_loggers()  # no secret in the logs at any level (runtime/logs.py)
 settings = Settings.from_env()
 cameras = CameraRegistry(boto3.client("dynamodb"), settings.cameras_table)
 

@@ -19,13 +19,14 @@ from vstarcam_push.delivery.fanout import FanOut
 from vstarcam_push.models.camera import NotifyCeiling
 from vstarcam_push.notify.notifier import Notifier
 from vstarcam_push.runtime.batches import stream_batch
-from vstarcam_push.runtime.logs import JsonLogger
+from vstarcam_push.runtime.logs import JsonLogger, quiet_wire_loggers
 from vstarcam_push.runtime.settings import Settings
 
 # No Powertools (its package imports Logger, Metrics and Tracer, about 5 % of this cold
 # start): the template's metric filters on this function's log group count the
 # "suppressed" and "not sent" lines as NotificationsSuppressed and NotificationsCapped.
 logger = JsonLogger()
+quiet_wire_loggers()  # no secret in the logs at any level (runtime/logs.py)
 settings = Settings.from_env()
 dynamodb = boto3.client("dynamodb")
 notifier = Notifier(

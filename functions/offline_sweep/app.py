@@ -8,7 +8,7 @@ from typing import Any
 import boto3
 from vstarcam_push.dal.cameras import CameraRegistry
 from vstarcam_push.ingest.sweep import sweep_offline
-from vstarcam_push.runtime.logs import JsonLogger
+from vstarcam_push.runtime.logs import JsonLogger, quiet_wire_loggers
 from vstarcam_push.runtime.settings import Settings
 
 # No Powertools (its package imports Logger, Metrics and Tracer, about 5 % of this cold
@@ -17,6 +17,7 @@ from vstarcam_push.runtime.settings import Settings
 # writes no line and publishes no metric: one written every minute, even as 0, would cost
 # more than the rest of a one-camera stack (docs/performance.md).
 logger = JsonLogger()
+quiet_wire_loggers()  # no secret in the logs at any level (runtime/logs.py)
 settings = Settings.from_env()
 cameras = CameraRegistry(boto3.client("dynamodb"), settings.cameras_table)
 

@@ -234,6 +234,41 @@ def test_a_cameras_push_urls_only_on_request(console: Console) -> None:
     assert unknown.status == 404
 
 
+class _SsmRecorder:
+    """The console API's SSM client, with every PutParameter noted."""
+
+    def __init__(self, client: Any) -> None:
+        self._client = client
+        self.exceptions = client.exceptions
+        self.puts: list[dict[str, Any]] = []
+
+    def get_parameter(self, **params: Any) -> Any:
+        return self._client.get_parameter(**params)
+
+    def put_parameter(self, **params: Any) -> Any:
+        self.puts.append(params)
+        return self._client.put_parameter(**params)
+
+
+def test_the_console_creates_the_push_key_secret_once_and_never_replaces_it(
+    console: Console,
+) -> None:
+    """GIVEN no push-key secret yet
+    WHEN the console registers two cameras and shows their URLs
+    THEN it made the secret once, asking SSM not to overwrite (its role may not: the
+    template's Deny on ssm:Overwrite), and read it after: version 1 throughout."""
+    recorder = _SsmRecorder(console.module.api._ssm)
+    console.module.api._ssm = recorder
+    for vuid in (FRONT, GARDEN):
+        assert console.call("POST /api/cameras", body={"vuid": vuid}).status == 201
+        assert console.call("GET /api/cameras/{vuid}/urls", path={"vuid": vuid}).status == 200
+
+    assert [put["Overwrite"] for put in recorder.puts] == [False]
+    stored = recorder.get_parameter(Name="/vstarcam-push/push-key-secret", WithDecryption=True)
+    assert stored["Parameter"]["Version"] == 1
+    assert stored["Parameter"]["Value"] == recorder.puts[0]["Value"]
+
+
 @pytest.mark.parametrize(
     ("route", "path", "body", "words"),
     [

@@ -108,15 +108,18 @@ def scheduled_event(
 
 @dataclass
 class LambdaContext:
-    """The attributes of Lambda's context object that Powertools reads."""
+    """The attributes of Lambda's context object that Powertools and the handlers read."""
 
     function_name: str = "test-function"
     memory_limit_in_mb: int = 256
     invoked_function_arn: str = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:test-function"
     aws_request_id: str = "00000000-0000-0000-0000-000000000000"
+    # An invocation that just started, of a function with the longest timeout a batch
+    # function has (the delivery function's 30 s).
+    remaining_ms: int = 30_000
 
     def get_remaining_time_in_millis(self) -> int:
-        return 10_000
+        return self.remaining_ms
 
 
 def console_event(

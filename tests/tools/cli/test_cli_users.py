@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from typing import Any
 
 import boto3
+import pytest
+from botocore.client import BaseClient
 from vstarcam_tools.outputs import StackOutputs, publish_outputs
 
 from tests.conftest import REGION
@@ -67,11 +70,58 @@ def test_remove_deletes_the_user_and_refuses_an_unknown_one(
 ) -> None:
     cli("users", "add", "owner@example.com")
     assert cli("users", "remove", "owner@example.com").out == (
-        "removed console user owner@example.com\n"
+        "removed console user owner@example.com, signed out everywhere first "
+        "(a token already issued works until it expires, within minutes)\n"
     )
     assert cognito_users(deployed) == {}
     missing = cli("users", "remove", "owner@example.com")
     assert missing.code == 1 and "does not exist" in missing.err
+
+
+def test_remove_signs_the_user_out_everywhere_before_deleting(
+    cli: Callable[..., Result], deployed: StackOutputs, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """GIVEN a console user signed in (holding a refresh token)
+    WHEN the owner removes them
+    THEN the CLI signs them out everywhere (every refresh token revoked) while they still
+    exist, then deletes them: no session of theirs can be renewed."""
+    cognito = boto3.client("cognito-idp", region_name=REGION)
+    pool, client = deployed.raw["ConsoleUserPoolId"], deployed.raw["ConsoleUserPoolClientId"]
+    cli("users", "add", "owner@example.com")
+    cognito.admin_set_user_password(
+        UserPoolId=pool, Username="owner@example.com", Password="a-long-password-1", Permanent=True
+    )
+    signed_in = cognito.initiate_auth(
+        ClientId=client,
+        AuthFlow="USER_PASSWORD_AUTH",
+        AuthParameters={"USERNAME": "owner@example.com", "PASSWORD": "a-long-password-1"},
+    )["AuthenticationResult"]
+    calls: list[str] = []
+    send = BaseClient._make_api_call
+
+    def record(client_: Any, operation: str, params: dict[str, Any]) -> Any:
+        if client_.meta.service_model.service_name == "cognito-idp":
+            exists = any(u["Username"] == "owner@example.com" for u in cognito_users_now(pool))
+            calls.append(f"{operation} ({'user exists' if exists else 'user gone'})")
+        return send(client_, operation, params)
+
+    def cognito_users_now(pool_id: str) -> list[dict[str, Any]]:
+        return send(cognito, "ListUsers", {"UserPoolId": pool_id})["Users"]
+
+    monkeypatch.setattr(BaseClient, "_make_api_call", record)
+    assert cli("users", "remove", "owner@example.com").code == 0
+    monkeypatch.undo()
+
+    assert calls == [
+        "AdminUserGlobalSignOut (user exists)",
+        "AdminDeleteUser (user exists)",
+    ]
+    with pytest.raises(cognito.exceptions.NotAuthorizedException):
+        cognito.initiate_auth(
+            ClientId=client,
+            AuthFlow="REFRESH_TOKEN_AUTH",
+            AuthParameters={"REFRESH_TOKEN": signed_in["RefreshToken"]},
+        )
 
 
 def test_a_stack_without_a_console_is_told_to_update(

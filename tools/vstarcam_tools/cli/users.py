@@ -106,12 +106,23 @@ def _list(args: argparse.Namespace) -> int:
 
 
 def _remove(args: argparse.Namespace) -> int:
+    """Sign the user out everywhere, then delete them.
+
+    Deleting alone would leave their refresh tokens to Cognito's own checks; the global
+    sign-out revokes every one of them first, so no session of theirs can be renewed. An
+    access or ID token already issued is not checked for revocation by the API's JWT
+    authorizer: it works until it expires (the app client's 10 minutes).
+    """
     cognito, pool = _pool(args)
     try:
+        cognito.admin_user_global_sign_out(UserPoolId=pool, Username=args.email)
         cognito.admin_delete_user(UserPoolId=pool, Username=args.email)
     except cognito.exceptions.UserNotFoundException:
         raise CliError(f"console user {args.email} does not exist") from None
-    print(f"removed console user {args.email}")
+    print(
+        f"removed console user {args.email}, signed out everywhere first "
+        "(a token already issued works until it expires, within minutes)"
+    )
     return 0
 
 
@@ -127,7 +138,7 @@ def register(subparsers: Any) -> None:
     listing.add_argument("--json", action="store_true", help="print a JSON array")
     listing.set_defaults(handler=_list)
 
-    remove = actions.add_parser("remove", help="remove a console user")
+    remove = actions.add_parser("remove", help="sign a console user out everywhere and remove them")
     remove.add_argument("email", metavar="EMAIL", help="the user's email (or user name)")
     remove.set_defaults(handler=_remove)
 

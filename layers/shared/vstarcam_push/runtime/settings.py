@@ -11,6 +11,11 @@ def _int(name: str, default: int) -> int:
     return int(value) if value.strip() else default
 
 
+def _seconds(name: str) -> float | None:
+    value = os.environ.get(name, "")
+    return float(value) if value.strip() else None
+
+
 @dataclass(frozen=True)
 class Settings:
     cameras_table: str
@@ -36,6 +41,8 @@ class Settings:
     secrets_prefix: str = ""
     # The console API issues push keys, so it alone reads the stack's key secret.
     push_key_secret_parameter: str = ""
+    # One push send's total deadline; None: the transport's own (transport.SEND_DEADLINE_S).
+    push_send_deadline_seconds: float | None = None
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -63,4 +70,5 @@ class Settings:
             dead_letter_queue_url=os.environ.get("DEAD_LETTER_QUEUE_URL", ""),
             secrets_prefix=os.environ.get("SECRETS_PREFIX", ""),
             push_key_secret_parameter=os.environ.get("PUSH_KEY_SECRET_PARAMETER", ""),
+            push_send_deadline_seconds=_seconds("PUSH_SEND_DEADLINE_SECONDS"),
         )
