@@ -61,7 +61,7 @@ validate: $(STAMP)
 # mutmut expects its source under src/, so it runs in .mutate/, a copy of the layer and
 # the tests; the handlers and tools import the mutated layer from there. It is made anew each run: results cached from an older
 # copy of the tests can name tests that no longer exist. ARGS narrows the run, e.g.
-# ARGS="--max-children 2 'vstarcam_push.multipart*'".
+# ARGS="--max-children 2 'vstarcam_push.ingest.multipart*'".
 # The score, and the surviving mutants and how each was judged, are in docs/testing.md.
 MUTATE_DIR := .mutate
 define MUTATE_COPY

@@ -17,7 +17,7 @@ from vstarcam_push.dal.deliveries import DeliveryLog
 from vstarcam_push.dal.destinations import DestinationStore
 from vstarcam_push.dal.secrets import SecretStore
 from vstarcam_push.delivery.channels.transport import SEND_DEADLINE_S, pool, send
-from vstarcam_push.delivery.deliverer import DeadLetters, Deliverer, MediaSource
+from vstarcam_push.delivery.deliverer import DeadLetters, Deliverer, MediaSource, PushSender
 from vstarcam_push.media.links import presigning_client
 from vstarcam_push.runtime.batches import queue_batch
 from vstarcam_push.runtime.logs import quiet_wire_loggers
@@ -34,15 +34,20 @@ send_deadline_s = settings.push_send_deadline_seconds or SEND_DEADLINE_S
 START_RESERVE_MS = int((send_deadline_s + 3) * 1000)
 deliverer = Deliverer(
     destinations=DestinationStore(dynamodb, settings.destinations_table),
-    secrets=SecretStore(boto3.client("ssm"), settings.secrets_prefix),
     deliveries=DeliveryLog(dynamodb, settings.deliveries_table),
-    media=MediaSource(boto3.client("s3"), settings.media_bucket, dynamodb, settings.alarms_table),
+    sender=PushSender(
+        secrets=SecretStore(boto3.client("ssm"), settings.secrets_prefix),
+        pictures=MediaSource(
+            boto3.client("s3"), settings.media_bucket, dynamodb, settings.alarms_table
+        ),
+        send=lambda request: send(http, request, send_deadline_s),
+        presigner=presigning_client(os.environ.get("AWS_REGION", "us-east-1")),
+        bucket=settings.media_bucket,
+        api_url=settings.api_url,
+    ),
     dead_letters=DeadLetters(sqs, settings.dead_letter_queue_url),
     sqs=sqs,
     queue_url=settings.delivery_queue_url,
-    send=lambda request: send(http, request, send_deadline_s),
-    presigner=presigning_client(os.environ.get("AWS_REGION", "us-east-1")),
-    api_url=settings.api_url,
     log=logger,
 )
 

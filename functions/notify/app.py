@@ -45,20 +45,19 @@ notifier = Notifier(
     )
     if settings.delivery_queue_url
     else None,
+    log=logger,
 )
 
 
 def notify(record: dict[str, Any]) -> None:
+    # What it holds back (cooldown, ceiling, quiet hours) the notifier logs itself, with
+    # the camera, the reason and until when.
     event, outcome = notifier.handle(record, now=int(time.time()))
     if outcome == "sent":
         # No custom metric ($0.30 a month for each event's, by the hours it is published):
         # the topic's free AWS/SNS NumberOfMessagesPublished counts the notifications, and
         # this line says which event each was.
         logger.info("notification sent", extra={"event": event})
-    elif outcome == "suppressed":
-        logger.info("notification suppressed by the cooldown", extra={"event": event})
-    elif outcome == "capped":
-        logger.info("notification not sent: the camera is over its notification ceiling")
 
 
 @logger.inject_lambda_context

@@ -29,7 +29,7 @@ import json
 import logging
 import sys
 
-from vstarcam_push.logs import JsonLogger
+from vstarcam_push.runtime.logs import JsonLogger
 
 logger = JsonLogger("probe")
 

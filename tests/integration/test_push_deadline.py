@@ -20,7 +20,7 @@ from typing import Any
 
 import boto3
 import pytest
-from vstarcam_push.delivery.channels import Request
+from vstarcam_push.delivery.channels import ChannelRequest
 from vstarcam_push.delivery.channels.deadline import WatchedHTTPConnectionPool
 from vstarcam_push.delivery.channels.transport import pool, send
 from vstarcam_tools.events import LambdaContext
@@ -141,7 +141,7 @@ def test_a_send_to_a_server_that_drips_its_answer_ends_at_its_deadline(where: st
     server's answer was cut short."""
     assert len(ANSWER_BODY) * DRIP_EVERY_S > 5 * DEADLINE_S
     with SlowDrip(where) as server:
-        answer = send(pool(), Request("POST", server.url, body=b"{}"), deadline_s=DEADLINE_S)
+        answer = send(pool(), ChannelRequest("POST", server.url, body=b"{}"), deadline_s=DEADLINE_S)
 
         assert answer.status == 0
         assert answer.error == "no whole answer within 0.3 s talking to 127.0.0.1"
@@ -157,7 +157,7 @@ def test_the_deadline_lets_a_prompt_server_answer_on_a_kept_alive_connection() -
     http = pool()
     with running(fake):
         for _ in range(2):
-            answer = send(http, Request("POST", fake.url, body=b"hi"), deadline_s=DEADLINE_S)
+            answer = send(http, ChannelRequest("POST", fake.url, body=b"hi"), deadline_s=DEADLINE_S)
             assert answer.status == 200 and not answer.error
         connection_pool = http.connection_from_url(fake.url)
     assert isinstance(connection_pool, WatchedHTTPConnectionPool)

@@ -9,10 +9,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from vstarcam_push.delivery.fanout import FanOutResult, QuietHold
 from vstarcam_push.models.alarm import Alarm, alarm_id_for
 from vstarcam_push.models.alarm_types import AlarmType
 from vstarcam_push.models.camera import Camera, Claim, NotifyCeiling
 from vstarcam_push.models.media import StoredMedia
+from vstarcam_push.models.push_event import PushEvent
 from vstarcam_push.notify.messages import (
     SMS_LIMIT,
     alarm_notification,
@@ -279,6 +281,7 @@ class FakeRegistry:
     """The CameraRegistry call the notifier makes: the claim, which returns the camera."""
 
     reason: str = "claimed"
+    until: int = 0
     claims: list[tuple[str, str, str, int, int, NotifyCeiling | None]] = field(default_factory=list)
 
     def claim_notification(
@@ -292,13 +295,37 @@ class FakeRegistry:
     ) -> Claim:
         self.claims.append((vuid, alarm_type.hex, alarm_id, now, cooldown, ceiling))
         granted = self.reason in ("claimed", "redelivered")
-        return Claim(granted, self.reason, camera())
+        return Claim(granted, self.reason, camera(), until=self.until)
 
 
 CEILING = NotifyCeiling(limit=10, period=600)
 
 
-def notifier(registry: FakeRegistry, sns: FakeSns) -> Notifier:
+@dataclass
+class Said:
+    """A logger that keeps each line's message and fields."""
+
+    lines: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+
+    def info(self, message: str, extra: dict[str, Any] | None = None) -> None:
+        self.lines.append((message, extra or {}))
+
+
+@dataclass
+class FakeFanOut:
+    """The fan-out as the notifier sees it: what was queued and what quiet hours held."""
+
+    result: FanOutResult
+    sent: list[PushEvent] = field(default_factory=list)
+
+    def send(self, event: PushEvent) -> FanOutResult:
+        self.sent.append(event)
+        return self.result
+
+
+def notifier(
+    registry: FakeRegistry, sns: FakeSns, log: Said | None = None, push: Any = None
+) -> Notifier:
     return Notifier(
         sns,  # type: ignore[arg-type]
         "arn:t",
@@ -307,6 +334,8 @@ def notifier(registry: FakeRegistry, sns: FakeSns) -> Notifier:
         "us-east-1",
         cooldown_seconds=300,
         ceiling=CEILING,
+        push=push,
+        log=log,
     )
 
 
@@ -344,6 +373,74 @@ def test_alarm_refused_a_notification_slot_is_not_published(reason: str, outcome
 
     assert notifier(registry, sns).handle(record, now=1) == ("alarm", outcome)
     assert sns.published == []
+
+
+NOW = 1_795_702_000  # 2026-11-26 14:06:40 UTC
+
+
+@pytest.mark.parametrize(
+    ("reason", "until", "message", "said"),
+    [
+        (
+            "cooldown",
+            NOW + 200,
+            "notification suppressed by the cooldown",
+            "not notified: Motion detection alarm (0x12) is inside its 300 s cooldown until "
+            "2026-11-26 14:10:00 UTC",
+        ),
+        (
+            "ceiling",
+            NOW + 500,
+            "notification not sent: the camera is over its notification ceiling",
+            "not notified: the camera is over its ceiling of 10 notifications per 600 s until "
+            "2026-11-26 14:15:00 UTC",
+        ),
+        (
+            "unknown_camera",
+            0,
+            "notification not sent: the camera is not registered",
+            "not notified: the camera is not registered (removed?)",
+        ),
+    ],
+)
+def test_an_alarm_held_back_says_in_one_line_which_camera_why_and_until_when(
+    reason: str, until: int, message: str, said: str
+) -> None:
+    """GIVEN the claim is refused (cooldown, ceiling, a camera no longer registered)
+    THEN the notifier logs one line: the camera, the reason, until when (the template's
+    metric filters count these messages), and a notice a person reads as it is."""
+    log = Said()
+    record = {"eventName": "INSERT", "dynamodb": {"NewImage": alarm().to_item()}}
+
+    notifier(FakeRegistry(reason=reason, until=until), FakeSns(), log).handle(record, now=NOW)
+
+    ((logged, fields),) = log.lines
+    assert logged == message
+    assert fields["vuid"] == VUID and fields["reason"] == reason
+    assert fields["notice"] == f"HELD  alarm    {VUID}    {said}"
+    assert fields.get("until") == (format_time(until) if until else None)
+
+
+def test_a_destination_held_back_by_its_quiet_hours_says_until_when() -> None:
+    """GIVEN a destination whose quiet hours hold an offline event back
+    THEN the notifier logs one line naming the camera, the destination and when the quiet
+    hours end; SNS still publishes."""
+    log, sns = Said(), FakeSns()
+    ends = NOW + 3600
+    push = FakeFanOut(FanOutResult([], [QuietHold("night", "22:00-07:00 Europe/Berlin", ends)]))
+    record = modify(camera_image("online"), camera_image("offline"))
+
+    assert notifier(FakeRegistry(), sns, log, push).handle(record, now=NOW) == ("offline", "sent")
+
+    ((logged, fields),) = log.lines
+    assert logged == "push held back by quiet hours"
+    assert fields["destination"] == "night" and fields["reason"] == "quiet_hours"
+    assert fields["until"] == "2026-11-26 15:06:40 UTC"
+    assert fields["notice"] == (
+        f"HELD  offline  {VUID}    -> night  not sent: quiet hours 22:00-07:00 Europe/Berlin "
+        "until 2026-11-26 15:06:40 UTC"
+    )
+    assert len(sns.published) == 1
 
 
 @pytest.mark.parametrize(

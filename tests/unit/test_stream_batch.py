@@ -1,4 +1,4 @@
-"""``endpoint.stream_batch``: a stream batch is handled in order and stops at the first
+"""``runtime.batches.stream_batch``: a stream batch is handled in order and stops at the first
 failure, since Lambda resumes the stream there (ReportBatchItemFailures)."""
 
 from __future__ import annotations

@@ -5,6 +5,7 @@ with a real picture and reports the service's own answer; ``cameras add --site``
 from __future__ import annotations
 
 import json
+import socket
 from typing import Any
 
 import boto3
@@ -178,6 +179,24 @@ def test_notify_test_of_ntfy_and_webhook(
     finally:
         ntfy.stop()
         hook.stop()
+
+
+def test_notify_test_calls_a_refused_connection_refused(cli, deployed: StackOutputs) -> None:
+    """GIVEN a ntfy destination whose server is not running (the port refuses connections)
+    WHEN `notify test` runs
+    THEN it says the connection was refused (not a timeout), naming the host, and exits 1."""
+    closed = socket.socket()
+    closed.bind(("127.0.0.1", 0))
+    url = f"http://127.0.0.1:{closed.getsockname()[1]}/alarms"
+    closed.close()
+    assert cli("notify", "add", "ntfy", "lan", "--url", url).code == 0
+
+    tested = cli("notify", "test", "lan")
+
+    assert tested.code == 1
+    assert tested.out.strip() == (
+        "lan (ntfy): failed (would be retried): ntfy: no answer (connection refused by 127.0.0.1)"
+    )
 
 
 def test_cameras_add_site_is_shown_by_cameras_list_and_kept_short(

@@ -59,9 +59,10 @@ def test_the_interval_is_wilsons(
 
 
 def test_names_map_to_their_module_for_functions_and_methods(sample: ModuleType) -> None:
-    assert sample.module_of("vstarcam_push.cameras.x_clean_name__mutmut_2") == "cameras"
+    assert sample.module_of("vstarcam_push.dal.cameras.x_clean_name__mutmut_2") == "dal.cameras"
     assert (
-        sample.module_of("vstarcam_push.channels.slack.xǁSlackǁsend__mutmut_5") == "channels.slack"
+        sample.module_of("vstarcam_push.delivery.channels.slack.xǁSlackǁsend__mutmut_5")
+        == "delivery.channels.slack"
     )
 
 

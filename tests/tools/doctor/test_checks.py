@@ -21,8 +21,8 @@ from vstarcam_push.models.doctor_camera import (
 from vstarcam_push.notify.messages import Notification
 from vstarcam_tools.doctor import guards
 from vstarcam_tools.doctor.context import DoctorContext
-from vstarcam_tools.doctor.probe import new_probe_vuid
 from vstarcam_tools.doctor.stack import cli_template_version, version_tuple
+from vstarcam_tools.doctor.temporary import new_probe_vuid
 from vstarcam_tools.local import inbox
 from vstarcam_tools.provision import create_resources
 from vstarcam_tools.template import Stack, load_template

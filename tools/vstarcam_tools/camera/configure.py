@@ -74,7 +74,7 @@ class Target:
 
 
 @dataclass(frozen=True)
-class Request:
+class ConfigureRequest:
     """What the operator asked for, the same for every camera of a run."""
 
     heartbeat_url: str
@@ -88,7 +88,7 @@ class Request:
 
 
 @dataclass
-class Outcome:
+class ConfigureReport:
     """What happened to one camera; ``lines`` are printed in the order cameras were given."""
 
     target: Target
@@ -112,9 +112,9 @@ def _vuid(text: str, source: str) -> str:
 
 def configure_camera(
     target: Target,
-    request: Request,
+    request: ConfigureRequest,
     registry: CameraRegistry,
-    outcome: Outcome,
+    outcome: ConfigureReport,
     secret: bytes,
 ) -> None:
     """Check, register, set and verify one camera, writing what it does to ``outcome``."""
@@ -161,7 +161,7 @@ def configure_camera(
         outcome.result = f"configured ({len(changes)} changed)" if changes else "already configured"
 
 
-def _wanted(request: Request, before: PushConfig, key: str) -> PushConfig:
+def _wanted(request: ConfigureRequest, before: PushConfig, key: str) -> PushConfig:
     """The settings to set: the camera's keyed URLs (bare ones with ``--without-key``)."""
     keyed = (lambda url: url) if request.without_key else (lambda url: keyed_url(url, key))
     return PushConfig(
@@ -260,9 +260,11 @@ def set_camera_urls(camera: CameraAt, urls: PushUrls) -> str:
     return client.base_url
 
 
-def run_one(target: Target, request: Request, registry: CameraRegistry, secret: bytes) -> Outcome:
+def run_one(
+    target: Target, request: ConfigureRequest, registry: CameraRegistry, secret: bytes
+) -> ConfigureReport:
     """Configure one camera; its failure is in the outcome, so the others go on."""
-    outcome = Outcome(target)
+    outcome = ConfigureReport(target)
     try:
         configure_camera(target, request, registry, outcome, secret)
     except CameraError as error:
@@ -277,18 +279,18 @@ def run_one(target: Target, request: Request, registry: CameraRegistry, secret: 
 
 def configure_all(
     targets: list[Target],
-    request: Request,
+    request: ConfigureRequest,
     registry: CameraRegistry,
     secret: bytes,
-    done: Callable[[Outcome], None] = lambda outcome: None,
-) -> list[Outcome]:
+    done: Callable[[ConfigureReport], None] = lambda outcome: None,
+) -> list[ConfigureReport]:
     """Configure ``targets``, a few at a time; the outcomes in the order given.
 
     ``done`` is called with each outcome in that order (the CLI's progress line).
     """
     with ThreadPoolExecutor(max_workers=BULK_CONCURRENCY) as pool:
         futures = [pool.submit(run_one, target, request, registry, secret) for target in targets]
-        outcomes: list[Outcome] = []
+        outcomes: list[ConfigureReport] = []
         for future in futures:
             outcome = future.result()
             done(outcome)

@@ -39,8 +39,8 @@ from vstarcam_tools.camera.configure import (
     MIN_OFFLINE_AFTER,
     OFFLINE_HEARTBEATS,
     CameraAt,
-    Outcome,
-    Request,
+    ConfigureReport,
+    ConfigureRequest,
     Target,
     check_camera,
     configure_all,
@@ -397,7 +397,7 @@ def _camera_options(parser: argparse.ArgumentParser, user_required: bool) -> Non
     )
 
 
-def _warn_unreachable_urls(request: Request) -> None:
+def _warn_unreachable_urls(request: ConfigureRequest) -> None:
     for url in (request.heartbeat_url, request.alarm_url):
         host = urlsplit(url).hostname or ""
         if host in ("localhost", "0.0.0.0", "::") or host.startswith("127.") or host == "::1":
@@ -421,10 +421,10 @@ def _camera_urls(args: argparse.Namespace, context: StackContext) -> tuple[str, 
     return base_urls(context, plain_http=True)
 
 
-def _request(args: argparse.Namespace, context: StackContext) -> Request:
+def _request(args: argparse.Namespace, context: StackContext) -> ConfigureRequest:
     """The run's settings; camera URLs are the stack's unless given."""
     heartbeat_url, alarm_url = _camera_urls(args, context)
-    request = Request(
+    request = ConfigureRequest(
         heartbeat_url=heartbeat_url,
         alarm_url=alarm_url,
         heartbeat_time=args.heartbeat_time,
@@ -457,7 +457,7 @@ def _configure(args: argparse.Namespace) -> int:
     request = _request(args, context)
     if args.dry_run:
         print("dry run: nothing is changed on the camera or in the stack")
-    outcome = Outcome(target)
+    outcome = ConfigureReport(target)
     try:
         configure_camera(target, request, context.cameras(), outcome, context.push_key_secret())
     except CameraError as error:

@@ -23,9 +23,9 @@ from urllib.parse import urlsplit
 
 from vstarcam_push.dal.destinations import DestinationExists, DestinationStore
 from vstarcam_push.dal.secrets import MissingSecret, SecretStore
-from vstarcam_push.delivery.channels import Links, Message, Picture, channel
+from vstarcam_push.delivery.channels import Picture, channel
 from vstarcam_push.delivery.channels.transport import pool, send
-from vstarcam_push.delivery.deliverer import scrub
+from vstarcam_push.delivery.deliverer import PushSender
 from vstarcam_push.models.alarm_types import parse_alarm_type
 from vstarcam_push.models.camera import check_site
 from vstarcam_push.models.destination import (
@@ -283,36 +283,44 @@ def sample_event(picture_size: int) -> PushEvent:
     )
 
 
+class SamplePicture:
+    """``notify test``'s picture: the sample JPEG, when the channel uploads one that big."""
+
+    def __init__(self, content: bytes) -> None:
+        self.content = content
+
+    def picture(self, event: PushEvent, limit: int) -> Picture | None:
+        if 0 < len(self.content) <= limit:
+            return Picture(self.content, "image/jpeg", "motion.jpg")
+        return None
+
+
 def _test(args: argparse.Namespace) -> int:
     push = PushStack.of(StackContext.resolve(args))
     destination = push.destinations.get(args.name)
     if destination is None:
         raise CliError(f"no destination named {args.name!r}")
-    try:
-        values = push.secrets.get(destination.name, destination.secret_fields)
-    except MissingSecret as error:
-        raise CliError(str(error)) from error
-    service = channel(destination.channel)
     content = resources.files("vstarcam_tools.camera").joinpath("testdata/motion.jpg").read_bytes()
     event = sample_event(len(content))
-    picture = None
-    if 0 < len(content) <= service.upload_limit:
-        picture = Picture(content, "image/jpeg", "motion.jpg")
-    message = Message(
-        event=event,
-        delivery_id=event.event_id + "." + destination.name,
-        settings=destination.settings,
-        secrets=values,
-        picture=picture,
-        links=Links(),
+    http = pool()
+    # The delivery function's own attempt (secrets, request, send, verdict, scrub), with
+    # the sample picture and no links (the sample alarm is stored nowhere).
+    sender = PushSender(
+        secrets=push.secrets,
+        pictures=SamplePicture(content),
+        send=lambda request: send(http, request),
     )
-    answer = send(pool(), service.build(message))
-    verdict = service.read(answer)
-    detail = scrub(verdict.detail, values)
+    try:
+        attempt = sender.attempt(
+            destination, event, event.event_id + "." + destination.name, event.at
+        )
+    except MissingSecret as error:
+        raise CliError(str(error)) from error
+    verdict = attempt.verdict
     words = {"delivered": "delivered", "retry": "failed (would be retried)", "give_up": "refused"}
-    print(f"{destination.name} ({destination.channel}): {words[verdict.outcome]}: {detail}")
-    if answer.body and verdict.outcome == "delivered":
-        print(f"  the service answered: {scrub(answer.text(300), values)}")
+    print(f"{destination.name} ({destination.channel}): {words[verdict.outcome]}: {verdict.detail}")
+    if attempt.answer and verdict.outcome == "delivered":
+        print(f"  the service answered: {attempt.answer}")
     return 0 if verdict.outcome == "delivered" else 1
 
 

@@ -87,7 +87,7 @@ def status_of(exit_code: int | None) -> str:
 
 
 def module_of(name: str) -> str:
-    """``vstarcam_push.cameras.x_f__mutmut_3`` -> ``cameras``; methods likewise."""
+    """``vstarcam_push.dal.cameras.x_f__mutmut_3`` -> ``dal.cameras``; methods likewise."""
     parts = name.partition("__mutmut_")[0].split(".")
     return ".".join(parts[1:-1])
 

@@ -67,7 +67,7 @@ def kept_options(
 
 
 @dataclass(frozen=True)
-class CameraOutcome:
+class CameraChange:
     camera: Camera
     added: bool
     message: str
@@ -115,7 +115,7 @@ class CameraAdmin:
         self.api_url = api_url.rstrip("/")
         self._secret = secret
 
-    def add(self, vuid: str, name: str | None, threshold: int | None, now: int) -> CameraOutcome:
+    def add(self, vuid: str, name: str | None, threshold: int | None, now: int) -> CameraChange:
         """Register (or approve, or update) a camera; options not given (None) are kept."""
         name, seconds = kept_options(
             self.registry.get(vuid), name, threshold, self.default_offline_after
@@ -125,14 +125,14 @@ class CameraAdmin:
         # Approving a pending camera is its registration, as in ``cameras add``.
         added = registration.created or registration.approved
         camera = self._get(vuid)
-        return CameraOutcome(camera, added, added_message(camera, added))
+        return CameraChange(camera, added, added_message(camera, added))
 
-    def update(self, vuid: str, name: str | None, threshold: int | None, now: int) -> CameraOutcome:
+    def update(self, vuid: str, name: str | None, threshold: int | None, now: int) -> CameraChange:
         """Rename a camera or change its threshold; an unknown camera is refused, not created."""
         name, seconds = kept_options(self._get(vuid), name, threshold, self.default_offline_after)
         self.registry.register(vuid, name, seconds, now, self._secret())
         camera = self._get(vuid)
-        return CameraOutcome(camera, False, added_message(camera, False))
+        return CameraChange(camera, False, added_message(camera, False))
 
     def remove(self, vuid: str) -> str:
         """``removed camera VE0005622QHOW``, or the refusal ``cameras remove`` gives."""

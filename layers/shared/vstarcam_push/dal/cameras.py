@@ -601,13 +601,13 @@ class CameraRegistry:
                 return Claim(True, "redelivered", camera)
             last = _number(item, names["#at"])
             if last is not None and last > now - cooldown:
-                return Claim(False, "cooldown", camera)
+                return Claim(False, "cooldown", camera, until=last + cooldown)
             window, count = _number(item, "notifyWindow"), _number(item, "notifyCount") or 0
             window_open = (
                 ceiling is not None and window is not None and window > now - ceiling.period
             )
             if ceiling is not None and window_open and count >= ceiling.limit:
-                return Claim(False, "ceiling", camera)
+                return Claim(False, "ceiling", camera, until=window + ceiling.period)
             values: dict[str, Any] = {
                 ":now": {"N": str(now)},
                 ":open": {"N": str(now - cooldown)},

@@ -6,7 +6,7 @@ its push key, is it within its alarm rate, is this alarm already stored?),
 then the media in S3, then the alarm record (which points at media that now
 exists), then the camera's ``lastAlarmAt`` and rate count.
 
-Every request puts its media under keys of its own (``media.new_upload``), so
+Every request puts its media under keys of its own (``models.media.new_upload``), so
 two copies of one alarm in flight at once never share an object: the copy
 whose conditional put loses removes only its own media, never the winner's.
 A failure removes this request's media only when no record can name them.
@@ -59,7 +59,7 @@ class AlarmPush:
 
 
 @dataclass(frozen=True)
-class Outcome:
+class IntakeResult:
     alarm: Alarm
     duplicate: bool
 
@@ -119,7 +119,7 @@ class AlarmIntake:
         self.require_key = require_key
         self.rate_limit = rate_limit
 
-    def store(self, push: AlarmPush, received_at_ms: int, key: str | None = None) -> Outcome:
+    def store(self, push: AlarmPush, received_at_ms: int, key: str | None = None) -> IntakeResult:
         """Store the push of the camera holding push key ``key`` (None: the bare route)."""
         picture_sha = hashlib.sha256(push.picture).hexdigest()
         alarm_id = alarm_id_for(push.vuid, push.alarm_type, picture_sha)
@@ -133,7 +133,7 @@ class AlarmIntake:
             # Not counted against the rate limit, nor refused by it: it stores nothing, and
             # a 429 would only make the camera retry it again.
             self._record_on_camera(push.vuid, now, None)
-            return Outcome(existing, duplicate=True)
+            return IntakeResult(existing, duplicate=True)
         rate = AlarmRate.from_item(camera)
         if not rate.allows(now, self.rate_limit, ALARM_RATE_PERIOD):
             raise TooManyRequests(
@@ -196,11 +196,11 @@ class AlarmIntake:
                 # Another copy of this alarm was stored first, with its own media: this
                 # request's objects are named by no record, now or later.
                 self._remove(stored)
-                return Outcome(winner or alarm, duplicate=True)
+                return IntakeResult(winner or alarm, duplicate=True)
             # This request's own write, applied by a try whose reply was lost: botocore's
             # retry of it then found the record.
         self._record_on_camera(push.vuid, now, rate)
-        return Outcome(alarm, duplicate=False)
+        return IntakeResult(alarm, duplicate=False)
 
     def _recorded(self, alarm: Alarm, error: Exception, stored: list[StoredMedia]) -> bool:
         """After the record's put failed: was it stored anyway? Clean up only what is safe.

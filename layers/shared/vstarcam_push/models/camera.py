@@ -154,12 +154,14 @@ class Claim:
 
     ``reason``: ``claimed``, ``redelivered`` (this alarm holds the slot already),
     ``cooldown``, ``ceiling`` or ``unknown_camera``. ``camera`` is the camera as read,
-    for the notification's text.
+    for the notification's text. ``until``: refused by the cooldown or the ceiling, when
+    it ends (epoch seconds), so the notifier can say how long the camera stays quiet.
     """
 
     granted: bool
     reason: str
     camera: Camera | None
+    until: int = 0
 
     def __bool__(self) -> bool:
         return self.granted

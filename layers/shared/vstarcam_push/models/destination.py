@@ -11,15 +11,16 @@ people (``chat 12345 via api.telegram.org``), and filters:
 - quiet hours ``22:00-07:00`` in an IANA time zone: inside them only the
   ``urgentTypes`` (smoke and fire by default) go through.
 
-The delivery function notes its last give-up on the item (``lastError``,
-``lastErrorAt``), so ``notify list`` says which destination failed and why.
+The delivery function notes every failed attempt on the item (``lastError``,
+``lastErrorAt``), so ``notify list`` says which destination is failing and why from
+its first failure.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 from vstarcam_push.models.push_event import URGENT_TYPES, PushEvent
@@ -88,6 +89,18 @@ class QuietHours:
             return self.start <= now < self.end
         return now >= self.start or now < self.end
 
+    def end_after(self, epoch_seconds: int) -> int:
+        """When the quiet hours around that instant end: the next ``end`` on the local wall
+        clock (today's or tomorrow's), as epoch seconds."""
+        from zoneinfo import ZoneInfo
+
+        zone = ZoneInfo(self.timezone)
+        local = datetime.fromtimestamp(epoch_seconds, tz=UTC).astimezone(zone)
+        end = datetime.combine(local.date(), self.end, tzinfo=zone)
+        if end <= local:
+            end = datetime.combine(local.date() + timedelta(days=1), self.end, tzinfo=zone)
+        return int(end.timestamp())
+
 
 @dataclass(frozen=True)
 class Filters:
@@ -100,17 +113,26 @@ class Filters:
 
     def wants(self, event: PushEvent) -> bool:
         """Whether this destination is sent ``event``."""
+        return self.matches(event) and not self.quiet_until(event)
+
+    def matches(self, event: PushEvent) -> bool:
+        """Whether ``event`` is one this destination asked for, quiet hours aside."""
         if self.events and event.kind not in self.events:
             return False
         if self.cameras and event.vuid not in self.cameras:
             return False
         if self.sites and event.site not in self.sites:
             return False
-        if event.kind == "alarm" and self.types and event.alarm_type_hex not in self.types:
-            return False
-        if self.quiet_hours is not None and self.quiet_hours.covers(event.at):
-            return event.kind == "alarm" and event.alarm_type_hex in self.urgent_types
-        return True
+        return not (event.kind == "alarm" and self.types and event.alarm_type_hex not in self.types)
+
+    def quiet_until(self, event: PushEvent) -> int:
+        """When the quiet hours that hold ``event`` back end (epoch seconds); 0 when they
+        do not hold it back (none set, outside them, or an urgent alarm type)."""
+        if self.quiet_hours is None or not self.quiet_hours.covers(event.at):
+            return 0
+        if event.kind == "alarm" and event.alarm_type_hex in self.urgent_types:
+            return 0
+        return self.quiet_hours.end_after(event.at)
 
     def describe(self) -> str:
         parts = []

@@ -24,7 +24,7 @@ from vstarcam_push.models.push_event import PushEvent
 EventKind = Literal["alarm", "offline", "online"]
 
 # "suppressed": inside the cooldown of its alarm type; "capped": over the per-camera ceiling.
-Outcome = Literal["sent", "suppressed", "capped", "ignored"]
+NotifyDecision = Literal["sent", "suppressed", "capped", "ignored"]
 
 SMS_LIMIT = 160
 

@@ -11,6 +11,8 @@ import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from vstarcam_push.runtime.logs import notice
+
 if TYPE_CHECKING:
     from aws_lambda_powertools import Logger
 
@@ -80,8 +82,15 @@ def queue_batch(
             break
         try:
             result = handle(record)
-        except Exception:
-            (log or logger).exception("delivery failed unexpectedly; the message will be retried")
+        except Exception as error:
+            said = f"failed unexpectedly ({type(error).__name__}); the message will be retried"
+            (log or logger).exception(
+                "delivery failed unexpectedly; the message will be retried",
+                extra={
+                    "message_id": record.get("messageId"),
+                    "notice": notice("PUSH", "-", "-", said),
+                },
+            )
             result = "retry"
         if result == "retry":
             failures.append({"itemIdentifier": record["messageId"]})

@@ -91,7 +91,7 @@ class _JsonFormatter(logging.Formatter):
 
 
 class JsonLogger:
-    """The subset of Powertools' ``Logger`` that ``vstarcam_push.endpoint`` uses."""
+    """The subset of Powertools' ``Logger`` that ``vstarcam_push.runtime.replies`` uses."""
 
     def __init__(self, service: str | None = None) -> None:
         self.service = service or os.environ.get("POWERTOOLS_SERVICE_NAME", "service_undefined")
@@ -138,3 +138,12 @@ class JsonLogger:
             return handler(event, context)
 
         return decorated
+
+
+def notice(tag: str, event: str, vuid: str, text: str) -> str:
+    """``HELD  alarm    VE0005622QHOW    not notified: ...``: one line for a person watching,
+    carried as a log line's ``notice`` key (the local stack's terminal prints it; in
+    CloudWatch it reads beside the line's fields). Control characters become spaces: a
+    service's answer or a camera's name must not move a terminal's cursor."""
+    line = f"{tag:<5} {event:<8} {vuid:<16} {text}"
+    return "".join(c if c.isprintable() else " " for c in line)

@@ -19,7 +19,7 @@ from vstarcam_push.runtime.http_event import HttpRequest
 
 if TYPE_CHECKING:
     # Imported where used: the heartbeat function imports no Powertools at all
-    # (vstarcam_push.logs says why).
+    # (vstarcam_push.runtime.logs says why).
     from aws_lambda_powertools import Logger, Metrics
 
     from vstarcam_push.runtime.logs import JsonLogger

@@ -3,7 +3,7 @@
 Time is the median of interleaved runs; memory is tracemalloc's peak above
 what was allocated before the call (the event itself is not counted). The
 same measurement is made with each candidate multipart parser plugged in
-behind ``parse_form``, so the choice in ``vstarcam_push.multipart`` is made
+behind ``parse_form``, so the choice in ``vstarcam_push.ingest.multipart`` is made
 by these numbers (docs/performance.md).
 """
 
@@ -63,7 +63,9 @@ def toolbelt_parse_form(body: bytes, content_type: str) -> dict[str, Part]:
     return parts
 
 
-IN_USE = f"python-multipart {version('python-multipart')} (vstarcam_push.multipart.parse_form)"
+IN_USE = (
+    f"python-multipart {version('python-multipart')} (vstarcam_push.ingest.multipart.parse_form)"
+)
 PARSERS: dict[str, Callable[[bytes, str], dict[str, Part]]] = {
     IN_USE: parse_form,
     f"requests-toolbelt {version('requests-toolbelt')} MultipartDecoder": toolbelt_parse_form,

@@ -1,4 +1,4 @@
-"""Sending a channel's :class:`Request` over HTTP: urllib3, timeouts, TLS verified.
+"""Sending a channel's :class:`ChannelRequest` over HTTP: urllib3, timeouts, TLS verified.
 
 urllib3 comes with botocore in the Lambda runtime, so the layer adds nothing.
 It makes no retries of its own (the delivery loop owns retries, with backoff
@@ -16,7 +16,7 @@ import ssl
 
 import urllib3
 
-from vstarcam_push.delivery.channels import Answer, Request, host_of
+from vstarcam_push.delivery.channels import Answer, ChannelRequest, host_of
 from vstarcam_push.delivery.channels.deadline import POOL_CLASSES, Deadline
 
 CONNECT_TIMEOUT_S = 5.0
@@ -41,7 +41,7 @@ def pool() -> urllib3.PoolManager:
 
 
 def send(
-    http: urllib3.PoolManager, request: Request, deadline_s: float = SEND_DEADLINE_S
+    http: urllib3.PoolManager, request: ChannelRequest, deadline_s: float = SEND_DEADLINE_S
 ) -> Answer:
     """Send once, within ``deadline_s`` in all; a failure to get a whole answer in time is
     ``Answer(status=0, error=...)``."""
@@ -53,7 +53,7 @@ def send(
     return answer
 
 
-def _send(http: urllib3.PoolManager, request: Request, deadline: Deadline) -> Answer:
+def _send(http: urllib3.PoolManager, request: ChannelRequest, deadline: Deadline) -> Answer:
     headers = dict(request.headers)
     body = request.body
     if request.fields is not None:
@@ -86,16 +86,27 @@ def _send(http: urllib3.PoolManager, request: Request, deadline: Deadline) -> An
 
 
 def describe(error: BaseException, url: str) -> str:
-    """``timed out talking to api.telegram.org``: the kind of failure and the host, no URL."""
+    """``connection refused by 127.0.0.1``: the kind of failure and the host, no URL."""
     reason = getattr(error, "reason", None) or error
+    host = host_of(url)
+    # urllib3 2 makes NewConnectionError (refused, unreachable, no such host) a subclass of
+    # ConnectTimeoutError: it is asked about first, or a refusal reads as a timeout.
+    if isinstance(reason, urllib3.exceptions.NameResolutionError):
+        return f"name not resolved: {host}"
+    if isinstance(reason, urllib3.exceptions.NewConnectionError):
+        cause = reason.__cause__ or reason.__context__
+        if isinstance(cause, ConnectionRefusedError):
+            return f"connection refused by {host}"
+        if isinstance(cause, OSError) and cause.strerror:
+            return f"could not connect to {host} ({cause.strerror.lower()})"
+        return f"could not connect to {host}"
     kinds = (
         (urllib3.exceptions.SSLError, "TLS failed (certificate not trusted?)"),
         (urllib3.exceptions.ConnectTimeoutError, "connect timed out"),
         (urllib3.exceptions.ReadTimeoutError, "timed out waiting for the answer"),
-        (urllib3.exceptions.NewConnectionError, "connection failed"),
         (urllib3.exceptions.ProtocolError, "connection broken"),
     )
     for kind, words in kinds:
         if isinstance(reason, kind) or isinstance(error, kind):
-            return f"{words} talking to {host_of(url)}"
-    return f"{type(reason).__name__} talking to {host_of(url)}"
+            return f"{words} talking to {host}"
+    return f"{type(reason).__name__} talking to {host}"

@@ -2,7 +2,7 @@
 the topic; and removing them, also what an interrupted earlier run left behind.
 
 Everything the doctor creates is recognisable without any record of the run:
-the camera's vuid (``vstarcam_push.probe``: ``DOCTOR`` and 12 hex digits) and
+the camera's vuid (``vstarcam_push.models.doctor_camera``: ``DOCTOR`` and 12 hex digits) and
 the queue's name (``vstarcam-doctor-<topic digest>-<vuid>``). Removal goes from
 the leaves to the root (subscription, queue, media, alarms, camera last), so a
 run interrupted while cleaning up still leaves its camera item, by which the
