@@ -16,6 +16,8 @@ from vstarcam_tools.template import Stack
 from werkzeug.test import Client
 from werkzeug.wrappers import Response
 
+from tests.unit.conftest import _no_network  # noqa: F401  (no socket is opened)
+
 CLIENT = "console-client-id"
 # Nothing listens there: a call let through to "moto" would fail the test loudly.
 NO_MOTO = "http://127.0.0.1:9"

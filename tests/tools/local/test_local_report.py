@@ -23,6 +23,8 @@ from vstarcam_tools.local.report import (
     route_shape,
 )
 
+from tests.unit.conftest import _no_network  # noqa: F401  (no socket is opened)
+
 ROUTES = [
     Route("POST", "/heartbeat/{key}", "HeartbeatFunction"),
     Route("POST", "/heartbeat", "HeartbeatFunction"),
