@@ -27,10 +27,16 @@ $(STAMP): requirements-dev.txt constraints.txt pyproject.toml
 run: $(STAMP)
 	$(BIN)/vstarcam-push local $(ARGS)
 
+# The suite runs in parallel workers (pytest-xdist), one per core unless TEST_WORKERS says
+# otherwise (TEST_WORKERS=0: one process, as plain `pytest` runs). --dist loadgroup keeps the
+# tests that share a module's local stack or browser on one worker (tests/conftest.py groups
+# them) and hands every other test to whichever worker is free. The 25 slowest are listed.
+TEST_WORKERS ?= auto
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	PATH="$(if $(PY313_DIR),$(PY313_DIR):)$(abspath $(BIN)):$$PATH" $(BIN)/python -m pytest $(ARGS)
+	PATH="$(if $(PY313_DIR),$(PY313_DIR):)$(abspath $(BIN)):$$PATH" $(BIN)/python -m pytest \
+		-n $(TEST_WORKERS) --dist loadgroup --durations=25 $(ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
