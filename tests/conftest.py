@@ -65,31 +65,34 @@ VENDOR_ALARM_TYPES = {
 _module_ids = itertools.count()
 
 
-# Fixtures wider than a test but narrower than a session: the tests that share one (a local
-# stack, a browser, a module's moto stack) must run in the same xdist worker, or each
-# worker would make its own.
+# Fixtures wider than a test but narrower than a session (a module's local stack, browser or
+# moto stack), and the ``slow`` mark (a server or a build).
 _SHARED_SCOPES = {"class", "module", "package"}
 
 
-@pytest.hookimpl(tryfirst=True)
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Under ``pytest -n N --dist loadgroup`` (``make test``), the tests of a module that use
-    a module-scoped fixture form one group, run by one worker in order; every other test is
-    handed to whichever worker is free. (Before xdist's own hook, which reads the marks.)"""
-    if config.getoption("dist", "no") != "loadgroup":
+def _is_heavy(item: pytest.Item) -> bool:
+    if item.get_closest_marker("slow") is not None:
+        return True
+    info = getattr(item, "_fixtureinfo", None)
+    return info is not None and any(
+        definitions[-1].scope in _SHARED_SCOPES
+        for definitions in info.name2fixturedefs.values()
+        if definitions
+    )
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """In an xdist worker (``make test``: ``-n auto --dist loadfile``), the modules that start
+    a local stack, a browser or a build, or share a module-scoped fixture, come first, so the
+    long ones start at once and the many short moto tests fill in around them rather than one
+    long module running alone at the end. Each module still runs whole, in its own order, on
+    one worker (loadfile), so its module fixtures are made once. Plain ``pytest`` keeps the
+    collection order."""
+    if "PYTEST_XDIST_WORKER" not in os.environ:
         return
-    for item in items:
-        if item.get_closest_marker("xdist_group") is not None:
-            continue
-        info = getattr(item, "_fixtureinfo", None)
-        if info is None:
-            continue
-        if any(
-            definitions[-1].scope in _SHARED_SCOPES
-            for definitions in info.name2fixturedefs.values()
-            if definitions
-        ):
-            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::", 1)[0]))
+    heavy = {item.nodeid.split("::", 1)[0] for item in items if _is_heavy(item)}
+    items.sort(key=lambda item: item.nodeid.split("::", 1)[0] not in heavy)
 
 
 @pytest.fixture(autouse=True)
