@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 import boto3
-from vstarcam_push.dal.cameras import CameraRegistry
+from vstarcam_push.dal.camera_admission import CameraAdmission
 from vstarcam_push.ingest.protocol import parse_heartbeat
 from vstarcam_push.models.push_keys import KEY_PARAMETER
 from vstarcam_push.runtime.http_event import HttpRequest
@@ -22,19 +22,20 @@ from vstarcam_push.runtime.settings import Settings
 logger = JsonLogger()
 quiet_wire_loggers()  # no secret in the logs at any level (runtime/logs.py)
 settings = Settings.from_env()
-cameras = CameraRegistry(boto3.client("dynamodb"), settings.cameras_table)
+admission = CameraAdmission(
+    boto3.client("dynamodb"),
+    settings.cameras_table,
+    offline_after=settings.offline_after_seconds,
+    accept_unknown=settings.accept_unknown_cameras,
+    require_key=settings.require_push_key,
+)
 
 
 def heartbeat(request: HttpRequest) -> None:
     vuid = parse_heartbeat(request.body)
     logger.append_keys(vuid=vuid)
-    cameras.heartbeat(
-        vuid,
-        now=request.received_at_ms // 1000,
-        default_offline_after=settings.offline_after_seconds,
-        accept_unknown=settings.accept_unknown_cameras,
-        key=request.path_parameters.get(KEY_PARAMETER),
-        require_key=settings.require_push_key,
+    admission.heartbeat(
+        vuid, now=request.received_at_ms // 1000, key=request.path_parameters.get(KEY_PARAMETER)
     )
 
 

@@ -25,7 +25,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support import expected_conditions as expected
 from selenium.webdriver.support.ui import WebDriverWait
-from vstarcam_push.dal.cameras import CameraRegistry
+from vstarcam_push.dal.camera_registry import CameraRegistry
 
 from tests.e2e.localstack import LocalStackProcess, start_local_stack
 
@@ -33,9 +33,11 @@ PASSWORD = "browser-test-password"
 WAIT_S = 20.0
 # Screenshots land in a scratch folder unless `make screenshots` asks for docs/: a test run
 # must not rewrite the committed pictures (every run's pixels differ a little).
+# Under xdist each worker has its own scratch folder (PYTEST_XDIST_WORKER: gw0, gw1...).
 SCREENSHOTS = Path(
     os.environ.get("VSTARCAM_SCREENSHOTS_DIR")
-    or Path(tempfile.gettempdir()) / "vstarcam-screenshots"
+    or Path(tempfile.gettempdir())
+    / "-".join(filter(None, ("vstarcam-screenshots", os.environ.get("PYTEST_XDIST_WORKER"))))
 )
 
 
