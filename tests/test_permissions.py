@@ -1,6 +1,6 @@
 """Permissions proven here: every AWS call a function makes in any test is checked against that
 function's role as `sam deploy` creates it (tests/conftest.py's autouse fixture, with
-vstarcam_tools.permissions); these tests hold the checker itself to IAM's rules and show that
+vstarcam_tools.dev.permissions); these tests hold the checker itself to IAM's rules and show that
 a missing permission fails a test that names the function, the call and the statement."""
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from typing import Any
 
 import boto3
 import pytest
-from vstarcam_tools.deployed import translate
-from vstarcam_tools.permissions import (
+from vstarcam_tools.dev.deployed import translate
+from vstarcam_tools.dev.permissions import (
     Call,
     Checker,
     Request,
@@ -96,7 +96,7 @@ def test_the_evaluator_follows_iams_rules() -> None:
 
 
 def test_calls_become_the_requests_iam_authorizes() -> None:
-    from vstarcam_tools.permissions import requests_of
+    from vstarcam_tools.dev.permissions import requests_of
 
     transact = Call(
         "AlarmFunction",
@@ -200,7 +200,7 @@ def test_the_console_may_create_the_push_key_secret_but_never_overwrite_it() -> 
 
 
 def test_needed_statements_are_written_in_the_templates_terms() -> None:
-    from vstarcam_tools.permissions import needed_statement
+    from vstarcam_tools.dev.permissions import needed_statement
 
     resources = TRANSLATED["Resources"]
     cases = {

@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 from vstarcam_tools.cli.main import main
-from vstarcam_tools.release import CHANGELOG, PYPROJECT, TEMPLATE, project_version, set_version
+from vstarcam_tools.dev.release import CHANGELOG, PYPROJECT, TEMPLATE, set_version
 from vstarcam_tools.template import load_template
+from vstarcam_tools.version import project_version
 
 
 def test_the_stack_and_the_changelog_carry_the_projects_version() -> None:

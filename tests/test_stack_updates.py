@@ -11,8 +11,8 @@ import subprocess
 from typing import Any
 
 import pytest
-from vstarcam_tools.deployed import translate
-from vstarcam_tools.stack_identity import (
+from vstarcam_tools.dev.deployed import translate
+from vstarcam_tools.dev.stack_identity import (
     changes,
     identity,
     load_snapshot,
@@ -35,9 +35,9 @@ def test_no_update_replaces_a_resource_that_holds_the_users_data() -> None:
 
 def test_every_guarded_resource_is_recorded() -> None:
     """A new table, bucket, pool, topic... is recorded at once (`python -m
-    vstarcam_tools.stack_identity record`), so that the next change to it is caught."""
+    vstarcam_tools.dev.stack_identity record`), so that the next change to it is caught."""
     assert set(CURRENT) - set(RECORDED) == set(), (
-        "run: python -m vstarcam_tools.stack_identity record"
+        "run: python -m vstarcam_tools.dev.stack_identity record"
     )
     assert {"CamerasTable", "AlarmsTable", "MediaBucket", "ConsoleUserPool", "HttpApi"} <= set(
         CURRENT
