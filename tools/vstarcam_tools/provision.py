@@ -15,7 +15,8 @@ from vstarcam_tools.template import Stack
 
 
 def create_resources(stack: Stack, session: Any) -> None:
-    """Create every table, bucket, bucket policy, queue, topic, subscription and metric alarm."""
+    """Create every table, bucket, bucket policy, queue, topic, subscription, metric alarm,
+    user pool, app client, console user, group and group membership."""
     for logical_id in stack.resources("AWS::DynamoDB::Table"):
         _create_table(stack, session.client("dynamodb", region_name=stack.region), logical_id)
     s3 = session.client("s3", region_name=stack.region)
@@ -80,6 +81,14 @@ def create_resources(stack: Stack, session: Any) -> None:
     for logical_id in stack.resources("AWS::Cognito::UserPoolUser"):
         props = stack.properties(logical_id)
         cognito.admin_create_user(**props)
+        # CloudFormation's Ref of a user is its name, of a group its name.
+        stack.refs[logical_id] = props["Username"]
+    for logical_id in stack.resources("AWS::Cognito::UserPoolGroup"):
+        props = stack.properties(logical_id)
+        cognito.create_group(**props)
+        stack.refs[logical_id] = props["GroupName"]
+    for logical_id in stack.resources("AWS::Cognito::UserPoolUserToGroupAttachment"):
+        cognito.admin_add_user_to_group(**stack.properties(logical_id))
 
 
 def _create_user_pool(stack: Stack, cognito: Any, logical_id: str) -> None:

@@ -28,6 +28,7 @@ from urllib.parse import urlsplit
 from botocore.exceptions import BotoCoreError, ClientError
 from vstarcam_push.dal.cameras import CameraRegistry
 from vstarcam_push.ingest.protocol import validate_vuid
+from vstarcam_push.models.audit import CAMERA_REGISTERED, CAMERA_UPDATED
 from vstarcam_push.models.errors import BadRequest
 from vstarcam_push.models.push_keys import REDACTED, PushUrls, keyed_url, redact
 
@@ -41,6 +42,7 @@ from vstarcam_tools.camera_cgi import (
     Value,
     camera_base_url,
 )
+from vstarcam_tools.cli import audit
 from vstarcam_tools.cli.common import CliError, StackContext, add_stack_options, format_table
 from vstarcam_tools.outputs import StackOutputs
 
@@ -106,6 +108,10 @@ class ConfigureReport:
     result: str = ""
     error: str = ""
     lines: list[str] = field(default_factory=list)
+    # "registered" or "updated" once the stack's camera item was written (the audit
+    # trail records it, whatever happens on the camera afterwards); the name it got.
+    registered: str = ""
+    name: str = ""
 
 
 def _shown(value: Value) -> str:
@@ -161,6 +167,8 @@ def configure_camera(
             return
 
         issued = registry.register(vuid, name, threshold, int(time.time()), secret)
+        outcome.registered = "updated" if registered and not registered.pending else "registered"
+        outcome.name = name
         key = issued.push_key or registry.push_key(vuid, secret)
         wanted = _wanted(request, before, key)
         changes = _say_changes(say, before, wanted)
@@ -469,9 +477,29 @@ def _configure(args: argparse.Namespace) -> int:
         for line in outcome.lines:
             print(line)
         raise CliError(str(error)) from None
+    finally:
+        _record(context, [outcome], request)
     for line in outcome.lines:
         print(line)
     return 0
+
+
+def _record(
+    context: StackContext, outcomes: list[ConfigureReport], request: ConfigureRequest
+) -> None:
+    """The audit trail's entry for each camera registered or updated in the stack."""
+    for outcome in outcomes:
+        if outcome.registered:
+            audit.record(
+                context,
+                CAMERA_REGISTERED if outcome.registered == "registered" else CAMERA_UPDATED,
+                outcome.vuid,
+                {
+                    "name": outcome.name,
+                    "offlineAfter": offline_after(request.heartbeat_time),
+                    "by": "cameras configure",
+                },
+            )
 
 
 def read_targets(path: Path, default_user: str | None, password: Callable[[], str]) -> list[Target]:
@@ -544,6 +572,7 @@ def _configure_many(args: argparse.Namespace) -> int:
             outcome = future.result()
             progress.advance(bool(outcome.error))
             outcomes.append(outcome)
+    _record(context, outcomes, request)
     for outcome in outcomes:
         for line in outcome.lines:
             print(line)

@@ -13,7 +13,7 @@
   (:class:`SignInRules`): moto enforces no client's ``ExplicitAuthFlows``, and
   its SRP flow accepts any password proof. ``RevokeToken``, which moto does not
   implement, is answered here (:func:`revoke_refresh_token`).
-- :func:`create_console_user` makes the ``admin`` user with a known password.
+- :func:`create_console_user` makes the ``admin`` user, an admin, with a known password.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import jwt
+from vstarcam_push.models.access import ADMIN
 
 logger = logging.getLogger("vstarcam_tools.local")
 
@@ -298,8 +299,10 @@ def console_password(given: str | None) -> str:
 
 
 def create_console_user(cognito: Any, pool_id: str, password: str) -> None:
-    """The local stack's ``admin`` user, signed in with ``password`` without a first-time change."""
+    """The local stack's ``admin`` user, signed in with ``password`` without a first-time
+    change, in the template's ``admin`` group (the role its tokens name, as deployed)."""
     cognito.admin_create_user(UserPoolId=pool_id, Username=CONSOLE_USER, MessageAction="SUPPRESS")
     cognito.admin_set_user_password(
         UserPoolId=pool_id, Username=CONSOLE_USER, Password=password, Permanent=True
     )
+    cognito.admin_add_user_to_group(UserPoolId=pool_id, Username=CONSOLE_USER, GroupName=ADMIN)
