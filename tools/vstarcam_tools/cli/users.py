@@ -16,13 +16,14 @@ reaches the user's session at its next token renewal, within 10 minutes.
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 from typing import Any
 
+from vstarcam_push.admin.users import check_email
 from vstarcam_push.dal.console_users import ConsoleUser, ConsoleUsers, UserExists, UserNotFound
 from vstarcam_push.models.access import ADMIN, ROLES, VIEWER, Access, parse_sites
 from vstarcam_push.models.audit import USER_ADDED, USER_CHANGED, USER_REMOVED
+from vstarcam_push.models.errors import BadRequest
 
 from vstarcam_tools.cli import audit
 from vstarcam_tools.cli.common import (
@@ -34,14 +35,12 @@ from vstarcam_tools.cli.common import (
     print_json,
 )
 
-_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
-
 
 def _email(value: str) -> str:
-    email = value.strip()
-    if not _EMAIL.fullmatch(email) or len(email) > 128:
-        raise argparse.ArgumentTypeError(f"{value!r} is not an email address")
-    return email
+    try:
+        return check_email(value)
+    except BadRequest:
+        raise argparse.ArgumentTypeError(f"{value!r} is not an email address") from None
 
 
 def _sites(value: str) -> frozenset[str]:

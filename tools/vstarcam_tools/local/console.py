@@ -18,6 +18,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import secrets
@@ -301,8 +302,17 @@ def console_password(given: str | None) -> str:
 def create_console_user(cognito: Any, pool_id: str, password: str) -> None:
     """The local stack's ``admin`` user, signed in with ``password`` without a first-time
     change, in the template's ``admin`` group (the role its tokens name, as deployed)."""
-    cognito.admin_create_user(UserPoolId=pool_id, Username=CONSOLE_USER, MessageAction="SUPPRESS")
+    with contextlib.suppress(cognito.exceptions.UsernameExistsException):
+        cognito.admin_create_user(
+            UserPoolId=pool_id, Username=CONSOLE_USER, MessageAction="SUPPRESS"
+        )
     cognito.admin_set_user_password(
         UserPoolId=pool_id, Username=CONSOLE_USER, Password=password, Permanent=True
     )
+    make_admin(cognito, pool_id)
+
+
+def make_admin(cognito: Any, pool_id: str) -> None:
+    """The ``admin`` user in the ``admin`` group (again: a state kept from before roles
+    has the user without it)."""
     cognito.admin_add_user_to_group(UserPoolId=pool_id, Username=CONSOLE_USER, GroupName=ADMIN)
