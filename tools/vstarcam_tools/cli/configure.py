@@ -29,6 +29,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from vstarcam_push.dal.cameras import CameraRegistry
 from vstarcam_push.ingest.protocol import validate_vuid
 from vstarcam_push.models.audit import CAMERA_REGISTERED, CAMERA_UPDATED
+from vstarcam_push.models.camera import check_site
 from vstarcam_push.models.errors import BadRequest
 from vstarcam_push.models.push_keys import REDACTED, PushUrls, keyed_url, redact
 
@@ -57,7 +58,7 @@ MIN_OFFLINE_AFTER = 30
 # the network responsive.
 BULK_CONCURRENCY = 4
 MAX_CSV_ROWS = 10_000
-CSV_COLUMNS = ("url", "user", "password", "name")
+CSV_COLUMNS = ("url", "user", "password", "name", "site")
 DEFAULT_USER = "admin"
 MAX_TIMEOUT = 60.0
 
@@ -83,6 +84,8 @@ class Target:
     credentials: Credentials
     name: str = ""
     vuid: str = ""
+    # The site (customer, building) to put the camera in; "" leaves it as it is.
+    site: str = ""
 
 
 @dataclass(frozen=True)
@@ -149,7 +152,7 @@ def configure_camera(
         registration = (
             f"camera {label}, reported offline after {threshold} s without a heartbeat "
             f"({OFFLINE_HEARTBEATS} x heartbeatTime {request.heartbeat_time} s)"
-        )
+        ) + (f", in site {target.site}" if target.site else "")
         say(f"camera {client.base_url}: {label}")
         if request.dry_run:
             # The camera's key if it has one (to compare with what it has), never printed.
@@ -169,6 +172,8 @@ def configure_camera(
         issued = registry.register(vuid, name, threshold, int(time.time()), secret)
         outcome.registered = "updated" if registered and not registered.pending else "registered"
         outcome.name = name
+        if target.site:
+            registry.set_site(vuid, target.site)
         key = issued.push_key or registry.push_key(vuid, secret)
         wanted = _wanted(request, before, key)
         changes = _say_changes(say, before, wanted)
@@ -364,6 +369,13 @@ def _password(args: argparse.Namespace, user: str, where: str) -> str:
     )
 
 
+def _site(value: str) -> str:
+    try:
+        return check_site(value)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
 _heartbeat_time = arguments.number(int, MIN_HEARTBEAT_TIME, MAX_HEARTBEAT_TIME, unit="seconds")
 _timeout = arguments.number(float, 0, MAX_TIMEOUT, above=True, unit="seconds")
 
@@ -449,8 +461,10 @@ def _request(args: argparse.Namespace, outputs: StackOutputs) -> ConfigureReques
 
 def _configure(args: argparse.Namespace) -> int:
     if args.csv is not None:
-        if args.camera_url or args.name or args.vuid:
-            raise CliError("with --from, give CAMERA_URL, --name and --vuid per row in the CSV")
+        if args.camera_url or args.name or args.vuid or args.site:
+            raise CliError(
+                "with --from, give CAMERA_URL, --name, --vuid and --site per row in the CSV"
+            )
         return _configure_many(args)
     if not args.camera_url:
         raise CliError("give CAMERA_URL, or --from cameras.csv")
@@ -465,6 +479,7 @@ def _configure(args: argparse.Namespace) -> int:
         Credentials(args.user, _password(args, args.user, address)),
         name=args.name or "",
         vuid=args.vuid or "",
+        site=args.site or "",
     )
     context = StackContext.resolve(args)
     request = _request(args, context.outputs)
@@ -497,6 +512,7 @@ def _record(
                 {
                     "name": outcome.name,
                     "offlineAfter": offline_after(request.heartbeat_time),
+                    **({"site": outcome.target.site} if outcome.target.site else {}),
                     "by": "cameras configure",
                 },
             )
@@ -524,7 +540,15 @@ def read_targets(path: Path, default_user: str | None, password: Callable[[], st
         if not user:
             raise CliError(f"{path}:{number}: no user: fill the user column or pass --user")
         secret = row.get("password", "") or password()
-        targets.append(Target(address, Credentials(user, secret), name=row.get("name", "").strip()))
+        site = row.get("site", "").strip()
+        if site:
+            try:
+                check_site(site)
+            except ValueError as error:
+                raise CliError(f"{path}:{number}: {error}") from None
+        targets.append(
+            Target(address, Credentials(user, secret), name=row.get("name", "").strip(), site=site)
+        )
     if not targets:
         raise CliError(f"{path}: no cameras listed")
     return targets
@@ -647,6 +671,13 @@ def register(cameras_subparsers: argparse._SubParsersAction) -> None:
     camera_options(configure, user_required=False)
     configure.add_argument("--name", help="a name for notifications (default: the camera's alias)")
     configure.add_argument("--vuid", help="use this vuid instead of the one the camera reports")
+    configure.add_argument(
+        "--site",
+        type=_site,
+        metavar="NAME",
+        help="put the camera in this site (customer, building): console viewers and push "
+        "destinations can be limited to sites (a CSV's site column)",
+    )
     configure.add_argument(
         "--heartbeat-time",
         type=_heartbeat_time,
