@@ -27,6 +27,7 @@ from vstarcam_push.dal.camera_registry import CameraRegistry
 from vstarcam_push.dal.media import MediaStore
 from vstarcam_push.models.push_keys import keyed_url
 from vstarcam_push.runtime.http_event import MAX_REQUEST_BYTES
+from vstarcam_tools.cli.main import main
 
 from tests.conftest import PUSH_KEY
 from tests.conftest import VENDOR_ALARM_TYPES as ALARM_TYPES
@@ -729,3 +730,39 @@ def test_an_aws_client_pointed_at_the_camera_api_is_told_the_aws_endpoint(
     assert result.returncode == 1
     assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
     assert f"set AWS_ENDPOINT_URL={local.endpoint}" in result.stderr
+
+
+# -- table streams after any table operation ------------------------------------------------
+# Last in the module: on a stack where a failed transaction cuts the Cameras stream off,
+# the offline tests above would fail too.
+
+
+def test_offline_and_back_online_are_notified_after_cameras_add_twice(
+    local: LocalStackProcess,
+    inbox: SnsInbox,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """GIVEN a camera added with the CLI, then added again (the second add's transaction
+    fails its condition, and moto rolls the Cameras table back to a copy)
+    THEN the table's stream still reaches the notifier: offline, then back online."""
+    vuid = new_vuid()
+    for name, value in local.aws_environment().items():
+        if name.startswith("AWS_"):
+            monkeypatch.setenv(name, value)
+
+    def cli(*argv: str) -> str:
+        capsys.readouterr()
+        assert main(list(argv)) == 0, capsys.readouterr().err
+        return capsys.readouterr().out
+
+    cli("cameras", "add", vuid, "--name", "Gate", "--offline-after", "2")
+    cli("cameras", "add", vuid, "--name", "Gate", "--offline-after", "2")
+    heartbeat_url = json.loads(cli("cameras", "urls", vuid, "--json"))["heartbeatUrl"]
+
+    assert reply_of(post_heartbeat(heartbeat_url, vuid, key=None), 200) == "Success"
+    offline = inbox.wait_for(vuid, "offline", timeout_s=NOTIFY_TIMEOUT_S)
+    assert offline.subject == f"Camera offline: Gate ({vuid})"
+
+    assert reply_of(post_heartbeat(heartbeat_url, vuid, key=None), 200) == "Success"
+    inbox.wait_for(vuid, "online", timeout_s=NOTIFY_TIMEOUT_S)

@@ -12,11 +12,17 @@ import time
 from typing import Any
 
 from vstarcam_push.admin.cameras import kept_options
+from vstarcam_push.models.audit import (
+    CAMERA_KEY_ROTATED,
+    CAMERA_REGISTERED,
+    CAMERA_REMOVED,
+    CAMERA_UPDATED,
+)
 from vstarcam_push.models.camera import Camera, PushKeyUnavailable, check_site, clean_name
 from vstarcam_push.models.errors import BadRequest, UnknownCamera
 from vstarcam_push.models.push_keys import PushUrls, keyed_push_urls
 
-from vstarcam_tools.cli import configure
+from vstarcam_tools.cli import audit, configure
 from vstarcam_tools.cli.common import (
     CliError,
     StackContext,
@@ -93,6 +99,13 @@ def _add(args: argparse.Namespace) -> int:
         context.cameras().set_site(vuid, args.site)
     camera = context.cameras().get(vuid)
     name = camera.name if camera else name
+    changed = {"name": name, "offlineAfter": offline_after}
+    if args.site is not None:
+        changed["site"] = args.site
+    if registration.created or registration.approved:
+        audit.record(context, CAMERA_REGISTERED, vuid, changed)
+    else:
+        audit.record(context, CAMERA_UPDATED, vuid, changed)
     label = f"{name} ({vuid})" if name else vuid
     done = "added" if registration.created else "approved" if registration.approved else "updated"
     print(
@@ -140,6 +153,7 @@ def _rotate_key(args: argparse.Namespace) -> int:
             f"camera {vuid} is not registered (a pending camera is approved with "
             f"'vstarcam-push cameras add {vuid}')"
         ) from None
+    audit.record(context, CAMERA_KEY_ROTATED, vuid)
     print(f"issued a new push key to camera {vuid}: its old URLs stopped working")
     if camera is None:
         print(f"  set its new URLs on the camera: 'vstarcam-push cameras urls {vuid}' prints them,")
@@ -193,8 +207,10 @@ def _list(args: argparse.Namespace) -> int:
 
 def _remove(args: argparse.Namespace) -> int:
     vuid = parse_vuid(args.vuid)
-    if not StackContext.resolve(args).cameras().remove(vuid):
+    context = StackContext.resolve(args)
+    if not context.cameras().remove(vuid):
         raise CliError(f"camera {vuid} is not registered")
+    audit.record(context, CAMERA_REMOVED, vuid)
     print(f"removed camera {vuid}")
     return 0
 

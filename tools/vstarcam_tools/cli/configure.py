@@ -28,7 +28,8 @@ from urllib.parse import urlsplit
 from botocore.exceptions import BotoCoreError, ClientError
 from vstarcam_push.dal.camera_registry import CameraRegistry
 from vstarcam_push.ingest.protocol import validate_vuid
-from vstarcam_push.models.camera import clean_name
+from vstarcam_push.models.audit import CAMERA_REGISTERED, CAMERA_UPDATED
+from vstarcam_push.models.camera import check_site, clean_name
 from vstarcam_push.models.errors import BadRequest
 from vstarcam_push.models.push_keys import REDACTED, PushUrls, keyed_url, redact
 
@@ -42,6 +43,7 @@ from vstarcam_tools.camera_cgi import (
     Value,
     camera_base_url,
 )
+from vstarcam_tools.cli import audit
 from vstarcam_tools.cli.common import CliError, StackContext, add_stack_options, format_table
 from vstarcam_tools.outputs import StackOutputs
 
@@ -56,7 +58,7 @@ MIN_OFFLINE_AFTER = 30
 # the network responsive.
 BULK_CONCURRENCY = 4
 MAX_CSV_ROWS = 10_000
-CSV_COLUMNS = ("url", "user", "password", "name")
+CSV_COLUMNS = ("url", "user", "password", "name", "site")
 DEFAULT_USER = "admin"
 MAX_TIMEOUT = 60.0
 
@@ -82,6 +84,8 @@ class Target:
     credentials: Credentials
     name: str = ""
     vuid: str = ""
+    # The site (customer, building) to put the camera in; "" leaves it as it is.
+    site: str = ""
 
 
 @dataclass(frozen=True)
@@ -107,6 +111,10 @@ class ConfigureReport:
     result: str = ""
     error: str = ""
     lines: list[str] = field(default_factory=list)
+    # "registered" or "updated" once the stack's camera item was written (the audit
+    # trail records it, whatever happens on the camera afterwards); the name it got.
+    registered: str = ""
+    name: str = ""
 
 
 def _shown(value: Value) -> str:
@@ -149,7 +157,7 @@ def configure_camera(
         registration = (
             f"camera {label}, reported offline after {threshold} s without a heartbeat "
             f"({OFFLINE_HEARTBEATS} x heartbeatTime {request.heartbeat_time} s)"
-        )
+        ) + (f", in site {target.site}" if target.site else "")
         say(f"camera {client.base_url}: {label}")
         if request.dry_run:
             # The camera's key if it has one (to compare with what it has), never printed.
@@ -167,6 +175,10 @@ def configure_camera(
             return
 
         issued = registry.register(vuid, name, threshold, int(time.time()), secret)
+        outcome.registered = "updated" if registered and not registered.pending else "registered"
+        outcome.name = name
+        if target.site:
+            registry.set_site(vuid, target.site)
         key = issued.push_key or registry.push_key(vuid, secret)
         wanted = _wanted(request, before, key)
         changes = _say_changes(say, before, wanted)
@@ -362,6 +374,13 @@ def _password(args: argparse.Namespace, user: str, where: str) -> str:
     )
 
 
+def _site(value: str) -> str:
+    try:
+        return check_site(value)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
 _heartbeat_time = arguments.number(int, MIN_HEARTBEAT_TIME, MAX_HEARTBEAT_TIME, unit="seconds")
 _timeout = arguments.number(float, 0, MAX_TIMEOUT, above=True, unit="seconds")
 
@@ -447,8 +466,10 @@ def _request(args: argparse.Namespace, outputs: StackOutputs) -> ConfigureReques
 
 def _configure(args: argparse.Namespace) -> int:
     if args.csv is not None:
-        if args.camera_url or args.name or args.vuid:
-            raise CliError("with --from, give CAMERA_URL, --name and --vuid per row in the CSV")
+        if args.camera_url or args.name or args.vuid or args.site:
+            raise CliError(
+                "with --from, give CAMERA_URL, --name, --vuid and --site per row in the CSV"
+            )
         return _configure_many(args)
     if not args.camera_url:
         raise CliError("give CAMERA_URL, or --from cameras.csv")
@@ -463,6 +484,7 @@ def _configure(args: argparse.Namespace) -> int:
         Credentials(args.user, _password(args, args.user, address)),
         name=args.name or "",
         vuid=args.vuid or "",
+        site=args.site or "",
     )
     context = StackContext.resolve(args)
     request = _request(args, context.outputs)
@@ -475,9 +497,30 @@ def _configure(args: argparse.Namespace) -> int:
         for line in outcome.lines:
             print(line)
         raise CliError(str(error)) from None
+    finally:
+        _record(context, [outcome], request)
     for line in outcome.lines:
         print(line)
     return 0
+
+
+def _record(
+    context: StackContext, outcomes: list[ConfigureReport], request: ConfigureRequest
+) -> None:
+    """The audit trail's entry for each camera registered or updated in the stack."""
+    for outcome in outcomes:
+        if outcome.registered:
+            audit.record(
+                context,
+                CAMERA_REGISTERED if outcome.registered == "registered" else CAMERA_UPDATED,
+                outcome.vuid,
+                {
+                    "name": outcome.name,
+                    "offlineAfter": offline_after(request.heartbeat_time),
+                    **({"site": outcome.target.site} if outcome.target.site else {}),
+                    "by": "cameras configure",
+                },
+            )
 
 
 def read_targets(path: Path, default_user: str | None, password: Callable[[], str]) -> list[Target]:
@@ -502,7 +545,15 @@ def read_targets(path: Path, default_user: str | None, password: Callable[[], st
         if not user:
             raise CliError(f"{path}:{number}: no user: fill the user column or pass --user")
         secret = row.get("password", "") or password()
-        targets.append(Target(address, Credentials(user, secret), name=row.get("name", "").strip()))
+        site = row.get("site", "").strip()
+        if site:
+            try:
+                check_site(site)
+            except ValueError as error:
+                raise CliError(f"{path}:{number}: {error}") from None
+        targets.append(
+            Target(address, Credentials(user, secret), name=row.get("name", "").strip(), site=site)
+        )
     if not targets:
         raise CliError(f"{path}: no cameras listed")
     return targets
@@ -550,6 +601,7 @@ def _configure_many(args: argparse.Namespace) -> int:
             outcome = future.result()
             progress.advance(bool(outcome.error))
             outcomes.append(outcome)
+    _record(context, outcomes, request)
     for outcome in outcomes:
         for line in outcome.lines:
             print(line)
@@ -624,6 +676,13 @@ def register(cameras_subparsers: argparse._SubParsersAction) -> None:
     camera_options(configure, user_required=False)
     configure.add_argument("--name", help="a name for notifications (default: the camera's alias)")
     configure.add_argument("--vuid", help="use this vuid instead of the one the camera reports")
+    configure.add_argument(
+        "--site",
+        type=_site,
+        metavar="NAME",
+        help="put the camera in this site (customer, building): console viewers and push "
+        "destinations can be limited to sites (a CSV's site column)",
+    )
     configure.add_argument(
         "--heartbeat-time",
         type=_heartbeat_time,

@@ -13,11 +13,12 @@
   (:class:`SignInRules`): moto enforces no client's ``ExplicitAuthFlows``, and
   its SRP flow accepts any password proof. ``RevokeToken``, which moto does not
   implement, is answered here (:func:`revoke_refresh_token`).
-- :func:`create_console_user` makes the ``admin`` user with a known password.
+- :func:`create_console_user` makes the ``admin`` user, an admin, with a known password.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import secrets
@@ -28,6 +29,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import jwt
+from vstarcam_push.models.access import ADMIN
 
 logger = logging.getLogger("vstarcam_tools.local")
 
@@ -298,8 +300,19 @@ def console_password(given: str | None) -> str:
 
 
 def create_console_user(cognito: Any, pool_id: str, password: str) -> None:
-    """The local stack's ``admin`` user, signed in with ``password`` without a first-time change."""
-    cognito.admin_create_user(UserPoolId=pool_id, Username=CONSOLE_USER, MessageAction="SUPPRESS")
+    """The local stack's ``admin`` user, signed in with ``password`` without a first-time
+    change, in the template's ``admin`` group (the role its tokens name, as deployed)."""
+    with contextlib.suppress(cognito.exceptions.UsernameExistsException):
+        cognito.admin_create_user(
+            UserPoolId=pool_id, Username=CONSOLE_USER, MessageAction="SUPPRESS"
+        )
     cognito.admin_set_user_password(
         UserPoolId=pool_id, Username=CONSOLE_USER, Password=password, Permanent=True
     )
+    make_admin(cognito, pool_id)
+
+
+def make_admin(cognito: Any, pool_id: str) -> None:
+    """The ``admin`` user in the ``admin`` group (again: a state kept from before roles
+    has the user without it)."""
+    cognito.admin_add_user_to_group(UserPoolId=pool_id, Username=CONSOLE_USER, GroupName=ADMIN)

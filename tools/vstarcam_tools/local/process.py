@@ -157,6 +157,13 @@ class LocalStackProcess:
             self._reader.join(timeout_s)
         return int(self.process.returncode)
 
+    def kill(self, timeout_s: float = STOP_TIMEOUT_S) -> int:
+        """SIGKILL the stack's whole process group (started with ``own_session``): no
+        clean-up runs, as after ``kill -9``."""
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGKILL)
+        return self.stop(timeout_s=timeout_s)
+
 
 def start_local_stack(
     *,
@@ -165,9 +172,17 @@ def start_local_stack(
     extra_args: Sequence[str] = (),
     log_dir: Path | None = None,
     ready_timeout_s: float = READY_TIMEOUT_S,
+    state_dir: Path | None = None,
+    own_session: bool = False,
 ) -> LocalStackProcess:
-    """Start ``python -m vstarcam_tools.local`` on free ports; returns once it printed "Ready"."""
+    """Start ``python -m vstarcam_tools.local`` on free ports; returns once it printed "Ready".
+
+    ``state_dir``: keep the state there across starts (default: keep none, ``--no-state``).
+    ``own_session``: the stack leads its own process group (so :meth:`LocalStackProcess.kill`
+    can take its worker processes down with it, as a terminal's ``kill -9`` of a job does).
+    """
     command = [sys.executable, "-m", "vstarcam_tools.local", "--port", "0", "--aws-port", "0"]
+    command += ["--state-dir", str(state_dir)] if state_dir is not None else ["--no-state"]
     if schedule_rate is not None:
         command += ["--schedule-rate", str(schedule_rate)]
     if parameter_overrides:
@@ -183,6 +198,7 @@ def start_local_stack(
         stdin=subprocess.DEVNULL,
         text=True,
         env=offline_environment(**{MOTO_API_KEY_VARIABLE: moto_api_key}),
+        start_new_session=own_session,
     )
     stack = LocalStackProcess(process, moto_api_key=moto_api_key)
     stack._reader = threading.Thread(target=stack._read, name="local-stack-console", daemon=True)

@@ -208,10 +208,11 @@ def print_banner(local: LocalStack) -> None:
         f"AWS_ENDPOINT_URL={local.endpoint}",
     ]
     if "ConsoleUrl" in outputs:
-        lines.append(
-            f"Console: {outputs['ConsoleUrl']} "
-            f"(user {CONSOLE_USER}, password {local.console_password})"
+        # A password kept from the last run may be the user's own: it is not shown.
+        password = (
+            local.console_password or "unchanged since the last run: --console-password sets one"
         )
+        lines.append(f"Console: {outputs['ConsoleUrl']} (user {CONSOLE_USER}, password {password})")
     if options.host in ("0.0.0.0", "::", ""):
         lines.append(
             "Listening on every interface: set these URLs on your cameras (plain HTTP; "
@@ -230,6 +231,7 @@ def print_banner(local: LocalStack) -> None:
         f"  {cli} cameras urls VE0005622QHOW",
         "(cameras urls prints the camera's own URLs again, with its push key)",
         f"Schedules: {', '.join(local.describe_schedules()) or 'none'}",
+        local.state.describe() if local.state else "State: not kept (--no-state)",
         "Function logs: "
         + ("shown here (--verbose)" if options.verbose else f"{local.log_dir}/<Function>.log"),
         "Ready: requests and SNS notifications are logged below. Ctrl-C stops.",

@@ -31,9 +31,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from vstarcam_tools.events import scheduled_event
-from vstarcam_tools.local import inbox
+from vstarcam_tools.local import inbox, stream_shards
 from vstarcam_tools.local.console import (
     COGNITO_PATH,
+    CONSOLE_USER,
     CognitoPath,
     JwtAuthorizer,
     SignInRules,
@@ -41,6 +42,7 @@ from vstarcam_tools.local.console import (
     console_password,
     create_console_user,
     jwks_url,
+    make_admin,
 )
 from vstarcam_tools.local.guard import (
     MOTO_API_KEY_VARIABLE,
@@ -68,6 +70,7 @@ from vstarcam_tools.local.report import (
 )
 from vstarcam_tools.local.schedule import Schedule, parse_rate
 from vstarcam_tools.local.sns_watcher import SnsWatcher
+from vstarcam_tools.local.state import LocalState, keeps_console_user
 from vstarcam_tools.local.streams import FunctionError, MappingConfig, StreamEventSource
 from vstarcam_tools.local.workers import FunctionPool
 from vstarcam_tools.outputs import publish_outputs
@@ -93,6 +96,9 @@ class Options:
     log_dir: Path | None = None
     # The console user admin's password (None: a random one, shown at start).
     console_password: str | None = None
+    # Where the state is kept across restarts (None: nowhere); fresh: start empty.
+    state_dir: Path | None = None
+    fresh: bool = False
 
 
 class LocalStack:
@@ -124,6 +130,9 @@ class LocalStack:
         self.endpoint = ""
         self.base_url = ""
         self.console_password = console_password(options.console_password)
+        self.state: LocalState | None = None
+        if options.state_dir is not None:
+            self.state = LocalState(options.state_dir, fresh=options.fresh)
         # The sign-in rules of the template's app clients, by client id (known once made).
         self.sign_in_rules: dict[str, SignInRules] = {}
         # The key to moto's own API (local/guard.py); never printed.
@@ -144,10 +153,15 @@ class LocalStack:
         aws_port = aws_socket.getsockname()[1]
         origins = own_origins(self.base_url, api_port)
         with aws_socket, api_socket:
+            if self.state is not None:
+                self.state.open()  # the last run's state, into moto, before it serves
+            stream_shards.install()  # a table's stream goes on whatever moto does to it
             # Both servers answer only requests addressed to them (no DNS rebinding), and
-            # moto only the stack's own clients, never a web page (local/guard.py).
+            # moto only the stack's own clients, never a web page (local/guard.py); what
+            # its requests change is saved (local/state.py).
+            app = self.state.track(moto_app()) if self.state else moto_app()
             moto = HostCheck(
-                EmulatorGuard(moto_app(), lambda: origins, self._moto_api_key),
+                EmulatorGuard(app, lambda: origins, self._moto_api_key),
                 "127.0.0.1",
                 aws_port,
             )
@@ -156,8 +170,10 @@ class LocalStack:
             self.endpoint = f"http://127.0.0.1:{self._moto.port}"
             aws = MotoSession(self.endpoint, self.stack.region)
             inbox.keep_email_subscriptions_pending()
+            sns = sns_backend(self.stack.account, self.stack.region)
+            pending = inbox.pending(sns)  # a restored subscription waits for its owner still
             create_resources(self.stack, aws)
-            for confirmed in inbox.confirm_all(sns_backend(self.stack.account, self.stack.region)):
+            for confirmed in inbox.confirm_all(sns, keep=pending):
                 logger.info(
                     "SNS   %s subscription %s confirmed (the local stack has no mailbox)",
                     confirmed.protocol,
@@ -208,14 +224,20 @@ class LocalStack:
             schedule.start()
         self._sns.start()
         self._janitor.start()
+        if self.state is not None:
+            self.state.start()
 
     def _create_console_user(self, aws: MotoSession) -> None:
+        cognito = aws.client("cognito-idp")
         for logical_id in self.stack.resources("AWS::Cognito::UserPool"):
-            create_console_user(
-                aws.client("cognito-idp"),
-                self.stack.physical_name(logical_id),
-                self.console_password,
-            )
+            pool = self.stack.physical_name(logical_id)
+            if self.state and keeps_console_user(
+                cognito, pool, CONSOLE_USER, self.options.console_password
+            ):
+                self.console_password = ""  # unchanged since the last run; not shown
+                make_admin(cognito, pool)
+                continue
+            create_console_user(cognito, pool, self.console_password)
 
     def _sign_in_rules(self) -> dict[str, SignInRules]:
         """What each of the template's app clients allows (ExplicitAuthFlows, its pool's MFA)."""
@@ -301,6 +323,8 @@ class LocalStack:
             self._sns.stop()
         if self._janitor is not None:
             self._janitor.stop()
+        if self.state is not None:
+            self.state.close()  # the last snapshot, once nothing but the CLI talks to moto
         if self._moto is not None:
             self._moto.stop()
         if self._temporary_logs:

@@ -1,5 +1,5 @@
-"""The SNS watcher: what the topics sent and the dead-letter queues received, told on the
-terminal, since the local stack has no inbox and no CloudWatch alarm."""
+"""The SNS watcher: what the topics sent, and to whom, told on the terminal, since the local
+stack has no inbox (a push that gave up is the delivery function's own notice line)."""
 
 from __future__ import annotations
 
@@ -25,6 +25,8 @@ class SnsWatcher:
         self._thread = threading.Thread(target=self._run, name="sns-watcher", daemon=True)
 
     def start(self) -> None:
+        # What a restored state holds was told in an earlier run: only what comes next is.
+        self._seen = {arn: len(t.sent_notifications) for arn, t in self._backend.topics.items()}
         self._thread.start()
 
     def stop(self) -> None:
