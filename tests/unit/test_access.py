@@ -46,6 +46,7 @@ def test_a_bad_site_makes_no_group() -> None:
     [
         ["viewer", "site:Smith%20house", "site:Jones%20shop"],
         "[viewer site:Smith%20house site:Jones%20shop]",  # API Gateway's text of a list
+        '["viewer","site:Smith%20house","site:Jones%20shop"]',  # JSON text
     ],
 )
 def test_the_groups_claim_reads_as_a_list_and_as_api_gateways_text(claim: object) -> None:
@@ -58,7 +59,7 @@ def test_an_id_token_names_its_user_cognito_username() -> None:
     assert access.user == "bob@example.com" and access.is_admin
 
 
-@pytest.mark.parametrize("claim", [None, "", "[]", 7, {"a": 1}])
+@pytest.mark.parametrize("claim", [None, "", "[]", 7, {"a": 1}, '["admin"', '["admin"}'])
 def test_no_groups_is_no_role(claim: object) -> None:
     access = Access.of_claims({"username": "x", "cognito:groups": claim})
     assert access.role is None

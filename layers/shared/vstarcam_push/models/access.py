@@ -32,6 +32,7 @@ and the CLI turns one into the groups to set.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -85,6 +86,13 @@ def groups_of_claim(value: object) -> list[str]:
     if not isinstance(value, str):
         return []
     text = value.strip()
+    if text.startswith('["'):
+        # JSON, should a gateway ever hand the list over that way: the same groups.
+        try:
+            parsed = json.loads(text)
+        except ValueError:
+            return []
+        return [str(item) for item in parsed] if isinstance(parsed, list) else []
     if text.startswith("[") and text.endswith("]"):
         text = text[1:-1]
     return text.replace(",", " ").split()
