@@ -16,7 +16,17 @@ from botocore.exceptions import (
 )
 from botocore.parsers import ResponseParserError
 
-from vstarcam_tools.cli import alarms, cameras, cost, doctor, local, notify, simulate, users
+from vstarcam_tools.cli import (
+    alarms,
+    audit,
+    cameras,
+    cost,
+    doctor,
+    local,
+    notify,
+    simulate,
+    users,
+)
 from vstarcam_tools.cli.common import DEFAULT_STACK, PROG, CliError, not_aws_answer
 from vstarcam_tools.extras import missing_extra
 from vstarcam_tools.version import project_version
@@ -26,6 +36,7 @@ GROUPS = (
     cameras,
     alarms,
     users,
+    audit,
     notify,
     simulate,
     local,

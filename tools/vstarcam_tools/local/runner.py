@@ -42,6 +42,7 @@ from vstarcam_tools.local.console import (
     console_password,
     create_console_user,
     jwks_url,
+    make_admin,
 )
 from vstarcam_tools.local.guard import (
     MOTO_API_KEY_VARIABLE,
@@ -240,6 +241,7 @@ class LocalStack:
                 cognito, pool, CONSOLE_USER, self.options.console_password
             ):
                 self.console_password = ""  # unchanged since the last run; not shown
+                make_admin(cognito, pool)
                 continue
             create_console_user(cognito, pool, self.console_password)
 
