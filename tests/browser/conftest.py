@@ -28,7 +28,7 @@ from selenium.webdriver.support import expected_conditions as expected
 from selenium.webdriver.support.ui import WebDriverWait
 from vstarcam_push.dal.camera_registry import CameraRegistry
 from vstarcam_push.models.push_keys import keyed_url
-from vstarcam_tools import simulator
+from vstarcam_tools.camera import simulator
 
 from tests.conftest import PUSH_KEY
 from tests.e2e.localstack import LocalStackProcess, start_local_stack
@@ -37,9 +37,11 @@ PASSWORD = "browser-test-password"
 WAIT_S = 20.0
 # Screenshots land in a scratch folder unless `make screenshots` asks for docs/: a test run
 # must not rewrite the committed pictures (every run's pixels differ a little).
+# Under xdist each worker has its own scratch folder (PYTEST_XDIST_WORKER: gw0, gw1...).
 SCREENSHOTS = Path(
     os.environ.get("VSTARCAM_SCREENSHOTS_DIR")
-    or Path(tempfile.gettempdir()) / "vstarcam-screenshots"
+    or Path(tempfile.gettempdir())
+    / "-".join(filter(None, ("vstarcam-screenshots", os.environ.get("PYTEST_XDIST_WORKER"))))
 )
 
 

@@ -183,7 +183,9 @@ def test_the_page_and_its_scripts_stay_small() -> None:
     total = sum(p.stat().st_size for p in text)
     gzipped = sum(len(gzip.compress(p.read_bytes(), 9)) for p in text)
     assert total < 80_000, total
-    assert gzipped < 25_000, gzipped
+    # 15 kB for the first console; the installable app (worker, offline view, tiles, the
+    # unreviewed poll), phone layout and the Users page brought it to 27 kB (issue 19).
+    assert gzipped < 30_000, gzipped
     # The home-screen icons: drawn flat, 32 colours.
     assert sum(p.stat().st_size for p in WEB.glob("*.png")) < 10_000
 
@@ -235,7 +237,7 @@ def test_the_icons_are_pngs_of_their_size_as_the_script_draws_them(
     page_function: ModuleType,
 ) -> None:
     from PIL import Image
-    from vstarcam_tools.app_icons import SIZES, icon_png
+    from vstarcam_tools.dev.app_icons import SIZES, icon_png
 
     for size in SIZES:
         response = get(

@@ -46,14 +46,15 @@ function card(camera) {
       field('Last alarm', lastAlarm),
       field('Offline after', camera.offlineAfter ? `${camera.offlineAfter} s without a heartbeat` : "the stack's default"),
     ),
+    // An admin's controls (the page of anyone else hides them; the API refuses them).
     el(
       'div',
-      { class: 'buttons' },
+      { class: 'buttons admin-only' },
       el('button', { type: 'button', onclick: () => edit(camera) }, 'Edit'),
       el('button', { type: 'button', 'aria-expanded': 'false', onclick: (event) => toggleUrls(camera, urls, event.currentTarget) }, 'Push URLs'),
       el('button', { type: 'button', class: 'danger', onclick: () => remove(camera) }, 'Remove'),
     ),
-    urls,
+    el('div', { class: 'admin-only' }, urls),
   );
 }
 

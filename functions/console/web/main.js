@@ -10,8 +10,9 @@ import * as cameras from './cameras.js';
 import * as offline from './offline.js';
 import * as signin from './signin.js';
 import * as unreviewed from './unreviewed.js';
+import * as users from './users.js';
 
-const views = { signin, cameras, alarms, alarm, offline };
+const views = { signin, cameras, alarms, alarm, offline, users };
 let current = null;
 
 function mark(id, here) {
@@ -28,6 +29,7 @@ function open(name, ...parameters) {
   else unreviewed.start();
   mark('nav-cameras', name === 'cameras');
   mark('nav-alarms', name === 'alarms' || name === 'alarm');
+  mark('nav-users', name === 'users');
   views[name].show(...parameters);
 }
 
@@ -41,8 +43,15 @@ function route() {
     return;
   }
   $('who').textContent = auth.userName();
+  // An admin's controls and the Users page only on an admin's page (layout only: the API
+  // enforces roles and sites from the verified token).
+  const { role } = auth.access();
+  document.body.dataset.role = role;
+  $('nav-users').hidden = role !== 'admin';
+  if (role === 'none') say('Your account has no role in this console yet: ask an admin to give you one.');
   const [, view, id] = location.hash.split('/');
-  if (view === 'cameras') open('cameras');
+  if (view === 'users' && role === 'admin') open('users');
+  else if (view === 'cameras') open('cameras');
   else if (view === 'alarms' && id) open('alarm', decodeURIComponent(id));
   else open('alarms');
 }

@@ -163,10 +163,13 @@ class AlarmStore:
         except self._db.exceptions.ConditionalCheckFailedException:
             return False
 
-    def unreviewed(self, limit: int = UNREVIEWED_COUNT_LIMIT) -> Unreviewed:
-        """The fleet's unreviewed alarms, counted up to ``limit``, and the newest of them:
-        one query of the sparse keys-only ``byUnreviewed`` index (0.5 read unit per 4 KB,
-        about 45 alarms)."""
+    def unreviewed(
+        self, limit: int = UNREVIEWED_COUNT_LIMIT, cameras: frozenset[str] | None = None
+    ) -> Unreviewed:
+        """The unreviewed alarms, counted up to ``limit``, and the newest of them: one query
+        of the sparse keys-only ``byUnreviewed`` index (0.5 read unit per 4 KB, about 45
+        alarms). ``cameras`` counts only those cameras' (a console viewer's sites): the
+        keys read hold the vuid, so the same query, filtered as it is read."""
         answer = self._db.query(
             TableName=self.table,
             IndexName=BY_UNREVIEWED_INDEX,
@@ -176,7 +179,11 @@ class AlarmStore:
             ScanIndexForward=False,
             Limit=limit,
         )
-        items = answer.get("Items", [])
+        items = [
+            item
+            for item in answer.get("Items", [])
+            if cameras is None or item["vuid"]["S"] in cameras
+        ]
         newest = (items[0]["alarmId"]["S"], int(items[0]["receivedAtMs"]["N"])) if items else None
         return Unreviewed(len(items), "LastEvaluatedKey" in answer, newest)
 
@@ -214,6 +221,7 @@ class AlarmStore:
         end_ms: int = LATEST_MS,
         position: AlarmPosition | None = None,
         max_queries: int | None = None,
+        cameras: frozenset[str] | None = None,
     ) -> tuple[list[Alarm], AlarmPosition | None]:
         """Up to ``limit`` alarms newest first, received from ``start_ms`` to ``end_ms``, and
         where the next page starts (None: there is no more).
@@ -223,7 +231,9 @@ class AlarmStore:
         goes on from an earlier page. ``alarm_type`` keeps one type, ``types`` a set of
         them (or every other: a severity). At most ``max_queries`` queries are made (None:
         as many as it takes): a sparse filter over a long range then answers with what it
-        found and the position to go on from, never a runaway loop.
+        found and the position to go on from, never a runaway loop. ``cameras`` keeps only
+        those cameras' alarms (a console viewer's sites), a filter on what is read, like
+        the type's.
         """
         found: list[Alarm] = []
         if limit <= 0 or start_ms > end_ms:
@@ -267,13 +277,15 @@ class AlarmStore:
                     query["ExpressionAttributeValues"][name] = {"N": str(code)}
             if filters:
                 query["FilterExpression"] = " AND ".join(filters)
-            else:
+            if not filters and cameras is None:
                 # Without a filter every item read is returned: read no more than needed.
                 query["Limit"] = limit - len(found)
             if last is not None:
                 query["ExclusiveStartKey"] = last
             answer = self._db.query(**query)
             for item in answer.get("Items", []):
+                if cameras is not None and item["vuid"]["S"] not in cameras:
+                    continue
                 found.append(Alarm.from_item(item))
                 if len(found) == limit:
                     return found, AlarmPosition(

@@ -47,6 +47,9 @@ class Settings:
     push_send_deadline_seconds: float | None = None
     # The alarm types that are alerts (AlertTypes); every other is a detection.
     alert_types: frozenset[int] = DEFAULT_ALERT_TYPES
+    # The console API: the audit trail's table and the console's user pool (its Users page).
+    audit_table: str = ""
+    console_user_pool_id: str = ""
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -76,4 +79,6 @@ class Settings:
             push_key_secret_parameter=os.environ.get("PUSH_KEY_SECRET_PARAMETER", ""),
             push_send_deadline_seconds=_seconds("PUSH_SEND_DEADLINE_SECONDS"),
             alert_types=parse_alert_types(os.environ.get("ALERT_TYPES")),
+            audit_table=os.environ.get("AUDIT_TABLE", ""),
+            console_user_pool_id=os.environ.get("CONSOLE_USER_POOL_ID", ""),
         )
