@@ -502,9 +502,10 @@ def test_offline_sweep_runs_on_the_sweep_schedule() -> None:
 )
 def test_tables_are_on_demand_encrypted_and_streamed(table: str, view: str) -> None:
     """The cameras stream needs old and new images: the status filter compares them. Both
-    tables can be restored to any second of the last 35 days."""
+    tables can be restored to any second of the last 35 days. On demand by default
+    (CamerasCapacity=Provisioned: tests/test_template_capacity.py)."""
     properties = props(table)
-    assert properties["BillingMode"] == "PAY_PER_REQUEST"
+    assert Stack().properties(table)["BillingMode"] == "PAY_PER_REQUEST"
     assert properties["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
     assert properties["StreamSpecification"] == {"StreamViewType": view}
     assert properties["SSESpecification"] == {"SSEEnabled": True}

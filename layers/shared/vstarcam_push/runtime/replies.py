@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from vstarcam_push.models.errors import PushError, UnknownCamera
+from vstarcam_push.models.errors import PushError, UnknownCamera, throttled
 from vstarcam_push.runtime.http_event import HttpRequest
 
 if TYPE_CHECKING:
@@ -91,7 +91,33 @@ def respond(
     logger.append_keys(api_request_id=(event.get("requestContext") or {}).get("requestId"))
     try:
         handled = handle(HttpRequest.from_event(event))
-    except PushError as error:
+    except Exception as error:
+        if not throttled(error):
+            return _failed(error, logger, metrics)
+        # A write refused for capacity (the Cameras table's provisioned units, docs/
+        # performance.md) wrote nothing: 503, not a fault of this code (no traceback) nor a
+        # refusal of the camera (no 4xx, which the refusals alarm counts). The camera's next
+        # heartbeat, a timer's tick later, is the retry; a camera retries a failed alarm.
+        message = (
+            error.message
+            if isinstance(error, PushError)
+            else "the receiver is busy: nothing was stored, please retry"
+        )
+        logger.warning("request throttled", extra={"reason": "throttled", "status": 503})
+        if metrics is not None:
+            count(metrics, "Refusals", ("reason", "throttled"))
+        return reply(503, message)
+    return success() if handled is None else handled
+
+
+def _failed(
+    error: Exception, logger: Logger | JsonLogger, metrics: Metrics | None
+) -> dict[str, Any]:
+    """Every other failure: a refusal in the protocol's shape, logged and counted.
+
+    Called inside ``respond``'s ``except``, so ``logger.exception`` has the traceback.
+    """
+    if isinstance(error, PushError):
         if error.status >= 500:
             logger.exception("request failed", extra={"reason": error.reason})
         else:
@@ -104,15 +130,13 @@ def respond(
                 count(metrics, "UnknownCameras")
             count(metrics, "Refusals", ("reason", error.reason))
         return reply(error.status, error.message)
-    except (BotoCoreError, ClientError):
+    if isinstance(error, BotoCoreError | ClientError):
         logger.exception("AWS call failed", extra={"reason": "storage_failed"})
         if metrics is not None:
             count(metrics, "Refusals", ("reason", "storage_failed"))
         return reply(500, "storage is unavailable, please retry")
-    except Exception:
-        # Nothing escapes to API Gateway, whose own 500 would not be in the wire shape.
-        logger.exception("unexpected failure", extra={"reason": "internal_error"})
-        if metrics is not None:
-            count(metrics, "Refusals", ("reason", "internal_error"))
-        return reply(500, "internal error, please retry")
-    return success() if handled is None else handled
+    # Nothing escapes to API Gateway, whose own 500 would not be in the wire shape.
+    logger.exception("unexpected failure", extra={"reason": "internal_error"})
+    if metrics is not None:
+        count(metrics, "Refusals", ("reason", "internal_error"))
+    return reply(500, "internal error, please retry")
