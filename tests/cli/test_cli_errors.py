@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import socket
+import threading
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import boto3
 import pytest
 from moto.server import ThreadedMotoServer
 from vstarcam_push.models.alarm import Alarm
+from vstarcam_tools.local.http_api import AwsSdkHint
 from vstarcam_tools.outputs import StackOutputs, publish_outputs
 from vstarcam_tools.provision import create_resources
 from vstarcam_tools.template import Stack
+from werkzeug.serving import make_server
 
 from tests.cli.conftest import Result
 from tests.conftest import REGION, VUID
@@ -218,3 +223,66 @@ def test_loopback_endpoint_works_without_configured_credentials(
     result = cli("cameras", "list")
     assert result.code == 0, result.err
     assert VUID in result.out and "Front door" in result.out
+
+
+@pytest.mark.parametrize("endpoint", ["127.0.0.1:4566", "localhost:4566"])
+def test_an_endpoint_without_a_scheme_names_the_value_to_use(
+    cli: Callable[..., Result], no_stack: None, monkeypatch: pytest.MonkeyPatch, endpoint: str
+) -> None:
+    """Not "no AWS credentials found": the variable is what is wrong."""
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("AWS_ENDPOINT_URL", endpoint)
+    assert_one_line_error(
+        cli("cameras", "list"),
+        f"AWS_ENDPOINT_URL={endpoint}",
+        f"AWS_ENDPOINT_URL=http://{endpoint}",
+    )
+
+
+@contextmanager
+def serving(app: Callable[..., Any]) -> Iterator[str]:
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(5)
+        server.server_close()
+
+
+def not_found(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+    """The local camera API's (and API Gateway's) answer to a path it does not route."""
+    start_response("404 Not Found", [("content-type", "application/json")])
+    return [b'{"message":"Not Found"}']
+
+
+def web_page(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+    start_response("200 OK", [("content-type", "text/html")])
+    return [b"<!doctype html><title>router</title>"]
+
+
+def test_the_camera_api_as_endpoint_names_the_aws_endpoint(
+    cli: Callable[..., Result], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """GIVEN AWS_ENDPOINT_URL set to the local stack's first port (its camera API) THEN one
+    line with the value to use, not a 20-line ResponseParserError."""
+    with serving(AwsSdkHint(not_found, "http://127.0.0.1:4566")) as camera_api:
+        monkeypatch.setenv("AWS_ENDPOINT_URL", camera_api)
+        result = cli("cameras", "list")
+    assert_one_line_error(result, "camera API", "set AWS_ENDPOINT_URL=http://127.0.0.1:4566")
+
+
+@pytest.mark.parametrize("app", [not_found, web_page], ids=["api-gateway", "web-page"])
+def test_an_endpoint_that_is_no_aws_emulator_is_named(
+    cli: Callable[..., Result], monkeypatch: pytest.MonkeyPatch, app: Callable[..., Any]
+) -> None:
+    with serving(app) as elsewhere:
+        monkeypatch.setenv("AWS_ENDPOINT_URL", elsewhere)
+        monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
+        result = cli("cameras", "list")
+    assert_one_line_error(
+        result, f"AWS_ENDPOINT_URL={elsewhere} is not an AWS endpoint", "http://127.0.0.1:4566"
+    )

@@ -15,7 +15,6 @@ import time
 from collections.abc import Iterator
 
 import pytest
-import requests
 from vstarcam_push.dal.cameras import CameraRegistry
 from vstarcam_push.models.doctor_camera import TEST_ATTRIBUTE
 
@@ -118,7 +117,7 @@ def test_the_test_alarm_reaches_no_email_or_sms_subscription(local: LocalStackPr
 
 def _sent_notifications(local: LocalStackProcess, vuid: str) -> list[dict[str, object]]:
     """Message attributes of what the topic was sent for ``vuid``, from moto's own record."""
-    data = requests.get(f"{local.endpoint}/moto-api/data.json", timeout=30).json()
+    data = local.moto_api("data.json").json()
     found = []
     for topic in data["sns"]["Topic"]:
         for notification in topic.get("sent_notifications", []):

@@ -18,7 +18,8 @@ import boto3
 import pytest
 from moto.dynamodbstreams.models import dynamodbstreams_backends
 from vstarcam_push.dal.cameras import CameraRegistry
-from vstarcam_tools.local.runner import ShardIteratorJanitor
+from vstarcam_tools.local.moto_server import ShardIteratorJanitor
+from vstarcam_tools.local.stream_shards import keep_streams
 from vstarcam_tools.local.streams import MappingConfig, StreamEventSource
 from vstarcam_tools.template import Stack
 
@@ -275,3 +276,44 @@ def test_janitor_expires_old_shard_iterators_but_never_the_mappings_own(stack: S
     assert set(iterators) == mapping.shard_iterators
     _put_alarm(stack, "after-sweep")
     assert mapping.drain().delivered == 1
+
+
+# -- whatever moto does to a table, its stream goes on ---------------------------------------
+
+
+def test_a_failed_transaction_does_not_cut_the_stream_off(stack: Stack) -> None:
+    """GIVEN a mapping reading the Alarms stream WHEN a transaction writes one alarm and then
+    fails a condition (moto puts back a deep copy of the table, with a copy of its shard)
+    THEN the mapping still receives what is written afterwards, and never the rolled-back
+    write (AWS writes no stream record for it)."""
+    from moto.dynamodb.models import dynamodb_backends
+
+    keep_streams(dynamodb_backends[stack.account][REGION])
+    handler = Recorder()
+    mapping = _mapping(stack, "NewAlarm", handler)
+    _put_alarm(stack, "before")
+    db = boto3.client("dynamodb", region_name=REGION)
+    table = stack.physical_name("AlarmsTable")
+    with pytest.raises(db.exceptions.TransactionCanceledException):
+        db.transact_write_items(
+            TransactItems=[
+                {"Put": {"TableName": table, "Item": _alarm_key("rolled-back")}},
+                {
+                    "Put": {
+                        "TableName": table,
+                        "Item": _alarm_key("before"),
+                        "ConditionExpression": "attribute_not_exists(alarmId)",
+                    }
+                },
+            ]
+        )
+    _put_alarm(stack, "after")
+
+    mapping.drain()
+
+    assert [_alarm_ids(event) for event in handler.events] == [["before", "after"]]
+    assert "Item" not in db.get_item(TableName=table, Key=_alarm_key("rolled-back"))
+
+
+def _alarm_key(alarm_id: str) -> dict[str, Any]:
+    return {"vuid": {"S": "VE0005622QHOW"}, "alarmId": {"S": alarm_id}}

@@ -34,6 +34,8 @@ DEFAULT_STACK = "vstarcam-push"
 # The local stack's moto server accepts any credentials; these are not secrets.
 LOOPBACK_CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
 LOOPBACK_REGION = "us-east-1"
+# The local stack's AWS endpoint unless started with --aws-port.
+LOCAL_ENDPOINT = "http://127.0.0.1:4566"
 
 
 class CliError(Exception):
@@ -73,6 +75,12 @@ def aws_session(region: str | None) -> boto3.Session:
     and region are filled in when none are configured.
     """
     endpoint = os.environ.get("AWS_ENDPOINT_URL", "")
+    if endpoint and urlsplit(endpoint).scheme not in ("http", "https"):
+        # botocore would take "127.0.0.1:4566" for a scheme and a path, and fail later.
+        raise CliError(
+            f"AWS_ENDPOINT_URL={endpoint} is not a URL: "
+            f"set AWS_ENDPOINT_URL=http://{endpoint.split('://')[-1]}"
+        )
     loopback = bool(endpoint) and _is_loopback(endpoint)
     settings: dict[str, str | None] = {"region_name": region}
     session = boto3.Session(**settings)
@@ -140,6 +148,17 @@ class StackContext:
     def default_offline_after(self) -> int:
         """The stack's OfflineAfterSeconds (an output, so the local stack reports it too)."""
         return self.outputs.offline_after_seconds
+
+
+def not_aws_answer() -> str:
+    """The one line for an answer botocore could not read: the endpoint is no AWS."""
+    endpoint = os.environ.get("AWS_ENDPOINT_URL", "")
+    if not endpoint:
+        return "AWS answered something that is not an AWS reply: try again"
+    return (
+        f"AWS_ENDPOINT_URL={endpoint} is not an AWS endpoint: set AWS_ENDPOINT_URL to the "
+        f"one the local stack prints at start ({LOCAL_ENDPOINT} by default), or unset it"
+    )
 
 
 # ---------------------------------------------------------------- output

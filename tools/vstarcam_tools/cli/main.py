@@ -14,9 +14,10 @@ from botocore.exceptions import (
     NoCredentialsError,
     NoRegionError,
 )
+from botocore.parsers import ResponseParserError
 
 from vstarcam_tools.cli import alarms, cameras, cost, doctor, local, notify, simulate, users
-from vstarcam_tools.cli.common import DEFAULT_STACK, PROG, CliError
+from vstarcam_tools.cli.common import DEFAULT_STACK, PROG, CliError, not_aws_answer
 
 # The command groups, in the order `vstarcam-push --help` lists them.
 GROUPS = (
@@ -87,6 +88,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
     except BotoCoreError as error:
         message = f"AWS error: {error}"
+    except ResponseParserError:
+        # Not JSON or XML as AWS writes it: AWS_ENDPOINT_URL names something else.
+        message = not_aws_answer()
     except OSError as error:
         message = f"{error.filename}: {error.strerror}" if error.filename else str(error)
     except KeyboardInterrupt:

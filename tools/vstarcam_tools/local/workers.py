@@ -251,6 +251,14 @@ def _worker_main(conn: Connection, settings: _WorkerSettings) -> None:
         os.dup2(log, 1)
         os.dup2(log, 2)
         os.close(log)
+    else:
+        # --verbose: the handlers print to the operator's terminal, where no line a sender
+        # shaped may arrive raw (local/report.py). Imported here: report imports this module.
+        from vstarcam_tools.local.report import CleanLines
+
+        prefix = f"{settings.function_name} | "
+        sys.stdout = CleanLines(sys.stdout, prefix)
+        sys.stderr = CleanLines(sys.stderr, prefix)
     platform = _PlatformLog(sys.stdout, settings.logging)
     if platform.json:
         # Lambda keeps application lines at or above ApplicationLogLevel (lambda_logs).
