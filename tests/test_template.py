@@ -184,11 +184,11 @@ def test_functions_log_json_without_platform_lines_at_the_level_parameter() -> N
 
 def test_heartbeat_refusals_and_offline_transitions_are_counted_by_metric_filters() -> None:
     """The heartbeat, the sweep and the notifier import no Powertools: metric filters on
-    their own log groups make their metrics from their log lines."""
+    their own log groups make their metrics from their log lines. (With CameraEndpoint=
+    FunctionUrl two more count the refusals alarm's metric: test_template_endpoint.py.)"""
     filters = {
-        logical_id: resource["Properties"]
-        for logical_id, resource in RESOURCES.items()
-        if resource["Type"] == "AWS::Logs::MetricFilter"
+        logical_id: RESOURCES[logical_id]["Properties"]
+        for logical_id in Stack().resources("AWS::Logs::MetricFilter")
     }
     assert set(filters) == {
         "HeartbeatRefusalsMetric",
@@ -370,11 +370,12 @@ def test_media_function_may_only_read_one_alarm_and_get_media_objects() -> None:
 
 def test_media_links_reach_the_alarm_and_notify_functions() -> None:
     """The alarm function makes the links (MediaLinkDays); the notifier writes them in the
-    email, starting with the same API URL the cameras' outputs start with."""
+    email, starting with the API URL the console's output starts with (the cameras' too,
+    unless CameraEndpoint=FunctionUrl)."""
     assert TEMPLATE["Parameters"]["MediaLinkDays"]["Default"] == 7
     alarm = props("AlarmFunction")["Environment"]["Variables"]
     notify = props("NotifyFunction")["Environment"]["Variables"]
-    api = TEMPLATE["Outputs"]["AlarmUrl"]["Value"]["Fn::Sub"].removesuffix("/alarm")
+    api = TEMPLATE["Outputs"]["ConsoleUrl"]["Value"]["Fn::Sub"].removesuffix("/")
 
     assert alarm["MEDIA_LINK_DAYS"] == {"Ref": "MediaLinkDays"}
     assert notify["API_URL"] == {"Fn::Sub": api}

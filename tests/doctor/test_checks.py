@@ -195,3 +195,26 @@ def test_a_check_whose_aws_call_is_refused_fails_alone_with_the_reason() -> None
     assert (result.check, result.status) == ("bucket public access", "failed")
     assert "AccessDenied" in result.detail
     assert "Permissions" in result.fix
+
+
+def test_with_function_urls_there_is_no_route_throttle_to_outgrow() -> None:
+    context = DoctorContext(session=SimpleNamespace(region_name=REGION), stack_name="s")
+    context.parameters = {"CameraEndpoint": "FunctionUrl", "ThrottlingRateLimit": "1"}
+    result = guards.check_throttling(context)
+    assert result.status == "ok"
+    assert "CameraEndpoint=FunctionUrl" in result.detail
+
+
+def test_the_media_links_start_at_the_api_when_the_cameras_push_to_function_urls() -> None:
+    """The doctor checks an email's media link against the API (ConsoleUrl), not against
+    the alarm function's own URL."""
+    context = DoctorContext(session=SimpleNamespace(region_name=REGION), stack_name="s")
+    context.outputs = SimpleNamespace(  # type: ignore[assignment]
+        alarm_url="https://abc.lambda-url.us-east-1.on.aws/alarm",
+        raw={"ConsoleUrl": "https://api1.execute-api.us-east-1.amazonaws.com/"},
+    )
+    assert context.api_url == "https://api1.execute-api.us-east-1.amazonaws.com"
+    context.outputs = SimpleNamespace(  # type: ignore[assignment]
+        alarm_url="https://api1.execute-api.us-east-1.amazonaws.com/alarm", raw={}
+    )
+    assert context.api_url == "https://api1.execute-api.us-east-1.amazonaws.com"

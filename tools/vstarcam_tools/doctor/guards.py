@@ -262,6 +262,13 @@ def check_throttling(context: DoctorContext) -> CheckResult:
     """API Gateway throttles each route for all clients together: the heartbeat route must
     take the whole fleet's heartbeats with room to spare (cameras retry on 429)."""
     check = "throttling"
+    if context.parameters.get("CameraEndpoint") == "FunctionUrl":
+        return ok(
+            check,
+            "the cameras push to the functions' own URLs (CameraEndpoint=FunctionUrl): no "
+            "route throttling to outgrow; a flood is billed per request instead "
+            "(docs/performance.md)",
+        )
     rate_text = context.parameters.get("ThrottlingRateLimit")
     if not rate_text:
         return skipped(check, "the stack reports no ThrottlingRateLimit parameter")

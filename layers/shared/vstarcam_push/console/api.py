@@ -73,6 +73,8 @@ class ConsoleSettings:
     api_url: str
     # The SSM SecureString the cameras' push keys derive from (push_keys.secret_parameter).
     push_key_secret_parameter: str = ""
+    # The cameras' bare heartbeat and alarm URLs when not the API's (CameraEndpoint).
+    camera_urls: tuple[str, str] = ("", "")
 
 
 @dataclass(frozen=True)
@@ -246,6 +248,7 @@ class ConsoleApi:
             settings.default_offline_after,
             settings.api_url,
             self._push_key_secret,
+            camera_urls=settings.camera_urls,
         )
         self._routes: dict[str, Callable[[Request], tuple[int, Any]]] = {
             "GET /api/cameras": self.list_cameras,

@@ -38,6 +38,12 @@ class UnknownCamera(PushError):
         self.vuid = vuid
 
 
+class NotFound(PushError):
+    """A request a function URL delivered that is on no camera route (any path reaches it)."""
+
+    status = 404
+
+
 class TooManyRequests(PushError):
     status = 429
 

@@ -87,8 +87,13 @@ def respond(
     (the media links' redirect). Every refusal's log line carries its ``reason``;
     without ``metrics`` (the heartbeat) a metric filter on those lines counts them.
     """
-    # API Gateway's request id joins these logs to the API's access log lines.
-    logger.append_keys(api_request_id=(event.get("requestContext") or {}).get("requestId"))
+    # API Gateway's request id joins these logs to the API's access log lines; the sender's
+    # address stands in for that log where a function URL (CameraEndpoint) has none.
+    context = event.get("requestContext") or {}
+    logger.append_keys(
+        api_request_id=context.get("requestId"),
+        source_ip=(context.get("http") or {}).get("sourceIp"),
+    )
     try:
         handled = handle(HttpRequest.from_event(event))
     except Exception as error:
