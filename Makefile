@@ -1,6 +1,7 @@
 # The two commands a newcomer needs: `make run` and `make test`.
 # Everything is installed into .venv from scratch; only Python 3.11+ and make
-# are assumed.
+# are assumed: the pinned dev environment (requirements-dev.txt), then the package
+# itself with the extras make run and make test need ([dev] brings [local] and [media]).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -21,7 +22,7 @@ $(STAMP): requirements-dev.txt constraints.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -c constraints.txt -r requirements-dev.txt
-	$(BIN)/python -m pip install --quiet --no-deps -e .
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
 	touch $(STAMP)
 
 run: $(STAMP)
@@ -42,7 +43,7 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 
 bench: $(STAMP)
-	$(BIN)/python -m vstarcam_tools.bench $(ARGS)
+	$(BIN)/python -m vstarcam_tools.dev.bench $(ARGS)
 
 build: $(STAMP)
 	PATH="$(if $(PY313_DIR),$(PY313_DIR):)$$PATH" $(BIN)/sam build
@@ -68,7 +69,7 @@ define MUTATE_COPY
 	mkdir -p $(MUTATE_DIR)/src
 	cp -r layers/shared/vstarcam_push $(MUTATE_DIR)/src/
 	cp -r tests pyproject.toml $(MUTATE_DIR)/
-	cp tools/mutmut_conftest.py $(MUTATE_DIR)/conftest.py
+	cp tools/vstarcam_tools/dev/mutmut_conftest.py $(MUTATE_DIR)/conftest.py
 endef
 mutate: $(STAMP)
 	$(MUTATE_COPY)
@@ -76,12 +77,12 @@ mutate: $(STAMP)
 	cd $(MUTATE_DIR) && ../$(BIN)/mutmut results
 
 # The layer-wide score from a seeded uniform sample of the mutants, with its 95 % interval
-# (tools/mutate_sample.py; 120 mutants, seed 9, about 20 minutes here). ARGS, e.g.
-# ARGS="--size 340 --seed 9"; `cd .mutate && ../.venv/bin/python ../tools/mutate_sample.py
-# --report-only` prints the table again after re-running a mutant.
+# (vstarcam_tools.dev.mutate_sample; 120 mutants, seed 9, about 20 minutes here). ARGS, e.g.
+# ARGS="--size 340 --seed 9"; `cd .mutate && ../.venv/bin/python -m
+# vstarcam_tools.dev.mutate_sample --report-only` prints the table again after re-running a mutant.
 mutate-sample: $(STAMP)
 	$(MUTATE_COPY)
-	cd $(MUTATE_DIR) && ../$(BIN)/python ../tools/mutate_sample.py $(ARGS)
+	cd $(MUTATE_DIR) && ../$(BIN)/python -m vstarcam_tools.dev.mutate_sample $(ARGS)
 
 clean:
 	rm -rf $(VENV) .aws-sam .pytest_cache .ruff_cache .hypothesis .mutate

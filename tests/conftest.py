@@ -35,7 +35,7 @@ WRONG_KEY = "WrongPushKey0123456789"
 # The stack secret keys are derived from in tests (the CLI keeps the real one in SSM).
 TEST_SECRET = bytes(range(32))
 # Starts with the JPEG and PNG magic numbers the receiver sniffs; the rest is
-# filler (real pictures are in tools/vstarcam_tools/testdata for end-to-end tests).
+# filler (real pictures are in tools/vstarcam_tools/camera/testdata for end-to-end tests).
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01" + bytes(range(256)) * 4 + b"\xff\xd9"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + bytes(64)
 MP4 = b"\x00\x00\x00\x18ftypmp42" + bytes(512)

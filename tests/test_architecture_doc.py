@@ -2,21 +2,13 @@
 
 from __future__ import annotations
 
-import importlib.util
-
-from vstarcam_tools.template import PROJECT_ROOT
-
-_spec = importlib.util.spec_from_file_location(
-    "architecture", PROJECT_ROOT / "tools" / "architecture.py"
-)
-architecture = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(architecture)
+from vstarcam_tools.dev import architecture
 
 
 def test_the_module_table_and_layer_list_match_the_code() -> None:
     """GIVEN docs/architecture.md WHEN its generated parts are made anew from the code
     THEN nothing changes: no module named that does not exist, none missing, each line
-    the module's own docstring (run `python tools/architecture.py` to refresh it)."""
+    the module's own docstring (run `python -m vstarcam_tools.dev.architecture` to refresh it)."""
     current = architecture.DOC.read_text(encoding="utf-8")
     assert architecture.render(current) == current
 

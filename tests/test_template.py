@@ -473,7 +473,7 @@ def test_a_dead_lettered_notification_alarms_the_owner_through_the_operations_to
     """Any message in the dead-letter queue is a notification nobody received: the
     alarm goes off on the first one, and an idle (healthy) queue is not a breach. Its
     message carries no attributes, so it goes to a topic whose subscriptions have no
-    filter (tests/doctor/test_checks.py)."""
+    filter (tests/tools/doctor/test_checks.py)."""
     alarm = props("NotifyDeadLetterAlarm")
     assert (alarm["Namespace"], alarm["MetricName"]) == (
         "AWS/SQS",
@@ -602,7 +602,7 @@ def test_sms_filter_policy_routes_on_the_alarm_type_attribute() -> None:
     ).properties("SmsSubscription")
 
     assert filtered["FilterPolicyScope"] == "MessageAttributes"
-    # ... and drops the doctor's test notifications (tests/doctor/test_no_spam.py).
+    # ... and drops the doctor's test notifications (tests/tools/doctor/test_no_spam.py).
     assert filtered["FilterPolicy"] == {
         "alarmType": ["0x26", "0x6d", "0x6e"],
         "test": [{"exists": False}],

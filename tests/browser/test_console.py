@@ -15,7 +15,7 @@ from selenium.webdriver.support.ui import Select
 from vstarcam_push.dal.alarms import AlarmStore
 from vstarcam_push.dal.cameras import CameraRegistry
 from vstarcam_push.models.push_keys import keyed_url
-from vstarcam_tools import simulator
+from vstarcam_tools.camera import simulator
 
 from tests.browser.conftest import (
     PASSWORD,

@@ -21,6 +21,7 @@ import pytest
 from vstarcam_push.dal.alarms import AlarmStore
 from vstarcam_push.dal.media import MediaStore
 from vstarcam_push.models.alarm import Alarm
+from vstarcam_tools.camera.simulator import load_testdata
 from vstarcam_tools.cli.main import main
 from vstarcam_tools.local.snapshot import SNAPSHOT
 
@@ -29,7 +30,6 @@ from tests.e2e.localstack import LocalStackProcess, start_local_stack
 
 pytestmark = pytest.mark.slow
 
-TESTDATA = Path(__file__).resolve().parents[2] / "tools" / "vstarcam_tools" / "testdata"
 PASSWORD = "Kept-across-restarts-1"
 BOT_TOKEN = "123456:kept-token"
 WAIT_S = 30.0
@@ -116,7 +116,7 @@ def test_a_camera_its_alarms_and_the_console_survive_a_stop_and_a_kill_9(
 ) -> None:
     state = tmp_path / "state"
     vuid = new_vuid()
-    picture = (TESTDATA / "motion.jpg").read_bytes()
+    picture = load_testdata("motion.jpg")
     first = _start(stacks, state, "--console-password", PASSWORD)
     assert any(line.startswith(f"State: {state} (new)") for line in first.lines)
     cli = _cli(first, monkeypatch, capsys)
@@ -149,7 +149,7 @@ def test_a_camera_its_alarms_and_the_console_survive_a_stop_and_a_kill_9(
     assert not [line for line in second.lines if re.search(rf"SNS +alarm +{vuid}", line)]
 
     # -- a kill -9 of the whole process group, once a snapshot has the second alarm -------
-    night = (TESTDATA / "night.jpg").read_bytes()
+    night = load_testdata("night.jpg")
     assert reply_of(post_alarm(alarm_url, vuid, picture=night, key=None), 200) == "Success"
     stored = {a.alarm_id: a for a in _stored(second, vuid, 2)}
     (later,) = set(stored) - {alarm.alarm_id}

@@ -26,7 +26,6 @@ import logging
 import time
 import urllib.parse
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import boto3
@@ -37,6 +36,7 @@ from vstarcam_push.dal.secrets import SecretStore
 from vstarcam_push.delivery import channels as channels_package
 from vstarcam_push.models.destination import Destination, Filters
 from vstarcam_push.runtime.logs import WIRE_LOGGERS
+from vstarcam_tools.camera.simulator import load_testdata
 from vstarcam_tools.events import LambdaContext, console_event, link_event, scheduled_event
 from vstarcam_tools.local.queues import QueueEventSource, SqsMappingConfig
 from vstarcam_tools.template import Stack, load_template
@@ -53,9 +53,7 @@ from tests.push_fakes import (
     running,
 )
 
-PICTURE = (
-    Path(__file__).parents[2] / "tools" / "vstarcam_tools" / "testdata" / "motion.jpg"
-).read_bytes()
+PICTURE = load_testdata("motion.jpg")
 SESSION_TOKEN = "IQoJb3JpZ2luX2VjEXAMPLEsessionTokenOfTheFunctionRole0123456789"
 BEARER_TOKEN = "eyJraWQiOiJjb25zb2xlIn0.eyJzdWIiOiJ1c2VyLTEifQ.consoleUserAccessTokenSig"
 NTFY_TOKEN = "tk_AgQdq7mVBoFD37zQVN29RhuMzNIz2"

@@ -1,8 +1,9 @@
 """``vstarcam-push cost``: the monthly estimate by service and per camera, for any fleet.
 
 The same model ``make bench`` stores in benchmarks/results.json (``cost_model``) and
-draws in docs/cost-per-camera.png: vstarcam_tools.bench.costs, with the bench's
-measured durations and write units. No AWS call is made.
+draws in docs/cost-per-camera.png: ``vstarcam_tools.cost``, with the durations and write
+units the bench measured, shipped in the package. No AWS call is made, no file of a
+checkout is read.
 """
 
 from __future__ import annotations
@@ -12,6 +13,9 @@ from typing import Any
 
 from vstarcam_tools.arguments import number
 from vstarcam_tools.cli.common import print_json
+from vstarcam_tools.cost.inputs import shipped
+from vstarcam_tools.cost.model import markdown, model, with_profile
+from vstarcam_tools.cost.prices import CHECKED, PRICES
 
 _cameras = number(int, 1, 10_000_000)
 _heartbeat_time = number(float, 10, 86_400, unit="seconds")
@@ -22,9 +26,7 @@ _channels = number(int, 0, 100)
 
 
 def _cost(args: argparse.Namespace) -> int:
-    from vstarcam_tools.bench import costs
-
-    profile = costs.with_profile(
+    profile = with_profile(
         cameras=args.cameras,
         heartbeat_time_s=args.heartbeat_time,
         alarms_per_day=args.alarms_per_day,
@@ -34,16 +36,16 @@ def _cost(args: argparse.Namespace) -> int:
         push_channels=args.push_channels,
         refusals_alarm=not args.no_refusals_alarm,
     )
-    estimate = costs.model(costs.load_results(), profile)
+    estimate = model(shipped(), profile)
     if args.json:
-        print_json({**estimate, "prices": {k: vars(v) for k, v in costs.PRICES.items()}})
+        print_json({**estimate, "prices": {k: vars(v) for k, v in PRICES.items()}})
         return 0
     print(_describe(estimate["profile"]))
     print()
-    print(costs.markdown(estimate))
+    print(markdown(estimate))
     print()
     print(
-        f"Prices: us-east-1 list prices without free tiers, checked {costs.CHECKED} "
+        f"Prices: us-east-1 list prices without free tiers, checked {CHECKED} "
         "(sources: --json, or docs/performance.md). Check them at https://aws.amazon.com/pricing."
     )
     return 0

@@ -18,6 +18,7 @@ from botocore.parsers import ResponseParserError
 
 from vstarcam_tools.cli import alarms, cameras, cost, doctor, local, notify, simulate, users
 from vstarcam_tools.cli.common import DEFAULT_STACK, PROG, CliError, not_aws_answer
+from vstarcam_tools.extras import missing_extra
 
 # The command groups, in the order `vstarcam-push --help` lists them.
 GROUPS = (
@@ -93,8 +94,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         message = not_aws_answer()
     except OSError as error:
         message = f"{error.filename}: {error.strerror}" if error.filename else str(error)
+    except ModuleNotFoundError as error:
+        # A library of an optional extra ([local], [media]) that this install lacks.
+        extra = missing_extra(error)
+        if extra is None:
+            raise
+        message = extra
     except KeyboardInterrupt:
         print(f"{PROG}: interrupted", file=sys.stderr)
         return 130
     print(f"{PROG}: error: {_one_line(message)}", file=sys.stderr)
     return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -300,7 +300,7 @@ def _test(args: argparse.Namespace) -> int:
     destination = push.destinations.get(args.name)
     if destination is None:
         raise CliError(f"no destination named {args.name!r}")
-    content = resources.files("vstarcam_tools").joinpath("testdata/motion.jpg").read_bytes()
+    content = resources.files("vstarcam_tools.camera").joinpath("testdata/motion.jpg").read_bytes()
     event = sample_event(len(content))
     http = pool()
     # The delivery function's own attempt (secrets, request, send, verdict, scrub), with

@@ -24,6 +24,7 @@ from vstarcam_push.models.alarm import Alarm, alarm_id_for
 from vstarcam_push.models.alarm_types import AlarmType
 from vstarcam_push.models.push_keys import keyed_url, new_secret, redact
 
+from vstarcam_tools.camera.simulator import load_testdata, unique_picture
 from vstarcam_tools.doctor.context import DoctorContext
 from vstarcam_tools.doctor.results import CheckResult, failed, ok, skipped
 from vstarcam_tools.doctor.temporary import (
@@ -32,7 +33,6 @@ from vstarcam_tools.doctor.temporary import (
     create_probe_queue,
     new_probe_vuid,
 )
-from vstarcam_tools.simulator import load_testdata, unique_picture
 
 MOTION = AlarmType(0x12)
 ALARM_LOG = "sam logs --stack-name {stack} -n AlarmFunction --start-time '10 minutes ago'"
