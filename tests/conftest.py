@@ -19,7 +19,7 @@ import boto3
 import pytest
 from moto import mock_aws
 from requests_toolbelt import MultipartEncoder
-from vstarcam_push.dal.cameras import CameraRegistry
+from vstarcam_push.dal.camera_registry import CameraRegistry
 from vstarcam_push.models.push_keys import key_hash
 from vstarcam_push.runtime.logs import WIRE_LOGGERS
 from vstarcam_tools.events import LambdaContext, http_event

@@ -11,7 +11,7 @@ from typing import Any
 import boto3
 from aws_lambda_powertools import Logger
 from vstarcam_push.dal.alarms import AlarmStore
-from vstarcam_push.dal.cameras import CameraRegistry
+from vstarcam_push.dal.camera_admission import CameraAdmission
 from vstarcam_push.dal.media import MediaStore
 from vstarcam_push.ingest.alarm_intake import AlarmIntake, parse_alarm_push
 from vstarcam_push.models.push_keys import ALARM_PATH
@@ -27,13 +27,17 @@ settings = Settings.from_env()
 _dynamodb = boto3.client("dynamodb")
 intake = AlarmIntake(
     _dynamodb,
-    cameras=CameraRegistry(_dynamodb, settings.cameras_table, settings.offline_after_seconds),
+    admission=CameraAdmission(
+        _dynamodb,
+        settings.cameras_table,
+        offline_after=settings.offline_after_seconds,
+        accept_unknown=settings.accept_unknown_cameras,
+        require_key=settings.require_push_key,
+    ),
     alarms=AlarmStore(_dynamodb, settings.alarms_table),
     media=MediaStore(boto3.client("s3"), settings.media_bucket),
     retention_days=settings.retention_days,
-    accept_unknown=settings.accept_unknown_cameras,
     media_link_days=settings.media_link_days,
-    require_key=settings.require_push_key,
     rate_limit=settings.alarm_rate_limit,
 )
 

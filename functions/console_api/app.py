@@ -7,7 +7,7 @@ from typing import Any
 
 import boto3
 from aws_lambda_powertools import Logger
-from vstarcam_push.console.api import ConsoleApi, ConsoleSettings, handle_errors
+from vstarcam_push.console.routes import ConsoleApi, ConsoleSettings, handle_errors
 from vstarcam_push.media.links import presigning_client
 from vstarcam_push.runtime.logs import quiet_wire_loggers
 from vstarcam_push.runtime.settings import Settings
@@ -15,8 +15,10 @@ from vstarcam_push.runtime.settings import Settings
 logger = Logger()
 quiet_wire_loggers()  # no secret in the logs at any level (runtime/logs.py)
 settings = Settings.from_env()
+dynamodb = boto3.client("dynamodb")
 api = ConsoleApi(
-    boto3.client("dynamodb"),
+    dynamodb,
+    boto3.client("s3"),
     presigning_client(os.environ.get("AWS_REGION", "us-east-1")),
     ConsoleSettings(
         cameras_table=settings.cameras_table,

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 import boto3
-from vstarcam_push.dal.cameras import CameraRegistry
+from vstarcam_push.dal.camera_admission import CameraAdmission
 from vstarcam_push.ingest.protocol import parse_heartbeat
 from vstarcam_push.models.push_keys import HEARTBEAT_PATH
 from vstarcam_push.runtime.http_event import HttpRequest
@@ -23,21 +23,20 @@ from vstarcam_push.runtime.settings import Settings
 logger = JsonLogger()
 quiet_wire_loggers()  # no secret in the logs at any level (runtime/logs.py)
 settings = Settings.from_env()
-cameras = CameraRegistry(boto3.client("dynamodb"), settings.cameras_table)
+admission = CameraAdmission(
+    boto3.client("dynamodb"),
+    settings.cameras_table,
+    offline_after=settings.offline_after_seconds,
+    accept_unknown=settings.accept_unknown_cameras,
+    require_key=settings.require_push_key,
+)
 
 
 def heartbeat(request: HttpRequest) -> None:
     key = request.camera_key(HEARTBEAT_PATH)  # first: a function URL's stray path is a 404
     vuid = parse_heartbeat(request.body)
     logger.append_keys(vuid=vuid)
-    cameras.heartbeat(
-        vuid,
-        now=request.received_at_ms // 1000,
-        default_offline_after=settings.offline_after_seconds,
-        accept_unknown=settings.accept_unknown_cameras,
-        key=key,
-        require_key=settings.require_push_key,
-    )
+    admission.heartbeat(vuid, now=request.received_at_ms // 1000, key=key)
 
 
 @logger.inject_lambda_context

@@ -13,8 +13,8 @@ import time
 from typing import Any
 
 import boto3
-from vstarcam_push.dal.cameras import CameraRegistry
 from vstarcam_push.dal.destinations import DestinationStore
+from vstarcam_push.dal.notification_claims import NotificationClaims
 from vstarcam_push.delivery.fanout import FanOut
 from vstarcam_push.models.camera import NotifyCeiling
 from vstarcam_push.notify.notifier import Notifier
@@ -32,7 +32,7 @@ dynamodb = boto3.client("dynamodb")
 notifier = Notifier(
     boto3.client("sns"),
     settings.topic_arn,
-    CameraRegistry(dynamodb, settings.cameras_table),
+    NotificationClaims(dynamodb, settings.cameras_table),
     bucket=settings.media_bucket,
     region=os.environ.get("AWS_REGION", "us-east-1"),
     cooldown_seconds=settings.notify_cooldown_seconds,

@@ -25,7 +25,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support import expected_conditions as expected
 from selenium.webdriver.support.ui import WebDriverWait
-from vstarcam_push.dal.cameras import CameraRegistry
+from vstarcam_push.dal.camera_registry import CameraRegistry
 
 from tests.e2e.localstack import LocalStackProcess, start_local_stack
 

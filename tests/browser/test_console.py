@@ -13,7 +13,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support.ui import Select
 from vstarcam_push.dal.alarms import AlarmStore
-from vstarcam_push.dal.cameras import CameraRegistry
+from vstarcam_push.dal.camera_registry import CameraRegistry
 from vstarcam_push.models.push_keys import keyed_url
 from vstarcam_tools.camera import simulator
 

@@ -15,6 +15,7 @@ from urllib.parse import urlencode
 import boto3
 import pytest
 from vstarcam_push.dal.alarms import AlarmStore
+from vstarcam_push.dal.camera_admission import CameraAdmission
 from vstarcam_push.dal.media import MediaStore
 from vstarcam_push.models.alarm import Alarm, alarm_id_for
 from vstarcam_push.models.alarm_types import AlarmType
@@ -24,7 +25,7 @@ from vstarcam_tools.template import Stack
 
 from tests.conftest import JPEG as JPEG_BYTES
 from tests.conftest import MP4 as MP4_BYTES
-from tests.conftest import REGION, load_function, register_camera
+from tests.conftest import PUSH_KEY, REGION, load_function, register_camera
 
 DAY_MS = 86_400_000
 
@@ -103,6 +104,10 @@ class Console:
         register_camera(
             self.dynamodb, self.cameras_table, vuid, name, offline_after, int(time.time())
         )
+
+    def heartbeat(self, vuid: str, now: int) -> None:
+        """A heartbeat with the tests' push key, as the heartbeat function writes it."""
+        CameraAdmission(self.dynamodb, self.cameras_table).heartbeat(vuid, now, key=PUSH_KEY)
 
     def store_alarm(
         self,

@@ -10,11 +10,10 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from vstarcam_push.console.api import handle_errors
+from vstarcam_push.console.routes import handle_errors
 from vstarcam_push.models.media import derived_key
 from vstarcam_push.models.push_keys import is_push_key, key_matches
 
-from tests.conftest import PUSH_KEY
 from tests.console.conftest import DAY_MS, Console
 
 FRONT = "VE0005622QHOW"
@@ -67,7 +66,7 @@ def test_the_api_reads_cameras_and_alarms_only_through_indexes_and_keys(
     console.register(FRONT, "Front door")
     console.store_alarm(FRONT, NOW_MS - 1000)
     calls: list[str] = []
-    client = console.module.api._db
+    client = console.module.dynamodb
     original = client._make_api_call
 
     def spy(operation: str, params: dict[str, Any]) -> Any:
@@ -91,7 +90,7 @@ def test_cameras_list_counts_the_fleet_and_shows_each_cameras_last_alarm(
 ) -> None:
     console.register(FRONT, "Front door")
     console.register(GARDEN, "Garden")
-    console.module.api.cameras.registry.heartbeat(FRONT, int(time.time()), 180, False, key=PUSH_KEY)
+    console.heartbeat(FRONT, int(time.time()))
     alarm_id = console.store_alarm(GARDEN, NOW_MS - 5000, alarm_type=0x14, processed=True)
 
     reply = console.call("GET /api/cameras")
@@ -110,9 +109,7 @@ def test_cameras_page_by_vuid_with_a_cursor_and_filter_by_status(console: Consol
     vuids = [f"CAM{n:04d}" for n in range(7)]
     for vuid in vuids:
         console.register(vuid)
-    console.module.api.cameras.registry.heartbeat(
-        "CAM0003", int(time.time()), 180, False, key=PUSH_KEY
-    )
+    console.heartbeat("CAM0003", int(time.time()))
 
     first = console.call("GET /api/cameras", query={"limit": "3"})
     second = console.call("GET /api/cameras", query={"limit": "3", "cursor": first.body["next"]})
@@ -420,7 +417,7 @@ def test_bad_alarm_list_parameters_are_a_clear_400(
     ],
 )
 def test_a_forged_cursor_is_a_400_not_a_crash(console: Console, position: Any) -> None:
-    from vstarcam_push.console.api import encode_cursor
+    from vstarcam_push.console.params import encode_cursor
 
     cursor = encode_cursor(position) if isinstance(position, dict) else "WyJub3QiXQ"
     reply = console.call("GET /api/alarms", query={"cursor": cursor})
@@ -618,7 +615,7 @@ def test_a_storage_failure_is_a_500_in_the_wire_shape(
     def fail(*args: Any, **kwargs: Any) -> Any:
         raise ClientError({"Error": {"Code": "InternalServerError", "Message": "x"}}, "Query")
 
-    monkeypatch.setattr(console.module.api._db, "query", fail)
+    monkeypatch.setattr(console.module.dynamodb, "query", fail)
     reply = console.call("GET /api/alarms")
     assert reply.status == 500
     assert reply.body == {"code": "500", "message": "storage is unavailable, please retry"}

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from vstarcam_push.console.api import ConsoleApi, ConsoleSettings
+from vstarcam_push.console.routes import ConsoleApi, ConsoleSettings
 from vstarcam_tools.template import Stack, load_template
 
 TEMPLATE = load_template()
@@ -47,7 +47,7 @@ def test_the_template_declares_exactly_the_routes_the_api_answers() -> None:
         for function, method, path, _ in http_routes()
         if function == "ConsoleApiFunction"
     }
-    api = ConsoleApi(None, None, ConsoleSettings("c", "a", "b", 180, 30, ""))
+    api = ConsoleApi(None, None, None, ConsoleSettings("c", "a", "b", 180, 30, ""))
     assert declared == api.route_keys
 
 

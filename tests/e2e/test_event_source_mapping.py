@@ -17,7 +17,9 @@ from typing import Any
 import boto3
 import pytest
 from moto.dynamodbstreams.models import dynamodbstreams_backends
-from vstarcam_push.dal.cameras import CameraRegistry
+from vstarcam_push.dal.camera_admission import CameraAdmission
+from vstarcam_push.dal.camera_fleet import CameraFleet
+from vstarcam_push.dal.camera_registry import CameraRegistry
 from vstarcam_tools.local.moto_server import ShardIteratorJanitor
 from vstarcam_tools.local.stream_shards import keep_streams
 from vstarcam_tools.local.streams import MappingConfig, StreamEventSource
@@ -95,22 +97,26 @@ def test_records_are_passed_as_lambda_passes_them(stack: Stack) -> None:
     json.dumps(handler.events[0])
 
 
+def camera_goes_offline(stack: Stack, heartbeats: tuple[int, ...]) -> None:
+    """A camera registered at 1000 (60 s threshold), online with these heartbeats, then
+    marked offline by the sweep at 2000."""
+    dynamodb = boto3.client("dynamodb", region_name=REGION)
+    table = stack.physical_name("CamerasTable")
+    registration = CameraRegistry(dynamodb, table).register(
+        "VE0005622QHOW", "Door", 60, 1000, TEST_SECRET
+    )
+    admission = CameraAdmission(dynamodb, table, offline_after=60)
+    for now in heartbeats:
+        admission.heartbeat("VE0005622QHOW", now, key=registration.push_key)
+    assert CameraFleet(dynamodb, table).mark_offline("VE0005622QHOW", now=2000)
+
+
 def test_filter_criteria_keep_heartbeats_from_the_notifier(stack: Stack) -> None:
     """Only a change of status passes the CameraStatus filters; registration and the
     heartbeats of an online camera never invoke the function."""
     handler = Recorder()
     mapping = _mapping(stack, "CameraStatus", handler)
-    cameras = CameraRegistry(
-        boto3.client("dynamodb", region_name=REGION), stack.physical_name("CamerasTable")
-    )
-    key = cameras.register("VE0005622QHOW", "Door", 60, 1000, TEST_SECRET).push_key
-    cameras.heartbeat(
-        "VE0005622QHOW", 1000, default_offline_after=60, accept_unknown=False, key=key
-    )
-    cameras.heartbeat(
-        "VE0005622QHOW", 1030, default_offline_after=60, accept_unknown=False, key=key
-    )
-    assert cameras.mark_offline("VE0005622QHOW", now=2000)
+    camera_goes_offline(stack, heartbeats=(1000, 1030))
 
     result = mapping.drain()
 
@@ -242,14 +248,7 @@ def test_real_notifier_whose_sns_keeps_failing_ends_in_the_dead_letter_queue(
     sns.delete_topic(TopicArn=stack.get_att("AlarmTopic", "TopicArn"))
     handler = Recorder(lambda event, call: invoke(notify, event))
     mapping = _mapping(stack, "CameraStatus", handler, max_retry_attempts=2)
-    cameras = CameraRegistry(
-        boto3.client("dynamodb", region_name=REGION), stack.physical_name("CamerasTable")
-    )
-    key = cameras.register("VE0005622QHOW", "Door", 60, 1000, TEST_SECRET).push_key
-    cameras.heartbeat(
-        "VE0005622QHOW", 1000, default_offline_after=60, accept_unknown=False, key=key
-    )
-    assert cameras.mark_offline("VE0005622QHOW", now=2000)
+    camera_goes_offline(stack, heartbeats=(1000,))
 
     result = mapping.drain()
 

@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 import pytest
 import requests
 from vstarcam_push.dal.alarms import AlarmStore
-from vstarcam_push.dal.cameras import CameraRegistry
+from vstarcam_push.dal.camera_registry import CameraRegistry
 from vstarcam_push.dal.media import MediaStore
 from vstarcam_push.models.push_keys import keyed_url
 from vstarcam_push.runtime.http_event import MAX_REQUEST_BYTES

@@ -18,7 +18,7 @@ from typing import Any
 
 import boto3
 import pytest
-from vstarcam_push.dal.cameras import CameraRegistry
+from vstarcam_push.dal.camera_registry import CameraRegistry
 from vstarcam_push.dal.destinations import DestinationStore
 from vstarcam_push.dal.secrets import SecretStore
 from vstarcam_push.delivery import channels as channels_package

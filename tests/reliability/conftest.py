@@ -20,7 +20,7 @@ import pytest
 from botocore.awsrequest import AWSResponse
 from botocore.exceptions import EndpointConnectionError, ReadTimeoutError
 from moto.dynamodb.models import DynamoDBBackend
-from vstarcam_push.dal.cameras import CameraRegistry
+from vstarcam_push.dal.camera_registry import CameraRegistry
 from vstarcam_tools.template import Stack
 
 from tests.conftest import REGION, register_camera

@@ -278,7 +278,7 @@ class FakeSns:
 
 @dataclass
 class FakeRegistry:
-    """The CameraRegistry call the notifier makes: the claim, which returns the camera."""
+    """The NotificationClaims call the notifier makes: the claim, which returns the camera."""
 
     reason: str = "claimed"
     until: int = 0

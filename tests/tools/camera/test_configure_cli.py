@@ -17,7 +17,8 @@ from typing import Any
 
 import boto3
 import pytest
-from vstarcam_push.dal.cameras import CameraRegistry
+from vstarcam_push.dal.camera_fleet import CameraFleet
+from vstarcam_push.dal.camera_registry import CameraRegistry
 from vstarcam_tools.cli.main import main
 from vstarcam_tools.outputs import publish_outputs
 from vstarcam_tools.progress import Progress
@@ -39,6 +40,12 @@ def _camera_password(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def registry(stack: Stack) -> CameraRegistry:
     return CameraRegistry(
+        boto3.client("dynamodb", region_name=REGION), stack.outputs()["CamerasTableName"]
+    )
+
+
+def camera_fleet(stack: Stack) -> CameraFleet:
+    return CameraFleet(
         boto3.client("dynamodb", region_name=REGION), stack.outputs()["CamerasTableName"]
     )
 
@@ -132,6 +139,19 @@ def test_name_defaults_to_the_camera_alias_then_keeps_the_registered_name(
     registry(deployed).register(VUID, "Renamed", 180, 0, TEST_SECRET)
     assert main(configure_args(camera.url)) == 0
     assert registry(deployed).get(VUID).name == "Renamed"  # type: ignore[union-attr]
+
+
+def test_an_alias_too_long_for_a_name_fails_that_camera_before_anything_is_changed(
+    deployed: Stack, camera: StandinCamera, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """One name rule: an alias over 64 characters is refused (it used to be cut), in one
+    line, before the camera's settings are set or it is registered."""
+    camera.alias = "Front door " * 7
+    assert main(configure_args(camera.url)) == 1
+    error = one_error_line(capsys.readouterr().err)
+    assert "name is longer than 64 characters" in error
+    assert SET not in camera.cgis()
+    assert registry(deployed).get(VUID) is None
 
 
 def test_a_configured_camera_is_not_set_again(
@@ -329,7 +349,7 @@ def test_each_camera_failure_is_one_line_and_changes_nothing(
 def test_unreachable_camera(deployed: Stack, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(configure_args(f"127.0.0.1:{free_port()}", "--timeout", "2")) == 1
     assert "is unreachable" in one_error_line(capsys.readouterr().err)
-    assert registry(deployed).list() == []
+    assert camera_fleet(deployed).list() == []
 
 
 def test_read_back_mismatch_is_reported_setting_by_setting(
@@ -502,7 +522,7 @@ def test_bulk_configures_what_it_can_and_reports_a_table(
         for camera in configured
     )
     assert fleet[2].heartbeat_server == "" and SET not in fleet[2].cgis()
-    assert [camera.vuid for camera in registry(deployed).list()] == [
+    assert [camera.vuid for camera in camera_fleet(deployed).list()] == [
         camera.vuid for camera in configured
     ]
     captured = capsys.readouterr()
@@ -535,7 +555,7 @@ def test_bulk_dry_run_changes_nothing(
     argv += ["--password", "Fleet-Pw-0"]
     assert main(argv) == 1
     assert all(SET not in camera.cgis() for camera in fleet)
-    assert registry(deployed).list() == []
+    assert camera_fleet(deployed).list() == []
     out = capsys.readouterr().out
     assert "Cam 0" in out and "dry run: 3 to change" in out
     assert out.count("would request") == 1

@@ -12,7 +12,8 @@ import boto3
 import pytest
 from moto import mock_aws
 from vstarcam_push.dal.alarms import AlarmStore
-from vstarcam_push.dal.cameras import CameraRegistry
+from vstarcam_push.dal.camera_admission import CameraAdmission
+from vstarcam_push.dal.camera_registry import CameraRegistry
 from vstarcam_push.dal.media import MediaStore
 from vstarcam_push.dal.push_key_secret import secret_parameter
 from vstarcam_push.ingest.alarm_intake import AlarmIntake, parse_alarm_push
@@ -77,17 +78,22 @@ def registry(deployed: StackOutputs) -> CameraRegistry:
 
 
 @pytest.fixture
+def admission(deployed: StackOutputs) -> CameraAdmission:
+    """The push paths' camera checks, as the template's defaults configure them."""
+    return CameraAdmission(boto3.client("dynamodb", region_name=REGION), deployed.cameras_table)
+
+
+@pytest.fixture
 def store_alarm(deployed: StackOutputs, registry: CameraRegistry) -> Callable[..., Alarm]:
     """Store an alarm push through the alarm function's own intake (registering its camera,
     unnamed, with the tests' push key, if it is not registered)."""
     dynamodb = boto3.client("dynamodb", region_name=REGION)
     intake = AlarmIntake(
         dynamodb,
-        cameras=registry,
+        admission=CameraAdmission(dynamodb, deployed.cameras_table),
         alarms=AlarmStore(dynamodb, deployed.alarms_table),
         media=MediaStore(boto3.client("s3", region_name=REGION), deployed.media_bucket),
         retention_days=deployed.retention_days,
-        accept_unknown=False,
         media_link_days=7,  # as the template's alarm function: each alarm has a link token
     )
 

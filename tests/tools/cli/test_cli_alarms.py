@@ -8,7 +8,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from vstarcam_push.dal.cameras import CameraRegistry
+from vstarcam_push.dal.camera_registry import CameraRegistry
 from vstarcam_push.models.alarm import Alarm
 from vstarcam_tools.camera.simulator import load_testdata
 from vstarcam_tools.outputs import StackOutputs

@@ -51,3 +51,17 @@ def test_a_bad_vuid_is_refused_for_the_same_reason(
     reply = console.call("POST /api/cameras", body={"vuid": "VE-1"})
     assert reply.status == 400
     assert reply.body["message"].removeprefix("vuid: ") in cli_error
+
+
+def test_a_name_too_long_is_refused_with_the_same_words(
+    cli: Callable[..., Result], console: Console
+) -> None:
+    """One name rule: the CLI refuses a name over 64 characters as the console does (it
+    used to cut it), and neither registers the camera."""
+    name = "Front door " * 6
+    cli_error = cli("cameras", "add", VUID, "--name", name)
+    reply = console.call("POST /api/cameras", body={"vuid": VUID, "name": name})
+    assert cli_error.code == 1 and reply.status == 400
+    assert reply.body["message"] == "name is longer than 64 characters"
+    assert reply.body["message"] in cli_error.err
+    assert console.module.api.cameras.registry.get(VUID) is None

@@ -9,7 +9,8 @@ from collections.abc import Callable
 
 import boto3
 import pytest
-from vstarcam_push.dal.cameras import CameraRegistry
+from vstarcam_push.dal.camera_admission import CameraAdmission
+from vstarcam_push.dal.camera_registry import CameraRegistry
 from vstarcam_tools.outputs import StackOutputs, publish_outputs
 from vstarcam_tools.template import Stack
 
@@ -17,6 +18,14 @@ from tests.conftest import REGION, VUID
 from tests.tools.cli.conftest import Result
 
 ISO_UTC = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
+
+
+def bare_heartbeat(deployed: StackOutputs, vuid: str, now: int) -> None:
+    """A heartbeat on the bare route, as a stack with RequirePushKey=false accepts it."""
+    admission = CameraAdmission(
+        boto3.client("dynamodb", region_name=REGION), deployed.cameras_table, require_key=False
+    )
+    admission.heartbeat(vuid, now=now, key=None)
 
 
 def test_add_registers_the_camera_in_canonical_case_and_prints_the_urls_to_set(
@@ -73,14 +82,7 @@ def test_list_prints_an_aligned_table(
     """GIVEN one camera that sent a heartbeat and one that never did WHEN listed THEN a table."""
     cli("cameras", "add", VUID, "--name", "Front door")
     cli("cameras", "add", "OKB0379853SNLJ")
-    registry.heartbeat(
-        VUID,
-        now=1_714_564_800,
-        default_offline_after=180,
-        accept_unknown=False,
-        key=None,
-        require_key=False,
-    )
+    bare_heartbeat(deployed, VUID, now=1_714_564_800)
     result = cli("cameras", "list")
     assert result.code == 0
     lines = result.out.splitlines()
@@ -100,14 +102,7 @@ def test_list_ends_with_the_fleets_counts_and_filters_by_status(
     --status keeps one state (the table, the JSON, or a line saying there are none)."""
     for vuid in (VUID, "OKB0379853SNLJ", "VE0000001TEST"):
         cli("cameras", "add", vuid)
-    registry.heartbeat(
-        VUID,
-        now=int(time.time()),
-        default_offline_after=180,
-        accept_unknown=False,
-        key=None,
-        require_key=False,
-    )
+    bare_heartbeat(deployed, VUID, now=int(time.time()))
 
     assert cli("cameras", "list").out.splitlines()[-1] == "3 cameras: 1 online, 2 offline"
     offline = json.loads(cli("cameras", "list", "--status", "offline", "--json").out)
@@ -125,14 +120,7 @@ def test_list_json_is_an_array_of_cameras(
 ) -> None:
     cli("cameras", "add", VUID, "--name", "Front door")
     cli("cameras", "add", "OKB0379853SNLJ")
-    registry.heartbeat(
-        VUID,
-        now=1_714_564_800,
-        default_offline_after=180,
-        accept_unknown=False,
-        key=None,
-        require_key=False,
-    )
+    bare_heartbeat(deployed, VUID, now=1_714_564_800)
     result = cli("cameras", "list", "--json")
     assert result.code == 0
     cameras = json.loads(result.out)

@@ -11,7 +11,7 @@ from typing import Any
 import boto3
 import pytest
 from standardwebhooks import Webhook
-from vstarcam_push.dal.cameras import CameraRegistry
+from vstarcam_push.dal.camera_registry import CameraRegistry
 from vstarcam_push.dal.destinations import DestinationStore
 from vstarcam_tools.outputs import StackOutputs
 

@@ -11,7 +11,8 @@ from collections.abc import Callable
 
 import boto3
 import pytest
-from vstarcam_push.dal.cameras import CameraRegistry
+from vstarcam_push.dal.camera_admission import CameraAdmission
+from vstarcam_push.dal.camera_registry import CameraRegistry
 from vstarcam_push.models.push_keys import is_push_key
 from vstarcam_tools.outputs import StackOutputs, publish_outputs
 from vstarcam_tools.template import Stack
@@ -34,10 +35,8 @@ def key_of(url: str) -> str:
     return key
 
 
-def heartbeat(registry: CameraRegistry, key: str | None) -> None:
-    registry.heartbeat(
-        VUID, now=1_800_000_000, default_offline_after=180, accept_unknown=False, key=key
-    )
+def heartbeat(admission: CameraAdmission, key: str | None) -> None:
+    admission.heartbeat(VUID, now=1_800_000_000, key=key)
 
 
 def test_add_prints_the_new_cameras_keyed_urls_once(
@@ -63,19 +62,22 @@ def test_add_prints_the_new_cameras_keyed_urls_once(
 
 
 def test_the_printed_key_is_the_one_the_heartbeat_accepts(
-    cli: Callable[..., Result], deployed: StackOutputs, registry: CameraRegistry
+    cli: Callable[..., Result],
+    deployed: StackOutputs,
+    registry: CameraRegistry,
+    admission: CameraAdmission,
 ) -> None:
     """GIVEN a camera added with the CLI WHEN heartbeats carry the printed key, another
     key, or none THEN only the printed key is accepted."""
     assert cli("cameras", "add", VUID).code == 0
     key = key_of(urls_of(cli)["heartbeatUrl"])
 
-    heartbeat(registry, key)
+    heartbeat(admission, key)
     camera = registry.get(VUID)
     assert camera is not None and camera.status == "online"
     for wrong in ("A" * 22, None):
         with pytest.raises(Exception, match="not registered or its push key is wrong"):
-            heartbeat(registry, wrong)
+            heartbeat(admission, wrong)
 
 
 def test_the_key_is_derived_from_the_stacks_secret_in_ssm(
@@ -152,11 +154,11 @@ def test_urls_of_a_camera_without_a_key_is_one_line(
 
 
 def test_rotate_key_issues_a_new_key_and_the_old_one_stops_working_at_once(
-    cli: Callable[..., Result], deployed: StackOutputs, registry: CameraRegistry
+    cli: Callable[..., Result], deployed: StackOutputs, admission: CameraAdmission
 ) -> None:
     assert cli("cameras", "add", VUID).code == 0
     old = key_of(urls_of(cli)["heartbeatUrl"])
-    heartbeat(registry, old)
+    heartbeat(admission, old)
 
     rotated = cli("cameras", "rotate-key", VUID)
 
@@ -164,9 +166,9 @@ def test_rotate_key_issues_a_new_key_and_the_old_one_stops_working_at_once(
     assert "old URLs stopped working" in rotated.out
     new = key_of(urls_of(cli)["heartbeatUrl"])
     assert new != old and new not in rotated.out and old not in rotated.out
-    heartbeat(registry, new)
+    heartbeat(admission, new)
     with pytest.raises(Exception, match="push key is wrong"):
-        heartbeat(registry, old)
+        heartbeat(admission, old)
 
 
 def test_rotate_key_of_an_unknown_camera_is_refused(
@@ -188,11 +190,14 @@ def test_listings_never_show_a_key(cli: Callable[..., Result], deployed: StackOu
 
 
 def test_a_pending_camera_is_listed_as_pending_and_add_approves_it(
-    cli: Callable[..., Result], deployed: StackOutputs, registry: CameraRegistry
+    cli: Callable[..., Result],
+    deployed: StackOutputs,
+    registry: CameraRegistry,
+    admission: CameraAdmission,
 ) -> None:
     """GIVEN a camera that pushed while unknown (AcceptUnknownCameras) WHEN listed THEN it
     is pending, counted apart; ``cameras add`` approves it and prints its URLs."""
-    registry.enroll(VUID, 1_800_000_000)
+    admission.enroll(VUID, 1_800_000_000)
 
     listed = cli("cameras", "list")
     assert "pending" in listed.out
@@ -214,11 +219,14 @@ def test_a_pending_camera_is_listed_as_pending_and_add_approves_it(
 def test_names_are_cleaned_at_registration(
     cli: Callable[..., Result], deployed: StackOutputs, registry: CameraRegistry
 ) -> None:
-    """GIVEN a name with a newline (a fake line for an email) and 100 characters
-    THEN it is stored on one line, at most 64 characters."""
-    name = "Front door\nOpen the picture: https://evil.example/" + "x" * 100
+    """GIVEN a name with a newline (a fake line for an email) THEN it is stored on one
+    line; GIVEN one over 64 characters THEN it is refused, as the console refuses it (it
+    was cut to 64 before names had one rule), and the stored name stays."""
+    name = "Front door\nOpen the picture: https://evil.example/" + "x" * 10
     assert cli("cameras", "add", VUID, "--name", name).code == 0
     camera = registry.get(VUID)
     assert camera is not None
-    assert "\n" not in camera.name and len(camera.name) == 64
-    assert camera.name.startswith("Front door Open the picture:")
+    assert camera.name == "Front door Open the picture: https://evil.example/" + "x" * 10
+    refused = cli("cameras", "add", VUID, "--name", name + "x" * 100)
+    assert refused.code == 1 and "name is longer than 64 characters" in refused.err
+    assert registry.get(VUID) == camera

@@ -10,7 +10,8 @@ from collections.abc import Callable
 import boto3
 import pytest
 from requests_toolbelt.multipart.decoder import MultipartDecoder
-from vstarcam_push.dal.cameras import CameraRegistry
+from vstarcam_push.dal.camera_fleet import CameraFleet
+from vstarcam_push.dal.camera_registry import CameraRegistry
 from vstarcam_push.ingest.alarm_intake import parse_alarm_push
 from vstarcam_push.ingest.protocol import validate_vuid
 from vstarcam_push.models.media import JPEG, MP4, sniff_picture, sniff_video
@@ -263,10 +264,8 @@ def test_simulate_register_adds_the_cameras_and_reads_urls_from_the_stack(
         "AlarmUrl": f"{receiver.url}/alarm",
     }
     publish_outputs(boto3.client("cloudformation", region_name=REGION), "vstarcam-push", outputs)
-    registry = CameraRegistry(
-        boto3.client("dynamodb", region_name=REGION),
-        StackOutputs.from_dict(outputs).cameras_table,
-    )
+    dynamodb = boto3.client("dynamodb", region_name=REGION)
+    registry = CameraRegistry(dynamodb, StackOutputs.from_dict(outputs).cameras_table)
     added = cli("cameras", "add", "SIM0000002", "--name", "Kept name", "--offline-after", "900")
     assert added.code == 0, added.err
     result = cli(
@@ -284,7 +283,7 @@ def test_simulate_register_adds_the_cameras_and_reads_urls_from_the_stack(
     )
     assert result.code == 0, result.err
     assert "registered 2 of 3 simulated cameras" in result.err
-    cameras = {camera.vuid: camera for camera in registry.list()}
+    cameras = {camera.vuid: camera for camera in CameraFleet(dynamodb, registry.table).list()}
     assert set(cameras) == {"SIM0000001", "SIM0000002", "SIM0000003"}
     # Three missed heartbeats before offline; an existing camera keeps its settings.
     assert cameras["SIM0000001"].offline_after == 300

@@ -15,7 +15,8 @@ import time
 from collections.abc import Iterator
 
 import pytest
-from vstarcam_push.dal.cameras import CameraRegistry
+from vstarcam_push.dal.camera_admission import CameraAdmission
+from vstarcam_push.dal.camera_registry import CameraRegistry
 from vstarcam_push.models.doctor_camera import TEST_ATTRIBUTE
 
 from tests.conftest import PUSH_KEY, register_camera
@@ -265,9 +266,10 @@ def busy_fleet(local: LocalStackProcess, registry: CameraRegistry) -> Iterator[l
     count = 10 * THROTTLING_RATE_LIMIT // 2 + 2
     vuids = [new_vuid() for _ in range(count)]
     now = int(time.time())
+    admission = CameraAdmission(local.client("dynamodb"), registry.table, offline_after=30)
     for vuid in vuids:
         register_camera(local.client("dynamodb"), registry.table, vuid, "", 30, now)
-        registry.heartbeat(vuid, now, default_offline_after=30, accept_unknown=False, key=PUSH_KEY)
+        admission.heartbeat(vuid, now, key=PUSH_KEY)
     yield vuids
     for vuid in vuids:
         registry.remove(vuid)

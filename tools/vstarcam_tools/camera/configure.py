@@ -20,8 +20,9 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from botocore.exceptions import BotoCoreError, ClientError
-from vstarcam_push.dal.cameras import CameraRegistry
+from vstarcam_push.dal.camera_registry import CameraRegistry
 from vstarcam_push.ingest.protocol import validate_vuid
+from vstarcam_push.models.camera import clean_name
 from vstarcam_push.models.errors import BadRequest
 from vstarcam_push.models.push_keys import REDACTED, PushUrls, keyed_url, redact
 
@@ -129,6 +130,11 @@ def configure_camera(
         outcome.vuid = vuid
         registered = registry.get(vuid)
         name = target.name or (registered.name if registered else "") or ids.alias
+        try:
+            # Registering cleans the name; one it would refuse fails this camera only.
+            clean_name(name)
+        except BadRequest as error:
+            raise CameraError(f"camera name {name[:80]!r}: {error.message}") from None
         label = f"{name} ({vuid})" if name else vuid
         threshold = offline_after(request.heartbeat_time)
         registration = (

@@ -37,7 +37,7 @@ from typing import Any
 
 import requests
 from requests_toolbelt import MultipartEncoder
-from vstarcam_push.dal.cameras import CameraRegistry
+from vstarcam_push.dal.camera_registry import CameraRegistry
 from vstarcam_push.models.alarm_types import ALARM_TYPE_NAMES
 from vstarcam_push.models.push_keys import keyed_url
 

@@ -19,8 +19,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from vstarcam_push.admin.cameras import kept_options
-from vstarcam_push.models.camera import Camera, PushKeyUnavailable, check_site
-from vstarcam_push.models.errors import UnknownCamera
+from vstarcam_push.models.camera import Camera, PushKeyUnavailable, check_site, clean_name
+from vstarcam_push.models.errors import BadRequest, UnknownCamera
 from vstarcam_push.models.push_keys import PushUrls, keyed_push_urls, redact
 
 from vstarcam_tools import arguments
@@ -107,9 +107,17 @@ def _add(args: argparse.Namespace) -> int:
             check_site(args.site)
         except ValueError as error:
             raise CliError(str(error)) from error
+    try:
+        # The console's rule and words: a name too long is refused, never cut.
+        given = clean_name(args.name)
+    except BadRequest as error:
+        raise CliError(error.message) from error
     context = StackContext.resolve(args)
     name, offline_after = kept_options(
-        context.cameras().get(vuid), args.name, args.offline_after, context.default_offline_after()
+        context.cameras().get(vuid),
+        given if args.name is not None else None,
+        args.offline_after,
+        context.default_offline_after(),
     )
     registration = context.cameras().register(
         vuid, name, offline_after, int(time.time()), context.push_key_secret()
@@ -179,7 +187,7 @@ def _rotate_key(args: argparse.Namespace) -> int:
 
 
 def _list(args: argparse.Namespace) -> int:
-    registered = StackContext.resolve(args).cameras().list()
+    registered = StackContext.resolve(args).fleet().list()
     cameras = [c for c in registered if args.status is None or c.status == args.status]
     if args.json:
         print_json([camera_json(camera) for camera in cameras])

@@ -20,7 +20,8 @@ from urllib.parse import urlsplit
 
 import boto3
 from vstarcam_push.dal.alarms import AlarmStore
-from vstarcam_push.dal.cameras import CameraRegistry
+from vstarcam_push.dal.camera_fleet import CameraFleet
+from vstarcam_push.dal.camera_registry import CameraRegistry
 from vstarcam_push.dal.media import MediaStore
 from vstarcam_push.dal.push_key_secret import SecretUnavailable, load_secret, secret_parameter
 from vstarcam_push.ingest.protocol import validate_vuid
@@ -127,6 +128,9 @@ class StackContext:
 
     def cameras(self) -> CameraRegistry:
         return CameraRegistry(self.client("dynamodb"), self.outputs.cameras_table)
+
+    def fleet(self) -> CameraFleet:
+        return CameraFleet(self.client("dynamodb"), self.outputs.cameras_table)
 
     def alarms(self) -> AlarmStore:
         return AlarmStore(self.client("dynamodb"), self.outputs.alarms_table)

@@ -11,14 +11,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from vstarcam_push.dal.cameras import CameraRegistry
+from vstarcam_push.dal.camera_registry import CameraRegistry
 from vstarcam_push.models import push_keys
 from vstarcam_push.models.camera import Camera, PushKeyUnavailable
 from vstarcam_push.models.errors import BadRequest, PushError
 
 # One offline threshold must stay a sane number of seconds: a year at most.
 MAX_OFFLINE_AFTER = 366 * 86_400
-MAX_NAME_LENGTH = 64
 
 
 class CameraNotRegistered(PushError):
@@ -26,21 +25,6 @@ class CameraNotRegistered(PushError):
 
     def __init__(self, vuid: str) -> None:
         super().__init__(f"camera {vuid} is not registered", reason="camera_unknown")
-
-
-def camera_name(value: object) -> str:
-    """A camera's name for lists and notifications: one line of printable text."""
-    if value is None:
-        return ""
-    if not isinstance(value, str):
-        raise BadRequest("name must be text", reason="name_invalid")
-    # A newline in a name would print a fake line in an email.
-    name = " ".join("".join(c if c.isprintable() else " " for c in value).split())
-    if len(name) > MAX_NAME_LENGTH:
-        raise BadRequest(
-            f"name is longer than {MAX_NAME_LENGTH} characters", reason="name_too_long"
-        )
-    return name
 
 
 def offline_after(value: object) -> int | None:

@@ -10,7 +10,8 @@ Media processing (the Alarms stream -> MediaProcessFunction) adds what people
 look at: ``thumbnailKey``/``ContentType``/``Size``, ``playableVideoKey``/
 ``ContentType``/``Size``, ``mediaStatus`` (``processed`` or ``failed``; absent
 until processed) and ``mediaError`` (why it failed, or why the video is not
-playable), all in one update.
+playable), all in one update. ``reviewedAt`` is when a console user marked it
+reviewed.
 """
 
 from __future__ import annotations
@@ -82,6 +83,8 @@ class Alarm:
     expires_at: int
     link: MediaLink | None = None
     media: MediaResult | None = None
+    # When a console user marked the alarm reviewed (epoch seconds); None: not reviewed.
+    reviewed_at: int | None = None
 
     @property
     def received_at(self) -> datetime:
@@ -105,6 +108,8 @@ class Alarm:
             item["linkExpiresAt"] = {"N": str(self.link.expires_at)}
         if self.media is not None:
             item.update(media_result_attributes(self.media))
+        if self.reviewed_at is not None:
+            item["reviewedAt"] = {"N": str(self.reviewed_at)}
         return item
 
     @classmethod
@@ -121,6 +126,7 @@ class Alarm:
             if "linkToken" in item and "linkExpiresAt" in item
             else None,
             media=_media_result_from(item),
+            reviewed_at=int(float(item["reviewedAt"]["N"])) if "reviewedAt" in item else None,
         )
 
     @property

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from vstarcam_push.dal.cameras import CameraRegistry
+from vstarcam_push.dal.notification_claims import NotificationClaims
 from vstarcam_push.delivery.fanout import FanOut
 from vstarcam_push.models.alarm import Alarm
 from vstarcam_push.models.camera import Camera, NotifyCeiling
@@ -38,7 +38,7 @@ class Notifier:
         self,
         sns: Any,
         topic_arn: str,
-        cameras: CameraRegistry,
+        claims: NotificationClaims,
         bucket: str,
         region: str,
         cooldown_seconds: int,
@@ -51,7 +51,7 @@ class Notifier:
         self._sns = sns
         self.push = push
         self.topic_arn = topic_arn
-        self.cameras = cameras
+        self.claims = claims
         self.bucket = bucket
         self.region = region
         self.cooldown_seconds = cooldown_seconds
@@ -78,7 +78,7 @@ class Notifier:
         return None, "ignored"
 
     def _alarm(self, alarm: Alarm, now: int) -> NotifyDecision:
-        claim = self.cameras.claim_notification(
+        claim = self.claims.claim_notification(
             alarm.vuid, alarm.alarm_type, alarm.alarm_id, now, self.cooldown_seconds, self.ceiling
         )
         if not claim:

@@ -75,6 +75,57 @@ def count(metrics: Metrics, name: str, dimension: tuple[str, str] | None = None)
         metric.add_dimension(name=dimension[0], value=dimension[1])
 
 
+def failure(
+    error: Exception,
+    logger: Logger | JsonLogger,
+    metrics: Metrics | None = None,
+    refusal_level: str = "warning",
+) -> tuple[int, str]:
+    """The one mapping of a failed request to its status and message, logged (and counted).
+
+    An AWS call refused for capacity (``throttled``, e.g. the Cameras table's provisioned
+    units) is a 503: nothing was written, and it is neither this code's fault (no
+    traceback) nor the camera's (no 4xx, which the refusals alarm counts); the camera's
+    next heartbeat, a timer's tick later, is the retry, and a camera retries a failed
+    alarm. A ``PushError`` keeps its own; an AWS failure is a 500 "storage is unavailable";
+    any other a 500 "internal error". Every line carries its ``reason``; refusals are
+    logged at ``refusal_level``. Without ``metrics`` (the heartbeat, the console API) a
+    metric filter on those lines counts them, where one does.
+    """
+    if throttled(error):
+        message = (
+            error.message
+            if isinstance(error, PushError)
+            else "the receiver is busy: nothing was stored, please retry"
+        )
+        logger.warning("request throttled", extra={"reason": "throttled", "status": 503})
+        if metrics is not None:
+            count(metrics, "Refusals", ("reason", "throttled"))
+        return 503, message
+    if isinstance(error, PushError):
+        if error.status >= 500:
+            logger.exception("request failed", extra={"reason": error.reason})
+        else:
+            getattr(logger, refusal_level)(
+                "request refused",
+                extra={"reason": error.reason, "status": error.status, "detail": error.message},
+            )
+        if metrics is not None:
+            if isinstance(error, UnknownCamera):
+                count(metrics, "UnknownCameras")
+            count(metrics, "Refusals", ("reason", error.reason))
+        return error.status, error.message
+    if isinstance(error, BotoCoreError | ClientError):
+        reason, status, message = "storage_failed", 500, "storage is unavailable, please retry"
+        logger.exception("AWS call failed", extra={"reason": reason})
+    else:
+        reason, status, message = "internal_error", 500, "internal error, please retry"
+        logger.exception("unexpected failure", extra={"reason": reason})
+    if metrics is not None:
+        count(metrics, "Refusals", ("reason", reason))
+    return status, message
+
+
 def respond(
     event: dict[str, Any],
     handle: Callable[[HttpRequest], dict[str, Any] | None],
@@ -97,51 +148,6 @@ def respond(
     try:
         handled = handle(HttpRequest.from_event(event))
     except Exception as error:
-        if not throttled(error):
-            return _failed(error, logger, metrics)
-        # A write refused for capacity (the Cameras table's provisioned units, docs/
-        # performance.md) wrote nothing: 503, not a fault of this code (no traceback) nor a
-        # refusal of the camera (no 4xx, which the refusals alarm counts). The camera's next
-        # heartbeat, a timer's tick later, is the retry; a camera retries a failed alarm.
-        message = (
-            error.message
-            if isinstance(error, PushError)
-            else "the receiver is busy: nothing was stored, please retry"
-        )
-        logger.warning("request throttled", extra={"reason": "throttled", "status": 503})
-        if metrics is not None:
-            count(metrics, "Refusals", ("reason", "throttled"))
-        return reply(503, message)
+        # Nothing escapes to API Gateway, whose own 500 would not be in the wire shape.
+        return reply(*failure(error, logger, metrics))
     return success() if handled is None else handled
-
-
-def _failed(
-    error: Exception, logger: Logger | JsonLogger, metrics: Metrics | None
-) -> dict[str, Any]:
-    """Every other failure: a refusal in the protocol's shape, logged and counted.
-
-    Called inside ``respond``'s ``except``, so ``logger.exception`` has the traceback.
-    """
-    if isinstance(error, PushError):
-        if error.status >= 500:
-            logger.exception("request failed", extra={"reason": error.reason})
-        else:
-            logger.warning(
-                "request refused",
-                extra={"reason": error.reason, "status": error.status, "detail": error.message},
-            )
-        if metrics is not None:
-            if isinstance(error, UnknownCamera):
-                count(metrics, "UnknownCameras")
-            count(metrics, "Refusals", ("reason", error.reason))
-        return reply(error.status, error.message)
-    if isinstance(error, BotoCoreError | ClientError):
-        logger.exception("AWS call failed", extra={"reason": "storage_failed"})
-        if metrics is not None:
-            count(metrics, "Refusals", ("reason", "storage_failed"))
-        return reply(500, "storage is unavailable, please retry")
-    # Nothing escapes to API Gateway, whose own 500 would not be in the wire shape.
-    logger.exception("unexpected failure", extra={"reason": "internal_error"})
-    if metrics is not None:
-        count(metrics, "Refusals", ("reason", "internal_error"))
-    return reply(500, "internal error, please retry")

@@ -1,7 +1,7 @@
 """How the offline sweep finds past-due cameras: the designs compared, measured and modelled.
 
 - ``scan`` (chosen): a parallel Scan of the Cameras table, filtered on the deadline.
-  Measured: 10,000 cameras in in-process moto, the real ``CameraRegistry.past_due``;
+  Measured: 10,000 cameras in in-process moto, the real ``CameraFleet.past_due``;
   its pages and bytes read, and moto's time per MB read. A heartbeat writes no index.
 - ``coarse index``: the deadline rounded up to ``step`` seconds as the key of a sparse
   KEYS_ONLY index; the key moves once a step, and a moving key is a delete and a put
@@ -22,7 +22,7 @@ from typing import Any
 
 import boto3
 from moto import mock_aws
-from vstarcam_push.dal.cameras import SWEEP_SEGMENTS, CameraRegistry
+from vstarcam_push.dal.camera_fleet import SWEEP_SEGMENTS, CameraFleet
 
 from vstarcam_tools.dev.bench import events
 from vstarcam_tools.dev.bench.calls import CallLog
@@ -64,9 +64,9 @@ def measure_scan(cameras: int = MEASURED_CAMERAS) -> dict[str, Any]:
         seed_cameras(dynamodb, table, fleet)
         log = CallLog()
         log.attach(session)
-        registry = CameraRegistry(session.client("dynamodb"), table)
+        cameras_fleet = CameraFleet(session.client("dynamodb"), table)
         started = time.perf_counter()
-        due = registry.past_due(at)
+        due = cameras_fleet.past_due(at)
         seconds = time.perf_counter() - started
     if len(due) != PAST_DUE:
         raise RuntimeError(f"the scan found {len(due)} cameras past due, not {PAST_DUE}")

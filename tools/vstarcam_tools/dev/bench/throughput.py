@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from vstarcam_push.dal.cameras import CameraRegistry
+from vstarcam_push.dal.camera_registry import CameraRegistry
 from vstarcam_push.models.push_keys import new_secret
 
 from vstarcam_tools.camera.simulator import (

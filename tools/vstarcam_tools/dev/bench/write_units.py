@@ -17,7 +17,9 @@ from typing import Any
 
 import boto3
 from moto import mock_aws
-from vstarcam_push.dal.cameras import SWEEP_SEGMENTS, CameraRegistry
+from vstarcam_push.dal.camera_fleet import SWEEP_SEGMENTS
+from vstarcam_push.dal.camera_registry import CameraRegistry
+from vstarcam_push.dal.notification_claims import NotificationClaims
 from vstarcam_push.models.alarm_types import ALARM_TYPE_NAMES, AlarmType
 from vstarcam_push.models.camera import NotifyCeiling, cooldown_slot
 from vstarcam_push.models.push_keys import key_hash, new_secret
@@ -202,9 +204,9 @@ def run() -> dict[str, Any]:
         heartbeat = _heartbeat_states(bench, at)
         alarm, record = _alarm(bench, at)
         media = _media_record_update(bench, record)
-        registry = CameraRegistry(bench.dynamodb, bench.cameras)
+        claims = NotificationClaims(bench.dynamodb, bench.cameras)
         notify_claim = bench.camera_write(
-            lambda: registry.claim_notification(
+            lambda: claims.claim_notification(
                 VUID, AlarmType(0x12), f"{VUID}-{'a' * 20}", at, 300, NotifyCeiling(10, 600)
             )
         )
