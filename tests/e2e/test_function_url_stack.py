@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 import requests
 from vstarcam_push.dal.alarms import AlarmStore
-from vstarcam_push.dal.cameras import CameraRegistry
+from vstarcam_push.dal.camera_registry import CameraRegistry
 from vstarcam_push.dal.media import MediaStore
 from vstarcam_tools.function_urls import function_url_event, function_url_targets
 from vstarcam_tools.local.http_api import HttpApi, routes_of
