@@ -218,3 +218,25 @@ def test_the_media_links_start_at_the_api_when_the_cameras_push_to_function_urls
         alarm_url="https://api1.execute-api.us-east-1.amazonaws.com/alarm", raw={}
     )
     assert context.api_url == "https://api1.execute-api.us-east-1.amazonaws.com"
+
+
+def test_the_capacity_check_warns_when_the_fleet_outgrows_the_write_ceiling() -> None:
+    """CamerasCapacity=Provisioned: 300 cameras reported offline after 180 s send about 5
+    heartbeats a second, 6 units at 90 % use: over a ceiling of 4, within one of 8."""
+    context = DoctorContext(session=SimpleNamespace(region_name=REGION), stack_name="s")
+    context.outputs = SimpleNamespace(offline_after_seconds=180)  # type: ignore[assignment]
+    context._fleet = [
+        SimpleNamespace(vuid=f"VE{n:07d}ABCD", offline_after=None) for n in range(300)
+    ]
+    context.parameters = {
+        "CamerasCapacity": "Provisioned",
+        "CamerasWriteCapacity": "1",
+        "CamerasMaxWriteCapacity": "4",
+    }
+    over = guards.check_capacity(context)
+    assert over.status == "warning"
+    assert "CamerasWriteCapacity=6 CamerasMaxWriteCapacity=24" in over.fix
+    context.parameters["CamerasMaxWriteCapacity"] = "8"
+    assert guards.check_capacity(context).status == "ok"
+    context.parameters = {"CamerasCapacity": "OnDemand"}
+    assert "on demand" in guards.check_capacity(context).detail

@@ -25,6 +25,9 @@ EMAIL_PROTOCOLS = ("email", "email-json")
 # rate is estimated from it (no camera reports its heartbeatTime to the stack).
 HEARTBEATS_PER_OFFLINE_AFTER = 3
 THROTTLE_HEADROOM = 2.0
+# CamerasCapacity=Provisioned: auto scaling holds the write units at 90 % use
+# (template.yaml, vstarcam_tools.cost.model.WRITE_FLOOR_USE).
+WRITE_UNIT_USE = 0.9
 NAMED_CAMERAS = 10
 _BLOCKS = ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets")
 
@@ -295,6 +298,37 @@ def check_throttling(context: DoctorContext) -> CheckResult:
     return ok(check, what)
 
 
+def check_capacity(context: DoctorContext) -> CheckResult:
+    """CamerasCapacity=Provisioned: the fleet's heartbeat writes must fit under the write
+    ceiling auto scaling may reach (beyond it heartbeats are answered 503)."""
+    check = "capacity"
+    if context.parameters.get("CamerasCapacity", "OnDemand") != "Provisioned":
+        return ok(check, "the Cameras table is on demand (CamerasCapacity=OnDemand)")
+    floor = float(context.parameters.get("CamerasWriteCapacity", "0") or 0)
+    ceiling = float(context.parameters.get("CamerasMaxWriteCapacity", "0") or 0)
+    default = context.stack.offline_after_seconds
+    fleet = _fleet(context)
+    expected = sum(
+        HEARTBEATS_PER_OFFLINE_AFTER / (camera.offline_after or default) for camera in fleet
+    )
+    needed = math.ceil(expected / WRITE_UNIT_USE)
+    what = (
+        f"CamerasWriteCapacity {floor:g} to {ceiling:g} write units a second; {len(fleet)} "
+        f"camera(s) send about {expected:.2f} heartbeats/s, {needed} units at 90 % use"
+    )
+    if needed > ceiling:
+        return warning(
+            check,
+            f"{what}: over the ceiling, so heartbeats will be answered 503 (throttled)",
+            f"sam deploy --parameter-overrides CamerasWriteCapacity={needed} "
+            f"CamerasMaxWriteCapacity={4 * needed} (vstarcam-push cost --cameras "
+            f"{len(fleet)} prints the read units too)",
+        )
+    if needed > floor:
+        return ok(check, f"{what}: above the floor, auto scaling holds more units")
+    return ok(check, what)
+
+
 def check_silent_cameras(context: DoctorContext) -> CheckResult:
     check = "silent cameras"
     silent = [camera.vuid for camera in _fleet(context) if camera.last_seen is None]
@@ -348,6 +382,7 @@ READ_ONLY_CHECKS: tuple[tuple[str, Callable[[DoctorContext], CheckResult]], ...]
     ("subscriptions", check_subscriptions),
     ("no spam", check_no_spam),
     ("throttling", check_throttling),
+    ("capacity", check_capacity),
     ("silent cameras", check_silent_cameras),
     ("console", check_console),
 )
