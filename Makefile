@@ -28,10 +28,17 @@ $(STAMP): requirements-dev.txt constraints.txt pyproject.toml
 run: $(STAMP)
 	$(BIN)/vstarcam-push local $(ARGS)
 
+# The suite runs in parallel workers (pytest-xdist), one per core unless TEST_WORKERS says
+# otherwise (TEST_WORKERS=0: one process, as plain `pytest` runs). --dist loadfile hands each
+# test module whole to whichever worker is free, so a module's local stack or browser is
+# started once; tests/conftest.py puts the long modules (servers, builds) first, and
+# --no-loadscope-reorder keeps that order. The 25 slowest tests are listed at the end.
+TEST_WORKERS ?= auto
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	PATH="$(if $(PY313_DIR),$(PY313_DIR):)$(abspath $(BIN)):$$PATH" $(BIN)/python -m pytest $(ARGS)
+	PATH="$(if $(PY313_DIR),$(PY313_DIR):)$(abspath $(BIN)):$$PATH" $(BIN)/python -m pytest \
+		-n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder --durations=25 $(ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -16,7 +16,7 @@ from vstarcam_push.dal.media import MediaStore
 from vstarcam_push.ingest.alarm_intake import AlarmIntake, parse_alarm_push
 from vstarcam_push.models.push_keys import ALARM_PATH
 from vstarcam_push.runtime.http_event import HttpRequest
-from vstarcam_push.runtime.logs import quiet_wire_loggers
+from vstarcam_push.runtime.logs import notice, quiet_wire_loggers
 from vstarcam_push.runtime.replies import count, handler_metrics, respond
 from vstarcam_push.runtime.settings import Settings
 
@@ -47,13 +47,21 @@ def alarm_push(request: HttpRequest) -> None:
     push = parse_alarm_push(request.body, request.content_type)
     logger.append_keys(vuid=push.vuid, alarm_type=push.alarm_type.hex)
     outcome = intake.store(push, request.received_at_ms, key)
-    logger.info(
-        "alarm stored" if not outcome.duplicate else "alarm already stored",
-        extra={"alarm_id": outcome.alarm.alarm_id, "alarm_type_name": push.alarm_type.name},
-    )
+    fields = {"alarm_id": outcome.alarm.alarm_id, "alarm_type_name": push.alarm_type.name}
     if outcome.duplicate:
+        # A camera's retry, or a person sending the same picture again (the README's curl
+        # twice): answered 200 and quiet, so say why (the local stack's terminal prints it).
+        said = (
+            f"not stored or notified again: the same type and picture as alarm "
+            f"{outcome.alarm.alarm_id}, already stored"
+        )
+        logger.info(
+            "alarm already stored",
+            extra={**fields, "notice": notice("HELD", "alarm", push.vuid, said)},
+        )
         count(metrics, "DuplicateAlarms")
     else:
+        logger.info("alarm stored", extra=fields)
         # By type only: the total is their sum (metric math), and each metric costs $0.30.
         count(metrics, "AlarmsByType", ("alarmType", push.alarm_type.hex))
 

@@ -373,3 +373,56 @@ def test_stream_records_older_than_a_day_are_dropped_as_aws_does(moto_fresh: Non
     # The records kept keep their sequence numbers; the next one follows them.
     assert records[0]["dynamodb"]["SequenceNumber"] == numbers[2]
     assert int(records[1]["dynamodb"]["SequenceNumber"]) == int(numbers[2]) + 1
+
+
+def test_a_stream_subscription_goes_on_where_it_left_off_after_a_restart(
+    tmp_path: Path,
+) -> None:
+    """An alarm written a moment before Ctrl-C (or a kill -9 after the next snapshot) is
+    notified after the restart: its record was saved, and so was how far the subscription
+    had got. Before, a restarted subscription began at LATEST: the notification and the
+    thumbnail never came, the alarm stayed 'pending'."""
+    from vstarcam_tools.local.streams import StreamEventSource
+
+    folder = tmp_path / "state"
+    seen: list[str] = []
+
+    def handler(event: dict[str, Any]) -> None:
+        seen.extend(r["dynamodb"]["Keys"]["vuid"]["S"] for r in event["Records"])
+
+    def subscription(session: boto3.Session, stack: Stack, **kept: Any) -> StreamEventSource:
+        arn = stack.get_att("CamerasTable", "StreamArn")
+        return StreamEventSource(session.client("dynamodbstreams"), arn, handler, **kept)
+
+    with mock_aws():
+        stack = Stack(region=REGION)
+        session = _build(stack)
+        db, name = session.client("dynamodb"), stack.physical_name("CamerasTable")
+        mapping = subscription(session, stack)  # LATEST, as the template's
+        db.put_item(TableName=name, Item={"vuid": {"S": "DONE1"}})
+        mapping.drain()
+        db.put_item(TableName=name, Item={"vuid": {"S": "WRITTEN2"}})
+        db.put_item(TableName=name, Item={"vuid": {"S": "WRITTEN3"}})
+        # Read, not yet delivered (a batching window, a retry), when the stop comes.
+        mapping._poll()
+        (position,) = mapping.positions.values()
+        assert position[0] == "AT_SEQUENCE_NUMBER"
+        state = LocalState(folder)
+        state.open()
+        state.positions = lambda: {"Notify.Cameras": mapping.positions}
+        state.start()
+        state.close()
+    assert seen == ["DONE1"]
+
+    with mock_aws():
+        state = LocalState(folder)
+        state.open()
+        restored = Stack(region=REGION)
+        session = _build(restored)
+        kept = state.restored_positions()["Notify.Cameras"]
+        mapping = subscription(session, restored, positions=kept)
+        session.client("dynamodb").put_item(TableName=name, Item={"vuid": {"S": "AFTER4"}})
+        mapping.drain()
+        state.close()
+    # The record left over is delivered, the one done is not delivered again.
+    assert seen == ["DONE1", "WRITTEN2", "WRITTEN3", "AFTER4"]

@@ -11,8 +11,6 @@
 
 from __future__ import annotations
 
-import copy
-import functools
 import io
 import json
 import logging
@@ -24,18 +22,23 @@ from types import ModuleType
 from typing import Any
 
 import boto3
-import botocore.session
 import pytest
 from botocore.client import BaseClient
-from moto import mock_aws
 from moto.core import DEFAULT_ACCOUNT_ID
 from moto.events.models import EventPattern
 from moto.sns.models import sns_backends
 from vstarcam_tools.local.streams import lambda_record
-from vstarcam_tools.provision import create_resources
-from vstarcam_tools.template import Stack, load_template
+from vstarcam_tools.template import Stack
 
-from tests.conftest import PUSH_KEY, REGION, VUID, invoke, load_function, register_camera
+from tests.conftest import (
+    PUSH_KEY,
+    REGION,
+    VUID,
+    invoke,
+    load_function,
+    register_camera,
+    shared_template,
+)
 
 # -- what the stack stored and published ------------------------------------
 
@@ -337,8 +340,9 @@ def metric_filter_counts(
     """What the template's metric filters on a log group make of one line: metric name ->
     dimensions, for the filters whose pattern matches (the value is in ``_value``)."""
     counted: dict[str, dict[str, str]] = {}
-    default_stack = Stack()  # the default parameters' filters (not CameraEndpoint's)
-    for resource in load_template()["Resources"].values():
+    # The default parameters' filters (not CameraEndpoint=FunctionUrl's).
+    default_stack = Stack(template=shared_template())
+    for resource in shared_template()["Resources"].values():
         if resource["Type"] != "AWS::Logs::MetricFilter":
             continue
         if not default_stack.condition(resource.get("Condition")):
@@ -424,41 +428,3 @@ class LogCapture:
 @pytest.fixture
 def logs(monkeypatch: pytest.MonkeyPatch) -> LogCapture:
     return LogCapture(monkeypatch)
-
-
-# -- speed ----------------------------------------------------------------------
-
-
-@pytest.fixture(autouse=True, scope="session")
-def _service_models_read_once() -> Iterator[None]:
-    """All boto3 sessions share one botocore loader, so service models are parsed once.
-
-    moto gives every test a fresh default session and the stack fixture makes its own;
-    parsing the models again for each was most of an integration test's time.
-    Loaded models are read-only to botocore (one session's clients already share them).
-    """
-    loaders: dict[str | None, Any] = {}
-    create = botocore.session.create_loader
-
-    def shared_loader(search_path: str | None = None) -> Any:
-        if search_path not in loaders:
-            loaders[search_path] = create(search_path)
-        return loaders[search_path]
-
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(botocore.session, "create_loader", shared_loader)
-        yield
-
-
-@functools.cache
-def _template() -> dict[str, Any]:
-    return load_template()
-
-
-@pytest.fixture
-def stack() -> Iterator[Stack]:
-    """The shared ``stack`` fixture, with template.yaml parsed once per session."""
-    with mock_aws():
-        built = Stack(region=REGION, template=copy.deepcopy(_template()))
-        create_resources(built, boto3.Session(region_name=REGION))
-        yield built

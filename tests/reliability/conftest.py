@@ -20,6 +20,7 @@ import pytest
 from botocore.awsrequest import AWSResponse
 from botocore.exceptions import EndpointConnectionError, ReadTimeoutError
 from moto.dynamodb.models import DynamoDBBackend
+from moto.dynamodb.responses import DynamoHandler
 from vstarcam_push.dal.camera_registry import CameraRegistry
 from vstarcam_tools.template import Stack
 
@@ -157,15 +158,23 @@ def register(stored: Stored) -> Callable[..., None]:
 @pytest.fixture
 def atomic_dynamodb(monkeypatch: pytest.MonkeyPatch) -> None:
     """One DynamoDB operation at a time in moto, for tests racing threads: a condition and
-    its write are one step, as in DynamoDB (moto's backend is not thread-safe)."""
+    its write are one step, as in DynamoDB (moto's backend is not thread-safe).
+
+    The whole request is the step, not only the backend's call: moto's ``update_item``
+    reply deep-copies the live item after the backend returns it, and a write racing that
+    copy made it fail ("dictionary changed size during iteration") on a busy machine."""
     lock = threading.RLock()
     operations = ("put_item", "get_item", "batch_get_item", "query", "scan")
-    for name in (*operations, "update_item", "delete_item"):
-        original = getattr(DynamoDBBackend, name)
+    for owner, names in (
+        (DynamoDBBackend, (*operations, "update_item", "delete_item")),
+        (DynamoHandler, ("call_action",)),
+    ):
+        for name in names:
+            original = getattr(owner, name)
 
-        @wraps(original)
-        def atomic(self: Any, *args: Any, __original: Any = original, **kwargs: Any) -> Any:
-            with lock:
-                return __original(self, *args, **kwargs)
+            @wraps(original)
+            def atomic(self: Any, *args: Any, __original: Any = original, **kwargs: Any) -> Any:
+                with lock:
+                    return __original(self, *args, **kwargs)
 
-        monkeypatch.setattr(DynamoDBBackend, name, atomic)
+            monkeypatch.setattr(owner, name, atomic)

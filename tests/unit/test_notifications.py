@@ -421,6 +421,25 @@ def test_an_alarm_held_back_says_in_one_line_which_camera_why_and_until_when(
     assert fields.get("until") == (format_time(until) if until else None)
 
 
+def test_an_unknown_alarm_type_held_back_names_its_code_once_and_the_shared_cooldown() -> None:
+    """GIVEN an alarm of a type the vendor list does not name, inside the cooldown
+    THEN the line names its code once ('unknown (0x16)', not 'unknown (0x16) (0x16)') and
+    says the cooldown is the one every unknown type shares (it may have been started by
+    another code)."""
+    log = Said()
+    record = {"eventName": "INSERT", "dynamodb": {"NewImage": alarm(code=0x16).to_item()}}
+
+    notifier(FakeRegistry(reason="cooldown", until=NOW + 200), FakeSns(), log).handle(
+        record, now=NOW
+    )
+
+    ((_, fields),) = log.lines
+    assert fields["notice"] == (
+        f"HELD  alarm    {VUID}    not notified: unknown (0x16) is inside the 300 s cooldown "
+        "that unknown alarm types share until 2026-11-26 14:10:00 UTC"
+    )
+
+
 def test_a_destination_held_back_by_its_quiet_hours_says_until_when() -> None:
     """GIVEN a destination whose quiet hours hold an offline event back
     THEN the notifier logs one line naming the camera, the destination and when the quiet

@@ -30,8 +30,12 @@ _SHORT_FORMS = {
 }  # fmt: skip
 
 
-class _CfnLoader(yaml.SafeLoader):
-    """YAML with CloudFormation's short intrinsic tags (``!Ref``, ``!Sub``...)."""
+class _CfnLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """YAML with CloudFormation's short intrinsic tags (``!Ref``, ``!Sub``...).
+
+    libyaml's parser where PyYAML has it (its wheels do): the same documents, parsed about
+    eight times faster than the pure-Python one, which every test stack and local stack
+    start paid for."""
 
 
 def _construct_intrinsic(loader: _CfnLoader, suffix: str, node: yaml.Node) -> dict[str, Any]:

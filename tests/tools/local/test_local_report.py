@@ -157,3 +157,43 @@ def test_the_functions_own_output_shown_with_verbose_is_cleaned_and_marked() -> 
     assert all(line.startswith("vstarcam-push-heartbeatfunction | ") for line in lines[:-1])
     assert lines[1].endswith("12:00:00  SNS   alarm    VE0005622QHOW    Door: Motion[2J]0;x")
     assert "\x1b" not in terminal.getvalue() and "\r" not in terminal.getvalue()
+
+
+def test_what_a_camera_routes_function_says_for_people_follows_its_request_line() -> None:
+    """An alarm sent twice (the README's curl twice) is answered 200 and stored once: the
+    alarm function's notice says why it stays quiet, under the request line, cleaned."""
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(SafeFormatter("%(message)s"))
+    log = logging.getLogger("vstarcam_tools.local")
+    log.addHandler(handler)
+    level, propagate = log.level, log.propagate
+    log.setLevel(logging.INFO)
+    log.propagate = False
+    said = f"HELD  alarm    {FORGED}    not stored or notified again: the same type and picture"
+    try:
+        report.request_logger(ROUTES)(
+            RequestRecord(
+                "POST",
+                f"/alarm/{KEY}",
+                ROUTES[2],
+                200,
+                3.0,
+                False,
+                "application/json",
+                b"",
+                None,
+                notices=(said,),
+            )
+        )
+    finally:
+        log.removeHandler(handler)
+        log.setLevel(level)
+        log.propagate = propagate
+    lines = stream.getvalue().splitlines()
+
+    assert len(lines) == 2 and lines[0].startswith("POST /alarm/{key}")
+    assert (
+        lines[1].startswith("HELD  alarm    VE112:00:00") and "not stored or notified" in lines[1]
+    )
+    assert "\x1b" not in stream.getvalue() and KEY not in stream.getvalue()

@@ -10,8 +10,8 @@ from typing import Any
 import boto3
 import pytest
 from moto import mock_aws
-from vstarcam_tools.local.console import CognitoPath, SignInRules
-from vstarcam_tools.local.moto_server import revoke_refresh_token
+from vstarcam_tools.local.console import CognitoPath, SignInRules, create_console_user
+from vstarcam_tools.local.moto_server import challenge_names_session_user, revoke_refresh_token
 from vstarcam_tools.template import Stack
 from werkzeug.test import Client
 from werkzeug.wrappers import Response
@@ -148,3 +148,101 @@ def test_a_revoked_refresh_token_refreshes_nothing_and_its_access_token_ends() -
     # Revoking again, or a token never issued, is no error (as Cognito answers).
     assert revoke_refresh_token(account, "us-east-1", signed_out["RefreshToken"], client) == ""
     assert revoke_refresh_token(account, "us-east-1", "never-issued", client) == ""
+
+
+@mock_aws
+def test_a_password_given_again_at_a_restart_becomes_the_kept_users_password() -> None:
+    # The state restored admin; `make run ARGS="--console-password ..."` (the README's way)
+    # at the next start must set that password, not fail the start (UsernameExists).
+    idp = boto3.client("cognito-idp", region_name="us-east-1")
+    pool = idp.create_user_pool(PoolName="console")["UserPool"]["Id"]
+    client = idp.create_user_pool_client(
+        UserPoolId=pool, ClientName="console", ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH"]
+    )["UserPoolClient"]["ClientId"]
+    create_console_user(idp, pool, "First-password-1")
+
+    create_console_user(idp, pool, "Second-password-2")
+
+    signed_in = idp.initiate_auth(
+        ClientId=client,
+        AuthFlow="USER_PASSWORD_AUTH",
+        AuthParameters={"USERNAME": "admin", "PASSWORD": "Second-password-2"},
+    )
+    assert signed_in["AuthenticationResult"]["AccessToken"]
+    with pytest.raises(idp.exceptions.NotAuthorizedException):
+        idp.initiate_auth(
+            ClientId=client,
+            AuthFlow="USER_PASSWORD_AUTH",
+            AuthParameters={"USERNAME": "admin", "PASSWORD": "First-password-1"},
+        )
+
+
+@mock_aws
+@pytest.mark.parametrize(
+    ("challenge", "answer"),
+    [
+        ("NEW_PASSWORD_REQUIRED", {"NEW_PASSWORD": "Taken-over-1"}),
+        ("SOFTWARE_TOKEN_MFA", {"SOFTWARE_TOKEN_MFA_CODE": "123456"}),
+    ],
+    ids=["new-password", "mfa-code"],
+)
+def test_a_challenge_answered_for_another_user_than_the_sessions_is_refused(
+    challenge: str, answer: dict[str, str]
+) -> None:
+    # moto takes the user from the answer's USERNAME, not from the session: with the
+    # session of their own first sign-in, an invited user would set admin's password
+    # (or finish admin's sign-in with any code).
+    idp = boto3.client("cognito-idp", region_name="us-east-1")
+    pool = idp.create_user_pool(PoolName="console")["UserPool"]["Id"]
+    client = idp.create_user_pool_client(
+        UserPoolId=pool, ClientName="console", ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH"]
+    )["UserPoolClient"]["ClientId"]
+    create_console_user(idp, pool, "Admins-own-1")
+    idp.admin_create_user(
+        UserPoolId=pool, Username="bob", TemporaryPassword="Invited-1", MessageAction="SUPPRESS"
+    )
+    session = idp.initiate_auth(
+        ClientId=client,
+        AuthFlow="USER_PASSWORD_AUTH",
+        AuthParameters={"USERNAME": "bob", "PASSWORD": "Invited-1"},
+    )["Session"]
+    account = boto3.client("sts", region_name="us-east-1").get_caller_identity()["Account"]
+    path = CognitoPath(
+        not_served,
+        NO_MOTO,
+        {client: template_rules()},
+        session_user=lambda session, user: challenge_names_session_user(
+            account, "us-east-1", session, user
+        ),
+    )
+
+    def respond(username: str) -> Any:
+        return Client(path, Response).post(
+            "/cognito-idp/",
+            data=json.dumps(
+                {
+                    "ClientId": client,
+                    "ChallengeName": challenge,
+                    "Session": session,
+                    "ChallengeResponses": {"USERNAME": username, **answer},
+                }
+            ),
+            headers={
+                "Content-Type": "application/x-amz-json-1.1",
+                "X-Amz-Target": "AWSCognitoIdentityProviderService.RespondToAuthChallenge",
+            },
+        )
+
+    refused = respond("admin")
+
+    assert refused.status_code == 400
+    assert refused.json["__type"] == "NotAuthorizedException"
+    # Refused here, not passed on: admin's password is still admin's own.
+    assert idp.initiate_auth(
+        ClientId=client,
+        AuthFlow="USER_PASSWORD_AUTH",
+        AuthParameters={"USERNAME": "admin", "PASSWORD": "Admins-own-1"},
+    )["AuthenticationResult"]
+    # The session's own user may answer; a session moto does not know is moto's to refuse.
+    assert challenge_names_session_user(account, "us-east-1", session, "bob")
+    assert challenge_names_session_user(account, "us-east-1", "unknown-session", "admin")

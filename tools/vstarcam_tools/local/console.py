@@ -11,13 +11,17 @@
   browser makes (no ``Admin*`` call) are let through, and of those only the
   sign-in flows and challenges the template's app client allows
   (:class:`SignInRules`): moto enforces no client's ``ExplicitAuthFlows``, and
-  its SRP flow accepts any password proof. ``RevokeToken``, which moto does not
-  implement, is answered here (:func:`revoke_refresh_token`).
+  its SRP flow accepts any password proof. A challenge's answer must name the
+  user its session was handed to: moto takes the user from the answer, so an
+  invited user's first sign-in could otherwise set ``admin``'s password.
+  ``RevokeToken``, which moto does not implement, is answered here
+  (:func:`revoke_refresh_token`).
 - :func:`create_console_user` makes the ``admin`` user with a known password.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import secrets
@@ -183,13 +187,16 @@ class SignInRules:
 
 # RevokeToken(Token, ClientId) -> "" once revoked, else the refusal's Cognito error type.
 Revoke = Callable[[str, str], str]
+# (Session, USERNAME) -> whether the challenge's answer names the user the session is for.
+SessionUser = Callable[[str, str], bool]
 
 
 class CognitoPath:
     """WSGI middleware: ``POST /cognito-idp/`` goes to moto's Cognito, the rest to ``app``.
 
     ``rules`` are the sign-in rules by app client id (a client not in it cannot sign in);
-    ``revoke`` answers ``RevokeToken`` in moto's stead.
+    ``revoke`` answers ``RevokeToken`` in moto's stead; ``session_user`` checks that a
+    challenge's answer is for the session's own user (moto does not).
     """
 
     def __init__(
@@ -198,11 +205,13 @@ class CognitoPath:
         moto_endpoint: str,
         rules: Mapping[str, SignInRules] | None = None,
         revoke: Revoke | None = None,
+        session_user: SessionUser | None = None,
     ) -> None:
         self.app = app
         self.moto_endpoint = moto_endpoint
         self.rules = dict(rules or {})
         self.revoke = revoke
+        self.session_user = session_user
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         if environ.get("PATH_INFO") != COGNITO_PATH:
@@ -268,7 +277,19 @@ class CognitoPath:
                 "message": "only the console's app client signs in here",
             }
         reason = rules.refusal(operation, request)
-        return {"__type": "InvalidParameterException", "message": reason} if reason else None
+        if reason:
+            return {"__type": "InvalidParameterException", "message": reason}
+        if operation == "RespondToAuthChallenge" and self.session_user is not None:
+            answers = request.get("ChallengeResponses")
+            username = answers.get("USERNAME") if isinstance(answers, dict) else None
+            if username is not None and not self.session_user(
+                str(request.get("Session", "")), str(username)
+            ):
+                return {
+                    "__type": "NotAuthorizedException",
+                    "message": "Invalid session for the user.",
+                }
+        return None
 
 
 def _answer(start_response: StartResponse, status: int, payload: bytes) -> list[bytes]:
@@ -298,8 +319,15 @@ def console_password(given: str | None) -> str:
 
 
 def create_console_user(cognito: Any, pool_id: str, password: str) -> None:
-    """The local stack's ``admin`` user, signed in with ``password`` without a first-time change."""
-    cognito.admin_create_user(UserPoolId=pool_id, Username=CONSOLE_USER, MessageAction="SUPPRESS")
+    """The local stack's ``admin`` user, signed in with ``password`` without a first-time change.
+
+    The user may be there already, restored with the last run's state: a password given
+    again (``--console-password``, as the README shows) becomes its password.
+    """
+    with contextlib.suppress(cognito.exceptions.UsernameExistsException):
+        cognito.admin_create_user(
+            UserPoolId=pool_id, Username=CONSOLE_USER, MessageAction="SUPPRESS"
+        )
     cognito.admin_set_user_password(
         UserPoolId=pool_id, Username=CONSOLE_USER, Password=password, Permanent=True
     )

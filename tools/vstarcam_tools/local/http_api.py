@@ -115,6 +115,8 @@ class RequestRecord:
     content_type: str
     body: bytes
     error: dict[str, Any] | None
+    # What the function said for people (an alarm already stored, ...): printed after it.
+    notices: tuple[str, ...] = ()
 
 
 def is_text(content_type: str) -> bool:
@@ -205,6 +207,7 @@ class HttpApi:
                     content_type=content_type,
                     body=body,
                     error=invocation.error if invocation else None,
+                    notices=invocation.notices if invocation else (),
                 )
             )
         return [payload]

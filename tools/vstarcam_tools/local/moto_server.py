@@ -154,3 +154,22 @@ def revoke_refresh_token(account: str, region: str, token: str, client_id: str) 
                 pool.access_tokens.pop(access_token, None)
         return ""
     return ""
+
+
+def challenge_names_session_user(account: str, region: str, session: str, username: str) -> bool:
+    """Whether a ``RespondToAuthChallenge`` naming ``username`` answers for the user its
+    ``Session`` was handed to, as Cognito requires.
+
+    moto takes the user from the answer's ``USERNAME``, not from the session: with the
+    session of their own first sign-in, an invited user could set ``admin``'s password
+    (``NEW_PASSWORD_REQUIRED``) or finish ``admin``'s sign-in (``SOFTWARE_TOKEN_MFA``,
+    any code). A session moto does not know is left to moto to refuse.
+    """
+    from moto.cognitoidp.models import cognitoidp_backends
+
+    known = cognitoidp_backends[account][region].sessions.get(session)
+    if known is None:
+        return True
+    session_user, pool = known
+    named = pool._get_user(username)
+    return named is not None and named is pool._get_user(session_user)

@@ -165,6 +165,8 @@ def request_logger(routes: Iterable[Route]) -> Callable[[RequestRecord], None]:
 
     def log_request(record: RequestRecord) -> None:
         logger.info("%s", request_line(record, known))
+        for line in record.notices:
+            logger.info("%s", clean(line, 1000))
 
     return log_request
 

@@ -55,6 +55,7 @@ from vstarcam_tools.local.moto_server import (
     DUMMY_CREDENTIALS,
     MotoSession,
     ShardIteratorJanitor,
+    challenge_names_session_user,
     moto_app,
     moto_request_handler,
     revoke_refresh_token,
@@ -202,6 +203,9 @@ class LocalStack:
                 revoke=lambda token, client: revoke_refresh_token(
                     self.stack.account, self.stack.region, token, client
                 ),
+                session_user=lambda session, username: challenge_names_session_user(
+                    self.stack.account, self.stack.region, session, username
+                ),
             )
             # Answered only when addressed to this server (no DNS rebinding, local/guard.py).
             self._api = ThreadedServer(api_socket, HostCheck(cognito, options.host, api_port))
@@ -226,6 +230,8 @@ class LocalStack:
         self._sns.start()
         self._janitor.start()
         if self.state is not None:
+            mappings = list(self.mappings)
+            self.state.positions = lambda: {m.name: m.positions for m in mappings}
             self.state.start()
 
     def _create_console_user(self, aws: MotoSession) -> None:
@@ -292,6 +298,8 @@ class LocalStack:
     def _add_event_sources(self, functions: dict[str, FunctionSpec], aws: MotoSession) -> None:
         """The stream subscriptions and schedules of the template's functions."""
         streams, sqs = aws.client("dynamodbstreams"), aws.client("sqs")
+        # Each stream subscription goes on where the last run left off (local/state.py).
+        kept = self.state.restored_positions() if self.state else {}
         for logical_id, spec in functions.items():
             for event_name, event in spec.events.items():
                 properties = event.get("Properties", {})
@@ -305,6 +313,7 @@ class LocalStack:
                             sqs=sqs,
                             function_arn=self._function_arn(spec),
                             name=f"{logical_id}.{event_name}",
+                            positions=kept.get(f"{logical_id}.{event_name}"),
                         )
                     )
                 elif event.get("Type") == "Schedule":

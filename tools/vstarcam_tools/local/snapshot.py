@@ -74,6 +74,9 @@ PERSISTED: dict[str, tuple[str, str]] = {
 
 FORMAT = 1
 DYNAMODB = "dynamodb"
+# Not a service: where each stream subscription of the stack goes on from (shard ->
+# position), pickled with the tables it points into, so the two always agree.
+POSITIONS = "event-source-positions"
 SNAPSHOT = "state.pickle"
 PREVIOUS = "state.previous.pickle"
 BLOBS = "blobs"

@@ -96,10 +96,15 @@ class Notifier:
         decision: NotifyDecision
         fields = {"event": "alarm", "vuid": alarm.vuid, "alarm_type": kind.hex, "reason": reason}
         if reason == "cooldown":
-            text = (
-                f"not notified: {kind.name} ({kind.hex}) is inside its "
-                f"{self.cooldown_seconds} s cooldown until {format_time(until)}"
+            # An unknown type's name carries its code already, and its cooldown is the one
+            # slot every unknown type shares (models.camera.cooldown_slot).
+            held = (
+                f"{kind.name} ({kind.hex}) is inside its {self.cooldown_seconds} s cooldown"
+                if kind.known
+                else f"{kind.name} is inside the {self.cooldown_seconds} s cooldown "
+                "that unknown alarm types share"
             )
+            text = f"not notified: {held} until {format_time(until)}"
             message, decision = "notification suppressed by the cooldown", "suppressed"
         elif reason == "ceiling" and self.ceiling is not None:
             text = (
