@@ -8,7 +8,16 @@ import sys
 from pathlib import Path
 
 import pytest
-from vstarcam_tools.template import PROJECT_ROOT, TEMPLATE_PATH, Stack
+from vstarcam_tools.template import PROJECT_ROOT, TEMPLATE_PATH
+from vstarcam_tools.template import Stack as _Stack
+
+from tests.conftest import shared_template
+
+
+def Stack(overrides: dict[str, str] | None = None) -> _Stack:
+    """The template's stack with ``overrides``, from the session's parsed template."""
+    return _Stack(overrides=overrides or {}, template=shared_template())
+
 
 PROVISIONED = {
     "CamerasCapacity": "Provisioned",

@@ -11,7 +11,16 @@ from typing import Any
 
 import pytest
 from vstarcam_tools.function_urls import function_url_targets
-from vstarcam_tools.template import PROJECT_ROOT, TEMPLATE_PATH, Stack
+from vstarcam_tools.template import PROJECT_ROOT, TEMPLATE_PATH
+from vstarcam_tools.template import Stack as _Stack
+
+from tests.conftest import shared_template
+
+
+def Stack(overrides: dict[str, str] | None = None) -> _Stack:
+    """The template's stack with ``overrides``, from the session's parsed template."""
+    return _Stack(overrides=overrides or {}, template=shared_template())
+
 
 FUNCTION_URLS = {"CameraEndpoint": "FunctionUrl"}
 URL_TYPES = ("AWS::Lambda::Url", "AWS::Lambda::Permission")
