@@ -10,11 +10,7 @@ ARGS ?=
 # No SAM CLI telemetry notice (or upload) from any sam call: lint, build, validate, the tests.
 export SAM_CLI_TELEMETRY := 0
 
-# sam build without a container needs the Lambda runtime's interpreter
-# (python3.13). pyenv installs it without putting it on PATH.
-PY313_DIR := $(firstword $(wildcard $(HOME)/.pyenv/versions/3.13*/bin))
-
-.PHONY: run test lint format bench build validate clean mutate mutate-sample screenshots
+.PHONY: run test lint format bench build deploy validate clean mutate mutate-sample screenshots
 
 $(STAMP): requirements-dev.txt constraints.txt pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -37,7 +33,7 @@ TEST_WORKERS ?= auto
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	PATH="$(if $(PY313_DIR),$(PY313_DIR):)$(abspath $(BIN)):$$PATH" $(BIN)/python -m pytest \
+	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/python -m pytest \
 		-n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder --durations=25 $(ARGS)
 
 lint: $(STAMP)
@@ -52,8 +48,17 @@ format: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m vstarcam_tools.dev.bench $(ARGS)
 
+# Every function and layer is built by a Makefile (layers/*/Makefile, functions/Makefile):
+# the layers' pip installs the Lambda runtime's wheels (python3.13, aarch64), so neither a
+# python3.13 interpreter nor Docker is needed. Their pip is this venv's.
 build: $(STAMP)
-	PATH="$(if $(PY313_DIR),$(PY313_DIR):)$$PATH" $(BIN)/sam build
+	PIP="$(abspath $(BIN))/python -m pip" $(BIN)/sam build
+
+# sam deploy with samconfig.toml's defaults; asks the region, the console's first user and
+# where notifications go the first time (kept in deploy-answers.toml). ARGS, e.g.
+# ARGS="--ask" or ARGS="--parameter-overrides RetentionDays=90".
+deploy: build
+	$(BIN)/python -m vstarcam_tools.deploy $(ARGS)
 
 # The console's pictures in docs/ are retaken by its browser tests only when asked:
 # `make test` writes them to a scratch folder, so a test run leaves the checkout clean.

@@ -17,7 +17,7 @@ import sys
 import threading
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from types import ModuleType, SimpleNamespace
 from typing import Any
 
@@ -33,6 +33,7 @@ from requests_toolbelt import MultipartEncoder
 from vstarcam_push.dal.camera_registry import CameraRegistry
 from vstarcam_push.models.push_keys import key_hash
 from vstarcam_push.runtime.logs import WIRE_LOGGERS
+from vstarcam_tools.dev.permissions import Call, Checker, Recorder, platform_calls
 from vstarcam_tools.events import LambdaContext, http_event
 from vstarcam_tools.provision import create_resources
 from vstarcam_tools.template import Stack, load_template
@@ -65,6 +66,63 @@ VENDOR_ALARM_TYPES = {
 }
 
 _module_ids = itertools.count()
+
+# Every AWS call a function makes in any test is checked against that function's role as
+# `sam deploy` creates it (vstarcam_tools.dev.permissions): moto does not enforce IAM.
+PERMISSIONS = Checker()
+Recorder(PERMISSIONS).install()
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """An xdist worker hands the calls it recorded to the controller (for the summary)."""
+    output = getattr(session.config, "workeroutput", None)
+    if output is not None:
+        output["permission_calls"] = json.dumps([asdict(call) for call in PERMISSIONS.calls])
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: Any) -> None:
+    """The controller gathers the workers' recorded calls (checked already, in the worker)."""
+    recorded = getattr(node, "workeroutput", {}).get("permission_calls")
+    if recorded:
+        PERMISSIONS.calls.extend(Call(**item) for item in json.loads(recorded))
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """After a run that exercised every function (make test): the permissions of their
+    roles that no recorded call, nor Lambda for their event sources, used."""
+    exercised = {call.function for call in PERMISSIONS.calls}
+    if not exercised:
+        return
+    roles = PERMISSIONS.roles
+    # The functions that have AWS calls of their own to make (the console page has none).
+    callers = {
+        function
+        for function in roles.functions
+        for s in roles.statements(function)
+        if s.effect == "Allow" and not s.source.startswith("managed ")
+    }
+    if not callers <= exercised:
+        return
+    unused = PERMISSIONS.unused(platform_calls())
+    terminalreporter.section("permissions no recorded call used")
+    for function, grants in unused.items():
+        for grant in grants:
+            terminalreporter.write_line(f"{function}: {grant}")
+    if not unused:
+        terminalreporter.write_line("none: every permission of every role was used")
+
+
+@pytest.fixture(autouse=True)
+def _calls_within_the_functions_roles() -> Iterator[None]:
+    """Fails the test in which a function made a call its deployed role does not allow,
+    naming the function, the call and the statement template.yaml would need."""
+    before = len(PERMISSIONS.violations)
+    yield
+    found = PERMISSIONS.violations[before:]
+    if found:
+        messages = list(dict.fromkeys(violation.message() for violation in found))
+        pytest.fail("\n\n".join(messages), pytrace=False)
 
 
 # Fixtures wider than a test but narrower than a session (a module's local stack, browser or

@@ -29,8 +29,12 @@ api = ConsoleApi(
         api_url=settings.api_url,
         camera_urls=(settings.camera_heartbeat_url, settings.camera_alarm_url),
         push_key_secret_parameter=settings.push_key_secret_parameter,
+        audit_table=settings.audit_table,
+        user_pool_id=settings.console_user_pool_id,
     ),
     ssm=boto3.client("ssm"),
+    cognito=boto3.client("cognito-idp"),
+    logger=logger,
 )
 handle = handle_errors(api.handle, logger)
 
@@ -38,7 +42,8 @@ handle = handle_errors(api.handle, logger)
 @logger.inject_lambda_context(clear_state=True)
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     # API Gateway's request id joins these logs to the API's access log lines; the user
-    # is named by the token's subject, never by the token.
+    # is named by the token's subject, never by the token. Roles and sites are read from
+    # the same verified claims (console/params.py).
     context_ = event.get("requestContext") or {}
     claims = ((context_.get("authorizer") or {}).get("jwt") or {}).get("claims") or {}
     logger.append_keys(

@@ -37,7 +37,7 @@ def test_every_api_route_has_the_jwt_authorizer_and_no_other_route_has_one() -> 
         else:
             # Camera routes, media links and the page stay open.
             assert authorizer is None, path
-    assert api_routes == 10
+    assert api_routes == 15
     assert "DefaultAuthorizer" not in props("HttpApi")["Auth"]
 
 
@@ -121,6 +121,23 @@ def test_console_admin_email_creates_the_first_user_only_when_given() -> None:
     assert user["DesiredDeliveryMediums"] == ["EMAIL"]
 
 
+COGNITO_ACTIONS = {
+    "cognito-idp:ListUsers",
+    "cognito-idp:ListGroups",
+    "cognito-idp:ListUsersInGroup",
+    "cognito-idp:DescribeUserPool",
+    "cognito-idp:AdminGetUser",
+    "cognito-idp:AdminListGroupsForUser",
+    "cognito-idp:AdminListUserAuthEvents",
+    "cognito-idp:AdminCreateUser",
+    "cognito-idp:CreateGroup",
+    "cognito-idp:AdminAddUserToGroup",
+    "cognito-idp:AdminRemoveUserFromGroup",
+    "cognito-idp:AdminUserGlobalSignOut",
+    "cognito-idp:AdminDeleteUser",
+}
+
+
 def test_the_page_function_makes_no_aws_call_and_the_api_only_the_ones_it_needs() -> None:
     # The page function's only statement fences its logs to its own group (a Deny).
     page = [s for p in props("ConsoleFunction").get("Policies", []) for s in p["Statement"]]
@@ -151,7 +168,16 @@ def test_the_page_function_makes_no_aws_call_and_the_api_only_the_ones_it_needs(
         "s3:DeleteObject",
         "ssm:GetParameter",
         "ssm:PutParameter",
+        "dynamodb:PutItem",
+        *COGNITO_ACTIONS,
     }
+    # The audit table is written and queried, never scanned or changed.
+    (audit,) = [s for s in statements if s["Resource"] == {"Fn::GetAtt": ["AuditTable", "Arn"]}]
+    assert sorted(audit["Action"]) == ["dynamodb:PutItem", "dynamodb:Query"]
+    # The Users page reaches the console's own pool only, and never sets a password.
+    (cognito,) = [s for s in statements if any(a.startswith("cognito-idp:") for a in s["Action"])]
+    assert cognito["Resource"] == {"Fn::GetAtt": ["ConsoleUserPool", "Arn"]}
+    assert not [a for a in actions if "Password" in a or "UpdateUserAttributes" in a]
     (ssm,) = [s for s in statements if "ssm:GetParameter" in s["Action"]]
     assert ssm["Resource"]["Fn::Sub"].endswith(":parameter/${AWS::StackName}/push-key-secret")
     (s3,) = [s for s in statements if "s3:GetObject" in s["Action"]]

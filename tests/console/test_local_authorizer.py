@@ -247,3 +247,52 @@ def test_sign_out_revokes_the_refresh_token_without_a_traceback(local: LocalStac
 def test_the_start_message_says_moto_accepts_any_code(local: LocalStackProcess) -> None:
     """ConsoleMfa=optional (the default) lets users turn two-step sign-in on."""
     assert "moto accepts any 6-digit code" in local.wait_for_line(r"^Two-step sign-in:")
+
+
+def test_a_viewers_token_carries_their_groups_and_the_api_limits_them_to_their_site(
+    local: LocalStackProcess,
+) -> None:
+    """GIVEN a viewer of one site made as 'vstarcam-push users add' makes them, and cameras
+    in two sites
+    WHEN the viewer signs in through the page's path and asks the API
+    THEN their access token's cognito:groups reaches the function through the local JWT
+    authorizer as API Gateway hands it over: they see their site's camera only, and an
+    admin's route is 403."""
+    from vstarcam_push.dal.camera_registry import CameraRegistry
+    from vstarcam_push.dal.console_users import ConsoleUsers
+    from vstarcam_push.models.access import VIEWER, Access
+
+    pool = local.outputs.raw["ConsoleUserPoolId"]
+    cognito_client = local.client("cognito-idp")
+    ConsoleUsers(cognito_client, pool).add(
+        "ann@example.com", Access("ann@example.com", VIEWER, frozenset({"Smith house"}))
+    )
+    cognito_client.admin_set_user_password(
+        UserPoolId=pool, Username="ann@example.com", Password=PASSWORD, Permanent=True
+    )
+    registry = CameraRegistry(local.client("dynamodb"), local.outputs.cameras_table)
+    for vuid, site in (("VE0000011SMTH", "Smith house"), ("VE0000012JONS", "Jones shop")):
+        registry.register(vuid, "", 180, int(time.time()), bytes(32))
+        registry.set_site(vuid, site)
+    reply = cognito(
+        local,
+        "InitiateAuth",
+        {
+            "AuthFlow": "USER_PASSWORD_AUTH",
+            "ClientId": local.outputs.raw["ConsoleUserPoolClientId"],
+            "AuthParameters": {"USERNAME": "ann@example.com", "PASSWORD": PASSWORD},
+        },
+    )
+    assert reply.status_code == 200, reply.text
+    access = reply.json()["AuthenticationResult"]["AccessToken"]
+    assert set(claims_of({"AccessToken": access})["cognito:groups"]) == {
+        "viewer",
+        "site:Smith%20house",
+    }
+    cameras = call(local, "GET", "/api/cameras", access)
+    assert cameras.status_code == 200, cameras.text
+    assert [c["vuid"] for c in cameras.json()["cameras"]] == ["VE0000011SMTH"]
+    assert call(local, "GET", "/api/cameras/{vuid}/urls", access).json() == {
+        "code": "403",
+        "message": "only an admin may do this",
+    }

@@ -9,6 +9,7 @@
 - ``dev/``: developer-only tools (the bench, mutation sampling, a docs picture), left
   out of the installed package.
 - ``template``, ``provision``, ``outputs``, ``events``: the stack's template read once for
-  the tests, the local stack and the bench; ``arguments``, ``progress``, ``extras``: what
-  the CLI's groups share.
+  the tests, the local stack and the bench; ``arguments``, ``progress``, ``extras``,
+  ``version``: what the CLI's groups share.
+- ``deploy``: ``make deploy``, sam deploy with the questions only the user can answer.
 """

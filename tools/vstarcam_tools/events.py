@@ -129,7 +129,8 @@ def console_event(
     time_ms: int | None = None,
 ) -> dict[str, Any]:
     """A browser's GET on a web console route, as HTTP API passes it on (after the JWT
-    authorizer for ``/api/`` routes, whose claims it carries)."""
+    authorizer for ``/api/`` routes, whose claims it carries: an admin's, every claim as
+    text as HTTP API hands them over)."""
     method, path = route.split(" ", 1)
     for name, value in (path_parameters or {}).items():
         path = path.replace("{" + name + "}", value)
@@ -145,7 +146,15 @@ def console_event(
     event["requestContext"]["http"]["method"] = method
     if route.split(" ", 1)[1].startswith("/api/"):
         event["requestContext"]["authorizer"] = {
-            "jwt": {"claims": {"sub": "5f1c0b6e-user", "client_id": "console"}, "scopes": None}
+            "jwt": {
+                "claims": {
+                    "sub": "5f1c0b6e-user",
+                    "client_id": "console",
+                    "username": "owner@example.com",
+                    "cognito:groups": "[admin]",
+                },
+                "scopes": None,
+            }
         }
     if path_parameters:
         event["pathParameters"] = dict(path_parameters)

@@ -22,7 +22,8 @@ from vstarcam_tools.template import Stack
 
 
 def create_resources(stack: Stack, session: Any) -> None:
-    """Create every table, bucket, bucket policy, queue, topic, subscription and metric alarm."""
+    """Create every table, bucket, bucket policy, queue, topic, subscription, metric alarm,
+    user pool, app client, console user, group and group membership."""
     for logical_id in stack.resources("AWS::DynamoDB::Table"):
         _create_table(stack, session.client("dynamodb", region_name=stack.region), logical_id)
     s3 = session.client("s3", region_name=stack.region)
@@ -94,6 +95,16 @@ def create_resources(stack: Stack, session: Any) -> None:
         props = stack.properties(logical_id)
         with contextlib.suppress(cognito.exceptions.UsernameExistsException):
             cognito.admin_create_user(**props)
+        # CloudFormation's Ref of a user is its name, of a group its name.
+        stack.refs[logical_id] = props["Username"]
+    for logical_id in stack.resources("AWS::Cognito::UserPoolGroup"):
+        props = stack.properties(logical_id)
+        with contextlib.suppress(cognito.exceptions.GroupExistsException):
+            cognito.create_group(**props)
+        stack.refs[logical_id] = props["GroupName"]
+    for logical_id in stack.resources("AWS::Cognito::UserPoolUserToGroupAttachment"):
+        # Adding a member again changes nothing.
+        cognito.admin_add_user_to_group(**stack.properties(logical_id))
 
 
 def _create_queue(sqs: Any, name: str, attributes: dict[str, str]) -> str:

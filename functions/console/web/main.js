@@ -7,8 +7,9 @@ import * as alarm from './alarm.js';
 import * as alarms from './alarms.js';
 import * as cameras from './cameras.js';
 import * as signin from './signin.js';
+import * as users from './users.js';
 
-const views = { signin, cameras, alarms, alarm };
+const views = { signin, cameras, alarms, alarm, users };
 let current = null;
 
 function mark(id, here) {
@@ -23,6 +24,7 @@ function open(name, ...parameters) {
   $('bar').hidden = name === 'signin';
   mark('nav-cameras', name === 'cameras');
   mark('nav-alarms', name === 'alarms' || name === 'alarm');
+  mark('nav-users', name === 'users');
   views[name].show(...parameters);
 }
 
@@ -32,8 +34,15 @@ function route() {
     return;
   }
   $('who').textContent = auth.userName();
+  // An admin's controls and the Users page only on an admin's page (layout only: the API
+  // enforces roles and sites from the verified token).
+  const { role } = auth.access();
+  document.body.dataset.role = role;
+  $('nav-users').hidden = role !== 'admin';
+  if (role === 'none') say('Your account has no role in this console yet: ask an admin to give you one.');
   const [, view, id] = location.hash.split('/');
-  if (view === 'cameras') open('cameras');
+  if (view === 'users' && role === 'admin') open('users');
+  else if (view === 'cameras') open('cameras');
   else if (view === 'alarms' && id) open('alarm', decodeURIComponent(id));
   else open('alarms');
 }

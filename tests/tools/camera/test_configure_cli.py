@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import getpass
 import io
+import json
 import logging
 import socket
 import sys
@@ -538,6 +539,43 @@ def test_bulk_configures_what_it_can_and_reports_a_table(
     assert err_lines[-1] == "vstarcam-push: error: 2 of 5 cameras failed (see the table above)"
     for secret in ("Fleet-Pw", "Stale-Pw", "Dead-Pw"):
         assert secret not in captured.out + captured.err
+
+
+def test_a_csv_with_a_site_column_puts_each_camera_in_its_site(
+    deployed: Stack,
+    fleet: list[StandinCamera],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """GIVEN an installer's CSV naming each camera's site (one row without)
+    THEN each camera is registered in its site, the others' sites are left as they were,
+    and the audit trail records each registration with its site."""
+    csv_file = tmp_path / "cameras.csv"
+    csv_file.write_text(
+        "url,user,password,name,site\n"
+        f"{fleet[0].url},admin,Fleet-Pw-0,Porch,Smith house\n"
+        f"{fleet[1].url},admin,Fleet-Pw-1,Till,Jones shop\n"
+        f"{fleet[3].url},admin,Fleet-Pw-3,Gate,\n"
+    )
+    assert main(["cameras", "configure", "--from", str(csv_file)]) == 0
+    sites = {camera.vuid: camera.site for camera in camera_fleet(deployed).list()}
+    assert sites == {fleet[0].vuid: "Smith house", fleet[1].vuid: "Jones shop", fleet[3].vuid: ""}
+    assert "in site Smith house" in capsys.readouterr().out
+    assert main(["audit", "--json"]) == 0
+    entries = {e["target"]: e for e in json.loads(capsys.readouterr().out)}
+    assert entries[fleet[0].vuid]["action"] == "camera.registered"
+    assert entries[fleet[0].vuid]["details"]["site"] == "Smith house"
+    assert "site" not in entries[fleet[3].vuid]["details"]
+
+
+def test_a_bad_site_in_a_csv_is_refused_before_any_camera_is_touched(
+    fleet: list[StandinCamera], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    csv_file = tmp_path / "cameras.csv"
+    csv_file.write_text(f"url,user,password,name,site\n{fleet[0].url},admin,x,Porch,Smith/house\n")
+    assert main(["cameras", "configure", "--from", str(csv_file)]) == 1
+    assert ":2: site 'Smith/house'" in one_error_line(capsys.readouterr().err)
+    assert fleet[0].requests == []
 
 
 def test_bulk_dry_run_changes_nothing(

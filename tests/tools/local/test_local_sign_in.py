@@ -10,7 +10,7 @@ from typing import Any
 import boto3
 import pytest
 from moto import mock_aws
-from vstarcam_tools.local.console import CognitoPath, SignInRules, create_console_user
+from vstarcam_tools.local.console import CognitoPath, SignInRules, create_console_user, make_admin
 from vstarcam_tools.local.moto_server import challenge_names_session_user, revoke_refresh_token
 from vstarcam_tools.template import Stack
 from werkzeug.test import Client
@@ -151,11 +151,26 @@ def test_a_revoked_refresh_token_refreshes_nothing_and_its_access_token_ends() -
 
 
 @mock_aws
+def test_the_local_admin_is_in_the_admin_group_even_when_kept_from_before_roles() -> None:
+    """A state saved before roles existed has ``admin`` in no group: it would see nothing.
+    Making it an admin again (each start) changes nothing for one that already is."""
+    idp = boto3.client("cognito-idp", region_name="us-east-1")
+    pool = idp.create_user_pool(PoolName="console")["UserPool"]["Id"]
+    idp.create_group(UserPoolId=pool, GroupName="admin")
+    idp.admin_create_user(UserPoolId=pool, Username="admin", MessageAction="SUPPRESS")
+    for _ in range(2):
+        make_admin(idp, pool)
+        groups = idp.admin_list_groups_for_user(UserPoolId=pool, Username="admin")["Groups"]
+        assert [group["GroupName"] for group in groups] == ["admin"]
+
+
+@mock_aws
 def test_a_password_given_again_at_a_restart_becomes_the_kept_users_password() -> None:
     # The state restored admin; `make run ARGS="--console-password ..."` (the README's way)
     # at the next start must set that password, not fail the start (UsernameExists).
     idp = boto3.client("cognito-idp", region_name="us-east-1")
     pool = idp.create_user_pool(PoolName="console")["UserPool"]["Id"]
+    idp.create_group(UserPoolId=pool, GroupName="admin")  # the template's role group
     client = idp.create_user_pool_client(
         UserPoolId=pool, ClientName="console", ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH"]
     )["UserPoolClient"]["ClientId"]
@@ -194,6 +209,7 @@ def test_a_challenge_answered_for_another_user_than_the_sessions_is_refused(
     # (or finish admin's sign-in with any code).
     idp = boto3.client("cognito-idp", region_name="us-east-1")
     pool = idp.create_user_pool(PoolName="console")["UserPool"]["Id"]
+    idp.create_group(UserPoolId=pool, GroupName="admin")  # the template's role group
     client = idp.create_user_pool_client(
         UserPoolId=pool, ClientName="console", ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH"]
     )["UserPoolClient"]["ClientId"]

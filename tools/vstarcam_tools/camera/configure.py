@@ -72,6 +72,8 @@ class Target:
     credentials: Credentials
     name: str = ""
     vuid: str = ""
+    # The site (customer, building) to put the camera in; "" leaves it as it is.
+    site: str = ""
 
 
 @dataclass(frozen=True)
@@ -97,6 +99,10 @@ class ConfigureReport:
     result: str = ""
     error: str = ""
     lines: list[str] = field(default_factory=list)
+    # "registered" or "updated" once the stack's camera item was written (the audit
+    # trail records it, whatever happens on the camera afterwards); the name it got.
+    registered: str = ""
+    name: str = ""
 
 
 def shown_value(value: Value) -> str:
@@ -140,7 +146,7 @@ def configure_camera(
         registration = (
             f"camera {label}, reported offline after {threshold} s without a heartbeat "
             f"({OFFLINE_HEARTBEATS} x heartbeatTime {request.heartbeat_time} s)"
-        )
+        ) + (f", in site {target.site}" if target.site else "")
         say(f"camera {client.base_url}: {label}")
         if request.dry_run:
             # The camera's key if it has one (to compare with what it has), never printed.
@@ -158,6 +164,10 @@ def configure_camera(
             return
 
         issued = registry.register(vuid, name, threshold, int(time.time()), secret)
+        outcome.registered = "updated" if registered and not registered.pending else "registered"
+        outcome.name = name
+        if target.site:
+            registry.set_site(vuid, target.site)
         key = issued.push_key or registry.push_key(vuid, secret)
         wanted = _wanted(request, before, key)
         changes = _say_changes(say, before, wanted)

@@ -1,7 +1,8 @@
 """The cameras of a CSV file (``cameras configure --from cameras.csv``).
 
-One camera a row, with the columns ``url,user,password,name`` (only ``url`` required; an
-empty user or password is filled from the command line). Refusals name the file and the
+One camera a row, with the columns ``url,user,password,name,site`` (only ``url`` required;
+an empty user or password is filled from the command line; ``site`` puts the camera in a
+site, which console viewers and push destinations can be limited to). Refusals name the file and the
 line, in one line each (``CsvError``).
 """
 
@@ -12,11 +13,13 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TextIO
 
+from vstarcam_push.models.camera import check_site
+
 from vstarcam_tools.camera.cgi_client import CameraError, Credentials, camera_base_url
 from vstarcam_tools.camera.configure import Target
 
 MAX_CSV_ROWS = 10_000
-CSV_COLUMNS = ("url", "user", "password", "name")
+CSV_COLUMNS = ("url", "user", "password", "name", "site")
 
 
 class CsvError(ValueError):
@@ -45,7 +48,15 @@ def read_targets(path: Path, default_user: str | None, password: Callable[[], st
         if not user:
             raise CsvError(f"{path}:{number}: no user: fill the user column or pass --user")
         secret = row.get("password", "") or password()
-        targets.append(Target(address, Credentials(user, secret), name=row.get("name", "").strip()))
+        site = row.get("site", "").strip()
+        if site:
+            try:
+                check_site(site)
+            except ValueError as error:
+                raise CsvError(f"{path}:{number}: {error}") from None
+        targets.append(
+            Target(address, Credentials(user, secret), name=row.get("name", "").strip(), site=site)
+        )
     if not targets:
         raise CsvError(f"{path}: no cameras listed")
     return targets

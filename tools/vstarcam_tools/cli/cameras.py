@@ -19,6 +19,12 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from vstarcam_push.admin.cameras import kept_options
+from vstarcam_push.models.audit import (
+    CAMERA_KEY_ROTATED,
+    CAMERA_REGISTERED,
+    CAMERA_REMOVED,
+    CAMERA_UPDATED,
+)
 from vstarcam_push.models.camera import Camera, PushKeyUnavailable, check_site, clean_name
 from vstarcam_push.models.errors import BadRequest, UnknownCamera
 from vstarcam_push.models.push_keys import PushUrls, keyed_push_urls, redact
@@ -48,7 +54,9 @@ from vstarcam_tools.camera.configure import (
     set_camera_urls,
     shown_value,
 )
+from vstarcam_tools.camera.configure import offline_after as threshold_of
 from vstarcam_tools.camera.csv_import import CSV_COLUMNS, CsvError, read_targets
+from vstarcam_tools.cli import audit
 from vstarcam_tools.cli.common import (
     CliError,
     StackContext,
@@ -126,6 +134,11 @@ def _add(args: argparse.Namespace) -> int:
         context.cameras().set_site(vuid, args.site)
     camera = context.cameras().get(vuid)
     name = camera.name if camera else name
+    changed: dict[str, Any] = {"name": name, "offlineAfter": offline_after}
+    if args.site is not None:
+        changed["site"] = args.site
+    created = registration.created or registration.approved
+    audit.record(context, CAMERA_REGISTERED if created else CAMERA_UPDATED, vuid, changed)
     label = f"{name} ({vuid})" if name else vuid
     done = "added" if registration.created else "approved" if registration.approved else "updated"
     print(
@@ -173,6 +186,7 @@ def _rotate_key(args: argparse.Namespace) -> int:
             f"camera {vuid} is not registered (a pending camera is approved with "
             f"'vstarcam-push cameras add {vuid}')"
         ) from None
+    audit.record(context, CAMERA_KEY_ROTATED, vuid)
     print(f"issued a new push key to camera {vuid}: its old URLs stopped working")
     if camera is None:
         print(f"  set its new URLs on the camera: 'vstarcam-push cameras urls {vuid}' prints them,")
@@ -230,8 +244,10 @@ def _list(args: argparse.Namespace) -> int:
 
 def _remove(args: argparse.Namespace) -> int:
     vuid = parse_vuid(args.vuid)
-    if not StackContext.resolve(args).cameras().remove(vuid):
+    context = StackContext.resolve(args)
+    if not context.cameras().remove(vuid):
         raise CliError(f"camera {vuid} is not registered")
+    audit.record(context, CAMERA_REMOVED, vuid)
     print(f"removed camera {vuid}")
     return 0
 
@@ -445,10 +461,19 @@ def _request(args: argparse.Namespace, context: StackContext) -> ConfigureReques
     return request
 
 
+def _site(value: str) -> str:
+    try:
+        return check_site(value)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
 def _configure(args: argparse.Namespace) -> int:
     if args.csv is not None:
-        if args.camera_url or args.name or args.vuid:
-            raise CliError("with --from, give CAMERA_URL, --name and --vuid per row in the CSV")
+        if args.camera_url or args.name or args.vuid or args.site:
+            raise CliError(
+                "with --from, give CAMERA_URL, --name, --vuid and --site per row in the CSV"
+            )
         return _configure_many(args)
     if not args.camera_url:
         raise CliError("give CAMERA_URL, or --from cameras.csv")
@@ -460,6 +485,7 @@ def _configure(args: argparse.Namespace) -> int:
         Credentials(args.user, _password(args, args.user, address)),
         name=args.name or "",
         vuid=args.vuid or "",
+        site=args.site or "",
     )
     context = StackContext.resolve(args)
     request = _request(args, context)
@@ -472,9 +498,28 @@ def _configure(args: argparse.Namespace) -> int:
         for line in outcome.lines:
             print(line)
         raise CliError(str(error)) from None
+    finally:
+        _record_registrations(context, [outcome], request)
     for line in outcome.lines:
         print(line)
     return 0
+
+
+def _record_registrations(
+    context: StackContext, outcomes: list[ConfigureReport], request: ConfigureRequest
+) -> None:
+    """The audit trail's entry for each camera registered or updated in the stack."""
+    for outcome in outcomes:
+        if outcome.registered:
+            details: dict[str, Any] = {
+                "name": outcome.name,
+                "offlineAfter": threshold_of(request.heartbeat_time),
+                "by": "cameras configure",
+            }
+            if outcome.target.site:
+                details["site"] = outcome.target.site
+            action = CAMERA_REGISTERED if outcome.registered == "registered" else CAMERA_UPDATED
+            audit.record(context, action, outcome.vuid, details)
 
 
 def _configure_many(args: argparse.Namespace) -> int:
@@ -499,6 +544,7 @@ def _configure_many(args: argparse.Namespace) -> int:
     outcomes = configure_all(
         targets, request, registry, secret, lambda outcome: progress.advance(bool(outcome.error))
     )
+    _record_registrations(context, outcomes, request)
     for outcome in outcomes:
         for line in outcome.lines:
             print(line)
@@ -570,6 +616,13 @@ def _register_configure(cameras_subparsers: argparse._SubParsersAction) -> None:
     _camera_options(configure, user_required=False)
     configure.add_argument("--name", help="a name for notifications (default: the camera's alias)")
     configure.add_argument("--vuid", help="use this vuid instead of the one the camera reports")
+    configure.add_argument(
+        "--site",
+        type=_site,
+        metavar="NAME",
+        help="put the camera in this site (customer, building): console viewers and push "
+        "destinations can be limited to sites (a CSV's site column)",
+    )
     configure.add_argument(
         "--heartbeat-time",
         type=_heartbeat_time,

@@ -13,7 +13,7 @@ import ipaddress
 import json
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
@@ -108,6 +108,10 @@ class StackContext:
     session: boto3.Session
     cloudformation: Any
     outputs: StackOutputs
+    # One client per service for the command's lifetime (making one costs milliseconds).
+    clients: dict[str, Any] = field(default_factory=dict, repr=False)
+    # Who runs the command, as AWS knows them (read once, for the audit trail).
+    caller: str | None = None
 
     @classmethod
     def resolve(cls, args: argparse.Namespace) -> StackContext:
@@ -124,7 +128,9 @@ class StackContext:
         return cls(name, session, cloudformation, outputs)
 
     def client(self, service: str) -> Any:
-        return self.session.client(service)
+        if service not in self.clients:
+            self.clients[service] = self.session.client(service)
+        return self.clients[service]
 
     def cameras(self) -> CameraRegistry:
         return CameraRegistry(self.client("dynamodb"), self.outputs.cameras_table)

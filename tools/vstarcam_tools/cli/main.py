@@ -16,15 +16,27 @@ from botocore.exceptions import (
 )
 from botocore.parsers import ResponseParserError
 
-from vstarcam_tools.cli import alarms, cameras, cost, doctor, local, notify, simulate, users
+from vstarcam_tools.cli import (
+    alarms,
+    audit,
+    cameras,
+    cost,
+    doctor,
+    local,
+    notify,
+    simulate,
+    users,
+)
 from vstarcam_tools.cli.common import DEFAULT_STACK, PROG, CliError, not_aws_answer
 from vstarcam_tools.extras import missing_extra
+from vstarcam_tools.version import project_version
 
 # The command groups, in the order `vstarcam-push --help` lists them.
 GROUPS = (
     cameras,
     alarms,
     users,
+    audit,
     notify,
     simulate,
     local,
@@ -55,6 +67,12 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"CloudFormation stack to read outputs from (default {DEFAULT_STACK})",
     )
     parser.add_argument("--region", default=None, help="AWS region (default: AWS environment)")
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=f"{PROG} {project_version()}",
+        help="this checkout's version (a stack's is its TemplateVersion output; doctor compares)",
+    )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for group in GROUPS:
         group.register(subparsers)

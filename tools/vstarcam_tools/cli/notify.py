@@ -27,6 +27,7 @@ from vstarcam_push.delivery.channels import Picture, channel
 from vstarcam_push.delivery.channels.transport import pool, send
 from vstarcam_push.delivery.deliverer import PushSender
 from vstarcam_push.models.alarm_types import parse_alarm_type
+from vstarcam_push.models.audit import DESTINATION_ADDED, DESTINATION_REMOVED
 from vstarcam_push.models.camera import check_site
 from vstarcam_push.models.destination import (
     EVENTS,
@@ -39,6 +40,7 @@ from vstarcam_push.models.destination import (
 from vstarcam_push.models.errors import BadRequest
 from vstarcam_push.models.push_event import PushEvent
 
+from vstarcam_tools.cli import audit
 from vstarcam_tools.cli.common import (
     CliError,
     StackContext,
@@ -220,6 +222,13 @@ def _add(args: argparse.Namespace) -> int:
         push.destinations.remove(name)
         push.secrets.delete(name, tuple(values))
         raise
+    # The target as printed (never a secret: channels name it without their tokens).
+    audit.record(
+        context,
+        DESTINATION_ADDED,
+        name,
+        {"channel": args.channel, "target": destination.target, "sends": filters.describe()},
+    )
     print(f"added {args.channel} destination {name}: {destination.target}")
     print(f"  sends: {filters.describe()}")
     if generated:
@@ -251,11 +260,13 @@ def _list(args: argparse.Namespace) -> int:
 
 
 def _remove(args: argparse.Namespace) -> int:
-    push = PushStack.of(StackContext.resolve(args))
+    context = StackContext.resolve(args)
+    push = PushStack.of(context)
     destination = push.destinations.get(args.name)
     if destination is None or not push.destinations.remove(args.name):
         raise CliError(f"no destination named {args.name!r}")
     push.secrets.delete(destination.name, destination.secret_fields)
+    audit.record(context, DESTINATION_REMOVED, destination.name, {"channel": destination.channel})
     print(f"removed destination {destination.name} and its secrets")
     return 0
 

@@ -9,6 +9,11 @@
 - ``screenshot``: the phone notification picture of docs/notifications.md (Chromium).
 - ``mutate_sample``: ``make mutate-sample``, the mutation score from a seeded sample;
   ``mutmut_conftest``: the pytest shim ``make mutate`` copies next to the mutated layer.
+- ``deployed``: template.yaml as ``sam deploy`` submits it (samtranslator, offline), for
+  ``stack_identity`` (no update replaces the user's data) and ``permissions`` (every call
+  a function makes in the tests checked against its deployed role).
+- ``release``: ``python -m vstarcam_tools.dev.release X.Y.Z``, a release's version set in
+  the template and the changelog.
 
 pyproject.toml leaves this package out of the wheel (``pip install .``); an editable
 install and the tests import it from the checkout. Nothing outside it imports it but

@@ -16,7 +16,7 @@
   invited user's first sign-in could otherwise set ``admin``'s password.
   ``RevokeToken``, which moto does not implement, is answered here
   (:func:`revoke_refresh_token`).
-- :func:`create_console_user` makes the ``admin`` user with a known password.
+- :func:`create_console_user` makes the ``admin`` user, an admin, with a known password.
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import jwt
+from vstarcam_push.models.access import ADMIN
 
 logger = logging.getLogger("vstarcam_tools.local")
 
@@ -319,7 +320,8 @@ def console_password(given: str | None) -> str:
 
 
 def create_console_user(cognito: Any, pool_id: str, password: str) -> None:
-    """The local stack's ``admin`` user, signed in with ``password`` without a first-time change.
+    """The local stack's ``admin`` user, signed in with ``password`` without a first-time
+    change, in the template's ``admin`` group (the role its tokens name, as deployed).
 
     The user may be there already, restored with the last run's state: a password given
     again (``--console-password``, as the README shows) becomes its password.
@@ -331,3 +333,10 @@ def create_console_user(cognito: Any, pool_id: str, password: str) -> None:
     cognito.admin_set_user_password(
         UserPoolId=pool_id, Username=CONSOLE_USER, Password=password, Permanent=True
     )
+    make_admin(cognito, pool_id)
+
+
+def make_admin(cognito: Any, pool_id: str) -> None:
+    """The ``admin`` user in the ``admin`` group (again: a state kept from before roles
+    has the user without it)."""
+    cognito.admin_add_user_to_group(UserPoolId=pool_id, Username=CONSOLE_USER, GroupName=ADMIN)

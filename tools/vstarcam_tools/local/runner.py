@@ -43,6 +43,7 @@ from vstarcam_tools.local.console import (
     console_password,
     create_console_user,
     jwks_url,
+    make_admin,
 )
 from vstarcam_tools.local.guard import (
     MOTO_API_KEY_VARIABLE,
@@ -242,6 +243,7 @@ class LocalStack:
                 cognito, pool, CONSOLE_USER, self.options.console_password
             ):
                 self.console_password = ""  # unchanged since the last run; not shown
+                make_admin(cognito, pool)
                 continue
             create_console_user(cognito, pool, self.console_password)
 

@@ -10,11 +10,13 @@ import base64
 import binascii
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import unquote
 
 from vstarcam_push.dal.alarms import AlarmPosition
 from vstarcam_push.ingest.protocol import validate_vuid
+from vstarcam_push.models.access import Access
 from vstarcam_push.models.errors import BadRequest
 
 DEFAULT_LIMIT = 50
@@ -28,13 +30,20 @@ _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 @dataclass(frozen=True)
 class ConsoleRequest:
-    """One ``/api/`` request as API Gateway hands it over, after its JWT authorizer."""
+    """One ``/api/`` request as API Gateway hands it over, after its JWT authorizer.
+
+    ``access`` is the signed-in user's role and sites, read from the claims of the token
+    the authorizer verified (``requestContext.authorizer.jwt.claims``), never from
+    anything the page sends; ``origin`` is the address the request came from.
+    """
 
     route: str
     path: dict[str, str]
     query: dict[str, str]
     body: bytes
     now: float
+    access: Access = field(default_factory=lambda: Access("", None))
+    origin: str = ""
 
     @classmethod
     def from_event(cls, event: dict[str, Any], now: float) -> ConsoleRequest:
@@ -45,12 +54,16 @@ class ConsoleRequest:
             body = base64.b64decode(raw) if event.get("isBase64Encoded") else raw.encode()
         except (binascii.Error, ValueError) as error:
             raise BadRequest("body is not valid base64", reason="bad_encoding") from error
+        context = event.get("requestContext") or {}
+        claims = ((context.get("authorizer") or {}).get("jwt") or {}).get("claims") or {}
         return cls(
             route=str(event.get("routeKey", "")),
             path=dict(event.get("pathParameters") or {}),
             query=dict(event.get("queryStringParameters") or {}),
             body=body,
             now=now,
+            access=Access.of_claims(claims if isinstance(claims, dict) else {}),
+            origin=str((context.get("http") or {}).get("sourceIp") or ""),
         )
 
     def only(self, *names: str) -> None:
@@ -123,6 +136,22 @@ def alarm_ids(document: dict[str, Any]) -> list[str]:
     if len(ids) > MAX_BATCH:
         raise BadRequest(f"at most {MAX_BATCH} alarms at a time", reason="ids_too_many")
     return list(dict.fromkeys(alarm_id(value) for value in ids))
+
+
+def username(value: object) -> str:
+    """A console user's name from the path (an email; API Gateway may leave it encoded)."""
+    name = unquote(value) if isinstance(value, str) else ""
+    if not name or len(name) > 128 or any(c.isspace() or not c.isprintable() for c in name):
+        raise BadRequest("user must be a console user's name (an email)", reason="user_invalid")
+    return name
+
+
+def audit_since(value: str | None, now_ms: int, retention_days: int) -> int:
+    """From when the audit trail is read: epoch milliseconds, at most the retention back
+    (the default: a week)."""
+    oldest = now_ms - (retention_days + 1) * 86_400_000
+    since = epoch_ms("since", value)
+    return max(since if since is not None else now_ms - 7 * 86_400_000, oldest)
 
 
 def camera_vuid(value: object, what: str = "vuid") -> str:

@@ -21,6 +21,7 @@ def camera_json(camera: Camera, last_alarm: dict[str, Any] | None) -> dict[str, 
     return {
         "vuid": camera.vuid,
         "name": camera.name,
+        "site": camera.site or None,
         "status": camera.status,
         "registeredAt": camera.registered_at,
         "lastSeen": camera.last_seen,

@@ -161,6 +161,7 @@ class AlarmStore:
         end_ms: int = LATEST_MS,
         position: AlarmPosition | None = None,
         max_queries: int | None = None,
+        cameras: frozenset[str] | None = None,
     ) -> tuple[list[Alarm], AlarmPosition | None]:
         """Up to ``limit`` alarms newest first, received from ``start_ms`` to ``end_ms``, and
         where the next page starts (None: there is no more).
@@ -170,6 +171,8 @@ class AlarmStore:
         goes on from an earlier page. At most ``max_queries`` queries are made (None: as
         many as it takes): a sparse ``alarm_type`` filter over a long range then answers
         with what it found and the position to go on from, never a runaway loop.
+        ``cameras`` keeps only those cameras' alarms (a console viewer's sites), a filter
+        on what is read, like the type's.
         """
         found: list[Alarm] = []
         if limit <= 0 or start_ms > end_ms:
@@ -202,13 +205,15 @@ class AlarmStore:
             if alarm_type is not None:
                 query["FilterExpression"] = "alarmType = :type"
                 query["ExpressionAttributeValues"][":type"] = {"N": str(alarm_type.code)}
-            else:
+            if alarm_type is None and cameras is None:
                 # Without a filter every item read is returned: read no more than needed.
                 query["Limit"] = limit - len(found)
             if last is not None:
                 query["ExclusiveStartKey"] = last
             answer = self._db.query(**query)
             for item in answer.get("Items", []):
+                if cameras is not None and item["vuid"]["S"] not in cameras:
+                    continue
                 found.append(Alarm.from_item(item))
                 if len(found) == limit:
                     return found, AlarmPosition(

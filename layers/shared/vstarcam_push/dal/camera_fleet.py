@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import Any
 
 from vstarcam_push.dal.camera_items import PENDING_COUNTER, CamerasTable, camera_key
@@ -26,6 +27,15 @@ _PAST_DUE = "#status = :online AND onlineUntil < :now"
 _BATCH_TRIES = 40
 
 
+@dataclass(frozen=True)
+class FleetEntry:
+    """A camera as the fleet's Scan reads it: what the console's list counts and filters."""
+
+    vuid: str
+    status: str
+    site: str
+
+
 class CameraFleet(CamerasTable):
     def list(self) -> list[Camera]:
         cameras: list[Camera] = []
@@ -38,24 +48,34 @@ class CameraFleet(CamerasTable):
         return sorted(cameras, key=lambda camera: camera.vuid)
 
     def statuses(self) -> list[tuple[str, str]]:
-        """(vuid, status) of every camera, in vuid order: a parallel Scan of the table.
+        """(vuid, status) of every camera, in vuid order: a parallel Scan of the table."""
+        return [(entry.vuid, entry.status) for entry in self.entries()]
 
-        The console's list reads it. A camera without a status has never been seen: offline.
+    def entries(self) -> list[FleetEntry]:
+        """Every camera's vuid, status and site, in vuid order: a parallel Scan of the table.
+
+        The console's list reads it (a viewer's, only their sites' cameras). A camera
+        without a status has never been seen: offline. The Scan costs the items' full
+        size whatever it projects: the site comes free.
         """
         with ThreadPoolExecutor(SWEEP_SEGMENTS) as pool:
-            segments = list(pool.map(self._statuses_in, range(SWEEP_SEGMENTS)))
-        return sorted(pair for segment in segments for pair in segment)
+            segments = list(pool.map(self._entries_in, range(SWEEP_SEGMENTS)))
+        return sorted((entry for segment in segments for entry in segment), key=lambda e: e.vuid)
 
-    def _statuses_in(self, segment: int) -> list[tuple[str, str]]:
+    def _entries_in(self, segment: int) -> list[FleetEntry]:
         pages = self._db.get_paginator("scan").paginate(
             TableName=self.table,
             Segment=segment,
             TotalSegments=SWEEP_SEGMENTS,
-            ProjectionExpression="vuid, #status",
+            ProjectionExpression="vuid, #status, site",
             ExpressionAttributeNames={"#status": "status"},
         )
         return [
-            (item["vuid"]["S"], item.get("status", {}).get("S", "offline"))
+            FleetEntry(
+                item["vuid"]["S"],
+                item.get("status", {}).get("S", "offline"),
+                item.get("site", {}).get("S", ""),
+            )
             for page in pages
             for item in page.get("Items", [])
             if item["vuid"]["S"] != PENDING_COUNTER
@@ -78,6 +98,11 @@ class CameraFleet(CamerasTable):
             ExpressionAttributeNames={"#name": "name"},
         )
         return {vuid: item.get("name", {}).get("S", "") for vuid, item in items.items()}
+
+    def sites(self, vuids: set[str]) -> dict[str, str]:
+        """The sites of these cameras ("" for none; a camera not registered is left out)."""
+        items = self._batch_get(sorted(vuids), _BATCH_TRIES, ProjectionExpression="vuid, site")
+        return {vuid: item.get("site", {}).get("S", "") for vuid, item in items.items()}
 
     def _batch_get(self, vuids: list[str], tries: int, **read: Any) -> dict[str, dict[str, Any]]:
         items: dict[str, dict[str, Any]] = {}

@@ -47,6 +47,9 @@ class Settings:
     camera_alarm_url: str = ""
     # One push send's total deadline; None: the transport's own (transport.SEND_DEADLINE_S).
     push_send_deadline_seconds: float | None = None
+    # The console API: the audit trail's table and the console's user pool (its Users page).
+    audit_table: str = ""
+    console_user_pool_id: str = ""
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -77,4 +80,6 @@ class Settings:
             secrets_prefix=os.environ.get("SECRETS_PREFIX", ""),
             push_key_secret_parameter=os.environ.get("PUSH_KEY_SECRET_PARAMETER", ""),
             push_send_deadline_seconds=_seconds("PUSH_SEND_DEADLINE_SECONDS"),
+            audit_table=os.environ.get("AUDIT_TABLE", ""),
+            console_user_pool_id=os.environ.get("CONSOLE_USER_POOL_ID", ""),
         )
