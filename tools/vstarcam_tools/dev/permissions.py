@@ -166,6 +166,9 @@ def requests_of(call: Call) -> list[Request]:
             return [Request(f"ssm:{op}", _parameter_arn(region, p["Name"]), context)]
         if "Path" in p:
             return [Request(f"ssm:{op}", _parameter_arn(region, p["Path"]))]
+    if prefix == "cognito-idp" and "UserPoolId" in p:
+        pool = f"arn:aws:cognito-idp:{region}:{ACCOUNT}:userpool/{p['UserPoolId']}"
+        return [Request(f"cognito-idp:{op}", pool)]
     return [Request(f"{prefix}:{op}", "*")]
 
 
@@ -378,6 +381,9 @@ class _Resolver:
             "AWS::S3::Bucket": f"arn:aws:s3:::{name}",
             "AWS::SNS::Topic": f"arn:aws:sns:{region}:{ACCOUNT}:{name}",
             "AWS::Logs::LogGroup": f"arn:aws:logs:{region}:{ACCOUNT}:log-group:{name}:*",
+            # A user pool's id is made by Cognito (moto's in the tests), not named by the
+            # stack: the stack has one pool, so any pool id stands for it here.
+            "AWS::Cognito::UserPool": f"arn:aws:cognito-idp:{region}:{ACCOUNT}:userpool/*",
         }[kind]
 
     def ref(self, name: str) -> str:
@@ -666,7 +672,7 @@ class Recorder:
 
 _NAMING = (
     "TableName", "IndexName", "StreamArn", "Bucket", "Key", "CopySource", "TopicArn",
-    "TargetArn", "QueueUrl", "QueueName", "Name", "Names", "Path", "Overwrite",
+    "TargetArn", "QueueUrl", "QueueName", "Name", "Names", "Path", "Overwrite", "UserPoolId",
 )  # fmt: skip
 
 
