@@ -29,6 +29,7 @@ from joserfc import jwk
 from moto import mock_aws
 from moto.core.base_backend import BackendDict
 from moto.core.models import MockAWS
+from moto.dynamodb.models.table import StreamShard
 from requests_toolbelt import MultipartEncoder
 from vstarcam_push.dal.camera_registry import CameraRegistry
 from vstarcam_push.models.push_keys import key_hash
@@ -223,6 +224,27 @@ def _moto_user_pool_key_read_once() -> Iterator[None]:
     shim = SimpleNamespace(RSAKey=SimpleNamespace(import_key=import_key))
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(moto.cognitoidp.models, "jwk", shim)
+        yield
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _stream_history_copied_by_reference() -> Iterator[None]:
+    """moto's ``transact_write_items`` deep-copies every table it touches, to roll back on a
+    cancellation, and a table's stream shard holds every record it ever wrote: each
+    transaction copied the whole history again, so a test's later transactions grew slower
+    and slower (most of the fuzz's time). A copied shard now gets a new list of the same
+    records: a rolled-back transaction still takes its records away (the list is the copy's),
+    and the records before it, which nothing changes once written, are not copied."""
+
+    def copy_shard(shard: StreamShard, memo: dict[int, Any]) -> StreamShard:
+        copied = copy.copy(shard)
+        memo[id(shard)] = copied
+        copied.table = copy.deepcopy(shard.table, memo)
+        copied.items = list(shard.items)
+        return copied
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(StreamShard, "__deepcopy__", copy_shard, raising=False)
         yield
 
 

@@ -121,11 +121,11 @@ def test_functions_log_json_without_platform_lines_at_the_level_parameter() -> N
 
 def test_heartbeat_refusals_and_offline_transitions_are_counted_by_metric_filters() -> None:
     """The heartbeat, the sweep and the notifier import no Powertools: metric filters on
-    their own log groups make their metrics from their log lines."""
+    their own log groups make their metrics from their log lines. (With CameraEndpoint=
+    FunctionUrl two more count the refusals alarm's metric: test_template_endpoint.py.)"""
     filters = {
-        logical_id: resource["Properties"]
-        for logical_id, resource in RESOURCES.items()
-        if resource["Type"] == "AWS::Logs::MetricFilter"
+        logical_id: RESOURCES[logical_id]["Properties"]
+        for logical_id in Stack().resources("AWS::Logs::MetricFilter")
     }
     assert set(filters) == {
         "HeartbeatRefusalsMetric",
@@ -307,11 +307,12 @@ def test_media_function_may_only_read_one_alarm_and_get_media_objects() -> None:
 
 def test_media_links_reach_the_alarm_and_notify_functions() -> None:
     """The alarm function makes the links (MediaLinkDays); the notifier writes them in the
-    email, starting with the same API URL the cameras' outputs start with."""
+    email, starting with the API URL the console's output starts with (the cameras' too,
+    unless CameraEndpoint=FunctionUrl)."""
     assert TEMPLATE["Parameters"]["MediaLinkDays"]["Default"] == 7
     alarm = props("AlarmFunction")["Environment"]["Variables"]
     notify = props("NotifyFunction")["Environment"]["Variables"]
-    api = TEMPLATE["Outputs"]["AlarmUrl"]["Value"]["Fn::Sub"].removesuffix("/alarm")
+    api = TEMPLATE["Outputs"]["ConsoleUrl"]["Value"]["Fn::Sub"].removesuffix("/")
 
     assert alarm["MEDIA_LINK_DAYS"] == {"Ref": "MediaLinkDays"}
     assert notify["API_URL"] == {"Fn::Sub": api}
@@ -439,9 +440,10 @@ def test_offline_sweep_runs_on_the_sweep_schedule() -> None:
 )
 def test_tables_are_on_demand_encrypted_and_streamed(table: str, view: str) -> None:
     """The cameras stream needs old and new images: the status filter compares them. Both
-    tables can be restored to any second of the last 35 days."""
+    tables can be restored to any second of the last 35 days. On demand by default
+    (CamerasCapacity=Provisioned: tests/test_template_capacity.py)."""
     properties = props(table)
-    assert properties["BillingMode"] == "PAY_PER_REQUEST"
+    assert Stack().properties(table)["BillingMode"] == "PAY_PER_REQUEST"
     assert properties["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
     assert properties["StreamSpecification"] == {"StreamViewType": view}
     assert properties["SSESpecification"] == {"SSEEnabled": True}

@@ -1,6 +1,7 @@
 """POST /alarm/{key}: a multipart alarm push -> picture (and video) in S3, the alarm in DynamoDB.
 
 The key in the path is the camera's push key; the bare ``POST /alarm`` carries none.
+The same from the HTTP API's route or the function's own URL (``CameraEndpoint``).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from vstarcam_push.dal.alarms import AlarmStore
 from vstarcam_push.dal.camera_admission import CameraAdmission
 from vstarcam_push.dal.media import MediaStore
 from vstarcam_push.ingest.alarm_intake import AlarmIntake, parse_alarm_push
-from vstarcam_push.models.push_keys import KEY_PARAMETER
+from vstarcam_push.models.push_keys import ALARM_PATH
 from vstarcam_push.runtime.http_event import HttpRequest
 from vstarcam_push.runtime.logs import notice, quiet_wire_loggers
 from vstarcam_push.runtime.replies import count, handler_metrics, respond
@@ -42,9 +43,10 @@ intake = AlarmIntake(
 
 
 def alarm_push(request: HttpRequest) -> None:
+    key = request.camera_key(ALARM_PATH)  # first: a function URL's stray path is a 404
     push = parse_alarm_push(request.body, request.content_type)
     logger.append_keys(vuid=push.vuid, alarm_type=push.alarm_type.hex)
-    outcome = intake.store(push, request.received_at_ms, request.path_parameters.get(KEY_PARAMETER))
+    outcome = intake.store(push, request.received_at_ms, key)
     fields = {"alarm_id": outcome.alarm.alarm_id, "alarm_type_name": push.alarm_type.name}
     if outcome.duplicate:
         # A camera's retry, or a person sending the same picture again (the README's curl

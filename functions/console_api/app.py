@@ -27,6 +27,7 @@ api = ConsoleApi(
         default_offline_after=settings.offline_after_seconds,
         retention_days=settings.retention_days,
         api_url=settings.api_url,
+        camera_urls=(settings.camera_heartbeat_url, settings.camera_alarm_url),
         push_key_secret_parameter=settings.push_key_secret_parameter,
         alert_types=settings.alert_types,
         audit_table=settings.audit_table,

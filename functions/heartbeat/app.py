@@ -1,6 +1,7 @@
 """POST /heartbeat/{key}: ``{"vuid": ...}`` -> the camera is online until its next deadline.
 
 The key in the path is the camera's push key; the bare ``POST /heartbeat`` carries none.
+The same from the HTTP API's route or the function's own URL (``CameraEndpoint``).
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from typing import Any
 import boto3
 from vstarcam_push.dal.camera_admission import CameraAdmission
 from vstarcam_push.ingest.protocol import parse_heartbeat
-from vstarcam_push.models.push_keys import KEY_PARAMETER
+from vstarcam_push.models.push_keys import HEARTBEAT_PATH
 from vstarcam_push.runtime.http_event import HttpRequest
 from vstarcam_push.runtime.logs import JsonLogger, quiet_wire_loggers
 from vstarcam_push.runtime.replies import respond
@@ -32,11 +33,10 @@ admission = CameraAdmission(
 
 
 def heartbeat(request: HttpRequest) -> None:
+    key = request.camera_key(HEARTBEAT_PATH)  # first: a function URL's stray path is a 404
     vuid = parse_heartbeat(request.body)
     logger.append_keys(vuid=vuid)
-    admission.heartbeat(
-        vuid, now=request.received_at_ms // 1000, key=request.path_parameters.get(KEY_PARAMETER)
-    )
+    admission.heartbeat(vuid, now=request.received_at_ms // 1000, key=key)
 
 
 @logger.inject_lambda_context

@@ -206,6 +206,10 @@ def _create_table(stack: Stack, dynamodb: Any, logical_id: str) -> None:
     for key in ("GlobalSecondaryIndexes", "LocalSecondaryIndexes"):
         if key in props:
             request[key] = props[key]
+    if "ProvisionedThroughput" in props:  # CamerasCapacity=Provisioned
+        request["ProvisionedThroughput"] = {
+            name: int(units) for name, units in props["ProvisionedThroughput"].items()
+        }
     if "StreamSpecification" in props:
         request["StreamSpecification"] = {
             "StreamEnabled": True,

@@ -38,11 +38,14 @@ def test_the_access_log_line_is_measured_from_the_template() -> None:
     assert 40 < access_log_bytes() < 80
 
 
-def test_the_refusals_alarm_reads_two_metrics_each_billed() -> None:
+def test_the_refusals_alarm_reads_one_metric() -> None:
+    """The dead-letter alarm and the refusals alarm, one billed metric each, on either
+    CameraEndpoint."""
     with_it = cloudwatch_alarm_metrics({"RefusalsAlarm": "true"})
     without = cloudwatch_alarm_metrics({"RefusalsAlarm": "false"})
+    with_urls = cloudwatch_alarm_metrics({"RefusalsAlarm": "true", "CameraEndpoint": "FunctionUrl"})
 
-    assert (with_it, without) == (3, 1)
+    assert (with_it, without, with_urls) == (2, 1, 2)
 
 
 def test_the_chart_is_drawn_as_a_png(tmp_path: Path) -> None:

@@ -195,3 +195,48 @@ def test_a_check_whose_aws_call_is_refused_fails_alone_with_the_reason() -> None
     assert (result.check, result.status) == ("bucket public access", "failed")
     assert "AccessDenied" in result.detail
     assert "Permissions" in result.fix
+
+
+def test_with_function_urls_there_is_no_route_throttle_to_outgrow() -> None:
+    context = DoctorContext(session=SimpleNamespace(region_name=REGION), stack_name="s")
+    context.parameters = {"CameraEndpoint": "FunctionUrl", "ThrottlingRateLimit": "1"}
+    result = guards.check_throttling(context)
+    assert result.status == "ok"
+    assert "CameraEndpoint=FunctionUrl" in result.detail
+
+
+def test_the_media_links_start_at_the_api_when_the_cameras_push_to_function_urls() -> None:
+    """The doctor checks an email's media link against the API (ConsoleUrl), not against
+    the alarm function's own URL."""
+    context = DoctorContext(session=SimpleNamespace(region_name=REGION), stack_name="s")
+    context.outputs = SimpleNamespace(  # type: ignore[assignment]
+        alarm_url="https://abc.lambda-url.us-east-1.on.aws/alarm",
+        raw={"ConsoleUrl": "https://api1.execute-api.us-east-1.amazonaws.com/"},
+    )
+    assert context.api_url == "https://api1.execute-api.us-east-1.amazonaws.com"
+    context.outputs = SimpleNamespace(  # type: ignore[assignment]
+        alarm_url="https://api1.execute-api.us-east-1.amazonaws.com/alarm", raw={}
+    )
+    assert context.api_url == "https://api1.execute-api.us-east-1.amazonaws.com"
+
+
+def test_the_capacity_check_warns_when_the_fleet_outgrows_the_write_ceiling() -> None:
+    """CamerasCapacity=Provisioned: 300 cameras reported offline after 180 s send about 5
+    heartbeats a second, 6 units at 90 % use: over a ceiling of 4, within one of 8."""
+    context = DoctorContext(session=SimpleNamespace(region_name=REGION), stack_name="s")
+    context.outputs = SimpleNamespace(offline_after_seconds=180)  # type: ignore[assignment]
+    context._fleet = [
+        SimpleNamespace(vuid=f"VE{n:07d}ABCD", offline_after=None) for n in range(300)
+    ]
+    context.parameters = {
+        "CamerasCapacity": "Provisioned",
+        "CamerasWriteCapacity": "1",
+        "CamerasMaxWriteCapacity": "4",
+    }
+    over = guards.check_capacity(context)
+    assert over.status == "warning"
+    assert "CamerasWriteCapacity=6 CamerasMaxWriteCapacity=24" in over.fix
+    context.parameters["CamerasMaxWriteCapacity"] = "8"
+    assert guards.check_capacity(context).status == "ok"
+    context.parameters = {"CamerasCapacity": "OnDemand"}
+    assert "on demand" in guards.check_capacity(context).detail

@@ -96,6 +96,19 @@ PRICES: dict[str, Price] = {
         "c3x.dev/resources/aws/aws_cloudwatch_metric_alarm (undated): $0.10 per "
         "standard alarm-month; per metric of a metric-math alarm from memory (2025)",
     ),
+    "dynamodb_wcu_hour": Price(
+        0.00065,
+        "DynamoDB provisioned write capacity unit, per hour, billed whether used or not "
+        "(CamerasCapacity=Provisioned)",
+        "docs/shared outside-services facts (us-east-1, 'about $0.00065'); the same figure "
+        "from memory (2025); not checked against the pricing page here",
+    ),
+    "dynamodb_rcu_hour": Price(
+        0.00013,
+        "DynamoDB provisioned read capacity unit, per hour (CamerasCapacity=Provisioned)",
+        "docs/shared outside-services facts (us-east-1, 'about $0.00013'); from memory (2025); "
+        "not checked against the pricing page here",
+    ),
     "cognito_mau": Price(
         0.0,
         "Cognito user pool (Essentials), the console's few users a month",
@@ -103,3 +116,22 @@ PRICES: dict[str, Price] = {
     ),
 }
 PRICE = {name: price.value for name, price in PRICES.items()}
+
+
+# The always-free tiers (they do not expire; the 12-month offers, the HTTP API's and S3's,
+# are left out), per account and month: the cost command's second column, for a stack
+# alone in its account. From memory (2025), not checked against the pricing pages here:
+# unverified, and never the headline figure.
+FREE_TIER: dict[str, tuple[float, str]] = {
+    "lambda_requests": (1_000_000, "Lambda: 1 million requests"),
+    "lambda_gb_seconds": (400_000, "Lambda: 400,000 GB-seconds"),
+    "dynamodb_wcu": (25, "DynamoDB: 25 provisioned write capacity units"),
+    "dynamodb_rcu": (25, "DynamoDB: 25 provisioned read capacity units"),
+    "dynamodb_gb": (25, "DynamoDB: 25 GB of storage"),
+    "sns_publishes": (1_000_000, "SNS: 1 million publishes"),
+    "sns_emails": (1_000, "SNS: 1,000 email deliveries"),
+    "sqs_requests": (1_000_000, "SQS: 1 million requests"),
+    "custom_metrics": (10, "CloudWatch: 10 custom metrics"),
+    "alarm_metrics": (10, "CloudWatch: 10 alarm metrics"),
+    "logs_gb": (5, "CloudWatch Logs: 5 GB ingested and stored"),
+}

@@ -103,7 +103,12 @@ class DoctorContext:
 
     @property
     def api_url(self) -> str:
-        """The API's base URL (the media links start here), from the camera URL outputs."""
+        """The API's base URL (the media links start here): the console's, which is the
+        API root; from the camera URL outputs for stacks without it (with
+        CameraEndpoint=FunctionUrl those are the alarm function's own URL)."""
+        console = self.stack.raw.get("ConsoleUrl")
+        if console:
+            return console.rstrip("/")
         return self.stack.alarm_url.rsplit("/alarm", 1)[0]
 
     @property

@@ -140,8 +140,12 @@ class HttpApi:
         account: str,
         on_request: Callable[[RequestRecord], None] | None = None,
         authorizers: dict[str, Authorizer] | None = None,
+        function_urls: Callable[[str, dict[str, Any]], dict[str, Any]] | None = None,
     ) -> None:
         self.routes = routes
+        # CameraEndpoint=FunctionUrl: (function, API event) -> the event its function URL
+        # sends, for the functions that have one (vstarcam_tools.function_urls).
+        self.function_urls = function_urls
         self.authorizers = authorizers or {}
         self.invoke = invoke
         self.api_id = api_id
@@ -179,6 +183,8 @@ class HttpApi:
                         "scopes": None,
                     }
                 }
+            if self.function_urls is not None:
+                event = self.function_urls(route.function, event)
             if len(json.dumps(event)) > MAX_REQUEST_BYTES:
                 status, headers, payload = _too_large()
             else:

@@ -31,6 +31,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from vstarcam_tools.events import scheduled_event
+from vstarcam_tools.function_urls import function_url_event, function_url_targets
 from vstarcam_tools.local import inbox, stream_shards
 from vstarcam_tools.local.console import (
     COGNITO_PATH,
@@ -192,6 +193,7 @@ class LocalStack:
                 account=self.stack.account,
                 on_request=request_logger(routes),
                 authorizers=self._authorizers(),
+                function_urls=self._function_urls(),
             )
             # The console page reaches moto's Cognito on its own origin (no CORS), with
             # the sign-in the template's app client allows and nothing else.
@@ -270,6 +272,19 @@ class LocalStack:
             for name, config in authorizers_of(self.stack.properties(logical_id)).items():
                 found[name] = JwtAuthorizer(config, jwks_url(self.endpoint, config.issuer)).claims
         return found
+
+    def _function_urls(self) -> Any:
+        """CameraEndpoint=FunctionUrl: the camera functions get their URL's event shape."""
+        targets = function_url_targets(self.stack)
+        if not targets:
+            return None
+
+        def shape(function: str, event: dict[str, Any]) -> dict[str, Any]:
+            if function not in targets:
+                return event
+            return function_url_event(event, function.lower(), self.stack.region)
+
+        return shape
 
     def _start_pools(self, functions: dict[str, FunctionSpec]) -> None:
         self.log_dir.mkdir(parents=True, exist_ok=True)
@@ -389,7 +404,11 @@ class LocalStack:
         return [f"{s.name} every {s.period_s:g} s" for s in self.schedules]
 
 
-_EXECUTE_API = re.compile(r"https://[^/]+\.execute-api\.[^/]+\.amazonaws\.com")
+# The API's URL, and (CameraEndpoint=FunctionUrl) the camera functions' URLs: all served by
+# the local HTTP API.
+_EXECUTE_API = re.compile(
+    r"https://[^/]+\.execute-api\.[^/]+\.amazonaws\.com|https://[^/]+\.lambda-url\.[^/]+\.on\.aws"
+)
 _COGNITO = re.compile(r"https://cognito-idp\.[^/]+\.amazonaws\.com/")
 _S3_HOST = re.compile(r"https://[^/]+\.s3\.[^/]+\.amazonaws\.com")
 

@@ -93,11 +93,15 @@ class CameraAdmin:
         default_offline_after: int,
         api_url: str,
         secret: Callable[[], bytes],
+        camera_urls: tuple[str, str] = ("", ""),
     ) -> None:
         self.registry = CameraRegistry(dynamodb, table)
         self.default_offline_after = default_offline_after
         self.api_url = api_url.rstrip("/")
         self._secret = secret
+        # The bare HeartbeatUrl and AlarmUrl (function URLs with CameraEndpoint=FunctionUrl);
+        # empty: the API's own routes at api_url.
+        self.camera_urls = camera_urls
 
     def add(self, vuid: str, name: str | None, threshold: int | None, now: int) -> CameraChange:
         """Register (or approve, or update) a camera; options not given (None) are kept."""
@@ -131,6 +135,9 @@ class CameraAdmin:
             key = self.registry.push_key(vuid, self._secret())
         except PushKeyUnavailable as error:
             raise PushKeyNotShown(str(error)) from error
+        heartbeat_url, alarm_url = self.camera_urls
+        if heartbeat_url and alarm_url:
+            return push_keys.keyed_push_urls(heartbeat_url, alarm_url, vuid, key).to_json()
         return push_keys.push_urls(self.api_url, vuid, key).to_json()
 
     def _get(self, vuid: str) -> Camera:

@@ -95,6 +95,8 @@ class ConsoleSettings:
     api_url: str
     # The SSM SecureString the cameras' push keys derive from (push_keys.secret_parameter).
     push_key_secret_parameter: str = ""
+    # The cameras' bare heartbeat and alarm URLs when not the API's (CameraEndpoint).
+    camera_urls: tuple[str, str] = ("", "")
     # The audit trail's table ("" records nothing) and the console's user pool (its
     # Users page; "" has none).
     audit_table: str = ""
@@ -140,6 +142,7 @@ class ConsoleApi:
             settings.default_offline_after,
             settings.api_url,
             self._push_key_secret,
+            camera_urls=settings.camera_urls,
         )
         self.fleet = CameraFleet(dynamodb, settings.cameras_table)
         self.alarms = AlarmStore(dynamodb, settings.alarms_table)

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from vstarcam_push.models.errors import PushError, UnknownCamera
+from vstarcam_push.models.errors import PushError, UnknownCamera, throttled
 from vstarcam_push.runtime.http_event import HttpRequest
 
 if TYPE_CHECKING:
@@ -83,11 +83,25 @@ def failure(
 ) -> tuple[int, str]:
     """The one mapping of a failed request to its status and message, logged (and counted).
 
-    A ``PushError`` keeps its own; an AWS failure is a 500 "storage is unavailable"; any
-    other a 500 "internal error". Every line carries its ``reason``; refusals are logged
-    at ``refusal_level``. Without ``metrics`` (the heartbeat, the console API) a metric
-    filter on those lines counts them, where one does.
+    An AWS call refused for capacity (``throttled``, e.g. the Cameras table's provisioned
+    units) is a 503: nothing was written, and it is neither this code's fault (no
+    traceback) nor the camera's (no 4xx, which the refusals alarm counts); the camera's
+    next heartbeat, a timer's tick later, is the retry, and a camera retries a failed
+    alarm. A ``PushError`` keeps its own; an AWS failure is a 500 "storage is unavailable";
+    any other a 500 "internal error". Every line carries its ``reason``; refusals are
+    logged at ``refusal_level``. Without ``metrics`` (the heartbeat, the console API) a
+    metric filter on those lines counts them, where one does.
     """
+    if throttled(error):
+        message = (
+            error.message
+            if isinstance(error, PushError)
+            else "the receiver is busy: nothing was stored, please retry"
+        )
+        logger.warning("request throttled", extra={"reason": "throttled", "status": 503})
+        if metrics is not None:
+            count(metrics, "Refusals", ("reason", "throttled"))
+        return 503, message
     if isinstance(error, PushError):
         if error.status >= 500:
             logger.exception("request failed", extra={"reason": error.reason})
@@ -124,8 +138,13 @@ def respond(
     (the media links' redirect). Every refusal's log line carries its ``reason``;
     without ``metrics`` (the heartbeat) a metric filter on those lines counts them.
     """
-    # API Gateway's request id joins these logs to the API's access log lines.
-    logger.append_keys(api_request_id=(event.get("requestContext") or {}).get("requestId"))
+    # API Gateway's request id joins these logs to the API's access log lines; the sender's
+    # address stands in for that log where a function URL (CameraEndpoint) has none.
+    context = event.get("requestContext") or {}
+    logger.append_keys(
+        api_request_id=context.get("requestId"),
+        source_ip=(context.get("http") or {}).get("sourceIp"),
+    )
     try:
         handled = handle(HttpRequest.from_event(event))
     except Exception as error:

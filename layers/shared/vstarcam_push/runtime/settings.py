@@ -43,6 +43,10 @@ class Settings:
     secrets_prefix: str = ""
     # The console API issues push keys, so it alone reads the stack's key secret.
     push_key_secret_parameter: str = ""
+    # The cameras' bare URLs (HeartbeatUrl, AlarmUrl): the API's, or the function URLs
+    # (CameraEndpoint=FunctionUrl); empty: the API's at api_url.
+    camera_heartbeat_url: str = ""
+    camera_alarm_url: str = ""
     # One push send's total deadline; None: the transport's own (transport.SEND_DEADLINE_S).
     push_send_deadline_seconds: float | None = None
     # The alarm types that are alerts (AlertTypes); every other is a detection.
@@ -66,6 +70,8 @@ class Settings:
             == "true",
             media_link_days=_int("MEDIA_LINK_DAYS", 0),
             api_url=os.environ.get("API_URL", ""),
+            camera_heartbeat_url=os.environ.get("CAMERA_HEARTBEAT_URL", ""),
+            camera_alarm_url=os.environ.get("CAMERA_ALARM_URL", ""),
             # Secure by default: only "false" opens the bare routes to registered cameras.
             require_push_key=os.environ.get("REQUIRE_PUSH_KEY", "true").lower() != "false",
             alarm_rate_limit=_int("ALARM_RATE_LIMIT", 30),

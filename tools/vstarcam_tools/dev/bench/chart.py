@@ -1,8 +1,10 @@
 """The cost chart of docs/performance.md, drawn by ``make bench`` from the cost model.
 
-Two panels of cost per camera-month, stacked by service: against fleet size (1 to
-100,000 cameras, heartbeat every 60 s) and against heartbeatTime (30 to 600 s, 1,000
-cameras). Installers choose heartbeatTime from the second.
+Three panels of cost per camera-month: the default stack stacked by service against
+fleet size (1 to 100,000 cameras, heartbeat every 60 s) and against heartbeatTime (30 to
+600 s, 1,000 cameras), and every choice (CameraEndpoint x CamerasCapacity) in total
+against fleet size. Installers choose heartbeatTime from the second, the stack from the
+third.
 """
 
 from __future__ import annotations
@@ -42,7 +44,7 @@ def draw(inputs: Inputs, path: Path = CHART) -> Path:
     shown = _services(data["by_fleet_size"] + data["by_heartbeat_time"])
     labels = [*shown, "everything else"]
     colors = [plt.get_cmap("tab20")(n % 20) for n in range(len(labels))]
-    figure, (by_fleet, by_heartbeat) = plt.subplots(1, 2, figsize=(13, 5.2), dpi=110)
+    figure, (by_fleet, by_heartbeat, by_choice) = plt.subplots(1, 3, figsize=(18, 5.2), dpi=110)
     for axis, xs, rows, xlabel in (
         (by_fleet, data["fleet_sizes"], data["by_fleet_size"], "cameras in the stack"),
         (
@@ -63,8 +65,28 @@ def draw(inputs: Inputs, path: Path = CHART) -> Path:
     by_fleet.set_title("Cost per camera-month by fleet size (heartbeat every 60 s)")
     by_heartbeat.set_title("Cost per camera-month by heartbeatTime")
     by_heartbeat.set_ylim(bottom=0)
+    for (choice, values), style in zip(
+        data["by_choice"].items(), ("-", "--", "-.", ":"), strict=True
+    ):
+        default = choice == "HttpApi + OnDemand"
+        by_choice.plot(
+            data["fleet_sizes"],
+            values,
+            style,
+            label=f"{choice}{' (default)' if default else ''}",
+            linewidth=2.2 if default else 1.6,
+        )
+    by_choice.set_xscale("log")
+    by_choice.set_yscale("log")
+    by_choice.set_xlabel("cameras in the stack")
+    by_choice.set_ylabel("US$ per camera-month (log)")
+    by_choice.grid(True, which="both", alpha=0.3)
+    by_choice.axhline(0.035, color="black", linestyle="--", linewidth=1)
+    by_choice.annotate("goal $0.035 (FunctionUrl + Provisioned)", (1_000, 0.0365), fontsize=7)
+    by_choice.set_title("Each choice, in total (CameraEndpoint + CamerasCapacity)")
+    by_choice.legend(fontsize=8, loc="upper right")
     handles, labels = by_fleet.get_legend_handles_labels()
-    figure.legend(handles[::-1], labels[::-1], loc="center right", fontsize=8, frameon=False)
+    figure.legend(handles[::-1], labels[::-1], loc="center right", fontsize=7, frameon=False)
     figure.text(
         0.01,
         0.01,
@@ -73,7 +95,7 @@ def draw(inputs: Inputs, path: Path = CHART) -> Path:
         "no free tiers. vstarcam-push cost prints any other profile.",
         fontsize=7,
     )
-    figure.subplots_adjust(left=0.06, right=0.8, bottom=0.14, wspace=0.25)
+    figure.subplots_adjust(left=0.04, right=0.86, bottom=0.14, wspace=0.25)
     path.parent.mkdir(parents=True, exist_ok=True)
     figure.savefig(path)
     plt.close(figure)

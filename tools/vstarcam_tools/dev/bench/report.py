@@ -9,6 +9,9 @@ COLD_START_GOAL = 1.15
 HEARTBEAT_COLD_START_GOAL = 1.10
 PER_CAMERA_GOAL = 0.10  # dollars per camera-month at 1,000 cameras
 ONE_CAMERA_GOAL = 0.35  # dollars a month for a one-camera stack
+# CameraEndpoint=FunctionUrl with CamerasCapacity=Provisioned, per camera-month at 1,000
+# cameras (issue 22)
+CHEAPEST_PER_CAMERA_GOAL = 0.035
 SWEEP_PERIOD_S = 60
 INGEST_RATIO_GOAL = 1.3
 INGEST_PEAK_GOAL = 3.0
@@ -97,6 +100,15 @@ def goals(results: dict[str, Any]) -> list[tuple[str, bool]]:
                 cost["total_1_camera"] <= ONE_CAMERA_GOAL,
             )
         )
+        cheapest = cost.get("per_camera_month_1000_function_url_provisioned")
+        if cheapest is not None:
+            checks.append(
+                (
+                    f"cost: FunctionUrl + Provisioned at most ${CHEAPEST_PER_CAMERA_GOAL:.3f} "
+                    "per camera-month at 1,000 cameras",
+                    cheapest <= CHEAPEST_PER_CAMERA_GOAL,
+                )
+            )
     throughput = results.get("local_throughput")
     if throughput:
         checks.append(("local throughput: no errors", throughput["errors"] == 0))
@@ -238,7 +250,9 @@ def table(results: dict[str, Any]) -> str:
             f"Cost model (list prices checked {cost['prices_checked']}, docs/performance.md): "
             f"${cost['total_1_camera']:.2f} a month for one camera, "
             f"${cost['total_1000_cameras']:,.2f} for 1,000 "
-            f"(${cost['per_camera_month_1000']:.4f} per camera-month)"
+            f"(${cost['per_camera_month_1000']:.4f} per camera-month); FunctionUrl + "
+            f"Provisioned ${cost.get('per_camera_month_1000_function_url_provisioned', 0):.4f} "
+            "per camera-month at 1,000"
         )
     add("")
     add("Goals")
