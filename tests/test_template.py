@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -551,6 +552,44 @@ def test_sms_filter_policy_routes_on_the_alarm_type_attribute() -> None:
     assert routed == {0x26, 0x6D, 0x6E}
     unfiltered = Stack(overrides={"NotificationPhone": "+14155550100"})
     assert unfiltered.properties("SmsSubscription")["FilterPolicy"] == {"test": [{"exists": False}]}
+
+
+def test_sms_can_take_the_alerts_only() -> None:
+    """GIVEN SmsAlarmTypes=alert THEN the SMS filter policy routes on the severity attribute
+    the notifier sets from AlertTypes; the stack's own alarms then go by email only."""
+    alerts = Stack(overrides={"NotificationPhone": "+14155550100", "SmsAlarmTypes": "alert"})
+    assert alerts.properties("SmsSubscription")["FilterPolicy"] == {
+        "severity": ["alert"],
+        "test": [{"exists": False}],
+    }
+    assert "OperationsSmsSubscription" not in alerts.resources()
+    pattern = re.compile(TEMPLATE["Parameters"]["SmsAlarmTypes"]["AllowedPattern"])
+    assert all(pattern.match(v) for v in ("", "alert", "0x26,0x6d"))
+    assert not any(pattern.match(v) for v in ("alerts", "alert,0x26", "detection"))
+
+
+def test_alert_types_parameter_reaches_the_notifier_and_the_console_api() -> None:
+    """The default is the issue's alert list; the two functions that class alarms read it;
+    every value the parameter allows is one the functions parse."""
+    from vstarcam_push.models.alarm_types import DEFAULT_ALERT_TYPES, parse_alert_types
+
+    parameter = TEMPLATE["Parameters"]["AlertTypes"]
+    assert parse_alert_types(parameter["Default"]) == DEFAULT_ALERT_TYPES
+    pattern = re.compile(parameter["AllowedPattern"])
+    for allowed in ("none", "0x12", "0x26,0x6d,0x6e,0x14,0x29,0x28"):
+        assert pattern.match(allowed)
+        parse_alert_types(allowed)
+    assert not any(pattern.match(v) for v in ("", "smoke", "0x26,"))
+    readers = {
+        name: resource["Properties"]["Environment"]["Variables"]["ALERT_TYPES"]
+        for name, resource in TEMPLATE["Resources"].items()
+        if "ALERT_TYPES"
+        in resource.get("Properties", {}).get("Environment", {}).get("Variables", {})
+    }
+    assert readers == {
+        "NotifyFunction": {"Ref": "AlertTypes"},
+        "ConsoleApiFunction": {"Ref": "AlertTypes"},
+    }
 
 
 # -- parameters and outputs ------------------------------------------------------------------------

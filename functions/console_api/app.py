@@ -29,6 +29,7 @@ api = ConsoleApi(
         api_url=settings.api_url,
         camera_urls=(settings.camera_heartbeat_url, settings.camera_alarm_url),
         push_key_secret_parameter=settings.push_key_secret_parameter,
+        alert_types=settings.alert_types,
         audit_table=settings.audit_table,
         user_pool_id=settings.console_user_pool_id,
     ),

@@ -46,6 +46,7 @@ notifier = Notifier(
     if settings.delivery_queue_url
     else None,
     log=logger,
+    alert_types=settings.alert_types,
 )
 
 

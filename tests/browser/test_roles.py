@@ -14,8 +14,7 @@ from vstarcam_push.dal.camera_registry import CameraRegistry
 from vstarcam_push.dal.console_users import ConsoleUsers
 from vstarcam_push.models.access import VIEWER, Access
 
-from tests.browser.conftest import screenshot, sign_in, visible, wait
-from tests.browser.test_console import push_alarm
+from tests.browser.conftest import account_menu, push_alarm, screenshot, sign_in, visible, wait
 from tests.conftest import register_camera
 from tests.e2e.localstack import LocalStackProcess
 
@@ -26,7 +25,7 @@ VIEWER_PASSWORD = "viewer-test-password"
 
 
 def sign_out(driver: WebDriver) -> None:
-    driver.find_element(By.ID, "sign-out").click()
+    account_menu(driver, "sign-out")
     visible(driver, "signin-username")
 
 
@@ -81,7 +80,7 @@ def test_a_viewer_sees_only_their_site_and_no_admin_control(
     assert shown(browser, "Mark reviewed") and shown(browser, "Download")
 
     browser.find_element(By.ID, "nav-cameras").click()
-    wait(browser, lambda d: len(d.find_elements(By.CSS_SELECTOR, "#camera-rows tr")) == 1)
+    wait(browser, lambda d: len(d.find_elements(By.CSS_SELECTOR, "#camera-rows li")) == 1)
     rows = browser.find_element(By.ID, "camera-rows").text
     assert "Smith porch" in rows and "Jones" not in rows
     assert "1 camera" in browser.find_element(By.ID, "camera-counts").text

@@ -29,7 +29,7 @@ from selenium.webdriver.remote.webdriver import WebDriver
 from vstarcam_tools.events import LambdaContext
 from vstarcam_tools.template import PROJECT_ROOT
 
-from tests.browser.conftest import visible, wait
+from tests.browser.conftest import account_menu, visible, wait
 
 CLIENT_ID = "console-client-id"
 REFRESH_TOKEN = "refresh-token-of-this-sign-in"
@@ -55,8 +55,8 @@ class Stub:
                 if self.path.startswith("/api/"):
                     self._send(200, {"content-type": "application/json"}, b'{"alarms":[]}')
                     return
-                if self.path == "/":
-                    event: dict[str, Any] = {"routeKey": "GET /"}
+                if self.path in ("/", "/sw.js"):
+                    event: dict[str, Any] = {"routeKey": f"GET {self.path}"}
                 else:
                     _, _, version, file = self.path.split("/", 3)
                     event = {
@@ -141,10 +141,10 @@ def test_sign_out_revokes_the_refresh_token_and_forgets_the_session(
     visible(browser, "signin-username").send_keys("owner@example.com")
     browser.find_element(By.ID, "signin-password").send_keys("a-long-enough-password")
     browser.find_element(By.CSS_SELECTOR, "#signin-form button[type=submit]").click()
-    visible(browser, "sign-out")
+    visible(browser, "bar")
     assert stub.operations() == ["InitiateAuth"]
 
-    browser.find_element(By.ID, "sign-out").click()
+    account_menu(browser, "sign-out")
 
     visible(browser, "signin-form")
     wait(browser, lambda _: "RevokeToken" in stub.operations())

@@ -249,6 +249,21 @@ MATRIX = [
         },
         view=ids,
     ),
+    # The badge's count and the poll's newest: each user's own alarms, never another site's.
+    Cell(
+        "GET /api/alarms/unreviewed",
+        "/api/alarms/unreviewed",
+        lambda w: {
+            "viewer A": (200, (3, False, w.alarms["A2"])),
+            "viewer B": (200, (2, False, w.alarms["B1"])),
+            **{user: (200, (6, False, w.alarms["N1"])) for user in ("viewer all", "admin")},
+        },
+        view=lambda body: (
+            (body["unreviewed"], body["more"], body["newest"]["alarmId"])
+            if "unreviewed" in body
+            else body
+        ),
+    ),
     Cell(
         "GET /api/alarms/{alarmId}",
         "/api/alarms/{A1}",

@@ -230,7 +230,7 @@ def test_subject_is_printable_ascii_under_100_characters(name: str) -> None:
 def test_publish_request_is_one_json_structured_message_with_routing_attributes() -> None:
     """GIVEN an alarm notification
     THEN publish gets MessageStructure=json with "default", "email" and "sms" texts, and the
-    String message attributes event, vuid and alarmType (+ alarmTypeName) that subscription
+    String message attributes event, vuid, alarmType (+ alarmTypeName, severity) that subscription
     filter policies route on."""
     notification = alarm_notification(camera(), alarm(0x6D), BUCKET, "us-east-1")
     topic = "arn:aws:sns:us-east-1:123456789012:vstarcam-push-alarmtopic"
@@ -250,6 +250,8 @@ def test_publish_request_is_one_json_structured_message_with_routing_attributes(
         "vuid": {"DataType": "String", "StringValue": VUID},
         "alarmType": {"DataType": "String", "StringValue": "0x6d"},
         "alarmTypeName": {"DataType": "String", "StringValue": "Fire detection alarm"},
+        # SmsAlarmTypes=alert filters on it.
+        "severity": {"DataType": "String", "StringValue": "alert"},
     }
 
 
@@ -523,3 +525,20 @@ def test_a_push_event_of_a_camera_no_longer_registered_names_no_camera() -> None
     assert (event.camera_name, event.site, event.vuid) == ("", "", VUID)
     named = alarm_push_event(camera(), stored, alarm_notification(camera(), stored, BUCKET, "x"))
     assert named.camera_name == camera().name
+
+
+def test_an_alarms_severity_follows_the_alert_types_setting() -> None:
+    """GIVEN the stack's AlertTypes
+    THEN the email says the severity, the SNS attribute carries it (SmsAlarmTypes=alert
+    filters on it) and so does the push event every channel's filters read."""
+    motion = alarm(0x12)
+    default = alarm_notification(camera(), motion, BUCKET, "us-east-1")
+    assert default.attributes["severity"] == "detection"
+    assert "Severity: detection" in default.email.splitlines()
+    assert alarm_push_event(camera(), motion, default).severity == "detection"
+
+    motion_alerts = alarm_notification(
+        camera(), motion, BUCKET, "us-east-1", alert_types=frozenset({0x12})
+    )
+    assert motion_alerts.attributes["severity"] == "alert"
+    assert alarm_push_event(camera(), motion, motion_alerts).severity == "alert"

@@ -192,3 +192,31 @@ def test_destination_item_round_trip_keeps_filters_and_no_secret_values() -> Non
     public = destination.public()
     assert public["secrets"] == ["token"] and public["urgentTypes"] == []
     assert "quiet 22:00-07:00 Europe/Berlin (urgent none)" in destination.filters.describe()
+
+
+def test_severity_filter_applies_to_alarms_and_lets_status_events_through() -> None:
+    """GIVEN a destination for alerts only
+    THEN smoke (an alert) goes, motion (a detection) does not, status events pass; the
+    event's severity is the notifier's (AlertTypes), not recomputed here."""
+    alerts = Filters(severities=frozenset({"alert"}))
+    assert alerts.wants(replace(SMOKE, severity="alert"))
+    assert not alerts.wants(replace(MOTION, severity="detection"))
+    assert alerts.wants(OFFLINE)
+    # The stack classed motion as an alert (AlertTypes=0x12,...): it goes.
+    assert alerts.wants(replace(MOTION, severity="alert"))
+    # A message queued before severities existed: the default classes.
+    assert alerts.wants(SMOKE) and not alerts.wants(MOTION)
+    detections = Filters(severities=frozenset({"detection"}))
+    assert detections.wants(MOTION) and not detections.wants(SMOKE)
+    assert alerts.describe() == "severity alert"
+
+
+def test_severities_round_trip_through_the_item() -> None:
+    destination = Destination(
+        "phone", "ntfy", "t", filters=Filters(severities=frozenset({"alert"}))
+    )
+    item = destination.to_item()
+    assert item["severities"] == {"SS": ["alert"]}
+    assert Destination.from_item(item) == destination
+    assert destination.public()["severities"] == ["alert"]
+    assert Destination("all", "ntfy", "t").public()["severities"] == ["alert", "detection"]

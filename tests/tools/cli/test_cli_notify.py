@@ -45,7 +45,7 @@ def test_add_telegram_keeps_the_token_in_ssm_and_prints_no_secret(
     added = cli(
         "notify", "add", "telegram", "phone", "--chat-id", "4242", "--token-env", "BOT_TOKEN",
         "--events", "alarm,offline", "--types", "0x26,109", "--sites", "Harbour St 4",
-        "--quiet-hours", "22:00-07:00", "--timezone", "Europe/Berlin",
+        "--quiet-hours", "22:00-07:00", "--timezone", "Europe/Berlin", "--severity", "alert",
     )  # fmt: skip
     assert added.code == 0, added.err
     assert "chat 4242 via api.telegram.org" in added.out
@@ -55,12 +55,14 @@ def test_add_telegram_keeps_the_token_in_ssm_and_prints_no_secret(
     (destination,) = store(deployed).list()
     assert destination.filters.types == {"0x26", "0x6d"}
     assert destination.filters.sites == {"Harbour St 4"}
+    assert destination.filters.severities == {"alert"}
     assert TOKEN not in json.dumps(destination.to_item())
 
     listed, as_json = cli("notify", "list"), cli("notify", "list", "--json")
     assert "phone" in listed.out and "quiet 22:00-07:00 Europe/Berlin" in listed.out
     (document,) = json.loads(as_json.out)
     assert document["secrets"] == ["token"] and document["events"] == ["alarm", "offline"]
+    assert document["severities"] == ["alert"] and "severity alert" in listed.out
     for output in (added, listed, as_json):
         assert TOKEN not in output.out + output.err
 
@@ -74,6 +76,7 @@ def test_add_refuses_bad_options_before_storing_anything(
         (*base, "UNSET_VARIABLE"): "environment variable UNSET_VARIABLE is not set",
         (*base, "BOT_TOKEN", "--events", "alarm,motion"): "--events: motion unknown",
         (*base, "BOT_TOKEN", "--types", "smoke"): "--types:",
+        (*base, "BOT_TOKEN", "--severity", "urgent"): "--severity: severity 'urgent'",
         (*base, "BOT_TOKEN", "--quiet-hours", "22:00-07:00"): "needs --timezone",
         (*base, "BOT_TOKEN", "--quiet-hours", "22-7", "--timezone", "UTC"): "HH:MM-HH:MM",
         (*base, "BOT_TOKEN", "--cameras", "not a vuid"): "invalid vuid",

@@ -26,7 +26,7 @@ from vstarcam_push.dal.secrets import MissingSecret, SecretStore
 from vstarcam_push.delivery.channels import Picture, channel
 from vstarcam_push.delivery.channels.transport import pool, send
 from vstarcam_push.delivery.deliverer import PushSender
-from vstarcam_push.models.alarm_types import parse_alarm_type
+from vstarcam_push.models.alarm_types import check_severity, parse_alarm_type
 from vstarcam_push.models.audit import DESTINATION_ADDED, DESTINATION_REMOVED
 from vstarcam_push.models.camera import check_site
 from vstarcam_push.models.destination import (
@@ -126,12 +126,17 @@ def filters_of(args: argparse.Namespace) -> Filters:
             raise CliError(str(error)) from error
     elif args.timezone or args.urgent_types is not None:
         raise CliError("--timezone and --urgent-types go with --quiet-hours")
+    try:
+        severities = frozenset(check_severity(item) for item in _items(args.severity))
+    except BadRequest as error:
+        raise CliError(f"--severity: {error.message}") from error
     filters = Filters(
         events=events,
         types=_alarm_types(args.types, "--types"),
         cameras=frozenset(parse_vuid(vuid) for vuid in _items(args.cameras)),
         sites=sites,
         quiet_hours=quiet,
+        severities=severities,
     )
     if args.urgent_types is not None:
         urgent = _alarm_types(args.urgent_types, "--urgent-types")
@@ -343,6 +348,11 @@ def _filter_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--events", metavar="LIST", help="of alarm,offline,online")
     group.add_argument(
         "--types", metavar="LIST", help="alarm types, hex or decimal, like 0x26,0x6d,0x6e"
+    )
+    group.add_argument(
+        "--severity",
+        metavar="LIST",
+        help="alert and/or detection: the stack's AlertTypes say which alarm types are alerts",
     )
     group.add_argument("--cameras", metavar="VUIDS", help="only these cameras")
     group.add_argument("--sites", metavar="SITES", help="only cameras of these sites")

@@ -7,6 +7,7 @@
 - ``architecture``: docs/architecture.md's layer diagram and module table, made from
   the code (``python -m vstarcam_tools.dev.architecture``; a test checks them).
 - ``screenshot``: the phone notification picture of docs/notifications.md (Chromium).
+- ``app_icons``: the web console's home-screen icons (functions/console/web/icon-*.png).
 - ``mutate_sample``: ``make mutate-sample``, the mutation score from a seeded sample;
   ``mutmut_conftest``: the pytest shim ``make mutate`` copies next to the mutated layer.
 - ``deployed``: template.yaml as ``sam deploy`` submits it (samtranslator, offline), for

@@ -14,9 +14,10 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote
 
-from vstarcam_push.dal.alarms import AlarmPosition
+from vstarcam_push.dal.alarms import AlarmPosition, TypeFilter
 from vstarcam_push.ingest.protocol import validate_vuid
 from vstarcam_push.models.access import Access
+from vstarcam_push.models.alarm_types import AlarmType, check_severity, severity_of
 from vstarcam_push.models.errors import BadRequest
 
 DEFAULT_LIMIT = 50
@@ -221,3 +222,18 @@ def alarm_cursor(value: str, scope: str) -> AlarmPosition:
 def next_alarm_cursor(scope: str, position: AlarmPosition) -> str:
     after = {"a": position.after[0], "t": position.after[1]} if position.after else None
     return encode_cursor({"s": scope, "d": position.day, "k": after})
+
+
+def alarm_types(
+    alarm_type: AlarmType | None, severity: str | None, alert_types: frozenset[int]
+) -> tuple[AlarmType | None, TypeFilter | None]:
+    """The ``type`` and ``severity`` filters as one listing filter: a type of the other
+    severity keeps nothing (``TypeFilter`` of no code), alerts are the stack's AlertTypes,
+    detections every other type."""
+    if severity is None:
+        return alarm_type, None
+    chosen = check_severity(severity)
+    if alarm_type is not None:
+        kept = severity_of(alarm_type.code, alert_types) == chosen
+        return alarm_type, None if kept else TypeFilter(frozenset())
+    return None, TypeFilter(alert_types, exclude=chosen == "detection")

@@ -24,6 +24,9 @@ deleted; users added, changed, removed) is recorded in the audit trail.
 
 - alarms of the fleet or of one camera: ``AlarmStore.page`` through the ``byDay``
   and ``byTime`` indexes, a bounded number of queries a request;
+- the unreviewed alarms the user may see, whatever the filter (the badge, the tab title,
+  and what the open page polls to see a new alarm): ``AlarmStore.unreviewed``, one
+  query of the sparse keys-only ``byUnreviewed`` index;
 - cameras: ``CameraFleet.statuses`` (a parallel Scan projected to ``vuid`` and
   ``status``) gives the fleet's counts and the page, ``CameraFleet.cameras`` the
   page's items with one ``BatchGetItem``, ``AlarmStore.newest`` their last alarms.
@@ -51,7 +54,7 @@ from vstarcam_push.dal.push_key_secret import SecretUnavailable, load_secret
 from vstarcam_push.models import audit
 from vstarcam_push.models.access import Access
 from vstarcam_push.models.alarm import Alarm, vuid_of
-from vstarcam_push.models.alarm_types import AlarmType, parse_alarm_type
+from vstarcam_push.models.alarm_types import DEFAULT_ALERT_TYPES, AlarmType, parse_alarm_type
 from vstarcam_push.models.camera import Camera, check_site, clean_name
 from vstarcam_push.models.errors import BadRequest, PushError
 from vstarcam_push.models.media import derivable_keys
@@ -98,6 +101,8 @@ class ConsoleSettings:
     # Users page; "" has none).
     audit_table: str = ""
     user_pool_id: str = ""
+    # The alarm types that are alerts (AlertTypes): each alarm's severity, the filter.
+    alert_types: frozenset[int] = DEFAULT_ALERT_TYPES
 
 
 class ConsoleApi:
@@ -142,7 +147,7 @@ class ConsoleApi:
         self.fleet = CameraFleet(dynamodb, settings.cameras_table)
         self.alarms = AlarmStore(dynamodb, settings.alarms_table)
         self.media = MediaStore(s3, settings.media_bucket)
-        self.views = AlarmViews(presigner, settings.media_bucket)
+        self.views = AlarmViews(presigner, settings.media_bucket, settings.alert_types)
         self._routes: dict[str, tuple[Action, str]] = {
             "GET /api/cameras": (self.list_cameras, EVERYONE),
             "POST /api/cameras": (self.add_camera, ADMINS),
@@ -150,6 +155,7 @@ class ConsoleApi:
             "DELETE /api/cameras/{vuid}": (self.remove_camera, ADMINS),
             "GET /api/cameras/{vuid}/urls": (self.camera_urls, ADMINS),
             "GET /api/alarms": (self.list_alarms, EVERYONE),
+            "GET /api/alarms/unreviewed": (self.unreviewed, EVERYONE),
             "GET /api/alarms/{alarmId}": (self.get_alarm, EVERYONE),
             "DELETE /api/alarms/{alarmId}": (self.delete_alarm, ADMINS),
             "POST /api/alarms/review": (self.review_alarms, EVERYONE),
@@ -338,13 +344,16 @@ class ConsoleApi:
 
     # -- alarms --------------------------------------------------------------------
     def list_alarms(self, request: ConsoleRequest) -> tuple[int, Any]:
-        request.only("camera", "type", "from", "to", "cursor", "limit")
+        request.only("camera", "type", "severity", "from", "to", "cursor", "limit")
         query = request.query
         limit = params.limit(query.get("limit"))
         vuid = params.camera_vuid(query["camera"], "camera") if "camera" in query else None
         alarm_type: AlarmType | None = None
         if "type" in query:
             alarm_type = parse_alarm_type(query["type"])
+        alarm_type, types = params.alarm_types(
+            alarm_type, query.get("severity"), self.settings.alert_types
+        )
         now_ms = int(request.now * 1000)
         oldest_ms = now_ms - (self.settings.retention_days + 1) * 86_400_000
         start = params.epoch_ms("from", query.get("from"))
@@ -368,6 +377,7 @@ class ConsoleApi:
             limit,
             vuid=vuid,
             alarm_type=alarm_type,
+            types=types,
             start_ms=start,
             end_ms=end,
             position=position,
@@ -378,6 +388,22 @@ class ConsoleApi:
         return 200, {
             "alarms": [self.views.listed(a, names.get(a.vuid, "")) for a in alarms],
             "next": params.next_alarm_cursor(scope, next_position) if next_position else None,
+        }
+
+    def unreviewed(self, request: ConsoleRequest) -> tuple[int, Any]:
+        """How many alarms the user may see are unreviewed (``more``: at least that many)
+        and the newest of them: cheap enough for the open page to ask every few seconds.
+        A viewer's count is their sites' only, as their lists are."""
+        request.only()
+        cameras: frozenset[str] | None = None
+        if not request.access.every_site:
+            cameras = frozenset(e.vuid for e in self._visible(request.access) or [])
+        found = self.alarms.unreviewed(cameras=cameras)
+        newest = found.newest
+        return 200, {
+            "unreviewed": found.count,
+            "more": found.more,
+            "newest": {"alarmId": newest[0], "receivedAtMs": newest[1]} if newest else None,
         }
 
     def _alarm(self, alarm_id: str) -> Alarm:

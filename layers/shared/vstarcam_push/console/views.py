@@ -10,6 +10,7 @@ from typing import Any
 
 from vstarcam_push.media.links import presigned_url
 from vstarcam_push.models.alarm import Alarm, DerivedMedia
+from vstarcam_push.models.alarm_types import DEFAULT_ALERT_TYPES, severity_of
 from vstarcam_push.models.camera import Camera
 from vstarcam_push.models.media import StoredMedia
 
@@ -33,11 +34,15 @@ def camera_json(camera: Camera, last_alarm: dict[str, Any] | None) -> dict[str, 
 
 
 class AlarmViews:
-    """Alarms as the console shows them, with presigned URLs of their media in ``bucket``."""
+    """Alarms as the console shows them, with presigned URLs of their media in ``bucket``
+    and their severity by the stack's ``alert_types``."""
 
-    def __init__(self, presigner: Any, bucket: str) -> None:
+    def __init__(
+        self, presigner: Any, bucket: str, alert_types: frozenset[int] = DEFAULT_ALERT_TYPES
+    ) -> None:
         self._presigner = presigner
         self.bucket = bucket
+        self.alert_types = alert_types
 
     def _url(
         self,
@@ -72,6 +77,7 @@ class AlarmViews:
             "alarmType": alarm.alarm_type.code,
             "alarmTypeHex": alarm.alarm_type.hex,
             "alarmTypeName": alarm.alarm_type.name,
+            "severity": severity_of(alarm.alarm_type.code, self.alert_types),
             "receivedAtMs": alarm.received_at_ms,
             "reviewedAt": alarm.reviewed_at,
             "hasVideo": alarm.video is not None,

@@ -3,6 +3,8 @@
 Alarms are listed through two indexes, never a Scan: ``byTime`` (one camera's
 partition, by time) and ``byDay`` (one partition per UTC day, for the fleet).
 ``page`` walks them, for the CLI's ``alarms`` and the console's alarm lists alike.
+A third, ``byUnreviewed``, is sparse and keys only: the unreviewed alarms, newest
+first, that ``unreviewed`` counts for the console's badge and its poll.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ from typing import Any
 
 from vstarcam_push.models.alarm import (
     FAILED,
+    UNREVIEWED,
+    UNREVIEWED_MARK,
     Alarm,
     MediaResult,
     media_result_attributes,
@@ -26,11 +30,34 @@ BY_TIME_INDEX = "byTime"
 
 BY_DAY_INDEX = "byDay"
 
+BY_UNREVIEWED_INDEX = "byUnreviewed"
+
+# The console's count stops here ("1,000 or more"): one query of keys, about 90 kB.
+UNREVIEWED_COUNT_LIMIT = 1000
+
 DAY_MS = 86_400_000
 
 # The newest time a page reaches by default: the last millisecond of the year 9999, the
 # last a received day can name.
 LATEST_MS = 253_402_300_799_999
+
+
+@dataclass(frozen=True)
+class Unreviewed:
+    """How many alarms are unreviewed (``more``: at least ``count``), and the newest one's
+    id and time (None: none is)."""
+
+    count: int
+    more: bool
+    newest: tuple[str, int] | None
+
+
+@dataclass(frozen=True)
+class TypeFilter:
+    """Alarm types a listing keeps (``exclude``: every type but these)."""
+
+    codes: frozenset[int]
+    exclude: bool = False
 
 
 @dataclass(frozen=True)
@@ -107,15 +134,23 @@ class AlarmStore:
         self._db.delete_item(TableName=self.table, Key=self.key(alarm_id))
 
     def set_reviewed(self, alarm_id: str, reviewed_at: int | None) -> bool:
-        """Mark a stored alarm reviewed at ``reviewed_at`` (None: not reviewed); False if gone."""
+        """Mark a stored alarm reviewed at ``reviewed_at`` (None: not reviewed); False if gone.
+
+        The ``unreviewed`` mark goes (or comes back) in the same update, so the
+        ``byUnreviewed`` index always holds exactly the unreviewed alarms.
+        """
         change: dict[str, Any] = (
             {
-                "UpdateExpression": "SET reviewedAt = :now",
+                "UpdateExpression": "SET reviewedAt = :now REMOVE #unreviewed",
                 "ExpressionAttributeValues": {":now": {"N": str(reviewed_at)}},
             }
             if reviewed_at is not None
-            else {"UpdateExpression": "REMOVE reviewedAt"}
+            else {
+                "UpdateExpression": "SET #unreviewed = :mark REMOVE reviewedAt",
+                "ExpressionAttributeValues": {":mark": {"S": UNREVIEWED_MARK}},
+            }
         )
+        change["ExpressionAttributeNames"] = {"#unreviewed": UNREVIEWED}
         try:
             self._db.update_item(
                 TableName=self.table,
@@ -127,6 +162,30 @@ class AlarmStore:
             return True
         except self._db.exceptions.ConditionalCheckFailedException:
             return False
+
+    def unreviewed(
+        self, limit: int = UNREVIEWED_COUNT_LIMIT, cameras: frozenset[str] | None = None
+    ) -> Unreviewed:
+        """The unreviewed alarms, counted up to ``limit``, and the newest of them: one query
+        of the sparse keys-only ``byUnreviewed`` index (0.5 read unit per 4 KB, about 45
+        alarms). ``cameras`` counts only those cameras' (a console viewer's sites): the
+        keys read hold the vuid, so the same query, filtered as it is read."""
+        answer = self._db.query(
+            TableName=self.table,
+            IndexName=BY_UNREVIEWED_INDEX,
+            KeyConditionExpression="#unreviewed = :mark",
+            ExpressionAttributeNames={"#unreviewed": UNREVIEWED},
+            ExpressionAttributeValues={":mark": {"S": UNREVIEWED_MARK}},
+            ScanIndexForward=False,
+            Limit=limit,
+        )
+        items = [
+            item
+            for item in answer.get("Items", [])
+            if cameras is None or item["vuid"]["S"] in cameras
+        ]
+        newest = (items[0]["alarmId"]["S"], int(items[0]["receivedAtMs"]["N"])) if items else None
+        return Unreviewed(len(items), "LastEvaluatedKey" in answer, newest)
 
     def for_camera(self, vuid: str, limit: int) -> list[Alarm]:
         """A camera's newest alarms first."""
@@ -157,6 +216,7 @@ class AlarmStore:
         *,
         vuid: str | None = None,
         alarm_type: AlarmType | None = None,
+        types: TypeFilter | None = None,
         start_ms: int = 0,
         end_ms: int = LATEST_MS,
         position: AlarmPosition | None = None,
@@ -168,15 +228,18 @@ class AlarmStore:
 
         One camera's alarms come from ``byTime`` (its partition); the fleet's from ``byDay``,
         newest day first, one day after another back to ``start_ms``'s day. ``position``
-        goes on from an earlier page. At most ``max_queries`` queries are made (None: as
-        many as it takes): a sparse ``alarm_type`` filter over a long range then answers
-        with what it found and the position to go on from, never a runaway loop.
-        ``cameras`` keeps only those cameras' alarms (a console viewer's sites), a filter
-        on what is read, like the type's.
+        goes on from an earlier page. ``alarm_type`` keeps one type, ``types`` a set of
+        them (or every other: a severity). At most ``max_queries`` queries are made (None:
+        as many as it takes): a sparse filter over a long range then answers with what it
+        found and the position to go on from, never a runaway loop. ``cameras`` keeps only
+        those cameras' alarms (a console viewer's sites), a filter on what is read, like
+        the type's.
         """
         found: list[Alarm] = []
         if limit <= 0 or start_ms > end_ms:
             return found, None
+        if types is not None and not types.codes and not types.exclude:
+            return found, None  # one of no types at all: none
         day = position.day if position else received_day(end_ms)
         last = self._start_key(position, fleet=vuid is None)
         first_day = received_day(start_ms)
@@ -202,10 +265,19 @@ class AlarmStore:
                     "receivedDay = :day AND receivedAtMs BETWEEN :start AND :end"
                 )
                 query["ExpressionAttributeValues"][":day"] = {"S": day}
+            filters = []
             if alarm_type is not None:
-                query["FilterExpression"] = "alarmType = :type"
+                filters.append("alarmType = :type")
                 query["ExpressionAttributeValues"][":type"] = {"N": str(alarm_type.code)}
-            if alarm_type is None and cameras is None:
+            if types is not None and types.codes:
+                names = [f":t{index}" for index in range(len(types.codes))]
+                chosen = f"alarmType IN ({', '.join(names)})"
+                filters.append(f"NOT ({chosen})" if types.exclude else chosen)
+                for name, code in zip(names, sorted(types.codes), strict=True):
+                    query["ExpressionAttributeValues"][name] = {"N": str(code)}
+            if filters:
+                query["FilterExpression"] = " AND ".join(filters)
+            if not filters and cameras is None:
                 # Without a filter every item read is returned: read no more than needed.
                 query["Limit"] = limit - len(found)
             if last is not None:

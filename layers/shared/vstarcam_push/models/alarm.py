@@ -11,7 +11,8 @@ look at: ``thumbnailKey``/``ContentType``/``Size``, ``playableVideoKey``/
 ``ContentType``/``Size``, ``mediaStatus`` (``processed`` or ``failed``; absent
 until processed) and ``mediaError`` (why it failed, or why the video is not
 playable), all in one update. ``reviewedAt`` is when a console user marked it
-reviewed.
+reviewed; until then the alarm carries ``unreviewed``, the partition of the sparse
+``byUnreviewed`` index (keys only) that the console counts them with.
 """
 
 from __future__ import annotations
@@ -43,6 +44,12 @@ def vuid_of(alarm_id: str) -> str:
 
 def received_day(received_at_ms: int) -> str:
     return datetime.fromtimestamp(received_at_ms / 1000, tz=UTC).strftime("%Y-%m-%d")
+
+
+# The attribute only an unreviewed alarm has (the partition of the byUnreviewed index):
+# set when the alarm is stored, removed when it is reviewed, set again when un-reviewed.
+UNREVIEWED = "unreviewed"
+UNREVIEWED_MARK = "1"
 
 
 @dataclass(frozen=True)
@@ -110,6 +117,9 @@ class Alarm:
             item.update(media_result_attributes(self.media))
         if self.reviewed_at is not None:
             item["reviewedAt"] = {"N": str(self.reviewed_at)}
+        else:
+            # The sparse byUnreviewed index holds exactly the unreviewed alarms.
+            item[UNREVIEWED] = {"S": UNREVIEWED_MARK}
         return item
 
     @classmethod

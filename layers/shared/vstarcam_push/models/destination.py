@@ -7,6 +7,8 @@ people (``chat 12345 via api.telegram.org``), and filters:
 
 - ``events``: alarm, offline, online (all when absent);
 - ``types``: alarm types as hex codes (all when absent; status events pass);
+- ``severities``: ``alert`` and/or ``detection`` (models.alarm_types; both when
+  absent; status events pass);
 - ``cameras``: vuids; ``sites``: camera sites (all when absent);
 - quiet hours ``22:00-07:00`` in an IANA time zone: inside them only the
   ``urgentTypes`` (smoke and fire by default) go through.
@@ -110,6 +112,7 @@ class Filters:
     sites: frozenset[str] = frozenset()
     quiet_hours: QuietHours | None = None
     urgent_types: frozenset[str] = frozenset(URGENT_TYPES)
+    severities: frozenset[str] = frozenset()
 
     def wants(self, event: PushEvent) -> bool:
         """Whether this destination is sent ``event``."""
@@ -123,7 +126,11 @@ class Filters:
             return False
         if self.sites and event.site not in self.sites:
             return False
-        return not (event.kind == "alarm" and self.types and event.alarm_type_hex not in self.types)
+        if event.kind != "alarm":
+            return True
+        if self.severities and event.alarm_severity not in self.severities:
+            return False
+        return not (self.types and event.alarm_type_hex not in self.types)
 
     def quiet_until(self, event: PushEvent) -> int:
         """When the quiet hours that hold ``event`` back end (epoch seconds); 0 when they
@@ -140,6 +147,8 @@ class Filters:
             parts.append("events " + ",".join(e for e in EVENTS if e in self.events))
         if self.types:
             parts.append("types " + ",".join(sorted(self.types)))
+        if self.severities:
+            parts.append("severity " + ",".join(sorted(self.severities)))
         if self.cameras:
             parts.append("cameras " + ",".join(sorted(self.cameras)))
         if self.sites:
@@ -181,6 +190,7 @@ class Destination:
             ("types", f.types),
             ("cameras", f.cameras),
             ("sites", f.sites),
+            ("severities", f.severities),
         ):
             if values:
                 item[key] = {"SS": sorted(values)}
@@ -214,6 +224,7 @@ class Destination:
                 sites=strings("sites"),
                 quiet_hours=quiet,
                 urgent_types=urgent,
+                severities=strings("severities"),
             ),
             created_at=int(item.get("createdAt", {}).get("N", "0")),
             last_error=item.get("lastError", {}).get("S", ""),
@@ -233,6 +244,7 @@ class Destination:
             "types": sorted(f.types),
             "cameras": sorted(f.cameras),
             "sites": sorted(f.sites),
+            "severities": sorted(f.severities) or ["alert", "detection"],
             "quietHours": f.quiet_hours.text() if f.quiet_hours else None,
             "timezone": f.quiet_hours.timezone if f.quiet_hours else None,
             "urgentTypes": sorted(f.urgent_types) if f.quiet_hours else None,

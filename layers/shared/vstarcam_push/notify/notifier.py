@@ -12,6 +12,7 @@ from typing import Any
 from vstarcam_push.dal.notification_claims import NotificationClaims
 from vstarcam_push.delivery.fanout import FanOut
 from vstarcam_push.models.alarm import Alarm
+from vstarcam_push.models.alarm_types import DEFAULT_ALERT_TYPES
 from vstarcam_push.models.camera import Camera, NotifyCeiling
 from vstarcam_push.models.doctor_camera import pushes_to_channels
 from vstarcam_push.models.push_event import PushEvent
@@ -46,6 +47,7 @@ class Notifier:
         ceiling: NotifyCeiling | None = None,
         push: FanOut | None = None,
         log: Any = None,
+        alert_types: frozenset[int] = DEFAULT_ALERT_TYPES,
     ) -> None:
         self.logger = log or logger
         self._sns = sns
@@ -57,6 +59,7 @@ class Notifier:
         self.cooldown_seconds = cooldown_seconds
         self.api_url = api_url
         self.ceiling = ceiling
+        self.alert_types = alert_types
 
     def handle(self, record: dict[str, Any], now: int) -> tuple[EventKind | None, NotifyDecision]:
         stream = record.get("dynamodb") or {}
@@ -85,7 +88,9 @@ class Notifier:
             return self._held(alarm, claim.reason, claim.until)
         # The claim read the camera: its name for the text, with no second read.
         camera = claim.camera
-        notification = alarm_notification(camera, alarm, self.bucket, self.region, self.api_url)
+        notification = alarm_notification(
+            camera, alarm, self.bucket, self.region, self.api_url, self.alert_types
+        )
         self.send(notification, alarm_push_event(camera, alarm, notification))
         return "sent"
 

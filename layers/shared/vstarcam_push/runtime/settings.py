@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
+from vstarcam_push.models.alarm_types import DEFAULT_ALERT_TYPES, parse_alert_types
+
 
 def _int(name: str, default: int) -> int:
     value = os.environ.get(name, "")
@@ -47,6 +49,8 @@ class Settings:
     camera_alarm_url: str = ""
     # One push send's total deadline; None: the transport's own (transport.SEND_DEADLINE_S).
     push_send_deadline_seconds: float | None = None
+    # The alarm types that are alerts (AlertTypes); every other is a detection.
+    alert_types: frozenset[int] = DEFAULT_ALERT_TYPES
     # The console API: the audit trail's table and the console's user pool (its Users page).
     audit_table: str = ""
     console_user_pool_id: str = ""
@@ -80,6 +84,7 @@ class Settings:
             secrets_prefix=os.environ.get("SECRETS_PREFIX", ""),
             push_key_secret_parameter=os.environ.get("PUSH_KEY_SECRET_PARAMETER", ""),
             push_send_deadline_seconds=_seconds("PUSH_SEND_DEADLINE_SECONDS"),
+            alert_types=parse_alert_types(os.environ.get("ALERT_TYPES")),
             audit_table=os.environ.get("AUDIT_TABLE", ""),
             console_user_pool_id=os.environ.get("CONSOLE_USER_POOL_ID", ""),
         )

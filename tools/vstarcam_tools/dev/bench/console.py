@@ -1,7 +1,10 @@
 """The web console's transfer sizes: what a browser downloads on first load, and for a
-page of 50 alarms with their thumbnails.
+page of 50 alarms with their thumbnails; the app shell from the service worker's cache.
 
-- the page and its files as ConsoleFunction sends them (gzip, as browsers ask);
+- the page and its files as ConsoleFunction sends them (gzip, as browsers ask), the
+  service worker (``/sw.js``) and the app shell it keeps (the page and every file);
+- later loads: the service worker answers the files from its cache (no request), the
+  page and ``/sw.js`` are revalidated (two ``304`` answers, headers only); offline nothing;
 - the JSON of a page of 50 alarms from ConsoleApiFunction (HTTP API does not
   compress it), against moto in this process;
 - 50 thumbnails as media processing makes them from a 1920x1080 camera picture.
@@ -46,6 +49,14 @@ def _sent_bytes(response: dict[str, Any]) -> int:
     return len(base64.b64decode(body)) if response.get("isBase64Encoded") else len(body.encode())
 
 
+def _header_bytes(response: dict[str, Any]) -> int:
+    """The response headers as HTTP/1.1 sends them, with the status line (a 304 is only this)."""
+    lines = [f"HTTP/1.1 {response['statusCode']} X"] + [
+        f"{name}: {value}" for name, value in response["headers"].items()
+    ]
+    return sum(len(line) + 2 for line in lines) + 2
+
+
 def _thumbnail_bytes() -> int:
     from PIL import Image
     from vstarcam_push.media.convert import make_thumbnail
@@ -66,6 +77,10 @@ def run() -> dict[str, Any]:
         page = _handler(stack, "ConsoleFunction")
         context = LambdaContext(aws_request_id="bench")
         first = page.lambda_handler(console_event("GET /"), context)
+        worker = page.lambda_handler(console_event("GET /sw.js"), context)
+        again = console_event("GET /")
+        again["headers"]["if-none-match"] = first["headers"]["etag"]
+        revalidated = page.lambda_handler(again, context)
         files = [
             page.lambda_handler(
                 console_event(
@@ -81,11 +96,18 @@ def run() -> dict[str, Any]:
         )
         cameras = api.lambda_handler(console_event("GET /api/cameras"), context)
     page_bytes = _sent_bytes(first) + sum(_sent_bytes(r) for r in files)
+    shell_bytes = page_bytes + _sent_bytes(worker)
     raw_bytes = len(page.PAGE.body) + sum(len(f.body) for f in page.FILES.values())
     thumbnail = _thumbnail_bytes()
     first_load = page_bytes + _sent_bytes(alarms) + _sent_bytes(cameras)
     return {
         "page_and_files_gzip_bytes": page_bytes,
+        # The installable app: first load with the worker; later loads from its cache.
+        "app_shell_first_load_bytes": shell_bytes,
+        "service_worker_gzip_bytes": _sent_bytes(worker),
+        "app_shell_from_cache_requests": 2,
+        "app_shell_from_cache_body_bytes": 2 * _sent_bytes(revalidated),
+        "app_shell_from_cache_headers_bytes": 2 * _header_bytes(revalidated),
         "page_and_files_raw_bytes": raw_bytes,
         "files": len(files) + 1,
         "alarms_page_json_bytes": _sent_bytes(alarms),

@@ -23,7 +23,7 @@ RESULTS = PROJECT_ROOT / "benchmarks" / "results.json"
 INPUTS = Path(cost_inputs.__file__).with_name(cost_inputs.INPUTS_FILE)
 
 # Used when benchmarks/results.json lacks a measurement (e.g. before the first make bench).
-DEFAULT_WRITE_UNITS = {"heartbeat": 1, "alarm": 4, "notify": 1, "media_record_update": 3}
+DEFAULT_WRITE_UNITS = {"heartbeat": 1, "alarm": 5, "notify": 1, "media_record_update": 3}
 DEFAULT_WARM_CPU_MS = {
     "heartbeat": 1.7,
     "alarm": 8.6,
