@@ -14,7 +14,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from vstarcam_push.dal.alarms import BY_DAY_INDEX, BY_TIME_INDEX
+from vstarcam_push.dal.alarms import BY_DAY_INDEX, BY_TIME_INDEX, BY_UNREVIEWED_INDEX
 from vstarcam_push.models.alarm_types import ALARM_TYPE_NAMES, AlarmType
 from vstarcam_tools.template import PROJECT_ROOT, TEMPLATE_PATH, Stack, load_template
 
@@ -461,9 +461,14 @@ def test_cameras_table_has_no_index_so_a_heartbeat_or_status_change_writes_one_u
 
 
 def test_alarms_table_lists_by_time_and_by_day_and_expires_records() -> None:
+    """byTime (one camera), byDay (the fleet) and the sparse byUnreviewed (the console's
+    badge: only alarms not yet reviewed carry its key)."""
     properties = props("AlarmsTable")
     assert {index["IndexName"] for index in properties["LocalSecondaryIndexes"]} == {BY_TIME_INDEX}
-    assert {index["IndexName"] for index in properties["GlobalSecondaryIndexes"]} == {BY_DAY_INDEX}
+    assert {index["IndexName"] for index in properties["GlobalSecondaryIndexes"]} == {
+        BY_DAY_INDEX,
+        BY_UNREVIEWED_INDEX,
+    }
     assert properties["TimeToLiveSpecification"] == {"AttributeName": "expiresAt", "Enabled": True}
 
 
