@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from vstarcam_push.dal.alarms import BY_DAY_INDEX, BY_TIME_INDEX, BY_UNREVIEWED_INDEX
+from vstarcam_push.models.alarm import UNREVIEWED
 from vstarcam_push.models.alarm_types import ALARM_TYPE_NAMES, AlarmType
 from vstarcam_tools.template import PROJECT_ROOT, TEMPLATE_PATH, Stack, load_template
 
@@ -461,8 +462,6 @@ def test_cameras_table_has_no_index_so_a_heartbeat_or_status_change_writes_one_u
 
 
 def test_alarms_table_lists_by_time_and_by_day_and_expires_records() -> None:
-    """byTime (one camera), byDay (the fleet) and the sparse byUnreviewed (the console's
-    badge: only alarms not yet reviewed carry its key)."""
     properties = props("AlarmsTable")
     assert {index["IndexName"] for index in properties["LocalSecondaryIndexes"]} == {BY_TIME_INDEX}
     assert {index["IndexName"] for index in properties["GlobalSecondaryIndexes"]} == {
@@ -470,6 +469,25 @@ def test_alarms_table_lists_by_time_and_by_day_and_expires_records() -> None:
         BY_UNREVIEWED_INDEX,
     }
     assert properties["TimeToLiveSpecification"] == {"AttributeName": "expiresAt", "Enabled": True}
+
+
+def test_the_unreviewed_index_is_sparse_and_keys_only() -> None:
+    """Only an unreviewed alarm carries its key (models.alarm.UNREVIEWED), newest first by
+    receivedAtMs; keys only, so a media update or a review of another field writes it not."""
+    (index,) = [
+        i
+        for i in props("AlarmsTable")["GlobalSecondaryIndexes"]
+        if i["IndexName"] == BY_UNREVIEWED_INDEX
+    ]
+    assert index["KeySchema"] == [
+        {"AttributeName": UNREVIEWED, "KeyType": "HASH"},
+        {"AttributeName": "receivedAtMs", "KeyType": "RANGE"},
+    ]
+    assert index["Projection"] == {"ProjectionType": "KEYS_ONLY"}
+    definitions = {
+        d["AttributeName"]: d["AttributeType"] for d in props("AlarmsTable")["AttributeDefinitions"]
+    }
+    assert definitions[UNREVIEWED] == "S"
 
 
 # -- the media bucket ---------------------------------------------------------------------------
