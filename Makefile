@@ -1,6 +1,7 @@
 # The two commands a newcomer needs: `make run` and `make test`.
 # Everything is installed into .venv from scratch; only Python 3.11+ and make
-# are assumed.
+# are assumed: the pinned dev environment (requirements-dev.txt), then the package
+# itself with the extras make run and make test need ([dev] brings [local] and [media]).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -9,11 +10,7 @@ ARGS ?=
 # No SAM CLI telemetry notice (or upload) from any sam call: lint, build, validate, the tests.
 export SAM_CLI_TELEMETRY := 0
 
-# sam build without a container needs the Lambda runtime's interpreter
-# (python3.13). pyenv installs it without putting it on PATH.
-PY313_DIR := $(firstword $(wildcard $(HOME)/.pyenv/versions/3.13*/bin))
-
-.PHONY: run test lint format bench build validate clean mutate mutate-sample screenshots
+.PHONY: run test lint format bench build deploy validate clean mutate mutate-sample screenshots
 
 $(STAMP): requirements-dev.txt constraints.txt pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -21,7 +18,7 @@ $(STAMP): requirements-dev.txt constraints.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -c constraints.txt -r requirements-dev.txt
-	$(BIN)/python -m pip install --quiet --no-deps -e .
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
 	touch $(STAMP)
 
 run: $(STAMP)
@@ -36,7 +33,7 @@ TEST_WORKERS ?= auto
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	PATH="$(if $(PY313_DIR),$(PY313_DIR):)$(abspath $(BIN)):$$PATH" $(BIN)/python -m pytest \
+	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/python -m pytest \
 		-n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder --durations=25 $(ARGS)
 
 lint: $(STAMP)
@@ -49,10 +46,19 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 
 bench: $(STAMP)
-	$(BIN)/python -m vstarcam_tools.bench $(ARGS)
+	$(BIN)/python -m vstarcam_tools.dev.bench $(ARGS)
 
+# Every function and layer is built by a Makefile (layers/*/Makefile, functions/Makefile):
+# the layers' pip installs the Lambda runtime's wheels (python3.13, aarch64), so neither a
+# python3.13 interpreter nor Docker is needed. Their pip is this venv's.
 build: $(STAMP)
-	PATH="$(if $(PY313_DIR),$(PY313_DIR):)$$PATH" $(BIN)/sam build
+	PIP="$(abspath $(BIN))/python -m pip" $(BIN)/sam build
+
+# sam deploy with samconfig.toml's defaults; asks the region, the console's first user and
+# where notifications go the first time (kept in deploy-answers.toml). ARGS, e.g.
+# ARGS="--ask" or ARGS="--parameter-overrides RetentionDays=90".
+deploy: build
+	$(BIN)/python -m vstarcam_tools.deploy $(ARGS)
 
 # The console's pictures in docs/ are retaken by its browser tests only when asked:
 # `make test` writes them to a scratch folder, so a test run leaves the checkout clean.
@@ -67,7 +73,7 @@ validate: $(STAMP)
 # mutmut expects its source under src/, so it runs in .mutate/, a copy of the layer and
 # the tests; the handlers and tools import the mutated layer from there. It is made anew each run: results cached from an older
 # copy of the tests can name tests that no longer exist. ARGS narrows the run, e.g.
-# ARGS="--max-children 2 'vstarcam_push.multipart*'".
+# ARGS="--max-children 2 'vstarcam_push.ingest.multipart*'".
 # The score, and the surviving mutants and how each was judged, are in docs/testing.md.
 MUTATE_DIR := .mutate
 define MUTATE_COPY
@@ -75,7 +81,7 @@ define MUTATE_COPY
 	mkdir -p $(MUTATE_DIR)/src
 	cp -r layers/shared/vstarcam_push $(MUTATE_DIR)/src/
 	cp -r tests pyproject.toml $(MUTATE_DIR)/
-	cp tools/mutmut_conftest.py $(MUTATE_DIR)/conftest.py
+	cp tools/vstarcam_tools/dev/mutmut_conftest.py $(MUTATE_DIR)/conftest.py
 endef
 mutate: $(STAMP)
 	$(MUTATE_COPY)
@@ -83,12 +89,12 @@ mutate: $(STAMP)
 	cd $(MUTATE_DIR) && ../$(BIN)/mutmut results
 
 # The layer-wide score from a seeded uniform sample of the mutants, with its 95 % interval
-# (tools/mutate_sample.py; 120 mutants, seed 9, about 20 minutes here). ARGS, e.g.
-# ARGS="--size 340 --seed 9"; `cd .mutate && ../.venv/bin/python ../tools/mutate_sample.py
-# --report-only` prints the table again after re-running a mutant.
+# (vstarcam_tools.dev.mutate_sample; 120 mutants, seed 9, about 20 minutes here). ARGS, e.g.
+# ARGS="--size 340 --seed 9"; `cd .mutate && ../.venv/bin/python -m
+# vstarcam_tools.dev.mutate_sample --report-only` prints the table again after re-running a mutant.
 mutate-sample: $(STAMP)
 	$(MUTATE_COPY)
-	cd $(MUTATE_DIR) && ../$(BIN)/python ../tools/mutate_sample.py $(ARGS)
+	cd $(MUTATE_DIR) && ../$(BIN)/python -m vstarcam_tools.dev.mutate_sample $(ARGS)
 
 clean:
 	rm -rf $(VENV) .aws-sam .pytest_cache .ruff_cache .hypothesis .mutate

@@ -11,12 +11,13 @@ import functools
 import importlib.util
 import itertools
 import json
+import logging
 import os
 import sys
 import threading
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from types import ModuleType, SimpleNamespace
 from typing import Any
 
@@ -30,8 +31,10 @@ from moto.core.base_backend import BackendDict
 from moto.core.models import MockAWS
 from moto.dynamodb.models.table import StreamShard
 from requests_toolbelt import MultipartEncoder
-from vstarcam_push.dal.cameras import CameraRegistry
+from vstarcam_push.dal.camera_registry import CameraRegistry
 from vstarcam_push.models.push_keys import key_hash
+from vstarcam_push.runtime.logs import WIRE_LOGGERS
+from vstarcam_tools.dev.permissions import Call, Checker, Recorder, platform_calls
 from vstarcam_tools.events import LambdaContext, http_event
 from vstarcam_tools.provision import create_resources
 from vstarcam_tools.template import Stack, load_template
@@ -45,7 +48,7 @@ WRONG_KEY = "WrongPushKey0123456789"
 # The stack secret keys are derived from in tests (the CLI keeps the real one in SSM).
 TEST_SECRET = bytes(range(32))
 # Starts with the JPEG and PNG magic numbers the receiver sniffs; the rest is
-# filler (real pictures are in tools/vstarcam_tools/testdata for end-to-end tests).
+# filler (real pictures are in tools/vstarcam_tools/camera/testdata for end-to-end tests).
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01" + bytes(range(256)) * 4 + b"\xff\xd9"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + bytes(64)
 MP4 = b"\x00\x00\x00\x18ftypmp42" + bytes(512)
@@ -64,6 +67,63 @@ VENDOR_ALARM_TYPES = {
 }
 
 _module_ids = itertools.count()
+
+# Every AWS call a function makes in any test is checked against that function's role as
+# `sam deploy` creates it (vstarcam_tools.dev.permissions): moto does not enforce IAM.
+PERMISSIONS = Checker()
+Recorder(PERMISSIONS).install()
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """An xdist worker hands the calls it recorded to the controller (for the summary)."""
+    output = getattr(session.config, "workeroutput", None)
+    if output is not None:
+        output["permission_calls"] = json.dumps([asdict(call) for call in PERMISSIONS.calls])
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: Any) -> None:
+    """The controller gathers the workers' recorded calls (checked already, in the worker)."""
+    recorded = getattr(node, "workeroutput", {}).get("permission_calls")
+    if recorded:
+        PERMISSIONS.calls.extend(Call(**item) for item in json.loads(recorded))
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """After a run that exercised every function (make test): the permissions of their
+    roles that no recorded call, nor Lambda for their event sources, used."""
+    exercised = {call.function for call in PERMISSIONS.calls}
+    if not exercised:
+        return
+    roles = PERMISSIONS.roles
+    # The functions that have AWS calls of their own to make (the console page has none).
+    callers = {
+        function
+        for function in roles.functions
+        for s in roles.statements(function)
+        if s.effect == "Allow" and not s.source.startswith("managed ")
+    }
+    if not callers <= exercised:
+        return
+    unused = PERMISSIONS.unused(platform_calls())
+    terminalreporter.section("permissions no recorded call used")
+    for function, grants in unused.items():
+        for grant in grants:
+            terminalreporter.write_line(f"{function}: {grant}")
+    if not unused:
+        terminalreporter.write_line("none: every permission of every role was used")
+
+
+@pytest.fixture(autouse=True)
+def _calls_within_the_functions_roles() -> Iterator[None]:
+    """Fails the test in which a function made a call its deployed role does not allow,
+    naming the function, the call and the statement template.yaml would need."""
+    before = len(PERMISSIONS.violations)
+    yield
+    found = PERMISSIONS.violations[before:]
+    if found:
+        messages = list(dict.fromkeys(violation.message() for violation in found))
+        pytest.fail("\n\n".join(messages), pytrace=False)
 
 
 # Fixtures wider than a test but narrower than a session (a module's local stack, browser or
@@ -94,6 +154,16 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         return
     heavy = {item.nodeid.split("::", 1)[0] for item in items if _is_heavy(item)}
     items.sort(key=lambda item: item.nodeid.split("::", 1)[0] not in heavy)
+
+
+@pytest.fixture(autouse=True)
+def _wire_loggers_as_they_were() -> Iterator[None]:
+    """Each function sets the AWS SDK's and urllib3's loggers to INFO when it is loaded
+    (runtime/logs.py); a test that loads one must not change what a later test logs."""
+    saved = {name: logging.getLogger(name).level for name in WIRE_LOGGERS}
+    yield
+    for name, level in saved.items():
+        logging.getLogger(name).setLevel(level)
 
 
 @pytest.fixture(autouse=True)

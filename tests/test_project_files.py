@@ -22,8 +22,9 @@ def test_every_sam_call_of_the_makefile_runs_without_telemetry() -> None:
 def test_pyproject_declares_what_setuptools_would_otherwise_warn_about() -> None:
     """GIVEN pyproject.toml
     THEN the license is an SPDX string (a table is deprecated), and packages are found
-    under both source folders, so vstarcam_tools.testdata and every subpackage is a
-    declared package (each undeclared one was a screenful of warnings at install)."""
+    under both source folders, so vstarcam_tools.camera.testdata and every subpackage is a
+    declared package (each undeclared one was a screenful of warnings at install), but
+    for the developer-only tools, left out of the install on purpose."""
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())
 
     assert project["project"]["license"] == "MIT"
@@ -36,11 +37,16 @@ def test_pyproject_declares_what_setuptools_would_otherwise_warn_about() -> None
         for path in (ROOT / where).rglob("*")
         if path.is_dir() and path.name != "__pycache__" and any(path.iterdir())
     }
-    assert "vstarcam_tools.testdata" in folders
+
+    def matches(folder: str, patterns: list[str]) -> bool:
+        return any(re.fullmatch(pattern.replace("*", ".*"), folder) for pattern in patterns)
+
+    assert "vstarcam_tools.camera.testdata" in folders
+    assert find["exclude"] == ["vstarcam_tools.dev", "vstarcam_tools.dev.*"]
     assert all(
-        any(re.fullmatch(pattern.replace("*", ".*"), folder) for pattern in find["include"])
-        for folder in folders
+        matches(folder, find["include"]) or matches(folder, find["exclude"]) for folder in folders
     )
     assert project["tool"]["setuptools"]["package-data"] == {
-        "vstarcam_tools.testdata": ["*.jpg", "*.mp4"]
+        "vstarcam_tools.camera.testdata": ["*.jpg", "*.mp4"],
+        "vstarcam_tools.cost": ["inputs.json"],
     }

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -14,7 +14,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from vstarcam_push.dal.alarms import BY_DAY_INDEX, BY_TIME_INDEX
+from vstarcam_push.dal.alarms import BY_DAY_INDEX, BY_TIME_INDEX, BY_UNREVIEWED_INDEX
 from vstarcam_push.models.alarm_types import ALARM_TYPE_NAMES, AlarmType
 from vstarcam_tools.template import PROJECT_ROOT, TEMPLATE_PATH, Stack, load_template
 
@@ -80,70 +80,6 @@ def test_sam_validate_lint_passes() -> None:
     assert "is a valid SAM Template" in result.stdout + result.stderr
 
 
-def python313_dir() -> Path | None:
-    """A directory with a working python3.13 (pyenv's shim is on PATH but fails unless the
-    version is enabled, so each candidate is run)."""
-    candidates = []
-    found = shutil.which("python3.13")
-    if found:
-        candidates.append(Path(found))
-    candidates += sorted(Path.home().glob(".pyenv/versions/3.13*/bin/python3.13"))
-    for candidate in candidates:
-        ran = subprocess.run(
-            [str(candidate), "--version"], capture_output=True, text=True, check=False
-        )
-        if ran.returncode == 0 and ran.stdout.startswith("Python 3.13"):
-            return candidate.parent
-    return None
-
-
-def tree_size(path: Path) -> int:
-    return sum(file.stat().st_size for file in path.rglob("*") if file.is_file())
-
-
-@pytest.mark.slow
-def test_sam_build_bundles_the_shared_layer_and_thin_functions(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    """GIVEN a python3.13 interpreter (sam build without a container needs the runtime's)
-    WHEN `sam build` runs
-    THEN the layer holds vstarcam_push and its pinned libraries but not boto3 (the runtime has
-    it), and each function is only its handler."""
-    directory = python313_dir()
-    if directory is None:
-        pytest.skip("no working python3.13 on PATH or under ~/.pyenv/versions: sam build skipped")
-    build = tmp_path / "build"
-    result = sam(
-        "build",
-        "--template-file",
-        str(TEMPLATE_PATH),
-        "--base-dir",
-        str(PROJECT_ROOT),
-        "--build-dir",
-        str(build),
-        cwd=tmp_path,
-        path=f"{directory}{os.pathsep}{os.environ.get('PATH', '')}",
-    )
-
-    assert result.returncode == 0, result.stdout + result.stderr
-    layer = build / "SharedLayer" / "python"
-    assert (layer / "vstarcam_push" / "ingest" / "protocol.py").is_file()
-    assert (layer / "aws_lambda_powertools").is_dir()
-    assert not (layer / "boto3").exists() and not (layer / "botocore").exists()
-    for function in FUNCTIONS:
-        files = {path.name for path in (build / function).rglob("*") if path.is_file()}
-        # The console's page function carries the page's files too (functions/console/web).
-        web = {p.name for p in (PROJECT_ROOT / "functions" / "console" / "web").iterdir()}
-        assert files == ({"app.py"} | (web if function == "ConsoleFunction" else set())), (
-            function,
-            files,
-        )
-    size = tree_size(build / "SharedLayer")
-    with capsys.disabled():
-        print(f"\nbuilt SharedLayer: {size / 1_000_000:.1f} MB unzipped")
-    assert size < 50_000_000
-
-
 # -- functions --------------------------------------------------------------------------
 
 
@@ -157,7 +93,8 @@ def test_functions_run_python313_on_arm64() -> None:
     layer = props("SharedLayer")
     assert layer["CompatibleRuntimes"] == ["python3.13"]
     assert layer["CompatibleArchitectures"] == ["arm64"]
-    assert RESOURCES["SharedLayer"]["Metadata"]["BuildMethod"] == "python3.13"
+    # Built by its Makefile for python3.13 on arm64 (tests/test_build.py).
+    assert RESOURCES["SharedLayer"]["Metadata"]["BuildArchitecture"] == "arm64"
 
 
 def test_functions_log_json_without_platform_lines_at_the_level_parameter() -> None:
@@ -184,11 +121,11 @@ def test_functions_log_json_without_platform_lines_at_the_level_parameter() -> N
 
 def test_heartbeat_refusals_and_offline_transitions_are_counted_by_metric_filters() -> None:
     """The heartbeat, the sweep and the notifier import no Powertools: metric filters on
-    their own log groups make their metrics from their log lines."""
+    their own log groups make their metrics from their log lines. (With CameraEndpoint=
+    FunctionUrl two more count the refusals alarm's metric: test_template_endpoint.py.)"""
     filters = {
-        logical_id: resource["Properties"]
-        for logical_id, resource in RESOURCES.items()
-        if resource["Type"] == "AWS::Logs::MetricFilter"
+        logical_id: RESOURCES[logical_id]["Properties"]
+        for logical_id in Stack().resources("AWS::Logs::MetricFilter")
     }
     assert set(filters) == {
         "HeartbeatRefusalsMetric",
@@ -370,11 +307,12 @@ def test_media_function_may_only_read_one_alarm_and_get_media_objects() -> None:
 
 def test_media_links_reach_the_alarm_and_notify_functions() -> None:
     """The alarm function makes the links (MediaLinkDays); the notifier writes them in the
-    email, starting with the same API URL the cameras' outputs start with."""
+    email, starting with the API URL the console's output starts with (the cameras' too,
+    unless CameraEndpoint=FunctionUrl)."""
     assert TEMPLATE["Parameters"]["MediaLinkDays"]["Default"] == 7
     alarm = props("AlarmFunction")["Environment"]["Variables"]
     notify = props("NotifyFunction")["Environment"]["Variables"]
-    api = TEMPLATE["Outputs"]["AlarmUrl"]["Value"]["Fn::Sub"].removesuffix("/alarm")
+    api = TEMPLATE["Outputs"]["ConsoleUrl"]["Value"]["Fn::Sub"].removesuffix("/")
 
     assert alarm["MEDIA_LINK_DAYS"] == {"Ref": "MediaLinkDays"}
     assert notify["API_URL"] == {"Fn::Sub": api}
@@ -472,7 +410,7 @@ def test_a_dead_lettered_notification_alarms_the_owner_through_the_operations_to
     """Any message in the dead-letter queue is a notification nobody received: the
     alarm goes off on the first one, and an idle (healthy) queue is not a breach. Its
     message carries no attributes, so it goes to a topic whose subscriptions have no
-    filter (tests/doctor/test_checks.py)."""
+    filter (tests/tools/doctor/test_checks.py)."""
     alarm = props("NotifyDeadLetterAlarm")
     assert (alarm["Namespace"], alarm["MetricName"]) == (
         "AWS/SQS",
@@ -502,9 +440,10 @@ def test_offline_sweep_runs_on_the_sweep_schedule() -> None:
 )
 def test_tables_are_on_demand_encrypted_and_streamed(table: str, view: str) -> None:
     """The cameras stream needs old and new images: the status filter compares them. Both
-    tables can be restored to any second of the last 35 days."""
+    tables can be restored to any second of the last 35 days. On demand by default
+    (CamerasCapacity=Provisioned: tests/test_template_capacity.py)."""
     properties = props(table)
-    assert properties["BillingMode"] == "PAY_PER_REQUEST"
+    assert Stack().properties(table)["BillingMode"] == "PAY_PER_REQUEST"
     assert properties["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
     assert properties["StreamSpecification"] == {"StreamViewType": view}
     assert properties["SSESpecification"] == {"SSEEnabled": True}
@@ -522,9 +461,14 @@ def test_cameras_table_has_no_index_so_a_heartbeat_or_status_change_writes_one_u
 
 
 def test_alarms_table_lists_by_time_and_by_day_and_expires_records() -> None:
+    """byTime (one camera), byDay (the fleet) and the sparse byUnreviewed (the console's
+    badge: only alarms not yet reviewed carry its key)."""
     properties = props("AlarmsTable")
     assert {index["IndexName"] for index in properties["LocalSecondaryIndexes"]} == {BY_TIME_INDEX}
-    assert {index["IndexName"] for index in properties["GlobalSecondaryIndexes"]} == {BY_DAY_INDEX}
+    assert {index["IndexName"] for index in properties["GlobalSecondaryIndexes"]} == {
+        BY_DAY_INDEX,
+        BY_UNREVIEWED_INDEX,
+    }
     assert properties["TimeToLiveSpecification"] == {"AttributeName": "expiresAt", "Enabled": True}
 
 
@@ -600,7 +544,7 @@ def test_sms_filter_policy_routes_on_the_alarm_type_attribute() -> None:
     ).properties("SmsSubscription")
 
     assert filtered["FilterPolicyScope"] == "MessageAttributes"
-    # ... and drops the doctor's test notifications (tests/doctor/test_no_spam.py).
+    # ... and drops the doctor's test notifications (tests/tools/doctor/test_no_spam.py).
     assert filtered["FilterPolicy"] == {
         "alarmType": ["0x26", "0x6d", "0x6e"],
         "test": [{"exists": False}],
@@ -613,6 +557,44 @@ def test_sms_filter_policy_routes_on_the_alarm_type_attribute() -> None:
     assert routed == {0x26, 0x6D, 0x6E}
     unfiltered = Stack(overrides={"NotificationPhone": "+14155550100"})
     assert unfiltered.properties("SmsSubscription")["FilterPolicy"] == {"test": [{"exists": False}]}
+
+
+def test_sms_can_take_the_alerts_only() -> None:
+    """GIVEN SmsAlarmTypes=alert THEN the SMS filter policy routes on the severity attribute
+    the notifier sets from AlertTypes; the stack's own alarms then go by email only."""
+    alerts = Stack(overrides={"NotificationPhone": "+14155550100", "SmsAlarmTypes": "alert"})
+    assert alerts.properties("SmsSubscription")["FilterPolicy"] == {
+        "severity": ["alert"],
+        "test": [{"exists": False}],
+    }
+    assert "OperationsSmsSubscription" not in alerts.resources()
+    pattern = re.compile(TEMPLATE["Parameters"]["SmsAlarmTypes"]["AllowedPattern"])
+    assert all(pattern.match(v) for v in ("", "alert", "0x26,0x6d"))
+    assert not any(pattern.match(v) for v in ("alerts", "alert,0x26", "detection"))
+
+
+def test_alert_types_parameter_reaches_the_notifier_and_the_console_api() -> None:
+    """The default is the issue's alert list; the two functions that class alarms read it;
+    every value the parameter allows is one the functions parse."""
+    from vstarcam_push.models.alarm_types import DEFAULT_ALERT_TYPES, parse_alert_types
+
+    parameter = TEMPLATE["Parameters"]["AlertTypes"]
+    assert parse_alert_types(parameter["Default"]) == DEFAULT_ALERT_TYPES
+    pattern = re.compile(parameter["AllowedPattern"])
+    for allowed in ("none", "0x12", "0x26,0x6d,0x6e,0x14,0x29,0x28"):
+        assert pattern.match(allowed)
+        parse_alert_types(allowed)
+    assert not any(pattern.match(v) for v in ("", "smoke", "0x26,"))
+    readers = {
+        name: resource["Properties"]["Environment"]["Variables"]["ALERT_TYPES"]
+        for name, resource in TEMPLATE["Resources"].items()
+        if "ALERT_TYPES"
+        in resource.get("Properties", {}).get("Environment", {}).get("Variables", {})
+    }
+    assert readers == {
+        "NotifyFunction": {"Ref": "AlertTypes"},
+        "ConsoleApiFunction": {"Ref": "AlertTypes"},
+    }
 
 
 # -- parameters and outputs ------------------------------------------------------------------------

@@ -1,20 +1,15 @@
 """template.yaml, media processing: MediaProcessFunction is subscribed like the notifier, holds
-only the rights it uses, and its layer (Pillow + PyAV) builds for the template's arm64."""
+only the rights it uses, and has its own layer (Pillow + PyAV; its build is tested in
+test_build.py)."""
 
 from __future__ import annotations
 
 import json
-import os
-import struct
-import subprocess
-import sys
-from pathlib import Path
 from typing import Any
 
-import pytest
-from vstarcam_tools.template import PROJECT_ROOT, TEMPLATE_PATH, load_template
+from vstarcam_tools.template import PROJECT_ROOT, load_template
 
-from tests.test_template import python313_dir, sam, statements, tree_size
+from tests.test_template import statements
 
 TEMPLATE = load_template()
 RESOURCES: dict[str, dict[str, Any]] = TEMPLATE["Resources"]
@@ -114,99 +109,3 @@ def test_a_batch_of_ten_fits_the_timeout() -> None:
     function = props("MediaProcessFunction")
     assert function["Timeout"] >= 30
     assert function["Events"]["NewAlarm"]["Properties"]["BatchSize"] <= 10
-
-
-def elf_machine(header: bytes) -> int | None:
-    """The e_machine field of an ELF header (its first 20 bytes); None if it is not ELF."""
-    if len(header) < 20 or header[:4] != b"\x7fELF":
-        return None
-    byte_order = "<" if header[5] == 1 else ">"
-    return int(struct.unpack(f"{byte_order}H", header[18:20])[0])
-
-
-def test_elf_machine_reads_the_header() -> None:
-    aarch64 = b"\x7fELF\x02\x01\x01" + bytes(9) + struct.pack("<HH", 3, 183)
-    x86_64 = b"\x7fELF\x02\x01\x01" + bytes(9) + struct.pack("<HH", 3, 62)
-    big_endian = b"\x7fELF\x02\x02\x01" + bytes(9) + struct.pack(">HH", 3, 183)
-    machines = [elf_machine(data) for data in (aarch64, x86_64, big_endian, b"#!/bin/sh\n" * 3)]
-    assert machines == [183, 62, 183, None]
-
-
-@pytest.mark.slow
-def test_sam_build_makes_an_aarch64_media_layer_under_lambdas_size_limit(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    """GIVEN a python3.13 interpreter (sam build without a container needs the runtime's)
-    WHEN `sam build MediaLayer` runs its Makefile on this (x86-64) machine
-    THEN the layer holds PIL and av, every native library in it is aarch64 (the ELF header's
-    e_machine is 183), and with the shared layer it stays under Lambda's 250 MB unzipped."""
-    directory = python313_dir()
-    if directory is None:
-        pytest.skip("no working python3.13 on PATH or under ~/.pyenv/versions: sam build skipped")
-    build = tmp_path / "build"
-    path = f"{directory}{os.pathsep}{os.environ.get('PATH', '')}"
-    args = ["--template-file", str(TEMPLATE_PATH), "--base-dir", str(PROJECT_ROOT)]
-    result = sam("build", "MediaLayer", *args, "--build-dir", str(build), cwd=tmp_path, path=path)
-
-    assert result.returncode == 0, result.stdout + result.stderr
-    layer = build / "MediaLayer" / "python"
-    assert (layer / "PIL" / "Image.py").is_file()
-    assert (layer / "av" / "__init__.py").is_file()
-    natives = [
-        file
-        for file in layer.rglob("*")
-        if file.is_file() and (file.suffix == ".so" or ".so." in file.name)
-    ]
-    machines = {
-        file.relative_to(layer).as_posix(): elf_machine(file.open("rb").read(20))
-        for file in natives
-    }
-    assert len(natives) >= 20, sorted(machines)
-    wrong = {name: machine for name, machine in machines.items() if machine != ELF_MACHINE_AARCH64}
-    assert not wrong, wrong
-    size = tree_size(build / "MediaLayer")
-    with capsys.disabled():
-        print(
-            f"\nbuilt MediaLayer: {size / 1_000_000:.1f} MB unzipped, {len(natives)} aarch64 "
-            f"libraries; Lambda's limit (function + layers): {LAMBDA_UNZIPPED_LIMIT / 2**20:.0f} MB"
-        )
-    assert size + SHARED_LAYER_BUDGET < LAMBDA_UNZIPPED_LIMIT
-
-
-def test_no_other_function_loads_pillow_or_av() -> None:
-    """GIVEN each function's handler imported in a fresh interpreter, as Lambda's init does
-    THEN only MediaProcessFunction has PIL or av in sys.modules: the request-path functions'
-    cold start carries neither (nor could it: their layer does not ship them)."""
-    script = (
-        "import importlib.util, json, sys\n"
-        "spec = importlib.util.spec_from_file_location('app', sys.argv[1])\n"
-        "module = importlib.util.module_from_spec(spec)\n"
-        "sys.modules['app'] = module\n"
-        "spec.loader.exec_module(module)\n"
-        "print(json.dumps(sorted({'PIL', 'av'} & {m.split('.')[0] for m in sys.modules})))\n"
-    )
-    environment = {
-        "PATH": os.environ.get("PATH", ""),
-        "AWS_REGION": "us-east-1",
-        "AWS_DEFAULT_REGION": "us-east-1",
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_CONFIG_FILE": os.devnull,
-        "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
-        "POWERTOOLS_METRICS_NAMESPACE": "VStarcamPush",
-    }
-    loaded = {}
-    for function in (f for f, r in RESOURCES.items() if r["Type"] == "AWS::Serverless::Function"):
-        app = PROJECT_ROOT / props(function)["CodeUri"] / "app.py"
-        ran = subprocess.run(
-            [sys.executable, "-c", script, str(app)],
-            env=environment,
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
-        assert ran.returncode == 0, ran.stderr
-        loaded[function] = json.loads(ran.stdout.splitlines()[-1])
-    assert loaded.pop("MediaProcessFunction") == ["PIL", "av"]
-    assert loaded and all(modules == [] for modules in loaded.values()), loaded

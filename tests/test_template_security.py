@@ -164,19 +164,21 @@ def test_every_function_writes_only_its_own_log_group() -> None:
 # -- the refusals alarm -----------------------------------------------------------------------
 
 
-def test_an_alarm_tells_the_owner_when_most_requests_are_refused() -> None:
-    alarm = props("ApiRefusalsAlarm")
-    assert alarm["AlarmActions"] == [{"Ref": "OperationsTopic"}]
-    metrics = {metric["Id"]: metric for metric in alarm["Metrics"]}
-    for name, metric_name in (("refused", "4xx"), ("requests", "Count")):
-        stat = metrics[name]["MetricStat"]
-        assert stat["Metric"]["Namespace"] == "AWS/ApiGateway"
-        assert stat["Metric"]["MetricName"] == metric_name
-        assert stat["Metric"]["Dimensions"] == [{"Name": "ApiId", "Value": {"Ref": "HttpApi"}}]
-        assert metrics[name]["ReturnData"] is False
-    assert metrics["refusedShare"]["Expression"] == "IF(requests >= 100, refused / requests, 0)"
-    assert (alarm["Threshold"], alarm["ComparisonOperator"]) == (0.5, "GreaterThanThreshold")
-    assert alarm["TreatMissingData"] == "notBreaching"
+def test_an_alarm_tells_the_owner_when_many_requests_are_refused_on_one_metric() -> None:
+    """One alarm metric ($0.10 a month, not two): the API's 4xx with the HTTP API in front
+    of the cameras; with function URLs, the camera functions' own refusals."""
+    api = Stack().properties("ApiRefusalsAlarm")
+    assert api["AlarmActions"] == [Stack().physical_name("OperationsTopic")]
+    assert "Metrics" not in api
+    assert (api["Namespace"], api["MetricName"]) == ("AWS/ApiGateway", "4xx")
+    assert api["Dimensions"] == [{"Name": "ApiId", "Value": Stack().physical_name("HttpApi")}]
+    urls = Stack(overrides={"CameraEndpoint": "FunctionUrl"}).properties("ApiRefusalsAlarm")
+    assert (urls["Namespace"], urls["MetricName"]) == ("VStarcamPush", "CameraRefusals")
+    assert "Dimensions" not in urls
+    for alarm in (api, urls):
+        assert (alarm["Statistic"], alarm["Period"], alarm["EvaluationPeriods"]) == ("Sum", 300, 1)
+        assert (alarm["Threshold"], alarm["ComparisonOperator"]) == (100, "GreaterThanThreshold")
+        assert alarm["TreatMissingData"] == "notBreaching"
 
 
 # -- permissions -----------------------------------------------------------------------------

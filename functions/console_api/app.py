@@ -7,14 +7,18 @@ from typing import Any
 
 import boto3
 from aws_lambda_powertools import Logger
-from vstarcam_push.console.api import ConsoleApi, ConsoleSettings, handle_errors
+from vstarcam_push.console.routes import ConsoleApi, ConsoleSettings, handle_errors
 from vstarcam_push.media.links import presigning_client
+from vstarcam_push.runtime.logs import quiet_wire_loggers
 from vstarcam_push.runtime.settings import Settings
 
 logger = Logger()
+quiet_wire_loggers()  # no secret in the logs at any level (runtime/logs.py)
 settings = Settings.from_env()
+dynamodb = boto3.client("dynamodb")
 api = ConsoleApi(
-    boto3.client("dynamodb"),
+    dynamodb,
+    boto3.client("s3"),
     presigning_client(os.environ.get("AWS_REGION", "us-east-1")),
     ConsoleSettings(
         cameras_table=settings.cameras_table,
@@ -23,9 +27,15 @@ api = ConsoleApi(
         default_offline_after=settings.offline_after_seconds,
         retention_days=settings.retention_days,
         api_url=settings.api_url,
+        camera_urls=(settings.camera_heartbeat_url, settings.camera_alarm_url),
         push_key_secret_parameter=settings.push_key_secret_parameter,
+        alert_types=settings.alert_types,
+        audit_table=settings.audit_table,
+        user_pool_id=settings.console_user_pool_id,
     ),
     ssm=boto3.client("ssm"),
+    cognito=boto3.client("cognito-idp"),
+    logger=logger,
 )
 handle = handle_errors(api.handle, logger)
 
@@ -33,7 +43,8 @@ handle = handle_errors(api.handle, logger)
 @logger.inject_lambda_context(clear_state=True)
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     # API Gateway's request id joins these logs to the API's access log lines; the user
-    # is named by the token's subject, never by the token.
+    # is named by the token's subject, never by the token. Roles and sites are read from
+    # the same verified claims (console/params.py).
     context_ = event.get("requestContext") or {}
     claims = ((context_.get("authorizer") or {}).get("jwt") or {}).get("claims") or {}
     logger.append_keys(

@@ -16,26 +16,38 @@ from aws_lambda_powertools import Logger
 from vstarcam_push.dal.deliveries import DeliveryLog
 from vstarcam_push.dal.destinations import DestinationStore
 from vstarcam_push.dal.secrets import SecretStore
-from vstarcam_push.delivery.channels.transport import pool, send
-from vstarcam_push.delivery.deliverer import DeadLetters, Deliverer, MediaSource
+from vstarcam_push.delivery.channels.transport import SEND_DEADLINE_S, pool, send
+from vstarcam_push.delivery.deliverer import DeadLetters, Deliverer, MediaSource, PushSender
 from vstarcam_push.media.links import presigning_client
 from vstarcam_push.runtime.batches import queue_batch
+from vstarcam_push.runtime.logs import quiet_wire_loggers
 from vstarcam_push.runtime.settings import Settings
 
 logger = Logger()
+quiet_wire_loggers()  # no secret in the logs at any level (runtime/logs.py)
 settings = Settings.from_env()
 dynamodb, sqs, http = boto3.client("dynamodb"), boto3.client("sqs"), pool()
+# One send ends within this deadline; a message is started only with time left for it and
+# for the AWS calls around it (claim, secrets, picture, record): the batch (up to 10
+# messages) then always answers within the function's timeout.
+send_deadline_s = settings.push_send_deadline_seconds or SEND_DEADLINE_S
+START_RESERVE_MS = int((send_deadline_s + 3) * 1000)
 deliverer = Deliverer(
     destinations=DestinationStore(dynamodb, settings.destinations_table),
-    secrets=SecretStore(boto3.client("ssm"), settings.secrets_prefix),
     deliveries=DeliveryLog(dynamodb, settings.deliveries_table),
-    media=MediaSource(boto3.client("s3"), settings.media_bucket, dynamodb, settings.alarms_table),
+    sender=PushSender(
+        secrets=SecretStore(boto3.client("ssm"), settings.secrets_prefix),
+        pictures=MediaSource(
+            boto3.client("s3"), settings.media_bucket, dynamodb, settings.alarms_table
+        ),
+        send=lambda request: send(http, request, send_deadline_s),
+        presigner=presigning_client(os.environ.get("AWS_REGION", "us-east-1")),
+        bucket=settings.media_bucket,
+        api_url=settings.api_url,
+    ),
     dead_letters=DeadLetters(sqs, settings.dead_letter_queue_url),
     sqs=sqs,
     queue_url=settings.delivery_queue_url,
-    send=lambda request: send(http, request),
-    presigner=presigning_client(os.environ.get("AWS_REGION", "us-east-1")),
-    api_url=settings.api_url,
     log=logger,
 )
 
@@ -46,4 +58,10 @@ def deliver(record: dict[str, Any]) -> str:
 
 @logger.inject_lambda_context(clear_state=True)
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    return queue_batch(event, deliver, logger)
+    return queue_batch(
+        event,
+        deliver,
+        logger,
+        time_left_ms=context.get_remaining_time_in_millis,
+        reserve_ms=START_RESERVE_MS,
+    )

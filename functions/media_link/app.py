@@ -20,10 +20,12 @@ from vstarcam_push.media.links import (
     redirect,
 )
 from vstarcam_push.runtime.http_event import HttpRequest
+from vstarcam_push.runtime.logs import quiet_wire_loggers
 from vstarcam_push.runtime.replies import count, handler_metrics, respond
 from vstarcam_push.runtime.settings import Settings
 
 logger = Logger()
+quiet_wire_loggers()  # no secret in the logs at any level (runtime/logs.py)
 metrics = handler_metrics()
 settings = Settings.from_env()
 alarms = AlarmStore(boto3.client("dynamodb"), settings.alarms_table)

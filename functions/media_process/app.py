@@ -16,10 +16,12 @@ from vstarcam_push.dal.alarms import AlarmStore
 from vstarcam_push.dal.media import MediaStore
 from vstarcam_push.media.processing import MediaProcessor
 from vstarcam_push.runtime.batches import stream_batch
+from vstarcam_push.runtime.logs import quiet_wire_loggers
 from vstarcam_push.runtime.replies import count, handler_metrics
 from vstarcam_push.runtime.settings import Settings
 
 logger = Logger()
+quiet_wire_loggers()  # no secret in the logs at any level (runtime/logs.py)
 metrics = handler_metrics()
 settings = Settings.from_env()
 processor = MediaProcessor(

@@ -13,25 +13,26 @@ import time
 from typing import Any
 
 import boto3
-from vstarcam_push.dal.cameras import CameraRegistry
 from vstarcam_push.dal.destinations import DestinationStore
+from vstarcam_push.dal.notification_claims import NotificationClaims
 from vstarcam_push.delivery.fanout import FanOut
 from vstarcam_push.models.camera import NotifyCeiling
 from vstarcam_push.notify.notifier import Notifier
 from vstarcam_push.runtime.batches import stream_batch
-from vstarcam_push.runtime.logs import JsonLogger
+from vstarcam_push.runtime.logs import JsonLogger, quiet_wire_loggers
 from vstarcam_push.runtime.settings import Settings
 
 # No Powertools (its package imports Logger, Metrics and Tracer, about 5 % of this cold
 # start): the template's metric filters on this function's log group count the
 # "suppressed" and "not sent" lines as NotificationsSuppressed and NotificationsCapped.
 logger = JsonLogger()
+quiet_wire_loggers()  # no secret in the logs at any level (runtime/logs.py)
 settings = Settings.from_env()
 dynamodb = boto3.client("dynamodb")
 notifier = Notifier(
     boto3.client("sns"),
     settings.topic_arn,
-    CameraRegistry(dynamodb, settings.cameras_table),
+    NotificationClaims(dynamodb, settings.cameras_table),
     bucket=settings.media_bucket,
     region=os.environ.get("AWS_REGION", "us-east-1"),
     cooldown_seconds=settings.notify_cooldown_seconds,
@@ -44,20 +45,20 @@ notifier = Notifier(
     )
     if settings.delivery_queue_url
     else None,
+    log=logger,
+    alert_types=settings.alert_types,
 )
 
 
 def notify(record: dict[str, Any]) -> None:
+    # What it holds back (cooldown, ceiling, quiet hours) the notifier logs itself, with
+    # the camera, the reason and until when.
     event, outcome = notifier.handle(record, now=int(time.time()))
     if outcome == "sent":
         # No custom metric ($0.30 a month for each event's, by the hours it is published):
         # the topic's free AWS/SNS NumberOfMessagesPublished counts the notifications, and
         # this line says which event each was.
         logger.info("notification sent", extra={"event": event})
-    elif outcome == "suppressed":
-        logger.info("notification suppressed by the cooldown", extra={"event": event})
-    elif outcome == "capped":
-        logger.info("notification not sent: the camera is over its notification ceiling")
 
 
 @logger.inject_lambda_context

@@ -6,9 +6,9 @@ import time
 from typing import Any
 
 import boto3
-from vstarcam_push.dal.cameras import CameraRegistry
+from vstarcam_push.dal.camera_fleet import CameraFleet
 from vstarcam_push.ingest.sweep import sweep_offline
-from vstarcam_push.runtime.logs import JsonLogger
+from vstarcam_push.runtime.logs import JsonLogger, quiet_wire_loggers
 from vstarcam_push.runtime.settings import Settings
 
 # No Powertools (its package imports Logger, Metrics and Tracer, about 5 % of this cold
@@ -17,13 +17,14 @@ from vstarcam_push.runtime.settings import Settings
 # writes no line and publishes no metric: one written every minute, even as 0, would cost
 # more than the rest of a one-camera stack (docs/performance.md).
 logger = JsonLogger()
+quiet_wire_loggers()  # no secret in the logs at any level (runtime/logs.py)
 settings = Settings.from_env()
-cameras = CameraRegistry(boto3.client("dynamodb"), settings.cameras_table)
+fleet = CameraFleet(boto3.client("dynamodb"), settings.cameras_table)
 
 
 @logger.inject_lambda_context
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    result = sweep_offline(cameras, now=int(time.time()))
+    result = sweep_offline(fleet, now=int(time.time()))
     if result.marked_offline:
         logger.info(
             "cameras offline",

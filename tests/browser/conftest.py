@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
 from selenium import webdriver
 from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
 from selenium.webdriver.chrome.service import Service
@@ -25,8 +26,11 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support import expected_conditions as expected
 from selenium.webdriver.support.ui import WebDriverWait
-from vstarcam_push.dal.cameras import CameraRegistry
+from vstarcam_push.dal.camera_registry import CameraRegistry
+from vstarcam_push.models.push_keys import keyed_url
+from vstarcam_tools.camera import simulator
 
+from tests.conftest import PUSH_KEY
 from tests.e2e.localstack import LocalStackProcess, start_local_stack
 
 PASSWORD = "browser-test-password"
@@ -72,13 +76,62 @@ def browser() -> Iterator[WebDriver]:
         "--no-sandbox",
         "--disable-dev-shm-usage",
         "--disable-gpu",
-        "--window-size=1280,900",
+        "--window-size=1280,800",
         "--autoplay-policy=no-user-gesture-required",
         "--no-first-run",
         "--disable-extensions",
         "--disable-background-networking",
     ):
         options.add_argument(argument)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(
+        service=Service(executable_path=_binary("chromedriver")), options=options
+    )
+    driver.set_page_load_timeout(WAIT_S)
+    # The viewport itself 1280x800 (a laptop's screen), whatever the window's frame takes.
+    driver.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride",
+        {"width": 1280, "height": 800, "deviceScaleFactor": 1, "mobile": False},
+    )
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+# A phone as Chromium's device mode plays it: 390x844 CSS pixels, touch, mobile (2x: the
+# screenshots in docs/ stay small enough to commit).
+PHONE = {
+    "deviceMetrics": {
+        "width": 390,
+        "height": 844,
+        "pixelRatio": 2.0,
+        "touch": True,
+        "mobile": True,
+    },
+    "userAgent": (
+        "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "
+        "Chrome/126.0 Mobile Safari/537.36"
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def phone() -> Iterator[WebDriver]:
+    """Headless Chromium emulating a phone (mobile emulation, touch events)."""
+    options = webdriver.ChromeOptions()
+    options.binary_location = _binary("chromium", "chromium-browser")
+    for argument in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-dev-shm-usage",
+        "--disable-gpu",
+        "--no-first-run",
+        "--disable-extensions",
+        "--disable-background-networking",
+    ):
+        options.add_argument(argument)
+    options.add_experimental_option("mobileEmulation", PHONE)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     driver = webdriver.Chrome(
         service=Service(executable_path=_binary("chromedriver")), options=options
@@ -106,10 +159,10 @@ def wait(driver: WebDriver, condition: Callable[[WebDriver], Any], timeout: floa
 
 
 def click_in_row(driver: WebDriver, vuid: str, label: str) -> None:
-    """Press a camera row's button, even if the list is redrawn while it is found."""
+    """Press a camera card's button, even if the list is redrawn while it is found."""
 
     def press(d: WebDriver) -> bool:
-        row = d.find_element(By.CSS_SELECTOR, f'tr[data-vuid="{vuid}"]')
+        row = d.find_element(By.CSS_SELECTOR, f'#camera-rows li[data-vuid="{vuid}"]')
         row.find_element(By.XPATH, f".//button[text()='{label}']").click()
         return True
 
@@ -150,6 +203,51 @@ def first_sign_in(
     driver.find_element(By.ID, "newpass-confirm").send_keys(chosen)
     driver.find_element(By.CSS_SELECTOR, "#newpass-form button[type=submit]").click()
     return cognito, pool
+
+
+def account_menu(driver: WebDriver, button_id: str) -> None:
+    """Press a button of the bar's account menu (two-step sign-in, sign out)."""
+    if not driver.find_element(By.ID, button_id).is_displayed():
+        driver.find_element(By.CSS_SELECTOR, "#account summary").click()
+    visible(driver, button_id).click()
+
+
+def push_alarm(
+    local: LocalStackProcess,
+    vuid: str,
+    alarm_type: int,
+    picture: str,
+    note: str,
+    video: bool = False,
+) -> None:
+    """One alarm push, as the camera simulator sends it."""
+    form = simulator.alarm_form(
+        vuid,
+        alarm_type,
+        simulator.unique_picture(simulator.load_testdata(picture), note),
+        simulator.load_testdata(simulator.VIDEO) if video else None,
+    )
+    reply = requests.post(
+        keyed_url(local.alarm_url, PUSH_KEY),
+        data=form,
+        headers={"Content-Type": form.content_type},
+        timeout=30,
+    )
+    assert reply.json() == {"code": "200", "message": "Success"}, reply.text
+
+
+def cards(driver: WebDriver) -> list:
+    return driver.find_elements(By.CSS_SELECTOR, "#alarm-grid li")
+
+
+def images_loaded(driver: WebDriver, selector: str) -> bool:
+    return bool(
+        driver.execute_script(
+            "const images = [...document.querySelectorAll(arguments[0])];"
+            "return images.length > 0 && images.every((i) => i.complete && i.naturalWidth > 0);",
+            selector,
+        )
+    )
 
 
 def screenshot(driver: WebDriver, name: str) -> None:

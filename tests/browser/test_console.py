@@ -8,71 +8,36 @@ from __future__ import annotations
 import time
 
 import pytest
-import requests
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support.ui import Select
 from vstarcam_push.dal.alarms import AlarmStore
-from vstarcam_push.dal.cameras import CameraRegistry
-from vstarcam_push.models.push_keys import keyed_url
-from vstarcam_tools import simulator
+from vstarcam_push.dal.camera_registry import CameraRegistry
 
 from tests.browser.conftest import (
     PASSWORD,
+    account_menu,
+    cards,
     click_in_row,
     first_sign_in,
+    images_loaded,
+    push_alarm,
     screenshot,
     sign_in,
     visible,
     wait,
 )
-from tests.conftest import PUSH_KEY, register_camera
+from tests.conftest import register_camera
 from tests.e2e.localstack import LocalStackProcess
 
 pytestmark = pytest.mark.slow
 
 FRONT_DOOR = "VE0005622QHOW"
 GARDEN = "OKB0379853SNLJ"
-# The grid asks for new alarms every 15 s; a new one must show within two rounds.
-NEW_ALARM_WAIT_S = 40
-
-
-def push_alarm(
-    local: LocalStackProcess,
-    vuid: str,
-    alarm_type: int,
-    picture: str,
-    note: str,
-    video: bool = False,
-) -> None:
-    """One alarm push, as the camera simulator sends it."""
-    form = simulator.alarm_form(
-        vuid,
-        alarm_type,
-        simulator.unique_picture(simulator.load_testdata(picture), note),
-        simulator.load_testdata(simulator.VIDEO) if video else None,
-    )
-    reply = requests.post(
-        keyed_url(local.alarm_url, PUSH_KEY),
-        data=form,
-        headers={"Content-Type": form.content_type},
-        timeout=30,
-    )
-    assert reply.json() == {"code": "200", "message": "Success"}, reply.text
-
-
-def cards(driver: WebDriver) -> list:
-    return driver.find_elements(By.CSS_SELECTOR, "#alarm-grid li")
-
-
-def images_loaded(driver: WebDriver, selector: str) -> bool:
-    return bool(
-        driver.execute_script(
-            "const images = [...document.querySelectorAll(arguments[0])];"
-            "return images.length > 0 && images.every((i) => i.complete && i.naturalWidth > 0);",
-            selector,
-        )
-    )
+# The console asks every 4 s whether the newest unreviewed alarm changed, then fetches the
+# grid's first page: a new alarm shows within about 5 s. The wait is generous for this
+# shared machine; the interval is what the design promises (unreviewed.js).
+NEW_ALARM_WAIT_S = 20
 
 
 def test_sign_in_shows_the_registered_cameras(
@@ -91,7 +56,7 @@ def test_sign_in_shows_the_registered_cameras(
     assert browser.execute_script("return sessionStorage.length") == 1
 
     browser.find_element(By.ID, "nav-cameras").click()
-    wait(browser, lambda d: len(d.find_elements(By.CSS_SELECTOR, "#camera-rows tr")) == 2)
+    wait(browser, lambda d: len(d.find_elements(By.CSS_SELECTOR, "#camera-rows li")) == 2)
     text = browser.find_element(By.ID, "camera-rows").text
     assert "Front door" in text and FRONT_DOOR in text and "offline (never seen)" in text
     assert "Garden" in text and "online" in text and "Motion detection alarm" in text
@@ -100,7 +65,7 @@ def test_sign_in_shows_the_registered_cameras(
     screenshot(browser, "console-cameras")
 
     Select(browser.find_element(By.ID, "camera-status")).select_by_value("online")
-    wait(browser, lambda d: len(d.find_elements(By.CSS_SELECTOR, "#camera-rows tr")) == 1)
+    wait(browser, lambda d: len(d.find_elements(By.CSS_SELECTOR, "#camera-rows li")) == 1)
     assert "Garden" in browser.find_element(By.ID, "camera-rows").text
     Select(browser.find_element(By.ID, "camera-status")).select_by_value("")
 
@@ -123,7 +88,8 @@ def test_register_rename_show_urls_and_remove_a_camera(
 
     click_in_row(browser, "VE0000001TEST", "Push URLs")
     urls = wait(
-        browser, lambda d: d.find_element(By.CSS_SELECTOR, 'tr[data-vuid="VE0000001TEST"] dl.urls')
+        browser,
+        lambda d: d.find_element(By.CSS_SELECTOR, '[data-vuid="VE0000001TEST"] .urls'),
     )
     assert local.heartbeat_url.rsplit("/", 1)[0] in urls.text
 
@@ -266,22 +232,6 @@ def test_a_refused_token_sends_the_page_back_to_sign_in(
     sign_in(browser, local.base_url)
 
 
-def test_the_console_fits_a_phones_screen(browser: WebDriver, local: LocalStackProcess) -> None:
-    size = browser.get_window_size()
-    try:
-        browser.set_window_size(390, 844)
-        for view in ("#/alarms", "#/cameras"):
-            browser.get(f"{local.base_url}/{view}")
-            wait(browser, lambda d: d.execute_script("return document.readyState") == "complete")
-            visible(browser, "bar")
-            overflow = browser.execute_script(
-                "return document.documentElement.scrollWidth - window.innerWidth"
-            )
-            assert overflow <= 0, (view, overflow)
-    finally:
-        browser.set_window_size(size["width"], size["height"])
-
-
 def test_the_password_reached_no_function_and_no_log(local: LocalStackProcess) -> None:
     for log in local.log_dir.iterdir():  # type: ignore[attr-defined]
         assert PASSWORD not in log.read_text(errors="replace"), log.name
@@ -290,7 +240,7 @@ def test_the_password_reached_no_function_and_no_log(local: LocalStackProcess) -
 
 
 def test_sign_out_forgets_the_session(browser: WebDriver, local: LocalStackProcess) -> None:
-    browser.find_element(By.ID, "sign-out").click()
+    account_menu(browser, "sign-out")
     visible(browser, "signin-form")
     assert browser.execute_script("return sessionStorage.length") == 0
     browser.get(local.base_url + "/#/cameras")

@@ -14,7 +14,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support import expected_conditions as expected
 
-from tests.browser.conftest import first_sign_in, sign_in, visible, wait
+from tests.browser.conftest import account_menu, first_sign_in, sign_in, visible, wait
 from tests.e2e.localstack import LocalStackProcess, start_local_stack
 
 pytestmark = pytest.mark.slow
@@ -48,7 +48,7 @@ def test_a_new_user_sets_a_password_then_an_authenticator_app(
     browser.find_element(By.CSS_SELECTOR, "#mfa-setup-form button[type=submit]").click()
     visible(browser, "bar")
     assert browser.find_element(By.ID, "who").text == "installer@example.com"
-    browser.find_element(By.ID, "sign-out").click()
+    account_menu(browser, "sign-out")
     visible(browser, "signin-form")
 
 
@@ -56,13 +56,13 @@ def test_after_turning_it_on_the_next_sign_in_asks_for_a_code(
     browser: WebDriver, local: LocalStackProcess
 ) -> None:
     sign_in(browser, local.base_url, password=PASSWORD)
-    browser.find_element(By.ID, "mfa-button").click()
+    account_menu(browser, "mfa-button")
     prompt = wait(browser, expected.alert_is_present())
     assert "authenticator app" in prompt.text
     prompt.send_keys("654321")
     prompt.accept()
     wait(browser, lambda d: "Two-step sign-in is on" in d.find_element(By.ID, "status").text)
-    browser.find_element(By.ID, "sign-out").click()
+    account_menu(browser, "sign-out")
 
     sign_in(browser, local.base_url, password=PASSWORD, until="mfa-code")
     visible(browser, "mfa-code").send_keys("111111")
@@ -71,7 +71,7 @@ def test_after_turning_it_on_the_next_sign_in_asks_for_a_code(
 
 
 def test_a_wrong_password_is_said_plainly(browser: WebDriver, local: LocalStackProcess) -> None:
-    browser.find_element(By.ID, "sign-out").click()
+    account_menu(browser, "sign-out")
     visible(browser, "signin-username").send_keys("admin")
     browser.find_element(By.ID, "signin-password").send_keys("not-the-password")
     browser.find_element(By.CSS_SELECTOR, "#signin-form button[type=submit]").click()

@@ -15,6 +15,7 @@ from urllib.parse import urlencode
 import boto3
 import pytest
 from vstarcam_push.dal.alarms import AlarmStore
+from vstarcam_push.dal.camera_admission import CameraAdmission
 from vstarcam_push.dal.media import MediaStore
 from vstarcam_push.models.alarm import Alarm, alarm_id_for
 from vstarcam_push.models.alarm_types import AlarmType
@@ -24,9 +25,17 @@ from vstarcam_tools.template import Stack
 
 from tests.conftest import JPEG as JPEG_BYTES
 from tests.conftest import MP4 as MP4_BYTES
-from tests.conftest import REGION, load_function, register_camera
+from tests.conftest import PUSH_KEY, REGION, load_function, register_camera
 
 DAY_MS = 86_400_000
+# The claims API Gateway's JWT authorizer hands the function for a signed-in admin: every
+# claim as text, a list as its items space-separated in brackets.
+ADMIN_CLAIMS = {
+    "sub": "user-1",
+    "client_id": "c",
+    "username": "admin@example.com",
+    "cognito:groups": "[admin]",
+}
 
 
 @dataclass
@@ -42,8 +51,10 @@ def api_event(
     query: dict[str, str] | None = None,
     body: Any = None,
     now_ms: int | None = None,
+    claims: dict[str, str] | None = None,
 ) -> dict[str, Any]:
-    """An HTTP API v2 event for a console route, as API Gateway sends it after the authorizer."""
+    """An HTTP API v2 event for a console route, as API Gateway sends it after the authorizer
+    (``claims``: the verified token's, an admin's by default)."""
     method, template = route.split(" ", 1)
     raw_path = template
     for name, value in (path or {}).items():
@@ -55,12 +66,14 @@ def api_event(
         "rawQueryString": urlencode(query or {}),
         "headers": {"authorization": "Bearer eyJ...", "host": "abc123.execute-api.amazonaws.com"},
         "requestContext": {
-            "http": {"method": method, "path": raw_path},
+            "http": {"method": method, "path": raw_path, "sourceIp": "203.0.113.7"},
             "requestId": "abc=",
             "routeKey": route,
             "stage": "$default",
             "timeEpoch": now_ms or int(time.time() * 1000),
-            "authorizer": {"jwt": {"claims": {"sub": "user-1", "client_id": "c"}, "scopes": None}},
+            "authorizer": {
+                "jwt": {"claims": ADMIN_CLAIMS if claims is None else claims, "scopes": None}
+            },
         },
         "isBase64Encoded": False,
     }
@@ -103,6 +116,10 @@ class Console:
         register_camera(
             self.dynamodb, self.cameras_table, vuid, name, offline_after, int(time.time())
         )
+
+    def heartbeat(self, vuid: str, now: int) -> None:
+        """A heartbeat with the tests' push key, as the heartbeat function writes it."""
+        CameraAdmission(self.dynamodb, self.cameras_table).heartbeat(vuid, now, key=PUSH_KEY)
 
     def store_alarm(
         self,

@@ -10,11 +10,10 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from vstarcam_push.console.api import handle_errors
+from vstarcam_push.console.routes import handle_errors
 from vstarcam_push.models.media import derived_key
 from vstarcam_push.models.push_keys import is_push_key, key_matches
 
-from tests.conftest import PUSH_KEY
 from tests.console.conftest import DAY_MS, Console
 
 FRONT = "VE0005622QHOW"
@@ -67,7 +66,7 @@ def test_the_api_reads_cameras_and_alarms_only_through_indexes_and_keys(
     console.register(FRONT, "Front door")
     console.store_alarm(FRONT, NOW_MS - 1000)
     calls: list[str] = []
-    client = console.module.api._db
+    client = console.module.dynamodb
     original = client._make_api_call
 
     def spy(operation: str, params: dict[str, Any]) -> Any:
@@ -91,7 +90,7 @@ def test_cameras_list_counts_the_fleet_and_shows_each_cameras_last_alarm(
 ) -> None:
     console.register(FRONT, "Front door")
     console.register(GARDEN, "Garden")
-    console.module.api.cameras.registry.heartbeat(FRONT, int(time.time()), 180, False, key=PUSH_KEY)
+    console.heartbeat(FRONT, int(time.time()))
     alarm_id = console.store_alarm(GARDEN, NOW_MS - 5000, alarm_type=0x14, processed=True)
 
     reply = console.call("GET /api/cameras")
@@ -110,9 +109,7 @@ def test_cameras_page_by_vuid_with_a_cursor_and_filter_by_status(console: Consol
     vuids = [f"CAM{n:04d}" for n in range(7)]
     for vuid in vuids:
         console.register(vuid)
-    console.module.api.cameras.registry.heartbeat(
-        "CAM0003", int(time.time()), 180, False, key=PUSH_KEY
-    )
+    console.heartbeat("CAM0003", int(time.time()))
 
     first = console.call("GET /api/cameras", query={"limit": "3"})
     second = console.call("GET /api/cameras", query={"limit": "3", "cursor": first.body["next"]})
@@ -232,6 +229,41 @@ def test_a_cameras_push_urls_only_on_request(console: Console) -> None:
     assert again.body == reply.body
     unknown = console.call("GET /api/cameras/{vuid}/urls", path={"vuid": GARDEN})
     assert unknown.status == 404
+
+
+class _SsmRecorder:
+    """The console API's SSM client, with every PutParameter noted."""
+
+    def __init__(self, client: Any) -> None:
+        self._client = client
+        self.exceptions = client.exceptions
+        self.puts: list[dict[str, Any]] = []
+
+    def get_parameter(self, **params: Any) -> Any:
+        return self._client.get_parameter(**params)
+
+    def put_parameter(self, **params: Any) -> Any:
+        self.puts.append(params)
+        return self._client.put_parameter(**params)
+
+
+def test_the_console_creates_the_push_key_secret_once_and_never_replaces_it(
+    console: Console,
+) -> None:
+    """GIVEN no push-key secret yet
+    WHEN the console registers two cameras and shows their URLs
+    THEN it made the secret once, asking SSM not to overwrite (its role may not: the
+    template's Deny on ssm:Overwrite), and read it after: version 1 throughout."""
+    recorder = _SsmRecorder(console.module.api._ssm)
+    console.module.api._ssm = recorder
+    for vuid in (FRONT, GARDEN):
+        assert console.call("POST /api/cameras", body={"vuid": vuid}).status == 201
+        assert console.call("GET /api/cameras/{vuid}/urls", path={"vuid": vuid}).status == 200
+
+    assert [put["Overwrite"] for put in recorder.puts] == [False]
+    stored = recorder.get_parameter(Name="/vstarcam-push/push-key-secret", WithDecryption=True)
+    assert stored["Parameter"]["Version"] == 1
+    assert stored["Parameter"]["Value"] == recorder.puts[0]["Value"]
 
 
 @pytest.mark.parametrize(
@@ -385,7 +417,7 @@ def test_bad_alarm_list_parameters_are_a_clear_400(
     ],
 )
 def test_a_forged_cursor_is_a_400_not_a_crash(console: Console, position: Any) -> None:
-    from vstarcam_push.console.api import encode_cursor
+    from vstarcam_push.console.params import encode_cursor
 
     cursor = encode_cursor(position) if isinstance(position, dict) else "WyJub3QiXQ"
     reply = console.call("GET /api/alarms", query={"cursor": cursor})
@@ -583,7 +615,109 @@ def test_a_storage_failure_is_a_500_in_the_wire_shape(
     def fail(*args: Any, **kwargs: Any) -> Any:
         raise ClientError({"Error": {"Code": "InternalServerError", "Message": "x"}}, "Query")
 
-    monkeypatch.setattr(console.module.api._db, "query", fail)
+    monkeypatch.setattr(console.module.dynamodb, "query", fail)
     reply = console.call("GET /api/alarms")
     assert reply.status == 500
     assert reply.body == {"code": "500", "message": "storage is unavailable, please retry"}
+
+
+# -- severity and the unreviewed count --------------------------------------------------
+
+
+def test_each_alarm_says_its_severity_and_the_list_filters_by_it(console: Console) -> None:
+    """GIVEN a smoke alarm, a doorbell (alerts) and a motion, an absence and an unknown
+    code (detections) THEN each listed alarm says which, and ``severity`` keeps one kind,
+    with the type filter too (a type of the other severity keeps nothing)."""
+    for offset, code in enumerate((0x26, 0x14, 0x12, 0x27, 0x99)):
+        console.store_alarm(FRONT, NOW_MS - 1000 * (offset + 1), alarm_type=code)
+    listed = {a["alarmType"]: a["severity"] for a in all_alarms(console)}
+    assert listed == {
+        0x26: "alert",
+        0x14: "alert",
+        0x12: "detection",
+        0x27: "detection",
+        0x99: "detection",
+    }
+    alerts = all_alarms(console, severity="alert")
+    assert [a["alarmType"] for a in alerts] == [0x26, 0x14]
+    detections = all_alarms(console, severity="detection", camera=FRONT)
+    assert [a["alarmType"] for a in detections] == [0x12, 0x27, 0x99]
+    assert len(all_alarms(console, severity="alert", type="0x14")) == 1
+    assert all_alarms(console, severity="detection", type="0x14") == []
+    refused = console.call("GET /api/alarms", query={"severity": "urgent"})
+    assert refused.status == 400 and "neither alert nor detection" in refused.body["message"]
+
+
+def test_the_alert_types_setting_changes_the_severity(
+    stack: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """AlertTypes=0x12: motion is the one alert; nothing stored changes."""
+    import boto3
+
+    from tests.conftest import REGION, load_function
+    from tests.console.conftest import Console as ConsoleFixture
+
+    # The parameter reaches the function as ALERT_TYPES (tests/test_template.py).
+    console = ConsoleFixture(
+        module=load_function(stack, "ConsoleApiFunction", monkeypatch, ALERT_TYPES="0x12"),
+        stack=stack,
+        dynamodb=boto3.client("dynamodb", region_name=REGION),
+        s3=boto3.client("s3", region_name=REGION),
+    )
+    console.store_alarm(FRONT, NOW_MS - 1000, alarm_type=0x12)
+    console.store_alarm(FRONT, NOW_MS - 2000, alarm_type=0x26)
+    assert [a["alarmType"] for a in all_alarms(console, severity="alert")] == [0x12]
+    assert [a["severity"] for a in all_alarms(console)] == ["alert", "detection"]
+
+
+def test_the_unreviewed_count_is_the_fleets_whatever_the_filter(console: Console) -> None:
+    """GIVEN four alarms of two cameras WHEN two are reviewed, one un-reviewed again and
+    one deleted THEN the count and the newest unreviewed follow, from one index query."""
+    empty = console.call("GET /api/alarms/unreviewed")
+    assert empty.status == 200
+    assert empty.body == {"unreviewed": 0, "more": False, "newest": None}
+    ids = [
+        console.store_alarm(FRONT, NOW_MS - 4000),
+        console.store_alarm(GARDEN, NOW_MS - 3000),
+        console.store_alarm(FRONT, NOW_MS - 2000),
+        console.store_alarm(GARDEN, NOW_MS - 1000),
+    ]
+    reply = console.call("GET /api/alarms/unreviewed").body
+    assert reply == {
+        "unreviewed": 4,
+        "more": False,
+        "newest": {"alarmId": ids[3], "receivedAtMs": NOW_MS - 1000},
+    }
+    console.call("POST /api/alarms/review", body={"alarmIds": [ids[3], ids[0]]})
+    reply = console.call("GET /api/alarms/unreviewed").body
+    assert reply["unreviewed"] == 2 and reply["newest"]["alarmId"] == ids[2]
+    console.call("POST /api/alarms/review", body={"alarmIds": [ids[3]], "reviewed": False})
+    console.call("DELETE /api/alarms/{alarmId}", path={"alarmId": ids[2]})
+    reply = console.call("GET /api/alarms/unreviewed").body
+    assert reply["unreviewed"] == 2 and reply["newest"]["alarmId"] == ids[3]
+    assert console.call("GET /api/alarms/unreviewed", query={"camera": FRONT}).status == 400
+
+
+def test_the_unreviewed_count_stops_at_its_limit(console: Console) -> None:
+    from vstarcam_push.dal.alarms import AlarmStore
+
+    for n in range(5):
+        console.store_alarm(FRONT, NOW_MS - 1000 * (n + 1))
+    found = AlarmStore(console.dynamodb, console.alarms_table).unreviewed(limit=3)
+    assert (found.count, found.more) == (3, True)
+    assert found.newest is not None and found.newest[1] == NOW_MS - 1000
+
+
+def test_a_stored_alarm_carries_the_unreviewed_mark_until_reviewed(console: Console) -> None:
+    """The mark is the sparse index's key: on every new alarm, never on a reviewed one."""
+    alarm_id = console.store_alarm(FRONT, NOW_MS - 1000)
+    key = {"vuid": {"S": FRONT}, "alarmId": {"S": alarm_id}}
+
+    def item() -> dict[str, Any]:
+        return console.dynamodb.get_item(TableName=console.alarms_table, Key=key)["Item"]
+
+    assert item()["unreviewed"] == {"S": "1"}
+    console.call("POST /api/alarms/review", body={"alarmIds": [alarm_id]})
+    assert "unreviewed" not in item() and "reviewedAt" in item()
+    stored = console.alarm(alarm_id)
+    assert stored is not None and "unreviewed" not in stored.to_item()

@@ -1,11 +1,13 @@
 """ConsoleFunction: the page and its versioned files, with the security headers on every
-response, long-lived caching for versioned files, no inline script, gzip, and 404s."""
+response, long-lived caching for versioned files, no inline script, gzip, and 404s; the
+installable app's manifest, icons and service worker."""
 
 from __future__ import annotations
 
 import base64
 import gzip
 import html
+import io
 import json
 import re
 from pathlib import Path
@@ -43,6 +45,8 @@ def test_every_response_carries_the_security_headers(page_function: ModuleType) 
     version = page_function.VERSION
     responses = [
         get(page_function, "GET /"),
+        get(page_function, "GET /sw.js"),
+        get(page_function, "GET /console/{version}/{file}", version=version, file="icon-192.png"),
         get(page_function, "GET /console/{version}/{file}", version=version, file="main.js"),
         get(page_function, "GET /console/{version}/{file}", version="old", file="main.js"),
         get(page_function, "GET /console/{version}/{file}", version=version, file="app.py"),
@@ -50,7 +54,7 @@ def test_every_response_carries_the_security_headers(page_function: ModuleType) 
     for response in responses:
         headers = response["headers"]
         csp = headers["content-security-policy"]
-        assert "script-src 'self'" in csp and "'unsafe-inline'" not in csp
+        assert "'unsafe-inline'" not in csp and "'unsafe-eval'" not in csp
         assert "frame-ancestors 'none'" in csp and "default-src 'none'" in csp
         assert headers["x-content-type-options"] == "nosniff"
         assert headers["referrer-policy"] == "no-referrer"
@@ -66,6 +70,10 @@ def test_media_come_only_from_here_and_the_buckets_regional_host(
     assert directives["media-src"] == f"'self' {bucket}"
     # The sign-in goes to Cognito from the browser; nothing else may be called.
     assert directives["connect-src"] == "'self' https://cognito-idp.us-east-1.amazonaws.com"
+    assert directives["script-src"] == "'self'"
+    # The installable app: its manifest and service worker from this origin only.
+    assert directives["manifest-src"] == "'self'"
+    assert directives["worker-src"] == "'self'"
 
 
 def test_the_page_is_revalidated_and_names_this_versions_files(page_function: ModuleType) -> None:
@@ -171,10 +179,15 @@ def test_the_sign_in_form_is_one_a_password_manager_understands() -> None:
 
 
 def test_the_page_and_its_scripts_stay_small() -> None:
-    total = sum(p.stat().st_size for p in WEB.iterdir())
-    gzipped = sum(len(gzip.compress(p.read_bytes(), 9)) for p in WEB.iterdir())
+    text = [p for p in WEB.iterdir() if p.suffix != ".png"]
+    total = sum(p.stat().st_size for p in text)
+    gzipped = sum(len(gzip.compress(p.read_bytes(), 9)) for p in text)
     assert total < 80_000, total
-    assert gzipped < 25_000, gzipped
+    # 15 kB for the first console; the installable app (worker, offline view, tiles, the
+    # unreviewed poll), phone layout and the Users page brought it to 27 kB (issue 19).
+    assert gzipped < 30_000, gzipped
+    # The home-screen icons: drawn flat, 32 colours.
+    assert sum(p.stat().st_size for p in WEB.glob("*.png")) < 10_000
 
 
 def test_every_script_module_imported_exists() -> None:
@@ -183,3 +196,104 @@ def test_every_script_module_imported_exists() -> None:
         for imported in re.findall(r"from '\./([^']+)'", script.read_text()):
             assert imported in names, (script.name, imported)
     assert Path(WEB / "main.js").exists()
+
+
+# -- the installable app ---------------------------------------------------------------
+
+
+def test_the_page_links_the_manifest_the_theme_colour_and_the_touch_icon(
+    page_function: ModuleType,
+) -> None:
+    page = body_of(get(page_function, "GET /"))
+    version = page_function.VERSION
+    assert f'<link rel="manifest" href="/console/{version}/manifest.webmanifest">' in page
+    assert '<meta name="theme-color" content="#1f5f8b">' in page
+    assert f'<link rel="apple-touch-icon" href="/console/{version}/icon-192.png">' in page
+
+
+def test_the_manifest_makes_the_console_installable(page_function: ModuleType) -> None:
+    """What Chromium's installability check asks of a manifest (the browser test asks
+    Chromium itself): a name, icons of 192 and 512 px, a start URL, a standalone display."""
+    response = get(
+        page_function,
+        "GET /console/{version}/{file}",
+        version=page_function.VERSION,
+        file="manifest.webmanifest",
+    )
+    assert response["headers"]["content-type"] == "application/manifest+json"
+    manifest = json.loads(body_of(response))
+    assert manifest["name"] == "VStarcam push" and manifest["short_name"]
+    assert (manifest["start_url"], manifest["scope"], manifest["id"]) == ("/", "/", "/")
+    assert manifest["display"] == "standalone"
+    assert manifest["theme_color"] == "#1f5f8b"  # style.css's --accent
+    sizes = {icon["sizes"] for icon in manifest["icons"]}
+    assert {"192x192", "512x512"} <= sizes
+    for icon in manifest["icons"]:
+        # Relative to the manifest: this version's files.
+        assert icon["src"] in page_function.FILES and icon["type"] == "image/png"
+
+
+def test_the_icons_are_pngs_of_their_size_as_the_script_draws_them(
+    page_function: ModuleType,
+) -> None:
+    from PIL import Image
+    from vstarcam_tools.dev.app_icons import SIZES, icon_png
+
+    for size in SIZES:
+        response = get(
+            page_function,
+            "GET /console/{version}/{file}",
+            {"accept-encoding": "gzip"},
+            version=page_function.VERSION,
+            file=f"icon-{size}.png",
+        )
+        # Already compressed: sent as they are (base64 through API Gateway), never gzipped.
+        assert response["isBase64Encoded"] and "content-encoding" not in response["headers"]
+        assert response["headers"]["content-type"] == "image/png"
+        served = Image.open(io.BytesIO(base64.b64decode(response["body"])))
+        assert served.size == (size, size)
+        drawn = Image.open(io.BytesIO(icon_png(size)))
+        assert served.convert("RGB").tobytes() == drawn.convert("RGB").tobytes(), size
+
+
+def test_the_service_worker_is_at_the_root_names_this_version_and_is_revalidated(
+    page_function: ModuleType,
+) -> None:
+    response = get(page_function, "GET /sw.js", {"accept-encoding": "gzip"})
+    assert response["statusCode"] == 200
+    assert response["headers"]["content-type"] == "text/javascript; charset=utf-8"
+    # Browsers check a worker for updates on navigation; no-cache makes that check a 304.
+    assert response["headers"]["cache-control"] == "no-cache"
+    worker = body_of(response)
+    assert f"const VERSION = '{page_function.VERSION}';" in worker
+    (files,) = re.findall(r"const FILES = (\[[^\]]*\]);", worker)
+    assert json.loads(files) == sorted(page_function.FILES)
+    assert "sw.js" not in page_function.FILES and "index.html" not in page_function.FILES
+    assert "__" not in worker.replace("__proto__", "")
+    again = get(page_function, "GET /sw.js", {"if-none-match": response["headers"]["etag"]})
+    assert again["statusCode"] == 304
+
+
+def test_the_service_worker_may_fetch_only_here_and_the_buckets_thumbnails(
+    page_function: ModuleType,
+) -> None:
+    """A worker is governed by its own script's policy: this origin and the media bucket."""
+    headers = get(page_function, "GET /sw.js")["headers"]
+    directives = dict(d.split(" ", 1) for d in headers["content-security-policy"].split("; "))
+    bucket = "https://vstarcam-push-mediabucket.s3.us-east-1.amazonaws.com"
+    assert directives == {
+        "default-src": "'none'",
+        "connect-src": f"'self' {bucket}",
+        "frame-ancestors": "'none'",
+    }
+    worker = body_of(get(page_function, "GET /sw.js"))
+    assert f"const MEDIA_ORIGIN = '{bucket}';" in worker
+
+
+def test_the_service_worker_keeps_no_api_answer_and_no_token() -> None:
+    """It answers only the page, this version's files and the bucket's images: the API
+    (tokens in, presigned URLs out) and the sign-in service go past it untouched."""
+    worker = re.sub(r"//.*", "", (WEB / "sw.js").read_text())
+    assert "/api" not in worker and "Authorization" not in worker
+    assert "sessionStorage" not in worker and "cognito" not in worker.lower()
+    assert "request.method !== 'GET'" in worker

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from vstarcam_push.console.api import ConsoleApi, ConsoleSettings
+from vstarcam_push.console.routes import ConsoleApi, ConsoleSettings
 from vstarcam_tools.template import Stack, load_template
 
 TEMPLATE = load_template()
@@ -37,7 +37,7 @@ def test_every_api_route_has_the_jwt_authorizer_and_no_other_route_has_one() -> 
         else:
             # Camera routes, media links and the page stay open.
             assert authorizer is None, path
-    assert api_routes == 10
+    assert api_routes == 16
     assert "DefaultAuthorizer" not in props("HttpApi")["Auth"]
 
 
@@ -47,7 +47,7 @@ def test_the_template_declares_exactly_the_routes_the_api_answers() -> None:
         for function, method, path, _ in http_routes()
         if function == "ConsoleApiFunction"
     }
-    api = ConsoleApi(None, None, ConsoleSettings("c", "a", "b", 180, 30, ""))
+    api = ConsoleApi(None, None, None, ConsoleSettings("c", "a", "b", 180, 30, ""))
     assert declared == api.route_keys
 
 
@@ -81,6 +81,36 @@ def test_the_app_client_is_public_and_signs_in_without_the_hosted_ui() -> None:
     assert client["EnableTokenRevocation"] is True
 
 
+def test_tokens_are_short_lived_and_refreshed_and_sign_out_can_revoke() -> None:
+    """The JWT authorizer does not check revocation: a signed-out or removed user's access
+    (or ID) token works at the API until it expires, so it expires within 5 to 15 minutes;
+    the refresh token (which sign-out and 'users remove' revoke) keeps the session."""
+    client = props("ConsoleUserPoolClient")
+    assert client["EnableTokenRevocation"] is True
+    assert "ALLOW_REFRESH_TOKEN_AUTH" in client["ExplicitAuthFlows"]
+    units = client["TokenValidityUnits"]
+    assert units == {"AccessToken": "minutes", "IdToken": "minutes", "RefreshToken": "minutes"}
+    assert 5 <= client["AccessTokenValidity"] <= 15
+    assert 5 <= client["IdTokenValidity"] <= 15
+    assert client["RefreshTokenValidity"] >= 60 * client["AccessTokenValidity"]
+
+
+def test_the_lifetimes_and_revocation_change_without_replacing_the_app_client() -> None:
+    """A replaced app client would get a new id, which signed-in pages and the authorizer's
+    audience hold: CloudFormation replaces it only for its create-only properties
+    (the resource schema cfn-lint ships), and those are as they were."""
+    from cfnlint.schema import PROVIDER_SCHEMA_MANAGER
+
+    schema = PROVIDER_SCHEMA_MANAGER.get_resource_schema(
+        "us-east-1", "AWS::Cognito::UserPoolClient"
+    ).schema
+    create_only = {path.rsplit("/", 1)[1] for path in schema["createOnlyProperties"]}
+    assert create_only == {"GenerateSecret", "UserPoolId"}
+    client = props("ConsoleUserPoolClient")
+    assert client["GenerateSecret"] is False
+    assert client["UserPoolId"] == {"Ref": "ConsoleUserPool"}
+
+
 def test_console_admin_email_creates_the_first_user_only_when_given() -> None:
     assert TEMPLATE["Parameters"]["ConsoleAdminEmail"]["Default"] == ""
     assert "ConsoleAdminUser" not in Stack().resources()
@@ -89,6 +119,23 @@ def test_console_admin_email_creates_the_first_user_only_when_given() -> None:
     user = stack.properties("ConsoleAdminUser")
     assert user["Username"] == "owner@example.com"
     assert user["DesiredDeliveryMediums"] == ["EMAIL"]
+
+
+COGNITO_ACTIONS = {
+    "cognito-idp:ListUsers",
+    "cognito-idp:ListGroups",
+    "cognito-idp:ListUsersInGroup",
+    "cognito-idp:DescribeUserPool",
+    "cognito-idp:AdminGetUser",
+    "cognito-idp:AdminListGroupsForUser",
+    "cognito-idp:AdminListUserAuthEvents",
+    "cognito-idp:AdminCreateUser",
+    "cognito-idp:CreateGroup",
+    "cognito-idp:AdminAddUserToGroup",
+    "cognito-idp:AdminRemoveUserFromGroup",
+    "cognito-idp:AdminUserGlobalSignOut",
+    "cognito-idp:AdminDeleteUser",
+}
 
 
 def test_the_page_function_makes_no_aws_call_and_the_api_only_the_ones_it_needs() -> None:
@@ -121,11 +168,46 @@ def test_the_page_function_makes_no_aws_call_and_the_api_only_the_ones_it_needs(
         "s3:DeleteObject",
         "ssm:GetParameter",
         "ssm:PutParameter",
+        "dynamodb:PutItem",
+        *COGNITO_ACTIONS,
     }
+    # The audit table is written and queried, never scanned or changed.
+    (audit,) = [s for s in statements if s["Resource"] == {"Fn::GetAtt": ["AuditTable", "Arn"]}]
+    assert sorted(audit["Action"]) == ["dynamodb:PutItem", "dynamodb:Query"]
+    # The Users page reaches the console's own pool only, and never sets a password.
+    (cognito,) = [s for s in statements if any(a.startswith("cognito-idp:") for a in s["Action"])]
+    assert cognito["Resource"] == {"Fn::GetAtt": ["ConsoleUserPool", "Arn"]}
+    assert not [a for a in actions if "Password" in a or "UpdateUserAttributes" in a]
     (ssm,) = [s for s in statements if "ssm:GetParameter" in s["Action"]]
     assert ssm["Resource"]["Fn::Sub"].endswith(":parameter/${AWS::StackName}/push-key-secret")
     (s3,) = [s for s in statements if "s3:GetObject" in s["Action"]]
     assert s3["Resource"] == {"Fn::Sub": "${MediaBucket.Arn}/alarms/*"}
+
+
+def test_the_console_api_may_create_the_push_key_secret_but_never_replace_it() -> None:
+    """A replaced secret would change every camera's key (and could be one an attacker
+    chose). IAM can say "create only" for PutParameter: the ``ssm:Overwrite`` condition key,
+    so the grant is fenced by a Deny of ``Overwrite=true``; without it PutParameter cannot
+    change an existing parameter (Overwrite is false by default)."""
+    parameter = ":parameter/${AWS::StackName}/push-key-secret"
+    policy = [s for p in props("ConsoleApiFunction")["Policies"] for s in p["Statement"]]
+    ssm = [s for s in policy if any(a.startswith("ssm:") for a in as_list(s["Action"]))]
+    allow = [s for s in ssm if s["Effect"] == "Allow"]
+    deny = [s for s in ssm if s["Effect"] == "Deny"]
+    assert [sorted(as_list(s["Action"])) for s in allow] == [
+        ["ssm:GetParameter", "ssm:PutParameter"]
+    ]
+    assert [as_list(s["Action"]) for s in deny] == [["ssm:PutParameter"]]
+    for statement in allow + deny:
+        assert statement["Resource"]["Fn::Sub"].endswith(parameter)
+        assert "NotResource" not in statement
+    assert deny[0]["Condition"] == {"StringEquals": {"ssm:Overwrite": "true"}}
+    # Neither may it delete, label or otherwise change the parameter.
+    assert "Condition" not in allow[0]
+
+
+def as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
 
 
 def test_outputs_name_the_console_url_and_the_user_pool() -> None:

@@ -179,3 +179,120 @@ def test_the_sign_in_path_lets_only_the_browsers_calls_through(local: LocalStack
 def test_the_start_message_names_the_console_and_its_user(local: LocalStackProcess) -> None:
     line = local.wait_for_line(r"^Console: ")
     assert line == f"Console: {local.base_url}/ (user admin, password {PASSWORD})"
+
+
+def test_srp_sign_in_is_refused_so_no_password_proof_is_skipped(local: LocalStackProcess) -> None:
+    """GIVEN moto's SRP accepts any password proof WHEN someone who can reach the API port
+    tries it for admin THEN the sign-in path refuses the flow the app client does not allow."""
+    client_id = local.outputs.raw["ConsoleUserPoolClientId"]
+    srp = cognito(
+        local,
+        "InitiateAuth",
+        {
+            "AuthFlow": "USER_SRP_AUTH",
+            "ClientId": client_id,
+            "AuthParameters": {"USERNAME": "admin", "SRP_A": "ab" * 64},
+        },
+    )
+    verifier = cognito(
+        local,
+        "RespondToAuthChallenge",
+        {
+            "ChallengeName": "PASSWORD_VERIFIER",
+            "ClientId": client_id,
+            "ChallengeResponses": {"USERNAME": "admin", "PASSWORD_CLAIM_SIGNATURE": "x"},
+        },
+    )
+
+    for reply in (srp, verifier):
+        assert reply.status_code == 400, reply.text
+        assert reply.json()["__type"] == "InvalidParameterException"
+        assert "not enabled for this client" in reply.json()["message"]
+        assert "AuthenticationResult" not in reply.text
+
+
+def test_sign_out_revokes_the_refresh_token_without_a_traceback(local: LocalStackProcess) -> None:
+    client_id = local.outputs.raw["ConsoleUserPoolClientId"]
+    signed_in = cognito(
+        local,
+        "InitiateAuth",
+        {
+            "AuthFlow": "USER_PASSWORD_AUTH",
+            "ClientId": client_id,
+            "AuthParameters": {"USERNAME": "admin", "PASSWORD": PASSWORD},
+        },
+    ).json()["AuthenticationResult"]
+    start = len(local.lines)
+
+    # What the console's sign-out sends.
+    revoked = cognito(
+        local, "RevokeToken", {"Token": signed_in["RefreshToken"], "ClientId": client_id}
+    )
+    refresh = cognito(
+        local,
+        "InitiateAuth",
+        {
+            "AuthFlow": "REFRESH_TOKEN_AUTH",
+            "ClientId": client_id,
+            "AuthParameters": {"REFRESH_TOKEN": signed_in["RefreshToken"]},
+        },
+    )
+
+    assert revoked.status_code == 200, revoked.text
+    assert refresh.status_code == 400 and refresh.json()["__type"] == "NotAuthorizedException"
+    time.sleep(0.5)  # let the console catch up with whatever the stack printed
+    assert "Traceback" not in "\n".join(local.lines[start:])
+
+
+def test_the_start_message_says_moto_accepts_any_code(local: LocalStackProcess) -> None:
+    """ConsoleMfa=optional (the default) lets users turn two-step sign-in on."""
+    assert "moto accepts any 6-digit code" in local.wait_for_line(r"^Two-step sign-in:")
+
+
+def test_a_viewers_token_carries_their_groups_and_the_api_limits_them_to_their_site(
+    local: LocalStackProcess,
+) -> None:
+    """GIVEN a viewer of one site made as 'vstarcam-push users add' makes them, and cameras
+    in two sites
+    WHEN the viewer signs in through the page's path and asks the API
+    THEN their access token's cognito:groups reaches the function through the local JWT
+    authorizer as API Gateway hands it over: they see their site's camera only, and an
+    admin's route is 403."""
+    from vstarcam_push.dal.camera_registry import CameraRegistry
+    from vstarcam_push.dal.console_users import ConsoleUsers
+    from vstarcam_push.models.access import VIEWER, Access
+
+    pool = local.outputs.raw["ConsoleUserPoolId"]
+    cognito_client = local.client("cognito-idp")
+    ConsoleUsers(cognito_client, pool).add(
+        "ann@example.com", Access("ann@example.com", VIEWER, frozenset({"Smith house"}))
+    )
+    cognito_client.admin_set_user_password(
+        UserPoolId=pool, Username="ann@example.com", Password=PASSWORD, Permanent=True
+    )
+    registry = CameraRegistry(local.client("dynamodb"), local.outputs.cameras_table)
+    for vuid, site in (("VE0000011SMTH", "Smith house"), ("VE0000012JONS", "Jones shop")):
+        registry.register(vuid, "", 180, int(time.time()), bytes(32))
+        registry.set_site(vuid, site)
+    reply = cognito(
+        local,
+        "InitiateAuth",
+        {
+            "AuthFlow": "USER_PASSWORD_AUTH",
+            "ClientId": local.outputs.raw["ConsoleUserPoolClientId"],
+            "AuthParameters": {"USERNAME": "ann@example.com", "PASSWORD": PASSWORD},
+        },
+    )
+    assert reply.status_code == 200, reply.text
+    access = reply.json()["AuthenticationResult"]["AccessToken"]
+    assert set(claims_of({"AccessToken": access})["cognito:groups"]) == {
+        "viewer",
+        "site:Smith%20house",
+    }
+    cameras = call(local, "GET", "/api/cameras", access)
+    assert cameras.status_code == 200, cameras.text
+    assert [c["vuid"] for c in cameras.json()["cameras"]] == ["VE0000011SMTH"]
+    assert call(local, "GET", "/api/cameras/{vuid}/urls", access).json() == {
+        "code": "403",
+        "message": "only an admin may do this",
+    }

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 
 import pytest
 from vstarcam_push.dal.alarms import AlarmStore
-from vstarcam_push.dal.cameras import CameraRegistry
+from vstarcam_push.dal.camera_registry import CameraRegistry
 from vstarcam_push.dal.media import MediaStore
 
 from tests.conftest import register_camera

@@ -17,8 +17,11 @@ from typing import Any
 import boto3
 import pytest
 from moto.dynamodbstreams.models import dynamodbstreams_backends
-from vstarcam_push.dal.cameras import CameraRegistry
-from vstarcam_tools.local.runner import ShardIteratorJanitor
+from vstarcam_push.dal.camera_admission import CameraAdmission
+from vstarcam_push.dal.camera_fleet import CameraFleet
+from vstarcam_push.dal.camera_registry import CameraRegistry
+from vstarcam_tools.local.moto_server import ShardIteratorJanitor
+from vstarcam_tools.local.stream_shards import keep_streams
 from vstarcam_tools.local.streams import MappingConfig, StreamEventSource
 from vstarcam_tools.template import Stack
 
@@ -94,22 +97,26 @@ def test_records_are_passed_as_lambda_passes_them(stack: Stack) -> None:
     json.dumps(handler.events[0])
 
 
+def camera_goes_offline(stack: Stack, heartbeats: tuple[int, ...]) -> None:
+    """A camera registered at 1000 (60 s threshold), online with these heartbeats, then
+    marked offline by the sweep at 2000."""
+    dynamodb = boto3.client("dynamodb", region_name=REGION)
+    table = stack.physical_name("CamerasTable")
+    registration = CameraRegistry(dynamodb, table).register(
+        "VE0005622QHOW", "Door", 60, 1000, TEST_SECRET
+    )
+    admission = CameraAdmission(dynamodb, table, offline_after=60)
+    for now in heartbeats:
+        admission.heartbeat("VE0005622QHOW", now, key=registration.push_key)
+    assert CameraFleet(dynamodb, table).mark_offline("VE0005622QHOW", now=2000)
+
+
 def test_filter_criteria_keep_heartbeats_from_the_notifier(stack: Stack) -> None:
     """Only a change of status passes the CameraStatus filters; registration and the
     heartbeats of an online camera never invoke the function."""
     handler = Recorder()
     mapping = _mapping(stack, "CameraStatus", handler)
-    cameras = CameraRegistry(
-        boto3.client("dynamodb", region_name=REGION), stack.physical_name("CamerasTable")
-    )
-    key = cameras.register("VE0005622QHOW", "Door", 60, 1000, TEST_SECRET).push_key
-    cameras.heartbeat(
-        "VE0005622QHOW", 1000, default_offline_after=60, accept_unknown=False, key=key
-    )
-    cameras.heartbeat(
-        "VE0005622QHOW", 1030, default_offline_after=60, accept_unknown=False, key=key
-    )
-    assert cameras.mark_offline("VE0005622QHOW", now=2000)
+    camera_goes_offline(stack, heartbeats=(1000, 1030))
 
     result = mapping.drain()
 
@@ -241,14 +248,7 @@ def test_real_notifier_whose_sns_keeps_failing_ends_in_the_dead_letter_queue(
     sns.delete_topic(TopicArn=stack.get_att("AlarmTopic", "TopicArn"))
     handler = Recorder(lambda event, call: invoke(notify, event))
     mapping = _mapping(stack, "CameraStatus", handler, max_retry_attempts=2)
-    cameras = CameraRegistry(
-        boto3.client("dynamodb", region_name=REGION), stack.physical_name("CamerasTable")
-    )
-    key = cameras.register("VE0005622QHOW", "Door", 60, 1000, TEST_SECRET).push_key
-    cameras.heartbeat(
-        "VE0005622QHOW", 1000, default_offline_after=60, accept_unknown=False, key=key
-    )
-    assert cameras.mark_offline("VE0005622QHOW", now=2000)
+    camera_goes_offline(stack, heartbeats=(1000,))
 
     result = mapping.drain()
 
@@ -275,3 +275,44 @@ def test_janitor_expires_old_shard_iterators_but_never_the_mappings_own(stack: S
     assert set(iterators) == mapping.shard_iterators
     _put_alarm(stack, "after-sweep")
     assert mapping.drain().delivered == 1
+
+
+# -- whatever moto does to a table, its stream goes on ---------------------------------------
+
+
+def test_a_failed_transaction_does_not_cut_the_stream_off(stack: Stack) -> None:
+    """GIVEN a mapping reading the Alarms stream WHEN a transaction writes one alarm and then
+    fails a condition (moto puts back a deep copy of the table, with a copy of its shard)
+    THEN the mapping still receives what is written afterwards, and never the rolled-back
+    write (AWS writes no stream record for it)."""
+    from moto.dynamodb.models import dynamodb_backends
+
+    keep_streams(dynamodb_backends[stack.account][REGION])
+    handler = Recorder()
+    mapping = _mapping(stack, "NewAlarm", handler)
+    _put_alarm(stack, "before")
+    db = boto3.client("dynamodb", region_name=REGION)
+    table = stack.physical_name("AlarmsTable")
+    with pytest.raises(db.exceptions.TransactionCanceledException):
+        db.transact_write_items(
+            TransactItems=[
+                {"Put": {"TableName": table, "Item": _alarm_key("rolled-back")}},
+                {
+                    "Put": {
+                        "TableName": table,
+                        "Item": _alarm_key("before"),
+                        "ConditionExpression": "attribute_not_exists(alarmId)",
+                    }
+                },
+            ]
+        )
+    _put_alarm(stack, "after")
+
+    mapping.drain()
+
+    assert [_alarm_ids(event) for event in handler.events] == [["before", "after"]]
+    assert "Item" not in db.get_item(TableName=table, Key=_alarm_key("rolled-back"))
+
+
+def _alarm_key(alarm_id: str) -> dict[str, Any]:
+    return {"vuid": {"S": "VE0005622QHOW"}, "alarmId": {"S": alarm_id}}

@@ -16,7 +16,7 @@ from vstarcam_push.dal.alarms import AlarmStore
 from vstarcam_push.dal.media import MediaStore
 from vstarcam_push.media.convert import moov_first
 from vstarcam_push.models.alarm import Alarm
-from vstarcam_tools import mediagen
+from vstarcam_tools.camera import mediagen
 
 from tests.e2e.helpers import post_alarm, reply_of, stored_alarms
 from tests.e2e.localstack import LocalStackProcess

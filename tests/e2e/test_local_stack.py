@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -22,10 +23,11 @@ from urllib.parse import urlsplit
 import pytest
 import requests
 from vstarcam_push.dal.alarms import AlarmStore
-from vstarcam_push.dal.cameras import CameraRegistry
+from vstarcam_push.dal.camera_registry import CameraRegistry
 from vstarcam_push.dal.media import MediaStore
 from vstarcam_push.models.push_keys import keyed_url
 from vstarcam_push.runtime.http_event import MAX_REQUEST_BYTES
+from vstarcam_tools.cli.main import main
 
 from tests.conftest import PUSH_KEY
 from tests.conftest import VENDOR_ALARM_TYPES as ALARM_TYPES
@@ -56,6 +58,9 @@ def test_start_up_prints_the_camera_urls_and_the_aws_endpoint(local: LocalStackP
     assert local.alarm_url == f"{local.base_url}/alarm"
     assert re.fullmatch(r"http://127\.0\.0\.1:\d+", local.endpoint)
     assert local.endpoint != local.base_url
+    # The commands it prints run when pasted into a shell with the same PATH.
+    command = local.wait_for_line(r"^  \S+ cameras add ")
+    assert shutil.which(shlex.split(command)[0]), command
 
 
 def test_outputs_are_published_where_the_cli_reads_a_deployed_stacks(
@@ -678,17 +683,86 @@ def test_moto_answers_no_other_sites_cors(local: LocalStackProcess) -> None:
         assert "access-control-allow-origin" not in {k.lower() for k in response.headers}
 
 
-def test_the_local_apis_own_pages_may_call_motos_cognito(local: LocalStackProcess) -> None:
-    """The web console served by the local API signs in against moto's Cognito, as a browser
-    calls Cognito in AWS: its origin, and that API only, gets CORS."""
-    preflight = requests.options(
+def test_moto_refuses_what_a_web_page_can_send_without_reading(local: LocalStackProcess) -> None:
+    """GIVEN a page that cannot read moto's answers WHEN it sends a form upload to the bucket,
+    moto's reset, or an unsigned call THEN moto refuses each before acting (the browser
+    version of this is tests/browser/test_local_emulator_guard.py)."""
+    bucket = local.outputs.media_bucket
+    upload = requests.post(
+        f"{local.endpoint}/{bucket}",
+        data={"key": "evil.html", "Content-Type": "text/html"},
+        files={"file": ("evil.html", b"<script>alert(1)</script>", "text/html")},
+        timeout=HTTP_TIMEOUT_S,
+    )
+    reset = requests.post(f"{local.endpoint}/moto-api/reset", timeout=HTTP_TIMEOUT_S)
+    unsigned = requests.post(
         local.endpoint,
+        data="{}",
         headers={
-            "Origin": local.base_url,
-            "Access-Control-Request-Method": "POST",
-            "Access-Control-Request-Headers": "content-type,x-amz-target",
+            "X-Amz-Target": "AmazonSSM.DescribeParameters",
+            "Content-Type": "application/x-amz-json-1.1",
         },
         timeout=HTTP_TIMEOUT_S,
     )
 
-    assert preflight.headers.get("access-control-allow-origin") == local.base_url
+    assert [r.status_code for r in (upload, reset, unsigned)] == [403, 403, 403]
+    s3 = local.client("s3")
+    assert "Contents" not in s3.list_objects_v2(Bucket=bucket, Prefix="evil")
+    assert local.client("dynamodb").list_tables()["TableNames"]  # not reset
+    # The stack's own clients still work: the CLI's boto3 did just now; moto's own API
+    # answers the stack's key only.
+    assert local.moto_api("data.json").status_code == 200
+
+
+def test_an_aws_client_pointed_at_the_camera_api_is_told_the_aws_endpoint(
+    local: LocalStackProcess,
+) -> None:
+    """GIVEN AWS_ENDPOINT_URL set to the first port the banner shows (the camera API)
+    WHEN the CLI runs THEN one line names the variable and the value to use."""
+    result = subprocess.run(
+        [sys.executable, "-m", "vstarcam_tools.cli", "cameras", "list"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**local.aws_environment(), "AWS_ENDPOINT_URL": local.base_url},
+    )
+
+    assert result.returncode == 1
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+    assert f"set AWS_ENDPOINT_URL={local.endpoint}" in result.stderr
+
+
+# -- table streams after any table operation ------------------------------------------------
+# Last in the module: on a stack where a failed transaction cuts the Cameras stream off,
+# the offline tests above would fail too.
+
+
+def test_offline_and_back_online_are_notified_after_cameras_add_twice(
+    local: LocalStackProcess,
+    inbox: SnsInbox,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """GIVEN a camera added with the CLI, then added again (the second add's transaction
+    fails its condition, and moto rolls the Cameras table back to a copy)
+    THEN the table's stream still reaches the notifier: offline, then back online."""
+    vuid = new_vuid()
+    for name, value in local.aws_environment().items():
+        if name.startswith("AWS_"):
+            monkeypatch.setenv(name, value)
+
+    def cli(*argv: str) -> str:
+        capsys.readouterr()
+        assert main(list(argv)) == 0, capsys.readouterr().err
+        return capsys.readouterr().out
+
+    cli("cameras", "add", vuid, "--name", "Gate", "--offline-after", "2")
+    cli("cameras", "add", vuid, "--name", "Gate", "--offline-after", "2")
+    heartbeat_url = json.loads(cli("cameras", "urls", vuid, "--json"))["heartbeatUrl"]
+
+    assert reply_of(post_heartbeat(heartbeat_url, vuid, key=None), 200) == "Success"
+    offline = inbox.wait_for(vuid, "offline", timeout_s=NOTIFY_TIMEOUT_S)
+    assert offline.subject == f"Camera offline: Gate ({vuid})"
+
+    assert reply_of(post_heartbeat(heartbeat_url, vuid, key=None), 200) == "Success"
+    inbox.wait_for(vuid, "online", timeout_s=NOTIFY_TIMEOUT_S)

@@ -95,6 +95,7 @@ def test_refused_options_exit_with_an_error_before_serving(
             "0",
             "--aws-port",
             "0",
+            "--no-state",
             *arguments,
         ],
         capture_output=True,
@@ -114,8 +115,9 @@ def test_port_in_use_is_a_clear_error() -> None:
         taken.listen()
         port = taken.getsockname()[1]
 
+        command = [sys.executable, "-m", "vstarcam_tools.local", "--port", str(port)]
         result = subprocess.run(
-            [sys.executable, "-m", "vstarcam_tools.local", "--port", str(port), "--aws-port", "0"],
+            [*command, "--aws-port", "0", "--no-state"],
             capture_output=True,
             text=True,
             env=offline_environment(),
@@ -137,5 +139,8 @@ def test_local_is_a_subcommand_of_the_cli() -> None:
     )
 
     assert result.returncode == 0, result.stderr
-    for option in ("--host", "--port", "--aws-port", "--parameter-overrides", "--schedule-rate"):
+    for option in (
+        "--host", "--port", "--aws-port", "--parameter-overrides", "--schedule-rate",
+        "--fresh", "--state-dir", "--no-state",
+    ):  # fmt: skip
         assert option in result.stdout

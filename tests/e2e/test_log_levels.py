@@ -29,7 +29,7 @@ import json
 import logging
 import sys
 
-from vstarcam_push.logs import JsonLogger
+from vstarcam_push.runtime.logs import JsonLogger
 
 logger = JsonLogger("probe")
 
@@ -162,7 +162,7 @@ def test_the_local_stack_at_warn_writes_only_the_refusal(warn_stack: LocalStackP
     WHEN a registered camera sends a heartbeat and an alarm, and an unknown one a heartbeat
     THEN the heartbeat log holds one line, the refusal (WARNING, with its reason), and the
     alarm log nothing: no INFO line, no EMF line, no START/END/REPORT."""
-    from vstarcam_push.dal.cameras import CameraRegistry
+    from vstarcam_push.dal.camera_registry import CameraRegistry
 
     registry = CameraRegistry(warn_stack.client("dynamodb"), warn_stack.outputs.cameras_table)
     register_camera(

@@ -49,7 +49,8 @@ def test_destinations_added_with_the_cli_receive_an_alarm_and_a_bad_token_is_rep
     with `vstarcam-push notify add`, each pointing at a server on this machine
     WHEN a camera pushes an alarm over HTTP
     THEN ntfy receives the picture and the webhook a verified body, each once; the console
-    logs each push and names the Telegram destination that gave up."""
+    logs each push's one outcome and why the Telegram destination gave up; and a second
+    alarm inside the cooldown gets a line saying why it is quiet."""
     ntfy, hook, telegram = FakeNtfy(), FakeWebhookReceiver(SECRET), FakeTelegram()
     for fake in (ntfy, hook, telegram):
         fake.start()
@@ -71,13 +72,26 @@ def test_destinations_added_with_the_cli_receive_an_alarm_and_a_bad_token_is_rep
         document = Webhook(SECRET).verify(hook.received[0].body, hook.received[0].headers)
         assert document["data"]["camera"]["vuid"] == vuid
         assert document["data"]["links"]["picture"].startswith(local.outputs.raw["AlarmUrl"][:-6])
-        local.wait_for_line(rf"PUSH +alarm +{vuid} +-> lan-ntfy +handled", timeout_s=WAIT_S)
-        local.wait_for_line(
-            rf"PUSH FAILED +phone \(telegram\) gave up on alarm {vuid}: telegram answered 401",
+        local.wait_for_line(rf"PUSH +alarm +{vuid} +-> lan-ntfy +delivered$", timeout_s=WAIT_S)
+        gave_up = local.wait_for_line(
+            rf"PUSH +alarm +{vuid} +-> phone +gave up: telegram answered 401: Unauthorized",
             timeout_s=WAIT_S,
         )
+        assert "notify list" in gave_up
         assert "phone" in notify(local, "list") and "Unauthorized" in notify(local, "list")
         assert telegram.attempts == 1
+
+        # The same alarm type again, inside the 300 s cooldown: stored, and the console says
+        # why nobody is told, and until when.
+        assert reply_of(post_alarm(local.alarm_url, vuid, "18"), 200) == "Success"
+        local.wait_for_line(
+            rf"HELD +alarm +{vuid} +not notified: Motion detection alarm \(0x12\) is inside "
+            r"its 300 s cooldown until \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC$",
+            timeout_s=WAIT_S,
+        )
+        # One outcome per attempt: the give-up was never also "handled" or "FAILED".
+        about_phone = [line for line in local.lines if vuid in line and "phone" in line]
+        assert about_phone == [gave_up], about_phone
     finally:
         for fake in (ntfy, hook, telegram):
             fake.stop()

@@ -6,13 +6,9 @@ import ipaddress
 import json
 import os
 
-from vstarcam_tools.local.runner import (
-    describe_notification,
-    function_environment,
-    local_outputs,
-    reachable_host,
-    request_vuid,
-)
+from vstarcam_tools.local.network import reachable_host
+from vstarcam_tools.local.report import describe_notification, request_vuid
+from vstarcam_tools.local.runner import function_environment, local_outputs
 from vstarcam_tools.template import Stack
 
 ENDPOINT = "http://127.0.0.1:4566"

@@ -167,3 +167,38 @@ def test_handler_module_that_fails_to_import_fails_every_invocation(tmp_path: Pa
         assert invocation.error["errorType"] == "Runtime.ImportModuleError"
         assert "no_such_module_anywhere" in invocation.error["errorMessage"]
     assert pool.workers == 0
+
+
+NOTICES = """
+import json
+
+
+def lambda_handler(event, context):
+    for text in event.get("say", []):
+        print(json.dumps({"level": "INFO", "message": "m", "notice": text}))
+    print(json.dumps({"level": "INFO", "message": "no notice here"}))
+    print("not JSON, \\"notice\\" in it")
+    if event.get("fail"):
+        raise ValueError("asked to fail")
+    return "done"
+"""
+
+
+def test_an_invocation_returns_what_its_log_lines_say_for_people(tmp_path: Path) -> None:
+    """GIVEN a handler whose JSON log lines carry a ``notice`` (a line for people)
+    WHEN it is invoked, also when it then fails
+    THEN the invocation returns that invocation's notices in order (for the local stack's
+    terminal), and every line still goes to the function's log."""
+    pool = _pool(_spec(tmp_path / "code", source=NOTICES), "cameras", tmp_path)
+    try:
+        said = pool.invoke({"say": ["HELD  one", "PUSH  two"]})
+        silent = pool.invoke({})
+        failed = pool.invoke({"say": ["PUSH  three"], "fail": True})
+    finally:
+        pool.close()
+
+    assert said.payload == "done" and said.notices == ("HELD  one", "PUSH  two")
+    assert silent.notices == ()
+    assert failed.error is not None and failed.notices == ("PUSH  three",)
+    log = (tmp_path / "cameras.log").read_text()
+    assert log.count('"notice": "') == 3 and log.count("no notice here") == 3

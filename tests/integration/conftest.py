@@ -340,8 +340,12 @@ def metric_filter_counts(
     """What the template's metric filters on a log group make of one line: metric name ->
     dimensions, for the filters whose pattern matches (the value is in ``_value``)."""
     counted: dict[str, dict[str, str]] = {}
+    # The default parameters' filters (not CameraEndpoint=FunctionUrl's).
+    default_stack = Stack(template=shared_template())
     for resource in shared_template()["Resources"].values():
         if resource["Type"] != "AWS::Logs::MetricFilter":
+            continue
+        if not default_stack.condition(resource.get("Condition")):
             continue
         properties = resource["Properties"]
         if properties["LogGroupName"] != {"Ref": log_group}:

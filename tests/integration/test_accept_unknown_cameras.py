@@ -12,7 +12,10 @@ from collections.abc import Iterator
 import boto3
 import pytest
 from moto import mock_aws
-from vstarcam_push.dal.cameras import PENDING_COUNTER, CameraRegistry
+from vstarcam_push.dal.camera_admission import CameraAdmission
+from vstarcam_push.dal.camera_fleet import CameraFleet
+from vstarcam_push.dal.camera_items import PENDING_COUNTER
+from vstarcam_push.dal.camera_registry import CameraRegistry
 from vstarcam_push.ingest.sweep import sweep_offline
 from vstarcam_push.models.camera import MAX_PENDING_CAMERAS
 from vstarcam_tools.provision import create_resources
@@ -139,7 +142,9 @@ def test_a_pending_camera_is_never_swept_or_notified(
     THEN it is not marked offline and nobody is told anything."""
     invoke(functions("HeartbeatFunction"), heartbeat_event({"vuid": VUID}, NOW_MS, key=None))
 
-    result = sweep_offline(registry(aws), now=NOW_MS // 1000 + 86_400)
+    result = sweep_offline(
+        CameraFleet(aws.dynamodb, aws.cameras_table), now=NOW_MS // 1000 + 86_400
+    )
 
     assert result.marked_offline == []
     pipeline.flush()
@@ -166,7 +171,7 @@ def test_at_most_100_cameras_wait_as_pending(
     assert aws.camera() is None
     assert pending_count(aws) == MAX_PENDING_CAMERAS
     assert [line.get("reason") for line in logs.lines()] == ["pending_full"]
-    cameras = registry(aws).list()
+    cameras = CameraFleet(aws.dynamodb, aws.cameras_table).list()
     assert len(cameras) == MAX_PENDING_CAMERAS
     assert all(camera.status == "pending" for camera in cameras)
 
@@ -243,7 +248,7 @@ def test_two_pushes_racing_to_enroll_one_camera_count_it_once_and_say_why(aws: A
     WHEN both enroll it
     THEN the second learns why from the transaction's cancellation reasons: the camera is
     already pending (or registered), not that the pending list is full."""
-    cameras = registry(aws)
+    cameras = CameraAdmission(aws.dynamodb, aws.cameras_table)
 
     assert cameras.enroll(VUID, 1_000) == "created"
     assert cameras.enroll(VUID, 1_001) == "camera"

@@ -17,7 +17,7 @@ from tests.conftest import (
     invoke,
     reply_of,
 )
-from tests.integration.conftest import Aws, AwsSpy, LoadFunction
+from tests.integration.conftest import Aws, AwsSpy, LoadFunction, LogCapture
 
 SUCCESS = {"code": "200", "message": "Success"}
 # 2026-11-26 14:03:11.250 UTC, API Gateway's receive time of the push.
@@ -212,6 +212,30 @@ def test_retried_alarm_is_stored_once(aws: Aws, functions: LoadFunction) -> None
     assert len(aws.media_keys()) == 2
     (record,) = aws.alarms()
     assert record["receivedAtMs"] == {"N": str(RECEIVED_MS)}
+
+
+def test_an_alarm_sent_again_says_why_it_is_quiet(
+    aws: Aws, functions: LoadFunction, logs: LogCapture
+) -> None:
+    """GIVEN an alarm already stored
+    WHEN the same type and picture arrive again (a camera's retry, or the README's curl run
+    twice to see the cooldown)
+    THEN the answer is Success and nothing is stored or notified, and the log line carries
+    a notice saying so (the local stack's terminal prints it), which the first did not."""
+    aws.register()
+    alarm = functions("AlarmFunction")
+    logs.attach("alarm")
+    invoke(alarm, alarm_event())
+    invoke(alarm, alarm_event())
+
+    stored, again = [line for line in logs.lines() if "alarm_id" in line]
+    (record,) = aws.alarms()
+    assert stored["message"] == "alarm stored" and "notice" not in stored
+    assert again["message"] == "alarm already stored"
+    assert again["notice"] == (
+        f"HELD  alarm    {VUID}    not stored or notified again: the same type and picture "
+        f"as alarm {record['alarmId']['S']}, already stored"
+    )
 
 
 def test_retry_with_the_type_in_hex_is_the_same_alarm(aws: Aws, functions: LoadFunction) -> None:

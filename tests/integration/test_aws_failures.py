@@ -1,5 +1,5 @@
-"""An AWS failure is answered ``{"code":"500", ...}``, never Success, and never leaves an alarm
-record that points at missing media."""
+"""An AWS failure is answered ``{"code":"500", ...}`` (``"503"`` when the call was throttled),
+never Success, and never leaves an alarm record that points at missing media."""
 
 from __future__ import annotations
 
@@ -13,10 +13,10 @@ from tests.integration.conftest import Aws, AwsSpy, LoadFunction
 SUCCESS = {"code": "200", "message": "Success"}
 
 
-def assert_retry_later(response: dict) -> None:
+def assert_retry_later(response: dict, status: int = 500) -> None:
     reply = reply_of(response)
-    assert response["statusCode"] == 500
-    assert reply["code"] == "500"
+    assert response["statusCode"] == status
+    assert reply["code"] == str(status)
     assert "retry" in reply["message"]
 
 
@@ -28,7 +28,7 @@ def test_heartbeat_when_dynamodb_fails_answers_500(
     THEN the reply is 500 with a message (so the camera retries), not Success."""
     aws.register()
     heartbeat = functions("HeartbeatFunction")
-    spy.fail("UpdateItem", "ProvisionedThroughputExceededException")
+    spy.fail("UpdateItem", "InternalServerError")
     with spy.watching():
         response = invoke(heartbeat, heartbeat_event({"vuid": VUID}))
 
@@ -38,21 +38,23 @@ def test_heartbeat_when_dynamodb_fails_answers_500(
 
 
 @pytest.mark.parametrize(
-    ("operation", "code"),
+    ("operation", "code", "status"),
     [
-        ("BatchGetItem", "InternalServerError"),
-        ("PutObject", "InternalError"),
-        ("PutItem", "ProvisionedThroughputExceededException"),
+        ("BatchGetItem", "InternalServerError", 500),
+        ("PutObject", "InternalError", 500),
+        ("PutItem", "ValidationException", 500),
+        ("PutItem", "ProvisionedThroughputExceededException", 503),
     ],
-    ids=["lookup", "picture-put", "record-put-refused"],
+    ids=["lookup", "picture-put", "record-put-refused", "record-put-throttled"],
 )
 def test_alarm_when_a_store_step_fails_answers_500_and_leaves_nothing(
-    aws: Aws, functions: LoadFunction, spy: AwsSpy, operation: str, code: str
+    aws: Aws, functions: LoadFunction, spy: AwsSpy, operation: str, code: str, status: int
 ) -> None:
     """GIVEN a registered camera and one AWS step of storing the alarm failing (the record's
     put refused outright, so surely not written)
     WHEN the alarm is pushed
-    THEN the reply is 500 and there is neither a record nor any media left behind."""
+    THEN the reply is 500 (503 when throttled: busy, retry) and there is neither a record
+    nor any media left behind."""
     aws.register()
     alarm = functions("AlarmFunction")
     before = aws.camera()
@@ -60,7 +62,7 @@ def test_alarm_when_a_store_step_fails_answers_500_and_leaves_nothing(
     with spy.watching():
         response = invoke(alarm, alarm_event())
 
-    assert_retry_later(response)
+    assert_retry_later(response, status)
     assert aws.alarms() == []
     assert aws.media_keys() == []
     assert aws.camera() == before
@@ -96,7 +98,7 @@ def test_record_put_failing_removes_both_picture_and_video(
     with spy.watching():
         response = invoke(alarm, alarm_event(video=MP4))
 
-    assert_retry_later(response)
+    assert_retry_later(response, 503)
     assert spy.operations("s3").count("DeleteObject") == 2
     assert aws.media_keys() == []
 

@@ -14,7 +14,8 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from vstarcam_push.dal.cameras import CameraRegistry
+from vstarcam_push.dal.camera_fleet import CameraFleet
+from vstarcam_push.dal.notification_claims import NotificationClaims
 from vstarcam_push.models.alarm import alarm_id_for
 from vstarcam_push.models.alarm_types import ALARM_TYPE_NAMES, AlarmType
 from vstarcam_push.models.camera import MAX_NAME_LENGTH, NotifyCeiling
@@ -70,13 +71,13 @@ def test_item_size_follows_dynamodbs_rules() -> None:
 
 
 @pytest.fixture
-def worst_camera(aws: Aws, functions: LoadFunction) -> CameraRegistry:
+def worst_camera(aws: Aws, functions: LoadFunction) -> NotificationClaims:
     """The longest camera there is, registered with the largest threshold, keyed."""
     aws.register(LONGEST_VUID, LONGEST_NAME, 10**9, NOW, PUSH_KEY)
-    return CameraRegistry(aws.dynamodb, aws.cameras_table)
+    return NotificationClaims(aws.dynamodb, aws.cameras_table)
 
 
-def claim_every_slot(registry: CameraRegistry, now: int) -> None:
+def claim_every_slot(registry: NotificationClaims, now: int) -> None:
     """Every cooldown slot taken: each vendor code's, and the one all other codes share."""
     ceiling = NotifyCeiling(limit=100, period=600)
     for code in [*ALARM_TYPE_NAMES, 0xFFFF]:
@@ -86,7 +87,7 @@ def claim_every_slot(registry: CameraRegistry, now: int) -> None:
 
 
 def test_the_camera_item_stays_under_1_kb_in_every_state(
-    aws: Aws, functions: LoadFunction, worst_camera: CameraRegistry
+    aws: Aws, functions: LoadFunction, worst_camera: NotificationClaims
 ) -> None:
     """GIVEN the longest vuid and name, and the largest offline threshold
     WHEN it is online (heartbeat), alarmed (alarm rate window), notified in every cooldown
@@ -108,7 +109,8 @@ def test_the_camera_item_stays_under_1_kb_in_every_state(
     measure("alarmed")
     claim_every_slot(worst_camera, NOW + 2)
     measure("every cooldown slot taken")
-    assert worst_camera.mark_offline(LONGEST_VUID, now=NOW + 10**9 + 10)
+    fleet = CameraFleet(aws.dynamodb, aws.cameras_table)
+    assert fleet.mark_offline(LONGEST_VUID, now=NOW + 10**9 + 10)
     measure("offline")
 
     print(f"camera item sizes by state (bytes): {sizes}")
@@ -127,7 +129,7 @@ def test_a_pending_camera_item_is_only_its_registration(aws: Aws, functions: Loa
 
 
 def test_forged_alarm_types_cannot_grow_the_camera_item(
-    aws: Aws, worst_camera: CameraRegistry
+    aws: Aws, worst_camera: NotificationClaims
 ) -> None:
     """GIVEN a sender rotating through 500 unknown alarm types
     WHEN each is claimed for a notification (past each other's cooldown)

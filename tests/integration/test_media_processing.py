@@ -18,7 +18,7 @@ from vstarcam_push.media.convert import moov_first
 from vstarcam_push.media.processing import MediaProcessor
 from vstarcam_push.models.alarm import Alarm, DerivedMedia, MediaResult
 from vstarcam_push.runtime.batches import BatchFailed
-from vstarcam_tools import mediagen
+from vstarcam_tools.camera import mediagen
 from vstarcam_tools.template import Stack
 
 from tests.conftest import REGION, VUID, alarm_event, invoke, reply_of

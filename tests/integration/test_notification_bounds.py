@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from vstarcam_push.notify.messages import format_time
+
 from tests.conftest import JPEG, VUID, alarm_event, invoke, reply_of
 from tests.integration.conftest import Aws, Emf, LoadFunction, LogCapture, Pipeline, filtered_metric
 
@@ -45,7 +47,8 @@ def test_the_ceiling_caps_notifications_across_alarm_types(
 ) -> None:
     """GIVEN NotifyCeiling=3 per 600 s and no cooldown
     WHEN a camera pushes 8 alarms of the vendor's 8 types within a minute
-    THEN 3 are notified, 5 stored but not notified and counted as capped."""
+    THEN 3 are notified, 5 stored but not notified and counted as capped, each with a line
+    naming the camera, the ceiling and when its window ends."""
     aws.register()
     pipeline.notify = functions("NotifyFunction", NOTIFY_CEILING="3", NOTIFY_COOLDOWN_SECONDS="0")
     alarm = functions("AlarmFunction")
@@ -60,6 +63,13 @@ def test_the_ceiling_caps_notifications_across_alarm_types(
     assert filtered_metric(logs.lines(), "NotifyLogs", "NotificationsCapped") == 5
     camera = aws.camera(VUID)
     assert camera is not None and camera["notifyCount"] == {"N": "3"}
+    window_ends = format_time(int(camera["notifyWindow"]["N"]) + 600)
+    capped = [line for line in logs.lines() if line.get("reason") == "ceiling"]
+    assert [(line["vuid"], line["until"]) for line in capped] == [(VUID, window_ends)] * 5
+    assert capped[0]["notice"] == (
+        f"HELD  alarm    {VUID}    not notified: the camera is over its ceiling of 3 "
+        f"notifications per 600 s until {window_ends}"
+    )
 
 
 def test_after_the_ceilings_window_the_camera_is_notified_again(

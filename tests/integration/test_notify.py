@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from vstarcam_push.dal.cameras import CameraRegistry
+from vstarcam_push.dal.camera_registry import CameraRegistry
 
 from tests.conftest import JPEG, VUID, alarm_event, heartbeat_event, invoke, reply_of
 from tests.integration.conftest import (

@@ -59,7 +59,7 @@ def test_a_successful_heartbeat_writes_no_log_line_and_no_metric(
 def test_the_heartbeat_sweep_and_notify_functions_import_no_powertools(function: str) -> None:
     """Powertools' package imports its Metrics and Tracer, whatever is imported from it:
     a tenth of the heartbeat's cold start, a twentieth of the sweep's and the notifier's
-    (vstarcam_push.logs; their metrics come from metric filters on their log lines)."""
+    (vstarcam_push.runtime.logs; their metrics come from metric filters on their log lines)."""
     source = Path(TEMPLATE_DIR, "functions", function, "app.py").read_text()
     tree = ast.parse(source)
     imported = {

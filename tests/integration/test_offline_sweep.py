@@ -6,7 +6,8 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from vstarcam_push.dal.cameras import SWEEP_SEGMENTS, CameraRegistry
+from vstarcam_push.dal.camera_fleet import SWEEP_SEGMENTS, CameraFleet
+from vstarcam_push.dal.camera_registry import CameraRegistry
 
 from tests.conftest import TEST_SECRET, VUID, alarm_event, heartbeat_event, invoke, reply_of
 from tests.integration.conftest import Aws, AwsSpy, LoadFunction
@@ -257,4 +258,4 @@ def test_a_new_threshold_gives_an_offline_or_silent_camera_no_deadline(aws: Aws)
         camera = aws.camera(vuid)
         assert camera is not None and "onlineUntil" not in camera
         assert camera["offlineAfter"] == {"N": "60"}
-    assert registry.past_due(int(time.time()) + 10_000) == []
+    assert CameraFleet(aws.dynamodb, aws.cameras_table).past_due(int(time.time()) + 10_000) == []

@@ -10,6 +10,7 @@ at once, named, without retries; secrets reach the services and nothing else."""
 from __future__ import annotations
 
 import json
+import socket
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
@@ -17,13 +18,14 @@ from typing import Any
 
 import boto3
 import pytest
-from vstarcam_push.dal.cameras import CameraRegistry
+from vstarcam_push.dal.camera_registry import CameraRegistry
 from vstarcam_push.dal.destinations import DestinationStore
 from vstarcam_push.dal.secrets import SecretStore
 from vstarcam_push.delivery import channels as channels_package
 from vstarcam_push.delivery.deliverer import RetryPolicy
 from vstarcam_push.models.destination import Destination, Filters
 from vstarcam_push.models.push_event import URGENT_TYPES
+from vstarcam_push.notify.messages import format_time
 from vstarcam_tools.local.queues import QueueEventSource, SqsMappingConfig
 from vstarcam_tools.template import Stack
 
@@ -216,11 +218,17 @@ def test_offline_and_back_online_reach_the_channels_that_want_them(
 
 
 def test_cooldown_applies_to_every_channel(
-    aws: Aws, functions: LoadFunction, pipeline: Pipeline, push: Push, fakes: Any
+    aws: Aws,
+    functions: LoadFunction,
+    pipeline: Pipeline,
+    push: Push,
+    fakes: Any,
+    logs: LogCapture,
 ) -> None:
     """GIVEN a destination and the template's 300 s cooldown
     WHEN the camera pushes three motion alarms (new pictures) and one smoke alarm in a row
-    THEN the destination gets the first motion alarm and the smoke alarm: what SNS got."""
+    THEN the destination gets the first motion alarm and the smoke alarm: what SNS got; and
+    each motion alarm held back is one log line naming the camera, the cooldown and its end."""
     ntfy = fakes(FakeNtfy())
     push.add("lan-ntfy", "ntfy", {"url": ntfy.url})
     aws.register()
@@ -228,11 +236,24 @@ def test_cooldown_applies_to_every_channel(
     for n in range(3):
         camera.alarm(picture=JPEG + bytes([n]))
     camera.alarm(alarm_type="38")
+    logs.attach("notify")
+    started = int(time.time())
     pipeline.flush()
     push.deliver()
 
     assert len(ntfy.received) == 2 == len(aws.published())
     assert ntfy.received[1].headers["title"].startswith("Smoke alarm")
+    held = [line for line in logs.lines() if line.get("reason") == "cooldown"]
+    assert len(held) == 2
+    ends = {format_time(started + 300 + n) for n in range(int(time.time()) - started + 1)}
+    for line in held:
+        assert line["message"] == "notification suppressed by the cooldown"
+        assert line["vuid"] == VUID and line["alarm_type"] == "0x12"
+        assert line["until"] in ends
+        assert line["notice"] == (
+            f"HELD  alarm    {VUID}    not notified: Motion detection alarm (0x12) is inside "
+            f"its 300 s cooldown until {line['until']}"
+        )
 
 
 def test_sites_route_each_customers_cameras_to_that_customer(
@@ -260,9 +281,15 @@ def test_sites_route_each_customers_cameras_to_that_customer(
 
 
 def test_quiet_hours_hold_back_motion_but_not_fire(
-    aws: Aws, functions: LoadFunction, pipeline: Pipeline, push: Push, fakes: Any
+    aws: Aws,
+    functions: LoadFunction,
+    pipeline: Pipeline,
+    push: Push,
+    fakes: Any,
+    logs: LogCapture,
 ) -> None:
-    """Quiet all day long (00:00-23:59 UTC): only the urgent types go through."""
+    """Quiet all day long (00:00-23:59 UTC): only the urgent types go through, and the motion
+    alarm held back is one log line naming the camera, the destination and the end."""
     from vstarcam_push.models.destination import QuietHours
 
     ntfy = fakes(FakeNtfy())
@@ -275,11 +302,17 @@ def test_quiet_hours_hold_back_motion_but_not_fire(
         time.sleep(61)  # the one minute of the day outside these quiet hours
     camera.alarm()
     camera.alarm(alarm_type="0x6d", picture=JPEG + b"fire")
+    logs.attach("notify")
     pipeline.flush()
     push.deliver()
 
     assert [r.headers["priority"] for r in ntfy.received] == ["5"]
     assert "0x6d" in URGENT_TYPES
+    (held,) = [line for line in logs.lines() if line.get("reason") == "quiet_hours"]
+    assert held["message"] == "push held back by quiet hours"
+    assert held["vuid"] == VUID and held["destination"] == "night"
+    assert held["until"] == time.strftime("%Y-%m-%d 23:59:00 UTC", now)
+    assert held["notice"].startswith(f"HELD  alarm    {VUID}    -> night  not sent: quiet hours")
 
 
 def test_outage_of_one_channel_never_doubles_the_others_and_it_gets_each_event_once_after(
@@ -362,6 +395,75 @@ def test_a_bad_token_is_dead_lettered_at_once_named_and_not_retried(
     for text in [*lines, json.dumps(letter), noted.last_error]:
         assert bad_token not in text
     assert push.queued() == 0
+    # One outcome per attempt, said once: the 401 is a give-up, never also "delivered".
+    assert notices(logs, "phone") == [
+        f"PUSH  alarm    {VUID}    -> phone  gave up: telegram answered 401: Unauthorized "
+        "(dead-lettered; 'vstarcam-push notify list' shows it)"
+    ]
+    assert notices(logs, "lan-ntfy") == [f"PUSH  alarm    {VUID}    -> lan-ntfy  delivered"]
+
+
+def notices(logs: LogCapture, destination: str) -> list[str]:
+    """What the delivery function said for people about one destination, in order."""
+    return [
+        line["notice"]
+        for line in logs.lines()
+        if line.get("destination") == destination and "notice" in line
+    ]
+
+
+def test_each_retry_says_why_and_notify_list_shows_the_error_from_the_first_failure(
+    aws: Aws,
+    functions: LoadFunction,
+    pipeline: Pipeline,
+    push: Push,
+    fakes: Any,
+    logs: LogCapture,
+) -> None:
+    """GIVEN a Telegram destination whose server answers 503, and a ntfy destination whose
+    server refuses connections, with the real retry schedule
+    WHEN an alarm's first delivery attempts fail
+    THEN each attempt is one log line giving the reason (the status and the service's text,
+    or "connection refused", never a timeout) and the retry's delay; each destination
+    notes the error and its time at once (what `notify list` shows), with no secret."""
+    telegram = fakes(FakeTelegram())
+    telegram.down = True
+    closed = socket.socket()
+    closed.bind(("127.0.0.1", 0))
+    refusing = f"http://127.0.0.1:{closed.getsockname()[1]}/alarms"
+    closed.close()
+    push.delivery.deliverer.retry = RetryPolicy()
+    push.add(
+        "phone", "telegram", telegram_secrets(telegram), chat_id="4242", api_url=telegram.base_url
+    )
+    push.add("lan-ntfy", "ntfy", {"url": refusing})
+    logs.attach("delivery")
+    aws.register()
+    Camera(functions).alarm()
+    pipeline.flush()
+    before = int(time.time())
+    push.deliver(rounds=2)
+
+    assert telegram.attempts == 1
+    assert notices(logs, "phone") == [
+        f"PUSH  alarm    {VUID}    -> phone  failed, will retry in 30 s (attempt 1): "
+        "telegram answered 503"
+    ]
+    assert notices(logs, "lan-ntfy") == [
+        f"PUSH  alarm    {VUID}    -> lan-ntfy  failed, will retry in 30 s (attempt 1): "
+        "ntfy: no answer (connection refused by 127.0.0.1)"
+    ]
+    (retry,) = [line for line in logs.lines() if line.get("destination") == "phone"]
+    assert retry["message"] == "push failed, will retry" and retry["level"] == "WARNING"
+    assert retry["detail"] == "telegram answered 503"
+    phone, ntfy = push.destinations.get("phone"), push.destinations.get("lan-ntfy")
+    assert phone is not None and ntfy is not None
+    assert phone.last_error == "telegram answered 503"
+    assert ntfy.last_error == "ntfy: no answer (connection refused by 127.0.0.1)"
+    assert before <= phone.last_error_at <= int(time.time())
+    for text in [json.dumps(logs.lines()), phone.last_error]:
+        assert telegram.token not in text
+    assert push.dead_letters() == []
 
 
 def test_a_destination_still_failing_after_its_last_attempt_is_dead_lettered(
@@ -580,10 +682,12 @@ def test_an_unexpected_failure_gives_the_claim_back_for_the_retry(
     push: Push,
     fakes: Any,
     monkeypatch: pytest.MonkeyPatch,
+    logs: LogCapture,
 ) -> None:
     """GIVEN a delivery whose attempt fails with an error nobody planned for
     WHEN the function gives up on the message
-    THEN its claim is released, so the queue's retry sends it at once, not after the lease."""
+    THEN its claim is released, so the queue's retry sends it at once, not after the lease;
+    and the attempt's one line says it failed (the kind of error) and will be retried."""
     webhook(push, fakes)
     aws.register()
     alarm(functions, pipeline)
@@ -592,12 +696,18 @@ def test_an_unexpected_failure_gives_the_claim_back_for_the_retry(
     def broken(*_: Any, **__: Any) -> Any:
         raise RuntimeError("unplanned")
 
-    monkeypatch.setattr(push.delivery.deliverer, "attempt", broken)
+    monkeypatch.setattr(push.delivery.deliverer.sender, "attempt", broken)
+    logs.attach("delivery")
     push.deliver(rounds=1)
 
     assert claim_item(push, delivery) is None
     deliveries = push.delivery.deliverer.deliveries
     assert deliveries.claim(delivery, int(time.time()), 300) == "claimed"
+    (said,) = [line["notice"] for line in logs.lines() if "notice" in line]
+    assert said == (
+        "PUSH  -        -                failed unexpectedly (RuntimeError); "
+        "the message will be retried"
+    )
 
 
 def test_an_alarm_with_a_video_links_the_picture_and_the_video(

@@ -3,7 +3,7 @@ it back as a phantom item (an alarm's camera update, the notifier's cooldown cla
 
 from __future__ import annotations
 
-from vstarcam_push.dal.cameras import CameraRegistry
+from vstarcam_push.dal.camera_registry import CameraRegistry
 
 from tests.conftest import VUID, alarm_event, invoke, reply_of
 from tests.integration.conftest import Aws, AwsSpy, LoadFunction, Pipeline

@@ -7,7 +7,7 @@ from __future__ import annotations
 import dataclasses
 
 from vstarcam_push.dal.alarms import AlarmStore
-from vstarcam_push.dal.cameras import CameraRegistry
+from vstarcam_push.dal.notification_claims import NotificationClaims
 from vstarcam_push.models.alarm import Alarm, alarm_id_for
 from vstarcam_push.models.alarm_types import AlarmType, parse_alarm_type
 from vstarcam_push.models.media import StoredMedia
@@ -54,7 +54,7 @@ def test_the_cooldown_slot_opens_exactly_cooldown_seconds_after_the_last_claim(
     THEN another motion alarm's claim fails at NOW + 299 and succeeds at NOW + 300; and
     the slot then counts from NOW + 300."""
     aws.register()
-    cameras = CameraRegistry(aws.dynamodb, aws.cameras_table)
+    cameras = NotificationClaims(aws.dynamodb, aws.cameras_table)
 
     assert cameras.claim_notification(VUID, MOTION, "first", NOW, 300).granted is True
     assert cameras.claim_notification(VUID, MOTION, "second", NOW + 299, 300).granted is False

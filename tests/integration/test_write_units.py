@@ -9,7 +9,7 @@ projected attribute that such a heartbeat changes) or if the camera item grows p
 from __future__ import annotations
 
 import pytest
-from vstarcam_tools.bench import write_units
+from vstarcam_tools.dev.bench import write_units
 
 
 @pytest.fixture(scope="module")

@@ -22,7 +22,7 @@ from types import ModuleType
 from typing import Any
 
 import pytest
-from vstarcam_push.dal.cameras import PENDING_COUNTER
+from vstarcam_push.dal.camera_items import PENDING_COUNTER
 
 from tests.conftest import JPEG, MP4, VUID, alarm_event, invoke, load_function, reply_of
 from tests.reliability.conftest import Stored

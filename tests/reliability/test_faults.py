@@ -1,9 +1,9 @@
 """Faults on the request path: every AWS call of an alarm push failing in every way.
 
 An alarm is answered 200 only when it is stored; a failure is answered code
-"500" in the wire shape, so the camera retries; no alarm record ever points
-at media that is not in the bucket; and the camera's retry stores the alarm
-exactly once.
+"500" in the wire shape ("503" when a call was throttled), so the camera retries;
+no alarm record ever points at media that is not in the bucket; and the camera's
+retry stores the alarm exactly once.
 """
 
 from __future__ import annotations
@@ -38,10 +38,10 @@ ALARM_CALLS = [
 ]
 
 
-def assert_answered_500(response: dict[str, Any]) -> None:
+def assert_answered_500(response: dict[str, Any], status: int = 500) -> None:
     reply = reply_of(response)
-    assert response["statusCode"] == 500
-    assert reply["code"] == "500"
+    assert response["statusCode"] == status
+    assert reply["code"] == str(status)
     assert "retry" in reply["message"]
 
 
@@ -128,15 +128,16 @@ def test_record_put_and_media_cleanup_both_failing_still_stores_no_record(
     """GIVEN the alarm record's write refused (throttled), and the removal of the media put
     before it failing too
     WHEN the alarm is pushed
-    THEN the answer is "500" and no record exists (the orphan media is left to the
-    bucket's lifecycle rule); the retry stores one record whose media are in the bucket."""
+    THEN the answer is "503" (throttled: busy, retry) and no record exists (the orphan media
+    is left to the bucket's lifecycle rule); the retry stores one record whose media are in
+    the bucket."""
     register(VUID)
     alarm = load_function(stack, "AlarmFunction", monkeypatch)
     event = alarm_event(video=MP4)
     faults.fail("PutItem", "throttled")
     faults.fail("DeleteObject", kind, times=2)
 
-    assert_answered_500(invoke(alarm, event))
+    assert_answered_500(invoke(alarm, event), status=503)
     assert stored.alarms() == []
     assert faults.failed() == ["PutItem", "DeleteObject", "DeleteObject"]
 
@@ -187,11 +188,11 @@ def test_random_faults_over_many_pushes_never_leave_a_record_without_media(
         picture = JPEG + number.to_bytes(2, "big")
         event = alarm_event(vuid=vuid, picture=picture, video=MP4 if number % 3 == 0 else None)
         for _ in range(3):
-            planned = None
+            planned = kind = None
             if chooser.random() < 0.6:
                 operation, skip = chooser.choice(calls)
-                planned = operation
-                faults.fail(operation, chooser.choice(FAULT_KINDS), skip=skip)
+                planned, kind = operation, chooser.choice(FAULT_KINDS)
+                faults.fail(operation, kind, skip=skip)
             attempts = len(faults.calls)
             reply = reply_of(invoke(alarm, event))
             # Still planned: its call was not made (no video, no clean-up, or the alarm was
@@ -200,9 +201,10 @@ def test_random_faults_over_many_pushes_never_leave_a_record_without_media(
             faults.recover()
             failed_now = [op for op, ok in faults.calls[attempts:] if not ok]
             # The planned fault fired exactly when its call was made, and then the answer
-            # is 500; without a fault that fired, it is 200.
+            # is 500 (503 for a throttled call); without a fault that fired, it is 200.
             assert failed_now == ([planned] if planned and not unused else [])
-            assert reply["code"] == ("500" if failed_now else "200"), (planned, failed_now)
+            failed_code = "503" if kind == "throttled" else "500"
+            assert reply["code"] == (failed_code if failed_now else "200"), (planned, failed_now)
             fired += len(failed_now)
             assert stored.dangling() == []
             if reply["code"] == "200":

@@ -29,7 +29,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import event as event_note
 from hypothesis import strategies as st
 from moto import mock_aws
-from vstarcam_push.dal.cameras import CameraRegistry
+from vstarcam_push.dal.camera_registry import CameraRegistry
 from vstarcam_tools.provision import create_resources
 from vstarcam_tools.template import Stack
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from vstarcam_push.dal.cameras import CameraRegistry
+from vstarcam_push.dal.camera_registry import CameraRegistry
 from vstarcam_push.models.push_keys import new_secret
-from vstarcam_tools.simulator import (
+from vstarcam_tools.camera.simulator import (
     ALARM,
     HEARTBEAT,
     register_cameras,

@@ -18,7 +18,7 @@ from typing import Any
 
 import boto3
 import pytest
-from vstarcam_push.dal.cameras import SWEEP_SEGMENTS
+from vstarcam_push.dal.camera_fleet import SWEEP_SEGMENTS
 
 from tests.conftest import REGION, heartbeat_event, invoke, load_function
 from tests.reliability.conftest import Stored

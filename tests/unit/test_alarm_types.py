@@ -103,3 +103,43 @@ def test_a_refused_type_is_quoted_in_the_message_cut_to_20_characters() -> None:
         parse_alarm_type("abcdefghijklmnopqrstuvwxyz0123")
 
     assert refused.value.message.startswith("alarm type 'abcdefghijklmnopqrst' is neither")
+
+
+# -- severity ---------------------------------------------------------------------------
+
+
+def test_alerts_and_detections_by_default() -> None:
+    """Smoke 0x26, fire 0x6d, smoke detection 0x6e, doorbell 0x14, humanoid 0x29 and baby
+    crying 0x28 are alerts; motion 0x12, absence 0x27 and any unknown code detections."""
+    from vstarcam_push.models.alarm_types import DEFAULT_ALERT_TYPES, severity_of
+
+    alerts = {0x26, 0x6D, 0x6E, 0x14, 0x29, 0x28}
+    assert alerts == DEFAULT_ALERT_TYPES
+    assert {code for code in VENDOR_ALARM_TYPES if severity_of(code) == "alert"} == alerts
+    assert [severity_of(code) for code in (0x12, 0x27, 0x99, 0)] == ["detection"] * 4
+
+
+def test_the_alert_types_setting_changes_them() -> None:
+    from vstarcam_push.models.alarm_types import (
+        DEFAULT_ALERT_TYPES,
+        parse_alert_types,
+        severity_of,
+    )
+
+    assert parse_alert_types(None) == parse_alert_types(" ") == DEFAULT_ALERT_TYPES
+    assert parse_alert_types("0x26,0x6d,0x6e,0x14,0x29,0x28") == DEFAULT_ALERT_TYPES
+    motion_too = parse_alert_types("0x12, 38")
+    assert motion_too == {0x12, 0x26}
+    assert severity_of(0x12, motion_too) == "alert" and severity_of(0x14, motion_too) == "detection"
+    assert parse_alert_types("none") == frozenset()
+    with pytest.raises(BadRequest):
+        parse_alert_types("0x26,smoke")
+
+
+def test_a_severity_is_alert_or_detection() -> None:
+    from vstarcam_push.models.alarm_types import check_severity
+
+    assert check_severity("alert") == "alert" and check_severity("detection") == "detection"
+    for wrong in ("Alert", "urgent", ""):
+        with pytest.raises(BadRequest, match="neither alert nor detection"):
+            check_severity(wrong)

@@ -11,7 +11,7 @@ import warnings
 
 import pytest
 from aws_lambda_powertools import Logger
-from vstarcam_push.runtime.logs import JsonLogger, log_level
+from vstarcam_push.runtime.logs import WIRE_LOGGERS, JsonLogger, log_level, quiet_wire_loggers
 
 
 @pytest.mark.parametrize(
@@ -84,3 +84,33 @@ def test_the_stand_in_writes_powertools_line_shape(monkeypatch: pytest.MonkeyPat
     assert line["reason"] == "unknown_camera" and line["vuid"] == "VE0005622QHOW"
     assert line["function_request_id"] == Context.aws_request_id
     assert line["location"].startswith("handler:")
+
+
+# -- the wire loggers: never below INFO ----------------------------------------------------
+
+WIRE_CHILDREN = ("botocore.parsers", "botocore.endpoint", "botocore.auth", "urllib3.connectionpool")
+
+
+@pytest.mark.parametrize(
+    ("lambda_level", "expected"),
+    [
+        ("TRACE", "INFO"),
+        ("DEBUG", "INFO"),
+        ("INFO", "INFO"),
+        ("WARN", "WARNING"),
+        ("ERROR", "ERROR"),
+    ],
+)
+def test_the_wire_loggers_stay_at_info_or_above_and_follow_a_higher_level(
+    monkeypatch: pytest.MonkeyPatch, lambda_level: str, expected: str
+) -> None:
+    """At DEBUG and TRACE botocore would log SSM's decrypted answers and urllib3 the request
+    lines with tokens in them; at WARN their INFO lines stay out, as the function's do."""
+    monkeypatch.setenv("AWS_LAMBDA_LOG_LEVEL", lambda_level)
+    for name in WIRE_LOGGERS:
+        logging.getLogger(name).setLevel(logging.NOTSET)
+
+    quiet_wire_loggers()
+
+    for name in WIRE_LOGGERS + WIRE_CHILDREN:
+        assert logging.getLevelName(logging.getLogger(name).getEffectiveLevel()) == expected

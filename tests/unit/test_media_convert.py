@@ -23,7 +23,7 @@ from vstarcam_push.media.convert import (
     thumbnail_size,
     top_level_boxes,
 )
-from vstarcam_tools import mediagen
+from vstarcam_tools.camera import mediagen
 
 
 @functools.cache

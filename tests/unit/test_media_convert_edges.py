@@ -19,7 +19,7 @@ from vstarcam_push.media.convert import (
     make_playable,
     moov_first,
 )
-from vstarcam_tools import mediagen
+from vstarcam_tools.camera import mediagen
 
 
 def mp4_with_aac(frames: int = 15, audio_frames: int = 8) -> bytes:

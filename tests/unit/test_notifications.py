@@ -9,10 +9,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from vstarcam_push.delivery.fanout import FanOutResult, QuietHold
 from vstarcam_push.models.alarm import Alarm, alarm_id_for
 from vstarcam_push.models.alarm_types import AlarmType
 from vstarcam_push.models.camera import Camera, Claim, NotifyCeiling
 from vstarcam_push.models.media import StoredMedia
+from vstarcam_push.models.push_event import PushEvent
 from vstarcam_push.notify.messages import (
     SMS_LIMIT,
     alarm_notification,
@@ -228,7 +230,7 @@ def test_subject_is_printable_ascii_under_100_characters(name: str) -> None:
 def test_publish_request_is_one_json_structured_message_with_routing_attributes() -> None:
     """GIVEN an alarm notification
     THEN publish gets MessageStructure=json with "default", "email" and "sms" texts, and the
-    String message attributes event, vuid and alarmType (+ alarmTypeName) that subscription
+    String message attributes event, vuid, alarmType (+ alarmTypeName, severity) that subscription
     filter policies route on."""
     notification = alarm_notification(camera(), alarm(0x6D), BUCKET, "us-east-1")
     topic = "arn:aws:sns:us-east-1:123456789012:vstarcam-push-alarmtopic"
@@ -248,6 +250,8 @@ def test_publish_request_is_one_json_structured_message_with_routing_attributes(
         "vuid": {"DataType": "String", "StringValue": VUID},
         "alarmType": {"DataType": "String", "StringValue": "0x6d"},
         "alarmTypeName": {"DataType": "String", "StringValue": "Fire detection alarm"},
+        # SmsAlarmTypes=alert filters on it.
+        "severity": {"DataType": "String", "StringValue": "alert"},
     }
 
 
@@ -276,9 +280,10 @@ class FakeSns:
 
 @dataclass
 class FakeRegistry:
-    """The CameraRegistry call the notifier makes: the claim, which returns the camera."""
+    """The NotificationClaims call the notifier makes: the claim, which returns the camera."""
 
     reason: str = "claimed"
+    until: int = 0
     claims: list[tuple[str, str, str, int, int, NotifyCeiling | None]] = field(default_factory=list)
 
     def claim_notification(
@@ -292,13 +297,37 @@ class FakeRegistry:
     ) -> Claim:
         self.claims.append((vuid, alarm_type.hex, alarm_id, now, cooldown, ceiling))
         granted = self.reason in ("claimed", "redelivered")
-        return Claim(granted, self.reason, camera())
+        return Claim(granted, self.reason, camera(), until=self.until)
 
 
 CEILING = NotifyCeiling(limit=10, period=600)
 
 
-def notifier(registry: FakeRegistry, sns: FakeSns) -> Notifier:
+@dataclass
+class Said:
+    """A logger that keeps each line's message and fields."""
+
+    lines: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+
+    def info(self, message: str, extra: dict[str, Any] | None = None) -> None:
+        self.lines.append((message, extra or {}))
+
+
+@dataclass
+class FakeFanOut:
+    """The fan-out as the notifier sees it: what was queued and what quiet hours held."""
+
+    result: FanOutResult
+    sent: list[PushEvent] = field(default_factory=list)
+
+    def send(self, event: PushEvent) -> FanOutResult:
+        self.sent.append(event)
+        return self.result
+
+
+def notifier(
+    registry: FakeRegistry, sns: FakeSns, log: Said | None = None, push: Any = None
+) -> Notifier:
     return Notifier(
         sns,  # type: ignore[arg-type]
         "arn:t",
@@ -307,6 +336,8 @@ def notifier(registry: FakeRegistry, sns: FakeSns) -> Notifier:
         "us-east-1",
         cooldown_seconds=300,
         ceiling=CEILING,
+        push=push,
+        log=log,
     )
 
 
@@ -344,6 +375,93 @@ def test_alarm_refused_a_notification_slot_is_not_published(reason: str, outcome
 
     assert notifier(registry, sns).handle(record, now=1) == ("alarm", outcome)
     assert sns.published == []
+
+
+NOW = 1_795_702_000  # 2026-11-26 14:06:40 UTC
+
+
+@pytest.mark.parametrize(
+    ("reason", "until", "message", "said"),
+    [
+        (
+            "cooldown",
+            NOW + 200,
+            "notification suppressed by the cooldown",
+            "not notified: Motion detection alarm (0x12) is inside its 300 s cooldown until "
+            "2026-11-26 14:10:00 UTC",
+        ),
+        (
+            "ceiling",
+            NOW + 500,
+            "notification not sent: the camera is over its notification ceiling",
+            "not notified: the camera is over its ceiling of 10 notifications per 600 s until "
+            "2026-11-26 14:15:00 UTC",
+        ),
+        (
+            "unknown_camera",
+            0,
+            "notification not sent: the camera is not registered",
+            "not notified: the camera is not registered (removed?)",
+        ),
+    ],
+)
+def test_an_alarm_held_back_says_in_one_line_which_camera_why_and_until_when(
+    reason: str, until: int, message: str, said: str
+) -> None:
+    """GIVEN the claim is refused (cooldown, ceiling, a camera no longer registered)
+    THEN the notifier logs one line: the camera, the reason, until when (the template's
+    metric filters count these messages), and a notice a person reads as it is."""
+    log = Said()
+    record = {"eventName": "INSERT", "dynamodb": {"NewImage": alarm().to_item()}}
+
+    notifier(FakeRegistry(reason=reason, until=until), FakeSns(), log).handle(record, now=NOW)
+
+    ((logged, fields),) = log.lines
+    assert logged == message
+    assert fields["vuid"] == VUID and fields["reason"] == reason
+    assert fields["notice"] == f"HELD  alarm    {VUID}    {said}"
+    assert fields.get("until") == (format_time(until) if until else None)
+
+
+def test_an_unknown_alarm_type_held_back_names_its_code_once_and_the_shared_cooldown() -> None:
+    """GIVEN an alarm of a type the vendor list does not name, inside the cooldown
+    THEN the line names its code once ('unknown (0x16)', not 'unknown (0x16) (0x16)') and
+    says the cooldown is the one every unknown type shares (it may have been started by
+    another code)."""
+    log = Said()
+    record = {"eventName": "INSERT", "dynamodb": {"NewImage": alarm(code=0x16).to_item()}}
+
+    notifier(FakeRegistry(reason="cooldown", until=NOW + 200), FakeSns(), log).handle(
+        record, now=NOW
+    )
+
+    ((_, fields),) = log.lines
+    assert fields["notice"] == (
+        f"HELD  alarm    {VUID}    not notified: unknown (0x16) is inside the 300 s cooldown "
+        "that unknown alarm types share until 2026-11-26 14:10:00 UTC"
+    )
+
+
+def test_a_destination_held_back_by_its_quiet_hours_says_until_when() -> None:
+    """GIVEN a destination whose quiet hours hold an offline event back
+    THEN the notifier logs one line naming the camera, the destination and when the quiet
+    hours end; SNS still publishes."""
+    log, sns = Said(), FakeSns()
+    ends = NOW + 3600
+    push = FakeFanOut(FanOutResult([], [QuietHold("night", "22:00-07:00 Europe/Berlin", ends)]))
+    record = modify(camera_image("online"), camera_image("offline"))
+
+    assert notifier(FakeRegistry(), sns, log, push).handle(record, now=NOW) == ("offline", "sent")
+
+    ((logged, fields),) = log.lines
+    assert logged == "push held back by quiet hours"
+    assert fields["destination"] == "night" and fields["reason"] == "quiet_hours"
+    assert fields["until"] == "2026-11-26 15:06:40 UTC"
+    assert fields["notice"] == (
+        f"HELD  offline  {VUID}    -> night  not sent: quiet hours 22:00-07:00 Europe/Berlin "
+        "until 2026-11-26 15:06:40 UTC"
+    )
+    assert len(sns.published) == 1
 
 
 @pytest.mark.parametrize(
@@ -407,3 +525,20 @@ def test_a_push_event_of_a_camera_no_longer_registered_names_no_camera() -> None
     assert (event.camera_name, event.site, event.vuid) == ("", "", VUID)
     named = alarm_push_event(camera(), stored, alarm_notification(camera(), stored, BUCKET, "x"))
     assert named.camera_name == camera().name
+
+
+def test_an_alarms_severity_follows_the_alert_types_setting() -> None:
+    """GIVEN the stack's AlertTypes
+    THEN the email says the severity, the SNS attribute carries it (SmsAlarmTypes=alert
+    filters on it) and so does the push event every channel's filters read."""
+    motion = alarm(0x12)
+    default = alarm_notification(camera(), motion, BUCKET, "us-east-1")
+    assert default.attributes["severity"] == "detection"
+    assert "Severity: detection" in default.email.splitlines()
+    assert alarm_push_event(camera(), motion, default).severity == "detection"
+
+    motion_alerts = alarm_notification(
+        camera(), motion, BUCKET, "us-east-1", alert_types=frozenset({0x12})
+    )
+    assert motion_alerts.attributes["severity"] == "alert"
+    assert alarm_push_event(camera(), motion, motion_alerts).severity == "alert"

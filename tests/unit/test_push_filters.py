@@ -115,6 +115,42 @@ def test_during_quiet_hours_only_urgent_types_go_through() -> None:
     assert doorbell_only.wants(replace(MOTION, alarm_type_hex="0x14", at=night))
 
 
+@pytest.mark.parametrize(
+    ("moment", "ends"),
+    [
+        # 23:00 CET: the night's quiet ends tomorrow at 07:00 CET.
+        (utc(2026, 11, 26, 22, 0), utc(2026, 11, 27, 6, 0)),
+        # 03:00 CET: it ends today at 07:00.
+        (utc(2026, 11, 27, 2, 0), utc(2026, 11, 27, 6, 0)),
+        # The night the clocks go back: 07:00 CET, not 07:00 CEST (an hour early).
+        (utc(2026, 10, 24, 21, 0), utc(2026, 10, 25, 6, 0)),
+        # The night the clocks go forward: 07:00 CEST.
+        (utc(2026, 3, 28, 22, 0), utc(2026, 3, 29, 5, 0)),
+    ],
+)
+def test_quiet_hours_say_when_they_end_on_the_local_wall_clock(moment: int, ends: int) -> None:
+    assert BERLIN_NIGHTS.end_after(moment) == ends
+    lunch = QuietHours.parse("12:00-13:30", "UTC")
+    assert lunch.end_after(utc(2026, 1, 1, 12, 15)) == utc(2026, 1, 1, 13, 30)
+
+
+def test_quiet_until_says_what_quiet_hours_hold_back_and_until_when() -> None:
+    """GIVEN quiet hours 22:00-07:00 Europe/Berlin
+    THEN a motion alarm and an offline event at 23:00 are held until 07:00 the next morning,
+    a smoke alarm (urgent) is not held, nor anything at noon, nor a destination without
+    quiet hours; the other filters are apart from them (``matches``)."""
+    night, noon, morning = utc(2026, 11, 26, 22, 0), utc(2026, 11, 26, 11, 0), utc(2026, 11, 27, 6)
+    filters = Filters(quiet_hours=BERLIN_NIGHTS)
+    assert filters.quiet_until(replace(MOTION, at=night)) == morning
+    assert filters.quiet_until(replace(OFFLINE, at=night)) == morning
+    assert filters.quiet_until(replace(SMOKE, at=night)) == 0
+    assert filters.quiet_until(replace(MOTION, at=noon)) == 0
+    assert Filters().quiet_until(replace(MOTION, at=night)) == 0
+    alarms_only = Filters(events=frozenset({"alarm"}), quiet_hours=BERLIN_NIGHTS)
+    assert alarms_only.matches(replace(MOTION, at=night))
+    assert not alarms_only.matches(replace(OFFLINE, at=noon))
+
+
 def test_quiet_hours_within_one_day_and_bad_input() -> None:
     lunch = QuietHours.parse("12:00-13:30", "UTC")
     assert lunch.covers(utc(2026, 1, 1, 12, 0)) and lunch.covers(utc(2026, 1, 1, 13, 29))
@@ -156,3 +192,31 @@ def test_destination_item_round_trip_keeps_filters_and_no_secret_values() -> Non
     public = destination.public()
     assert public["secrets"] == ["token"] and public["urgentTypes"] == []
     assert "quiet 22:00-07:00 Europe/Berlin (urgent none)" in destination.filters.describe()
+
+
+def test_severity_filter_applies_to_alarms_and_lets_status_events_through() -> None:
+    """GIVEN a destination for alerts only
+    THEN smoke (an alert) goes, motion (a detection) does not, status events pass; the
+    event's severity is the notifier's (AlertTypes), not recomputed here."""
+    alerts = Filters(severities=frozenset({"alert"}))
+    assert alerts.wants(replace(SMOKE, severity="alert"))
+    assert not alerts.wants(replace(MOTION, severity="detection"))
+    assert alerts.wants(OFFLINE)
+    # The stack classed motion as an alert (AlertTypes=0x12,...): it goes.
+    assert alerts.wants(replace(MOTION, severity="alert"))
+    # A message queued before severities existed: the default classes.
+    assert alerts.wants(SMOKE) and not alerts.wants(MOTION)
+    detections = Filters(severities=frozenset({"detection"}))
+    assert detections.wants(MOTION) and not detections.wants(SMOKE)
+    assert alerts.describe() == "severity alert"
+
+
+def test_severities_round_trip_through_the_item() -> None:
+    destination = Destination(
+        "phone", "ntfy", "t", filters=Filters(severities=frozenset({"alert"}))
+    )
+    item = destination.to_item()
+    assert item["severities"] == {"SS": ["alert"]}
+    assert Destination.from_item(item) == destination
+    assert destination.public()["severities"] == ["alert"]
+    assert Destination("all", "ntfy", "t").public()["severities"] == ["alert", "detection"]

@@ -7,6 +7,7 @@ import pytest
 from vstarcam_push.dal.push_key_secret import SecretUnavailable, load_secret
 from vstarcam_push.models.alarm_types import ALARM_TYPE_NAMES, AlarmType
 from vstarcam_push.models.camera import MAX_NAME_LENGTH, AlarmRate, clean_name, cooldown_slot
+from vstarcam_push.models.errors import BadRequest
 from vstarcam_push.models.push_keys import (
     KEY_LENGTH,
     derive_push_key,
@@ -134,9 +135,21 @@ def test_names_are_one_line_without_control_characters(name: str, cleaned: str) 
     assert clean_name(name) == cleaned
 
 
-def test_names_are_at_most_64_characters() -> None:
-    assert len(clean_name("x" * 1000)) == MAX_NAME_LENGTH == 64
-    assert clean_name("a" * 63 + " b") == "a" * 63
+def test_names_are_at_most_64_characters_and_a_longer_one_is_refused_not_cut() -> None:
+    """One rule for the CLI, a CSV, a camera's alias and the console (the console's, the
+    stricter of the two there were: a longer name was cut at registration)."""
+    assert clean_name("x" * MAX_NAME_LENGTH) == "x" * 64
+    assert clean_name(" x\n" * 32) == " ".join("x" * 32)  # 63 after the newlines fold
+    for name in ("x" * 1000, "a" * 63 + " b"):
+        with pytest.raises(BadRequest, match="name is longer than 64 characters") as refused:
+            clean_name(name)
+        assert refused.value.reason == "name_too_long"
+
+
+def test_no_name_is_empty_and_a_name_that_is_not_text_is_refused() -> None:
+    assert clean_name(None) == ""
+    with pytest.raises(BadRequest, match="name must be text"):
+        clean_name(42)
 
 
 # -- cooldown slots and the alarm rate window ------------------------------------------------

@@ -16,6 +16,7 @@ NAMES = (
     "ACCEPT_UNKNOWN_CAMERAS",
     "MEDIA_LINK_DAYS",
     "API_URL",
+    "ALERT_TYPES",
 )
 
 
@@ -107,3 +108,13 @@ def test_a_number_that_is_not_one_fails_at_start_up(monkeypatch: pytest.MonkeyPa
 
     with pytest.raises(ValueError):
         Settings.from_env()
+
+
+def test_the_alert_types_come_from_the_stack_parameter(monkeypatch: pytest.MonkeyPatch) -> None:
+    from vstarcam_push.models.alarm_types import DEFAULT_ALERT_TYPES
+
+    assert Settings.from_env().alert_types == DEFAULT_ALERT_TYPES
+    monkeypatch.setenv("ALERT_TYPES", "0x12,0x26")
+    assert Settings.from_env().alert_types == {0x12, 0x26}
+    monkeypatch.setenv("ALERT_TYPES", "none")
+    assert Settings.from_env().alert_types == frozenset()

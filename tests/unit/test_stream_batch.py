@@ -1,4 +1,4 @@
-"""``endpoint.stream_batch``: a stream batch is handled in order and stops at the first
+"""``runtime.batches.stream_batch``: a stream batch is handled in order and stops at the first
 failure, since Lambda resumes the stream there (ReportBatchItemFailures)."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 from aws_lambda_powertools import Logger
-from vstarcam_push.runtime.batches import BatchFailed, stream_batch
+from vstarcam_push.runtime.batches import BatchFailed, queue_batch, stream_batch
 
 
 def records(count: int) -> list[dict[str, Any]]:
@@ -77,3 +77,41 @@ def test_a_batch_without_failures_reports_none() -> None:
         "batchItemFailures": []
     }
     assert handler.handled == ["e0", "e1", "e2"]
+
+
+# -- an SQS batch and the function's remaining time ---------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("remaining_ms", "started"),
+    [
+        ([30_000, 20_000, 13_000, 12_000], 4),  # 12 s left is still enough for one more
+        ([30_000, 20_000, 11_999], 2),
+        ([5_000], 0),
+    ],
+)
+def test_a_queue_batch_starts_a_message_only_with_time_left_for_it(
+    remaining_ms: list[int], started: int
+) -> None:
+    """GIVEN four messages, a reserve of 12 s (the longest a message may take), and the
+    function's remaining time falling as it works
+    THEN messages are handled while 12 s or more remain; every one after that is reported
+    unhandled, so Lambda retries it; none is lost and none handled twice."""
+    messages = [{"messageId": f"m{n}", "body": "{}"} for n in range(4)]
+    handled: list[str] = []
+    times = iter(remaining_ms)
+
+    def handle(record: dict[str, Any]) -> str:
+        handled.append(record["messageId"])
+        return "delivered"
+
+    result = queue_batch(
+        {"Records": messages},
+        handle,
+        Logger(service="test"),
+        time_left_ms=lambda: next(times),
+        reserve_ms=12_000,
+    )
+
+    assert handled == [f"m{n}" for n in range(started)]
+    assert result == {"batchItemFailures": [{"itemIdentifier": f"m{n}"} for n in range(started, 4)]}

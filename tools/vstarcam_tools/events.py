@@ -108,15 +108,18 @@ def scheduled_event(
 
 @dataclass
 class LambdaContext:
-    """The attributes of Lambda's context object that Powertools reads."""
+    """The attributes of Lambda's context object that Powertools and the handlers read."""
 
     function_name: str = "test-function"
     memory_limit_in_mb: int = 256
     invoked_function_arn: str = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:test-function"
     aws_request_id: str = "00000000-0000-0000-0000-000000000000"
+    # An invocation that just started, of a function with the longest timeout a batch
+    # function has (the delivery function's 30 s).
+    remaining_ms: int = 30_000
 
     def get_remaining_time_in_millis(self) -> int:
-        return 10_000
+        return self.remaining_ms
 
 
 def console_event(
@@ -126,7 +129,8 @@ def console_event(
     time_ms: int | None = None,
 ) -> dict[str, Any]:
     """A browser's GET on a web console route, as HTTP API passes it on (after the JWT
-    authorizer for ``/api/`` routes, whose claims it carries)."""
+    authorizer for ``/api/`` routes, whose claims it carries: an admin's, every claim as
+    text as HTTP API hands them over)."""
     method, path = route.split(" ", 1)
     for name, value in (path_parameters or {}).items():
         path = path.replace("{" + name + "}", value)
@@ -142,7 +146,15 @@ def console_event(
     event["requestContext"]["http"]["method"] = method
     if route.split(" ", 1)[1].startswith("/api/"):
         event["requestContext"]["authorizer"] = {
-            "jwt": {"claims": {"sub": "5f1c0b6e-user", "client_id": "console"}, "scopes": None}
+            "jwt": {
+                "claims": {
+                    "sub": "5f1c0b6e-user",
+                    "client_id": "console",
+                    "username": "owner@example.com",
+                    "cognito:groups": "[admin]",
+                },
+                "scopes": None,
+            }
         }
     if path_parameters:
         event["pathParameters"] = dict(path_parameters)

@@ -40,6 +40,8 @@ class StackOutputs:
     # Only stacks deployed with PlainHttpFrontDoor=true have these.
     plain_http_heartbeat_url: str | None = None
     plain_http_alarm_url: str | None = None
+    # Stacks deployed before the audit trail have no audit table.
+    audit_table: str | None = None
 
     @classmethod
     def from_dict(cls, outputs: dict[str, str]) -> StackOutputs:
@@ -59,6 +61,7 @@ class StackOutputs:
             raw=dict(outputs),
             plain_http_heartbeat_url=outputs.get("PlainHttpHeartbeatUrl"),
             plain_http_alarm_url=outputs.get("PlainHttpAlarmUrl"),
+            audit_table=outputs.get("AuditTableName"),
         )
 
 

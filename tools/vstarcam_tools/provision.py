@@ -4,10 +4,17 @@
 Used against moto: in-process ``mock_aws`` in tests, moto's server in the
 local stack. API Gateway, Lambda and event source mappings are not created
 here: the local stack plays those parts itself.
+
+A resource that already exists (the local stack's state restored from its last
+run, ``local/state.py``) is adopted, not made again: its name, ARN, id or URL
+are taken as CloudFormation would keep them, and settings that can be set again
+(a queue's attributes, the bucket's configuration, the user pool's MFA, the app
+client's settings) are set to the template's.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 from typing import Any
 
@@ -15,7 +22,8 @@ from vstarcam_tools.template import Stack
 
 
 def create_resources(stack: Stack, session: Any) -> None:
-    """Create every table, bucket, bucket policy, queue, topic, subscription and metric alarm."""
+    """Create every table, bucket, bucket policy, queue, topic, subscription, metric alarm,
+    user pool, app client, console user, group and group membership."""
     for logical_id in stack.resources("AWS::DynamoDB::Table"):
         _create_table(stack, session.client("dynamodb", region_name=stack.region), logical_id)
     s3 = session.client("s3", region_name=stack.region)
@@ -38,9 +46,7 @@ def create_resources(stack: Stack, session: Any) -> None:
         }
         if "RedrivePolicy" in props:
             attributes["RedrivePolicy"] = json.dumps(props["RedrivePolicy"])
-        url = sqs.create_queue(QueueName=stack.physical_name(logical_id), Attributes=attributes)[
-            "QueueUrl"
-        ]
+        url = _create_queue(sqs, stack.physical_name(logical_id), attributes)
         stack.refs[logical_id] = url
         stack.attributes[(logical_id, "QueueName")] = stack.physical_name(logical_id)
         stack.attributes[(logical_id, "Arn")] = sqs.get_queue_attributes(
@@ -75,11 +81,64 @@ def create_resources(stack: Stack, session: Any) -> None:
         _create_user_pool(stack, cognito, logical_id)
     for logical_id in stack.resources("AWS::Cognito::UserPoolClient"):
         props = stack.properties(logical_id)
-        client = cognito.create_user_pool_client(**props)["UserPoolClient"]
+        existing = _user_pool_client_id(cognito, props["UserPoolId"], props.get("ClientName"))
+        if existing is None:
+            client = cognito.create_user_pool_client(**props)["UserPoolClient"]
+        else:
+            # GenerateSecret is fixed when a client is made; the rest follows the template.
+            settings = {name: value for name, value in props.items() if name != "GenerateSecret"}
+            client = cognito.update_user_pool_client(ClientId=existing, **settings)[
+                "UserPoolClient"
+            ]
         stack.refs[logical_id] = client["ClientId"]
     for logical_id in stack.resources("AWS::Cognito::UserPoolUser"):
         props = stack.properties(logical_id)
-        cognito.admin_create_user(**props)
+        with contextlib.suppress(cognito.exceptions.UsernameExistsException):
+            cognito.admin_create_user(**props)
+        # CloudFormation's Ref of a user is its name, of a group its name.
+        stack.refs[logical_id] = props["Username"]
+    for logical_id in stack.resources("AWS::Cognito::UserPoolGroup"):
+        props = stack.properties(logical_id)
+        with contextlib.suppress(cognito.exceptions.GroupExistsException):
+            cognito.create_group(**props)
+        stack.refs[logical_id] = props["GroupName"]
+    for logical_id in stack.resources("AWS::Cognito::UserPoolUserToGroupAttachment"):
+        # Adding a member again changes nothing.
+        cognito.admin_add_user_to_group(**stack.properties(logical_id))
+
+
+def _create_queue(sqs: Any, name: str, attributes: dict[str, str]) -> str:
+    try:
+        return str(sqs.create_queue(QueueName=name, Attributes=attributes)["QueueUrl"])
+    except sqs.exceptions.QueueNameExists:
+        # Made by an earlier run with other settings: the template's apply now.
+        url = str(sqs.get_queue_url(QueueName=name)["QueueUrl"])
+        sqs.set_queue_attributes(QueueUrl=url, Attributes=attributes)
+        return url
+
+
+def _existing_user_pool(cognito: Any, name: str) -> dict[str, Any] | None:
+    """The user pool called ``name``, if one exists (user pool names need not be unique:
+    the first made is taken)."""
+    pools = []
+    for page in cognito.get_paginator("list_user_pools").paginate(MaxResults=60):
+        pools += [pool for pool in page["UserPools"] if pool["Name"] == name]
+    if not pools:
+        return None
+    first = min(pools, key=lambda pool: pool["CreationDate"])
+    return dict(cognito.describe_user_pool(UserPoolId=first["Id"])["UserPool"])
+
+
+def _user_pool_client_id(cognito: Any, pool_id: str, name: str | None) -> str | None:
+    if not name:
+        return None
+    for page in cognito.get_paginator("list_user_pool_clients").paginate(
+        UserPoolId=pool_id, MaxResults=60
+    ):
+        for client in page["UserPoolClients"]:
+            if client["ClientName"] == name:
+                return str(client["ClientId"])
+    return None
 
 
 def _create_user_pool(stack: Stack, cognito: Any, logical_id: str) -> None:
@@ -88,7 +147,9 @@ def _create_user_pool(stack: Stack, cognito: Any, logical_id: str) -> None:
     # CloudFormation takes the MFA settings with the pool; the API takes them afterwards.
     mfa = props.pop("MfaConfiguration", "OFF")
     enabled_mfas = props.pop("EnabledMfas", [])
-    pool = cognito.create_user_pool(**props)["UserPool"]
+    pool = _existing_user_pool(cognito, props["PoolName"])
+    if pool is None:
+        pool = cognito.create_user_pool(**props)["UserPool"]
     stack.refs[logical_id] = pool["Id"]
     stack.attributes[(logical_id, "Arn")] = pool["Arn"]
     if mfa != "OFF":
@@ -145,6 +206,10 @@ def _create_table(stack: Stack, dynamodb: Any, logical_id: str) -> None:
     for key in ("GlobalSecondaryIndexes", "LocalSecondaryIndexes"):
         if key in props:
             request[key] = props[key]
+    if "ProvisionedThroughput" in props:  # CamerasCapacity=Provisioned
+        request["ProvisionedThroughput"] = {
+            name: int(units) for name, units in props["ProvisionedThroughput"].items()
+        }
     if "StreamSpecification" in props:
         request["StreamSpecification"] = {
             "StreamEnabled": True,
@@ -152,7 +217,11 @@ def _create_table(stack: Stack, dynamodb: Any, logical_id: str) -> None:
         }
     if props.get("SSESpecification", {}).get("SSEEnabled"):
         request["SSESpecification"] = {"Enabled": True}
-    table = dynamodb.create_table(**request)["TableDescription"]
+    try:
+        table = dynamodb.create_table(**request)["TableDescription"]
+    except dynamodb.exceptions.ResourceInUseException:
+        # Kept from an earlier run, with its items and its stream (same ARN).
+        table = dynamodb.describe_table(TableName=name)["Table"]
     stack.attributes[(logical_id, "Arn")] = table["TableArn"]
     if "LatestStreamArn" in table:
         stack.attributes[(logical_id, "StreamArn")] = table["LatestStreamArn"]
@@ -167,12 +236,15 @@ def _create_table(stack: Stack, dynamodb: Any, logical_id: str) -> None:
 def _create_bucket(stack: Stack, s3: Any, logical_id: str) -> None:
     props = stack.properties(logical_id)
     name = stack.physical_name(logical_id)
-    if stack.region == "us-east-1":
-        s3.create_bucket(Bucket=name)
-    else:
-        s3.create_bucket(
-            Bucket=name, CreateBucketConfiguration={"LocationConstraint": stack.region}
-        )
+    try:
+        if stack.region == "us-east-1":
+            s3.create_bucket(Bucket=name)
+        else:
+            s3.create_bucket(
+                Bucket=name, CreateBucketConfiguration={"LocationConstraint": stack.region}
+            )
+    except s3.exceptions.BucketAlreadyOwnedByYou:
+        pass
     if "BucketEncryption" in props:
         s3.put_bucket_encryption(
             Bucket=name,

@@ -237,6 +237,11 @@ class Stack:
             return self.attributes[(logical_id, attribute)]
         if attribute == "Arn":
             return self._default_arn(logical_id)
+        if attribute == "FunctionUrl":
+            # A Lambda function URL's shape (CameraEndpoint=FunctionUrl); the local stack
+            # points it at its own server (local/runner.py).
+            host = self.physical_name(logical_id).replace("-", "")[:32]
+            return f"https://{host}.lambda-url.{self.region}.on.aws/"
         raise KeyError(f"{logical_id}.{attribute} is not known yet (create the resource first)")
 
     def _default_arn(self, logical_id: str) -> str:

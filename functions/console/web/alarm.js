@@ -1,10 +1,63 @@
-// One alarm: the full picture, the video in the page, downloads and delete.
-// Opening it marks it reviewed.
+// One alarm: the picture full width, the video right after it, downloads and delete;
+// previous and next through the grid's list (buttons, a swipe on the picture, the arrow
+// keys). Opening it marks it reviewed.
 import { api } from './api.js';
 import { $, say, time } from './dom.js';
 import * as alarms from './alarms.js';
+import { severityLabel } from './tiles.js';
+import { refresh as countUnreviewed } from './unreviewed.js';
 
 let current = null;
+// The alarm being opened: an answer about another one (the reader moved on) is dropped.
+let showing = null;
+let neighbours = { previous: null, next: null };
+
+function go(alarmId) {
+  if (alarmId) location.hash = `#/alarms/${alarmId}`;
+}
+
+$('alarm-previous').addEventListener('click', () => go(neighbours.previous));
+$('alarm-next').addEventListener('click', () => go(neighbours.next));
+
+// Arrow keys, unless a field or the video on screen (which seeks with them) has the focus.
+document.addEventListener('keydown', (event) => {
+  if ($('alarm-view').hidden || event.altKey || event.ctrlKey || event.metaKey || event.shiftKey) return;
+  if (event.target.closest?.('input, select, textarea, dialog')) return;
+  if (event.target.tagName === 'VIDEO' && !event.target.hidden) return;
+  if (event.key === 'ArrowLeft') go(neighbours.previous);
+  else if (event.key === 'ArrowRight') go(neighbours.next);
+});
+
+// A swipe across the picture or video: left for the next alarm, right for the previous.
+let touch = null;
+$('alarm-media').addEventListener('touchstart', (event) => {
+  touch = event.touches.length === 1 ? { x: event.touches[0].clientX, y: event.touches[0].clientY } : null;
+}, { passive: true });
+$('alarm-media').addEventListener('touchend', (event) => {
+  if (!touch || event.changedTouches.length !== 1) return;
+  const dx = event.changedTouches[0].clientX - touch.x;
+  const dy = event.changedTouches[0].clientY - touch.y;
+  touch = null;
+  if (Math.abs(dx) < 60 || Math.abs(dx) < 2 * Math.abs(dy)) return;
+  go(dx < 0 ? neighbours.next : neighbours.previous);
+});
+
+async function showNeighbours(alarmId) {
+  neighbours = { previous: null, next: null };
+  $('alarm-previous').disabled = true;
+  $('alarm-next').disabled = true;
+  $('alarm-position').textContent = '';
+  try {
+    const found = await alarms.around(alarmId);
+    if (showing !== alarmId) return;
+    neighbours = found;
+    $('alarm-previous').disabled = !found.previous;
+    $('alarm-next').disabled = !found.next;
+    $('alarm-position').textContent = found.position;
+  } catch {
+    // Without the list the alarm is still shown; only previous and next are missing.
+  }
+}
 
 function reset() {
   const video = $('alarm-video');
@@ -12,7 +65,7 @@ function reset() {
   video.removeAttribute('src');
   video.load();
   $('alarm-picture').removeAttribute('src');
-  $('alarm-video-figure').hidden = true;
+  video.hidden = true;
   $('download-video').hidden = true;
   $('alarm-media-note').textContent = '';
   $('alarm-view-message').textContent = '';
@@ -23,6 +76,7 @@ $('delete-alarm').addEventListener('click', async () => {
   try {
     await api('DELETE', `/api/alarms/${current.alarmId}`);
     alarms.forget(current.alarmId);
+    countUnreviewed();
     say('alarm deleted');
     location.hash = '#/alarms';
   } catch (error) {
@@ -33,19 +87,23 @@ $('delete-alarm').addEventListener('click', async () => {
 export async function show(alarmId) {
   reset();
   current = null;
+  showing = alarmId;
   $('alarm-title').textContent = 'Alarm';
+  $('alarm-severity').replaceChildren();
   $('alarm-meta').textContent = '';
+  const listing = showNeighbours(alarmId);
   try {
     const alarm = await api('GET', `/api/alarms/${alarmId}`);
     current = alarm;
     const camera = alarm.cameraName ? `${alarm.cameraName} (${alarm.vuid})` : alarm.vuid;
     $('alarm-title').textContent = `${alarm.alarmTypeName}, ${alarm.cameraName || alarm.vuid}`;
-    $('alarm-meta').textContent = `${camera} · ${alarm.alarmTypeName} (${alarm.alarmTypeHex}) · ${time(alarm.receivedAtMs)}`;
+    $('alarm-severity').replaceChildren(...[severityLabel(alarm)].filter(Boolean));
+    $('alarm-meta').textContent = `${time(alarm.receivedAtMs)} · ${camera} · ${alarm.alarmTypeHex}`;
     $('alarm-picture').src = alarm.pictureUrl;
     $('download-picture').href = alarm.pictureDownloadUrl;
     if (alarm.videoUrl) {
       $('alarm-video').src = alarm.videoUrl;
-      $('alarm-video-figure').hidden = false;
+      $('alarm-video').hidden = false;
     }
     if (alarm.videoDownloadUrl) {
       $('download-video').href = alarm.videoDownloadUrl;
@@ -58,10 +116,12 @@ export async function show(alarmId) {
     if (!alarm.reviewedAt) {
       await api('POST', '/api/alarms/review', { alarmIds: [alarm.alarmId], reviewed: true });
       alarms.markReviewed(alarm.alarmId);
+      countUnreviewed();
     }
   } catch (error) {
     $('alarm-view-message').textContent = error.message;
   }
+  await listing;
 }
 
 export function hide() {

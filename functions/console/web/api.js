@@ -7,6 +7,12 @@ export function onSignedOut(callback) {
   signedOut = callback;
 }
 
+// The API cannot be reached at all (no network, the stack unreachable): the offline view.
+let unreachable = () => {};
+export function onUnreachable(callback) {
+  unreachable = callback;
+}
+
 export class ApiError extends Error {
   constructor(status, message) {
     super(message);
@@ -32,6 +38,7 @@ export async function api(method, path, body) {
       cache: 'no-store',
     });
   } catch {
+    unreachable();
     throw new ApiError(0, 'the console cannot reach its API: check the connection');
   }
   if (response.status === 401) {

@@ -62,16 +62,29 @@ export function signedIn() {
   return Boolean(tokens()?.access);
 }
 
+function idClaims() {
+  const id = tokens()?.id;
+  if (!id) return {};
+  try {
+    return JSON.parse(atob(id.split('.')[1].replace(/-/g, '+').replace(/_/g, '/')));
+  } catch {
+    return {};
+  }
+}
+
 // Who is signed in, read from the ID token for display only (the API checks the token).
 export function userName() {
-  const id = tokens()?.id;
-  if (!id) return '';
-  try {
-    const payload = JSON.parse(atob(id.split('.')[1].replace(/-/g, '+').replace(/_/g, '/')));
-    return payload.email || payload['cognito:username'] || '';
-  } catch {
-    return '';
-  }
+  const claims = idClaims();
+  return claims.email || claims['cognito:username'] || '';
+}
+
+// The user's role and sites, from the ID token's groups: for the page's layout only (an
+// admin's controls, the Users page); the API enforces them from the verified token.
+export function access() {
+  const groups = idClaims()['cognito:groups'] || [];
+  const role = groups.includes('admin') ? 'admin' : groups.includes('viewer') ? 'viewer' : 'none';
+  const sites = groups.filter((group) => group.startsWith('site:')).map((group) => decodeURIComponent(group.slice(5)));
+  return { role, sites, allSites: role === 'admin' || groups.includes('all-sites') };
 }
 
 // A challenge is what Cognito asks next: NEW_PASSWORD_REQUIRED, SOFTWARE_TOKEN_MFA, MFA_SETUP.

@@ -1,5 +1,6 @@
 // The cameras view: the fleet with its status, each camera's last alarm, and the forms
-// to register, rename, change the offline threshold, remove, and show the push URLs.
+// to register, rename, change the offline threshold, remove, and show the push URLs
+// (with copy buttons; at once after registering). Every value on a card is labelled.
 import { api, query } from './api.js';
 import { $, ago, el, say, time } from './dom.js';
 
@@ -13,60 +14,92 @@ function statusText(camera) {
   return camera.lastSeen ? 'offline' : 'offline (never seen)';
 }
 
-function row(camera) {
+function field(name, ...value) {
+  return [el('dt', {}, name), el('dd', {}, ...value)];
+}
+
+function card(camera) {
   const label = camera.name || camera.vuid;
   const last = camera.lastAlarm;
   const urls = el('div', { class: 'urls-slot' });
+  const seen = camera.lastSeen
+    ? el('time', { datetime: new Date(camera.lastSeen * 1000).toISOString(), title: time(camera.lastSeen * 1000) }, ago(camera.lastSeen))
+    : 'never (no heartbeat or alarm yet)';
+  const lastAlarm = last
+    ? el(
+        'a',
+        { href: `#/alarms/${last.alarmId}`, class: 'last-alarm' },
+        last.thumbnailUrl ? el('img', { src: last.thumbnailUrl, alt: '', loading: 'lazy' }) : null,
+        el('span', {}, `${last.alarmTypeName}, ${time(last.receivedAtMs)}`),
+      )
+    : 'none yet';
   return el(
-    'tr',
+    'li',
     { dataset: { vuid: camera.vuid } },
-    el('td', {}, el('strong', {}, label), el('div', { class: 'vuid' }, camera.vuid)),
-    el('td', {}, el('span', { class: `state ${camera.status}` }, statusText(camera))),
-    el('td', { title: time(camera.lastSeen * 1000) }, ago(camera.lastSeen)),
+    el('h2', {}, label),
+    el('div', { class: 'vuid' }, camera.vuid),
     el(
-      'td',
+      'dl',
       {},
-      last
-        ? el(
-            'a',
-            { href: `#/alarms/${last.alarmId}` },
-            last.thumbnailUrl ? el('img', { src: last.thumbnailUrl, alt: `${last.alarmTypeName}, ${label}`, loading: 'lazy' }) : null,
-            el('span', {}, `${last.alarmTypeName}, ${time(last.receivedAtMs)}`),
-          )
-        : '-',
+      field('Status', el('span', { class: `state ${camera.status}` }, statusText(camera))),
+      field('Last seen', seen),
+      field('Last alarm', lastAlarm),
+      field('Offline after', camera.offlineAfter ? `${camera.offlineAfter} s without a heartbeat` : "the stack's default"),
     ),
+    // An admin's controls (the page of anyone else hides them; the API refuses them).
     el(
-      'td',
-      {},
-      el(
-        'div',
-        { class: 'buttons' },
-        el('button', { type: 'button', onclick: () => edit(camera) }, 'Edit'),
-        el('button', { type: 'button', onclick: () => showUrls(camera, urls) }, 'Push URLs'),
-        el('button', { type: 'button', class: 'danger', onclick: () => remove(camera) }, 'Remove'),
-      ),
-      urls,
+      'div',
+      { class: 'buttons admin-only' },
+      el('button', { type: 'button', onclick: () => edit(camera) }, 'Edit'),
+      el('button', { type: 'button', 'aria-expanded': 'false', onclick: (event) => toggleUrls(camera, urls, event.currentTarget) }, 'Push URLs'),
+      el('button', { type: 'button', class: 'danger', onclick: () => remove(camera) }, 'Remove'),
     ),
+    el('div', { class: 'admin-only' }, urls),
   );
 }
 
-async function showUrls(camera, slot) {
+// A URL that may break after "/" and ".", never inside the push key (the last segment).
+function breakable(url) {
+  const parts = url.split(/(?<=[/.])/);
+  return el('code', {}, ...parts.flatMap((part, index) => (index ? [el('wbr'), part] : [part])));
+}
+
+async function copy(text, button) {
+  try {
+    await navigator.clipboard.writeText(text);
+    button.textContent = 'Copied';
+  } catch {
+    button.textContent = 'Copy failed: select the text';
+  }
+  setTimeout(() => { button.textContent = 'Copy'; }, 3000);
+}
+
+// The camera's own names for the two settings (its alarm server page), each with a copy button.
+export function urlList(urls) {
+  const entry = (name, url) =>
+    el(
+      'div',
+      { class: 'url' },
+      el('div', { class: 'name' }, name),
+      el(
+        'div',
+        { class: 'row' },
+        breakable(url),
+        el('button', { type: 'button', 'aria-label': `Copy ${name}`, onclick: (event) => copy(url, event.currentTarget) }, 'Copy'),
+      ),
+    );
+  return el('div', { class: 'urls' }, entry('heartbeatServer', urls.heartbeatUrl), entry('alarmPushMainServer', urls.alarmUrl));
+}
+
+async function toggleUrls(camera, slot, button) {
   if (slot.firstChild) {
     slot.replaceChildren();
+    button.setAttribute('aria-expanded', 'false');
     return;
   }
   try {
-    const urls = await api('GET', `/api/cameras/${camera.vuid}/urls`);
-    slot.replaceChildren(
-      el(
-        'dl',
-        { class: 'urls' },
-        el('dt', {}, 'heartbeatServer'),
-        el('dd', {}, urls.heartbeatUrl),
-        el('dt', {}, 'alarmPushMainServer'),
-        el('dd', {}, urls.alarmUrl),
-      ),
-    );
+    slot.replaceChildren(urlList(await api('GET', `/api/cameras/${camera.vuid}/urls`)));
+    button.setAttribute('aria-expanded', 'true');
   } catch (error) {
     say(error.message);
   }
@@ -108,16 +141,24 @@ async function remove(camera) {
   }
 }
 
+// Registered: its URLs at once, since setting them in the camera is the next step.
 $('camera-add-form').addEventListener('submit', async (event) => {
   event.preventDefault();
   const data = new FormData(event.target);
   const body = { vuid: String(data.get('vuid')).trim(), name: String(data.get('name')) };
   if (data.get('offlineAfter')) body.offlineAfter = Number(data.get('offlineAfter'));
+  $('camera-added').hidden = true;
   try {
     const answer = await api('POST', '/api/cameras', body);
     $('camera-message').textContent = answer.message;
     event.target.reset();
+    $('camera-add').open = false;
     load();
+    const urls = await api('GET', `/api/cameras/${answer.vuid}/urls`);
+    $('camera-added-title').textContent = `Set these in ${answer.name || answer.vuid}`;
+    $('camera-added-urls').replaceChildren(urlList(urls));
+    $('camera-added').hidden = false;
+    $('camera-added').focus();
   } catch (error) {
     $('camera-message').textContent = error.message;
   }
@@ -129,14 +170,16 @@ $('cameras-more').addEventListener('click', () => load(next));
 async function load(cursor = null) {
   try {
     const page = await api('GET', query('/api/cameras', { status: $('camera-status').value, cursor }));
-    const rows = page.cameras.map(row);
-    if (cursor) $('camera-rows').append(...rows);
-    else $('camera-rows').replaceChildren(...rows);
+    const cards = page.cameras.map(card);
+    if (cursor) $('camera-rows').append(...cards);
+    else $('camera-rows').replaceChildren(...cards);
     const c = page.counts;
     $('camera-counts').textContent =
       `${c.total} camera${c.total === 1 ? '' : 's'}: ${c.online} online, ${c.offline} offline` +
       (c.pending ? `, ${c.pending} pending` : '');
     $('cameras-empty').hidden = $('camera-rows').children.length > 0;
+    // A new owner's first step: the form is open while there is no camera at all.
+    if (!c.total) $('camera-add').open = true;
     next = page.next;
     $('cameras-more').hidden = !next;
   } catch (error) {
@@ -146,6 +189,7 @@ async function load(cursor = null) {
 
 export function show() {
   $('camera-message').textContent = '';
+  $('camera-added').hidden = true;
   load();
 }
 

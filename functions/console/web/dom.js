@@ -20,6 +20,14 @@ export function time(epochMs) {
   return new Date(epochMs).toLocaleString();
 }
 
+// Short enough for a tile on a phone: the time today, else the day and the time.
+export function shortTime(epochMs) {
+  const at = new Date(epochMs);
+  const clock = { hour: 'numeric', minute: '2-digit' };
+  if (at.toDateString() === new Date().toDateString()) return at.toLocaleTimeString([], clock);
+  return at.toLocaleString([], { month: 'short', day: 'numeric', ...clock });
+}
+
 export function ago(epochSeconds) {
   if (!epochSeconds) return 'never';
   const seconds = Math.max(0, Math.round(Date.now() / 1000 - epochSeconds));

@@ -1,14 +1,18 @@
 // Starts the console: shows the sign-in view until there is a session, then the view the
-// address names (#/cameras, #/alarms, #/alarms/<alarm id>).
-import { onSignedOut } from './api.js';
+// address names (#/cameras, #/alarms, #/alarms/<alarm id>); the offline view whenever the
+// server cannot be reached. Registers the service worker that makes it an app.
+import { onSignedOut, onUnreachable } from './api.js';
 import * as auth from './auth.js';
 import { $, say } from './dom.js';
 import * as alarm from './alarm.js';
 import * as alarms from './alarms.js';
 import * as cameras from './cameras.js';
+import * as offline from './offline.js';
 import * as signin from './signin.js';
+import * as unreviewed from './unreviewed.js';
+import * as users from './users.js';
 
-const views = { signin, cameras, alarms, alarm };
+const views = { signin, cameras, alarms, alarm, offline, users };
 let current = null;
 
 function mark(id, here) {
@@ -20,20 +24,34 @@ function open(name, ...parameters) {
   if (current && current !== name) views[current].hide();
   current = name;
   for (const view of Object.keys(views)) $(`${view}-view`).hidden = view !== name;
-  $('bar').hidden = name === 'signin';
+  $('bar').hidden = name === 'signin' || name === 'offline';
+  if (name === 'signin' || name === 'offline') unreviewed.stop();
+  else unreviewed.start();
   mark('nav-cameras', name === 'cameras');
   mark('nav-alarms', name === 'alarms' || name === 'alarm');
+  mark('nav-users', name === 'users');
   views[name].show(...parameters);
 }
 
 function route() {
+  if (navigator.onLine === false) {
+    open('offline');
+    return;
+  }
   if (!auth.signedIn()) {
     open('signin', route);
     return;
   }
   $('who').textContent = auth.userName();
+  // An admin's controls and the Users page only on an admin's page (layout only: the API
+  // enforces roles and sites from the verified token).
+  const { role } = auth.access();
+  document.body.dataset.role = role;
+  $('nav-users').hidden = role !== 'admin';
+  if (role === 'none') say('Your account has no role in this console yet: ask an admin to give you one.');
   const [, view, id] = location.hash.split('/');
-  if (view === 'cameras') open('cameras');
+  if (view === 'users' && role === 'admin') open('users');
+  else if (view === 'cameras') open('cameras');
   else if (view === 'alarms' && id) open('alarm', decodeURIComponent(id));
   else open('alarms');
 }
@@ -43,8 +61,24 @@ onSignedOut(() => {
   open('signin', route);
 });
 
+unreviewed.onNew(() => alarms.fresh());
+
+onUnreachable(() => {
+  if (current !== 'offline') open('offline');
+});
+$('offline-retry').addEventListener('click', () => route());
+window.addEventListener('online', () => {
+  if (current === 'offline') route();
+});
+window.addEventListener('offline', () => open('offline'));
+
+// The account menu closes when one of its buttons is pressed or anything else is touched.
+document.addEventListener('click', (event) => {
+  if (!$('account').contains(event.target) || event.target.closest('button')) $('account').open = false;
+});
+
 $('sign-out').addEventListener('click', async () => {
-  await auth.signOut();
+  await Promise.all([auth.signOut(), offline.forgetAll()]);
   open('signin', route);
 });
 
@@ -64,3 +98,9 @@ $('mfa-button').addEventListener('click', async () => {
 window.addEventListener('hashchange', route);
 // A module runs after the document is parsed: the elements are all there.
 route();
+
+// The app shell for offline starts and the home screen (sw.js). Where there is no service
+// worker (an insecure origin, a private window in some browsers) the console works as a page.
+if ('serviceWorker' in navigator) {
+  navigator.serviceWorker.register('/sw.js', { scope: '/' }).catch(() => {});
+}

@@ -220,6 +220,10 @@ class ProgressBar:
 
 
 def _process(args: argparse.Namespace) -> int:
+    # Pillow and PyAV load only for this command: the other commands start fast without
+    # them. Imported first, so an install without the [media] extra says so at once.
+    from vstarcam_push.media.processing import MediaProcessor
+
     vuid = parse_vuid(args.vuid) if args.vuid else None
     context = StackContext.resolve(args)
     store = context.alarms()
@@ -243,9 +247,6 @@ def _process(args: argparse.Namespace) -> int:
     )
     if not todo:
         return 0
-    # Pillow and PyAV load only for this command: the other commands start fast without them.
-    from vstarcam_push.media.processing import MediaProcessor
-
     processor = MediaProcessor(store, context.media())
     tally = _run(todo, lambda alarm_id: processor.process(alarm_id, retry_failed=True))
     print(

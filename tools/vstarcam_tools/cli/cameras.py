@@ -2,21 +2,61 @@
 (and configure them).
 
 ``cameras urls`` is the one command that shows a push key (``cameras add`` prints a new
-camera's URLs once); tables, JSON listings and ``--dry-run`` never do.
+camera's URLs once); tables, JSON listings and ``--dry-run`` never do. ``cameras configure``
+and ``show-config`` reach real cameras through their CGI: the workflow is
+``vstarcam_tools.camera.configure``; this module parses the options and prints.
 """
 
 from __future__ import annotations
 
 import argparse
+import getpass
+import os
+import sys
 import time
+from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from vstarcam_push.admin.cameras import kept_options
-from vstarcam_push.models.camera import Camera, PushKeyUnavailable, check_site
-from vstarcam_push.models.errors import UnknownCamera
-from vstarcam_push.models.push_keys import PushUrls, keyed_push_urls
+from vstarcam_push.models.audit import (
+    CAMERA_KEY_ROTATED,
+    CAMERA_REGISTERED,
+    CAMERA_REMOVED,
+    CAMERA_UPDATED,
+)
+from vstarcam_push.models.camera import Camera, PushKeyUnavailable, check_site, clean_name
+from vstarcam_push.models.errors import BadRequest, UnknownCamera
+from vstarcam_push.models.push_keys import PushUrls, keyed_push_urls, redact
 
-from vstarcam_tools.cli import configure
+from vstarcam_tools import arguments
+from vstarcam_tools.camera.cgi_client import (
+    DEFAULT_TIMEOUT,
+    CameraClient,
+    CameraError,
+    Credentials,
+    camera_base_url,
+)
+from vstarcam_tools.camera.configure import (
+    DEFAULT_HEARTBEAT_TIME,
+    MAX_HEARTBEAT_TIME,
+    MAX_TIMEOUT,
+    MIN_HEARTBEAT_TIME,
+    MIN_OFFLINE_AFTER,
+    OFFLINE_HEARTBEATS,
+    CameraAt,
+    ConfigureReport,
+    ConfigureRequest,
+    Target,
+    check_camera,
+    configure_all,
+    configure_camera,
+    set_camera_urls,
+    shown_value,
+)
+from vstarcam_tools.camera.configure import offline_after as threshold_of
+from vstarcam_tools.camera.csv_import import CSV_COLUMNS, CsvError, read_targets
+from vstarcam_tools.cli import audit
 from vstarcam_tools.cli.common import (
     CliError,
     StackContext,
@@ -27,6 +67,7 @@ from vstarcam_tools.cli.common import (
     positive_int,
     print_json,
 )
+from vstarcam_tools.progress import Progress
 
 
 def camera_json(camera: Camera) -> dict[str, Any]:
@@ -74,9 +115,17 @@ def _add(args: argparse.Namespace) -> int:
             check_site(args.site)
         except ValueError as error:
             raise CliError(str(error)) from error
+    try:
+        # The console's rule and words: a name too long is refused, never cut.
+        given = clean_name(args.name)
+    except BadRequest as error:
+        raise CliError(error.message) from error
     context = StackContext.resolve(args)
     name, offline_after = kept_options(
-        context.cameras().get(vuid), args.name, args.offline_after, context.default_offline_after()
+        context.cameras().get(vuid),
+        given if args.name is not None else None,
+        args.offline_after,
+        context.default_offline_after(),
     )
     registration = context.cameras().register(
         vuid, name, offline_after, int(time.time()), context.push_key_secret()
@@ -85,6 +134,11 @@ def _add(args: argparse.Namespace) -> int:
         context.cameras().set_site(vuid, args.site)
     camera = context.cameras().get(vuid)
     name = camera.name if camera else name
+    changed: dict[str, Any] = {"name": name, "offlineAfter": offline_after}
+    if args.site is not None:
+        changed["site"] = args.site
+    created = registration.created or registration.approved
+    audit.record(context, CAMERA_REGISTERED if created else CAMERA_UPDATED, vuid, changed)
     label = f"{name} ({vuid})" if name else vuid
     done = "added" if registration.created else "approved" if registration.approved else "updated"
     print(
@@ -124,7 +178,7 @@ def _rotate_key(args: argparse.Namespace) -> int:
     camera = None
     if args.configure is not None:
         base_urls(context, args.plain_http)
-        camera = configure.camera_at(args, vuid)
+        camera = _camera_at(args, vuid)
     try:
         key = context.cameras().rotate_key(vuid, context.push_key_secret())
     except UnknownCamera:
@@ -132,17 +186,22 @@ def _rotate_key(args: argparse.Namespace) -> int:
             f"camera {vuid} is not registered (a pending camera is approved with "
             f"'vstarcam-push cameras add {vuid}')"
         ) from None
+    audit.record(context, CAMERA_KEY_ROTATED, vuid)
     print(f"issued a new push key to camera {vuid}: its old URLs stopped working")
     if camera is None:
         print(f"  set its new URLs on the camera: 'vstarcam-push cameras urls {vuid}' prints them,")
         print("  or run this again with --configure CAMERA_URL --user USER")
         return 0
-    configure.set_camera_urls(camera, camera_urls(context, vuid, key, args.plain_http))
+    try:
+        where = set_camera_urls(camera, camera_urls(context, vuid, key, args.plain_http))
+    except CameraError as error:
+        raise CliError(str(error)) from None
+    print(f"  set the new URLs on the camera at {where}; read back: they took")
     return 0
 
 
 def _list(args: argparse.Namespace) -> int:
-    registered = StackContext.resolve(args).cameras().list()
+    registered = StackContext.resolve(args).fleet().list()
     cameras = [c for c in registered if args.status is None or c.status == args.status]
     if args.json:
         print_json([camera_json(camera) for camera in cameras])
@@ -185,8 +244,10 @@ def _list(args: argparse.Namespace) -> int:
 
 def _remove(args: argparse.Namespace) -> int:
     vuid = parse_vuid(args.vuid)
-    if not StackContext.resolve(args).cameras().remove(vuid):
+    context = StackContext.resolve(args)
+    if not context.cameras().remove(vuid):
         raise CliError(f"camera {vuid} is not registered")
+    audit.record(context, CAMERA_REMOVED, vuid)
     print(f"removed camera {vuid}")
     return 0
 
@@ -267,11 +328,351 @@ def register(subparsers: Any) -> None:
         action="store_true",
         help="with --configure: set the plain-HTTP front door's URLs",
     )
-    configure.camera_options(rotate, user_required=False)
+    _camera_options(rotate, user_required=False)
     rotate.set_defaults(handler=_rotate_key)
 
     for leaf in (add, listing, remove, urls, rotate):
         add_stack_options(leaf)
 
     # Pointing real cameras at the stack through their CGI.
-    configure.register(actions)
+    _register_configure(actions)
+
+
+# ---------------------------------------------------------------- configure, show-config
+
+DEFAULT_USER = "admin"
+
+
+def _camera_address(url: str) -> str:
+    try:
+        return camera_base_url(url)
+    except CameraError as error:
+        raise CliError(str(error)) from None
+
+
+def _camera_at(args: argparse.Namespace, vuid: str) -> CameraAt:
+    """The camera at ``--configure``, once its own ids say it is camera ``vuid``."""
+    if args.user is None:
+        raise CliError("give the camera's login with --user (often admin)")
+    address = _camera_address(args.configure)
+    camera = CameraAt(
+        address, Credentials(args.user, _password(args, args.user, address)), args.timeout
+    )
+    try:
+        check_camera(camera, vuid)
+    except CameraError as error:
+        raise CliError(str(error)) from None
+    return camera
+
+
+def _password(args: argparse.Namespace, user: str, where: str) -> str:
+    """The camera password from --password, --password-env, or a prompt on a terminal."""
+    if args.password is not None:
+        return args.password
+    if args.password_env:
+        value = os.environ.get(args.password_env, "")
+        if not value:
+            raise CliError(f"environment variable {args.password_env} is not set or empty")
+        return value
+    if sys.stdin.isatty():
+        return getpass.getpass(f"password for {user} on {where}: ")
+    raise CliError(
+        "no camera password: pass --password-env VAR (or --password), "
+        "or run in a terminal to be asked"
+    )
+
+
+_heartbeat_time = arguments.number(int, MIN_HEARTBEAT_TIME, MAX_HEARTBEAT_TIME, unit="seconds")
+_timeout = arguments.number(float, 0, MAX_TIMEOUT, above=True, unit="seconds")
+
+
+def _server_url(text: str) -> str:
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an http:// or https:// URL")
+    return text
+
+
+def _camera_options(parser: argparse.ArgumentParser, user_required: bool) -> None:
+    parser.add_argument(
+        "--user",
+        required=user_required,
+        default=None,
+        help="the camera's login user" + ("" if user_required else " (for CSV rows without one)"),
+    )
+    secret = parser.add_mutually_exclusive_group()
+    secret.add_argument(
+        "--password",
+        default=None,
+        help="the camera's password (visible to other local users: prefer --password-env)",
+    )
+    secret.add_argument(
+        "--password-env",
+        metavar="VAR",
+        default=None,
+        help="read the password from environment variable VAR",
+    )
+    parser.add_argument(
+        "--timeout",
+        type=_timeout,
+        default=DEFAULT_TIMEOUT,
+        metavar="SECONDS",
+        help=f"how long to wait for the camera (default {DEFAULT_TIMEOUT:g})",
+    )
+
+
+def _warn_unreachable_urls(request: ConfigureRequest) -> None:
+    for url in (request.heartbeat_url, request.alarm_url):
+        host = urlsplit(url).hostname or ""
+        if host in ("localhost", "0.0.0.0", "::") or host.startswith("127.") or host == "::1":
+            print(
+                f"warning: {url} names this machine's loopback/any address, which a camera "
+                "on the LAN cannot reach: restart the local stack with "
+                'make run ARGS="--host 0.0.0.0" so it publishes this machine\'s LAN address',
+                file=sys.stderr,
+            )
+            return
+
+
+def _camera_urls(args: argparse.Namespace, context: StackContext) -> tuple[str, str]:
+    """The heartbeat and alarm URLs to set: the stack's (its HTTPS ones, or with
+    ``--plain-http`` its plain-HTTP front door's), unless given on the command line."""
+    if not args.plain_http:
+        outputs = context.outputs
+        return args.heartbeat_url or outputs.heartbeat_url, args.alarm_url or outputs.alarm_url
+    if args.heartbeat_url or args.alarm_url:
+        raise CliError("give --plain-http or --heartbeat-url/--alarm-url, not both")
+    return base_urls(context, plain_http=True)
+
+
+def _request(args: argparse.Namespace, context: StackContext) -> ConfigureRequest:
+    """The run's settings; camera URLs are the stack's unless given."""
+    heartbeat_url, alarm_url = _camera_urls(args, context)
+    request = ConfigureRequest(
+        heartbeat_url=heartbeat_url,
+        alarm_url=alarm_url,
+        heartbeat_time=args.heartbeat_time,
+        sub_server=args.sub_server,
+        dry_run=args.dry_run,
+        timeout=args.timeout,
+        without_key=args.without_key,
+    )
+    _warn_unreachable_urls(request)
+    return request
+
+
+def _site(value: str) -> str:
+    try:
+        return check_site(value)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def _configure(args: argparse.Namespace) -> int:
+    if args.csv is not None:
+        if args.camera_url or args.name or args.vuid or args.site:
+            raise CliError(
+                "with --from, give CAMERA_URL, --name, --vuid and --site per row in the CSV"
+            )
+        return _configure_many(args)
+    if not args.camera_url:
+        raise CliError("give CAMERA_URL, or --from cameras.csv")
+    if args.user is None:
+        raise CliError("give the camera's login with --user (often admin)")
+    address = _camera_address(args.camera_url)
+    target = Target(
+        address,
+        Credentials(args.user, _password(args, args.user, address)),
+        name=args.name or "",
+        vuid=args.vuid or "",
+        site=args.site or "",
+    )
+    context = StackContext.resolve(args)
+    request = _request(args, context)
+    if args.dry_run:
+        print("dry run: nothing is changed on the camera or in the stack")
+    outcome = ConfigureReport(target)
+    try:
+        configure_camera(target, request, context.cameras(), outcome, context.push_key_secret())
+    except CameraError as error:
+        for line in outcome.lines:
+            print(line)
+        raise CliError(str(error)) from None
+    finally:
+        _record_registrations(context, [outcome], request)
+    for line in outcome.lines:
+        print(line)
+    return 0
+
+
+def _record_registrations(
+    context: StackContext, outcomes: list[ConfigureReport], request: ConfigureRequest
+) -> None:
+    """The audit trail's entry for each camera registered or updated in the stack."""
+    for outcome in outcomes:
+        if outcome.registered:
+            details: dict[str, Any] = {
+                "name": outcome.name,
+                "offlineAfter": threshold_of(request.heartbeat_time),
+                "by": "cameras configure",
+            }
+            if outcome.target.site:
+                details["site"] = outcome.target.site
+            action = CAMERA_REGISTERED if outcome.registered == "registered" else CAMERA_UPDATED
+            audit.record(context, action, outcome.vuid, details)
+
+
+def _configure_many(args: argparse.Namespace) -> int:
+    cached: list[str] = []
+
+    def password() -> str:
+        if not cached:
+            cached.append(_password(args, args.user or DEFAULT_USER, "cameras without one"))
+        return cached[0]
+
+    try:
+        targets = read_targets(Path(args.csv), args.user, password)
+    except CsvError as error:
+        raise CliError(str(error)) from None
+    context = StackContext.resolve(args)
+    request = _request(args, context)
+    registry = context.cameras()
+    secret = context.push_key_secret()
+    if args.dry_run:
+        print("dry run: nothing is changed on the cameras or in the stack")
+    progress = Progress(len(targets), sys.stderr)
+    outcomes = configure_all(
+        targets, request, registry, secret, lambda outcome: progress.advance(bool(outcome.error))
+    )
+    _record_registrations(context, outcomes, request)
+    for outcome in outcomes:
+        for line in outcome.lines:
+            print(line)
+    rows = [
+        [outcome.target.name or outcome.target.address, outcome.vuid or "-", outcome.result]
+        for outcome in outcomes
+    ]
+    print(format_table(["CAMERA", "VUID", "RESULT"], rows))
+    failed = sum(1 for outcome in outcomes if outcome.error)
+    if failed:
+        raise CliError(f"{failed} of {len(outcomes)} cameras failed (see the table above)")
+    return 0
+
+
+def _show_config(args: argparse.Namespace) -> int:
+    address = _camera_address(args.camera_url)
+    credentials = Credentials(args.user, _password(args, args.user, address))
+    with CameraClient(address, credentials, args.timeout) as client:
+        try:
+            ids = client.get_ids()
+            lines = [
+                ("camera", client.base_url),
+                ("vuid", ids.vuid),
+                ("deviceid", ids.deviceid),
+                ("realdeviceid", ids.realdeviceid),
+                ("alias", ids.alias),
+            ]
+            _print_fields(lines)
+            config = client.get_push_config()
+        except CameraError as error:
+            raise CliError(str(error)) from None
+    _print_fields(
+        [
+            ("heartbeatTime", str(config.heartbeat_time)),
+            # The camera's own push key is not shown here: 'cameras urls' is the one place.
+            ("heartbeatServer", redact(config.heartbeat_server)),
+            ("alarmPushMainServer", redact(config.alarm_push_main_server)),
+            ("alarmPushSubServer", redact(config.alarm_push_sub_server)),
+        ]
+    )
+    return 0
+
+
+def _print_fields(lines: list[tuple[str, str]]) -> None:
+    for label, value in lines:
+        print(f"{label + ':':<21} {shown_value(value)}")
+
+
+def _register_configure(cameras_subparsers: argparse._SubParsersAction) -> None:
+    """Add ``configure`` and ``show-config`` to the CLI's ``cameras`` group."""
+    configure = cameras_subparsers.add_parser(
+        "configure",
+        help="point a camera (or a CSV of cameras) at the stack through its CGI",
+        description="Read the camera's vuid, register it, set its heartbeatServer and "
+        "alarmPushMainServer to the stack's URLs, and check the camera kept them.",
+    )
+    configure.add_argument(
+        "camera_url",
+        metavar="CAMERA_URL",
+        nargs="?",
+        help="the camera's web address, like http://192.168.1.50:81 (a bare host means port 81)",
+    )
+    configure.add_argument(
+        "--from",
+        dest="csv",
+        metavar="CSV",
+        help=f"configure every camera of a CSV file with columns {','.join(CSV_COLUMNS)}",
+    )
+    _camera_options(configure, user_required=False)
+    configure.add_argument("--name", help="a name for notifications (default: the camera's alias)")
+    configure.add_argument("--vuid", help="use this vuid instead of the one the camera reports")
+    configure.add_argument(
+        "--site",
+        type=_site,
+        metavar="NAME",
+        help="put the camera in this site (customer, building): console viewers and push "
+        "destinations can be limited to sites (a CSV's site column)",
+    )
+    configure.add_argument(
+        "--heartbeat-time",
+        type=_heartbeat_time,
+        default=DEFAULT_HEARTBEAT_TIME,
+        metavar="SECONDS",
+        help=f"seconds between heartbeats (default {DEFAULT_HEARTBEAT_TIME}); the camera is "
+        f"reported offline after {OFFLINE_HEARTBEATS} missed ones (at least {MIN_OFFLINE_AFTER} s)",
+    )
+    configure.add_argument(
+        "--plain-http",
+        action="store_true",
+        help="for firmware without HTTPS: set the stack's plain-HTTP front door URLs "
+        "(PlainHttpHeartbeatUrl, PlainHttpAlarmUrl; deploy with PlainHttpFrontDoor=true)",
+    )
+    configure.add_argument(
+        "--heartbeat-url",
+        type=_server_url,
+        metavar="URL",
+        help="heartbeatServer to set, before the camera's /KEY (default: the stack's HeartbeatUrl)",
+    )
+    configure.add_argument(
+        "--alarm-url",
+        type=_server_url,
+        metavar="URL",
+        help="alarmPushMainServer to set, before the camera's /KEY (default: the stack's AlarmUrl)",
+    )
+    configure.add_argument(
+        "--without-key",
+        action="store_true",
+        help="set the bare URLs, without the camera's push key, for firmware that cannot hold "
+        "the longer ones (the stack must run with RequirePushKey=false; see docs/security.md)",
+    )
+    configure.add_argument(
+        "--sub-server",
+        type=_server_url,
+        metavar="URL",
+        help="also set alarmPushSubServer (default: leave it as it is)",
+    )
+    configure.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="print the plan and the exact CGI URL (password masked); change nothing",
+    )
+    add_stack_options(configure)
+    configure.set_defaults(handler=_configure)
+
+    show = cameras_subparsers.add_parser(
+        "show-config",
+        help="a camera's ids and current alarm push settings",
+    )
+    show.add_argument("camera_url", metavar="CAMERA_URL", help="like http://192.168.1.50:81")
+    _camera_options(show, user_required=True)
+    show.set_defaults(handler=_show_config)

@@ -13,14 +13,15 @@ import ipaddress
 import json
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
 import boto3
 from vstarcam_push.dal.alarms import AlarmStore
-from vstarcam_push.dal.cameras import CameraRegistry
+from vstarcam_push.dal.camera_fleet import CameraFleet
+from vstarcam_push.dal.camera_registry import CameraRegistry
 from vstarcam_push.dal.media import MediaStore
 from vstarcam_push.dal.push_key_secret import SecretUnavailable, load_secret, secret_parameter
 from vstarcam_push.ingest.protocol import validate_vuid
@@ -34,6 +35,8 @@ DEFAULT_STACK = "vstarcam-push"
 # The local stack's moto server accepts any credentials; these are not secrets.
 LOOPBACK_CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
 LOOPBACK_REGION = "us-east-1"
+# The local stack's AWS endpoint unless started with --aws-port.
+LOCAL_ENDPOINT = "http://127.0.0.1:4566"
 
 
 class CliError(Exception):
@@ -73,6 +76,12 @@ def aws_session(region: str | None) -> boto3.Session:
     and region are filled in when none are configured.
     """
     endpoint = os.environ.get("AWS_ENDPOINT_URL", "")
+    if endpoint and urlsplit(endpoint).scheme not in ("http", "https"):
+        # botocore would take "127.0.0.1:4566" for a scheme and a path, and fail later.
+        raise CliError(
+            f"AWS_ENDPOINT_URL={endpoint} is not a URL: "
+            f"set AWS_ENDPOINT_URL=http://{endpoint.split('://')[-1]}"
+        )
     loopback = bool(endpoint) and _is_loopback(endpoint)
     settings: dict[str, str | None] = {"region_name": region}
     session = boto3.Session(**settings)
@@ -99,6 +108,10 @@ class StackContext:
     session: boto3.Session
     cloudformation: Any
     outputs: StackOutputs
+    # One client per service for the command's lifetime (making one costs milliseconds).
+    clients: dict[str, Any] = field(default_factory=dict, repr=False)
+    # Who runs the command, as AWS knows them (read once, for the audit trail).
+    caller: str | None = None
 
     @classmethod
     def resolve(cls, args: argparse.Namespace) -> StackContext:
@@ -115,10 +128,15 @@ class StackContext:
         return cls(name, session, cloudformation, outputs)
 
     def client(self, service: str) -> Any:
-        return self.session.client(service)
+        if service not in self.clients:
+            self.clients[service] = self.session.client(service)
+        return self.clients[service]
 
     def cameras(self) -> CameraRegistry:
         return CameraRegistry(self.client("dynamodb"), self.outputs.cameras_table)
+
+    def fleet(self) -> CameraFleet:
+        return CameraFleet(self.client("dynamodb"), self.outputs.cameras_table)
 
     def alarms(self) -> AlarmStore:
         return AlarmStore(self.client("dynamodb"), self.outputs.alarms_table)
@@ -140,6 +158,17 @@ class StackContext:
     def default_offline_after(self) -> int:
         """The stack's OfflineAfterSeconds (an output, so the local stack reports it too)."""
         return self.outputs.offline_after_seconds
+
+
+def not_aws_answer() -> str:
+    """The one line for an answer botocore could not read: the endpoint is no AWS."""
+    endpoint = os.environ.get("AWS_ENDPOINT_URL", "")
+    if not endpoint:
+        return "AWS answered something that is not an AWS reply: try again"
+    return (
+        f"AWS_ENDPOINT_URL={endpoint} is not an AWS endpoint: set AWS_ENDPOINT_URL to the "
+        f"one the local stack prints at start ({LOCAL_ENDPOINT} by default), or unset it"
+    )
 
 
 # ---------------------------------------------------------------- output

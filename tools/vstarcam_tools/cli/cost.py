@@ -1,8 +1,9 @@
 """``vstarcam-push cost``: the monthly estimate by service and per camera, for any fleet.
 
 The same model ``make bench`` stores in benchmarks/results.json (``cost_model``) and
-draws in docs/cost-per-camera.png: vstarcam_tools.bench.costs, with the bench's
-measured durations and write units. No AWS call is made.
+draws in docs/cost-per-camera.png: ``vstarcam_tools.cost``, with the durations and write
+units the bench measured, shipped in the package. No AWS call is made, no file of a
+checkout is read.
 """
 
 from __future__ import annotations
@@ -12,6 +13,17 @@ from typing import Any
 
 from vstarcam_tools.arguments import number
 from vstarcam_tools.cli.common import print_json
+from vstarcam_tools.cost.inputs import shipped
+from vstarcam_tools.cost.model import (
+    CAPACITIES,
+    ENDPOINTS,
+    choices,
+    choices_markdown,
+    markdown,
+    model,
+    with_profile,
+)
+from vstarcam_tools.cost.prices import CHECKED, FREE_TIER, PRICES
 
 _cameras = number(int, 1, 10_000_000)
 _heartbeat_time = number(float, 10, 86_400, unit="seconds")
@@ -22,9 +34,7 @@ _channels = number(int, 0, 100)
 
 
 def _cost(args: argparse.Namespace) -> int:
-    from vstarcam_tools.bench import costs
-
-    profile = costs.with_profile(
+    profile = with_profile(
         cameras=args.cameras,
         heartbeat_time_s=args.heartbeat_time,
         alarms_per_day=args.alarms_per_day,
@@ -33,18 +43,41 @@ def _cost(args: argparse.Namespace) -> int:
         sms_per_day=args.sms_per_day,
         push_channels=args.push_channels,
         refusals_alarm=not args.no_refusals_alarm,
+        camera_endpoint=args.camera_endpoint,
+        cameras_capacity=args.cameras_capacity,
     )
-    estimate = costs.model(costs.load_results(), profile)
+    inputs = shipped()
+    estimate = model(inputs, profile)
+    compared = choices(inputs, profile)
     if args.json:
-        print_json({**estimate, "prices": {k: vars(v) for k, v in costs.PRICES.items()}})
+        print_json(
+            {
+                **estimate,
+                "choices_compared": compared,
+                "prices": {k: vars(v) for k, v in PRICES.items()},
+                "free_tier": {k: {"amount": v[0], "what": v[1]} for k, v in FREE_TIER.items()},
+            }
+        )
         return 0
+    chosen = profile.choices
     print(_describe(estimate["profile"]))
     print()
-    print(costs.markdown(estimate))
+    print(
+        f"With CameraEndpoint={chosen['CameraEndpoint']}, "
+        f"CamerasCapacity={chosen['CamerasCapacity']}:"
+    )
+    print()
+    print(markdown(estimate))
+    print()
+    print("Every choice (docs/performance.md, 'Choosing'): today's default and each cheaper one")
+    print()
+    print(choices_markdown(compared, profile.cameras))
     print()
     print(
-        f"Prices: us-east-1 list prices without free tiers, checked {costs.CHECKED} "
+        f"Prices: us-east-1 list prices without free tiers, checked {CHECKED} "
         "(sources: --json, or docs/performance.md). Check them at https://aws.amazon.com/pricing."
+        " The always-free tiers (a second column, unverified) count the stack alone in its "
+        "account."
     )
     return 0
 
@@ -116,6 +149,19 @@ def register(subparsers: Any) -> None:
         "--no-refusals-alarm",
         action="store_true",
         help="price a stack deployed with RefusalsAlarm=false",
+    )
+    cost.add_argument(
+        "--camera-endpoint",
+        choices=ENDPOINTS,
+        default="HttpApi",
+        help="price the stack with this CameraEndpoint (default HttpApi)",
+    )
+    cost.add_argument(
+        "--cameras-capacity",
+        choices=CAPACITIES,
+        default="OnDemand",
+        help="price the stack with this CamerasCapacity (default OnDemand; Provisioned is "
+        "sized for the fleet, and the units to deploy with are printed)",
     )
     cost.add_argument("--json", action="store_true", help="the numbers as JSON")
     cost.set_defaults(handler=_cost)

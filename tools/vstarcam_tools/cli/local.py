@@ -69,6 +69,26 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="PASSWORD",
         help="password of the web console's user admin (default: a random one, shown at start)",
     )
+    state = parser.add_mutually_exclusive_group()
+    state.add_argument(
+        "--fresh",
+        action="store_true",
+        help="start empty: the state kept from the last run is moved aside to "
+        "DIR.before-fresh (replacing an older one), not deleted",
+    )
+    state.add_argument(
+        "--no-state",
+        action="store_true",
+        help="keep nothing: start empty and save nothing (the tests' stacks)",
+    )
+    parser.add_argument(
+        "--state-dir",
+        default=None,
+        metavar="DIR",
+        help="where cameras, alarms and their media, destinations, console users and the "
+        "push-key secret are kept across restarts (default: .local-state/<stack> in the "
+        "checkout, ignored by git)",
+    )
     parser.add_argument(
         "--stack",
         default=argparse.SUPPRESS,
@@ -101,6 +121,7 @@ def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from vstarcam_tools.local.runner import Options, run_local
+    from vstarcam_tools.local.state import default_folder
     from vstarcam_tools.template import parse_parameter_overrides
 
     try:
@@ -114,12 +135,16 @@ def run(args: argparse.Namespace) -> int:
         or os.environ.get("AWS_DEFAULT_REGION")
         or "us-east-1"
     )
+    stack_name = getattr(args, "stack", None) or DEFAULT_STACK
+    state_dir = None
+    if not args.no_state:
+        state_dir = Path(args.state_dir) if args.state_dir else default_folder(stack_name)
     return run_local(
         Options(
             host=args.host,
             port=args.port,
             aws_port=args.aws_port,
-            stack_name=getattr(args, "stack", None) or DEFAULT_STACK,
+            stack_name=stack_name,
             region=region,
             overrides=overrides,
             schedule_rate_s=args.schedule_rate,
@@ -127,6 +152,8 @@ def run(args: argparse.Namespace) -> int:
             verbose=args.verbose,
             log_dir=Path(args.log_dir) if args.log_dir else None,
             console_password=args.console_password,
+            state_dir=state_dir,
+            fresh=args.fresh,
         )
     )
 

@@ -14,15 +14,29 @@ from botocore.exceptions import (
     NoCredentialsError,
     NoRegionError,
 )
+from botocore.parsers import ResponseParserError
 
-from vstarcam_tools.cli import alarms, cameras, cost, doctor, local, notify, simulate, users
-from vstarcam_tools.cli.common import DEFAULT_STACK, PROG, CliError
+from vstarcam_tools.cli import (
+    alarms,
+    audit,
+    cameras,
+    cost,
+    doctor,
+    local,
+    notify,
+    simulate,
+    users,
+)
+from vstarcam_tools.cli.common import DEFAULT_STACK, PROG, CliError, not_aws_answer
+from vstarcam_tools.extras import missing_extra
+from vstarcam_tools.version import project_version
 
 # The command groups, in the order `vstarcam-push --help` lists them.
 GROUPS = (
     cameras,
     alarms,
     users,
+    audit,
     notify,
     simulate,
     local,
@@ -53,6 +67,12 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"CloudFormation stack to read outputs from (default {DEFAULT_STACK})",
     )
     parser.add_argument("--region", default=None, help="AWS region (default: AWS environment)")
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=f"{PROG} {project_version()}",
+        help="this checkout's version (a stack's is its TemplateVersion output; doctor compares)",
+    )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for group in GROUPS:
         group.register(subparsers)
@@ -87,10 +107,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
     except BotoCoreError as error:
         message = f"AWS error: {error}"
+    except ResponseParserError:
+        # Not JSON or XML as AWS writes it: AWS_ENDPOINT_URL names something else.
+        message = not_aws_answer()
     except OSError as error:
         message = f"{error.filename}: {error.strerror}" if error.filename else str(error)
+    except ModuleNotFoundError as error:
+        # A library of an optional extra ([local], [media]) that this install lacks.
+        extra = missing_extra(error)
+        if extra is None:
+            raise
+        message = extra
     except KeyboardInterrupt:
         print(f"{PROG}: interrupted", file=sys.stderr)
         return 130
     print(f"{PROG}: error: {_one_line(message)}", file=sys.stderr)
     return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -23,10 +23,11 @@ from urllib.parse import urlsplit
 
 from vstarcam_push.dal.destinations import DestinationExists, DestinationStore
 from vstarcam_push.dal.secrets import MissingSecret, SecretStore
-from vstarcam_push.delivery.channels import Links, Message, Picture, channel
+from vstarcam_push.delivery.channels import Picture, channel
 from vstarcam_push.delivery.channels.transport import pool, send
-from vstarcam_push.delivery.deliverer import scrub
-from vstarcam_push.models.alarm_types import parse_alarm_type
+from vstarcam_push.delivery.deliverer import PushSender
+from vstarcam_push.models.alarm_types import check_severity, parse_alarm_type
+from vstarcam_push.models.audit import DESTINATION_ADDED, DESTINATION_REMOVED
 from vstarcam_push.models.camera import check_site
 from vstarcam_push.models.destination import (
     EVENTS,
@@ -39,6 +40,7 @@ from vstarcam_push.models.destination import (
 from vstarcam_push.models.errors import BadRequest
 from vstarcam_push.models.push_event import PushEvent
 
+from vstarcam_tools.cli import audit
 from vstarcam_tools.cli.common import (
     CliError,
     StackContext,
@@ -124,12 +126,17 @@ def filters_of(args: argparse.Namespace) -> Filters:
             raise CliError(str(error)) from error
     elif args.timezone or args.urgent_types is not None:
         raise CliError("--timezone and --urgent-types go with --quiet-hours")
+    try:
+        severities = frozenset(check_severity(item) for item in _items(args.severity))
+    except BadRequest as error:
+        raise CliError(f"--severity: {error.message}") from error
     filters = Filters(
         events=events,
         types=_alarm_types(args.types, "--types"),
         cameras=frozenset(parse_vuid(vuid) for vuid in _items(args.cameras)),
         sites=sites,
         quiet_hours=quiet,
+        severities=severities,
     )
     if args.urgent_types is not None:
         urgent = _alarm_types(args.urgent_types, "--urgent-types")
@@ -220,6 +227,13 @@ def _add(args: argparse.Namespace) -> int:
         push.destinations.remove(name)
         push.secrets.delete(name, tuple(values))
         raise
+    # The target as printed (never a secret: channels name it without their tokens).
+    audit.record(
+        context,
+        DESTINATION_ADDED,
+        name,
+        {"channel": args.channel, "target": destination.target, "sends": filters.describe()},
+    )
     print(f"added {args.channel} destination {name}: {destination.target}")
     print(f"  sends: {filters.describe()}")
     if generated:
@@ -251,11 +265,13 @@ def _list(args: argparse.Namespace) -> int:
 
 
 def _remove(args: argparse.Namespace) -> int:
-    push = PushStack.of(StackContext.resolve(args))
+    context = StackContext.resolve(args)
+    push = PushStack.of(context)
     destination = push.destinations.get(args.name)
     if destination is None or not push.destinations.remove(args.name):
         raise CliError(f"no destination named {args.name!r}")
     push.secrets.delete(destination.name, destination.secret_fields)
+    audit.record(context, DESTINATION_REMOVED, destination.name, {"channel": destination.channel})
     print(f"removed destination {destination.name} and its secrets")
     return 0
 
@@ -283,36 +299,44 @@ def sample_event(picture_size: int) -> PushEvent:
     )
 
 
+class SamplePicture:
+    """``notify test``'s picture: the sample JPEG, when the channel uploads one that big."""
+
+    def __init__(self, content: bytes) -> None:
+        self.content = content
+
+    def picture(self, event: PushEvent, limit: int) -> Picture | None:
+        if 0 < len(self.content) <= limit:
+            return Picture(self.content, "image/jpeg", "motion.jpg")
+        return None
+
+
 def _test(args: argparse.Namespace) -> int:
     push = PushStack.of(StackContext.resolve(args))
     destination = push.destinations.get(args.name)
     if destination is None:
         raise CliError(f"no destination named {args.name!r}")
+    content = resources.files("vstarcam_tools.camera").joinpath("testdata/motion.jpg").read_bytes()
+    event = sample_event(len(content))
+    http = pool()
+    # The delivery function's own attempt (secrets, request, send, verdict, scrub), with
+    # the sample picture and no links (the sample alarm is stored nowhere).
+    sender = PushSender(
+        secrets=push.secrets,
+        pictures=SamplePicture(content),
+        send=lambda request: send(http, request),
+    )
     try:
-        values = push.secrets.get(destination.name, destination.secret_fields)
+        attempt = sender.attempt(
+            destination, event, event.event_id + "." + destination.name, event.at
+        )
     except MissingSecret as error:
         raise CliError(str(error)) from error
-    service = channel(destination.channel)
-    content = resources.files("vstarcam_tools").joinpath("testdata/motion.jpg").read_bytes()
-    event = sample_event(len(content))
-    picture = None
-    if 0 < len(content) <= service.upload_limit:
-        picture = Picture(content, "image/jpeg", "motion.jpg")
-    message = Message(
-        event=event,
-        delivery_id=event.event_id + "." + destination.name,
-        settings=destination.settings,
-        secrets=values,
-        picture=picture,
-        links=Links(),
-    )
-    answer = send(pool(), service.build(message))
-    verdict = service.read(answer)
-    detail = scrub(verdict.detail, values)
+    verdict = attempt.verdict
     words = {"delivered": "delivered", "retry": "failed (would be retried)", "give_up": "refused"}
-    print(f"{destination.name} ({destination.channel}): {words[verdict.outcome]}: {detail}")
-    if answer.body and verdict.outcome == "delivered":
-        print(f"  the service answered: {scrub(answer.text(300), values)}")
+    print(f"{destination.name} ({destination.channel}): {words[verdict.outcome]}: {verdict.detail}")
+    if attempt.answer and verdict.outcome == "delivered":
+        print(f"  the service answered: {attempt.answer}")
     return 0 if verdict.outcome == "delivered" else 1
 
 
@@ -324,6 +348,11 @@ def _filter_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--events", metavar="LIST", help="of alarm,offline,online")
     group.add_argument(
         "--types", metavar="LIST", help="alarm types, hex or decimal, like 0x26,0x6d,0x6e"
+    )
+    group.add_argument(
+        "--severity",
+        metavar="LIST",
+        help="alert and/or detection: the stack's AlertTypes say which alarm types are alerts",
     )
     group.add_argument("--cameras", metavar="VUIDS", help="only these cameras")
     group.add_argument("--sites", metavar="SITES", help="only cameras of these sites")

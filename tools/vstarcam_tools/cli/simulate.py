@@ -24,7 +24,7 @@ from vstarcam_tools.cli.common import (
 
 def _run(args: argparse.Namespace) -> int:
     # Imported here: requests and the multipart encoder are only needed by this command.
-    from vstarcam_tools import simulator
+    from vstarcam_tools.camera import simulator
 
     vuids = [parse_vuid(args.vuid)] if args.vuid else simulator.simulated_vuids(args.cameras or 1)
     heartbeat_url, alarm_url = args.heartbeat_url, args.alarm_url

@@ -4,7 +4,7 @@ what the stack made of them (stored byte for byte, camera online, refusals, medi
 
 The derived work (the notification, media processing, push channels) is in
 :mod:`vstarcam_tools.doctor.derived`; the test camera's creation and removal in
-:mod:`vstarcam_tools.doctor.probe`.
+:mod:`vstarcam_tools.doctor.temporary`.
 """
 
 from __future__ import annotations
@@ -24,15 +24,15 @@ from vstarcam_push.models.alarm import Alarm, alarm_id_for
 from vstarcam_push.models.alarm_types import AlarmType
 from vstarcam_push.models.push_keys import keyed_url, new_secret, redact
 
+from vstarcam_tools.camera.simulator import load_testdata, unique_picture
 from vstarcam_tools.doctor.context import DoctorContext
-from vstarcam_tools.doctor.probe import (
+from vstarcam_tools.doctor.results import CheckResult, failed, ok, skipped
+from vstarcam_tools.doctor.temporary import (
     TEST_CAMERA_NAME,
     ProbeQueue,
     create_probe_queue,
     new_probe_vuid,
 )
-from vstarcam_tools.doctor.results import CheckResult, failed, ok, skipped
-from vstarcam_tools.simulator import load_testdata, unique_picture
 
 MOTION = AlarmType(0x12)
 ALARM_LOG = "sam logs --stack-name {stack} -n AlarmFunction --start-time '10 minutes ago'"

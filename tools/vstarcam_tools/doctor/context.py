@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import requests
-from vstarcam_push.dal.cameras import CameraRegistry
+from vstarcam_push.dal.camera_fleet import CameraFleet
+from vstarcam_push.dal.camera_registry import CameraRegistry
 from vstarcam_push.models.camera import Camera
 
 from vstarcam_tools.outputs import StackOutputs
@@ -65,7 +66,7 @@ class DoctorContext:
     def fleet(self) -> list[Camera]:
         """Every registered camera (one scan, shared by the checks that need it)."""
         if self._fleet is None:
-            self._fleet = self.cameras().list()
+            self._fleet = CameraFleet(self.client("dynamodb"), self.stack.cameras_table).list()
         return self._fleet
 
     def forget_fleet(self) -> None:
@@ -102,7 +103,12 @@ class DoctorContext:
 
     @property
     def api_url(self) -> str:
-        """The API's base URL (the media links start here), from the camera URL outputs."""
+        """The API's base URL (the media links start here): the console's, which is the
+        API root; from the camera URL outputs for stacks without it (with
+        CameraEndpoint=FunctionUrl those are the alarm function's own URL)."""
+        console = self.stack.raw.get("ConsoleUrl")
+        if console:
+            return console.rstrip("/")
         return self.stack.alarm_url.rsplit("/alarm", 1)[0]
 
     @property

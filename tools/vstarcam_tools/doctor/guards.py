@@ -25,6 +25,9 @@ EMAIL_PROTOCOLS = ("email", "email-json")
 # rate is estimated from it (no camera reports its heartbeatTime to the stack).
 HEARTBEATS_PER_OFFLINE_AFTER = 3
 THROTTLE_HEADROOM = 2.0
+# CamerasCapacity=Provisioned: auto scaling holds the write units at 90 % use
+# (template.yaml, vstarcam_tools.cost.model.WRITE_FLOOR_USE).
+WRITE_UNIT_USE = 0.9
 NAMED_CAMERAS = 10
 _BLOCKS = ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets")
 
@@ -262,6 +265,13 @@ def check_throttling(context: DoctorContext) -> CheckResult:
     """API Gateway throttles each route for all clients together: the heartbeat route must
     take the whole fleet's heartbeats with room to spare (cameras retry on 429)."""
     check = "throttling"
+    if context.parameters.get("CameraEndpoint") == "FunctionUrl":
+        return ok(
+            check,
+            "the cameras push to the functions' own URLs (CameraEndpoint=FunctionUrl): no "
+            "route throttling to outgrow; a flood is billed per request instead "
+            "(docs/performance.md)",
+        )
     rate_text = context.parameters.get("ThrottlingRateLimit")
     if not rate_text:
         return skipped(check, "the stack reports no ThrottlingRateLimit parameter")
@@ -285,6 +295,37 @@ def check_throttling(context: DoctorContext) -> CheckResult:
             f"sam deploy --parameter-overrides ThrottlingRateLimit={suggested} "
             f"ThrottlingBurstLimit={2 * suggested}",
         )
+    return ok(check, what)
+
+
+def check_capacity(context: DoctorContext) -> CheckResult:
+    """CamerasCapacity=Provisioned: the fleet's heartbeat writes must fit under the write
+    ceiling auto scaling may reach (beyond it heartbeats are answered 503)."""
+    check = "capacity"
+    if context.parameters.get("CamerasCapacity", "OnDemand") != "Provisioned":
+        return ok(check, "the Cameras table is on demand (CamerasCapacity=OnDemand)")
+    floor = float(context.parameters.get("CamerasWriteCapacity", "0") or 0)
+    ceiling = float(context.parameters.get("CamerasMaxWriteCapacity", "0") or 0)
+    default = context.stack.offline_after_seconds
+    fleet = _fleet(context)
+    expected = sum(
+        HEARTBEATS_PER_OFFLINE_AFTER / (camera.offline_after or default) for camera in fleet
+    )
+    needed = math.ceil(expected / WRITE_UNIT_USE)
+    what = (
+        f"CamerasWriteCapacity {floor:g} to {ceiling:g} write units a second; {len(fleet)} "
+        f"camera(s) send about {expected:.2f} heartbeats/s, {needed} units at 90 % use"
+    )
+    if needed > ceiling:
+        return warning(
+            check,
+            f"{what}: over the ceiling, so heartbeats will be answered 503 (throttled)",
+            f"sam deploy --parameter-overrides CamerasWriteCapacity={needed} "
+            f"CamerasMaxWriteCapacity={4 * needed} (vstarcam-push cost --cameras "
+            f"{len(fleet)} prints the read units too)",
+        )
+    if needed > floor:
+        return ok(check, f"{what}: above the floor, auto scaling holds more units")
     return ok(check, what)
 
 
@@ -341,6 +382,7 @@ READ_ONLY_CHECKS: tuple[tuple[str, Callable[[DoctorContext], CheckResult]], ...]
     ("subscriptions", check_subscriptions),
     ("no spam", check_no_spam),
     ("throttling", check_throttling),
+    ("capacity", check_capacity),
     ("silent cameras", check_silent_cameras),
     ("console", check_console),
 )

@@ -21,9 +21,9 @@ from botocore.exceptions import BotoCoreError, ClientError
 from vstarcam_tools.doctor import camera_path, derived, guards
 from vstarcam_tools.doctor.camera_path import Probe
 from vstarcam_tools.doctor.context import DoctorContext
-from vstarcam_tools.doctor.probe import Traces, find_traces, new_probe_vuid, remove_traces
 from vstarcam_tools.doctor.results import CheckResult, Reporter, failed, ok, skipped, warning
 from vstarcam_tools.doctor.stack import check_stack
+from vstarcam_tools.doctor.temporary import Traces, find_traces, new_probe_vuid, remove_traces
 
 BROKEN_CALLS = (ClientError, BotoCoreError, requests.RequestException)
 

@@ -7,5 +7,6 @@ schedule and the table stream subscriptions as Lambda would, and publishes the
 stack's outputs so the CLI works against it through ``AWS_ENDPOINT_URL``.
 
 The command itself is declared in :mod:`vstarcam_tools.cli.local`;
-:mod:`vstarcam_tools.local.runner` does the work.
+:mod:`vstarcam_tools.local.runner` orchestrates; the emulated services, the
+sockets and the terminal report are modules of their own beside it.
 """

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
+from xml.sax.saxutils import escape
 
 from vstarcam_push.runtime.http_event import MAX_REQUEST_BYTES
 from werkzeug.wsgi import get_input_stream
@@ -114,6 +115,8 @@ class RequestRecord:
     content_type: str
     body: bytes
     error: dict[str, Any] | None
+    # What the function said for people (an alarm already stored, ...): printed after it.
+    notices: tuple[str, ...] = ()
 
 
 def is_text(content_type: str) -> bool:
@@ -137,8 +140,12 @@ class HttpApi:
         account: str,
         on_request: Callable[[RequestRecord], None] | None = None,
         authorizers: dict[str, Authorizer] | None = None,
+        function_urls: Callable[[str, dict[str, Any]], dict[str, Any]] | None = None,
     ) -> None:
         self.routes = routes
+        # CameraEndpoint=FunctionUrl: (function, API event) -> the event its function URL
+        # sends, for the functions that have one (vstarcam_tools.function_urls).
+        self.function_urls = function_urls
         self.authorizers = authorizers or {}
         self.invoke = invoke
         self.api_id = api_id
@@ -176,6 +183,8 @@ class HttpApi:
                         "scopes": None,
                     }
                 }
+            if self.function_urls is not None:
+                event = self.function_urls(route.function, event)
             if len(json.dumps(event)) > MAX_REQUEST_BYTES:
                 status, headers, payload = _too_large()
             else:
@@ -198,6 +207,7 @@ class HttpApi:
                     content_type=content_type,
                     body=body,
                     error=invocation.error if invocation else None,
+                    notices=invocation.notices if invocation else (),
                 )
             )
         return [payload]
@@ -349,3 +359,42 @@ def _phrase(status: int) -> str:
 def _request_id() -> str:
     # HTTP API request ids look like "JKJaXmPLvHcESHA=": short, base64-ish.
     return base64.b64encode(uuid.uuid4().bytes[:10]).decode()
+
+
+class AwsSdkHint:
+    """WSGI middleware: an AWS SDK's request (SigV4-signed) sent to the local API gets an
+    AWS error naming the endpoint it meant, ``AWS_ENDPOINT_URL=<moto>``.
+
+    Its usual cause is ``AWS_ENDPOINT_URL`` set to the first port the start message
+    shows; the answer is in the shape the SDK reads (JSON for JSON protocols, XML for
+    the others), so the CLI and the ``aws`` CLI print it as one line. Cameras and the
+    console never sign with SigV4; the deployed API answers them the same.
+    """
+
+    CODE = "NotTheAwsEndpoint"
+
+    def __init__(self, app: Callable[..., Iterable[bytes]], moto_endpoint: str) -> None:
+        self.app = app
+        self.moto_endpoint = moto_endpoint
+
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        if not environ.get("HTTP_AUTHORIZATION", "").startswith("AWS4-HMAC-SHA256 "):
+            return self.app(environ, start_response)
+        message = (
+            "this is the local stack's camera API, not its AWS endpoint: "
+            f"set AWS_ENDPOINT_URL={self.moto_endpoint}"
+        )
+        content_type = environ.get("CONTENT_TYPE", "")
+        if environ.get("HTTP_X_AMZ_TARGET") or "json" in content_type:
+            body = json.dumps({"__type": self.CODE, "message": message}).encode()
+            headers = [("content-type", "application/x-amz-json-1.1")]
+        else:
+            body = (
+                "<ErrorResponse><Error><Type>Sender</Type>"
+                f"<Code>{self.CODE}</Code><Message>{escape(message)}</Message>"
+                "</Error><RequestId>local</RequestId></ErrorResponse>"
+            ).encode()
+            headers = [("content-type", "text/xml")]
+        headers += [("x-amzn-errortype", self.CODE), ("content-length", str(len(body)))]
+        start_response("400 Bad Request", headers)
+        return [body]

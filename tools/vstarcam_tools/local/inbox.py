@@ -21,6 +21,7 @@ texted:
 from __future__ import annotations
 
 import threading
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -58,10 +59,22 @@ def keep_email_subscriptions_pending() -> None:
         _installed = True
 
 
-def confirm_all(backend: Any) -> list[Delivery]:
-    """Confirm every pending subscription (the template's, at start-up); returns them."""
+def pending(backend: Any) -> set[str]:
+    """The ARNs of the subscriptions waiting for their owner's confirmation."""
+    return {
+        arn
+        for arn, subscription in list(backend.subscriptions.items())
+        if str(subscription.attributes.get("PendingConfirmation", "false")).lower() == "true"
+    }
+
+
+def confirm_all(backend: Any, keep: Collection[str] = ()) -> list[Delivery]:
+    """Confirm every pending subscription (the template's, at start-up) but those in ``keep``
+    (made through the API in an earlier run and restored); returns them."""
     confirmed = []
-    for subscription in list(backend.subscriptions.values()):
+    for arn, subscription in list(backend.subscriptions.items()):
+        if arn in keep:
+            continue
         if str(subscription.attributes.get("PendingConfirmation", "false")).lower() == "true":
             subscription.attributes["PendingConfirmation"] = "false"
             subscription.confirmed = True

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 import re
+import secrets
 import signal
 import subprocess
 import sys
@@ -29,7 +30,9 @@ from pathlib import Path
 from typing import Any
 
 import boto3
+import requests
 
+from vstarcam_tools.local.guard import MOTO_API_KEY_HEADER, MOTO_API_KEY_VARIABLE
 from vstarcam_tools.outputs import StackOutputs, read_outputs
 
 REGION = "us-east-1"
@@ -71,6 +74,8 @@ class LocalStackProcess:
     heartbeat_url: str = ""
     alarm_url: str = ""
     endpoint: str = ""
+    # The key to moto's own API (/moto-api/), which answers nothing else: made here.
+    moto_api_key: str = ""
     _changed: threading.Condition = field(default_factory=threading.Condition)
     _reader: threading.Thread | None = None
     _outputs: StackOutputs | None = None
@@ -94,6 +99,14 @@ class LocalStackProcess:
         if self._outputs is None:
             self._outputs = read_outputs(self.client("cloudformation"), STACK_NAME)
         return self._outputs
+
+    def moto_api(self, path: str) -> Any:
+        """``GET /moto-api/<path>`` (moto's own record, e.g. ``data.json``) with the key."""
+        return requests.get(
+            f"{self.endpoint}/moto-api/{path}",
+            headers={MOTO_API_KEY_HEADER: self.moto_api_key},
+            timeout=30,
+        )
 
     def aws_environment(self) -> dict[str, str]:
         """An environment for a subprocess (the CLI) that talks to this stack."""
@@ -144,6 +157,13 @@ class LocalStackProcess:
             self._reader.join(timeout_s)
         return int(self.process.returncode)
 
+    def kill(self, timeout_s: float = STOP_TIMEOUT_S) -> int:
+        """SIGKILL the stack's whole process group (started with ``own_session``): no
+        clean-up runs, as after ``kill -9``."""
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGKILL)
+        return self.stop(timeout_s=timeout_s)
+
 
 def start_local_stack(
     *,
@@ -152,9 +172,17 @@ def start_local_stack(
     extra_args: Sequence[str] = (),
     log_dir: Path | None = None,
     ready_timeout_s: float = READY_TIMEOUT_S,
+    state_dir: Path | None = None,
+    own_session: bool = False,
 ) -> LocalStackProcess:
-    """Start ``python -m vstarcam_tools.local`` on free ports; returns once it printed "Ready"."""
+    """Start ``python -m vstarcam_tools.local`` on free ports; returns once it printed "Ready".
+
+    ``state_dir``: keep the state there across starts (default: keep none, ``--no-state``).
+    ``own_session``: the stack leads its own process group (so :meth:`LocalStackProcess.kill`
+    can take its worker processes down with it, as a terminal's ``kill -9`` of a job does).
+    """
     command = [sys.executable, "-m", "vstarcam_tools.local", "--port", "0", "--aws-port", "0"]
+    command += ["--state-dir", str(state_dir)] if state_dir is not None else ["--no-state"]
     if schedule_rate is not None:
         command += ["--schedule-rate", str(schedule_rate)]
     if parameter_overrides:
@@ -162,15 +190,17 @@ def start_local_stack(
     if log_dir is not None:
         command += ["--log-dir", str(log_dir)]
     command += list(extra_args)
+    moto_api_key = secrets.token_urlsafe(24)
     process = subprocess.Popen(
         command,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         stdin=subprocess.DEVNULL,
         text=True,
-        env=offline_environment(),
+        env=offline_environment(**{MOTO_API_KEY_VARIABLE: moto_api_key}),
+        start_new_session=own_session,
     )
-    stack = LocalStackProcess(process)
+    stack = LocalStackProcess(process, moto_api_key=moto_api_key)
     stack._reader = threading.Thread(target=stack._read, name="local-stack-console", daemon=True)
     stack._reader.start()
     try:

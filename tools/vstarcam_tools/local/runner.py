@@ -1,4 +1,4 @@
-"""The local stack: moto in server mode, the template's resources, routes, schedules and streams.
+"""The local stack's orchestration: the template's resources, servers, routes, schedules, streams.
 
 Everything comes from ``template.yaml`` through :class:`vstarcam_tools.template.Stack`:
 the tables, bucket, topic and queue (created in moto by
@@ -6,46 +6,73 @@ the tables, bucket, topic and queue (created in moto by
 routes, the schedule and the stream subscriptions with their filters, and the
 outputs, which are published to a CloudFormation stack in moto so the CLI finds
 them as it finds a deployed stack's.
+
+This module is the orchestration only: the emulated services are
+:mod:`~vstarcam_tools.local.moto_server` (with :mod:`~vstarcam_tools.local.guard` in
+front), :mod:`~vstarcam_tools.local.sns_watcher`, the stream and queue event sources
+and the function pools; the sockets are :mod:`~vstarcam_tools.local.network`; what the
+terminal shows is :mod:`~vstarcam_tools.local.report`.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import re
+import secrets
 import shutil
 import signal
-import socket
 import sys
 import tempfile
 import threading
-import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-import boto3
-from werkzeug.serving import BaseWSGIServer, make_server
-
 from vstarcam_tools.events import scheduled_event
-from vstarcam_tools.local import inbox
+from vstarcam_tools.function_urls import function_url_event, function_url_targets
+from vstarcam_tools.local import inbox, stream_shards
 from vstarcam_tools.local.console import (
     COGNITO_PATH,
     CONSOLE_USER,
     CognitoPath,
     JwtAuthorizer,
+    SignInRules,
     authorizers_of,
     console_password,
     create_console_user,
     jwks_url,
+    make_admin,
 )
-from vstarcam_tools.local.guard import HostCheck, OwnOriginCors, own_origins
-from vstarcam_tools.local.http_api import HttpApi, RequestRecord, routes_of
+from vstarcam_tools.local.guard import (
+    MOTO_API_KEY_VARIABLE,
+    EmulatorGuard,
+    HostCheck,
+    own_origins,
+)
+from vstarcam_tools.local.http_api import AwsSdkHint, HttpApi, routes_of
+from vstarcam_tools.local.moto_server import (
+    DUMMY_CREDENTIALS,
+    MotoSession,
+    ShardIteratorJanitor,
+    challenge_names_session_user,
+    moto_app,
+    moto_request_handler,
+    revoke_refresh_token,
+    sns_backend,
+)
+from vstarcam_tools.local.network import ThreadedServer, bind, reachable_host, url_host
 from vstarcam_tools.local.queues import QueueEventSource, SqsMappingConfig
+from vstarcam_tools.local.report import (
+    clean,
+    configure_logging,
+    print_banner,
+    request_logger,
+)
 from vstarcam_tools.local.schedule import Schedule, parse_rate
+from vstarcam_tools.local.sns_watcher import SnsWatcher
+from vstarcam_tools.local.state import LocalState, keeps_console_user
 from vstarcam_tools.local.streams import FunctionError, MappingConfig, StreamEventSource
 from vstarcam_tools.local.workers import FunctionPool
 from vstarcam_tools.outputs import publish_outputs
@@ -54,13 +81,6 @@ from vstarcam_tools.template import FunctionSpec, Stack
 
 logger = logging.getLogger("vstarcam_tools.local")
 
-# moto accepts any credentials; fixed dummy ones keep real ones out of the functions.
-DUMMY_CREDENTIALS = {
-    "AWS_ACCESS_KEY_ID": "testing",
-    "AWS_SECRET_ACCESS_KEY": "testing",
-    "AWS_SESSION_TOKEN": "testing",
-}
-_SNS_POLL_S = 0.2
 _API_ID = "local"
 
 
@@ -78,6 +98,9 @@ class Options:
     log_dir: Path | None = None
     # The console user admin's password (None: a random one, shown at start).
     console_password: str | None = None
+    # Where the state is kept across restarts (None: nowhere); fresh: start empty.
+    state_dir: Path | None = None
+    fresh: bool = False
 
 
 class LocalStack:
@@ -100,74 +123,99 @@ class LocalStack:
         self.queues: list[QueueEventSource] = []
         self.schedules: list[Schedule] = []
         self.outputs: dict[str, str] = {}
-        self._moto: _Server | None = None
-        self._api: _Server | None = None
-        self._sns: _SnsWatcher | None = None
+        self._moto: ThreadedServer | None = None
+        self._api: ThreadedServer | None = None
+        self._sns: SnsWatcher | None = None
         self._janitor: ShardIteratorJanitor | None = None
         self._temporary_logs = options.log_dir is None
         self.log_dir = options.log_dir or Path(tempfile.mkdtemp(prefix="vstarcam-push-local-"))
         self.endpoint = ""
         self.base_url = ""
         self.console_password = console_password(options.console_password)
+        self.state: LocalState | None = None
+        if options.state_dir is not None:
+            self.state = LocalState(options.state_dir, fresh=options.fresh)
+        # The sign-in rules of the template's app clients, by client id (known once made).
+        self.sign_in_rules: dict[str, SignInRules] = {}
+        # The key to moto's own API (local/guard.py); never printed.
+        self._moto_api_key = os.environ.get(MOTO_API_KEY_VARIABLE) or secrets.token_urlsafe(32)
 
     def start(self) -> None:
         options = self.options
-        aws_socket = _bind("127.0.0.1", options.aws_port, "--aws-port")
+        aws_socket = bind("127.0.0.1", options.aws_port, "--aws-port")
         try:
-            api_socket = _bind(options.host, options.port, "--port")
+            api_socket = bind(options.host, options.port, "--port")
         except BaseException:
             aws_socket.close()
             raise
         # Known before the functions start: the notifier's media links point here.
         api_port = api_socket.getsockname()[1]
-        self.base_url = f"http://{_url_host(reachable_host(options.host))}:{api_port}"
+        self.base_url = f"http://{url_host(reachable_host(options.host))}:{api_port}"
         # The servers serve duplicates of the sockets: these are closed whatever happens.
         aws_port = aws_socket.getsockname()[1]
         origins = own_origins(self.base_url, api_port)
         with aws_socket, api_socket:
+            if self.state is not None:
+                self.state.open()  # the last run's state, into moto, before it serves
+            stream_shards.install()  # a table's stream goes on whatever moto does to it
             # Both servers answer only requests addressed to them (no DNS rebinding), and
-            # moto's CORS only the local API's own pages calling Cognito (local/guard.py).
-            moto = HostCheck(OwnOriginCors(_moto_app(), lambda: origins), "127.0.0.1", aws_port)
-            self._moto = _Server(aws_socket, moto, _moto_request_handler())
+            # moto only the stack's own clients, never a web page (local/guard.py); what
+            # its requests change is saved (local/state.py).
+            app = self.state.track(moto_app()) if self.state else moto_app()
+            moto = HostCheck(
+                EmulatorGuard(app, lambda: origins, self._moto_api_key),
+                "127.0.0.1",
+                aws_port,
+            )
+            self._moto = ThreadedServer(aws_socket, moto, moto_request_handler())
             self._moto.start()
             self.endpoint = f"http://127.0.0.1:{self._moto.port}"
             aws = MotoSession(self.endpoint, self.stack.region)
             inbox.keep_email_subscriptions_pending()
+            sns = sns_backend(self.stack.account, self.stack.region)
+            pending = inbox.pending(sns)  # a restored subscription waits for its owner still
             create_resources(self.stack, aws)
-            for confirmed in inbox.confirm_all(_sns_backend(self.stack.account, self.stack.region)):
+            for confirmed in inbox.confirm_all(sns, keep=pending):
                 logger.info(
                     "SNS   %s subscription %s confirmed (the local stack has no mailbox)",
                     confirmed.protocol,
                     confirmed.endpoint,
                 )
             self._create_console_user(aws)
+            self.sign_in_rules = self._sign_in_rules()
             functions = self.stack.functions()
             self._start_pools(functions)
+            routes = routes_of(functions)
             api = HttpApi(
-                routes_of(functions),
+                routes,
                 lambda function, event: self.pools[function].invoke(event),
                 api_id=_API_ID,
                 account=self.stack.account,
-                on_request=_log_request,
+                on_request=request_logger(routes),
                 authorizers=self._authorizers(),
+                function_urls=self._function_urls(),
             )
-            # The console page reaches moto's Cognito on its own origin (no CORS).
+            # The console page reaches moto's Cognito on its own origin (no CORS), with
+            # the sign-in the template's app client allows and nothing else.
+            cognito = CognitoPath(
+                AwsSdkHint(api, self.endpoint),
+                self.endpoint,
+                self.sign_in_rules,
+                revoke=lambda token, client: revoke_refresh_token(
+                    self.stack.account, self.stack.region, token, client
+                ),
+                session_user=lambda session, username: challenge_names_session_user(
+                    self.stack.account, self.stack.region, session, username
+                ),
+            )
             # Answered only when addressed to this server (no DNS rebinding, local/guard.py).
-            self._api = _Server(
-                api_socket, HostCheck(CognitoPath(api, self.endpoint), options.host, api_port)
-            )
+            self._api = ThreadedServer(api_socket, HostCheck(cognito, options.host, api_port))
         self.outputs = local_outputs(self.stack, self.base_url)
         publish_outputs(
             aws.client("cloudformation"), self.stack.name, self.outputs, self.stack.parameters
         )
         self._add_event_sources(functions, aws)
-        self._sns = _SnsWatcher(self.stack.account, self.stack.region)
-        self._sns.dead_letter_queues = [
-            # A queue's Ref is its URL; moto keeps queues by name.
-            self.stack.physical_name(logical_id).rsplit("/", 1)[-1]
-            for logical_id, resource in self.stack.resources("AWS::SQS::Queue").items()
-            if "RedrivePolicy" not in resource.get("Properties", {})
-        ]
+        self._sns = SnsWatcher(self.stack.account, self.stack.region)
         self._janitor = ShardIteratorJanitor(
             self.stack.account,
             self.stack.region,
@@ -182,14 +230,40 @@ class LocalStack:
             schedule.start()
         self._sns.start()
         self._janitor.start()
+        if self.state is not None:
+            mappings = list(self.mappings)
+            self.state.positions = lambda: {m.name: m.positions for m in mappings}
+            self.state.start()
 
     def _create_console_user(self, aws: MotoSession) -> None:
+        cognito = aws.client("cognito-idp")
         for logical_id in self.stack.resources("AWS::Cognito::UserPool"):
-            create_console_user(
-                aws.client("cognito-idp"),
-                self.stack.physical_name(logical_id),
-                self.console_password,
+            pool = self.stack.physical_name(logical_id)
+            if self.state and keeps_console_user(
+                cognito, pool, CONSOLE_USER, self.options.console_password
+            ):
+                self.console_password = ""  # unchanged since the last run; not shown
+                make_admin(cognito, pool)
+                continue
+            create_console_user(cognito, pool, self.console_password)
+
+    def _sign_in_rules(self) -> dict[str, SignInRules]:
+        """What each of the template's app clients allows (ExplicitAuthFlows, its pool's MFA)."""
+        rules = {}
+        for logical_id in self.stack.resources("AWS::Cognito::UserPoolClient"):
+            client = self.stack.properties(logical_id)
+            pools = self.stack.resources("AWS::Cognito::UserPool")
+            pool = next(
+                (
+                    self.stack.properties(pool_id)
+                    for pool_id in pools
+                    if self.stack.physical_name(pool_id) == client.get("UserPoolId")
+                ),
+                {},
             )
+            client_id = self.stack.physical_name(logical_id)
+            rules[client_id] = SignInRules.of(client_id, client, pool)
+        return rules
 
     def _authorizers(self) -> dict[str, Any]:
         """The template's JWT authorizers, checking tokens against moto's JWKS."""
@@ -198,6 +272,19 @@ class LocalStack:
             for name, config in authorizers_of(self.stack.properties(logical_id)).items():
                 found[name] = JwtAuthorizer(config, jwks_url(self.endpoint, config.issuer)).claims
         return found
+
+    def _function_urls(self) -> Any:
+        """CameraEndpoint=FunctionUrl: the camera functions get their URL's event shape."""
+        targets = function_url_targets(self.stack)
+        if not targets:
+            return None
+
+        def shape(function: str, event: dict[str, Any]) -> dict[str, Any]:
+            if function not in targets:
+                return event
+            return function_url_event(event, function.lower(), self.stack.region)
+
+        return shape
 
     def _start_pools(self, functions: dict[str, FunctionSpec]) -> None:
         self.log_dir.mkdir(parents=True, exist_ok=True)
@@ -213,6 +300,8 @@ class LocalStack:
     def _add_event_sources(self, functions: dict[str, FunctionSpec], aws: MotoSession) -> None:
         """The stream subscriptions and schedules of the template's functions."""
         streams, sqs = aws.client("dynamodbstreams"), aws.client("sqs")
+        # Each stream subscription goes on where the last run left off (local/state.py).
+        kept = self.state.restored_positions() if self.state else {}
         for logical_id, spec in functions.items():
             for event_name, event in spec.events.items():
                 properties = event.get("Properties", {})
@@ -226,6 +315,7 @@ class LocalStack:
                             sqs=sqs,
                             function_arn=self._function_arn(spec),
                             name=f"{logical_id}.{event_name}",
+                            positions=kept.get(f"{logical_id}.{event_name}"),
                         )
                     )
                 elif event.get("Type") == "Schedule":
@@ -235,7 +325,7 @@ class LocalStack:
                         QueueEventSource(
                             sqs,
                             properties["Queue"],
-                            self._queue_handler(logical_id),
+                            self._stream_handler(logical_id),
                             SqsMappingConfig.from_sam(properties),
                             name=f"{logical_id}.{event_name}",
                         )
@@ -257,6 +347,8 @@ class LocalStack:
             self._sns.stop()
         if self._janitor is not None:
             self._janitor.stop()
+        if self.state is not None:
+            self.state.close()  # the last snapshot, once nothing but the CLI talks to moto
         if self._moto is not None:
             self._moto.stop()
         if self._temporary_logs:
@@ -266,35 +358,20 @@ class LocalStack:
         return f"arn:aws:lambda:{self.stack.region}:{self.stack.account}:function:{spec.name}"
 
     def _stream_handler(self, logical_id: str) -> Any:
+        """The function behind a stream or a queue. What it says for people (a notification
+        held back and why, each push's outcome and why) is printed here, cleaned like every
+        printed value, since this console stands in for the phone."""
         pool = self.pools[logical_id]
 
         def handler(event: dict[str, Any]) -> Any:
             invocation = pool.invoke(event)
+            for line in invocation.notices:
+                logger.info("%s", clean(line))
             if invocation.error is not None:
                 raise FunctionError(
                     f"{invocation.error.get('errorType')}: {invocation.error.get('errorMessage')}"
                 )
             return invocation.payload
-
-        return handler
-
-    def _queue_handler(self, logical_id: str) -> Any:
-        """The function behind an SQS event; each push message's outcome is logged here,
-        since this console stands in for the phone."""
-        stream_handler = self._stream_handler(logical_id)
-
-        def handler(event: dict[str, Any]) -> Any:
-            payload = stream_handler(event)
-            failed = {
-                str(item.get("itemIdentifier"))
-                for item in (payload or {}).get("batchItemFailures") or []
-            }
-            for record in event["Records"]:
-                logger.info(
-                    "%s",
-                    describe_push(record["body"], record["messageId"] in failed, record),
-                )
-            return payload
 
         return handler
 
@@ -327,7 +404,11 @@ class LocalStack:
         return [f"{s.name} every {s.period_s:g} s" for s in self.schedules]
 
 
-_EXECUTE_API = re.compile(r"https://[^/]+\.execute-api\.[^/]+\.amazonaws\.com")
+# The API's URL, and (CameraEndpoint=FunctionUrl) the camera functions' URLs: all served by
+# the local HTTP API.
+_EXECUTE_API = re.compile(
+    r"https://[^/]+\.execute-api\.[^/]+\.amazonaws\.com|https://[^/]+\.lambda-url\.[^/]+\.on\.aws"
+)
 _COGNITO = re.compile(r"https://cognito-idp\.[^/]+\.amazonaws\.com/")
 _S3_HOST = re.compile(r"https://[^/]+\.s3\.[^/]+\.amazonaws\.com")
 
@@ -375,310 +456,12 @@ def local_outputs(stack: Stack, base_url: str) -> dict[str, str]:
     return {name: _EXECUTE_API.sub(base_url, value) for name, value in stack.outputs().items()}
 
 
-class MotoSession:
-    """A boto3-session look-alike whose clients all talk to the moto server."""
-
-    def __init__(self, endpoint: str, region: str) -> None:
-        # Explicit dummy keys, region and endpoint: the operator's credentials, profile
-        # region and endpoints never apply.
-        self._session = boto3.Session(
-            aws_access_key_id=DUMMY_CREDENTIALS["AWS_ACCESS_KEY_ID"],
-            aws_secret_access_key=DUMMY_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
-            region_name=region,
-        )
-        self.endpoint = endpoint
-        self.region_name = region
-
-    def client(self, service: str, **kwargs: Any) -> Any:
-        kwargs.setdefault("region_name", self.region_name)
-        return self._session.client(service, endpoint_url=self.endpoint, **kwargs)
-
-
-def reachable_host(host: str) -> str:
-    """The address cameras can use: the LAN address when listening on every interface."""
-    if host not in ("0.0.0.0", "::", ""):
-        return host
-    try:
-        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
-            # A UDP connect only picks the outgoing interface; nothing is sent.
-            probe.connect(("192.0.2.1", 9))
-            return str(probe.getsockname()[0])
-    except OSError:
-        return "127.0.0.1"
-
-
-def _url_host(host: str) -> str:
-    return f"[{host}]" if ":" in host else host
-
-
-def _bind(host: str, port: int, option: str) -> socket.socket:
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    try:
-        sock.bind((host, port))
-        sock.listen(128)
-    except OSError as error:
-        sock.close()
-        raise OSError(f"cannot listen on {host}:{port} ({error.strerror}): pass {option}") from None
-    return sock
-
-
-def _moto_app() -> Any:
-    """moto's server app, with its global CORS off.
-
-    moto reads ``MOTO_DISABLE_GLOBAL_CORS`` once, when ``moto.settings`` is first
-    imported, which may have happened already in this process: the server module's
-    copy of the setting is set too, before any service's app is made.
-    """
-    os.environ["MOTO_DISABLE_GLOBAL_CORS"] = "true"
-    from moto.moto_server import werkzeug_app
-
-    werkzeug_app.DISABLE_GLOBAL_CORS = True  # type: ignore[attr-defined]
-    return werkzeug_app.DomainDispatcherApplication(werkzeug_app.create_backend_app)
-
-
-def _moto_request_handler() -> Any:
-    from moto.moto_server.werkzeug_app import MotoRequestHandler
-
-    return MotoRequestHandler
-
-
-class _Server:
-    """A threaded werkzeug server on a duplicate of a socket bound (and closed) by the caller.
-
-    moto's ThreadedMotoServer is made of the same parts, but binds in its own
-    thread: a port in use leaves its ``start()`` waiting forever.
-    """
-
-    def __init__(self, sock: socket.socket, app: Any, handler: Any = None) -> None:
-        host, port = sock.getsockname()[:2]
-        self._server: BaseWSGIServer = make_server(
-            host, port, app, threaded=True, request_handler=handler, fd=sock.fileno()
-        )
-        self.port = int(self._server.server_address[1])
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def stop(self) -> None:
-        if self._thread.is_alive():
-            self._server.shutdown()
-            self._thread.join(5)
-        self._server.server_close()
-
-
-class ShardIteratorJanitor:
-    """Expires moto's DynamoDB Streams shard iterators after 15 minutes, as AWS does.
-
-    moto keeps every iterator it ever handed out, and each stream poll hands
-    out one: about 1 GB a day for the two stream subscriptions of an idle stack.
-    The iterators ``keep()`` returns (the ones the stream subscriptions hold,
-    however long a retry took) are never expired.
-    """
-
-    def __init__(
-        self,
-        account: str,
-        region: str,
-        keep: Callable[[], set[str]] = set,
-        expiry_s: float = 900.0,
-        period_s: float = 60.0,
-    ) -> None:
-        from moto.dynamodbstreams.models import ShardIterator, dynamodbstreams_backends
-
-        self._iterators: dict[str, Any] = dynamodbstreams_backends[account][region].shard_iterators
-        self._tracked: list[Any] = ShardIterator.instances_tracked  # type: ignore[attr-defined]
-        self._keep = keep
-        self.expiry_s = expiry_s
-        self.period_s = period_s
-        self._first_seen: dict[str, float] = {}
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="iterator-janitor", daemon=True)
-
-    def sweep(self, now: float) -> int:
-        """Forget the iterators first seen more than ``expiry_s`` ago; returns how many."""
-        current = list(self._iterators)
-        first_seen = {key: self._first_seen.get(key, now) for key in current}
-        kept = self._keep()
-        expired = [
-            key
-            for key, seen in first_seen.items()
-            if now - seen > self.expiry_s and key not in kept
-        ]
-        for key in expired:
-            self._iterators.pop(key, None)
-            del first_seen[key]
-        self._first_seen = first_seen
-        # moto's list of every instance only feeds its dashboard; the live iterators
-        # stay reachable through the backend.
-        self._tracked.clear()
-        return len(expired)
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-        if self._thread.is_alive():
-            self._thread.join(5)
-
-    def _run(self) -> None:
-        while not self._stop.wait(self.period_s):
-            self.sweep(time.monotonic())
-
-
-class _SnsWatcher:
-    """Logs every message the SNS topics received, read from moto's record of them."""
-
-    def __init__(self, account: str, region: str) -> None:
-        from moto.sqs.models import sqs_backends
-
-        self._backend = _sns_backend(account, region)
-        self._seen: dict[str, int] = {}
-        # The dead-letter queues (queues with no redrive policy of their own): a push
-        # destination that gave up is reported here, as the CloudWatch alarm would.
-        self._sqs = sqs_backends[account][region]
-        self.dead_letter_queues: list[str] = []
-        self._dead_seen: set[str] = set()
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="sns-watcher", daemon=True)
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-        self._thread.join(5)
-        self._report()
-
-    def _run(self) -> None:
-        while not self._stop.wait(_SNS_POLL_S):
-            self._report()
-
-    def _report(self) -> None:
-        for arn, topic in list(self._backend.topics.items()):
-            sent = topic.sent_notifications
-            start = self._seen.get(arn, 0)
-            self._seen[arn] = len(sent)
-            for _, message, subject, attributes, _ in sent[start : len(sent)]:
-                logger.info("%s", describe_notification(message, subject, attributes or {}))
-                # Who AWS would have emailed or texted (their filter policies applied).
-                vuid = ((attributes or {}).get("vuid") or {}).get("Value", "-")
-                for person in inbox.people_reached(self._backend, arn, message, attributes):
-                    logger.info("%10s-> %s %s (%s)", "", person.protocol, person.endpoint, vuid)
-
-        for name in self.dead_letter_queues:
-            queue = self._sqs.queues.get(name)
-            for message in list(queue._messages) if queue is not None else []:
-                if message.id not in self._dead_seen:
-                    self._dead_seen.add(message.id)
-                    line = describe_dead_letter(message.body)
-                    if line:
-                        logger.error("%s", line)
-
-
-def describe_dead_letter(body: str) -> str:
-    """``PUSH FAILED  phone (telegram) gave up on alarm VE...: telegram answered 401 ...``
-    for a push destination's dead letter; "" for other dead letters (the stream mapping
-    logs its own)."""
-    try:
-        failed = json.loads(body).get("pushDeliveryFailed")
-    except (ValueError, AttributeError):
-        return ""
-    if not isinstance(failed, dict):
-        return ""
-    return (
-        f"PUSH FAILED  {failed.get('destination')} ({failed.get('channel')}) gave up on "
-        f"{failed.get('event')} {failed.get('vuid')}: {failed.get('reason')} "
-        "(dead-lettered; 'vstarcam-push notify list' shows it)"
-    )
-
-
-def _sns_backend(account: str, region: str) -> Any:
-    from moto.sns.models import sns_backends
-
-    return sns_backends[account][region]
-
-
-def describe_notification(message: str, subject: str | None, attributes: dict[str, Any]) -> str:
-    """A line for a published message: event, vuid and its SMS text (or subject); then the
-    email's media links, each on its own line, since this console stands in for the inbox."""
-
-    def attribute(name: str) -> str:
-        value = attributes.get(name) or {}
-        return str(value.get("Value") or value.get("StringValue") or "-")
-
-    text, links = message, []
-    try:
-        document = json.loads(message)
-        if isinstance(document, dict):
-            text = str(document.get("sms") or document.get("default") or message)
-            email = str(document.get("email") or "")
-            links = [line for line in email.splitlines() if line.startswith("Open the ")]
-    except ValueError:
-        pass
-    text = " ".join(text.split()) or (subject or "")
-    line = f"SNS   {attribute('event'):<8} {attribute('vuid'):<16} {text}"
-    return "\n".join([line, *(f"{'':>10}{link}" for link in links)])
-
-
-def describe_push(body: str, failed: bool, record: dict[str, Any]) -> str:
-    """``PUSH  alarm    VE0005622QHOW    -> phone  handled``: one queue message, no secret
-    (the message holds none but the media link token, which is not shown)."""
-    try:
-        document = json.loads(body)
-        event = document.get("event") or {}
-        destination, kind, vuid = document["destination"], event["kind"], event["vuid"]
-    except (ValueError, KeyError, TypeError, AttributeError):
-        return "PUSH  unreadable delivery message"
-    attempt = (record.get("attributes") or {}).get("ApproximateReceiveCount", "1")
-    outcome = f"failed, will retry (attempt {attempt})" if failed else "handled"
-    return f"PUSH  {kind:<8} {vuid:<16} -> {destination}  {outcome}"
-
-
-def _log_request(record: RequestRecord) -> None:
-    route = record.route.key if record.route else f"{record.method} {record.path}"
-    cold = " (cold start)" if record.cold_start else ""
-    detail = ""
-    if record.error is not None:
-        detail = f"  function error: {record.error.get('errorMessage', '')}"
-    logger.info(
-        "%-22s %-16s %d %6.0f ms%s%s",
-        route,
-        request_vuid(record.content_type, record.body),
-        record.status,
-        record.duration_ms,
-        cold,
-        detail,
-    )
-
-
-def request_vuid(content_type: str, body: bytes) -> str:
-    """The vuid a heartbeat or alarm push names, for the log line; ``-`` if none can be read."""
-    if not body:
-        return "-"
-    try:
-        if "multipart/" in content_type.lower():
-            from vstarcam_push.ingest.multipart import parse_form
-
-            part = parse_form(body, content_type).get("vuid")
-            vuid: Any = part.content.decode("ascii", "replace") if part else None
-        else:
-            document = json.loads(body)
-            vuid = document.get("vuid") if isinstance(document, dict) else None
-    except Exception:
-        return "-"
-    return str(vuid)[:32] if vuid else "-"
-
-
 # -- the command -------------------------------------------------------------------
 
 
 def run_local(options: Options) -> int:
     """Start the local stack, print its URLs, serve until SIGINT or SIGTERM; 0 on a clean stop."""
-    _configure_logging(options.verbose)
+    configure_logging(options.verbose)
     stopping = threading.Event()
     previous = {
         signum: signal.signal(signum, lambda *_: stopping.set())
@@ -692,7 +475,7 @@ def run_local(options: Options) -> int:
         except (ValueError, OSError) as error:
             print(f"vstarcam-push local: error: {error}", file=sys.stderr, flush=True)
             return 1
-        _print_banner(local)
+        print_banner(local)
         while not stopping.wait(0.5):
             pass
         print("Stopping the local stack...", flush=True)
@@ -702,44 +485,3 @@ def run_local(options: Options) -> int:
             local.close()
         for signum, handler in previous.items():
             signal.signal(signum, handler)
-
-
-def _print_banner(local: LocalStack) -> None:
-    options, outputs = local.options, local.outputs
-    lines = [
-        f"vstarcam-push local stack {local.stack.name!r} in {local.stack.region} (moto, no Docker)",
-        f"Heartbeat URL: {outputs['HeartbeatUrl']} + /<the camera's push key>",
-        f"Alarm URL: {outputs['AlarmUrl']} + /<the camera's push key>",
-        f"AWS_ENDPOINT_URL={local.endpoint}",
-    ]
-    if "ConsoleUrl" in outputs:
-        lines.append(
-            f"Console: {outputs['ConsoleUrl']} "
-            f"(user {CONSOLE_USER}, password {local.console_password})"
-        )
-    if options.host in ("0.0.0.0", "::", ""):
-        lines.append(
-            "Listening on every interface: set these URLs on your cameras (plain HTTP; "
-            "use the address of this machine that the cameras can reach)."
-        )
-    lines += [
-        "Use the CLI against it:",
-        f"  export AWS_ENDPOINT_URL={local.endpoint} AWS_REGION={local.stack.region}",
-        '  vstarcam-push cameras add VE0005622QHOW --name "Front door"',
-        "  vstarcam-push cameras urls VE0005622QHOW   (the camera's own URLs, with its push key)",
-        f"Schedules: {', '.join(local.describe_schedules()) or 'none'}",
-        "Function logs: "
-        + ("shown here (--verbose)" if options.verbose else f"{local.log_dir}/<Function>.log"),
-        "Ready: requests and SNS notifications are logged below. Ctrl-C stops.",
-    ]
-    print("\n".join(lines), flush=True)
-
-
-def _configure_logging(verbose: bool) -> None:
-    handler = logging.StreamHandler(sys.stdout)
-    handler.setFormatter(logging.Formatter("%(asctime)s  %(message)s", datefmt="%H:%M:%S"))
-    logger.handlers[:] = [handler]
-    logger.setLevel(logging.DEBUG if verbose else logging.INFO)
-    logger.propagate = False
-    # werkzeug would log every request to moto and to the API a second time.
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)

@@ -8,7 +8,8 @@ handler callable against in-process moto (``mock_aws``) in tests.
 What it does, as Lambda does:
 
 - positions at the ``StartingPosition`` (``LATEST``: only records written after
-  construction; ``TRIM_HORIZON``: all) when constructed;
+  construction; ``TRIM_HORIZON``: all) when constructed, or where an earlier run
+  left off (``positions``: Lambda keeps a mapping's checkpoint across anything);
 - drops records that match none of the ``FilterCriteria`` patterns (Lambda's
   event filtering syntax, evaluated by moto's EventBridge pattern matcher) before
   batching, so they never invoke the function;
@@ -45,6 +46,7 @@ API::
 
     mapping.start()  # or: a background thread polling every poll_interval_s
     mapping.stop()   # waits for the thread; an unfinished retry is abandoned
+    mapping.positions  # where to go on from, per shard: pass as positions= next time
 
 ``event_properties`` are the resolved ``Properties`` of a template ``DynamoDB``
 event, e.g. ``stack.functions()["NotifyFunction"].events["NewAlarm"]["Properties"]``;
@@ -147,12 +149,26 @@ class FunctionError(Exception):
     """Raised by a handler callable to report a function error with its Lambda error type."""
 
 
+# Where a mapping goes on from in a shard: a ShardIteratorType and its sequence number,
+# ("AT_SEQUENCE_NUMBER", the first record not done) or ("AFTER_SEQUENCE_NUMBER", the last
+# record read, when every record read is done).
+Position = tuple[str, str]
+
+
 @dataclass
 class _Shard:
     shard_id: str
     iterator: str | None
     # (time read, record as Lambda passes it), in sequence order
     pending: list[tuple[float, dict[str, Any]]] = field(default_factory=list)
+    # Where to go on from if nothing is pending: the last record read (filtered out ones
+    # included), or the position it started from.
+    after: Position | None = None
+
+    def position(self) -> Position | None:
+        if self.pending:
+            return ("AT_SEQUENCE_NUMBER", _sequence_number(self.pending[0][1]))
+        return self.after
 
 
 @dataclass(frozen=True)
@@ -177,6 +193,7 @@ class StreamEventSource(BackgroundPoller):
         function_arn: str = "arn:aws:lambda:us-east-1:123456789012:function:local",
         name: str | None = None,
         poll_interval_s: float = DEFAULT_POLL_INTERVAL_S,
+        positions: dict[str, Position] | None = None,
     ) -> None:
         super().__init__(name or stream_arn.split("/")[1], poll_interval_s)
         self.config = config or MappingConfig()
@@ -191,8 +208,20 @@ class StreamEventSource(BackgroundPoller):
         self._patterns = [EventPattern.load(pattern) for pattern in self.config.filter_patterns]
         self._queue_url: str | None = None
         self._lock = threading.Lock()
+        # Held only while a shard's pending records and position change, never during an
+        # invocation: :attr:`positions` is read from another thread (the state's saver).
+        self._positions_lock = threading.Lock()
         self._shards: dict[str, _Shard] = {}
-        self._refresh_shards(self.config.starting_position)
+        self._refresh_shards(self.config.starting_position, positions or {})
+
+    @property
+    def positions(self) -> dict[str, Position]:
+        """Where each shard's processing goes on from: a record pending (being delivered,
+        or waiting for a retry) is not done yet, so it is delivered again after a restart
+        (at least once, as Lambda delivers). Safe to read from another thread."""
+        with self._positions_lock:
+            found = {shard_id: shard.position() for shard_id, shard in self._shards.items()}
+        return {shard_id: position for shard_id, position in found.items() if position}
 
     @property
     def shard_iterators(self) -> set[str]:
@@ -219,16 +248,21 @@ class StreamEventSource(BackgroundPoller):
         return False
 
     # -- reading ---------------------------------------------------------------
-    def _refresh_shards(self, position: str) -> None:
+    def _refresh_shards(self, position: str, kept: dict[str, Position] | None = None) -> None:
         description = self._streams.describe_stream(StreamArn=self.stream_arn)["StreamDescription"]
         for shard in description.get("Shards", []):
             shard_id = shard["ShardId"]
             if shard_id in self._shards:
                 continue
+            start = _resume_at((kept or {}).get(shard_id), shard)
+            where: dict[str, str] = {"ShardIteratorType": position}
+            if start is not None:
+                where = {"ShardIteratorType": start[0], "SequenceNumber": start[1]}
             iterator = self._streams.get_shard_iterator(
-                StreamArn=self.stream_arn, ShardId=shard_id, ShardIteratorType=position
+                StreamArn=self.stream_arn, ShardId=shard_id, **where
             )["ShardIterator"]
-            self._shards[shard_id] = _Shard(shard_id, iterator)
+            with self._positions_lock:
+                self._shards[shard_id] = _Shard(shard_id, iterator, after=start)
 
     def _poll(self) -> int:
         """Read every shard up to its end; returns how many records were read."""
@@ -243,12 +277,17 @@ class StreamEventSource(BackgroundPoller):
                 shard.iterator = response.get("NextShardIterator")
                 records = response.get("Records", [])
                 now = time.time()
+                kept = []
                 for raw in records:
                     record = lambda_record(raw, self.stream_arn)
                     if self._matches(record):
-                        shard.pending.append((now, record))
+                        kept.append((now, record))
                     else:
                         self.stats.filtered_out += 1
+                if records:
+                    with self._positions_lock:
+                        shard.pending.extend(kept)
+                        shard.after = ("AFTER_SEQUENCE_NUMBER", _sequence_number(records[-1]))
                 read += len(records)
                 if not records:
                     break
@@ -267,7 +306,8 @@ class StreamEventSource(BackgroundPoller):
                 return
             batch = [record for _, record in shard.pending[:size]]
             self._deliver(shard.shard_id, batch, retries=0)
-            del shard.pending[: len(batch)]
+            with self._positions_lock:
+                del shard.pending[: len(batch)]
 
     def _deliver(self, shard_id: str, records: list[dict[str, Any]], retries: int) -> None:
         while True:
@@ -441,6 +481,21 @@ def failure_record(
 
 def _sequence_number(record: dict[str, Any]) -> str:
     return str(record["dynamodb"]["SequenceNumber"])
+
+
+def _resume_at(kept: Position | None, shard: dict[str, Any]) -> Position | None:
+    """A kept position to go on from in a shard (as DescribeStream describes it), or None
+    to start at the mapping's starting position: none was kept, or its records are gone
+    (older than the stream keeps), when the shard is read from its oldest record."""
+    if kept is None:
+        return None
+    kind, number = kept
+    oldest = shard.get("SequenceNumberRange", {}).get("StartingSequenceNumber")
+    if kind not in ("AT_SEQUENCE_NUMBER", "AFTER_SEQUENCE_NUMBER") or not number.isdigit():
+        return None
+    if oldest is not None and str(oldest).isdigit() and int(number) < int(oldest):
+        return ("AT_SEQUENCE_NUMBER", str(oldest))
+    return (kind, number)
 
 
 def _one_line(error: BaseException) -> str:

@@ -17,7 +17,9 @@ the next invocation.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
+import io
 import json
 import multiprocessing
 import os
@@ -51,6 +53,9 @@ class Invocation:
     error: dict[str, Any] | None
     duration_ms: float
     cold_start: bool
+    # The ``notice`` of each log line the invocation wrote (a line for people: the local
+    # stack's terminal prints them).
+    notices: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -174,7 +179,7 @@ class _Worker:
                 self.kill()
                 message = f"Task timed out after {timeout_s:.2f} seconds"
                 return _failed(request_id, started, cold, "Sandbox.Timedout", message)
-            status, body = self._conn.recv()
+            status, body, *notices = self._conn.recv()
         except (EOFError, OSError, BrokenPipeError):
             self.kill()
             message = "the execution environment exited unexpectedly"
@@ -182,9 +187,10 @@ class _Worker:
         duration_ms = (time.monotonic() - started) * 1000
         if status == "init_error":
             self.kill()
+        said = tuple(notices[0]) if notices else ()
         if status == "ok":
-            return Invocation(request_id, body, None, duration_ms, cold)
-        return Invocation(request_id, None, body, duration_ms, cold)
+            return Invocation(request_id, body, None, duration_ms, cold, said)
+        return Invocation(request_id, None, body, duration_ms, cold, said)
 
     def stop(self) -> None:
         try:
@@ -245,10 +251,20 @@ def _worker_main(conn: Connection, settings: _WorkerSettings) -> None:
         os.dup2(log, 1)
         os.dup2(log, 2)
         os.close(log)
+    else:
+        # --verbose: the handlers print to the operator's terminal, where no line a sender
+        # shaped may arrive raw (local/report.py). Imported here: report imports this module.
+        from vstarcam_tools.local.report import CleanLines
+
+        prefix = f"{settings.function_name} | "
+        sys.stdout = CleanLines(sys.stdout, prefix)
+        sys.stderr = CleanLines(sys.stderr, prefix)
     platform = _PlatformLog(sys.stdout, settings.logging)
     if platform.json:
         # Lambda keeps application lines at or above ApplicationLogLevel (lambda_logs).
         sys.stdout = LevelFilter(sys.stdout, settings.logging.get("ApplicationLogLevel", "INFO"))
+    notices = NoticeTap(sys.stdout)
+    sys.stdout = notices
     # Lambda puts the function's code first on the path and imports "app".
     sys.path.insert(0, settings.code_dir)
     module_name, function_name = settings.handler.rsplit(".", 1)
@@ -282,6 +298,7 @@ def _worker_main(conn: Connection, settings: _WorkerSettings) -> None:
             log_stream_name=os.environ.get("AWS_LAMBDA_LOG_STREAM_NAME", ""),
         )
         invoked = time.monotonic()
+        notices.said.clear()
         try:
             assert handler is not None
             reply: tuple[str, Any] = ("ok", handler(event, context))
@@ -295,12 +312,42 @@ def _worker_main(conn: Connection, settings: _WorkerSettings) -> None:
         first = False
         sys.stdout.flush()
         sys.stderr.flush()
+        said = list(notices.said)
         try:
-            conn.send(reply)
+            conn.send((*reply, said))
         except Exception as error:
             # A return value that cannot be pickled is the handler's error, as Lambda's
             # serialisation failure is.
-            conn.send(("error", _error_document(error, "Runtime.MarshalError")))
+            conn.send(("error", _error_document(error, "Runtime.MarshalError"), said))
+
+
+class NoticeTap(io.TextIOBase):
+    """Passes everything on to ``stream``, and keeps the ``notice`` of each JSON log line
+    that has one: what the function says for people (a notification held back, a push's
+    outcome), for the local stack's terminal."""
+
+    def __init__(self, stream: Any) -> None:
+        super().__init__()
+        self._stream = stream
+        self._pending = ""
+        self.said: list[str] = []
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        self._pending += text
+        *lines, self._pending = self._pending.split("\n")
+        for line in lines:
+            if '"notice"' in line:
+                with contextlib.suppress(ValueError):
+                    document = json.loads(line)
+                    if isinstance(document, dict) and isinstance(document.get("notice"), str):
+                        self.said.append(document["notice"])
+        return self._stream.write(text)
+
+    def flush(self) -> None:
+        self._stream.flush()
 
 
 class _PlatformLog:

@@ -11,14 +11,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from vstarcam_push.dal.cameras import CameraRegistry
+from vstarcam_push.dal.camera_registry import CameraRegistry
 from vstarcam_push.models import push_keys
 from vstarcam_push.models.camera import Camera, PushKeyUnavailable
 from vstarcam_push.models.errors import BadRequest, PushError
 
 # One offline threshold must stay a sane number of seconds: a year at most.
 MAX_OFFLINE_AFTER = 366 * 86_400
-MAX_NAME_LENGTH = 64
 
 
 class CameraNotRegistered(PushError):
@@ -26,21 +25,6 @@ class CameraNotRegistered(PushError):
 
     def __init__(self, vuid: str) -> None:
         super().__init__(f"camera {vuid} is not registered", reason="camera_unknown")
-
-
-def camera_name(value: object) -> str:
-    """A camera's name for lists and notifications: one line of printable text."""
-    if value is None:
-        return ""
-    if not isinstance(value, str):
-        raise BadRequest("name must be text", reason="name_invalid")
-    # A newline in a name would print a fake line in an email.
-    name = " ".join("".join(c if c.isprintable() else " " for c in value).split())
-    if len(name) > MAX_NAME_LENGTH:
-        raise BadRequest(
-            f"name is longer than {MAX_NAME_LENGTH} characters", reason="name_too_long"
-        )
-    return name
 
 
 def offline_after(value: object) -> int | None:
@@ -67,7 +51,7 @@ def kept_options(
 
 
 @dataclass(frozen=True)
-class CameraOutcome:
+class CameraChange:
     camera: Camera
     added: bool
     message: str
@@ -109,13 +93,17 @@ class CameraAdmin:
         default_offline_after: int,
         api_url: str,
         secret: Callable[[], bytes],
+        camera_urls: tuple[str, str] = ("", ""),
     ) -> None:
         self.registry = CameraRegistry(dynamodb, table)
         self.default_offline_after = default_offline_after
         self.api_url = api_url.rstrip("/")
         self._secret = secret
+        # The bare HeartbeatUrl and AlarmUrl (function URLs with CameraEndpoint=FunctionUrl);
+        # empty: the API's own routes at api_url.
+        self.camera_urls = camera_urls
 
-    def add(self, vuid: str, name: str | None, threshold: int | None, now: int) -> CameraOutcome:
+    def add(self, vuid: str, name: str | None, threshold: int | None, now: int) -> CameraChange:
         """Register (or approve, or update) a camera; options not given (None) are kept."""
         name, seconds = kept_options(
             self.registry.get(vuid), name, threshold, self.default_offline_after
@@ -125,14 +113,14 @@ class CameraAdmin:
         # Approving a pending camera is its registration, as in ``cameras add``.
         added = registration.created or registration.approved
         camera = self._get(vuid)
-        return CameraOutcome(camera, added, added_message(camera, added))
+        return CameraChange(camera, added, added_message(camera, added))
 
-    def update(self, vuid: str, name: str | None, threshold: int | None, now: int) -> CameraOutcome:
+    def update(self, vuid: str, name: str | None, threshold: int | None, now: int) -> CameraChange:
         """Rename a camera or change its threshold; an unknown camera is refused, not created."""
         name, seconds = kept_options(self._get(vuid), name, threshold, self.default_offline_after)
         self.registry.register(vuid, name, seconds, now, self._secret())
         camera = self._get(vuid)
-        return CameraOutcome(camera, False, added_message(camera, False))
+        return CameraChange(camera, False, added_message(camera, False))
 
     def remove(self, vuid: str) -> str:
         """``removed camera VE0005622QHOW``, or the refusal ``cameras remove`` gives."""
@@ -147,6 +135,9 @@ class CameraAdmin:
             key = self.registry.push_key(vuid, self._secret())
         except PushKeyUnavailable as error:
             raise PushKeyNotShown(str(error)) from error
+        heartbeat_url, alarm_url = self.camera_urls
+        if heartbeat_url and alarm_url:
+            return push_keys.keyed_push_urls(heartbeat_url, alarm_url, vuid, key).to_json()
         return push_keys.push_urls(self.api_url, vuid, key).to_json()
 
     def _get(self, vuid: str) -> Camera:

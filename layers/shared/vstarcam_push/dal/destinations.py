@@ -52,7 +52,8 @@ class DestinationStore:
             return False
 
     def note_failure(self, name: str, error: str, now: int) -> None:
-        """Remember why the destination last gave up; a removed destination stays removed."""
+        """Remember why the destination last failed (a retry or a give-up; ``error`` already
+        scrubbed of its secrets, kept to 300 characters); a removed destination stays removed."""
         with contextlib.suppress(self._db.exceptions.ConditionalCheckFailedException):
             self._db.update_item(
                 TableName=self.table,

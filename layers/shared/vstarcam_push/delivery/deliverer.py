@@ -16,8 +16,10 @@ one loop that owns what the channels do not:
   again, since every destination is its own message;
 - **dead letters**: "give up" (a 4xx that means wrong token, chat or URL) sends
   one document naming the destination and the reason to the dead-letter queue at
-  once (whose CloudWatch alarm tells the owner) and notes it on the destination;
-  so does a message still failing after the last attempt.
+  once (whose CloudWatch alarm tells the owner); so does a message still failing
+  after the last attempt;
+- **saying why**: every failed attempt notes its reason on the destination at once
+  (``notify list``), and every message's outcome is one log line with its reason.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 from vstarcam_push.dal.deliveries import DeliveryLog
 from vstarcam_push.dal.destinations import DestinationStore
@@ -34,10 +36,10 @@ from vstarcam_push.dal.secrets import MissingSecret, SecretStore
 from vstarcam_push.delivery.channels import (
     Answer,
     Channel,
+    ChannelRequest,
     Links,
     Message,
     Picture,
-    Request,
     Verdict,
     channel,
 )
@@ -45,11 +47,11 @@ from vstarcam_push.media.links import link_url, presigned_url
 from vstarcam_push.models.destination import Destination
 from vstarcam_push.models.media import StoredMedia
 from vstarcam_push.models.push_event import PushEvent
+from vstarcam_push.runtime.logs import notice
 
 logger = logging.getLogger(__name__)
 
-
-Result = Literal["delivered", "duplicate", "retry", "dead_lettered", "dropped"]
+DeliveryResult = Literal["delivered", "duplicate", "retry", "dead_lettered", "dropped"]
 
 
 @dataclass(frozen=True)
@@ -112,7 +114,14 @@ class DeadLetters:
         )
 
 
-Sender = Callable[[Request], Answer]
+Sender = Callable[[ChannelRequest], Answer]
+
+
+class Pictures(Protocol):
+    """Where an attempt finds the picture a channel uploads: the stored alarm's
+    (:class:`MediaSource`), or ``notify test``'s sample."""
+
+    def picture(self, event: PushEvent, limit: int) -> Picture | None: ...
 
 
 def scrub(text: str, secrets: dict[str, str]) -> str:
@@ -126,48 +135,103 @@ def scrub(text: str, secrets: dict[str, str]) -> str:
 
 @dataclass(frozen=True)
 class Attempt:
-    """One send to one destination, as ``notify test`` reports it."""
+    """One send to one destination: the verdict (its detail scrubbed), the HTTP status
+    (0: no answer) and the start of the answer, scrubbed."""
 
     verdict: Verdict
     status: int
     answer: str
 
 
+class PushSender:
+    """One attempt at one destination: its secrets, the channel's request (with the picture
+    that fits the channel and the links), one send, the answer read as a verdict and
+    scrubbed of the secrets. The delivery function's loop and ``notify test`` both send
+    through it: one send path, one scrub."""
+
+    def __init__(
+        self,
+        *,
+        secrets: SecretStore,
+        pictures: Pictures,
+        send: Sender,
+        presigner: Any = None,
+        bucket: str = "",
+        api_url: str = "",
+    ) -> None:
+        self.secrets = secrets
+        self.pictures = pictures
+        self._send = send
+        self._presigner = presigner
+        self.bucket = bucket
+        self.api_url = api_url
+
+    def attempt(
+        self, destination: Destination, event: PushEvent, delivery: str, now: int
+    ) -> Attempt:
+        """Build, send and read one request to ``destination``; raises ``MissingSecret``
+        when its secrets are not (yet) stored."""
+        service = channel(destination.channel)
+        secrets = self.secrets.get(
+            destination.name, destination.secret_fields, destination.created_at
+        )
+        message = Message(
+            event=event,
+            delivery_id=delivery,
+            settings=destination.settings,
+            secrets=secrets,
+            picture=self.pictures.picture(event, service.upload_limit),
+            links=self.links(event, service, now),
+        )
+        answer = self._send(service.build(message))
+        verdict = service.read(answer)
+        safe = Verdict(verdict.outcome, scrub(verdict.detail, secrets), verdict.retry_after)
+        return Attempt(safe, answer.status, scrub(answer.text(300), secrets))
+
+    def links(self, event: PushEvent, service: Channel, now: int) -> Links:
+        if event.kind != "alarm":
+            return Links()
+        picture = video = fetch = ""
+        if event.link_token and self.api_url and event.link_expires_at > now:
+            picture = link_url(self.api_url, event.alarm_id, "picture", event.link_token)
+            if event.has_video:
+                video = link_url(self.api_url, event.alarm_id, "video", event.link_token)
+        if service.upload_limit == 0 and event.picture_key and self._presigner is not None:
+            stored = StoredMedia(
+                event.picture_key, event.picture_content_type, event.picture_size, ""
+            )
+            fetch = presigned_url(self._presigner, self.bucket, event.alarm_id, stored)
+        return Links(picture=picture, video=video, picture_fetch=fetch)
+
+
 class Deliverer:
-    """The delivery function's loop body: one queue message in, one outcome out."""
+    """The delivery function's loop body: one queue message in, one outcome out, and one
+    log line saying it (with a ``notice`` for people: the local stack's terminal)."""
 
     def __init__(
         self,
         *,
         destinations: DestinationStore,
-        secrets: SecretStore,
         deliveries: DeliveryLog,
-        media: MediaSource,
+        sender: PushSender,
         dead_letters: DeadLetters,
         sqs: Any,
         queue_url: str,
-        send: Sender,
-        presigner: Any,
-        api_url: str = "",
         retry: RetryPolicy | None = None,
         lease_s: int = 60,
         log: Any = None,
     ) -> None:
         self.destinations = destinations
-        self.secrets = secrets
         self.deliveries = deliveries
-        self.media = media
+        self.sender = sender
         self.dead_letters = dead_letters
         self._sqs = sqs
         self.queue_url = queue_url
-        self._send = send
-        self._presigner = presigner
-        self.api_url = api_url
         self.retry = retry or RetryPolicy()
         self.lease_s = lease_s
         self.logger = log or logger
 
-    def handle(self, record: dict[str, Any], now: int) -> Result:
+    def handle(self, record: dict[str, Any], now: int) -> DeliveryResult:
         attempt = int((record.get("attributes") or {}).get("ApproximateReceiveCount") or 1)
         try:
             document = json.loads(record["body"])
@@ -178,37 +242,68 @@ class Deliverer:
             self.dead_letters.send(
                 {"reason": "unreadable delivery message", "messageId": record.get("messageId")}
             )
-            self.logger.error("unreadable delivery message dead-lettered")
+            self.logger.error(
+                "unreadable delivery message dead-lettered",
+                extra={"notice": notice("PUSH", "-", "-", "unreadable message dead-lettered")},
+            )
             return "dead_lettered"
+
+        def say(text: str) -> str:
+            return notice("PUSH", event.kind, event.vuid, f"-> {name}  {text}")
+
+        fields = {"destination": name, "event_id": event.event_id, "attempt": attempt}
         destination = self.destinations.get(name)
         if destination is None:
-            self.logger.info("destination removed; message dropped", extra={"destination": name})
+            self.logger.info(
+                "destination removed; message dropped",
+                extra={**fields, "notice": say("dropped: the destination was removed")},
+            )
             return "dropped"
+        fields["channel"] = destination.channel
         claim = self.deliveries.claim(delivery, now, self.lease_s)
         if claim == "done":
+            self.logger.info(
+                "push already delivered; message dropped",
+                extra={**fields, "notice": say("already delivered (a redelivered message)")},
+            )
             return "duplicate"
         if claim == "busy":
+            self.logger.info(
+                "push being sent by another invocation; message put back",
+                extra={
+                    **fields,
+                    "notice": say(f"being sent elsewhere; looked at again in {self.lease_s} s"),
+                },
+            )
             self._later(record, self.lease_s)
             return "retry"
         try:
-            verdict = self.attempt(destination, event, delivery, now).verdict
+            verdict = self.sender.attempt(destination, event, delivery, now).verdict
         except MissingSecret as error:
             # Right after `notify add`, before its secrets are written: try again later.
             verdict = Verdict("retry", str(error))
         except Exception:
             self.deliveries.release(delivery)
             raise
-        fields = {"destination": name, "channel": destination.channel, "event_id": event.event_id}
         if verdict.outcome == "delivered":
             self.deliveries.finish(delivery, "delivered", now)
-            self.logger.info("push delivered", extra={**fields, "attempt": attempt})
+            self.logger.info("push delivered", extra={**fields, "notice": say("delivered")})
             return "delivered"
+        # Every failure is noted on the destination at once: `notify list` shows the last
+        # error from the first failed attempt, not only after the give-up hours later.
         if verdict.outcome == "retry" and attempt < self.retry.max_attempts:
             self.deliveries.release(delivery)
             delay = self.retry.delay(attempt, verdict.retry_after)
+            self.destinations.note_failure(name, verdict.detail, now)
+            text = f"failed, will retry in {delay} s (attempt {attempt}): {verdict.detail}"
             self.logger.warning(
                 "push failed, will retry",
-                extra={**fields, "attempt": attempt, "retry_in_s": delay, "detail": verdict.detail},
+                extra={
+                    **fields,
+                    "retry_in_s": delay,
+                    "detail": verdict.detail,
+                    "notice": say(text),
+                },
             )
             self._later(record, delay)
             return "retry"
@@ -229,46 +324,11 @@ class Deliverer:
             }
         )
         self.destinations.note_failure(name, reason, now)
+        text = f"gave up: {reason} (dead-lettered; 'vstarcam-push notify list' shows it)"
         self.logger.error(
-            "push gave up; dead-lettered", extra={**fields, "attempt": attempt, "detail": reason}
+            "push gave up; dead-lettered", extra={**fields, "detail": reason, "notice": say(text)}
         )
         return "dead_lettered"
-
-    def attempt(
-        self, destination: Destination, event: PushEvent, delivery: str, now: int
-    ) -> Attempt:
-        """Build, send and read one request to ``destination`` (also ``notify test``)."""
-        service = channel(destination.channel)
-        secrets = self.secrets.get(
-            destination.name, destination.secret_fields, destination.created_at
-        )
-        message = Message(
-            event=event,
-            delivery_id=delivery,
-            settings=destination.settings,
-            secrets=secrets,
-            picture=self.media.picture(event, service.upload_limit),
-            links=self.links(event, service, now),
-        )
-        answer = self._send(service.build(message))
-        verdict = service.read(answer)
-        safe = Verdict(verdict.outcome, scrub(verdict.detail, secrets), verdict.retry_after)
-        return Attempt(safe, answer.status, scrub(answer.text(300), secrets))
-
-    def links(self, event: PushEvent, service: Channel, now: int) -> Links:
-        if event.kind != "alarm":
-            return Links()
-        picture = video = fetch = ""
-        if event.link_token and self.api_url and event.link_expires_at > now:
-            picture = link_url(self.api_url, event.alarm_id, "picture", event.link_token)
-            if event.has_video:
-                video = link_url(self.api_url, event.alarm_id, "video", event.link_token)
-        if service.upload_limit == 0 and event.picture_key and self._presigner is not None:
-            stored = StoredMedia(
-                event.picture_key, event.picture_content_type, event.picture_size, ""
-            )
-            fetch = presigned_url(self._presigner, self.media.bucket, event.alarm_id, stored)
-        return Links(picture=picture, video=video, picture_fetch=fetch)
 
     def _later(self, record: dict[str, Any], delay_s: int) -> None:
         self._sqs.change_message_visibility(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass, field
 from typing import Any
 
 from vstarcam_push.dal.destinations import DestinationStore
@@ -31,6 +32,23 @@ class FanOutFailed(Exception):
     destinations already queued are not sent twice: their delivery ids are recorded)."""
 
 
+@dataclass(frozen=True)
+class QuietHold:
+    """A destination that wanted the event but is inside its quiet hours, until ``until``."""
+
+    destination: str
+    hours: str
+    until: int
+
+
+@dataclass(frozen=True)
+class FanOutResult:
+    """The destinations the event was queued for, and those its quiet hours held back."""
+
+    queued: list[str] = field(default_factory=list)
+    quiet: list[QuietHold] = field(default_factory=list)
+
+
 class FanOut:
     """The notifier's side: which destinations want the event, one queue message each."""
 
@@ -39,9 +57,21 @@ class FanOut:
         self._sqs = sqs
         self.queue_url = queue_url
 
-    def send(self, event: PushEvent) -> list[str]:
-        """Queue the event for every destination that wants it; returns their names."""
-        wanted = [d.name for d in self.destinations.list() if d.filters.wants(event)]
+    def send(self, event: PushEvent) -> FanOutResult:
+        """Queue the event for every destination that wants it; say which were queued and
+        which only their quiet hours held back (the event is not sent to those later)."""
+        wanted: list[str] = []
+        quiet: list[QuietHold] = []
+        for destination in self.destinations.list():
+            filters = destination.filters
+            if not filters.matches(event):
+                continue
+            until = filters.quiet_until(event)
+            if until and filters.quiet_hours is not None:
+                hours = f"{filters.quiet_hours.text()} {filters.quiet_hours.timezone}"
+                quiet.append(QuietHold(destination.name, hours, until))
+            else:
+                wanted.append(destination.name)
         for start in range(0, len(wanted), SQS_BATCH):
             names = wanted[start : start + SQS_BATCH]
             answer = self._sqs.send_message_batch(
@@ -53,4 +83,4 @@ class FanOut:
             )
             if answer.get("Failed"):
                 raise FanOutFailed(f"{len(answer['Failed'])} push message(s) not queued")
-        return wanted
+        return FanOutResult(wanted, quiet)

@@ -6,7 +6,7 @@ its push key, is it within its alarm rate, is this alarm already stored?),
 then the media in S3, then the alarm record (which points at media that now
 exists), then the camera's ``lastAlarmAt`` and rate count.
 
-Every request puts its media under keys of its own (``media.new_upload``), so
+Every request puts its media under keys of its own (``models.media.new_upload``), so
 two copies of one alarm in flight at once never share an object: the copy
 whose conditional put loses removes only its own media, never the winner's.
 A failure removes this request's media only when no record can name them.
@@ -22,7 +22,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from vstarcam_push.dal.alarms import AlarmStore
-from vstarcam_push.dal.cameras import CameraRegistry
+from vstarcam_push.dal.camera_admission import CameraAdmission
 from vstarcam_push.dal.media import MediaStore
 from vstarcam_push.ingest.multipart import parse_form
 from vstarcam_push.ingest.protocol import validate_vuid
@@ -59,7 +59,7 @@ class AlarmPush:
 
 
 @dataclass(frozen=True)
-class Outcome:
+class IntakeResult:
     alarm: Alarm
     duplicate: bool
 
@@ -100,40 +100,35 @@ class AlarmIntake:
     def __init__(
         self,
         dynamodb: Any,
-        cameras: CameraRegistry,
+        admission: CameraAdmission,
         alarms: AlarmStore,
         media: MediaStore,
         retention_days: int,
-        accept_unknown: bool,
         media_link_days: int = 0,
-        require_key: bool = True,
         rate_limit: int = 30,
     ) -> None:
         self._db = dynamodb
-        self.cameras = cameras
+        # Holds AcceptUnknownCameras and RequirePushKey: the camera checks are all its own.
+        self.admission = admission
         self.alarms = alarms
         self.media = media
         self.retention_days = retention_days
-        self.accept_unknown = accept_unknown
         self.media_link_days = media_link_days
-        self.require_key = require_key
         self.rate_limit = rate_limit
 
-    def store(self, push: AlarmPush, received_at_ms: int, key: str | None = None) -> Outcome:
+    def store(self, push: AlarmPush, received_at_ms: int, key: str | None = None) -> IntakeResult:
         """Store the push of the camera holding push key ``key`` (None: the bare route)."""
         picture_sha = hashlib.sha256(push.picture).hexdigest()
         alarm_id = alarm_id_for(push.vuid, push.alarm_type, picture_sha)
         found, existing = self._lookup(push.vuid, alarm_id)
         now = received_at_ms // 1000
-        camera = self.cameras.admit(
-            push.vuid, found, key, self.require_key, self.accept_unknown, now
-        )
+        camera = self.admission.admit(push.vuid, found, key, now)
         if existing is not None:
             # The camera retried an alarm already stored: answer 200 again, store nothing new.
             # Not counted against the rate limit, nor refused by it: it stores nothing, and
             # a 429 would only make the camera retry it again.
             self._record_on_camera(push.vuid, now, None)
-            return Outcome(existing, duplicate=True)
+            return IntakeResult(existing, duplicate=True)
         rate = AlarmRate.from_item(camera)
         if not rate.allows(now, self.rate_limit, ALARM_RATE_PERIOD):
             raise TooManyRequests(
@@ -196,11 +191,11 @@ class AlarmIntake:
                 # Another copy of this alarm was stored first, with its own media: this
                 # request's objects are named by no record, now or later.
                 self._remove(stored)
-                return Outcome(winner or alarm, duplicate=True)
+                return IntakeResult(winner or alarm, duplicate=True)
             # This request's own write, applied by a try whose reply was lost: botocore's
             # retry of it then found the record.
         self._record_on_camera(push.vuid, now, rate)
-        return Outcome(alarm, duplicate=False)
+        return IntakeResult(alarm, duplicate=False)
 
     def _recorded(self, alarm: Alarm, error: Exception, stored: list[StoredMedia]) -> bool:
         """After the record's put failed: was it stored anyway? Clean up only what is safe.
@@ -228,7 +223,7 @@ class AlarmIntake:
     def _lookup(self, vuid: str, alarm_id: str) -> tuple[dict[str, Any] | None, Alarm | None]:
         """One BatchGetItem: the camera's admission attributes, and this alarm if stored."""
         request: dict[str, Any] = {
-            self.cameras.table: {
+            self.admission.table: {
                 "Keys": [{"vuid": {"S": vuid}}],
                 "ProjectionExpression": "vuid, pushKeyHash, #status, alarmWindow, alarmCount",
                 "ExpressionAttributeNames": {"#status": "status"},
@@ -255,14 +250,14 @@ class AlarmIntake:
                 "the camera registry is busy, please retry", reason="storage_failed"
             )
         alarm_items = found.get(self.alarms.table, [])
-        camera_items = found.get(self.cameras.table, [])
+        camera_items = found.get(self.admission.table, [])
         return (camera_items[0] if camera_items else None), (
             Alarm.from_item(alarm_items[0]) if alarm_items else None
         )
 
     def _record_on_camera(self, vuid: str, now: int, rate: AlarmRate | None) -> None:
         try:
-            self.cameras.record_alarm(vuid, now, rate, ALARM_RATE_PERIOD)
+            self.admission.record_alarm(vuid, now, rate, ALARM_RATE_PERIOD)
         except UnknownCamera:
             # Removed while its alarm was being stored: the alarm stays, the camera stays gone.
             logger.info("camera %s was removed while its alarm was stored", vuid)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from vstarcam_push.dal.cameras import CameraRegistry
+from vstarcam_push.dal.camera_fleet import CameraFleet
 
 
 @dataclass(frozen=True)
@@ -13,14 +13,14 @@ class SweepResult:
     marked_offline: list[str]
 
 
-def sweep_offline(cameras: CameraRegistry, now: int) -> SweepResult:
+def sweep_offline(fleet: CameraFleet, now: int) -> SweepResult:
     """Find the past-due cameras (a Scan); each is marked offline by a conditional update.
 
     A heartbeat (or an alarm) that lands between the Scan and the update moves
     the deadline, the condition fails, and the camera stays online.
     """
-    due = cameras.past_due(now)
+    due = fleet.past_due(now)
     return SweepResult(
         past_due=len(due),
-        marked_offline=[vuid for vuid in due if cameras.mark_offline(vuid, now)],
+        marked_offline=[vuid for vuid in due if fleet.mark_offline(vuid, now)],
     )

@@ -22,7 +22,7 @@ from typing import Any, Literal
 import boto3
 from botocore.config import Config
 
-from vstarcam_push.models.alarm import Alarm, MediaLink
+from vstarcam_push.models.alarm import Alarm, DerivedMedia, MediaLink
 from vstarcam_push.models.errors import PushError
 from vstarcam_push.models.media import StoredMedia
 
@@ -109,18 +109,34 @@ def presigning_client(region: str) -> Any:
     )
 
 
-def presigned_url(s3: Any, bucket: str, alarm_id: str, stored: StoredMedia) -> str:
+def presigned_url(
+    s3: Any,
+    bucket: str,
+    alarm_id: str,
+    stored: StoredMedia | DerivedMedia,
+    *,
+    part: str = "",
+    download: bool = False,
+    cache_control: str = "private, no-store",
+) -> str:
+    """A GET of one alarm medium that works for ``PRESIGNED_SECONDS``.
+
+    The browser shows it (or, with ``download``, saves it) under a name that says which
+    alarm it was: ``<alarm id>.<ext>``, or ``<alarm id>-<part>.<ext>`` for another part
+    than the picture (``video``, ``thumbnail``, ``playableVideo``). By default S3's
+    answer says itself that no shared cache (a proxy, a CDN) keeps it.
+    """
     extension = stored.key.rsplit(".", 1)[-1]
+    name = f"{alarm_id}-{part}" if part else alarm_id
+    disposition = "attachment" if download else "inline"
     return s3.generate_presigned_url(
         "get_object",
         Params={
             "Bucket": bucket,
             "Key": stored.key,
             "ResponseContentType": stored.content_type,
-            # S3's answer says so itself: no shared cache (a proxy, a CDN) keeps a picture.
-            "ResponseCacheControl": "private, no-store",
-            # Shown in the browser, saved under a name that says which alarm it was.
-            "ResponseContentDisposition": f'inline; filename="{alarm_id}.{extension}"',
+            "ResponseCacheControl": cache_control,
+            "ResponseContentDisposition": f'{disposition}; filename="{name}.{extension}"',
         },
         ExpiresIn=PRESIGNED_SECONDS,
     )

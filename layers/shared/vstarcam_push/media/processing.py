@@ -2,7 +2,7 @@
 
 Driven by the Alarms table stream (MediaProcessFunction) and by the CLI's
 ``alarms process`` for alarms stored before it or whose processing failed.
-For one alarm: read it (consistently), read its media, derive (``media_convert``),
+For one alarm: read it (consistently), read its media, derive (``media.convert``),
 put what was derived beside the originals, and record it on the alarm in one
 conditional update. An alarm already processed is left alone, so a redelivered
 record neither makes a second thumbnail nor replaces a good one. Media that do
@@ -23,13 +23,13 @@ from vstarcam_push.media import convert as media_convert
 from vstarcam_push.models.alarm import FAILED, PROCESSED, Alarm, DerivedMedia, MediaResult
 from vstarcam_push.models.media import JPEG, MP4, PLAYABLE_SUFFIX, THUMBNAIL_SUFFIX, derived_key
 
-Outcome = Literal["processed", "failed", "already_processed", "not_found"]
+ProcessingOutcome = Literal["processed", "failed", "already_processed", "not_found"]
 
 
 @dataclass(frozen=True)
 class Processed:
     alarm_id: str
-    outcome: Outcome
+    outcome: ProcessingOutcome
     result: MediaResult | None = None
 
 

@@ -1,4 +1,4 @@
-"""The alarm store: the Alarms table.
+"""An alarm as the Alarms table holds it: its id, media references and day (no I/O).
 
 Key: ``vuid`` + ``alarmId``. The alarm id is derived from the alarm itself
 (vuid, alarm type, picture digest), so a camera's retry of the same alarm
@@ -10,7 +10,9 @@ Media processing (the Alarms stream -> MediaProcessFunction) adds what people
 look at: ``thumbnailKey``/``ContentType``/``Size``, ``playableVideoKey``/
 ``ContentType``/``Size``, ``mediaStatus`` (``processed`` or ``failed``; absent
 until processed) and ``mediaError`` (why it failed, or why the video is not
-playable), all in one update.
+playable), all in one update. ``reviewedAt`` is when a console user marked it
+reviewed; until then the alarm carries ``unreviewed``, the partition of the sparse
+``byUnreviewed`` index (keys only) that the console counts them with.
 """
 
 from __future__ import annotations
@@ -25,9 +27,7 @@ from vstarcam_push.models.media import StoredMedia
 
 MediaStatus = Literal["processed", "failed"]
 
-
 PROCESSED: MediaStatus = "processed"
-
 
 FAILED: MediaStatus = "failed"
 
@@ -44,6 +44,12 @@ def vuid_of(alarm_id: str) -> str:
 
 def received_day(received_at_ms: int) -> str:
     return datetime.fromtimestamp(received_at_ms / 1000, tz=UTC).strftime("%Y-%m-%d")
+
+
+# The attribute only an unreviewed alarm has (the partition of the byUnreviewed index):
+# set when the alarm is stored, removed when it is reviewed, set again when un-reviewed.
+UNREVIEWED = "unreviewed"
+UNREVIEWED_MARK = "1"
 
 
 @dataclass(frozen=True)
@@ -84,6 +90,8 @@ class Alarm:
     expires_at: int
     link: MediaLink | None = None
     media: MediaResult | None = None
+    # When a console user marked the alarm reviewed (epoch seconds); None: not reviewed.
+    reviewed_at: int | None = None
 
     @property
     def received_at(self) -> datetime:
@@ -107,6 +115,11 @@ class Alarm:
             item["linkExpiresAt"] = {"N": str(self.link.expires_at)}
         if self.media is not None:
             item.update(media_result_attributes(self.media))
+        if self.reviewed_at is not None:
+            item["reviewedAt"] = {"N": str(self.reviewed_at)}
+        else:
+            # The sparse byUnreviewed index holds exactly the unreviewed alarms.
+            item[UNREVIEWED] = {"S": UNREVIEWED_MARK}
         return item
 
     @classmethod
@@ -123,6 +136,7 @@ class Alarm:
             if "linkToken" in item and "linkExpiresAt" in item
             else None,
             media=_media_result_from(item),
+            reviewed_at=int(float(item["reviewedAt"]["N"])) if "reviewedAt" in item else None,
         )
 
     @property

@@ -3,23 +3,20 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
 from vstarcam_push.models.alarm_types import AlarmType
+from vstarcam_push.models.errors import BadRequest
 
 # A site groups a customer's cameras for push destinations (``--sites``). Short, so the
 # camera item stays far under 1 KB in every state.
 SITE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._-]{0,39}$")
 
-
 PENDING = "pending"
-
 
 # At most this many unknown cameras wait for approval; further unknown vuids are refused.
 MAX_PENDING_CAMERAS = 100
-
 
 # Camera names go into email subjects and SMS: one line, bounded.
 MAX_NAME_LENGTH = 64
@@ -35,18 +32,30 @@ def check_site(site: str) -> str:
     return site
 
 
-def clean_name(name: str) -> str:
-    """A camera name fit for a notification: one line, no control characters, 64 at most.
+def clean_name(value: object) -> str:
+    """A camera name fit for a notification: one line of printable text, 64 characters at most.
 
-    Applied at registration (``--name``, a CSV, the camera's own alias): a name with a
-    newline could otherwise print a fake line (a phishing link) into an email body.
+    The one rule for every name, wherever it is given (``cameras add --name``, a CSV,
+    the camera's own alias, the console's forms): a name with a newline could
+    otherwise print a fake line (a phishing link) into an email body. Control and
+    format characters (bidi overrides) become spaces and runs of spaces one; a name
+    still longer than ``MAX_NAME_LENGTH`` is refused, not cut. None is no name.
 
     >>> clean_name("Front door\\nOpen the picture: https://evil.example")
     'Front door Open the picture: https://evil.example'
     """
-    # Category C: control, format (bidi overrides), surrogates, private, unassigned.
-    text = "".join(" " if unicodedata.category(char)[0] == "C" else char for char in name)
-    return " ".join(text.split())[:MAX_NAME_LENGTH].rstrip()
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise BadRequest("name must be text", reason="name_invalid")
+    # Not printable: categories C (control, format, surrogates, private, unassigned) and Z
+    # (separators, which str.split folds anyway).
+    name = " ".join("".join(c if c.isprintable() else " " for c in value).split())
+    if len(name) > MAX_NAME_LENGTH:
+        raise BadRequest(
+            f"name is longer than {MAX_NAME_LENGTH} characters", reason="name_too_long"
+        )
+    return name
 
 
 def cooldown_slot(alarm_type: AlarmType) -> str:
@@ -157,12 +166,14 @@ class Claim:
 
     ``reason``: ``claimed``, ``redelivered`` (this alarm holds the slot already),
     ``cooldown``, ``ceiling`` or ``unknown_camera``. ``camera`` is the camera as read,
-    for the notification's text.
+    for the notification's text. ``until``: refused by the cooldown or the ceiling, when
+    it ends (epoch seconds), so the notifier can say how long the camera stays quiet.
     """
 
     granted: bool
     reason: str
     camera: Camera | None
+    until: int = 0
 
     def __bool__(self) -> bool:
         return self.granted

@@ -1,4 +1,4 @@
-"""Push destinations: the Destinations table, and each destination's filters.
+"""A push destination and its filters, as the Destinations table holds them (no I/O).
 
 A destination is a name (the key), a channel (``ntfy``, ``telegram``...), the
 channel's settings that are not secret (a chat id, an API URL), the names of
@@ -7,28 +7,29 @@ people (``chat 12345 via api.telegram.org``), and filters:
 
 - ``events``: alarm, offline, online (all when absent);
 - ``types``: alarm types as hex codes (all when absent; status events pass);
+- ``severities``: ``alert`` and/or ``detection`` (models.alarm_types; both when
+  absent; status events pass);
 - ``cameras``: vuids; ``sites``: camera sites (all when absent);
 - quiet hours ``22:00-07:00`` in an IANA time zone: inside them only the
   ``urgentTypes`` (smoke and fire by default) go through.
 
-The delivery function notes its last give-up on the item (``lastError``,
-``lastErrorAt``), so ``notify list`` says which destination failed and why.
+The delivery function notes every failed attempt on the item (``lastError``,
+``lastErrorAt``), so ``notify list`` says which destination is failing and why from
+its first failure.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 from vstarcam_push.models.push_event import URGENT_TYPES, PushEvent
 
 EVENTS = ("alarm", "offline", "online")
 
-
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$")
-
 
 _HOURS = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-3]):([0-5]\d)$")
 
@@ -90,6 +91,18 @@ class QuietHours:
             return self.start <= now < self.end
         return now >= self.start or now < self.end
 
+    def end_after(self, epoch_seconds: int) -> int:
+        """When the quiet hours around that instant end: the next ``end`` on the local wall
+        clock (today's or tomorrow's), as epoch seconds."""
+        from zoneinfo import ZoneInfo
+
+        zone = ZoneInfo(self.timezone)
+        local = datetime.fromtimestamp(epoch_seconds, tz=UTC).astimezone(zone)
+        end = datetime.combine(local.date(), self.end, tzinfo=zone)
+        if end <= local:
+            end = datetime.combine(local.date() + timedelta(days=1), self.end, tzinfo=zone)
+        return int(end.timestamp())
+
 
 @dataclass(frozen=True)
 class Filters:
@@ -99,20 +112,34 @@ class Filters:
     sites: frozenset[str] = frozenset()
     quiet_hours: QuietHours | None = None
     urgent_types: frozenset[str] = frozenset(URGENT_TYPES)
+    severities: frozenset[str] = frozenset()
 
     def wants(self, event: PushEvent) -> bool:
         """Whether this destination is sent ``event``."""
+        return self.matches(event) and not self.quiet_until(event)
+
+    def matches(self, event: PushEvent) -> bool:
+        """Whether ``event`` is one this destination asked for, quiet hours aside."""
         if self.events and event.kind not in self.events:
             return False
         if self.cameras and event.vuid not in self.cameras:
             return False
         if self.sites and event.site not in self.sites:
             return False
-        if event.kind == "alarm" and self.types and event.alarm_type_hex not in self.types:
+        if event.kind != "alarm":
+            return True
+        if self.severities and event.alarm_severity not in self.severities:
             return False
-        if self.quiet_hours is not None and self.quiet_hours.covers(event.at):
-            return event.kind == "alarm" and event.alarm_type_hex in self.urgent_types
-        return True
+        return not (self.types and event.alarm_type_hex not in self.types)
+
+    def quiet_until(self, event: PushEvent) -> int:
+        """When the quiet hours that hold ``event`` back end (epoch seconds); 0 when they
+        do not hold it back (none set, outside them, or an urgent alarm type)."""
+        if self.quiet_hours is None or not self.quiet_hours.covers(event.at):
+            return 0
+        if event.kind == "alarm" and event.alarm_type_hex in self.urgent_types:
+            return 0
+        return self.quiet_hours.end_after(event.at)
 
     def describe(self) -> str:
         parts = []
@@ -120,6 +147,8 @@ class Filters:
             parts.append("events " + ",".join(e for e in EVENTS if e in self.events))
         if self.types:
             parts.append("types " + ",".join(sorted(self.types)))
+        if self.severities:
+            parts.append("severity " + ",".join(sorted(self.severities)))
         if self.cameras:
             parts.append("cameras " + ",".join(sorted(self.cameras)))
         if self.sites:
@@ -161,6 +190,7 @@ class Destination:
             ("types", f.types),
             ("cameras", f.cameras),
             ("sites", f.sites),
+            ("severities", f.severities),
         ):
             if values:
                 item[key] = {"SS": sorted(values)}
@@ -194,6 +224,7 @@ class Destination:
                 sites=strings("sites"),
                 quiet_hours=quiet,
                 urgent_types=urgent,
+                severities=strings("severities"),
             ),
             created_at=int(item.get("createdAt", {}).get("N", "0")),
             last_error=item.get("lastError", {}).get("S", ""),
@@ -213,6 +244,7 @@ class Destination:
             "types": sorted(f.types),
             "cameras": sorted(f.cameras),
             "sites": sorted(f.sites),
+            "severities": sorted(f.severities) or ["alert", "detection"],
             "quietHours": f.quiet_hours.text() if f.quiet_hours else None,
             "timezone": f.quiet_hours.timezone if f.quiet_hours else None,
             "urgentTypes": sorted(f.urgent_types) if f.quiet_hours else None,

@@ -38,6 +38,12 @@ class UnknownCamera(PushError):
         self.vuid = vuid
 
 
+class NotFound(PushError):
+    """A request a function URL delivered that is on no camera route (any path reaches it)."""
+
+    status = 404
+
+
 class TooManyRequests(PushError):
     status = 429
 
@@ -54,3 +60,30 @@ class StorageFailure(PushError):
     """An AWS call failed: the request was not (completely) stored and the camera should retry."""
 
     status = 500
+
+
+# The error codes of an AWS call refused for capacity (DynamoDB's provisioned capacity, its
+# on-demand limits, an account's request rate). Such a call wrote nothing.
+THROTTLING_CODES = frozenset(
+    {
+        "ProvisionedThroughputExceededException",
+        "ThrottlingException",
+        "RequestLimitExceeded",
+        "Throttling",
+        "SlowDown",  # S3
+    }
+)
+
+
+def throttled(error: BaseException | None) -> bool:
+    """Was ``error`` (or an error it was raised from) an AWS call refused for capacity?
+
+    Read from botocore's ``ClientError.response`` by duck typing: the models import no boto3.
+    """
+    seen = 0
+    while error is not None and seen < 5:
+        response = getattr(error, "response", None)
+        if isinstance(response, dict) and response.get("Error", {}).get("Code") in THROTTLING_CODES:
+            return True
+        error, seen = error.__cause__, seen + 1
+    return False

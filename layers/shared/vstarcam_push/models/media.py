@@ -1,4 +1,4 @@
-"""Media: sniffing picture and video bytes, naming their keys, and the S3 media store."""
+"""Media bytes and names: sniffing pictures and videos, and their keys in the bucket (no I/O)."""
 
 from __future__ import annotations
 
@@ -14,20 +14,10 @@ class MediaKind:
 
 
 JPEG = MediaKind("image/jpeg", "jpg")
-
-
 PNG = MediaKind("image/png", "png")
-
-
 MP4 = MediaKind("video/mp4", "mp4")
-
-
 AVI = MediaKind("video/x-msvideo", "avi")
-
-
 H264 = MediaKind("video/h264", "h264")
-
-
 UNKNOWN_VIDEO = MediaKind("application/octet-stream", "bin")
 
 
@@ -87,7 +77,6 @@ def derived_key(media_key: str, suffix: str) -> str:
 
 # What media processing derives, beside the original it comes from.
 THUMBNAIL_SUFFIX = "thumb.jpg"
-
 
 PLAYABLE_SUFFIX = "playable.mp4"
 

@@ -6,8 +6,9 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-EventKind = Literal["alarm", "offline", "online"]
+from vstarcam_push.models.alarm_types import severity_of
 
+EventKind = Literal["alarm", "offline", "online"]
 
 # Smoke and fire: what goes through quiet hours by default, and what Pushover sends
 # at high priority.
@@ -40,10 +41,21 @@ class PushEvent:
     has_video: bool = False
     link_token: str = ""
     link_expires_at: int = 0
+    # "alert" or "detection" (models.alarm_types) for an alarm, as the notifier's
+    # AlertTypes setting had it; "" for status events and messages queued before it.
+    severity: str = ""
 
     @property
     def camera_label(self) -> str:
         return f"{self.camera_name} ({self.vuid})" if self.camera_name else self.vuid
+
+    @property
+    def alarm_severity(self) -> str:
+        """The alarm's severity; an alarm queued before severities existed is classed by
+        the default alert types."""
+        if self.kind != "alarm":
+            return ""
+        return self.severity or severity_of(self.alarm_type or 0)
 
     @property
     def urgent(self) -> bool:

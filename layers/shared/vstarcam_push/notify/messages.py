@@ -17,19 +17,17 @@ from typing import Any, Literal
 
 from vstarcam_push.media.links import link_url
 from vstarcam_push.models.alarm import Alarm
+from vstarcam_push.models.alarm_types import DEFAULT_ALERT_TYPES, severity_of
 from vstarcam_push.models.camera import Camera
 from vstarcam_push.models.doctor_camera import probe_attributes
 from vstarcam_push.models.push_event import PushEvent
 
 EventKind = Literal["alarm", "offline", "online"]
 
-
 # "suppressed": inside the cooldown of its alarm type; "capped": over the per-camera ceiling.
-Outcome = Literal["sent", "suppressed", "capped", "ignored"]
-
+NotifyDecision = Literal["sent", "suppressed", "capped", "ignored"]
 
 SMS_LIMIT = 160
-
 
 SUBJECT_LIMIT = 99  # SNS: under 100 ASCII characters
 
@@ -92,13 +90,20 @@ def _sms(text: str) -> str:
 
 
 def alarm_notification(
-    camera: Camera | None, alarm: Alarm, bucket: str, region: str, api_url: str = ""
+    camera: Camera | None,
+    alarm: Alarm,
+    bucket: str,
+    region: str,
+    api_url: str = "",
+    alert_types: frozenset[int] = DEFAULT_ALERT_TYPES,
 ) -> Notification:
     """``Front door (VE0005622QHOW): Motion detection alarm at 2026-11-26 14:03:11 UTC``.
 
     The email opens with one-click links to the picture (and video) when the alarm has
     a link token; SMS stays one short line without them (a link would double its price).
+    The ``severity`` attribute (alert or detection) lets a subscription filter on it.
     """
+    severity = severity_of(alarm.alarm_type.code, alert_types)
     label = camera.label if camera else alarm.vuid
     headline = f"{label}: {alarm.alarm_type.name} at {format_time(alarm.received_at_ms / 1000)}"
     console = (
@@ -132,6 +137,7 @@ def alarm_notification(
         "",
         f"Alarm id: {alarm.alarm_id}",
         f"Alarm type: {alarm.alarm_type.name} ({alarm.alarm_type.hex})",
+        f"Severity: {severity}",
     ]
     return Notification(
         event="alarm",
@@ -139,7 +145,11 @@ def alarm_notification(
         subject=f"{alarm.alarm_type.name}: {label}",
         sms=_sms(headline),
         email="\n".join(lines),
-        attributes={"alarmType": alarm.alarm_type.hex, "alarmTypeName": alarm.alarm_type.name},
+        attributes={
+            "alarmType": alarm.alarm_type.hex,
+            "alarmTypeName": alarm.alarm_type.name,
+            "severity": severity,
+        },
         headline=headline,
     )
 
@@ -204,6 +214,8 @@ def alarm_push_event(camera: Camera | None, alarm: Alarm, notification: Notifica
         has_video=alarm.video is not None,
         link_token=alarm.link.token if alarm.link else "",
         link_expires_at=alarm.link.expires_at if alarm.link else 0,
+        # As the notification classed it: the same AlertTypes setting.
+        severity=notification.attributes.get("severity", ""),
     )
 
 

@@ -1,25 +1,35 @@
-"""The notifier: a stream record -> SNS and the push destinations."""
+"""The notifier: a stream record -> SNS and the push destinations.
+
+Whatever it holds back (the cooldown, the ceiling, a destination's quiet hours) it says in
+one log line: the camera, the reason and until when, so silence is never unexplained.
+"""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
-from vstarcam_push.dal.cameras import CameraRegistry
+from vstarcam_push.dal.notification_claims import NotificationClaims
 from vstarcam_push.delivery.fanout import FanOut
 from vstarcam_push.models.alarm import Alarm
+from vstarcam_push.models.alarm_types import DEFAULT_ALERT_TYPES
 from vstarcam_push.models.camera import Camera, NotifyCeiling
 from vstarcam_push.models.doctor_camera import pushes_to_channels
 from vstarcam_push.models.push_event import PushEvent
 from vstarcam_push.notify.messages import (
     EventKind,
     Notification,
-    Outcome,
+    NotifyDecision,
     alarm_notification,
     alarm_push_event,
+    format_time,
     offline_notification,
     online_notification,
     status_push_event,
 )
+from vstarcam_push.runtime.logs import notice
+
+logger = logging.getLogger(__name__)
 
 
 class Notifier:
@@ -29,25 +39,29 @@ class Notifier:
         self,
         sns: Any,
         topic_arn: str,
-        cameras: CameraRegistry,
+        claims: NotificationClaims,
         bucket: str,
         region: str,
         cooldown_seconds: int,
         api_url: str = "",
         ceiling: NotifyCeiling | None = None,
         push: FanOut | None = None,
+        log: Any = None,
+        alert_types: frozenset[int] = DEFAULT_ALERT_TYPES,
     ) -> None:
+        self.logger = log or logger
         self._sns = sns
         self.push = push
         self.topic_arn = topic_arn
-        self.cameras = cameras
+        self.claims = claims
         self.bucket = bucket
         self.region = region
         self.cooldown_seconds = cooldown_seconds
         self.api_url = api_url
         self.ceiling = ceiling
+        self.alert_types = alert_types
 
-    def handle(self, record: dict[str, Any], now: int) -> tuple[EventKind | None, Outcome]:
+    def handle(self, record: dict[str, Any], now: int) -> tuple[EventKind | None, NotifyDecision]:
         stream = record.get("dynamodb") or {}
         new, old = stream.get("NewImage") or {}, stream.get("OldImage") or {}
         if record.get("eventName") == "INSERT" and "alarmId" in new:
@@ -66,17 +80,53 @@ class Notifier:
                 return "online", "sent"
         return None, "ignored"
 
-    def _alarm(self, alarm: Alarm, now: int) -> Outcome:
-        claim = self.cameras.claim_notification(
+    def _alarm(self, alarm: Alarm, now: int) -> NotifyDecision:
+        claim = self.claims.claim_notification(
             alarm.vuid, alarm.alarm_type, alarm.alarm_id, now, self.cooldown_seconds, self.ceiling
         )
         if not claim:
-            return "capped" if claim.reason == "ceiling" else "suppressed"
+            return self._held(alarm, claim.reason, claim.until)
         # The claim read the camera: its name for the text, with no second read.
         camera = claim.camera
-        notification = alarm_notification(camera, alarm, self.bucket, self.region, self.api_url)
+        notification = alarm_notification(
+            camera, alarm, self.bucket, self.region, self.api_url, self.alert_types
+        )
         self.send(notification, alarm_push_event(camera, alarm, notification))
         return "sent"
+
+    def _held(self, alarm: Alarm, reason: str, until: int) -> NotifyDecision:
+        """One line for an alarm the claim refused. The messages are the template's metric
+        filters' (NotificationsSuppressed, NotificationsCapped): keep them as they are."""
+        kind = alarm.alarm_type
+        decision: NotifyDecision
+        fields = {"event": "alarm", "vuid": alarm.vuid, "alarm_type": kind.hex, "reason": reason}
+        if reason == "cooldown":
+            # An unknown type's name carries its code already, and its cooldown is the one
+            # slot every unknown type shares (models.camera.cooldown_slot).
+            held = (
+                f"{kind.name} ({kind.hex}) is inside its {self.cooldown_seconds} s cooldown"
+                if kind.known
+                else f"{kind.name} is inside the {self.cooldown_seconds} s cooldown "
+                "that unknown alarm types share"
+            )
+            text = f"not notified: {held} until {format_time(until)}"
+            message, decision = "notification suppressed by the cooldown", "suppressed"
+        elif reason == "ceiling" and self.ceiling is not None:
+            text = (
+                f"not notified: the camera is over its ceiling of {self.ceiling.limit} "
+                f"notifications per {self.ceiling.period} s until {format_time(until)}"
+            )
+            message = "notification not sent: the camera is over its notification ceiling"
+            decision = "capped"
+        else:
+            # Removed (or still pending) between its alarm and this record: nobody to tell.
+            text, until = "not notified: the camera is not registered (removed?)", 0
+            message, decision = "notification not sent: the camera is not registered", "ignored"
+        if until:
+            fields["until"] = format_time(until)
+        line = notice("HELD", "alarm", alarm.vuid, text)
+        self.logger.info(message, extra={**fields, "notice": line})
+        return decision
 
     def send(self, notification: Notification, event: PushEvent) -> None:
         """Push destinations first, then SNS: a failed publish retries the record, and the
@@ -84,7 +134,24 @@ class Notifier:
         failed fan-out after a publish would send the email and SMS twice."""
         # The doctor's test camera reaches push channels only with 'doctor --channels'.
         if self.push is not None and pushes_to_channels(notification.vuid):
-            self.push.send(event)
+            for held in self.push.send(event).quiet:
+                text = f"-> {held.destination}  not sent: quiet hours {held.hours}"
+                self.logger.info(
+                    "push held back by quiet hours",
+                    extra={
+                        "event": event.kind,
+                        "vuid": event.vuid,
+                        "destination": held.destination,
+                        "reason": "quiet_hours",
+                        "until": format_time(held.until),
+                        "notice": notice(
+                            "HELD",
+                            event.kind,
+                            event.vuid,
+                            f"{text} until {format_time(held.until)}",
+                        ),
+                    },
+                )
         self.publish(notification)
 
     def publish(self, notification: Notification) -> None:

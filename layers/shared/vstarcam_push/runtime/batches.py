@@ -11,6 +11,8 @@ import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from vstarcam_push.runtime.logs import notice
+
 if TYPE_CHECKING:
     from aws_lambda_powertools import Logger
 
@@ -53,17 +55,42 @@ def stream_batch(
 
 
 def queue_batch(
-    event: dict[str, Any], handle: Callable[[dict[str, Any]], str], log: Any = None
+    event: dict[str, Any],
+    handle: Callable[[dict[str, Any]], str],
+    log: Any = None,
+    time_left_ms: Callable[[], int] | None = None,
+    reserve_ms: int = 0,
 ) -> dict[str, Any]:
     """An SQS batch: the messages whose handling answered ``retry`` are reported
     (ReportBatchItemFailures); Lambda deletes the others. An unexpected error fails only
-    its own message."""
+    its own message.
+
+    With ``time_left_ms`` (the Lambda context's ``get_remaining_time_in_millis``) a message
+    is started only while at least ``reserve_ms`` remain, the longest one may take: a
+    function that timed out would have every message of the batch retried, the ones it
+    delivered too. The messages not started are reported, so they are retried, not lost.
+    """
     failures = []
-    for record in event.get("Records") or []:
+    records = event.get("Records") or []
+    for index, record in enumerate(records):
+        if time_left_ms is not None and time_left_ms() < reserve_ms:
+            (log or logger).warning(
+                "too little time left to start another message; the rest will be retried",
+                extra={"not_started": len(records) - index, "reserve_ms": reserve_ms},
+            )
+            failures += [{"itemIdentifier": rest["messageId"]} for rest in records[index:]]
+            break
         try:
             result = handle(record)
-        except Exception:
-            (log or logger).exception("delivery failed unexpectedly; the message will be retried")
+        except Exception as error:
+            said = f"failed unexpectedly ({type(error).__name__}); the message will be retried"
+            (log or logger).exception(
+                "delivery failed unexpectedly; the message will be retried",
+                extra={
+                    "message_id": record.get("messageId"),
+                    "notice": notice("PUSH", "-", "-", said),
+                },
+            )
             result = "retry"
         if result == "retry":
             failures.append({"itemIdentifier": record["messageId"]})

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from vstarcam_push.models.errors import BadRequest, PayloadTooLarge
+from vstarcam_push.models.errors import BadRequest, NotFound, PayloadTooLarge
+from vstarcam_push.models.push_keys import KEY_PARAMETER
 
 # Lambda refuses synchronous events over 6 MB; the local stack enforces the same.
 MAX_REQUEST_BYTES = 6 * 1024 * 1024
@@ -25,6 +27,30 @@ class HttpRequest:
     # The route's {placeholders} and the query string (the media links use them).
     path_parameters: dict[str, str] = field(default_factory=dict)
     query: dict[str, str] = field(default_factory=dict)
+    # "POST /heartbeat/{key}" from the HTTP API; "$default" from a Lambda function URL,
+    # which delivers every method and path to its one function.
+    route_key: str = ""
+    method: str = "POST"
+    path: str = ""
+    # Who sent it (requestContext.http.sourceIp): in the refusals' log lines, which stand in
+    # for the HTTP API's access log where a function URL has none.
+    source_ip: str = ""
+
+    def camera_key(self, route: str) -> str | None:
+        """The push key of a camera route (``/heartbeat`` or ``/alarm``); None on the bare one.
+
+        From the HTTP API, its ``{key}`` path parameter (the API routed the request). From a
+        function URL (``routeKey`` ``$default``), the path itself, which must be the camera
+        route: anything else is answered 404, as the HTTP API answers a path it has no
+        route for.
+        """
+        if self.route_key != "$default":
+            return self.path_parameters.get(KEY_PARAMETER)
+        match = re.fullmatch(rf"{re.escape(route)}(?:/([^/]*))?", self.path)
+        if self.method != "POST" or match is None:
+            # The path is not echoed: it may hold a push key sent with the wrong method.
+            raise NotFound(f"no such route: cameras POST to {route}/KEY", reason="no_route")
+        return match.group(1) or None
 
     @classmethod
     def from_event(cls, event: dict[str, Any]) -> HttpRequest:
@@ -53,4 +79,8 @@ class HttpRequest:
             request_id=str(context.get("requestId", "")),
             path_parameters=dict(event.get("pathParameters") or {}),
             query=dict(event.get("queryStringParameters") or {}),
+            route_key=str(event.get("routeKey", "")),
+            method=str((context.get("http") or {}).get("method", "POST")).upper(),
+            path=str(event.get("rawPath", "")),
+            source_ip=str((context.get("http") or {}).get("sourceIp", "")),
         )

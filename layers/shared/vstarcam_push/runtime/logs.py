@@ -1,4 +1,8 @@
-"""The heartbeat's logger: Powertools' JSON line shape, without importing Powertools.
+"""The heartbeat's logger (Powertools' JSON line shape, without Powertools), and the
+wire loggers kept at INFO.
+
+``quiet_wire_loggers`` (below) keeps the AWS SDK's and urllib3's DEBUG lines, which carry
+secrets, out of every function's log at every level; each function calls it as it starts.
 
 Whatever one imports from ``aws_lambda_powertools``, its package imports Logger,
 Metrics and Tracer: about 25 ms of every cold start (45 on a busy machine), a tenth
@@ -43,6 +47,27 @@ def log_level() -> str:
     return chosen if chosen in logging.getLevelNamesMapping() else "INFO"
 
 
+# The libraries that log what goes over the wire at DEBUG: botocore the responses it
+# parses (SSM's decrypted SecureStrings: the push-key secret, the channels' tokens), the
+# parameters it sends and the request it signs (the role's session token); urllib3 every
+# request line (Telegram's bot token, Discord's and Slack's webhook secrets are in the
+# path). Lambda's runtime sets the root logger to the function's level, so at
+# LogLevel=DEBUG or TRACE all of it would reach CloudWatch.
+WIRE_LOGGERS = ("botocore", "boto3", "s3transfer", "urllib3")
+
+
+def quiet_wire_loggers() -> None:
+    """Keep the wire loggers at INFO or above, whatever the function's level.
+
+    Their children (``botocore.parsers``, ``urllib3.connectionpool``) set no level of
+    their own, so they inherit this one. At a level above INFO they follow the function's,
+    so WARN still hides their INFO lines.
+    """
+    level = max(logging.INFO, logging.getLevelNamesMapping()[log_level()])
+    for name in WIRE_LOGGERS:
+        logging.getLogger(name).setLevel(level)
+
+
 class _JsonFormatter(logging.Formatter):
     def __init__(self, owner: JsonLogger) -> None:
         super().__init__()
@@ -66,7 +91,7 @@ class _JsonFormatter(logging.Formatter):
 
 
 class JsonLogger:
-    """The subset of Powertools' ``Logger`` that ``vstarcam_push.endpoint`` uses."""
+    """The subset of Powertools' ``Logger`` that ``vstarcam_push.runtime.replies`` uses."""
 
     def __init__(self, service: str | None = None) -> None:
         self.service = service or os.environ.get("POWERTOOLS_SERVICE_NAME", "service_undefined")
@@ -113,3 +138,12 @@ class JsonLogger:
             return handler(event, context)
 
         return decorated
+
+
+def notice(tag: str, event: str, vuid: str, text: str) -> str:
+    """``HELD  alarm    VE0005622QHOW    not notified: ...``: one line for a person watching,
+    carried as a log line's ``notice`` key (the local stack's terminal prints it; in
+    CloudWatch it reads beside the line's fields). Control characters become spaces: a
+    service's answer or a camera's name must not move a terminal's cursor."""
+    line = f"{tag:<5} {event:<8} {vuid:<16} {text}"
+    return "".join(c if c.isprintable() else " " for c in line)

@@ -14,12 +14,12 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from vstarcam_push.models.errors import PushError, UnknownCamera
+from vstarcam_push.models.errors import PushError, UnknownCamera, throttled
 from vstarcam_push.runtime.http_event import HttpRequest
 
 if TYPE_CHECKING:
     # Imported where used: the heartbeat function imports no Powertools at all
-    # (vstarcam_push.logs says why).
+    # (vstarcam_push.runtime.logs says why).
     from aws_lambda_powertools import Logger, Metrics
 
     from vstarcam_push.runtime.logs import JsonLogger
@@ -75,6 +75,57 @@ def count(metrics: Metrics, name: str, dimension: tuple[str, str] | None = None)
         metric.add_dimension(name=dimension[0], value=dimension[1])
 
 
+def failure(
+    error: Exception,
+    logger: Logger | JsonLogger,
+    metrics: Metrics | None = None,
+    refusal_level: str = "warning",
+) -> tuple[int, str]:
+    """The one mapping of a failed request to its status and message, logged (and counted).
+
+    An AWS call refused for capacity (``throttled``, e.g. the Cameras table's provisioned
+    units) is a 503: nothing was written, and it is neither this code's fault (no
+    traceback) nor the camera's (no 4xx, which the refusals alarm counts); the camera's
+    next heartbeat, a timer's tick later, is the retry, and a camera retries a failed
+    alarm. A ``PushError`` keeps its own; an AWS failure is a 500 "storage is unavailable";
+    any other a 500 "internal error". Every line carries its ``reason``; refusals are
+    logged at ``refusal_level``. Without ``metrics`` (the heartbeat, the console API) a
+    metric filter on those lines counts them, where one does.
+    """
+    if throttled(error):
+        message = (
+            error.message
+            if isinstance(error, PushError)
+            else "the receiver is busy: nothing was stored, please retry"
+        )
+        logger.warning("request throttled", extra={"reason": "throttled", "status": 503})
+        if metrics is not None:
+            count(metrics, "Refusals", ("reason", "throttled"))
+        return 503, message
+    if isinstance(error, PushError):
+        if error.status >= 500:
+            logger.exception("request failed", extra={"reason": error.reason})
+        else:
+            getattr(logger, refusal_level)(
+                "request refused",
+                extra={"reason": error.reason, "status": error.status, "detail": error.message},
+            )
+        if metrics is not None:
+            if isinstance(error, UnknownCamera):
+                count(metrics, "UnknownCameras")
+            count(metrics, "Refusals", ("reason", error.reason))
+        return error.status, error.message
+    if isinstance(error, BotoCoreError | ClientError):
+        reason, status, message = "storage_failed", 500, "storage is unavailable, please retry"
+        logger.exception("AWS call failed", extra={"reason": reason})
+    else:
+        reason, status, message = "internal_error", 500, "internal error, please retry"
+        logger.exception("unexpected failure", extra={"reason": reason})
+    if metrics is not None:
+        count(metrics, "Refusals", ("reason", reason))
+    return status, message
+
+
 def respond(
     event: dict[str, Any],
     handle: Callable[[HttpRequest], dict[str, Any] | None],
@@ -87,32 +138,16 @@ def respond(
     (the media links' redirect). Every refusal's log line carries its ``reason``;
     without ``metrics`` (the heartbeat) a metric filter on those lines counts them.
     """
-    # API Gateway's request id joins these logs to the API's access log lines.
-    logger.append_keys(api_request_id=(event.get("requestContext") or {}).get("requestId"))
+    # API Gateway's request id joins these logs to the API's access log lines; the sender's
+    # address stands in for that log where a function URL (CameraEndpoint) has none.
+    context = event.get("requestContext") or {}
+    logger.append_keys(
+        api_request_id=context.get("requestId"),
+        source_ip=(context.get("http") or {}).get("sourceIp"),
+    )
     try:
         handled = handle(HttpRequest.from_event(event))
-    except PushError as error:
-        if error.status >= 500:
-            logger.exception("request failed", extra={"reason": error.reason})
-        else:
-            logger.warning(
-                "request refused",
-                extra={"reason": error.reason, "status": error.status, "detail": error.message},
-            )
-        if metrics is not None:
-            if isinstance(error, UnknownCamera):
-                count(metrics, "UnknownCameras")
-            count(metrics, "Refusals", ("reason", error.reason))
-        return reply(error.status, error.message)
-    except (BotoCoreError, ClientError):
-        logger.exception("AWS call failed", extra={"reason": "storage_failed"})
-        if metrics is not None:
-            count(metrics, "Refusals", ("reason", "storage_failed"))
-        return reply(500, "storage is unavailable, please retry")
-    except Exception:
+    except Exception as error:
         # Nothing escapes to API Gateway, whose own 500 would not be in the wire shape.
-        logger.exception("unexpected failure", extra={"reason": "internal_error"})
-        if metrics is not None:
-            count(metrics, "Refusals", ("reason", "internal_error"))
-        return reply(500, "internal error, please retry")
+        return reply(*failure(error, logger, metrics))
     return success() if handled is None else handled

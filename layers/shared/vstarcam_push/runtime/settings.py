@@ -5,10 +5,17 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
+from vstarcam_push.models.alarm_types import DEFAULT_ALERT_TYPES, parse_alert_types
+
 
 def _int(name: str, default: int) -> int:
     value = os.environ.get(name, "")
     return int(value) if value.strip() else default
+
+
+def _seconds(name: str) -> float | None:
+    value = os.environ.get(name, "")
+    return float(value) if value.strip() else None
 
 
 @dataclass(frozen=True)
@@ -36,6 +43,17 @@ class Settings:
     secrets_prefix: str = ""
     # The console API issues push keys, so it alone reads the stack's key secret.
     push_key_secret_parameter: str = ""
+    # The cameras' bare URLs (HeartbeatUrl, AlarmUrl): the API's, or the function URLs
+    # (CameraEndpoint=FunctionUrl); empty: the API's at api_url.
+    camera_heartbeat_url: str = ""
+    camera_alarm_url: str = ""
+    # One push send's total deadline; None: the transport's own (transport.SEND_DEADLINE_S).
+    push_send_deadline_seconds: float | None = None
+    # The alarm types that are alerts (AlertTypes); every other is a detection.
+    alert_types: frozenset[int] = DEFAULT_ALERT_TYPES
+    # The console API: the audit trail's table and the console's user pool (its Users page).
+    audit_table: str = ""
+    console_user_pool_id: str = ""
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -52,6 +70,8 @@ class Settings:
             == "true",
             media_link_days=_int("MEDIA_LINK_DAYS", 0),
             api_url=os.environ.get("API_URL", ""),
+            camera_heartbeat_url=os.environ.get("CAMERA_HEARTBEAT_URL", ""),
+            camera_alarm_url=os.environ.get("CAMERA_ALARM_URL", ""),
             # Secure by default: only "false" opens the bare routes to registered cameras.
             require_push_key=os.environ.get("REQUIRE_PUSH_KEY", "true").lower() != "false",
             alarm_rate_limit=_int("ALARM_RATE_LIMIT", 30),
@@ -63,4 +83,8 @@ class Settings:
             dead_letter_queue_url=os.environ.get("DEAD_LETTER_QUEUE_URL", ""),
             secrets_prefix=os.environ.get("SECRETS_PREFIX", ""),
             push_key_secret_parameter=os.environ.get("PUSH_KEY_SECRET_PARAMETER", ""),
+            push_send_deadline_seconds=_seconds("PUSH_SEND_DEADLINE_SECONDS"),
+            alert_types=parse_alert_types(os.environ.get("ALERT_TYPES")),
+            audit_table=os.environ.get("AUDIT_TABLE", ""),
+            console_user_pool_id=os.environ.get("CONSOLE_USER_POOL_ID", ""),
         )

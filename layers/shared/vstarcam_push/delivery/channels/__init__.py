@@ -5,7 +5,7 @@ offline, a camera back online) into one HTTP request for its service, and
 reads the service's answer as one of three verdicts: delivered, retry later,
 or give up. Everything else (which destinations want the event, retries with
 backoff, idempotency, dead letters) is done once, outside the channels, by
-:mod:`vstarcam_push.delivery`. A new service is one new module here, one entry
+:mod:`vstarcam_push.delivery.deliverer`. A new service is one new module here, one entry
 in :data:`CHANNELS`, and its fake server in the tests.
 """
 
@@ -17,7 +17,7 @@ from typing import Any, Literal, Protocol
 
 from vstarcam_push.models.push_event import PushEvent
 
-Outcome = Literal["delivered", "retry", "give_up"]
+VerdictKind = Literal["delivered", "retry", "give_up"]
 
 
 @dataclass(frozen=True)
@@ -53,7 +53,7 @@ class Message:
 
 
 @dataclass(frozen=True)
-class Request:
+class ChannelRequest:
     """One HTTP request. ``fields`` (multipart form fields, a value or a (filename, bytes,
     content type) file) and ``body`` are exclusive."""
 
@@ -64,8 +64,8 @@ class Request:
     fields: list[tuple[str, Any]] | None = None
 
     @staticmethod
-    def json(url: str, document: Any, headers: dict[str, str] | None = None) -> Request:
-        return Request(
+    def json(url: str, document: Any, headers: dict[str, str] | None = None) -> ChannelRequest:
+        return ChannelRequest(
             "POST",
             url,
             {"Content-Type": "application/json", **(headers or {})},
@@ -96,7 +96,7 @@ class Answer:
 class Verdict:
     """How the delivery loop should go on: ``detail`` says why, for people."""
 
-    outcome: Outcome
+    outcome: VerdictKind
     detail: str
     retry_after: int = 0
 
@@ -110,7 +110,7 @@ class Channel(Protocol):
     secret_fields: tuple[str, ...]
     optional_secret_fields: tuple[str, ...]
 
-    def build(self, message: Message) -> Request: ...
+    def build(self, message: Message) -> ChannelRequest: ...
 
     def read(self, answer: Answer) -> Verdict: ...
 

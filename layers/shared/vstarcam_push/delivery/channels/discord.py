@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 from vstarcam_push.delivery.channels import (
     Answer,
+    ChannelRequest,
     Message,
-    Request,
     Verdict,
     http_verdict,
     one_line,
@@ -31,7 +31,7 @@ class Discord:
     secret_fields: tuple[str, ...] = ("url",)
     optional_secret_fields: tuple[str, ...] = ()
 
-    def build(self, message: Message) -> Request:
+    def build(self, message: Message) -> ChannelRequest:
         event = message.event
         embed: dict[str, object] = {
             "title": one_line(event.title, 256),
@@ -49,7 +49,7 @@ class Discord:
             payload["attachments"] = [{"id": 0, "filename": picture.filename}]
             fields.append(("files[0]", (picture.filename, picture.content, picture.content_type)))
         fields.insert(0, ("payload_json", (None, json.dumps(payload), "application/json")))
-        return Request("POST", message.secrets["url"], fields=fields)
+        return ChannelRequest("POST", message.secrets["url"], fields=fields)
 
     def read(self, answer: Answer) -> Verdict:
         verdict = http_verdict(answer, "discord")

@@ -12,7 +12,14 @@ from __future__ import annotations
 import base64
 from dataclasses import dataclass
 
-from vstarcam_push.delivery.channels import Answer, Message, Request, Verdict, host_of, http_verdict
+from vstarcam_push.delivery.channels import (
+    Answer,
+    ChannelRequest,
+    Message,
+    Verdict,
+    host_of,
+    http_verdict,
+)
 
 # ntfy.sh takes attachments up to 15 MB; self-hosted servers choose their own limit
 # and refuse a bigger body with 413, which reads as "give up" below.
@@ -34,7 +41,7 @@ class Ntfy:
     secret_fields: tuple[str, ...] = ("url",)
     optional_secret_fields: tuple[str, ...] = ("token",)
 
-    def build(self, message: Message) -> Request:
+    def build(self, message: Message) -> ChannelRequest:
         event = message.event
         headers = {
             "Title": header_value(event.title),
@@ -52,9 +59,9 @@ class Ntfy:
             headers["Message"] = header_value(event.text)
             headers["Filename"] = message.picture.filename
             headers["Content-Type"] = message.picture.content_type
-            return Request("PUT", url, headers, body=message.picture.content)
+            return ChannelRequest("PUT", url, headers, body=message.picture.content)
         headers["Content-Type"] = "text/plain; charset=utf-8"
-        return Request("POST", url, headers, body=event.text.encode())
+        return ChannelRequest("POST", url, headers, body=event.text.encode())
 
     def read(self, answer: Answer) -> Verdict:
         return http_verdict(answer, "ntfy")

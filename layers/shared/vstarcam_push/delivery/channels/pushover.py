@@ -11,7 +11,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from vstarcam_push.delivery.channels import Answer, Message, Request, Verdict, host_of, one_line
+from vstarcam_push.delivery.channels import (
+    Answer,
+    ChannelRequest,
+    Message,
+    Verdict,
+    host_of,
+    one_line,
+)
 
 API_URL = "https://api.pushover.net/1/messages.json"
 ATTACHMENT_LIMIT = 5 * 1024 * 1024
@@ -26,7 +33,7 @@ class Pushover:
     secret_fields: tuple[str, ...] = ("user_key", "token")
     optional_secret_fields: tuple[str, ...] = ()
 
-    def build(self, message: Message) -> Request:
+    def build(self, message: Message) -> ChannelRequest:
         event = message.event
         priority = "1" if event.urgent else ("-1" if event.kind == "online" else "0")
         fields: list[tuple[str, object]] = [
@@ -42,7 +49,7 @@ class Pushover:
         if message.picture is not None:
             picture = message.picture
             fields.append(("attachment", (picture.filename, picture.content, picture.content_type)))
-        return Request("POST", message.settings.get("api_url") or API_URL, fields=fields)
+        return ChannelRequest("POST", message.settings.get("api_url") or API_URL, fields=fields)
 
     def read(self, answer: Answer) -> Verdict:
         document = answer.json()

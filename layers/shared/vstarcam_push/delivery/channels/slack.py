@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 from vstarcam_push.delivery.channels import (
     Answer,
+    ChannelRequest,
     Message,
-    Request,
     Verdict,
     http_verdict,
     one_line,
@@ -32,7 +32,7 @@ class Slack:
     secret_fields: tuple[str, ...] = ("url",)
     optional_secret_fields: tuple[str, ...] = ()
 
-    def build(self, message: Message) -> Request:
+    def build(self, message: Message) -> ChannelRequest:
         event = message.event
         text = _escape(one_line(event.text, 2900))
         blocks: list[dict[str, object]] = [
@@ -51,7 +51,7 @@ class Slack:
                     "elements": [{"type": "mrkdwn", "text": f"<{links.picture}|Open the picture>"}],
                 }
             )
-        return Request.json(message.secrets["url"], {"text": text, "blocks": blocks})
+        return ChannelRequest.json(message.secrets["url"], {"text": text, "blocks": blocks})
 
     def read(self, answer: Answer) -> Verdict:
         return http_verdict(answer, "slack")

@@ -10,7 +10,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from vstarcam_push.delivery.channels import Answer, Message, Request, Verdict, host_of, one_line
+from vstarcam_push.delivery.channels import (
+    Answer,
+    ChannelRequest,
+    Message,
+    Verdict,
+    host_of,
+    one_line,
+)
 
 API_URL = "https://api.telegram.org"
 PHOTO_LIMIT = 10 * 1024 * 1024
@@ -24,7 +31,7 @@ class Telegram:
     secret_fields: tuple[str, ...] = ("token",)
     optional_secret_fields: tuple[str, ...] = ()
 
-    def build(self, message: Message) -> Request:
+    def build(self, message: Message) -> ChannelRequest:
         base = (message.settings.get("api_url") or API_URL).rstrip("/")
         url = f"{base}/bot{message.secrets['token']}"
         chat = message.settings["chat_id"]
@@ -33,7 +40,7 @@ class Telegram:
             text += f"\nPicture: {message.links.picture}"
         if message.picture is not None:
             picture = message.picture
-            return Request(
+            return ChannelRequest(
                 "POST",
                 f"{url}/sendPhoto",
                 fields=[
@@ -42,7 +49,7 @@ class Telegram:
                     ("photo", (picture.filename, picture.content, picture.content_type)),
                 ],
             )
-        return Request.json(f"{url}/sendMessage", {"chat_id": chat, "text": text[:4096]})
+        return ChannelRequest.json(f"{url}/sendMessage", {"chat_id": chat, "text": text[:4096]})
 
     def read(self, answer: Answer) -> Verdict:
         document = answer.json()

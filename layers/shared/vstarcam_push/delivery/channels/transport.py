@@ -1,4 +1,4 @@
-"""Sending a channel's :class:`Request` over HTTP: urllib3, timeouts, TLS verified.
+"""Sending a channel's :class:`ChannelRequest` over HTTP: urllib3, timeouts, TLS verified.
 
 urllib3 comes with botocore in the Lambda runtime, so the layer adds nothing.
 It makes no retries of its own (the delivery loop owns retries, with backoff
@@ -16,25 +16,44 @@ import ssl
 
 import urllib3
 
-from vstarcam_push.delivery.channels import Answer, Request, host_of
+from vstarcam_push.delivery.channels import Answer, ChannelRequest, host_of
+from vstarcam_push.delivery.channels.deadline import POOL_CLASSES, Deadline
 
 CONNECT_TIMEOUT_S = 5.0
 READ_TIMEOUT_S = 20.0
+# One send, from connecting to the answer's last byte (deadline.py): a slow server cannot
+# hold the delivery function's batch (30 s for up to 10 messages) for longer.
+SEND_DEADLINE_S = 10.0
 # An answer is read for its verdict and a line of detail: never more than this.
 ANSWER_LIMIT = 64 * 1024
 
 
 def pool() -> urllib3.PoolManager:
-    return urllib3.PoolManager(
+    manager = urllib3.PoolManager(
         timeout=urllib3.Timeout(connect=CONNECT_TIMEOUT_S, read=READ_TIMEOUT_S),
         retries=False,
         cert_reqs=ssl.CERT_REQUIRED,
         maxsize=4,
     )
+    # Connections that a send's deadline can cut short.
+    manager.pool_classes_by_scheme = POOL_CLASSES
+    return manager
 
 
-def send(http: urllib3.PoolManager, request: Request) -> Answer:
-    """Send once; a failure to get an answer is ``Answer(status=0, error=...)``."""
+def send(
+    http: urllib3.PoolManager, request: ChannelRequest, deadline_s: float = SEND_DEADLINE_S
+) -> Answer:
+    """Send once, within ``deadline_s`` in all; a failure to get a whole answer in time is
+    ``Answer(status=0, error=...)``."""
+    with Deadline(deadline_s) as deadline:
+        answer = _send(http, request, deadline)
+    if deadline.expired:
+        error = f"no whole answer within {deadline_s:g} s talking to {host_of(request.url)}"
+        return Answer(0, {}, b"", error=error)
+    return answer
+
+
+def _send(http: urllib3.PoolManager, request: ChannelRequest, deadline: Deadline) -> Answer:
     headers = dict(request.headers)
     body = request.body
     if request.fields is not None:
@@ -49,10 +68,17 @@ def send(http: urllib3.PoolManager, request: Request) -> Answer:
             headers=headers,
             redirect=False,
             preload_content=False,
+            timeout=urllib3.Timeout(
+                connect=min(CONNECT_TIMEOUT_S, deadline.seconds),
+                read=min(READ_TIMEOUT_S, deadline.seconds),
+                total=deadline.seconds,
+            ),
         )
         try:
             content = response.read(ANSWER_LIMIT)
         finally:
+            if deadline.expired:
+                response.close()  # its socket is shut: never back into the pool
             response.release_conn()
         return Answer(response.status, dict(response.headers), content)
     except urllib3.exceptions.HTTPError as error:
@@ -60,16 +86,27 @@ def send(http: urllib3.PoolManager, request: Request) -> Answer:
 
 
 def describe(error: BaseException, url: str) -> str:
-    """``timed out talking to api.telegram.org``: the kind of failure and the host, no URL."""
+    """``connection refused by 127.0.0.1``: the kind of failure and the host, no URL."""
     reason = getattr(error, "reason", None) or error
+    host = host_of(url)
+    # urllib3 2 makes NewConnectionError (refused, unreachable, no such host) a subclass of
+    # ConnectTimeoutError: it is asked about first, or a refusal reads as a timeout.
+    if isinstance(reason, urllib3.exceptions.NameResolutionError):
+        return f"name not resolved: {host}"
+    if isinstance(reason, urllib3.exceptions.NewConnectionError):
+        cause = reason.__cause__ or reason.__context__
+        if isinstance(cause, ConnectionRefusedError):
+            return f"connection refused by {host}"
+        if isinstance(cause, OSError) and cause.strerror:
+            return f"could not connect to {host} ({cause.strerror.lower()})"
+        return f"could not connect to {host}"
     kinds = (
         (urllib3.exceptions.SSLError, "TLS failed (certificate not trusted?)"),
         (urllib3.exceptions.ConnectTimeoutError, "connect timed out"),
         (urllib3.exceptions.ReadTimeoutError, "timed out waiting for the answer"),
-        (urllib3.exceptions.NewConnectionError, "connection failed"),
         (urllib3.exceptions.ProtocolError, "connection broken"),
     )
     for kind, words in kinds:
         if isinstance(reason, kind) or isinstance(error, kind):
-            return f"{words} talking to {host_of(url)}"
-    return f"{type(reason).__name__} talking to {host_of(url)}"
+            return f"{words} talking to {host}"
+    return f"{type(reason).__name__} talking to {host}"

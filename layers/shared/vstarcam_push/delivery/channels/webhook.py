@@ -25,7 +25,7 @@ from typing import Any
 
 from standardwebhooks import Webhook
 
-from vstarcam_push.delivery.channels import Answer, Message, Request, Verdict, host_of
+from vstarcam_push.delivery.channels import Answer, ChannelRequest, Message, Verdict, host_of
 from vstarcam_push.delivery.channels import http_verdict as _http_verdict
 from vstarcam_push.models.push_event import PushEvent
 
@@ -68,7 +68,7 @@ class SignedWebhook:
     secret_fields: tuple[str, ...] = ("url", "signing_secret")
     optional_secret_fields: tuple[str, ...] = ()
 
-    def build(self, message: Message, now: float | None = None) -> Request:
+    def build(self, message: Message, now: float | None = None) -> ChannelRequest:
         body = json.dumps(
             payload(message.event, message.links.picture, message.links.video),
             separators=(",", ":"),
@@ -76,7 +76,7 @@ class SignedWebhook:
         msg_id = webhook_id(message.delivery_id)
         stamp = datetime.fromtimestamp(int(now if now is not None else time.time()), tz=UTC)
         signature = Webhook(message.secrets["signing_secret"]).sign(msg_id, stamp, body)
-        return Request(
+        return ChannelRequest(
             "POST",
             message.secrets["url"],
             {

@@ -1,0 +1,235 @@
+"""The operator's camera registry: adding, approving, renaming, keying and removing cameras.
+
+Used by the CLI and, through ``admin.cameras``, by the console; the cameras' push
+keys are issued and shown here (derived from the stack's secret, never stored).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Any
+
+from vstarcam_push.dal.camera_items import PENDING_COUNTER, CamerasTable, camera_key
+from vstarcam_push.models.camera import (
+    PENDING,
+    Camera,
+    PushKeyUnavailable,
+    Registration,
+    check_site,
+    clean_name,
+)
+from vstarcam_push.models.errors import UnknownCamera
+from vstarcam_push.models.push_keys import derive_push_key, key_hash, key_matches, new_key_id
+
+
+class CameraRegistry(CamerasTable):
+    def get(self, vuid: str) -> Camera | None:
+        if vuid == PENDING_COUNTER:
+            return None
+        item = self._item(vuid)
+        return Camera.from_item(item) if item else None
+
+    def register(
+        self, vuid: str, name: str, offline_after: int, now: int, secret: bytes
+    ) -> Registration:
+        """Add, approve (a pending camera) or rename a camera.
+
+        A new or approved camera, or one registered before push keys existed, is issued
+        a push key derived from the stack ``secret``, returned in ``Registration.push_key``;
+        a camera that has a key keeps it (``rotate_key`` replaces it). The name follows
+        ``clean_name`` (a longer one is refused).
+        """
+        name = clean_name(name)
+        key_id = new_key_id()
+        key = derive_push_key(secret, vuid, key_id)
+        values = {
+            ":name": {"S": name},
+            ":offline_after": {"N": str(offline_after)},
+            ":hash": {"B": key_hash(key)},
+            ":key_id": {"N": str(key_id)},
+        }
+        try:
+            self._update(
+                vuid,
+                UpdateExpression=(
+                    "SET #name = :name, offlineAfter = :offline_after, pushKeyHash = :hash, "
+                    "pushKeyId = :key_id, registeredAt = :now"
+                ),
+                ConditionExpression="attribute_not_exists(vuid)",
+                ExpressionAttributeNames={"#name": "name"},
+                ExpressionAttributeValues={**values, ":now": {"N": str(now)}},
+            )
+            return Registration(created=True, approved=False, push_key=key)
+        except self._db.exceptions.ConditionalCheckFailedException:
+            pass
+        if self._approve(vuid, values):
+            return Registration(created=False, approved=True, push_key=key)
+        old = self._update(
+            vuid,
+            UpdateExpression=(
+                "SET #name = :name, offlineAfter = :offline_after, "
+                "pushKeyHash = if_not_exists(pushKeyHash, :hash), "
+                "pushKeyId = if_not_exists(pushKeyId, :key_id)"
+            ),
+            ExpressionAttributeNames={"#name": "name"},
+            ExpressionAttributeValues=values,
+            ReturnValues="ALL_OLD",
+        ).get("Attributes", {})
+        self._move_deadline(vuid, offline_after)
+        issued = "pushKeyHash" not in old
+        return Registration(created=False, approved=False, push_key=key if issued else None)
+
+    def set_site(self, vuid: str, site: str) -> None:
+        """Put a registered camera in a site (``check_site``); an empty site removes it."""
+        if site:
+            self._update(
+                vuid,
+                UpdateExpression="SET site = :site",
+                ConditionExpression="attribute_exists(vuid)",
+                ExpressionAttributeValues={":site": {"S": check_site(site)}},
+            )
+        else:
+            self._update(
+                vuid,
+                UpdateExpression="REMOVE site",
+                ConditionExpression="attribute_exists(vuid)",
+            )
+
+    def _move_deadline(self, vuid: str, offline_after: int) -> None:
+        """A changed threshold applies at once: an online camera's deadline is recomputed.
+
+        Conditional on the threshold still being this one, so a concurrent change wins; an
+        offline or never-seen camera has no deadline until its next sign of life.
+        """
+        with contextlib.suppress(self._db.exceptions.ConditionalCheckFailedException):
+            self._update(
+                vuid,
+                UpdateExpression="SET onlineUntil = lastSeen + :offline_after",
+                ConditionExpression="#status = :online AND offlineAfter = :offline_after "
+                "AND attribute_exists(lastSeen)",
+                ExpressionAttributeNames={"#status": "status"},
+                ExpressionAttributeValues={
+                    ":online": {"S": "online"},
+                    ":offline_after": {"N": str(offline_after)},
+                },
+            )
+
+    def _approve(self, vuid: str, values: dict[str, Any]) -> bool:
+        """A pending camera becomes registered (with a key) and leaves the pending count."""
+        try:
+            self._db.transact_write_items(
+                TransactItems=[
+                    {
+                        "Update": {
+                            "TableName": self.table,
+                            "Key": camera_key(vuid),
+                            "UpdateExpression": "SET #name = :name, offlineAfter = "
+                            ":offline_after, pushKeyHash = :hash, pushKeyId = :key_id "
+                            "REMOVE #status",
+                            "ConditionExpression": "#status = :pending",
+                            "ExpressionAttributeNames": {"#name": "name", "#status": "status"},
+                            "ExpressionAttributeValues": {
+                                **values,
+                                ":pending": {"S": PENDING},
+                            },
+                        }
+                    },
+                    self._pending_count_down(),
+                ]
+            )
+        except self._db.exceptions.TransactionCanceledException:
+            return False
+        return True
+
+    def _pending_count_down(self) -> dict[str, Any]:
+        return {
+            "Update": {
+                "TableName": self.table,
+                "Key": camera_key(PENDING_COUNTER),
+                "UpdateExpression": "ADD pendingCameras :minus_one",
+                "ConditionExpression": "pendingCameras > :zero",
+                "ExpressionAttributeValues": {":minus_one": {"N": "-1"}, ":zero": {"N": "0"}},
+            }
+        }
+
+    def rotate_key(self, vuid: str, secret: bytes) -> str:
+        """Give a registered camera a new push key; the old one stops working at once.
+
+        Returns the new key. A pending camera is approved with ``register``, not here.
+        """
+        key_id = new_key_id()
+        key = derive_push_key(secret, vuid, key_id)
+        try:
+            self._update(
+                vuid,
+                UpdateExpression="SET pushKeyHash = :hash, pushKeyId = :key_id",
+                ConditionExpression="attribute_exists(vuid) AND "
+                "(attribute_not_exists(#status) OR #status <> :pending)",
+                ExpressionAttributeNames={"#status": "status"},
+                ExpressionAttributeValues={
+                    ":hash": {"B": key_hash(key)},
+                    ":key_id": {"N": str(key_id)},
+                    ":pending": {"S": PENDING},
+                },
+            )
+        except self._db.exceptions.ConditionalCheckFailedException as error:
+            raise UnknownCamera(vuid) from error
+        return key
+
+    def push_key(self, vuid: str, secret: bytes) -> str:
+        """The camera's current push key, derived again from the stack ``secret``.
+
+        Raises ``PushKeyUnavailable`` when the camera has no key, or when the secret no
+        longer derives the key whose hash is stored (the secret was replaced).
+        """
+        item = self._item(vuid, consistent=True)
+        if item is None or vuid == PENDING_COUNTER:
+            raise PushKeyUnavailable(f"camera {vuid} is not registered")
+        camera = Camera.from_item(item)
+        if camera.pending:
+            raise PushKeyUnavailable(
+                f"camera {vuid} is pending: approve it with 'vstarcam-push cameras add {vuid}'"
+            )
+        stored = item.get("pushKeyHash", {}).get("B")
+        if camera.push_key_id is None or stored is None:
+            raise PushKeyUnavailable(
+                f"camera {vuid} has no push key yet: issue one with "
+                f"'vstarcam-push cameras rotate-key {vuid}'"
+            )
+        key = derive_push_key(secret, vuid, camera.push_key_id)
+        if not key_matches(key, bytes(stored)):
+            raise PushKeyUnavailable(
+                f"the stack's push key secret no longer derives camera {vuid}'s key (was the "
+                f"secret replaced?): issue a new one with 'vstarcam-push cameras rotate-key {vuid}'"
+            )
+        return key
+
+    def remove(self, vuid: str) -> bool:
+        """Forget a camera (a pending one leaves the pending count); False if there was none."""
+        try:
+            self._db.transact_write_items(
+                TransactItems=[
+                    {
+                        "Delete": {
+                            "TableName": self.table,
+                            "Key": camera_key(vuid),
+                            "ConditionExpression": "#status = :pending",
+                            "ExpressionAttributeNames": {"#status": "status"},
+                            "ExpressionAttributeValues": {":pending": {"S": PENDING}},
+                        }
+                    },
+                    self._pending_count_down(),
+                ]
+            )
+            return True
+        except self._db.exceptions.TransactionCanceledException:
+            pass
+        try:
+            self._db.delete_item(
+                TableName=self.table,
+                Key=camera_key(vuid),
+                ConditionExpression="attribute_exists(vuid)",
+            )
+            return True
+        except self._db.exceptions.ConditionalCheckFailedException:
+            return False

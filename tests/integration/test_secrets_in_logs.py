@@ -1,0 +1,310 @@
+"""No secret reaches a log at the most verbose log level the template offers.
+
+Lambda's Python runtime sets the root logger to the function's ``ApplicationLogLevel``
+before it imports the handler, so at ``LogLevel=DEBUG`` or ``TRACE`` every library that
+logs through ``logging`` writes its DEBUG lines to CloudWatch: botocore the responses it
+parses (SSM's decrypted SecureStrings: the push-key secret, the channels' tokens), the
+parameters it sends and the request it signs (the role's session token); urllib3 every
+request line (a Telegram bot token, Discord and Slack webhook secrets are in the path).
+
+GIVEN the runtime's root logger at the most verbose offered level and every function of
+the template loaded as Lambda loads it, with known secrets: the push-key secret (made by
+the console API), a camera's push key, a console user's bearer token, a media link token,
+the role's session token, and a token or secret for each push channel
+WHEN the console registers a camera and shows its URLs, the camera sends a heartbeat and
+an alarm, the notifier, media processing and the delivery function run (to fake services
+on 127.0.0.1), the media link is opened, the sweep runs and the console page is served
+THEN no secret appears in anything written: the root logger's output, the functions' own
+loggers and stdout/stderr.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import time
+import urllib.parse
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+import pytest
+from moto.events.models import EventPattern
+from vstarcam_push.dal.destinations import DestinationStore
+from vstarcam_push.dal.secrets import SecretStore
+from vstarcam_push.delivery import channels as channels_package
+from vstarcam_push.models.destination import Destination, Filters
+from vstarcam_push.runtime.logs import WIRE_LOGGERS
+from vstarcam_tools.camera.simulator import load_testdata
+from vstarcam_tools.events import LambdaContext, console_event, link_event, scheduled_event
+from vstarcam_tools.local.queues import QueueEventSource, SqsMappingConfig
+from vstarcam_tools.template import Stack, load_template
+
+from tests.conftest import REGION, VUID, WRONG_KEY, alarm_event, heartbeat_event, reply_of
+from tests.integration.conftest import LoadFunction, LogCapture, Pipeline, StreamReader
+from tests.push_fakes import (
+    FakeDiscord,
+    FakeNtfy,
+    FakePushover,
+    FakeSlack,
+    FakeTelegram,
+    FakeWebhookReceiver,
+    running,
+)
+
+PICTURE = load_testdata("motion.jpg")
+SESSION_TOKEN = "IQoJb3JpZ2luX2VjEXAMPLEsessionTokenOfTheFunctionRole0123456789"
+BEARER_TOKEN = "eyJraWQiOiJjb25zb2xlIn0.eyJzdWIiOiJ1c2VyLTEifQ.consoleUserAccessTokenSig"
+NTFY_TOKEN = "tk_AgQdq7mVBoFD37zQVN29RhuMzNIz2"
+WEBHOOK_SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+
+
+def most_verbose_offered_level() -> str:
+    """The first of the LogLevel parameter's allowed values (they go from TRACE up)."""
+    offered = load_template()["Parameters"]["LogLevel"]["AllowedValues"]
+    order = ["TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"]
+    return min(offered, key=order.index)
+
+
+class Written:
+    """Everything the functions write: what Lambda's runtime handler on the root logger
+    gets (at the function's level, as the runtime sets it), the functions' own loggers'
+    lines, and stdout/stderr."""
+
+    def __init__(self, root: io.StringIO, logs: LogCapture, capsys: pytest.CaptureFixture[str]):
+        self._root = root
+        self._logs = logs
+        self._capsys = capsys
+        self._printed: list[str] = []
+
+    def text(self) -> str:
+        captured = self._capsys.readouterr()
+        self._printed += [captured.out, captured.err]
+        own = "\n".join(json.dumps(line) for line in self._logs.lines())
+        return "\n".join([self._root.getvalue(), own, *self._printed])
+
+
+@pytest.fixture
+def written(
+    stack: Stack,
+    monkeypatch: pytest.MonkeyPatch,
+    logs: LogCapture,
+    capsys: pytest.CaptureFixture[str],
+) -> Iterator[Written]:
+    """Lambda's runtime at the most verbose offered level: ``AWS_LAMBDA_LOG_LEVEL`` set and
+    the root logger at that level with its handler, before any handler module is loaded
+    (and after the test's stack was made in moto: that is not a function's doing)."""
+    monkeypatch.setenv("AWS_LAMBDA_LOG_LEVEL", most_verbose_offered_level())
+    monkeypatch.setenv("AWS_SESSION_TOKEN", SESSION_TOKEN)
+    root = logging.getLogger()
+    buffer = io.StringIO()
+    handler = logging.StreamHandler(buffer)
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s %(message)s"))
+    level = root.level
+    root.addHandler(handler)
+    root.setLevel(logging.DEBUG)  # the runtime's mapping of TRACE: Python has no lower level
+    try:
+        yield Written(buffer, logs, capsys)
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(level)
+
+
+def forms(secret: str) -> set[str]:
+    """A secret as it may be written: as it is, URL-quoted, JSON-escaped."""
+    return {
+        secret,
+        urllib.parse.quote(secret),
+        urllib.parse.quote(secret, safe=""),
+        json.dumps(secret)[1:-1],
+    }
+
+
+def add_destination(
+    stack: Stack, name: str, channel: str, secrets: dict[str, str], **settings: str
+) -> None:
+    """As ``vstarcam-push notify add`` stores a destination and its secrets."""
+    service = channels_package.channel(channel)
+    DestinationStore(
+        boto3.client("dynamodb", region_name=REGION), stack.physical_name("DestinationsTable")
+    ).add(
+        Destination(
+            name=name,
+            channel=channel,
+            target=service.target(settings, secrets),
+            settings=settings,
+            secret_fields=tuple(sorted(secrets)),
+            filters=Filters(),
+            created_at=int(time.time()),
+        )
+    )
+    SecretStore(boto3.client("ssm", region_name=REGION), "/vstarcam-push/notify/").put(
+        name, secrets
+    )
+
+
+def console_call(module: Any, route: str, path: dict[str, str] | None = None, body: Any = None):
+    event = console_event(route, path)
+    event["headers"]["authorization"] = f"Bearer {BEARER_TOKEN}"
+    if body is not None:
+        event["body"] = json.dumps(body)
+        event["headers"]["content-type"] = "application/json"
+    response = module.lambda_handler(event, LambdaContext(aws_request_id="console"))
+    return response["statusCode"], json.loads(response["body"])
+
+
+def invoke(module: Any, event: dict[str, Any]) -> Any:
+    return module.lambda_handler(event, LambdaContext(aws_request_id="r-1"))
+
+
+def test_no_secret_is_written_at_the_most_verbose_offered_level(
+    written: Written, stack: Stack, functions: LoadFunction, logs: LogCapture
+) -> None:
+    # Each function as in its own fresh process: nothing has set the wire loggers' levels,
+    # so only the function's own start-up can keep them quiet under the DEBUG root.
+    loaded: dict[str, Any] = {}
+    quiet: dict[str, bool] = {}
+    for logical_id in stack.functions():
+        for name in WIRE_LOGGERS:
+            logging.getLogger(name).setLevel(logging.NOTSET)
+        loaded[logical_id] = functions(logical_id)
+        quiet[logical_id] = all(
+            logging.getLogger(name).getEffectiveLevel() >= logging.INFO
+            for name in (*WIRE_LOGGERS, "botocore.parsers", "urllib3.connectionpool")
+        )
+    assert quiet == dict.fromkeys(stack.functions(), True)
+    for spec in stack.functions().values():
+        service = spec.environment.get("POWERTOOLS_SERVICE_NAME")
+        if service:
+            logs.attach(service)
+    ssm = boto3.client("ssm", region_name=REGION)
+    dynamodb = boto3.client("dynamodb", region_name=REGION)
+    # The same notify function the pipeline feeds: the one loaded above.
+    pipeline = _pipeline(stack, loaded["NotifyFunction"])
+    telegram, ntfy = FakeTelegram(), FakeNtfy(token=NTFY_TOKEN)
+    hook, discord, slack, pushover = (
+        FakeWebhookReceiver(WEBHOOK_SECRET),
+        FakeDiscord(),
+        FakeSlack(),
+        FakePushover(),
+    )
+
+    with running(telegram, ntfy, hook, discord, slack, pushover):
+        # The console registers the camera (making the push-key secret) and shows its URLs.
+        console = loaded["ConsoleApiFunction"]
+        status, _ = console_call(console, "POST /api/cameras", body={"vuid": VUID, "name": "Door"})
+        assert status == 201
+        status, urls = console_call(console, "GET /api/cameras/{vuid}/urls", {"vuid": VUID})
+        assert status == 200
+        push_key = urls["heartbeatUrl"].rsplit("/", 1)[1]
+        key_secret = ssm.get_parameter(Name="/vstarcam-push/push-key-secret", WithDecryption=True)[
+            "Parameter"
+        ]["Value"]
+
+        add_destination(
+            stack, "phone", "telegram", {"token": telegram.token}, chat_id="4242",
+            api_url=telegram.base_url,
+        )  # fmt: skip
+        add_destination(stack, "lan", "ntfy", {"url": ntfy.url, "token": NTFY_TOKEN})
+        add_destination(
+            stack, "home", "webhook", {"url": hook.url, "signing_secret": WEBHOOK_SECRET}
+        )
+        add_destination(stack, "chat", "discord", {"url": discord.url})
+        add_destination(stack, "team", "slack", {"url": slack.url})
+        add_destination(
+            stack, "pager", "pushover", {"token": pushover.token, "user_key": pushover.user},
+            api_url=pushover.url,
+        )  # fmt: skip
+
+        # The camera: a heartbeat with its key, one with a wrong key, an alarm.
+        heartbeat = heartbeat_event({"vuid": VUID}, key=push_key)
+        assert reply_of(invoke(loaded["HeartbeatFunction"], heartbeat))["code"] == "200"
+        wrong = heartbeat_event({"vuid": VUID}, key=WRONG_KEY)
+        assert reply_of(invoke(loaded["HeartbeatFunction"], wrong))["code"] == "403"
+        alarm = alarm_event(key=push_key, picture=PICTURE)
+        assert reply_of(invoke(loaded["AlarmFunction"], alarm))["code"] == "200"
+        (stored,) = dynamodb.scan(TableName=stack.physical_name("AlarmsTable"))["Items"]
+        link_token = stored["linkToken"]["S"]
+
+        # The stream: media processing and the notifier; the queue: the delivery function.
+        media_records = _media_records(stack)
+        assert media_records
+        assert invoke(loaded["MediaProcessFunction"], {"Records": media_records}) == {
+            "batchItemFailures": []
+        }
+        records = pipeline.selected()
+        assert records
+        assert invoke(loaded["NotifyFunction"], {"Records": records}) == {"batchItemFailures": []}
+        _deliver(stack, loaded["DeliveryFunction"])
+        for fake in (telegram, ntfy, hook, discord, slack, pushover):
+            assert len(fake.received) == 1, type(fake).__name__
+
+        # The alarm email's link, the sweep and the console's page.
+        link = f"https://api.example/alarms/{stored['alarmId']['S']}/picture?token={link_token}"
+        assert invoke(loaded["MediaLinkFunction"], link_event(link))["statusCode"] == 302
+        sweep_rule = "arn:aws:events:us-east-1:123456789012:rule/sweep"
+        invoke(loaded["OfflineSweepFunction"], scheduled_event(sweep_rule))
+        page = console_event("GET /")
+        assert invoke(loaded["ConsoleFunction"], page)["statusCode"] == 200
+
+    secrets = {
+        "the push-key secret": key_secret,
+        "the camera's push key": push_key,
+        "a wrong push key": WRONG_KEY,
+        "the console user's token": BEARER_TOKEN,
+        "the media link token": link_token,
+        "the role's session token": SESSION_TOKEN,
+        "the Telegram bot token": telegram.token,
+        "the ntfy access token": NTFY_TOKEN,
+        "the webhook signing secret": WEBHOOK_SECRET,
+        "the Discord webhook token": discord.path.rsplit("/", 1)[1],
+        "the Slack webhook secret": slack.path.rsplit("/", 1)[1],
+        "the Pushover token": pushover.token,
+        "the Pushover user key": pushover.user,
+    }
+    text = written.text()
+    # Something was written (the capture works), and none of it is a secret.
+    assert "alarm stored" in text
+    leaked = sorted(
+        name for name, secret in secrets.items() if any(form in text for form in forms(secret))
+    )
+    assert not leaked, "written: " + ", ".join(leaked)
+
+
+def _pipeline(stack: Stack, notify: Any) -> Pipeline:
+    from tests.integration.conftest import stream_subscriptions
+
+    streams = boto3.client("dynamodbstreams", region_name=REGION)
+    subscriptions = stream_subscriptions(stack)
+    return Pipeline(
+        notify=notify,
+        subscriptions=subscriptions,
+        readers={
+            name: StreamReader(streams, subscription.stream_arn)
+            for name, subscription in subscriptions.items()
+        },
+    )
+
+
+def _media_records(stack: Stack) -> list[dict[str, Any]]:
+    (event,) = stack.functions()["MediaProcessFunction"].events.values()
+    properties = event["Properties"]
+    patterns = [f["Pattern"] for f in properties["FilterCriteria"]["Filters"]]
+    reader = StreamReader(boto3.client("dynamodbstreams", region_name=REGION), properties["Stream"])
+    return [
+        record
+        for record in reader.read()
+        if any(EventPattern.load(p).matches_event(record) for p in patterns)
+    ]
+
+
+def _deliver(stack: Stack, delivery: Any) -> None:
+    properties = stack.functions()["DeliveryFunction"].events["Deliveries"]["Properties"]
+    queue = QueueEventSource(
+        boto3.client("sqs", region_name=REGION),
+        properties["Queue"],
+        lambda event: invoke(delivery, event),
+        SqsMappingConfig.from_sam(properties),
+    )
+    queue.drain(rounds=5)
