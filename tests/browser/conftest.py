@@ -67,8 +67,9 @@ def local(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStackProces
     stack.stop()
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[WebDriver]:
+def _chromium(*arguments: str, phone: bool = False) -> WebDriver:
+    """Debian's headless Chromium with the browser console's log kept; ``phone`` turns on
+    Chromium's mobile emulation (``PHONE``)."""
     options = webdriver.ChromeOptions()
     options.binary_location = _binary("chromium", "chromium-browser")
     for argument in (
@@ -76,18 +77,25 @@ def browser() -> Iterator[WebDriver]:
         "--no-sandbox",
         "--disable-dev-shm-usage",
         "--disable-gpu",
-        "--window-size=1280,800",
-        "--autoplay-policy=no-user-gesture-required",
         "--no-first-run",
         "--disable-extensions",
         "--disable-background-networking",
+        *arguments,
     ):
         options.add_argument(argument)
+    if phone:
+        options.add_experimental_option("mobileEmulation", PHONE)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     driver = webdriver.Chrome(
         service=Service(executable_path=_binary("chromedriver")), options=options
     )
     driver.set_page_load_timeout(WAIT_S)
+    return driver
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[WebDriver]:
+    driver = _chromium("--window-size=1280,800", "--autoplay-policy=no-user-gesture-required")
     # The viewport itself 1280x800 (a laptop's screen), whatever the window's frame takes.
     driver.execute_cdp_cmd(
         "Emulation.setDeviceMetricsOverride",
@@ -119,24 +127,7 @@ PHONE = {
 @pytest.fixture(scope="module")
 def phone() -> Iterator[WebDriver]:
     """Headless Chromium emulating a phone (mobile emulation, touch events)."""
-    options = webdriver.ChromeOptions()
-    options.binary_location = _binary("chromium", "chromium-browser")
-    for argument in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-dev-shm-usage",
-        "--disable-gpu",
-        "--no-first-run",
-        "--disable-extensions",
-        "--disable-background-networking",
-    ):
-        options.add_argument(argument)
-    options.add_experimental_option("mobileEmulation", PHONE)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(
-        service=Service(executable_path=_binary("chromedriver")), options=options
-    )
-    driver.set_page_load_timeout(WAIT_S)
+    driver = _chromium(phone=True)
     try:
         yield driver
     finally:
