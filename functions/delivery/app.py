@@ -1,8 +1,9 @@
-"""Delivery queue -> push channels (ntfy, Telegram, Pushover, Discord, Slack, webhooks).
+"""One delivery -> its push channel (ntfy, Telegram, Pushover, Discord, Slack, webhooks).
 
-One queue message is one event for one destination. Messages to retry are
-reported back (ReportBatchItemFailures) after their visibility timeout was set
-to the backoff; a destination that gives up is dead-lettered at once.
+Invoked asynchronously with one event for one destination: by the notifier for the first
+attempt, by a one-time schedule for each retry (which it creates itself on "retry later").
+A destination that gives up tells the owner through the operations topic. Every 5 minutes
+it also drains the delivery queue of the queue-based design (a stack updated from it).
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from vstarcam_push.dal.destinations import DestinationStore
 from vstarcam_push.dal.secrets import SecretStore
 from vstarcam_push.delivery.channels.transport import SEND_DEADLINE_S, pool, send
 from vstarcam_push.delivery.deliverer import DeadLetters, Deliverer, MediaSource, PushSender
+from vstarcam_push.delivery.queue_drain import drain
+from vstarcam_push.delivery.retry_schedules import RetrySchedules
 from vstarcam_push.media.links import presigning_client
 from vstarcam_push.runtime.batches import queue_batch
 from vstarcam_push.runtime.logs import quiet_wire_loggers
@@ -27,9 +30,8 @@ logger = Logger()
 quiet_wire_loggers()  # no secret in the logs at any level (runtime/logs.py)
 settings = Settings.from_env()
 dynamodb, sqs, http = boto3.client("dynamodb"), boto3.client("sqs"), pool()
-# One send ends within this deadline; a message is started only with time left for it and
-# for the AWS calls around it (claim, secrets, picture, record): the batch (up to 10
-# messages) then always answers within the function's timeout.
+# One send ends within this deadline; a queued message is started only with time left for
+# it and for the AWS calls around it (claim, secrets, picture, record, schedule).
 send_deadline_s = settings.push_send_deadline_seconds or SEND_DEADLINE_S
 START_RESERVE_MS = int((send_deadline_s + 3) * 1000)
 deliverer = Deliverer(
@@ -45,23 +47,45 @@ deliverer = Deliverer(
         bucket=settings.media_bucket,
         api_url=settings.api_url,
     ),
-    dead_letters=DeadLetters(sqs, settings.dead_letter_queue_url),
-    sqs=sqs,
-    queue_url=settings.delivery_queue_url,
+    dead_letters=DeadLetters(
+        sqs, settings.dead_letter_queue_url, boto3.client("sns"), settings.operations_topic_arn
+    ),
+    retries=RetrySchedules(
+        boto3.client("scheduler"),
+        settings.schedule_group,
+        settings.scheduler_role_arn,
+        settings.dead_letter_queue_arn,
+    ),
     log=logger,
 )
 
 
-def deliver(record: dict[str, Any]) -> str:
-    return deliverer.handle(record, now=int(time.time()))
+def deliver_queued(record: dict[str, Any]) -> str:
+    return deliverer.handle_queued(record, now=int(time.time()))
 
 
 @logger.inject_lambda_context(clear_state=True)
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    return queue_batch(
-        event,
-        deliver,
-        logger,
-        time_left_ms=context.get_remaining_time_in_millis,
-        reserve_ms=START_RESERVE_MS,
-    )
+    # A retry invokes this very function: its ARN as Lambda gave it.
+    deliverer.retries.target_arn = context.invoked_function_arn
+    if event.get("source") == "aws.events":
+        return drain(
+            sqs,
+            settings.delivery_queue_url,
+            deliver_queued,
+            context.get_remaining_time_in_millis,
+            START_RESERVE_MS,
+            logger,
+        )
+    if "Records" in event:
+        # The queue's event source, for the moments of an update before it is removed.
+        return queue_batch(
+            event,
+            deliver_queued,
+            logger,
+            time_left_ms=context.get_remaining_time_in_millis,
+            reserve_ms=START_RESERVE_MS,
+        )
+    # An unexpected error propagates: Lambda retries the invocation twice, then its
+    # on-failure destination (the operations topic) tells the owner.
+    return {"result": deliverer.handle(event, now=int(time.time()))}

@@ -1,6 +1,6 @@
 """Table streams -> SNS and the push destinations: new alarms, cameras going offline and
-coming back online. Push destinations get one delivery-queue message each (the
-delivery function sends them).
+coming back online. Push destinations get one asynchronous invocation of the delivery
+function each (it sends them).
 
 Records that fail are reported back (ReportBatchItemFailures) so Lambda
 retries them, and a record that keeps failing goes to the dead-letter queue.
@@ -40,10 +40,10 @@ notifier = Notifier(
     ceiling=NotifyCeiling(settings.notify_ceiling, settings.notify_ceiling_seconds),
     push=FanOut(
         DestinationStore(dynamodb, settings.destinations_table),
-        boto3.client("sqs"),
-        settings.delivery_queue_url,
+        boto3.client("lambda"),
+        settings.delivery_function,
     )
-    if settings.delivery_queue_url
+    if settings.delivery_function
     else None,
     log=logger,
     alert_types=settings.alert_types,

@@ -319,6 +319,9 @@ class Roles:
             for policy in role.get("Policies", []):
                 raw = policy["PolicyDocument"]["Statement"]
                 for index, statement in enumerate(_as_tuple(raw)):
+                    statement = _chosen(statement)
+                    if statement is None:
+                        continue
                     found.append(
                         _statement(statement, f"{policy['PolicyName']}[{index}]", resolver)
                     )
@@ -330,6 +333,18 @@ class Roles:
                     found.append(_statement(statement, f"managed {name}[{index}]", resolver))
             self._cache[key] = tuple(found)
         return self._cache[key]
+
+
+def _chosen(statement: dict[str, Any]) -> dict[str, Any] | None:
+    """A statement written as ``!If [condition, statement, !Ref AWS::NoValue]``: the branch
+    the default parameters choose (None: no statement)."""
+    if set(statement) != {"Fn::If"}:
+        return statement
+    from vstarcam_tools.template import Stack
+
+    condition, if_true, if_false = statement["Fn::If"]
+    chosen = if_true if Stack().condition(condition) else if_false
+    return None if chosen == {"Ref": "AWS::NoValue"} else _chosen(chosen)
 
 
 _WRITTEN = ("Effect", "Action", "NotAction", "Resource", "NotResource", "Condition")
@@ -380,6 +395,8 @@ class _Resolver:
             "AWS::SQS::Queue": f"arn:aws:sqs:{region}:{ACCOUNT}:{name}",
             "AWS::S3::Bucket": f"arn:aws:s3:::{name}",
             "AWS::SNS::Topic": f"arn:aws:sns:{region}:{ACCOUNT}:{name}",
+            "AWS::Lambda::Function": f"arn:aws:lambda:{region}:{ACCOUNT}:function:{name}",
+            "AWS::IAM::Role": f"arn:aws:iam::{ACCOUNT}:role/{name}",
             "AWS::Logs::LogGroup": f"arn:aws:logs:{region}:{ACCOUNT}:log-group:{name}:*",
             # A user pool's id is made by Cognito (moto's in the tests), not named by the
             # stack: the stack has one pool, so any pool id stands for it here.

@@ -1,25 +1,30 @@
-"""Delivering push events: one message per (event, destination), each on its own.
+"""Delivering push events: one invocation per (event, destination), each on its own.
 
 The notifier (stream-driven) *fans out*: for an event that passed the
-cooldown, it sends one message per destination whose filters want it to the
-delivery queue (SQS). The delivery function consumes that queue and is the
-one loop that owns what the channels do not:
+cooldown, it invokes the delivery function asynchronously once per destination
+whose filters want it (``delivery.fanout``). The delivery function is the one
+loop that owns what the channels do not:
 
-- **idempotency**: every message carries a delivery id, ``<event id>.<destination>``,
+- **idempotency**: every document carries a delivery id, ``<event id>.<destination>``,
   stable across stream redeliveries; a conditional write in the Deliveries
   table claims it (with a lease) before sending and records it as delivered
-  after, so a redelivered record does not send again where the first send
-  succeeded;
-- **retries, per destination**: "retry later" leaves the message in the queue
-  with its visibility timeout set to the backoff (30 s doubling to 15 min, for
-  about 6 hours), and reports it as a batch item failure; nothing else is sent
-  again, since every destination is its own message;
-- **dead letters**: "give up" (a 4xx that means wrong token, chat or URL) sends
-  one document naming the destination and the reason to the dead-letter queue at
-  once (whose CloudWatch alarm tells the owner); so does a message still failing
-  after the last attempt;
+  after, so a duplicate invocation (Lambda's and Scheduler's are at least once)
+  does not send again where the first send succeeded;
+- **retries, per destination**: "retry later" creates a one-time schedule that
+  invokes the function again after the backoff (30 s doubling to 15 min, for
+  about 6 hours: ``delivery.retry_schedules``); nothing waits or polls
+  meanwhile, and nothing else is sent again, since every destination is its
+  own invocation;
+- **giving up**: "give up" (a 4xx that means wrong token, chat or URL), or a
+  destination still failing after the last attempt, tells the owner through the
+  operations topic at once and leaves one document naming the destination and
+  the reason in the dead-letter queue (``vstarcam-push doctor`` counts them);
 - **saying why**: every failed attempt notes its reason on the destination at once
-  (``notify list``), and every message's outcome is one log line with its reason.
+  (``notify list``), and every attempt's outcome is one log line with its reason.
+
+Until the next release it also drains the delivery queue a stack updated from
+the queue-based design may still hold (``handle_queued``: a message's receive
+count is its attempt number).
 """
 
 from __future__ import annotations
@@ -43,6 +48,7 @@ from vstarcam_push.delivery.channels import (
     Verdict,
     channel,
 )
+from vstarcam_push.delivery.retry_schedules import RetrySchedules
 from vstarcam_push.media.links import link_url, presigned_url
 from vstarcam_push.models.destination import Destination
 from vstarcam_push.models.media import StoredMedia
@@ -104,14 +110,43 @@ class MediaSource:
 
 
 class DeadLetters:
-    def __init__(self, sqs: Any, queue_url: str) -> None:
+    """A delivery that gave up: the owner is told through the operations topic (no
+    CloudWatch alarm in between), and the document stays in the dead-letter queue for the
+    doctor."""
+
+    def __init__(self, sqs: Any, queue_url: str, sns: Any = None, topic_arn: str = "") -> None:
         self._sqs = sqs
         self.queue_url = queue_url
+        self._sns = sns
+        self.topic_arn = topic_arn
 
     def send(self, document: dict[str, Any]) -> None:
         self._sqs.send_message(
             QueueUrl=self.queue_url, MessageBody=json.dumps({"pushDeliveryFailed": document})
         )
+        if self._sns is not None and self.topic_arn:
+            self._sns.publish(TopicArn=self.topic_arn, **gave_up_message(document))
+
+
+def gave_up_message(document: dict[str, Any]) -> dict[str, str]:
+    """The operations topic's email and SMS: which destination, which event, why (the
+    reason is scrubbed of the destination's secrets already), and where to look."""
+    name = document.get("destination")
+    if name is None:
+        return {
+            "Subject": "VStarcam push: a push delivery could not be read",
+            "Message": "A push delivery could not be read and was dead-lettered: "
+            f"{document.get('reason', '')}. Run 'vstarcam-push doctor'.",
+        }
+    return {
+        "Subject": f"VStarcam push: push destination {name} gave up"[:100],
+        "Message": (
+            f"Push destination '{name}' ({document.get('channel')}) gave up on the "
+            f"{document.get('event')} of camera {document.get('vuid')} after "
+            f"{document.get('attempts')} attempt(s): {document.get('reason')}. The alarm is "
+            "stored; 'vstarcam-push notify list' shows the destination's last error."
+        ),
+    }
 
 
 Sender = Callable[[ChannelRequest], Answer]
@@ -205,8 +240,8 @@ class PushSender:
 
 
 class Deliverer:
-    """The delivery function's loop body: one queue message in, one outcome out, and one
-    log line saying it (with a ``notice`` for people: the local stack's terminal)."""
+    """The delivery function's body: one delivery document in, one outcome out, and one log
+    line saying it (with a ``notice`` for people: the local stack's terminal)."""
 
     def __init__(
         self,
@@ -215,8 +250,7 @@ class Deliverer:
         deliveries: DeliveryLog,
         sender: PushSender,
         dead_letters: DeadLetters,
-        sqs: Any,
-        queue_url: str,
+        retries: RetrySchedules,
         retry: RetryPolicy | None = None,
         lease_s: int = 60,
         log: Any = None,
@@ -225,28 +259,33 @@ class Deliverer:
         self.deliveries = deliveries
         self.sender = sender
         self.dead_letters = dead_letters
-        self._sqs = sqs
-        self.queue_url = queue_url
+        self.retries = retries
         self.retry = retry or RetryPolicy()
         self.lease_s = lease_s
         self.logger = log or logger
 
-    def handle(self, record: dict[str, Any], now: int) -> DeliveryResult:
+    def handle_queued(self, record: dict[str, Any], now: int) -> DeliveryResult:
+        """A message of the old delivery queue (an update from the queue-based design): its
+        receive count is the attempt number; after this it lives on the new path."""
         attempt = int((record.get("attributes") or {}).get("ApproximateReceiveCount") or 1)
         try:
             document = json.loads(record["body"])
+        except (KeyError, TypeError, ValueError):
+            document = None
+        if not isinstance(document, dict):
+            return self._unreadable(record.get("messageId"))
+        return self.handle({**document, "attempt": attempt}, now)
+
+    def handle(self, document: dict[str, Any], now: int) -> DeliveryResult:
+        """One attempt at one delivery: claim, send, and on "retry later" a schedule for the
+        next attempt."""
+        try:
+            attempt = int(document.get("attempt") or 1)
             delivery = str(document["deliveryId"])
             name = str(document["destination"])
             event = PushEvent.from_dict(document["event"])
-        except (KeyError, TypeError, ValueError):
-            self.dead_letters.send(
-                {"reason": "unreadable delivery message", "messageId": record.get("messageId")}
-            )
-            self.logger.error(
-                "unreadable delivery message dead-lettered",
-                extra={"notice": notice("PUSH", "-", "-", "unreadable message dead-lettered")},
-            )
-            return "dead_lettered"
+        except (KeyError, TypeError, ValueError, AttributeError):
+            return self._unreadable(None)
 
         def say(text: str) -> str:
             return notice("PUSH", event.kind, event.vuid, f"-> {name}  {text}")
@@ -255,7 +294,7 @@ class Deliverer:
         destination = self.destinations.get(name)
         if destination is None:
             self.logger.info(
-                "destination removed; message dropped",
+                "destination removed; delivery dropped",
                 extra={**fields, "notice": say("dropped: the destination was removed")},
             )
             return "dropped"
@@ -263,19 +302,21 @@ class Deliverer:
         claim = self.deliveries.claim(delivery, now, self.lease_s)
         if claim == "done":
             self.logger.info(
-                "push already delivered; message dropped",
-                extra={**fields, "notice": say("already delivered (a redelivered message)")},
+                "push already delivered; delivery dropped",
+                extra={**fields, "notice": say("already delivered (a duplicate invocation)")},
             )
             return "duplicate"
         if claim == "busy":
+            # Another invocation is sending it; should that one die, its lease runs out
+            # and this schedule takes over.
             self.logger.info(
-                "push being sent by another invocation; message put back",
+                "push being sent by another invocation; looked at again after its lease",
                 extra={
                     **fields,
                     "notice": say(f"being sent elsewhere; looked at again in {self.lease_s} s"),
                 },
             )
-            self._later(record, self.lease_s)
+            self.retries.later(document, attempt, self.lease_s, now, suffix="b")
             return "retry"
         try:
             verdict = self.sender.attempt(destination, event, delivery, now).verdict
@@ -292,8 +333,11 @@ class Deliverer:
         # Every failure is noted on the destination at once: `notify list` shows the last
         # error from the first failed attempt, not only after the give-up hours later.
         if verdict.outcome == "retry" and attempt < self.retry.max_attempts:
-            self.deliveries.release(delivery)
             delay = self.retry.delay(attempt, verdict.retry_after)
+            # Scheduled before the claim is given back: a failure in between leaves the
+            # claim to run out and Lambda's retry of this invocation to try again.
+            self.retries.later(document, attempt + 1, delay, now)
+            self.deliveries.release(delivery)
             self.destinations.note_failure(name, verdict.detail, now)
             text = f"failed, will retry in {delay} s (attempt {attempt}): {verdict.detail}"
             self.logger.warning(
@@ -305,7 +349,6 @@ class Deliverer:
                     "notice": say(text),
                 },
             )
-            self._later(record, delay)
             return "retry"
         reason = verdict.detail
         if verdict.outcome == "retry":
@@ -324,15 +367,16 @@ class Deliverer:
             }
         )
         self.destinations.note_failure(name, reason, now)
-        text = f"gave up: {reason} (dead-lettered; 'vstarcam-push notify list' shows it)"
+        text = f"gave up: {reason} (the owner is told; 'vstarcam-push notify list' shows it)"
         self.logger.error(
             "push gave up; dead-lettered", extra={**fields, "detail": reason, "notice": say(text)}
         )
         return "dead_lettered"
 
-    def _later(self, record: dict[str, Any], delay_s: int) -> None:
-        self._sqs.change_message_visibility(
-            QueueUrl=self.queue_url,
-            ReceiptHandle=record["receiptHandle"],
-            VisibilityTimeout=delay_s,
+    def _unreadable(self, message_id: str | None) -> DeliveryResult:
+        self.dead_letters.send({"reason": "unreadable delivery document", "messageId": message_id})
+        self.logger.error(
+            "unreadable delivery document dead-lettered",
+            extra={"notice": notice("PUSH", "-", "-", "unreadable delivery dead-lettered")},
         )
+        return "dead_lettered"

@@ -1,4 +1,4 @@
-"""The notifier's side of delivery: one queue message per (event, destination)."""
+"""The notifier's side of delivery: one asynchronous invocation per (event, destination)."""
 
 from __future__ import annotations
 
@@ -9,27 +9,25 @@ from typing import Any
 from vstarcam_push.dal.destinations import DestinationStore
 from vstarcam_push.models.push_event import PushEvent
 
-SQS_BATCH = 10
-
 
 def delivery_id(event: PushEvent, destination: str) -> str:
     return f"{event.event_id}.{destination}"
 
 
-def queue_message(event: PushEvent, destination: str) -> str:
-    return json.dumps(
-        {
-            "deliveryId": delivery_id(event, destination),
-            "destination": destination,
-            "event": event.to_dict(),
-        },
-        separators=(",", ":"),
-    )
+def delivery_document(event: PushEvent, destination: str, attempt: int = 1) -> dict[str, Any]:
+    """What the delivery function is invoked with: one event for one destination, and which
+    attempt this is (the first from the notifier, later ones from the retry schedules)."""
+    return {
+        "deliveryId": delivery_id(event, destination),
+        "destination": destination,
+        "event": event.to_dict(),
+        "attempt": attempt,
+    }
 
 
 class FanOutFailed(Exception):
-    """The delivery queue refused some messages: the stream record is retried (the
-    destinations already queued are not sent twice: their delivery ids are recorded)."""
+    """Lambda did not take an invocation: the stream record is retried (the destinations
+    already handed over are not sent twice: their delivery ids are claimed)."""
 
 
 @dataclass(frozen=True)
@@ -43,23 +41,26 @@ class QuietHold:
 
 @dataclass(frozen=True)
 class FanOutResult:
-    """The destinations the event was queued for, and those its quiet hours held back."""
+    """The destinations the event was handed to, and those its quiet hours held back."""
 
     queued: list[str] = field(default_factory=list)
     quiet: list[QuietHold] = field(default_factory=list)
 
 
 class FanOut:
-    """The notifier's side: which destinations want the event, one queue message each."""
+    """The notifier's side: which destinations want the event, and one asynchronous
+    invocation of the delivery function each (``InvocationType=Event``: Lambda queues it and
+    answers 202 at once, so nothing polls while the stack is idle)."""
 
-    def __init__(self, destinations: DestinationStore, sqs: Any, queue_url: str) -> None:
+    def __init__(self, destinations: DestinationStore, lambda_client: Any, function: str) -> None:
         self.destinations = destinations
-        self._sqs = sqs
-        self.queue_url = queue_url
+        self._lambda = lambda_client
+        self.function = function
 
     def send(self, event: PushEvent) -> FanOutResult:
-        """Queue the event for every destination that wants it; say which were queued and
-        which only their quiet hours held back (the event is not sent to those later)."""
+        """Hand the event to the delivery function for every destination that wants it; say
+        which were handed over and which only their quiet hours held back (the event is not
+        sent to those later)."""
         wanted: list[str] = []
         quiet: list[QuietHold] = []
         for destination in self.destinations.list():
@@ -72,15 +73,12 @@ class FanOut:
                 quiet.append(QuietHold(destination.name, hours, until))
             else:
                 wanted.append(destination.name)
-        for start in range(0, len(wanted), SQS_BATCH):
-            names = wanted[start : start + SQS_BATCH]
-            answer = self._sqs.send_message_batch(
-                QueueUrl=self.queue_url,
-                Entries=[
-                    {"Id": str(i), "MessageBody": queue_message(event, name)}
-                    for i, name in enumerate(names)
-                ],
+        for name in wanted:
+            answer = self._lambda.invoke(
+                FunctionName=self.function,
+                InvocationType="Event",
+                Payload=json.dumps(delivery_document(event, name), separators=(",", ":")),
             )
-            if answer.get("Failed"):
-                raise FanOutFailed(f"{len(answer['Failed'])} push message(s) not queued")
+            if answer.get("StatusCode") != 202:
+                raise FanOutFailed(f"the delivery to {name} was not taken ({answer})")
         return FanOutResult(wanted, quiet)

@@ -34,12 +34,18 @@ class Settings:
     alarm_rate_limit: int
     notify_ceiling: int
     notify_ceiling_seconds: int
-    # Push channels: the notifier fans out to the delivery queue; the delivery function
-    # reads destinations, secrets (under the prefix) and records deliveries.
+    # Push channels: the notifier invokes the delivery function (asynchronously) once per
+    # destination; the delivery function reads destinations, secrets (under the prefix),
+    # records deliveries, schedules its retries and drains the old delivery queue.
     destinations_table: str = ""
     deliveries_table: str = ""
+    delivery_function: str = ""
     delivery_queue_url: str = ""
     dead_letter_queue_url: str = ""
+    dead_letter_queue_arn: str = ""
+    schedule_group: str = ""
+    scheduler_role_arn: str = ""
+    operations_topic_arn: str = ""
     secrets_prefix: str = ""
     # The console API issues push keys, so it alone reads the stack's key secret.
     push_key_secret_parameter: str = ""
@@ -79,8 +85,13 @@ class Settings:
             notify_ceiling_seconds=_int("NOTIFY_CEILING_SECONDS", 600),
             destinations_table=os.environ.get("DESTINATIONS_TABLE", ""),
             deliveries_table=os.environ.get("DELIVERIES_TABLE", ""),
+            delivery_function=os.environ.get("DELIVERY_FUNCTION", ""),
             delivery_queue_url=os.environ.get("DELIVERY_QUEUE_URL", ""),
             dead_letter_queue_url=os.environ.get("DEAD_LETTER_QUEUE_URL", ""),
+            dead_letter_queue_arn=os.environ.get("DEAD_LETTER_QUEUE_ARN", ""),
+            schedule_group=os.environ.get("SCHEDULE_GROUP", ""),
+            scheduler_role_arn=os.environ.get("SCHEDULER_ROLE_ARN", ""),
+            operations_topic_arn=os.environ.get("OPERATIONS_TOPIC_ARN", ""),
             secrets_prefix=os.environ.get("SECRETS_PREFIX", ""),
             push_key_secret_parameter=os.environ.get("PUSH_KEY_SECRET_PARAMETER", ""),
             push_send_deadline_seconds=_seconds("PUSH_SEND_DEADLINE_SECONDS"),
