@@ -47,7 +47,7 @@ def test_every_function_has_its_deployed_role() -> None:
 
 def test_lambda_may_poll_each_event_source_and_dead_letter_its_failures() -> None:
     """GIVEN what Lambda does with a function's role for its events (read the subscribed
-    streams and queue, send a failed batch to the on-failure queue)
+    streams, send a failed batch or invocation to the on-failure topic or queue)
     THEN the roles allow it, through the Deny fences around SAM's managed policies."""
     checker = Checker(ROLES)
     calls = platform_calls()
@@ -125,6 +125,43 @@ def test_calls_become_the_requests_iam_authorizes() -> None:
         "parameter/s/notify/a",
         "parameter/s/notify/b",
     ]
+
+
+def test_the_delivery_path_may_invoke_schedule_and_pass_only_its_own_role() -> None:
+    """The notifier invokes the delivery function (by name, as its environment gives it);
+    the delivery function creates schedules in the stack's group only, passing the scheduler
+    role (to Scheduler only), and no other role."""
+    checker = Checker(ROLES)
+    stack = Stack()
+    function = stack.physical_name("DeliveryFunction")
+    group = stack.physical_name("DeliverySchedules")
+    role = stack.get_att("DeliverySchedulerRole", "Arn")
+    allowed = [
+        Call("NotifyFunction", "lambda", "Invoke", {"FunctionName": function}),
+        Call(
+            "DeliveryFunction",
+            "scheduler",
+            "CreateSchedule",
+            {"Name": "push-1", "GroupName": group, "Target": {"RoleArn": role}},
+        ),
+    ]
+    for call in allowed:
+        checker.check(call)
+    assert [v.message() for v in checker.violations] == []
+    denied = [
+        Call("NotifyFunction", "lambda", "Invoke", {"FunctionName": "another-function"}),
+        Call("DeliveryFunction", "scheduler", "CreateSchedule", {"Name": "push-1"}),
+        Call(
+            "DeliveryFunction",
+            "scheduler",
+            "CreateSchedule",
+            {"Name": "push-1", "GroupName": group, "Target": {"RoleArn": role + "-other"}},
+        ),
+    ]
+    for call in denied:
+        before = len(checker.violations)
+        checker.check(call)
+        assert len(checker.violations) == before + 1, call
 
 
 def without_action(function: str, action: str) -> dict[str, Any]:

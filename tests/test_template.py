@@ -261,6 +261,8 @@ def test_no_statement_allows_every_resource_or_every_action() -> None:
                 # Media objects, and the delivery function's own secrets under the stack prefix.
                 allowed = json.dumps(resource).replace("/alarms/*", "")
                 allowed = allowed.replace("parameter/${AWS::StackName}/notify/*", "")
+                # The delivery function's retries: schedules in the stack's own group.
+                allowed = allowed.replace("schedule/${DeliverySchedules}/*", "")
                 assert "*" not in allowed, function
             for action in as_list(statement["Action"]):
                 assert "*" not in action, function
@@ -321,10 +323,18 @@ def test_media_links_reach_the_alarm_and_notify_functions() -> None:
 
 
 def test_only_the_notify_function_publishes_to_the_topic() -> None:
-    publishers = [function for function in FUNCTIONS if "sns:Publish" in actions(function)]
+    """The alarm topic; the delivery function publishes to the operations topic only."""
+    publishers = [
+        function
+        for function in FUNCTIONS
+        for statement in statements(function)
+        if "sns:Publish" in as_list(statement["Action"])
+        and statement["Resource"] == {"Ref": "AlarmTopic"}
+    ]
     assert publishers == ["NotifyFunction"]
-    (publish,) = [s for s in statements("NotifyFunction") if s["Action"] == "sns:Publish"]
-    assert publish["Resource"] == {"Ref": "AlarmTopic"}
+    published = [s["Resource"] for s in statements("NotifyFunction") if s["Action"] == "sns:Publish"]
+    # The operations topic: its stream subscriptions' on-failure destination.
+    assert published == [{"Ref": "AlarmTopic"}, {"Ref": "OperationsTopic"}]
 
 
 def test_offline_sweep_may_only_scan_and_update_cameras() -> None:
@@ -368,7 +378,7 @@ def test_stream_subscriptions_are_filtered_retried_boundedly_and_dead_lettered(
     """GIVEN each stream subscription of the notifier
     THEN it has FilterCriteria (valid JSON patterns), reports per-record failures, bisects a
     failing batch, retries a bounded number of times within a bounded age, and sends what
-    keeps failing to the SQS dead-letter queue."""
+    keeps failing to the operations topic (the owner is told, with no CloudWatch alarm)."""
     properties = stream_events()[event]
 
     patterns = [json.loads(item["Pattern"]) for item in properties["FilterCriteria"]["Filters"]]
@@ -378,10 +388,13 @@ def test_stream_subscriptions_are_filtered_retried_boundedly_and_dead_lettered(
     assert 0 <= properties["MaximumRetryAttempts"] <= 10
     assert 60 <= properties["MaximumRecordAgeInSeconds"] <= 86_400
     assert properties["DestinationConfig"]["OnFailure"] == {
-        "Type": "SQS",
-        "Destination": {"Fn::GetAtt": ["NotifyDeadLetterQueue", "Arn"]},
+        "Type": "SNS",
+        "Destination": {"Ref": "OperationsTopic"},
     }
     assert properties["StartingPosition"] == "LATEST"
+    notify = statements("NotifyFunction")
+    publish = {"Effect": "Allow", "Action": "sns:Publish", "Resource": {"Ref": "OperationsTopic"}}
+    assert publish in notify
 
 
 def test_stream_filters_are_alarm_inserts_and_status_changes() -> None:
@@ -407,23 +420,28 @@ def test_dead_letter_queue_keeps_failures_for_14_days_encrypted() -> None:
     assert queue["SqsManagedSseEnabled"] is True
 
 
-def test_a_dead_lettered_notification_alarms_the_owner_through_the_operations_topic() -> None:
-    """Any message in the dead-letter queue is a notification nobody received: the
-    alarm goes off on the first one, and an idle (healthy) queue is not a breach. Its
-    message carries no attributes, so it goes to a topic whose subscriptions have no
-    filter (tests/tools/doctor/test_checks.py)."""
-    alarm = props("NotifyDeadLetterAlarm")
-    assert (alarm["Namespace"], alarm["MetricName"]) == (
-        "AWS/SQS",
-        "ApproximateNumberOfMessagesVisible",
-    )
-    assert alarm["Dimensions"] == [
-        {"Name": "QueueName", "Value": {"Fn::GetAtt": ["NotifyDeadLetterQueue", "QueueName"]}}
+def test_no_cloudwatch_alarm_but_the_refusals_one_and_failures_reach_the_operations_topic() -> None:
+    """What used to need the dead-letter queue's CloudWatch alarm ($0.10 a month) tells the
+    owner directly: the notifier's stream failures (their on-failure destination), the
+    delivery function's failed invocations (its asynchronous on-failure destination) and its
+    give-ups (it publishes itself). Their messages carry no attributes, so they go to the
+    topic whose subscriptions have no filter (tests/tools/doctor/test_checks.py)."""
+    alarms = [
+        logical_id
+        for logical_id, resource in RESOURCES.items()
+        if resource["Type"] == "AWS::CloudWatch::Alarm"
     ]
-    assert (alarm["ComparisonOperator"], alarm["Threshold"]) == ("GreaterThanThreshold", 0)
-    assert alarm["Statistic"] == "Maximum"
-    assert alarm["TreatMissingData"] == "notBreaching"
-    assert alarm["AlarmActions"] == [{"Ref": "OperationsTopic"}]
+    assert alarms == ["ApiRefusalsAlarm"]
+    config = props("DeliveryFunction")["EventInvokeConfig"]
+    assert config["MaximumRetryAttempts"] == 2
+    assert config["DestinationConfig"]["OnFailure"] == {
+        "Type": "SNS",
+        "Destination": {"Ref": "OperationsTopic"},
+    }
+    variables = props("DeliveryFunction")["Environment"]["Variables"]
+    assert variables["OPERATIONS_TOPIC_ARN"] == {"Ref": "OperationsTopic"}
+    publish = {"Effect": "Allow", "Action": "sns:Publish", "Resource": {"Ref": "OperationsTopic"}}
+    assert publish in statements("DeliveryFunction")
 
 
 def test_offline_sweep_runs_on_the_sweep_schedule() -> None:
@@ -774,11 +792,11 @@ def test_only_the_delivery_function_reads_the_destinations_secrets_and_only_its_
             assert not any(word in name for word in ("TOKEN", "SECRET_", "KEY", "PASSWORD")), name
 
 
-def test_delivery_function_role_and_queue() -> None:
+def test_delivery_function_role_schedules_and_the_old_queue() -> None:
     """It reads destinations and notes failures, records deliveries, reads media and the
-    alarm's thumbnail, backs off by changing its messages' visibility and dead-letters;
-    the queue's visibility timeout is 6x the function's timeout, and its redrive policy
-    backs up the function's own dead-lettering."""
+    alarm's thumbnail, schedules its retries in the stack's own group as the scheduler role
+    (which it may pass to Scheduler only), tells the owner of a give-up and dead-letters it,
+    and drains the old delivery queue with short receives; nothing polls it."""
     assert actions("DeliveryFunction") == {
         "dynamodb:GetItem",
         "dynamodb:UpdateItem",
@@ -786,59 +804,113 @@ def test_delivery_function_role_and_queue() -> None:
         "dynamodb:DeleteItem",
         "s3:GetObject",
         "ssm:GetParameters",
-        "sqs:ChangeMessageVisibility",
+        "scheduler:CreateSchedule",
+        "iam:PassRole",
+        "sns:Publish",
         "sqs:SendMessage",
+        "sqs:ReceiveMessage",
+        "sqs:DeleteMessage",
+    }
+    (create,) = [s for s in statements("DeliveryFunction") if s["Action"] == "scheduler:CreateSchedule"]
+    assert create["Resource"] == {
+        "Fn::Sub": "arn:${AWS::Partition}:scheduler:${AWS::Region}:${AWS::AccountId}:"
+        "schedule/${DeliverySchedules}/*"
+    }
+    (passing,) = [s for s in statements("DeliveryFunction") if s["Action"] == "iam:PassRole"]
+    assert passing["Resource"] == {"Fn::GetAtt": ["DeliverySchedulerRole", "Arn"]}
+    assert passing["Condition"] == {
+        "StringEquals": {"iam:PassedToService": "scheduler.amazonaws.com"}
     }
     (event,) = props("DeliveryFunction")["Events"].values()
-    assert event["Type"] == "SQS"
-    assert event["Properties"]["Queue"] == {"Fn::GetAtt": ["DeliveryQueue", "Arn"]}
-    assert event["Properties"]["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    assert event == {"Type": "Schedule", "Properties": {"Schedule": "rate(5 minutes)"}}
+    (receive,) = [
+        s for s in statements("DeliveryFunction") if "sqs:ReceiveMessage" in as_list(s["Action"])
+    ]
+    assert receive["Resource"] == {"Fn::GetAtt": ["DeliveryQueue", "Arn"]}
+    # The old queue is kept as it was (an update changes nothing of it).
     queue = props("DeliveryQueue")
-    assert queue["VisibilityTimeout"] == 6 * props("DeliveryFunction")["Timeout"]
+    assert queue["VisibilityTimeout"] == 180 and queue["MessageRetentionPeriod"] == 172_800
     assert queue["RedrivePolicy"]["deadLetterTargetArn"] == {
         "Fn::GetAtt": ["NotifyDeadLetterQueue", "Arn"]
     }
-    assert queue["SqsManagedSseEnabled"] is True
-    # Long enough for the whole retry schedule (about 6 hours) and then some.
-    assert queue["MessageRetentionPeriod"] >= 24 * 3600
     notify = statements("NotifyFunction")
-    fan_out = {"Fn::GetAtt": ["DeliveryQueue", "Arn"]}
-    assert {"Effect": "Allow", "Action": "sqs:SendMessage", "Resource": fan_out} in notify
+    invoke = [s for s in notify if s["Action"] == "lambda:InvokeFunction"]
+    assert len(invoke) == 1
+    assert invoke[0]["Resource"]["Fn::If"][:2] == [
+        "HasPushChannels",
+        {"Fn::GetAtt": ["DeliveryFunction", "Arn"]},
+    ]
+    assert not [s for s in notify if str(s["Action"]).startswith("sqs:")]
     deliveries = props("DeliveriesTable")
     assert deliveries["TimeToLiveSpecification"] == {"AttributeName": "expiresAt", "Enabled": True}
+
+
+def test_the_scheduler_role_may_only_invoke_the_delivery_function() -> None:
+    """Scheduler assumes it (for this account's schedules only) to invoke the delivery
+    function, and to hand a retry it could not deliver to the dead-letter queue."""
+    trust = props("DeliverySchedulerRole")["AssumeRolePolicyDocument"]["Statement"]
+    assert trust == [
+        {
+            "Effect": "Allow",
+            "Principal": {"Service": "scheduler.amazonaws.com"},
+            "Action": "sts:AssumeRole",
+            "Condition": {"StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}},
+        }
+    ]
+    assert "Policies" not in props("DeliverySchedulerRole")
+    policy = props("DeliverySchedulerPolicy")
+    assert policy["RoleName"] == {"Ref": "DeliverySchedulerRole"}
+    assert policy["PolicyDocument"]["Statement"] == [
+        {
+            "Effect": "Allow",
+            "Action": "lambda:InvokeFunction",
+            "Resource": {"Fn::GetAtt": ["DeliveryFunction", "Arn"]},
+        },
+        {
+            "Effect": "Allow",
+            "Action": "sqs:SendMessage",
+            "Resource": {"Fn::GetAtt": ["NotifyDeadLetterQueue", "Arn"]},
+        },
+    ]
+    for logical_id in ("DeliverySchedules", "DeliverySchedulerRole", "DeliverySchedulerPolicy"):
+        assert RESOURCES[logical_id]["Condition"] == "HasPushChannels"
 
 
 # -- stack switches for small stacks (issue 13) ------------------------------------------------
 
 
 def test_push_channels_are_deployed_unless_switched_off() -> None:
-    """The delivery function's SQS event source long-polls its queue even when idle (about
-    0.6 million requests, $0.24 a month). PushChannels=false leaves the function out and the
-    notifier queues nothing; email and SMS are untouched."""
+    """PushChannels=false leaves the delivery function out and the notifier invokes
+    nothing; email and SMS are untouched."""
     assert TEMPLATE["Parameters"]["PushChannels"]["Default"] == "true"
-    queue_url = props("NotifyFunction")["Environment"]["Variables"]["DELIVERY_QUEUE_URL"]
+    function = props("NotifyFunction")["Environment"]["Variables"]["DELIVERY_FUNCTION"]
     on = Stack()
     assert "DeliveryFunction" in on.resources()
-    assert on.resolve(queue_url) == on.resolve({"Ref": "DeliveryQueue"})
+    assert on.resolve(function) == on.resolve({"Ref": "DeliveryFunction"})
     assert on.outputs()["PushChannels"] == "true"
 
     off = Stack(overrides={"PushChannels": "false"})
     assert "DeliveryFunction" not in off.resources()
     assert "DeliveryLogs" not in off.resources()
-    assert off.resolve(queue_url) == ""
+    assert off.resolve(function) == ""
     assert off.outputs()["PushChannels"] == "false"
     # Nothing left in the stack stands on what is left out.
+    # (StreamArn is known once a table is made: a placeholder will do here.)
+    for table in ("AlarmsTable", "CamerasTable"):
+        off.attributes[(table, "StreamArn")] = f"{table}-stream"
     for logical_id, resource in off.resources().items():
-        text = json.dumps(resource)
-        assert '"DeliveryFunction' not in text and '"DeliveryLogs' not in text, logical_id
+        text = json.dumps(off.resolve(resource)).lower()
+        for left_out in ("deliveryfunction", "deliverylogs", "deliveryschedule"):
+            assert left_out not in text, logical_id
 
 
 def test_the_refusals_alarm_can_be_switched_off() -> None:
-    """It reads two metrics, billed as two alarm metrics ($0.20 a month)."""
+    """It reads one metric ($0.10 a month), the stack's only CloudWatch alarm."""
     assert TEMPLATE["Parameters"]["RefusalsAlarm"]["Default"] == "true"
     assert "ApiRefusalsAlarm" in Stack().resources()
-    assert "ApiRefusalsAlarm" not in Stack(overrides={"RefusalsAlarm": "false"}).resources()
-    assert "NotifyDeadLetterAlarm" in Stack(overrides={"RefusalsAlarm": "false"}).resources()
+    off = Stack(overrides={"RefusalsAlarm": "false"})
+    assert "ApiRefusalsAlarm" not in off.resources()
+    assert not off.resources("AWS::CloudWatch::Alarm")
 
 
 def test_the_heartbeat_runs_at_128_mb() -> None:

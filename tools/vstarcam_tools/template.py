@@ -253,6 +253,7 @@ class Stack:
             "AWS::SQS::Queue": f"sqs:{self.region}:{self.account}:{name}",
             "AWS::SNS::Topic": f"sns:{self.region}:{self.account}:{name}",
             "AWS::Logs::LogGroup": f"logs:{self.region}:{self.account}:log-group:{name}",
+            "AWS::IAM::Role": f"iam::{self.account}:role/{name}",
         }.get(type_, f"lambda:{self.region}:{self.account}:function:{name}")
         return f"arn:aws:{service}"
 

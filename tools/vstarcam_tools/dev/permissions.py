@@ -59,7 +59,7 @@ class Request:
 # always uses TLS; a PutParameter carries ssm:Overwrite when it sets Overwrite. A condition
 # on any other key is unknown: an Allow under it is not counted on, a Deny under it is
 # taken to apply, so the check can only be stricter than AWS.
-MODELLED_KEYS = frozenset({"aws:SecureTransport", "ssm:Overwrite"})
+MODELLED_KEYS = frozenset({"aws:SecureTransport", "ssm:Overwrite", "iam:PassedToService"})
 
 
 @dataclass(frozen=True)
@@ -166,6 +166,21 @@ def requests_of(call: Call) -> list[Request]:
             return [Request(f"ssm:{op}", _parameter_arn(region, p["Name"]), context)]
         if "Path" in p:
             return [Request(f"ssm:{op}", _parameter_arn(region, p["Path"]))]
+    if prefix == "lambda" and op == "Invoke":
+        name = str(p["FunctionName"])
+        if not name.startswith("arn:"):
+            name = f"arn:aws:lambda:{region}:{ACCOUNT}:function:{name}"
+        return [Request("lambda:InvokeFunction", name)]
+    if prefix == "scheduler" and "Name" in p:
+        group = p.get("GroupName") or "default"
+        schedule = f"arn:aws:scheduler:{region}:{ACCOUNT}:schedule/{group}/{p['Name']}"
+        found = [Request(f"scheduler:{op}", schedule)]
+        role = (p.get("Target") or {}).get("RoleArn")
+        if role:
+            # Naming a role for Scheduler to assume is passing it (iam:PassRole).
+            passed = Request("", "").context + (("iam:PassedToService", "scheduler.amazonaws.com"),)
+            found.append(Request("iam:PassRole", role, passed))
+        return found
     if prefix == "cognito-idp" and "UserPoolId" in p:
         pool = f"arn:aws:cognito-idp:{region}:{ACCOUNT}:userpool/{p['UserPoolId']}"
         return [Request(f"cognito-idp:{op}", pool)]
@@ -319,9 +334,6 @@ class Roles:
             for policy in role.get("Policies", []):
                 raw = policy["PolicyDocument"]["Statement"]
                 for index, statement in enumerate(_as_tuple(raw)):
-                    statement = _chosen(statement)
-                    if statement is None:
-                        continue
                     found.append(
                         _statement(statement, f"{policy['PolicyName']}[{index}]", resolver)
                     )
@@ -333,18 +345,6 @@ class Roles:
                     found.append(_statement(statement, f"managed {name}[{index}]", resolver))
             self._cache[key] = tuple(found)
         return self._cache[key]
-
-
-def _chosen(statement: dict[str, Any]) -> dict[str, Any] | None:
-    """A statement written as ``!If [condition, statement, !Ref AWS::NoValue]``: the branch
-    the default parameters choose (None: no statement)."""
-    if set(statement) != {"Fn::If"}:
-        return statement
-    from vstarcam_tools.template import Stack
-
-    condition, if_true, if_false = statement["Fn::If"]
-    chosen = if_true if Stack().condition(condition) else if_false
-    return None if chosen == {"Ref": "AWS::NoValue"} else _chosen(chosen)
 
 
 _WRITTEN = ("Effect", "Action", "NotAction", "Resource", "NotResource", "Condition")
@@ -428,6 +428,12 @@ class _Resolver:
         if "Fn::GetAtt" in value:
             logical_id, attribute = value["Fn::GetAtt"]
             return self.get_att(logical_id, attribute)
+        if "Fn::If" in value:
+            # The branch the default parameters choose (the stack the roles are read for).
+            from vstarcam_tools.template import Stack
+
+            condition, if_true, if_false = value["Fn::If"]
+            return self.resolve(if_true if Stack().condition(condition) else if_false)
         if "Fn::Sub" in value:
             text = value["Fn::Sub"]
 
@@ -606,11 +612,23 @@ def platform_calls(template: dict[str, Any] | None = None) -> list[Call]:
                 for operation in ("ReceiveMessage", "DeleteMessage", "GetQueueAttributes"):
                     calls.append(Call(function, "sqs", operation, {"QueueUrl": url.lower()}))
             destination = properties.get("DestinationConfig", {}).get("OnFailure", {})
-            if destination.get("Type") == "SQS":
-                queue = destination["Destination"]["Fn::GetAtt"][0]
-                url = f"https://sqs.us-east-1.amazonaws.com/{ACCOUNT}/{DEFAULT_STACK}-{queue}"
-                calls.append(Call(function, "sqs", "SendMessage", {"QueueUrl": url.lower()}))
+            calls += _on_failure_calls(function, destination)
+        # The asynchronous invocations' on-failure destination.
+        config = resource["Properties"].get("EventInvokeConfig", {})
+        calls += _on_failure_calls(function, config.get("DestinationConfig", {}).get("OnFailure", {}))
     return calls
+
+
+def _on_failure_calls(function: str, destination: dict[str, Any]) -> list[Call]:
+    if destination.get("Type") == "SQS":
+        queue = destination["Destination"]["Fn::GetAtt"][0]
+        url = f"https://sqs.us-east-1.amazonaws.com/{ACCOUNT}/{DEFAULT_STACK}-{queue}"
+        return [Call(function, "sqs", "SendMessage", {"QueueUrl": url.lower()})]
+    if destination.get("Type") == "SNS":
+        topic = destination["Destination"]["Ref"]
+        arn = f"arn:aws:sns:us-east-1:{ACCOUNT}:{DEFAULT_STACK}-{topic}".lower()
+        return [Call(function, "sns", "Publish", {"TopicArn": arn})]
+    return []
 
 
 # -- recording the functions' calls -----------------------------------------------------
@@ -690,6 +708,7 @@ class Recorder:
 _NAMING = (
     "TableName", "IndexName", "StreamArn", "Bucket", "Key", "CopySource", "TopicArn",
     "TargetArn", "QueueUrl", "QueueName", "Name", "Names", "Path", "Overwrite", "UserPoolId",
+    "FunctionName", "GroupName",
 )  # fmt: skip
 
 
@@ -706,4 +725,6 @@ def _essentials(params: dict[str, Any]) -> dict[str, Any]:
         ]
     if "Delete" in params:
         kept["Delete"] = {"Objects": [{"Key": o["Key"]} for o in params["Delete"]["Objects"]]}
+    if isinstance(params.get("Target"), dict) and "RoleArn" in params["Target"]:
+        kept["Target"] = {"RoleArn": params["Target"]["RoleArn"]}
     return kept

@@ -38,6 +38,10 @@ GUARDED_TYPES = (
     "AWS::CloudFront::Distribution",
     "AWS::SSM::Parameter",
     "AWS::SecretsManager::Secret",
+    # Messages in flight: the delivery queue's retries (until its drain ends), the
+    # dead-letter queues' failures; the schedule group's waiting retries.
+    "AWS::SQS::Queue",
+    "AWS::Scheduler::ScheduleGroup",
 )
 # Those whose *deletion* loses data: both policies must keep them (Retain). The push key
 # secret and the destinations' secrets are SSM parameters the CLI makes at run time, not
