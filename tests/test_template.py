@@ -332,7 +332,9 @@ def test_only_the_notify_function_publishes_to_the_topic() -> None:
         and statement["Resource"] == {"Ref": "AlarmTopic"}
     ]
     assert publishers == ["NotifyFunction"]
-    published = [s["Resource"] for s in statements("NotifyFunction") if s["Action"] == "sns:Publish"]
+    published = [
+        s["Resource"] for s in statements("NotifyFunction") if s["Action"] == "sns:Publish"
+    ]
     # The operations topic: its stream subscriptions' on-failure destination.
     assert published == [{"Ref": "AlarmTopic"}, {"Ref": "OperationsTopic"}]
 
@@ -811,7 +813,9 @@ def test_delivery_function_role_schedules_and_the_old_queue() -> None:
         "sqs:ReceiveMessage",
         "sqs:DeleteMessage",
     }
-    (create,) = [s for s in statements("DeliveryFunction") if s["Action"] == "scheduler:CreateSchedule"]
+    (create,) = [
+        s for s in statements("DeliveryFunction") if s["Action"] == "scheduler:CreateSchedule"
+    ]
     assert create["Resource"] == {
         "Fn::Sub": "arn:${AWS::Partition}:scheduler:${AWS::Region}:${AWS::AccountId}:"
         "schedule/${DeliverySchedules}/*"

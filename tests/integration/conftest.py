@@ -15,6 +15,7 @@ import io
 import json
 import logging
 import re
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -428,3 +429,75 @@ class LogCapture:
 @pytest.fixture
 def logs(monkeypatch: pytest.MonkeyPatch) -> LogCapture:
     return LogCapture(monkeypatch)
+
+
+# -- the push delivery path: asynchronous invocations and one-time schedules ------------
+
+
+class DeliveryPath:
+    """Lambda's asynchronous invocations of the delivery function and Scheduler's one-time
+    schedules, in process: the notifier's ``Invoke`` (``InvocationType=Event``) is queued
+    here instead of reaching moto (which cannot run a function), and :meth:`run` invokes
+    the real delivery handler with each, fires the schedules it created when they are due
+    (moto stores them, never fires them: ``vstarcam_tools.local.one_time_schedules``), and
+    tries a failed invocation twice more, as Lambda does, before counting it failed."""
+
+    def __init__(self, stack: Stack, delivery: ModuleType) -> None:
+        from vstarcam_tools.local.one_time_schedules import OneTimeSchedules
+
+        self.delivery = delivery
+        self.pending: list[Any] = []
+        self.handed_over: list[Any] = []
+        self.failed: list[tuple[Any, Exception]] = []
+        self.schedules = OneTimeSchedules(
+            boto3.client("scheduler", region_name=REGION),
+            [stack.physical_name("DeliverySchedules")],
+            self._hand_over,
+        )
+
+    # The notifier's Lambda client.
+    def invoke(self, FunctionName: str, InvocationType: str, Payload: str) -> dict[str, Any]:
+        assert InvocationType == "Event", "the notifier never waits for a delivery"
+        document = json.loads(Payload)
+        self.handed_over.append(document)
+        self.pending.append(document)
+        return {"StatusCode": 202}
+
+    def _hand_over(self, target_arn: str, payload: Any) -> bool:
+        self.pending.append(payload)
+        return True
+
+    def waiting(self) -> list[dict[str, Any]]:
+        """The schedules waiting to fire (a retry each)."""
+        scheduler = self.schedules._scheduler
+        found = []
+        for group in self.schedules.groups:
+            for summary in scheduler.list_schedules(GroupName=group)["Schedules"]:
+                found.append(scheduler.get_schedule(GroupName=group, Name=summary["Name"]))
+        return found
+
+    def run(self, rounds: int = 20, ahead_s: float = 0.0) -> int:
+        """Invoke what is handed over, fire the schedules due by now + ``ahead_s``, and again,
+        until nothing is left or ``rounds`` passes ran; returns the invocations made."""
+        made = 0
+        for _ in range(rounds):
+            if not self.pending:
+                self.schedules.fire_due(time.time() + ahead_s)
+            if not self.pending:
+                break
+            batch, self.pending = self.pending, []
+            for payload in batch:
+                made += 1
+                self._invoke(payload)
+        return made
+
+    def _invoke(self, payload: Any) -> None:
+        error: Exception | None = None
+        for _ in range(3):  # Lambda's first try and its two retries
+            try:
+                invoke(self.delivery, payload)
+                return
+            except Exception as failure:
+                error = failure
+        assert error is not None
+        self.failed.append((payload, error))

@@ -1,11 +1,14 @@
 """Push destinations end to end in moto: the real alarm, sweep, notify and delivery handlers,
-the template's stream filters and delivery queue (Lambda's SQS event source emulated), and
-a fake of each service on 127.0.0.1.
+the template's stream filters, the notifier's asynchronous invocations of the delivery
+function and the delivery function's one-time retry schedules (both emulated:
+``tests.integration.conftest.DeliveryPath``), and a fake of each service on 127.0.0.1.
 
 What is proved: each destination gets each event it wants exactly once, whatever another
-destination does (an outage, a bad token) and however often the stream redelivers; the
-per-camera cooldown holds for every channel; a destination that gives up is dead-lettered
-at once, named, without retries; secrets reach the services and nothing else."""
+destination does (an outage, a bad token, one longer than the old queue's visibility
+window), however often the stream redelivers and however often an invocation is
+duplicated; the per-camera cooldown holds for every channel; a destination that gives up
+tells the owner at once, named, without retries; secrets reach the services and nothing
+else; an update from the queue-based design delivers the retries its queue still holds."""
 
 from __future__ import annotations
 
@@ -26,11 +29,11 @@ from vstarcam_push.delivery.deliverer import RetryPolicy
 from vstarcam_push.models.destination import Destination, Filters
 from vstarcam_push.models.push_event import URGENT_TYPES
 from vstarcam_push.notify.messages import format_time
-from vstarcam_tools.local.queues import QueueEventSource, SqsMappingConfig
+from vstarcam_tools.events import scheduled_event
 from vstarcam_tools.template import Stack
 
 from tests.conftest import JPEG, MP4, REGION, VUID, alarm_event, heartbeat_event, invoke, reply_of
-from tests.integration.conftest import Aws, LoadFunction, LogCapture, Pipeline
+from tests.integration.conftest import Aws, DeliveryPath, LoadFunction, LogCapture, Pipeline
 from tests.push_fakes import FakeNtfy, FakeService, FakeTelegram, FakeWebhookReceiver
 
 SIGNING_SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
@@ -39,12 +42,12 @@ SWEEP_EVENT = {"detail-type": "Scheduled Event", "source": "aws.events", "detail
 
 @dataclass
 class Push:
-    """The push side of the stack: destinations, the delivery queue and function."""
+    """The push side of the stack: destinations, the delivery function and its path."""
 
     stack: Stack
     aws: Aws
     delivery: Any
-    queue: QueueEventSource
+    path: DeliveryPath
     destinations: DestinationStore
     secrets: SecretStore
 
@@ -71,8 +74,8 @@ class Push:
         )
         self.secrets.put(name, secrets)
 
-    def deliver(self, rounds: int = 20) -> None:
-        self.queue.drain(rounds=rounds)
+    def deliver(self, rounds: int = 20, ahead_s: float = 0.0) -> None:
+        self.path.run(rounds=rounds, ahead_s=ahead_s)
 
     def dead_letters(self) -> list[dict[str, Any]]:
         sqs = boto3.client("sqs", region_name=REGION)
@@ -88,33 +91,36 @@ class Push:
         return found
 
     def queued(self) -> int:
-        sqs = boto3.client("sqs", region_name=REGION)
-        attributes = sqs.get_queue_attributes(
-            QueueUrl=self.stack.physical_name("DeliveryQueue"),
-            AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
-        )["Attributes"]
-        return sum(int(value) for value in attributes.values())
+        """Deliveries handed over but not yet run, and retries waiting in their schedules."""
+        return len(self.path.pending) + len(self.path.waiting())
+
+    def told(self) -> list[dict[str, Any]]:
+        """What the operations topic (the owner's email and SMS) received."""
+        from moto.core import DEFAULT_ACCOUNT_ID
+        from moto.sns.models import sns_backends
+
+        arn = self.stack.physical_name("OperationsTopic")
+        topic = sns_backends[DEFAULT_ACCOUNT_ID][REGION].topics[arn]
+        return [
+            {"subject": subject, "message": message}
+            for _, message, subject, _, _ in topic.sent_notifications
+        ]
 
 
 @pytest.fixture
-def push(stack: Stack, aws: Aws, functions: LoadFunction) -> Push:
+def push(stack: Stack, aws: Aws, functions: LoadFunction, pipeline: Pipeline) -> Push:
     delivery = functions("DeliveryFunction")
-    # Retries at once (visibility timeout 0) so a test sees them; the schedule itself is
-    # tested on its own below.
+    # Retries due at once so a test sees them; the backoff itself is tested on its own below.
     delivery.deliverer.retry = RetryPolicy(first_delay_s=0, max_delay_s=0, max_attempts=50)
-    properties = stack.functions()["DeliveryFunction"].events["Deliveries"]["Properties"]
-    sqs = boto3.client("sqs", region_name=REGION)
+    path = DeliveryPath(stack, delivery)
+    # The notifier's asynchronous invocations go to the emulated path.
+    pipeline.notify.notifier.push._lambda = path
     dynamodb = boto3.client("dynamodb", region_name=REGION)
     return Push(
         stack=stack,
         aws=aws,
         delivery=delivery,
-        queue=QueueEventSource(
-            sqs,
-            properties["Queue"],
-            lambda event: invoke(delivery, event),
-            SqsMappingConfig.from_sam(properties),
-        ),
+        path=path,
         destinations=DestinationStore(dynamodb, stack.physical_name("DestinationsTable")),
         secrets=SecretStore(boto3.client("ssm", region_name=REGION), "/vstarcam-push/notify/"),
     )
@@ -359,7 +365,7 @@ def test_outage_of_one_channel_never_doubles_the_others_and_it_gets_each_event_o
     assert push.queued() == 0 and push.dead_letters() == []
 
 
-def test_a_bad_token_is_dead_lettered_at_once_named_and_not_retried(
+def test_a_bad_token_gives_up_at_once_tells_the_owner_and_is_not_retried(
     aws: Aws,
     functions: LoadFunction,
     pipeline: Pipeline,
@@ -369,9 +375,10 @@ def test_a_bad_token_is_dead_lettered_at_once_named_and_not_retried(
 ) -> None:
     """GIVEN a Telegram destination whose bot token is wrong, and a working ntfy
     WHEN an alarm is notified
-    THEN Telegram is tried once (401), a dead letter names the destination and the reason,
-    the destination notes the failure for `notify list`, ntfy gets the alarm; and the bad
-    token appears in no log line, dead letter or stored note."""
+    THEN Telegram is tried once (401); the operations topic (the owner's email) and a dead
+    letter name the destination and the reason; the destination notes the failure for
+    `notify list`; ntfy gets the alarm; and the bad token appears in no log line, message,
+    dead letter or stored note."""
     ntfy, telegram = fakes(FakeNtfy()), fakes(FakeTelegram())
     bad_token = "999999:wrong-token-value"
     push.add("lan-ntfy", "ntfy", {"url": ntfy.url})
@@ -392,13 +399,19 @@ def test_a_bad_token_is_dead_lettered_at_once_named_and_not_retried(
     assert noted is not None and "Unauthorized" in noted.last_error
     lines = [json.dumps(line) for line in logs.lines()]
     assert any("push gave up" in line and '"destination": "phone"' in line for line in lines)
-    for text in [*lines, json.dumps(letter), noted.last_error]:
+    (told,) = push.told()
+    assert told["subject"] == "VStarcam push: push destination phone gave up"
+    assert told["message"].startswith(
+        f"Push destination 'phone' (telegram) gave up on the alarm of camera {VUID} after "
+        "1 attempt(s): telegram answered 401"
+    )
+    for text in [*lines, json.dumps(letter), noted.last_error, json.dumps(told)]:
         assert bad_token not in text
     assert push.queued() == 0
     # One outcome per attempt, said once: the 401 is a give-up, never also "delivered".
     assert notices(logs, "phone") == [
         f"PUSH  alarm    {VUID}    -> phone  gave up: telegram answered 401: Unauthorized "
-        "(dead-lettered; 'vstarcam-push notify list' shows it)"
+        "(the owner is told; 'vstarcam-push notify list' shows it)"
     ]
     assert notices(logs, "lan-ntfy") == [f"PUSH  alarm    {VUID}    -> lan-ntfy  delivered"]
 
@@ -493,10 +506,12 @@ def test_backoff_doubles_to_fifteen_minutes_for_about_six_hours() -> None:
     assert 5 * 3600 <= policy.window_s() <= 7 * 3600
 
 
-def test_a_failed_delivery_waits_its_backoff_in_the_queue(
+def test_a_failed_delivery_waits_its_backoff_in_a_one_time_schedule(
     aws: Aws, functions: LoadFunction, pipeline: Pipeline, push: Push, fakes: Any
 ) -> None:
-    """With the real schedule the message is invisible for 30 s after the first failure."""
+    """With the real backoff the next attempt is one schedule in the stack's group, 30 s
+    after the first failure: the same delivery as attempt 2, run as the scheduler role,
+    deleted once it fired, its hand-over failures to the dead-letter queue."""
     telegram = fakes(FakeTelegram())
     telegram.down = True
     push.delivery.deliverer.retry = RetryPolicy()
@@ -506,15 +521,101 @@ def test_a_failed_delivery_waits_its_backoff_in_the_queue(
     aws.register()
     Camera(functions).alarm()
     pipeline.flush()
+    started = int(time.time())
     push.deliver()
 
     assert telegram.attempts == 1
-    sqs = boto3.client("sqs", region_name=REGION)
-    attributes = sqs.get_queue_attributes(
-        QueueUrl=push.stack.physical_name("DeliveryQueue"),
-        AttributeNames=["ApproximateNumberOfMessagesNotVisible"],
-    )["Attributes"]
-    assert attributes["ApproximateNumberOfMessagesNotVisible"] == "1"
+    (schedule,) = push.path.waiting()
+    due = schedule["ScheduleExpression"]
+    assert due in {
+        time.strftime("at(%Y-%m-%dT%H:%M:%S)", time.gmtime(started + 30 + n))
+        for n in range(int(time.time()) - started + 1)
+    }
+    assert schedule["ActionAfterCompletion"] == "DELETE"
+    assert schedule["FlexibleTimeWindow"] == {"Mode": "OFF"}
+    target = schedule["Target"]
+    (handed,) = push.path.handed_over
+    assert json.loads(target["Input"]) == {**handed, "attempt": 2}
+    stack = push.stack
+    assert target["RoleArn"] == stack.get_att("DeliverySchedulerRole", "Arn")
+    assert target["DeadLetterConfig"] == {"Arn": stack.get_att("NotifyDeadLetterQueue", "Arn")}
+    # Due in 30 s: the next attempt comes then, not before.
+    push.deliver()
+    assert telegram.attempts == 1
+    telegram.down = False
+    push.deliver(ahead_s=31)
+    assert len(telegram.received) == 1 and push.queued() == 0
+
+
+def test_a_destination_down_longer_than_the_old_queues_visibility_window_gets_it_once(
+    aws: Aws, functions: LoadFunction, pipeline: Pipeline, push: Push, fakes: Any
+) -> None:
+    """GIVEN a webhook that is down, the real backoff, and a working ntfy
+    WHEN its attempts fail for over 7 minutes of backoff (30+60+120+240 s: longer than the
+    queue-based design's 180 s visibility timeout) and it comes back
+    THEN a later schedule delivers the alarm to it exactly once, ntfy got it once at the
+    first attempt, and no schedule is left."""
+    ntfy, hook = fakes(FakeNtfy()), fakes(FakeWebhookReceiver(SIGNING_SECRET))
+    hook.down = True
+    push.delivery.deliverer.retry = RetryPolicy()
+    push.add("lan-ntfy", "ntfy", {"url": ntfy.url})
+    push.add("home-assistant", "webhook", {"url": hook.url, "signing_secret": SIGNING_SECRET})
+    aws.register()
+    Camera(functions).alarm()
+    pipeline.flush()
+    push.deliver()
+    ahead = 0
+    for backoff in (30, 60, 120, 240):
+        ahead += backoff + 1
+        push.deliver(ahead_s=ahead)
+    assert hook.attempts == 5 and hook.received == []
+    assert ahead > 180
+
+    hook.down = False
+    push.deliver(ahead_s=ahead + 481)
+
+    assert len(hook.received) == 1 and len(ntfy.received) == 1
+    assert push.queued() == 0 and push.dead_letters() == [] and push.path.failed == []
+
+
+def test_duplicate_invocations_send_once(
+    aws: Aws, functions: LoadFunction, pipeline: Pipeline, push: Push, fakes: Any
+) -> None:
+    """GIVEN the notifier's invocation handed over twice more (Lambda's asynchronous queue
+    and Scheduler are at least once), before and after the first ran
+    THEN the webhook receives the alarm once; the duplicates say so and send nothing."""
+    hook = webhook(push, fakes)
+    aws.register()
+    alarm(functions, pipeline)
+    (handed,) = push.path.handed_over
+    push.path.pending.append(dict(handed))
+    push.deliver()
+    push.path.pending.append(dict(handed))
+    push.deliver()
+
+    assert len(hook.received) == 1
+    assert push.queued() == 0 and push.path.failed == []
+
+
+def test_a_duplicate_retry_schedules_the_next_attempt_once(
+    aws: Aws, functions: LoadFunction, pipeline: Pipeline, push: Push, fakes: Any
+) -> None:
+    """Two invocations of the same failing attempt create one schedule, not two chains."""
+    telegram = fakes(FakeTelegram())
+    telegram.down = True
+    push.delivery.deliverer.retry = RetryPolicy()
+    push.add(
+        "phone", "telegram", telegram_secrets(telegram), chat_id="4242", api_url=telegram.base_url
+    )
+    aws.register()
+    Camera(functions).alarm()
+    pipeline.flush()
+    (handed,) = push.path.handed_over
+    push.path.pending.append(dict(handed))
+    push.deliver()
+
+    assert telegram.attempts == 2
+    assert len(push.path.waiting()) == 1
 
 
 def test_a_picture_over_the_channels_limit_sends_the_thumbnail_or_else_the_link(
@@ -588,13 +689,13 @@ def test_no_destination_no_queue_message(
 def test_a_stack_without_push_channels_notifies_by_email_and_reads_no_destination(
     aws: Aws, functions: LoadFunction, pipeline: Pipeline, push: Push, monkeypatch: Any
 ) -> None:
-    """GIVEN a stack deployed with PushChannels=false (the notifier's DELIVERY_QUEUE_URL is
+    """GIVEN a stack deployed with PushChannels=false (the notifier's DELIVERY_FUNCTION is
     empty) and a destination left in its table
     WHEN an alarm reaches the notifier
-    THEN SNS publishes it as ever, nothing is queued and the destinations are not read."""
+    THEN SNS publishes it as ever, nothing is invoked and the destinations are not read."""
     push.add("left-over", "ntfy", {"url": "http://127.0.0.1:9/never"})
     aws.register()
-    pipeline.notify = functions("NotifyFunction", DELIVERY_QUEUE_URL="")
+    pipeline.notify = functions("NotifyFunction", DELIVERY_FUNCTION="")
     calls: list[str] = []
     client = pipeline.notify.dynamodb
     original = client._make_api_call
@@ -618,14 +719,9 @@ def test_a_stack_without_push_channels_notifies_by_email_and_reads_no_destinatio
 
 
 def queued_delivery_id(push: Push) -> str:
-    """The one queued delivery's id, read without taking the message from the queue."""
-    sqs = boto3.client("sqs", region_name=REGION)
-    url = push.stack.physical_name("DeliveryQueue")
-    for _ in range(5):
-        messages = sqs.receive_message(QueueUrl=url, VisibilityTimeout=0).get("Messages", [])
-        if messages:
-            return str(json.loads(messages[0]["Body"])["deliveryId"])
-    raise AssertionError("no delivery queued")
+    """The one handed-over delivery's id, before it runs."""
+    (handed,) = push.path.pending
+    return str(handed["deliveryId"])
 
 
 def claim_item(push: Push, delivery: str) -> dict[str, Any] | None:
@@ -658,9 +754,9 @@ def test_a_delivery_another_invocation_is_sending_is_not_sent_again(
     push: Push,
     fakes: Any,
 ) -> None:
-    """GIVEN a queued delivery that another invocation has claimed (its lease running)
-    WHEN the queue hands the message over again
-    THEN nothing is sent: the message waits for the lease, still queued."""
+    """GIVEN a delivery that another invocation has claimed (its lease running)
+    WHEN it is invoked again
+    THEN nothing is sent: one schedule looks at it again after the lease."""
     hook = webhook(push, fakes)
     aws.register()
     alarm(functions, pipeline)
@@ -671,7 +767,8 @@ def test_a_delivery_another_invocation_is_sending_is_not_sent_again(
     push.deliver(rounds=3)
 
     assert hook.received == []
-    assert push.queued() == 1
+    (later,) = push.path.waiting()
+    assert json.loads(later["Target"]["Input"])["attempt"] == 1
     assert deliveries.claim(delivery, int(time.time()), 300) == "busy"
 
 
@@ -685,9 +782,9 @@ def test_an_unexpected_failure_gives_the_claim_back_for_the_retry(
     logs: LogCapture,
 ) -> None:
     """GIVEN a delivery whose attempt fails with an error nobody planned for
-    WHEN the function gives up on the message
-    THEN its claim is released, so the queue's retry sends it at once, not after the lease;
-    and the attempt's one line says it failed (the kind of error) and will be retried."""
+    WHEN the invocation fails (and Lambda's two retries of it)
+    THEN its claim is released each time, so a retry sends it at once, not after the lease;
+    and the invocation fails, which Lambda retries and then reports to the owner."""
     webhook(push, fakes)
     aws.register()
     alarm(functions, pipeline)
@@ -703,11 +800,9 @@ def test_an_unexpected_failure_gives_the_claim_back_for_the_retry(
     assert claim_item(push, delivery) is None
     deliveries = push.delivery.deliverer.deliveries
     assert deliveries.claim(delivery, int(time.time()), 300) == "claimed"
-    (said,) = [line["notice"] for line in logs.lines() if "notice" in line]
-    assert said == (
-        "PUSH  -        -                failed unexpectedly (RuntimeError); "
-        "the message will be retried"
-    )
+    ((_, error),) = push.path.failed
+    assert str(error) == "unplanned"
+    assert not [line for line in logs.lines() if "notice" in line]
 
 
 def test_an_alarm_with_a_video_links_the_picture_and_the_video(
@@ -729,3 +824,55 @@ def test_an_alarm_with_a_video_links_the_picture_and_the_video(
     alarm_id, token = stored["alarmId"]["S"], stored["linkToken"]["S"]
     assert links["picture"].endswith(f"/alarms/{alarm_id}/picture?token={token}")
     assert links["video"].endswith(f"/alarms/{alarm_id}/video?token={token}")
+
+
+# -- an update from the queue-based design -------------------------------------------
+
+
+def old_queue_messages(push: Push, documents: list[dict[str, Any]], receives: int) -> str:
+    """Deliveries as the queue-based notifier queued them, each received ``receives``
+    times; returns the queue's URL."""
+    sqs = boto3.client("sqs", region_name=REGION)
+    url = push.stack.physical_name("DeliveryQueue")
+    for document in documents:
+        body = {key: value for key, value in document.items() if key != "attempt"}
+        sqs.send_message(QueueUrl=url, MessageBody=json.dumps(body))
+    for _ in range(receives):
+        got = sqs.receive_message(QueueUrl=url, VisibilityTimeout=0, MaxNumberOfMessages=10)
+        assert len(got["Messages"]) == len(documents)
+    return url
+
+
+def test_an_update_drains_the_old_queues_retries_into_the_new_path(
+    aws: Aws, functions: LoadFunction, pipeline: Pipeline, push: Push, fakes: Any
+) -> None:
+    """GIVEN two retries in the old delivery queue (received 3 times each, as a stack updated
+    from the queue-based design leaves them), one to a working webhook and one to a
+    Telegram that is down
+    WHEN the drain's scheduled run comes (an EventBridge rule's event)
+    THEN the webhook gets its alarm once, Telegram's delivery goes on as attempt 4 in a
+    one-time schedule, and the queue is empty."""
+    hook, telegram = webhook(push, fakes), fakes(FakeTelegram())
+    telegram.down = True
+    push.delivery.deliverer.retry = RetryPolicy()
+    push.add(
+        "phone", "telegram", telegram_secrets(telegram), chat_id="4242", api_url=telegram.base_url
+    )
+    aws.register()
+    alarm(functions, pipeline)
+    handed, push.path.pending = push.path.pending, []
+    assert sorted(d["destination"] for d in handed) == ["home-assistant", "phone"]
+    url = old_queue_messages(push, handed, receives=3)
+
+    rule = "arn:aws:events:us-east-1:123456789012:rule/drain"
+    answer = invoke(push.delivery, scheduled_event(rule))
+
+    assert answer == {"drained": 2, "failed": 0}
+    assert len(hook.received) == 1 and telegram.attempts == 1
+    (later,) = push.path.waiting()
+    retry = json.loads(later["Target"]["Input"])
+    assert retry["destination"] == "phone" and retry["attempt"] == 5
+    sqs = boto3.client("sqs", region_name=REGION)
+    assert sqs.receive_message(QueueUrl=url, VisibilityTimeout=0).get("Messages", []) == []
+    # An empty queue: one short receive, nothing else.
+    assert invoke(push.delivery, scheduled_event(rule)) == {"drained": 0, "failed": 0}

@@ -73,6 +73,12 @@ def create_resources(stack: Stack, session: Any) -> None:
             Endpoint=props["Endpoint"],
             Attributes=attributes,
         )
+    scheduler = session.client("scheduler", region_name=stack.region)
+    for logical_id in stack.resources("AWS::Scheduler::ScheduleGroup"):
+        name = stack.physical_name(logical_id)
+        with contextlib.suppress(scheduler.exceptions.ConflictException):
+            scheduler.create_schedule_group(Name=name)
+        stack.refs[logical_id] = name
     cloudwatch = session.client("cloudwatch", region_name=stack.region)
     for logical_id in stack.resources("AWS::CloudWatch::Alarm"):
         _create_metric_alarm(stack, cloudwatch, logical_id)

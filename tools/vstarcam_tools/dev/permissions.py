@@ -615,7 +615,9 @@ def platform_calls(template: dict[str, Any] | None = None) -> list[Call]:
             calls += _on_failure_calls(function, destination)
         # The asynchronous invocations' on-failure destination.
         config = resource["Properties"].get("EventInvokeConfig", {})
-        calls += _on_failure_calls(function, config.get("DestinationConfig", {}).get("OnFailure", {}))
+        calls += _on_failure_calls(
+            function, config.get("DestinationConfig", {}).get("OnFailure", {})
+        )
     return calls
 
 

@@ -33,6 +33,7 @@ from urllib.parse import urlsplit
 from vstarcam_tools.events import scheduled_event
 from vstarcam_tools.function_urls import function_url_event, function_url_targets
 from vstarcam_tools.local import inbox, stream_shards
+from vstarcam_tools.local.async_invoke import AsyncConfig, AsyncInvocations, LambdaInvokeRoute
 from vstarcam_tools.local.console import (
     COGNITO_PATH,
     CONSOLE_USER,
@@ -63,6 +64,7 @@ from vstarcam_tools.local.moto_server import (
     sns_backend,
 )
 from vstarcam_tools.local.network import ThreadedServer, bind, reachable_host, url_host
+from vstarcam_tools.local.one_time_schedules import OneTimeSchedules
 from vstarcam_tools.local.queues import QueueEventSource, SqsMappingConfig
 from vstarcam_tools.local.report import (
     clean,
@@ -122,6 +124,24 @@ class LocalStack:
         self.mappings: list[StreamEventSource] = []
         self.queues: list[QueueEventSource] = []
         self.schedules: list[Schedule] = []
+        # Lambda's asynchronous invocations and Scheduler's one-time schedules (the push
+        # deliveries and their retries).
+        self.function_names = {
+            self.stack.physical_name(logical_id): logical_id
+            for logical_id in self.stack.resources("AWS::Serverless::Function")
+        }
+        self.invocations = AsyncInvocations(
+            self._run_function,
+            {
+                logical_id: AsyncConfig.from_sam(
+                    self.stack.template["Resources"][logical_id]["Properties"].get(
+                        "EventInvokeConfig"
+                    )
+                )
+                for logical_id in self.function_names.values()
+            },
+        )
+        self.one_time_schedules: OneTimeSchedules | None = None
         self.outputs: dict[str, str] = {}
         self._moto: ThreadedServer | None = None
         self._api: ThreadedServer | None = None
@@ -162,6 +182,8 @@ class LocalStack:
             # moto only the stack's own clients, never a web page (local/guard.py); what
             # its requests change is saved (local/state.py).
             app = self.state.track(moto_app()) if self.state else moto_app()
+            # The Lambda API's Invoke of the stack's own functions (moto cannot run them).
+            app = LambdaInvokeRoute(app, self.invocations, self.function_names, self._run_function)
             moto = HostCheck(
                 EmulatorGuard(app, lambda: origins, self._moto_api_key),
                 "127.0.0.1",
@@ -215,6 +237,7 @@ class LocalStack:
             aws.client("cloudformation"), self.stack.name, self.outputs, self.stack.parameters
         )
         self._add_event_sources(functions, aws)
+        self._start_async(aws)
         self._sns = SnsWatcher(self.stack.account, self.stack.region)
         self._janitor = ShardIteratorJanitor(
             self.stack.account,
@@ -234,6 +257,46 @@ class LocalStack:
             mappings = list(self.mappings)
             self.state.positions = lambda: {m.name: m.positions for m in mappings}
             self.state.start()
+
+    def _run_function(self, logical_id: str, event: Any) -> tuple[Any, dict[str, Any] | None]:
+        """One invocation on the function's pool; what it says for people is printed."""
+        invocation = self.pools[logical_id].invoke(event)
+        for line in invocation.notices:
+            logger.info("%s", clean(line))
+        return invocation.payload, invocation.error
+
+    def _start_async(self, aws: MotoSession) -> None:
+        """Asynchronous invocations' on-failure destinations, and the watcher that fires the
+        one-time schedules of the template's schedule groups."""
+        self.invocations._sns, self.invocations._sqs = aws.client("sns"), aws.client("sqs")
+        for logical_id in self.function_names.values():
+            config = self.invocations.configs[logical_id]
+            if config.on_failure_arn:
+                destination = self.stack.properties(logical_id)["EventInvokeConfig"]
+                arn = destination["DestinationConfig"]["OnFailure"]["Destination"]
+                self.invocations.configs[logical_id] = AsyncConfig(config.retries, arn)
+        self.invocations.function_arns = {
+            logical_id: self._function_arn(spec)
+            for logical_id, spec in self.stack.functions().items()
+        }
+        groups = [
+            self.stack.physical_name(logical_id)
+            for logical_id in self.stack.resources("AWS::Scheduler::ScheduleGroup")
+        ]
+        if groups:
+            self.one_time_schedules = OneTimeSchedules(
+                aws.client("scheduler"), groups, self._hand_over, sqs=aws.client("sqs")
+            )
+            self.one_time_schedules.start()
+
+    def _hand_over(self, target_arn: str, payload: Any) -> bool:
+        """A schedule's target: one of the stack's functions, invoked asynchronously."""
+        name = target_arn.split(":function:")[-1].split(":")[0]
+        function = self.function_names.get(name)
+        if function is None or function not in self.pools:
+            return False
+        self.invocations.submit(function, payload)
+        return True
 
     def _create_console_user(self, aws: MotoSession) -> None:
         cognito = aws.client("cognito-idp")
@@ -313,6 +376,7 @@ class LocalStack:
                             self._stream_handler(logical_id),
                             MappingConfig.from_sam(properties),
                             sqs=sqs,
+                            sns=aws.client("sns"),
                             function_arn=self._function_arn(spec),
                             name=f"{logical_id}.{event_name}",
                             positions=kept.get(f"{logical_id}.{event_name}"),
@@ -337,6 +401,9 @@ class LocalStack:
             self._api.stop()
         for schedule in self.schedules:
             schedule.stop()
+        if self.one_time_schedules is not None:
+            self.one_time_schedules.stop()
+        self.invocations.stop()
         for mapping in self.mappings:
             mapping.stop()
         for queue in self.queues:

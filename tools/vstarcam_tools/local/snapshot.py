@@ -70,6 +70,8 @@ PERSISTED: dict[str, tuple[str, str]] = {
     "sqs": ("moto.sqs.models", "sqs_backends"),
     "sns": ("moto.sns.models", "sns_backends"),
     "cognito-idp": ("moto.cognitoidp.models", "cognitoidp_backends"),
+    # The push deliveries' retries waiting in their one-time schedules.
+    "scheduler": ("moto.scheduler.models", "scheduler_backends"),
 }
 
 FORMAT = 1

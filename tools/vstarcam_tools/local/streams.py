@@ -106,7 +106,7 @@ class MappingConfig:
     def from_sam(cls, properties: dict[str, Any], **overrides: Any) -> MappingConfig:
         """The resolved ``Properties`` of a SAM ``DynamoDB`` event."""
         destination = properties.get("DestinationConfig", {}).get("OnFailure")
-        if destination and destination.get("Type", "SQS") != "SQS":
+        if destination and destination.get("Type", "SQS") not in ("SQS", "SNS"):
             raise ValueError(f"on-failure destination {destination.get('Type')} is not emulated")
         settings: dict[str, Any] = {
             "batch_size": int(properties.get("BatchSize", 100)),
@@ -190,6 +190,7 @@ class StreamEventSource(BackgroundPoller):
         config: MappingConfig | None = None,
         *,
         sqs: Any = None,
+        sns: Any = None,
         function_arn: str = "arn:aws:lambda:us-east-1:123456789012:function:local",
         name: str | None = None,
         poll_interval_s: float = DEFAULT_POLL_INTERVAL_S,
@@ -197,10 +198,14 @@ class StreamEventSource(BackgroundPoller):
     ) -> None:
         super().__init__(name or stream_arn.split("/")[1], poll_interval_s)
         self.config = config or MappingConfig()
-        if self.config.on_failure_arn and sqs is None:
+        on_failure = self.config.on_failure_arn or ""
+        if on_failure.startswith("arn:aws:sns:") and sns is None:
+            raise ValueError("an SNS OnFailure destination needs an sns client")
+        if on_failure and not on_failure.startswith("arn:aws:sns:") and sqs is None:
             raise ValueError("an OnFailure destination needs an sqs client")
         self._streams = streams
         self._sqs = sqs
+        self._sns = sns
         self.stream_arn = stream_arn
         self.handler = handler
         self.function_arn = function_arn
@@ -400,7 +405,12 @@ class StreamEventSource(BackgroundPoller):
             invoke_count=retries + 1,
             function_error=function_error,
         )
-        self._sqs.send_message(QueueUrl=self._destination_url(), MessageBody=json.dumps(document))
+        if str(self.config.on_failure_arn).startswith("arn:aws:sns:"):
+            self._sns.publish(TopicArn=self.config.on_failure_arn, Message=json.dumps(document))
+        else:
+            self._sqs.send_message(
+                QueueUrl=self._destination_url(), MessageBody=json.dumps(document)
+            )
         logger.error(
             "%s: %s, %d record(s) (sequence numbers %s..%s) sent to the on-failure destination",
             self.name,
