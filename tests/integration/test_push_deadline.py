@@ -23,12 +23,12 @@ import pytest
 from vstarcam_push.delivery.channels import ChannelRequest
 from vstarcam_push.delivery.channels.deadline import WatchedHTTPConnectionPool
 from vstarcam_push.delivery.channels.transport import pool, send
-from vstarcam_tools.events import LambdaContext
-from vstarcam_tools.local.queues import QueueEventSource, SqsMappingConfig
+from vstarcam_tools.events import LambdaContext, scheduled_event
+from vstarcam_tools.local.queues import QueueEventSource
 
 from tests.conftest import REGION, invoke
-from tests.integration.conftest import Aws, LoadFunction, LogCapture, Pipeline
-from tests.integration.test_push_delivery import Camera, Push
+from tests.integration.conftest import Aws, DeliveryPath, LoadFunction, LogCapture, Pipeline
+from tests.integration.test_push_delivery import Camera, Push, old_queue_messages
 from tests.push_fakes import FakeNtfy, running
 
 DRIP_EVERY_S = 0.05
@@ -165,37 +165,37 @@ def test_the_deadline_lets_a_prompt_server_answer_on_a_kept_alive_connection() -
 
 
 @pytest.fixture
-def push(aws: Aws, functions: LoadFunction) -> Iterator[Push]:
+def push(aws: Aws, functions: LoadFunction, pipeline: Pipeline) -> Iterator[Push]:
     """The delivery function with a 0.3 s send deadline, set as configuration."""
     from vstarcam_push.dal.destinations import DestinationStore
     from vstarcam_push.dal.secrets import SecretStore
 
     delivery = functions("DeliveryFunction", PUSH_SEND_DEADLINE_SECONDS=str(DEADLINE_S))
     stack = aws.stack
-    properties = stack.functions()["DeliveryFunction"].events["Deliveries"]["Properties"]
-    sqs = boto3.client("sqs", region_name=REGION)
+    path = DeliveryPath(stack, delivery)
+    pipeline.notify.notifier.push._lambda = path
     yield Push(
         stack=stack,
         aws=aws,
         delivery=delivery,
-        queue=QueueEventSource(
-            sqs,
-            properties["Queue"],
-            lambda event: invoke(delivery, event),
-            SqsMappingConfig.from_sam(properties),
-        ),
+        path=path,
         destinations=DestinationStore(aws.dynamodb, stack.physical_name("DestinationsTable")),
         secrets=SecretStore(boto3.client("ssm", region_name=REGION), "/vstarcam-push/notify/"),
     )
 
 
 def _batch(push: Push) -> dict[str, Any]:
-    """The delivery queue's messages as one SQS event, as Lambda's poller hands them over."""
+    """What the notifier handed over, as the queue-based design's queue held it and Lambda's
+    SQS event source passed it (the moments of an update before the mapping is removed)."""
+    handed, push.path.pending = push.path.pending, []
     sqs = boto3.client("sqs", region_name=REGION)
-    messages = sqs.receive_message(
-        QueueUrl=push.queue.queue_url, MaxNumberOfMessages=10, AttributeNames=["All"]
-    )["Messages"]
-    return {"Records": [push.queue._record(message) for message in messages]}
+    url = old_queue_messages(push, handed, receives=0)
+    arn = push.stack.get_att("DeliveryQueue", "Arn")
+    source = QueueEventSource(sqs, arn, lambda event: invoke(push.delivery, event))
+    messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, AttributeNames=["All"])[
+        "Messages"
+    ]
+    return {"Records": [source._record(message) for message in messages]}
 
 
 def test_the_delivery_function_cuts_a_slow_destination_at_its_deadline_and_retries_it(
@@ -203,8 +203,8 @@ def test_the_delivery_function_cuts_a_slow_destination_at_its_deadline_and_retri
 ) -> None:
     """GIVEN a webhook destination whose server drips its answer, and a prompt ntfy one
     WHEN an alarm is delivered by the function configured with a 0.3 s send deadline
-    THEN ntfy gets it, the webhook's message is reported for retry, and the log line says
-    it failed for want of a whole answer within the deadline."""
+    THEN ntfy gets it, the webhook's retry is scheduled, and the log line says it failed
+    for want of a whole answer within the deadline."""
     logs.attach("delivery")
     ntfy = FakeNtfy()
     with SlowDrip("body") as server, running(ntfy):
@@ -213,15 +213,13 @@ def test_the_delivery_function_cuts_a_slow_destination_at_its_deadline_and_retri
         aws.register()
         Camera(functions).alarm()
         pipeline.flush()
-        event = _batch(push)
-        assert len(event["Records"]) == 2
-
-        result = push.delivery.lambda_handler(event, LambdaContext(aws_request_id="d-1"))
+        assert len(push.path.pending) == 2
+        push.deliver()
 
         assert _cut(server)
     assert len(ntfy.received) == 1
-    slow = [r for r in event["Records"] if json.loads(r["body"])["destination"] == "slow"]
-    assert result == {"batchItemFailures": [{"itemIdentifier": slow[0]["messageId"]}]}
+    (later,) = push.path.waiting()
+    assert json.loads(later["Target"]["Input"])["destination"] == "slow"
     (retry,) = [line for line in logs.lines() if line["message"] == "push failed, will retry"]
     assert retry["destination"] == "slow"
     assert "no whole answer within 0.3 s talking to 127.0.0.1" in retry["detail"]
@@ -270,11 +268,12 @@ def test_a_batch_starts_no_send_it_cannot_finish_and_leaves_the_rest_for_a_retry
         )
         assert line["not_started"] == 1
 
-        # The reported message is retried (here at once) and delivered then.
+        # The reported message comes back (here at once) and the drain delivers it then.
         boto3.client("sqs", region_name=REGION).change_message_visibility(
-            QueueUrl=push.queue.queue_url,
+            QueueUrl=push.stack.physical_name("DeliveryQueue"),
             ReceiptHandle=event["Records"][2]["receiptHandle"],
             VisibilityTimeout=0,
         )
-        push.deliver()
+        rule = "arn:aws:events:us-east-1:123456789012:rule/drain"
+        assert invoke(push.delivery, scheduled_event(rule)) == {"drained": 1, "failed": 0}
         assert [len(fake.received) for fake in fakes] == [1, 1, 1]

@@ -266,8 +266,8 @@ def test_notify_alarm_sample_also_drives_media_processing(
 
 def test_delivery_sample_reaches_its_destination(aws: Aws, functions: LoadFunction) -> None:
     """GIVEN a push destination "phone" (ntfy, a fake on 127.0.0.1)
-    WHEN events/delivery.json (an SQS batch as Lambda passes it) is handled
-    THEN the destination receives the offline event and no message is left to retry."""
+    WHEN events/delivery.json (one delivery, as the notifier invokes the function) is handled
+    THEN the destination receives the offline event, and no retry is scheduled."""
     fake = FakeNtfy().start()
     try:
         DestinationStore(aws.dynamodb, aws.stack.physical_name("DestinationsTable")).add(
@@ -278,11 +278,9 @@ def test_delivery_sample_reaches_its_destination(aws: Aws, functions: LoadFuncti
         )
         delivery = functions("DeliveryFunction")
         event = sample("delivery.json")
-        (record,) = event["Records"]
-        assert record["eventSource"] == "aws:sqs"
-        assert record["eventSourceARN"].endswith(":vstarcam-push-deliveryqueue")
+        assert event["destination"] == "phone" and event["attempt"] == 1
 
-        assert invoke(delivery, event) == {"batchItemFailures": []}
+        assert invoke(delivery, event) == {"result": "delivered"}
         (received,) = fake.received
         assert received.body.decode().startswith("Front door (VE0005622QHOW) is offline")
     finally:

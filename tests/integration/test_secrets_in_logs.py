@@ -38,11 +38,16 @@ from vstarcam_push.models.destination import Destination, Filters
 from vstarcam_push.runtime.logs import WIRE_LOGGERS
 from vstarcam_tools.camera.simulator import load_testdata
 from vstarcam_tools.events import LambdaContext, console_event, link_event, scheduled_event
-from vstarcam_tools.local.queues import QueueEventSource, SqsMappingConfig
 from vstarcam_tools.template import Stack, load_template
 
 from tests.conftest import REGION, VUID, WRONG_KEY, alarm_event, heartbeat_event, reply_of
-from tests.integration.conftest import LoadFunction, LogCapture, Pipeline, StreamReader
+from tests.integration.conftest import (
+    DeliveryPath,
+    LoadFunction,
+    LogCapture,
+    Pipeline,
+    StreamReader,
+)
 from tests.push_fakes import (
     FakeDiscord,
     FakeNtfy,
@@ -182,6 +187,9 @@ def test_no_secret_is_written_at_the_most_verbose_offered_level(
     dynamodb = boto3.client("dynamodb", region_name=REGION)
     # The same notify function the pipeline feeds: the one loaded above.
     pipeline = _pipeline(stack, loaded["NotifyFunction"])
+    # The notifier's asynchronous invocations of the delivery function, run in process.
+    path = DeliveryPath(stack, loaded["DeliveryFunction"])
+    loaded["NotifyFunction"].notifier.push._lambda = path
     telegram, ntfy = FakeTelegram(), FakeNtfy(token=NTFY_TOKEN)
     hook, discord, slack, pushover = (
         FakeWebhookReceiver(WEBHOOK_SECRET),
@@ -236,7 +244,7 @@ def test_no_secret_is_written_at_the_most_verbose_offered_level(
         records = pipeline.selected()
         assert records
         assert invoke(loaded["NotifyFunction"], {"Records": records}) == {"batchItemFailures": []}
-        _deliver(stack, loaded["DeliveryFunction"])
+        path.run(rounds=5)
         for fake in (telegram, ntfy, hook, discord, slack, pushover):
             assert len(fake.received) == 1, type(fake).__name__
 
@@ -297,14 +305,3 @@ def _media_records(stack: Stack) -> list[dict[str, Any]]:
         for record in reader.read()
         if any(EventPattern.load(p).matches_event(record) for p in patterns)
     ]
-
-
-def _deliver(stack: Stack, delivery: Any) -> None:
-    properties = stack.functions()["DeliveryFunction"].events["Deliveries"]["Properties"]
-    queue = QueueEventSource(
-        boto3.client("sqs", region_name=REGION),
-        properties["Queue"],
-        lambda event: invoke(delivery, event),
-        SqsMappingConfig.from_sam(properties),
-    )
-    queue.drain(rounds=5)

@@ -178,7 +178,7 @@ def requests_of(call: Call) -> list[Request]:
         role = (p.get("Target") or {}).get("RoleArn")
         if role:
             # Naming a role for Scheduler to assume is passing it (iam:PassRole).
-            passed = Request("", "").context + (("iam:PassedToService", "scheduler.amazonaws.com"),)
+            passed = (*Request("", "").context, ("iam:PassedToService", "scheduler.amazonaws.com"))
             found.append(Request("iam:PassRole", role, passed))
         return found
     if prefix == "cognito-idp" and "UserPoolId" in p:
