@@ -38,7 +38,7 @@ class Profile:
     sms_per_day: float = 0
     push_channels: int = 1
     # The stack's switches: no push channel means a stack deployed with PushChannels=false
-    # (no delivery function polling its queue); RefusalsAlarm its own parameter.
+    # (no delivery function); RefusalsAlarm its own parameter.
     refusals_alarm: bool = True
     days: int = 30
     # Where cameras push (CameraEndpoint) and how the Cameras table is billed
@@ -71,11 +71,13 @@ ASSUMPTIONS = {
     "its S3 and DynamoDB calls are estimated at 12 ms; no video",
     "push_delivery_ms": "estimate: one 300 ms HTTPS call per push channel and notification "
     "(a push service's answer time); the delivery function (issue 12)",
-    "push_calls": "from docs/notifications.md (issue 12): per notification a Scan of the "
-    "Destinations table and an SQS send; per destination a GetItem, two PutItems (claim, "
-    "delivered), an S3 GET of the picture, an SQS receive and delete; an idle delivery queue "
-    "still long-polled, about 0.6 million requests a month per stack (5 pollers, each a "
-    "20 s ReceiveMessage: 648,000 in 30 days); none of it with PushChannels=false",
+    "push_calls": "from the code (issue 22): per notification a Scan of the Destinations "
+    "table; per destination an asynchronous invocation of the delivery function (its request "
+    "and duration), a GetItem, two PutItems (claim, delivered), an S3 GET of the picture; "
+    "nothing polls; a retry is a one-time schedule (none in this profile: every push "
+    "succeeds); the old delivery queue's drain every 5 minutes, one empty ReceiveMessage and "
+    "a 20 ms invocation each (8,640 a month, until the release after the update); none of "
+    "it with PushChannels=false",
     "alarm_reads": "from the code: the alarm's BatchGetItem reads the camera consistently "
     "(1 unit) and its own record (0.5), the notifier's cooldown claim reads the camera "
     "consistently (1), media processing reads the alarm consistently (1), the notifier "
@@ -100,7 +102,12 @@ LOGS_COMPRESSION = 0.15
 MEDIA_PROCESS_CPU_MS = 20.0
 PUSH_DELIVERY_MS = 300.0
 THUMBNAIL_KB = 20.0
-DELIVERY_QUEUE_POLLS_PER_MONTH = 600_000  # Lambda's long-polling of an idle SQS source
+# The old delivery queue's drain (rate(5 minutes), until the next release): one short
+# ReceiveMessage of an empty queue and a short invocation each run.
+DRAIN_RUNS_PER_DAY = 288
+DRAIN_MS = 20.0
+# Push retries in the profile (every push succeeds at once): one-time schedules firing.
+RETRIES_PER_PUSH = 0.0
 CONSOLE_VIEWS_PER_DAY = 10
 # Custom metrics an alarm writes (AlarmsByType, one alarm type): published in the hours
 # that have an alarm, so prorated by the chance an hour has one. NotificationsSent is gone
@@ -266,6 +273,7 @@ def model(inputs: Inputs, profile: Profile = Profile()) -> dict[str, Any]:
             CALL_MS["s3_get_picture"] + CALL_MS["s3_put_picture"] / 4 + CALL_MS["dynamodb"],
         ),
         "push_delivery": PUSH_DELIVERY_MS,
+        "drain": DRAIN_MS,
     }
     # The sweep scans every camera item: its run grows with the fleet (sweep_designs).
     scan_mb = n * item_bytes["camera"] / (1024 * 1024)
@@ -304,19 +312,25 @@ def model(inputs: Inputs, profile: Profile = Profile()) -> dict[str, Any]:
     alarm_metrics = inputs.alarm_metrics_for(profile.overrides) + (
         AUTO_SCALING_ALARMS if provisioned else 0
     )
-    lambda_requests = heartbeats + 3 * alarms + pushes + sweeps + console_requests
+    drains = DRAIN_RUNS_PER_DAY * profile.days if delivers else 0
+    retries = pushes * RETRIES_PER_PUSH
+    lambda_requests = (
+        heartbeats + 3 * alarms + pushes + retries + sweeps + drains + console_requests
+    )
     lambda_gb_s = (
         gb_s("heartbeat", memory_of("HeartbeatFunction"), heartbeats)
         + gb_s("alarm", memory_of("AlarmFunction", 512), alarms)
         + gb_s("notify", memory_of("NotifyFunction"), alarms)
         + gb_s("media_process", memory_of("MediaProcessFunction", 1024), alarms)
-        + gb_s("push_delivery", push_memory, pushes)
+        + gb_s("push_delivery", push_memory, pushes + retries)
+        + gb_s("drain", push_memory, drains)
         + gb_s("sweep", memory_of("OfflineSweepFunction"), sweeps)
         + console_requests * 0.02 * 0.25
     )
     on_demand_writes = used.other_writes + (0 if provisioned else used.camera_writes)
     on_demand_reads = used.other_reads + (0 if provisioned else used.camera_reads)
-    sqs_requests = (alarms + pushes * 2 + DELIVERY_QUEUE_POLLS_PER_MONTH) if delivers else 0
+    # The push deliveries pass no queue: the drain's one short receive a run is all.
+    sqs_requests = drains
     logs_price = (
         PRICE["logs_ingested_gb"]
         + LOGS_COMPRESSION * profile.retention_days / (profile.days) * PRICE["logs_stored_gb_month"]
@@ -345,7 +359,8 @@ def model(inputs: Inputs, profile: Profile = Profile()) -> dict[str, Any]:
         "S3 storage": media_gb * PRICE["s3_gb_month"],
         "SNS (publish, one email subscriber)": alarms * (PRICE["sns_publish"] + PRICE["sns_email"]),
         "SNS SMS": used.sms * PRICE["sns_sms_us"],
-        "SQS (push delivery)": sqs_requests * PRICE["sqs_request"],
+        "SQS (the old delivery queue's drain)": sqs_requests * PRICE["sqs_request"],
+        "EventBridge Scheduler (push retries)": retries * PRICE["scheduler_invocation"],
         "CloudWatch Logs": logs_gb * logs_price,
         "CloudWatch metrics": custom_metrics * PRICE["custom_metric_month"],
         "CloudWatch alarms": alarm_metrics * PRICE["cloudwatch_alarm_month"],
@@ -426,7 +441,8 @@ def _free_tier(
             max(0.0, publishes - FREE_TIER["sns_publishes"][0]) * PRICE["sns_publish"]
             + max(0.0, amounts["sns_emails"] - FREE_TIER["sns_emails"][0]) * PRICE["sns_email"]
         )
-    free["SQS (push delivery)"] *= share_above("sqs_requests")
+    free["SQS (the old delivery queue's drain)"] *= share_above("sqs_requests")
+    free["EventBridge Scheduler (push retries)"] = 0.0  # 14 million free a month
     free["CloudWatch metrics"] *= share_above("custom_metrics")
     free["CloudWatch alarms"] *= share_above("alarm_metrics")
     free["CloudWatch Logs"] *= share_above("logs_gb")

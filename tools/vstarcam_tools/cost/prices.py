@@ -109,6 +109,21 @@ PRICES: dict[str, Price] = {
         "docs/shared outside-services facts (us-east-1, 'about $0.00013'); from memory (2025); "
         "not checked against the pricing page here",
     ),
+    "scheduler_invocation": Price(
+        1.00 / 1e6,
+        "EventBridge Scheduler invocation (a push retry's one-time schedule firing), after "
+        "14 million free a month; a waiting schedule costs nothing",
+        "aws.amazon.com/eventbridge/pricing via the AWS price list (AWSEvents, 2024-10-01): "
+        "'$0 for the first 14 million scheduled invocations', $1.25 per million in Tokyo; "
+        "us-east-1's $1.00 per million from memory: unverified",
+    ),
+    "lambda_async_invoke": Price(
+        0.0,
+        "Lambda asynchronous invocation (InvocationType=Event): its queue costs nothing beyond "
+        "the function's own request and duration",
+        "docs.aws.amazon.com/lambda/latest/dg/invocation-async (how it works; no price of its "
+        "own on aws.amazon.com/lambda/pricing as we remember it): unverified",
+    ),
     "cognito_mau": Price(
         0.0,
         "Cognito user pool (Essentials), the console's few users a month",
