@@ -1,5 +1,6 @@
 """Push destinations on the local stack (`make run`): added with the CLI, delivered by the
-delivery function through the emulated SQS event source, to services on this machine
+delivery function through the emulated asynchronous invocation (and its retries through the
+emulated one-time schedules), to services on this machine
 (fakes on 127.0.0.1 standing in for a ntfy server on the LAN, a Telegram bot, a Home
 Assistant webhook)."""
 
@@ -49,13 +50,18 @@ def test_destinations_added_with_the_cli_receive_an_alarm_and_a_bad_token_is_rep
     with `vstarcam-push notify add`, each pointing at a server on this machine
     WHEN a camera pushes an alarm over HTTP
     THEN ntfy receives the picture and the webhook a verified body, each once; the console
-    logs each push's one outcome and why the Telegram destination gave up; and a second
-    alarm inside the cooldown gets a line saying why it is quiet."""
+    logs each push's one outcome and why the Telegram destination gave up, and the owner is
+    told (the operations topic); a ntfy server that is down at the first attempt gets the
+    alarm from the one-time schedule 30 s later, once; and a second alarm inside the cooldown
+    gets a line saying why it is quiet."""
     ntfy, hook, telegram = FakeNtfy(), FakeWebhookReceiver(SECRET), FakeTelegram()
-    for fake in (ntfy, hook, telegram):
+    later = FakeNtfy(topic="later")
+    later.down = True
+    for fake in (ntfy, hook, telegram, later):
         fake.start()
     try:
         notify(local, "add", "ntfy", "lan-ntfy", "--url", ntfy.url)
+        notify(local, "add", "ntfy", "back-soon", "--url", later.url)
         notify(local, "add", "webhook", "ha", "--url", hook.url, "--secret-env", "S", S=SECRET)
         notify(
             local, "add", "telegram", "phone", "--chat-id", "4242", "--token-env", "T",
@@ -80,6 +86,19 @@ def test_destinations_added_with_the_cli_receive_an_alarm_and_a_bad_token_is_rep
         assert "notify list" in gave_up
         assert "phone" in notify(local, "list") and "Unauthorized" in notify(local, "list")
         assert telegram.attempts == 1
+        told = local.wait_for_line(
+            rf"SNS .*Push destination 'phone' \(telegram\) gave up on the alarm of camera {vuid}",
+            timeout_s=WAIT_S,
+        )
+        # The one that was down: retried by its one-time schedule (30 s), delivered once.
+        local.wait_for_line(
+            rf"PUSH +alarm +{vuid} +-> back-soon +failed, will retry in 30 s \(attempt 1\)",
+            timeout_s=WAIT_S,
+        )
+        later.down = False
+        wait_until_received(later, 1)
+        local.wait_for_line(rf"PUSH +alarm +{vuid} +-> back-soon +delivered$", timeout_s=WAIT_S)
+        assert later.attempts == 2
 
         # The same alarm type again, inside the 300 s cooldown: stored, and the console says
         # why nobody is told, and until when.
@@ -91,7 +110,7 @@ def test_destinations_added_with_the_cli_receive_an_alarm_and_a_bad_token_is_rep
         )
         # One outcome per attempt: the give-up was never also "handled" or "FAILED".
         about_phone = [line for line in local.lines if vuid in line and "phone" in line]
-        assert about_phone == [gave_up], about_phone
+        assert about_phone == [gave_up, told], about_phone
     finally:
-        for fake in (ntfy, hook, telegram):
+        for fake in (ntfy, hook, telegram, later):
             fake.stop()
