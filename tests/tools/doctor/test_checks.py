@@ -59,8 +59,9 @@ def _reached(
         backend = sns_backends[stack.account][REGION]
         topic = stack.refs[topic_name]
         if notification is None:
-            # The CloudWatch alarm's message: no message attributes at all.
-            message, attributes = "ALARM: NotifyDeadLetterAlarm", {}
+            # The stack's messages about itself (a CloudWatch alarm's, a failed stream batch's
+            # or invocation's record, a push destination's give-up): no message attributes.
+            message, attributes = "ALARM: ApiRefusalsAlarm", {}
         else:
             request = notification.publish_request(topic)
             message = request["Message"]
@@ -94,19 +95,30 @@ def test_real_alarms_still_reach_email_and_the_chosen_sms_types(
     assert _reached({"SmsAlarmTypes": sms_types}, _alarm("VE0005622QHOW", code)) == reached
 
 
-def test_the_failed_notification_alarm_reaches_people_through_the_operations_topic() -> None:
-    """A CloudWatch alarm message has no attributes, and SNS matches such a message against
-    no filter policy: on the filtered alarm topic it would reach nobody, so the dead-letter
-    alarm publishes to the unfiltered operations topic (SMS only when SMS is not limited to
-    some alarm types, as before)."""
+def test_the_stacks_messages_about_itself_reach_people_through_the_operations_topic() -> None:
+    """A CloudWatch alarm message has no attributes, nor has a failed stream batch's or
+    invocation's record or a push destination's give-up, and SNS matches such a message
+    against no filter policy: on the filtered alarm topic it would reach nobody, so they all
+    go to the unfiltered operations topic (SMS only when SMS is not limited to some alarm
+    types, as before)."""
     assert props_alarm_actions() == [{"Ref": "OperationsTopic"}]
+    resources = load_template()["Resources"]
+    for event in resources["NotifyFunction"]["Properties"]["Events"].values():
+        on_failure = event["Properties"]["DestinationConfig"]["OnFailure"]
+        assert on_failure["Destination"] == {"Ref": "OperationsTopic"}
+    delivery = resources["DeliveryFunction"]["Properties"]
+    on_failure = delivery["EventInvokeConfig"]["DestinationConfig"]["OnFailure"]
+    assert on_failure["Destination"] == {"Ref": "OperationsTopic"}
+    assert delivery["Environment"]["Variables"]["OPERATIONS_TOPIC_ARN"] == {
+        "Ref": "OperationsTopic"
+    }
     assert _reached({}, None, "AlarmTopic") == set()
     assert _reached({}, None, "OperationsTopic") == {"email", "sms"}
     assert _reached({"SmsAlarmTypes": "0x26"}, None, "OperationsTopic") == {"email"}
 
 
 def props_alarm_actions() -> list[object]:
-    return list(load_template()["Resources"]["NotifyDeadLetterAlarm"]["Properties"]["AlarmActions"])
+    return list(load_template()["Resources"]["ApiRefusalsAlarm"]["Properties"]["AlarmActions"])
 
 
 def test_only_test_cameras_notifications_carry_the_test_attribute() -> None:

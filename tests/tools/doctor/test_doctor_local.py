@@ -167,7 +167,7 @@ def test_a_message_in_the_dead_letter_queue_is_a_warning_with_the_readme_section
     assert run.returncode == 0
     assert run.by_status("warning") == {"dead-letter queue"}
     result = run.result("dead-letter queue")
-    assert result["detail"].startswith("1 failed notification batch ")
+    assert result["detail"].startswith("1 failed push delivery ")
     assert "When notifications fail" in result["fix"]
     assert "purge-queue" in result["fix"]
 
@@ -175,7 +175,7 @@ def test_a_message_in_the_dead_letter_queue_is_a_warning_with_the_readme_section
 @pytest.fixture
 def alarm_in_alarm_state(local: LocalStackProcess) -> Iterator[str]:
     cloudwatch = local.client("cloudwatch")
-    # The stack has more than one alarm (dead letters, refused requests): the first will do.
+    # The stack's one alarm (refused requests).
     alarm = cloudwatch.describe_alarms()["MetricAlarms"][0]
     cloudwatch.set_alarm_state(
         AlarmName=alarm["AlarmName"], StateValue="ALARM", StateReason="Threshold Crossed"

@@ -103,12 +103,13 @@ def check_dead_letter_queue(context: DoctorContext) -> CheckResult:
     if count:
         return warning(
             check,
-            f"{count} failed notification batch{'es' if count != 1 else ''} in the notifier's "
-            "dead-letter queue: those alarms are stored, but nobody was told",
+            f"{count} failed push deliver{'ies' if count != 1 else 'y'} in the dead-letter "
+            "queue (push destinations that gave up: the owner was told; or retries Scheduler "
+            "could not hand over): those alarms are stored",
             "read them and the NotifyFunction log as the README section 'When notifications "
             f"fail' shows, then purge the queue: aws sqs purge-queue --queue-url {url}",
         )
-    return ok(check, "empty: no notification failed every retry")
+    return ok(check, "empty: no push delivery gave up")
 
 
 def check_media_dead_letter_queue(context: DoctorContext) -> CheckResult:
@@ -137,11 +138,12 @@ def check_cloudwatch_alarms(context: DoctorContext) -> CheckResult:
         if topics & set(alarm.get("AlarmActions", []))
     ]
     if not alarms:
-        return warning(
+        # A notification that fails every retry, or a push destination that gives up, tells
+        # the operations topic itself; the one CloudWatch alarm (RefusalsAlarm) is optional.
+        return ok(
             check,
-            "no CloudWatch alarm reports to the stack's topics: a notification that fails "
-            "every retry would go unnoticed",
-            f"{REDEPLOY}: the template's NotifyDeadLetterAlarm does it",
+            "none (RefusalsAlarm=false); failed notifications and push destinations that "
+            "give up tell the operations topic directly",
         )
     firing = [alarm for alarm in alarms if alarm.get("StateValue") == "ALARM"]
     if firing:
