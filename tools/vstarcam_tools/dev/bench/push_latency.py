@@ -53,7 +53,7 @@ class _Arrivals:
         arrivals = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 (http.server's name)
+            def do_POST(self) -> None:
                 now = time.perf_counter()
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 self.send_response(200)
@@ -117,9 +117,9 @@ def run(alarms: int = ALARMS, cameras: int = CAMERAS) -> dict[str, Any]:
                     created_at=int(time.time()),
                 )
             )
-            SecretStore(
-                stack.client("ssm"), stack.outputs.raw["DestinationSecretsPrefix"]
-            ).put("bench-hook", secrets)
+            SecretStore(stack.client("ssm"), stack.outputs.raw["DestinationSecretsPrefix"]).put(
+                "bench-hook", secrets
+            )
             session = requests.Session()
             known: set[str] = set()
             # One unmeasured alarm first: every function's worker starts (no cold start).
