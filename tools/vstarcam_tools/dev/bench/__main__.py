@@ -18,7 +18,16 @@ from vstarcam_tools.dev.bench import cost_inputs, report
 from vstarcam_tools.dev.bench.aws import MotoServer, isolate_from_real_aws
 from vstarcam_tools.template import PROJECT_ROOT
 
-SECTIONS = ("cold_start", "ingest", "units", "sweep", "throughput", "console", "media")
+SECTIONS = (
+    "cold_start",
+    "ingest",
+    "units",
+    "sweep",
+    "throughput",
+    "console",
+    "media",
+    "push_latency",
+)
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -110,6 +119,12 @@ def main(argv: list[str] | None = None) -> int:
 
         print("media: thumbnails of 1080p and 8 MP pictures, remux of a 4 MB H.264 clip ...")
         results["media"] = media.run(results)
+
+    if "push_latency" in args.only:
+        from vstarcam_tools.dev.bench import push_latency
+
+        print("push latency: 50 alarms, from the alarm's 200 to the webhook's request ...")
+        results["push_latency"] = push_latency.run()
 
     if "console" in args.only:
         from vstarcam_tools.dev.bench import console
