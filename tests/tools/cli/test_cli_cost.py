@@ -59,23 +59,27 @@ def test_cost_refuses_impossible_profiles_in_one_line(
     assert "Traceback" not in result.err
 
 
-def test_an_email_only_stack_pays_no_delivery_polling_and_fewer_alarm_metrics(
+def test_push_channels_cost_nothing_idle_and_the_refusals_alarm_is_the_only_alarm(
     cli: Callable[..., Result], no_stack: None
 ) -> None:
-    """GIVEN a one-camera stack deployed with PushChannels=false and RefusalsAlarm=false
-    THEN the SQS line is zero (no event source polls the queue) and the CloudWatch alarms
-    line is the dead-letter alarm alone (the refusals alarm reads one metric, $0.10)."""
+    """GIVEN a one-camera stack with the defaults, and one deployed with PushChannels=false
+    and RefusalsAlarm=false
+    THEN nothing polls a queue (the SQS line is the old queue's drain, one short receive
+    every 5 minutes, under a cent) and the CloudWatch alarms line is the refusals alarm's
+    one metric ($0.10), or nothing; the email-only stack has neither."""
     default = model(shipped(), Profile(cameras=1))["by_service"]
     bare = model(shipped(), Profile(cameras=1, push_channels=0, refusals_alarm=False))
-    assert default["SQS (push delivery)"] >= 600_000 * 0.40 / 1e6
-    assert bare["by_service"]["SQS (push delivery)"] == 0
-    assert default["CloudWatch alarms"] == pytest.approx(0.20)
-    assert bare["by_service"]["CloudWatch alarms"] == pytest.approx(0.10)
-    assert shipped().alarm_metrics_for({"PushChannels": "true", "RefusalsAlarm": "false"}) == 1
+    drain = "SQS (the old delivery queue's drain)"
+    assert default[drain] == pytest.approx(288 * 30 * 0.40 / 1e6, abs=1e-5)
+    assert default["EventBridge Scheduler (push retries)"] == 0
+    assert bare["by_service"][drain] == 0
+    assert default["CloudWatch alarms"] == pytest.approx(0.10)
+    assert bare["by_service"]["CloudWatch alarms"] == 0
+    assert shipped().alarm_metrics_for({"PushChannels": "true", "RefusalsAlarm": "false"}) == 0
 
     result = cli("cost", "--push-channels", "0", "--no-refusals-alarm", "--json")
     assert result.code == 0, result.err
-    assert json.loads(result.out)["by_service"]["SQS (push delivery)"] == 0
+    assert json.loads(result.out)["by_service"][drain] == 0
 
 
 def test_an_alarm_reads_the_camera_consistently_twice_and_its_record_consistently_once() -> None:
