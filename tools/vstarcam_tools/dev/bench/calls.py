@@ -18,6 +18,15 @@ DYNAMODB_READS = frozenset({"GetItem", "BatchGetItem", "Query", "Scan", "Transac
 KINDS = ("dynamodb_write", "dynamodb_read", "s3", "sns")
 
 
+# botocore's events name a service by its hyphenated service id, which is not always the
+# name boto3.client() takes (the console API's Cognito client).
+_CLIENT_NAMES = {"cognito-identity-provider": "cognito-idp", "dynamodb-streams": "dynamodbstreams"}
+
+
+def client_name(service_id: str) -> str:
+    return _CLIENT_NAMES.get(service_id, service_id)
+
+
 @dataclass(frozen=True)
 class Call:
     service: str
@@ -62,12 +71,13 @@ class CallLog:
         return counted
 
     def _client_created(self, event_name: str, **_: Any) -> None:
-        self.clients.append(event_name.rsplit(".", 1)[-1])
+        self.clients.append(client_name(event_name.rsplit(".", 1)[-1]))
 
     def _call_made(
         self, event_name: str, params: dict[str, Any], context: dict[str, Any], **_: Any
     ) -> None:
         _, service, operation = event_name.split(".", 2)
+        service = client_name(service)
         presign = bool(context.get("is_presign_request"))
         self.calls.append(Call(service, operation, copy.deepcopy(params), presign))
 
