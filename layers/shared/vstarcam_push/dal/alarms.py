@@ -196,6 +196,7 @@ class AlarmStore:
         end_ms: int,
         cameras: frozenset[str] | None = None,
         max_pages: int = UNREVIEWED_MAX_PAGES,
+        page_size: int | None = None,
     ) -> tuple[list[int], bool]:
         """When each unreviewed alarm received from ``start_ms`` to ``end_ms`` was received
         (``cameras``: those cameras' only), and whether every one was read.
@@ -218,6 +219,8 @@ class AlarmStore:
                 ":end": {"N": str(end_ms)},
             },
         }
+        if page_size is not None:
+            query["Limit"] = page_size
         for _ in range(max_pages):
             answer = self._db.query(**query)
             times.extend(
