@@ -190,3 +190,27 @@ def test_a_day_of_history_is_one_query_from_the_days_end(aws: Aws) -> None:
     assert span.before == changes[2]
     assert span.changes == [changes[3]]
     assert history.span("VE0000000NONE", base * 1000, (base + day) * 1000).before is None
+
+
+def test_a_flapping_cameras_day_is_read_page_by_page_and_whole(aws: Aws, spy: AwsSpy) -> None:
+    """GIVEN 60 changes inside one day (a camera flapping every 24 minutes) and one before
+    WHEN the day is read
+    THEN every change comes back in order, with the one before, in pages of 25 (3 Queries)."""
+    history = StatusHistory(
+        boto3.client("dynamodb", region_name=REGION), history_table(aws), retention_days=30
+    )
+    day = 86_400
+    base = 1_765_000_000 - 1_765_000_000 % day
+    before = StatusChange(VUID, "online", base - 7200)
+    history.record(before)
+    inside = [
+        StatusChange(VUID, "offline" if n % 2 == 0 else "online", base + 60 + n * 1440)
+        for n in range(60)
+    ]
+    for change in inside:
+        history.record(change)
+    with spy.watching() as calls:
+        span = history.span(VUID, base * 1000, (base + day) * 1000)
+    assert span.before == before and span.changes == inside and span.complete
+    assert [c.operation for c in calls] == ["Query"] * 3
+    assert all(c.params["Limit"] == 25 for c in calls)

@@ -16,10 +16,12 @@ from typing import Any
 
 from vstarcam_push.models.status_history import StatusChange, change_id_before
 
-# One camera's day: at most this many pages of PAGE_ITEMS changes (a camera flapping
-# every 3 minutes changes 480 times a day): bounded whatever happens.
-PAGE_ITEMS = 100
-MAX_PAGES = 10
+# One camera's day: pages of PAGE_ITEMS changes (about 2 KB: a Query is billed by what it
+# reads, so a small page keeps a normal day at 0.5 read unit however long the history),
+# at most MAX_PAGES of them (a camera flapping every 3 minutes changes 480 times a day):
+# bounded whatever happens.
+PAGE_ITEMS = 25
+MAX_PAGES = 40
 
 # The console's cameras are read in parallel, as their newest alarms are.
 MAX_WORKERS = 8
