@@ -133,7 +133,13 @@ def open_day(driver: WebDriver, local: LocalStackProcess, day: str) -> None:
         sign_in(driver, local.base_url)
     driver.execute_script("location.hash = arguments[0]", f"#/day/{day}")
     visible(driver, "day-view")
-    wait(driver, lambda d: len(strips(d)) == 3 and marks(d, FRONT))
+    drawn(driver, day)
+
+
+def drawn(driver: WebDriver, day: str) -> None:
+    """Wait until the strips are drawn from that day's answer."""
+    selector = f'#day-strips[data-loaded="{day}"]'
+    wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, selector) and len(strips(d)) == 3)
 
 
 def strips(driver: WebDriver) -> list:
@@ -255,7 +261,7 @@ def test_the_month_marks_the_days_with_unreviewed_alarms(
         assert not phone.find_element(By.ID, "day-month").is_displayed()
     assert small_targets(phone) == []
     phone.execute_script("location.hash = arguments[0]", f"#/day/{day}")
-    wait(phone, lambda d: len(marks(d, FRONT)) >= 3)
+    drawn(phone, day)
     phone.find_element(By.ID, "day-previous").click()
     before = (date.fromisoformat(day) - timedelta(days=1)).isoformat()
     wait(phone, lambda d: d.execute_script("return location.hash") == f"#/day/{before}")
@@ -281,7 +287,7 @@ def test_tapping_a_group_lists_its_alarms_and_a_mark_opens_its_alarm(
     assert not phone.find_element(By.ID, "day-cluster").is_displayed()
 
     phone.back()
-    wait(phone, lambda d: d.find_element(By.ID, "day-view").is_displayed() and marks(d, FRONT))
+    drawn(phone, seeded["day"])
     (smoke,) = [
         m for m in marks(phone, FRONT) if m.get_attribute("data-alarm-id") == alarms["smoke"]
     ]

@@ -235,6 +235,8 @@ function draw() {
   $('day-empty').hidden = cameras.length > 0;
   $('day-strips').replaceChildren(...(cameras.length ? [axis()] : []), ...cameras.map(strip));
   placeMarks();
+  // Drawn from this answer (what a test, or a screen reader's next look, can wait for).
+  $('day-strips').dataset.loaded = answer.date;
   if (!answer.complete) say('More alarms that day than one view holds: the newest 2,000 are shown.');
 }
 
@@ -351,6 +353,7 @@ export function show(text) {
   const first = parse(day);
   month = new Date(first.getFullYear(), first.getMonth(), 1);
   if (!$('day-month').hidden) drawMonth();
+  delete $('day-strips').dataset.loaded;
   if (answer && answer.date !== day) $('day-strips').replaceChildren();
   load();
 }
