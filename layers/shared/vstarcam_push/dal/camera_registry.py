@@ -127,8 +127,9 @@ class CameraRegistry(CamerasTable):
             return False
         return True
 
-    def snooze_site(self, site: str, until: int | None) -> list[str]:
-        """Hold (``until``) or release (None) every camera of ``site``; returns their vuids.
+    def snooze_site(self, site: str, until: int | None) -> list[Camera]:
+        """Hold (``until``) or release (None) every camera of ``site``; returns them as
+        written, by vuid.
 
         The site's snooze is written to each of its cameras (``siteSnoozedUntil``) rather
         than kept in a record of its own: the notifier reads the camera item anyway, so it
@@ -149,10 +150,10 @@ class CameraRegistry(CamerasTable):
                 request["UpdateExpression"] = "SET siteSnoozedUntil = :until"
                 request["ExpressionAttributeValues"][":until"] = {"N": str(int(until))}
             try:
-                self._update(vuid, **request)
+                written = self._update(vuid, ReturnValues="ALL_NEW", **request)
             except self._db.exceptions.ConditionalCheckFailedException:
                 continue
-            snoozed.append(vuid)
+            snoozed.append(Camera.from_item(written["Attributes"]))
         return snoozed
 
     def _vuids_of_site(self, site: str) -> list[str]:
