@@ -69,6 +69,21 @@ def test_snoozing_an_unknown_or_pending_camera_creates_nothing(aws: Aws) -> None
     assert "snoozedUntil" not in (aws.camera(OTHER) or {})
 
 
+def test_a_snooze_for_a_camera_of_a_site_holds_only_while_it_is_in_that_site(
+    aws: Aws,
+) -> None:
+    """A viewer's right to a camera was checked on its site: moved since, not written."""
+    aws.register()
+    cameras = registry(aws)
+    assert cameras.snooze(VUID, NOW + 60, site="")
+    cameras.set_site(VUID, "Garden")
+    assert not cameras.snooze(VUID, NOW + 120, site="")
+    assert not cameras.snooze(VUID, NOW + 120, site="House")
+    assert camera(aws).snoozed_until == NOW + 60
+    assert cameras.snooze(VUID, None, site="Garden")
+    assert not camera(aws).snoozed(NOW)
+
+
 def test_a_site_snooze_holds_each_camera_of_the_site_and_no_other(aws: Aws) -> None:
     aws.register()
     aws.register(OTHER, "Gate")

@@ -81,8 +81,9 @@ class SnoozeAdmin:
         if camera is None or camera.pending or (sees is not None and not sees(camera.site)):
             raise camera_unknown(vuid)
         until = None if choice == OFF else snooze_until(choice, now, zone)
-        if not self.registry.snooze(vuid, until):
-            raise camera_unknown(vuid)  # removed since the read
+        # A user limited to sites snoozes it only while it is still in the site checked.
+        if not self.registry.snooze(vuid, until, site=None if sees is None else camera.site):
+            raise camera_unknown(vuid)  # removed, or moved to another site, since the read
         if until is None:
             camera = replace(camera, snoozed_until=None, site_snoozed_until=None)
         else:

@@ -100,13 +100,15 @@ class CameraRegistry(CamerasTable):
                     ExpressionAttributeValues={":old": old["siteSnoozedUntil"]},
                 )
 
-    def snooze(self, vuid: str, until: int | None) -> bool:
+    def snooze(self, vuid: str, until: int | None, *, site: str | None = None) -> bool:
         """Hold every notification of a registered camera until ``until`` (epoch seconds;
         ``SNOOZE_UNTIL_ON``: until turned back on); None turns it back on.
 
         Turning a camera back on clears its site's snooze on it too: whoever turns one
         camera on wants to hear from it. False when the camera is not registered (absent
-        or pending): the write is conditional, so it never creates a camera item.
+        or pending), or, with ``site`` (``""``: none), no longer in that site (a viewer's
+        right to it was checked on its site): the write is conditional, so it never
+        creates a camera item.
         """
         if vuid == PENDING_COUNTER:
             return False
@@ -116,6 +118,11 @@ class CameraRegistry(CamerasTable):
             "ExpressionAttributeNames": {"#status": "status"},
             "ExpressionAttributeValues": {":pending": {"S": PENDING}},
         }
+        if site:
+            request["ConditionExpression"] += " AND site = :site"
+            request["ExpressionAttributeValues"][":site"] = {"S": site}
+        elif site is not None:
+            request["ConditionExpression"] += " AND attribute_not_exists(site)"
         if until is None:
             request["UpdateExpression"] = "REMOVE snoozedUntil, siteSnoozedUntil"
         else:
