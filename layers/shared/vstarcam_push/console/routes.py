@@ -45,6 +45,7 @@ from vstarcam_push.console import params
 from vstarcam_push.console.day import DayRoutes
 from vstarcam_push.console.http import error_reply, json_reply
 from vstarcam_push.console.params import ConsoleRequest
+from vstarcam_push.console.snooze import SnoozeRoutes
 from vstarcam_push.console.views import AlarmViews, camera_json
 from vstarcam_push.dal.alarms import AlarmStore
 from vstarcam_push.dal.audit import AuditLog
@@ -180,6 +181,7 @@ class ConsoleApi:
             "PATCH /api/users/{username}": (self.change_user, ADMINS),
             "DELETE /api/users/{username}": (self.remove_user, ADMINS),
             "GET /api/audit": (self.read_audit, ADMINS),
+            **SnoozeRoutes(self).routes(),
         }
 
     @property
