@@ -13,7 +13,9 @@ import time
 
 import boto3
 import pytest
+from vstarcam_push.dal.camera_registry import CameraRegistry
 from vstarcam_push.dal.status_history import StatusHistory
+from vstarcam_push.models.camera import SNOOZE_UNTIL_ON
 from vstarcam_push.models.status_history import StatusChange
 from vstarcam_push.runtime.batches import BatchFailed
 
@@ -214,3 +216,23 @@ def test_a_flapping_cameras_day_is_read_page_by_page_and_whole(aws: Aws, spy: Aw
     assert span.before == before and span.changes == inside and span.complete
     assert [c.operation for c in calls] == ["Query"] * 3
     assert all(c.params["Limit"] == 25 for c in calls)
+
+
+def test_a_snoozed_cameras_changes_are_kept_though_nobody_is_told(
+    aws: Aws, functions: LoadFunction, pipeline: Pipeline
+) -> None:
+    """GIVEN a camera snoozed until turned back on
+    WHEN it goes offline and comes back
+    THEN no notification is sent, and the day view's history has both changes."""
+    camera = Camera(aws, functions)
+    aws.register()
+    camera.heartbeat()
+    pipeline.flush()
+    assert CameraRegistry(aws.dynamodb, aws.cameras_table).snooze(VUID, SNOOZE_UNTIL_ON)
+    pipeline.flush()  # the snooze's own write: no change of status
+    camera.go_offline()
+    pipeline.flush()
+    camera.heartbeat()
+    pipeline.flush()
+    assert aws.published() == []
+    assert [item["status"]["S"] for item in stored(aws)] == ["offline", "online"]
