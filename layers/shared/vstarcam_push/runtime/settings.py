@@ -60,6 +60,8 @@ class Settings:
     # The console API: the audit trail's table and the console's user pool (its Users page).
     audit_table: str = ""
     console_user_pool_id: str = ""
+    # The cameras' offline and back-online changes: the notifier writes, the console reads.
+    status_history_table: str = ""
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -98,4 +100,5 @@ class Settings:
             alert_types=parse_alert_types(os.environ.get("ALERT_TYPES")),
             audit_table=os.environ.get("AUDIT_TABLE", ""),
             console_user_pool_id=os.environ.get("CONSOLE_USER_POOL_ID", ""),
+            status_history_table=os.environ.get("STATUS_HISTORY_TABLE", ""),
         )
