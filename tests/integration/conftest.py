@@ -24,6 +24,7 @@ from typing import Any
 
 import boto3
 import pytest
+from botocore.awsrequest import AWSResponse
 from botocore.client import BaseClient
 from moto.core import DEFAULT_ACCOUNT_ID
 from moto.events.models import EventPattern
@@ -455,13 +456,18 @@ class DeliveryPath:
             self._hand_over,
         )
 
-    # The notifier's Lambda client.
-    def invoke(self, FunctionName: str, InvocationType: str, Payload: str) -> dict[str, Any]:
-        assert InvocationType == "Event", "the notifier never waits for a delivery"
-        document = json.loads(Payload)
+    def attach(self, lambda_client: Any) -> None:
+        """Answer the client's ``Invoke`` here (after botocore checked and recorded the call,
+        so the permissions check sees it), as Lambda's asynchronous queue takes it."""
+        lambda_client.meta.events.register("before-call.lambda.Invoke", self._invoked)
+
+    def _invoked(self, params: dict[str, Any], **_: Any) -> tuple[Any, dict[str, Any]]:
+        headers = params.get("headers", {})
+        assert headers.get("X-Amz-Invocation-Type") == "Event", "the notifier never waits"
+        document = json.loads(params["body"])
         self.handed_over.append(document)
         self.pending.append(document)
-        return {"StatusCode": 202}
+        return AWSResponse("https://lambda", 202, {}, None), {"StatusCode": 202}
 
     def _hand_over(self, target_arn: str, payload: Any) -> bool:
         self.pending.append(payload)

@@ -173,7 +173,7 @@ def push(aws: Aws, functions: LoadFunction, pipeline: Pipeline) -> Iterator[Push
     delivery = functions("DeliveryFunction", PUSH_SEND_DEADLINE_SECONDS=str(DEADLINE_S))
     stack = aws.stack
     path = DeliveryPath(stack, delivery)
-    pipeline.notify.notifier.push._lambda = path
+    path.attach(pipeline.notify.notifier.push._lambda)
     yield Push(
         stack=stack,
         aws=aws,

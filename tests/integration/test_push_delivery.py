@@ -114,7 +114,7 @@ def push(stack: Stack, aws: Aws, functions: LoadFunction, pipeline: Pipeline) ->
     delivery.deliverer.retry = RetryPolicy(first_delay_s=0, max_delay_s=0, max_attempts=50)
     path = DeliveryPath(stack, delivery)
     # The notifier's asynchronous invocations go to the emulated path.
-    pipeline.notify.notifier.push._lambda = path
+    path.attach(pipeline.notify.notifier.push._lambda)
     dynamodb = boto3.client("dynamodb", region_name=REGION)
     return Push(
         stack=stack,

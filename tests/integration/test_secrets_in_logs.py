@@ -189,7 +189,7 @@ def test_no_secret_is_written_at_the_most_verbose_offered_level(
     pipeline = _pipeline(stack, loaded["NotifyFunction"])
     # The notifier's asynchronous invocations of the delivery function, run in process.
     path = DeliveryPath(stack, loaded["DeliveryFunction"])
-    loaded["NotifyFunction"].notifier.push._lambda = path
+    path.attach(loaded["NotifyFunction"].notifier.push._lambda)
     telegram, ntfy = FakeTelegram(), FakeNtfy(token=NTFY_TOKEN)
     hook, discord, slack, pushover = (
         FakeWebhookReceiver(WEBHOOK_SECRET),
