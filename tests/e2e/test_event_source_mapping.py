@@ -38,6 +38,7 @@ def _mapping(stack: Stack, event: str, handler: Handler, **overrides: Any) -> St
         handler,
         MappingConfig.from_sam(properties, retry_delay_s=0, **overrides),
         sqs=boto3.client("sqs", region_name=REGION),
+        sns=boto3.client("sns", region_name=REGION),
         name=event,
     )
 
@@ -54,10 +55,13 @@ def _alarm_ids(event: dict[str, Any]) -> list[str]:
 
 
 def _dead_letters(stack: Stack) -> list[dict[str, Any]]:
-    sqs = boto3.client("sqs", region_name=REGION)
-    url = stack.physical_name("NotifyDeadLetterQueue")
-    messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
-    return [json.loads(message["Body"]) for message in messages]
+    """The failure records the subscriptions' on-failure destination (the operations topic,
+    which tells the owner) received."""
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.sns.models import sns_backends
+
+    topic = sns_backends[DEFAULT_ACCOUNT_ID][REGION].topics[stack.refs["OperationsTopic"]]
+    return [json.loads(message) for _, message, _, _, _ in topic.sent_notifications]
 
 
 class Recorder:

@@ -64,14 +64,18 @@ def mapping_for(stack: Any, event_name: str, table: str, notify: Any) -> StreamE
         lambda event: invoke(notify, event),
         MappingConfig.from_sam(properties, retry_delay_s=0, max_retry_delay_s=0),
         sqs=session.client("sqs"),
+        sns=session.client("sns"),
     )
 
 
 def dead_letters(stack: Any) -> list[dict[str, Any]]:
-    sqs = boto3.Session(region_name=REGION).client("sqs")
-    url = stack.physical_name("NotifyDeadLetterQueue")
-    messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
-    return [json.loads(message["Body"]) for message in messages]
+    """The failure records the operations topic (the subscriptions' on-failure destination,
+    which tells the owner) received."""
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.sns.models import sns_backends
+
+    topic = sns_backends[DEFAULT_ACCOUNT_ID][REGION].topics[stack.refs["OperationsTopic"]]
+    return [json.loads(message) for _, message, _, _, _ in topic.sent_notifications]
 
 
 @pytest.fixture
@@ -139,13 +143,14 @@ def test_a_partly_failed_batch_notifies_every_alarm_exactly_once(
     assert [operation for operation, _ in faults.calls].count("Publish") == len(CAMERAS) + 1
 
 
-def test_a_record_that_keeps_failing_lands_in_the_dead_letter_queue(
+def test_a_record_that_keeps_failing_is_reported_to_the_operations_topic(
     stack, faults: Faults, setup
 ) -> None:
     """GIVEN SNS down for longer than the subscription retries (MaximumRetryAttempts)
     WHEN an alarm is stored and the subscription delivers
-    THEN nothing is notified, the record's batch is described in the dead-letter queue,
-    and the alarm itself stays stored."""
+    THEN nothing is notified, the record's batch is described to the operations topic (the
+    subscription's on-failure destination: the owner's email), and the alarm itself stays
+    stored."""
     mapping = mapping_for(stack, "NewAlarm", "AlarmsTable", setup["notify"])
     faults.outage("Publish")
 
