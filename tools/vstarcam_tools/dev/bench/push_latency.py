@@ -97,7 +97,9 @@ def run(alarms: int = ALARMS, cameras: int = CAMERAS) -> dict[str, Any]:
         with local_stack(
             schedule_rate=None, parameter_overrides={"NotifyCooldownSeconds": "0"}
         ) as stack:
-            vuids = simulated_vuids(cameras)
+            # One more camera for the unmeasured first alarm: each measured camera sends 10,
+            # its NotifyCeiling (10 in 600 s), not one more.
+            vuids = simulated_vuids(cameras + 1)
             keys = register_cameras(
                 CameraRegistry(stack.client("dynamodb"), stack.outputs.cameras_table),
                 vuids,
@@ -124,7 +126,7 @@ def run(alarms: int = ALARMS, cameras: int = CAMERAS) -> dict[str, Any]:
             known: set[str] = set()
             # One unmeasured alarm first: every function's worker starts (no cold start).
             for n in range(alarms + 1):
-                vuid = vuids[n % cameras]
+                vuid = vuids[cameras] if n == 0 else vuids[(n - 1) % cameras]
                 picture = unique_picture(
                     load_testdata(PICTURES[n % len(PICTURES)]), f"latency {n} {time.time_ns()}"
                 )
