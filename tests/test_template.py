@@ -81,6 +81,23 @@ def test_sam_validate_lint_passes() -> None:
     assert "is a valid SAM Template" in result.stdout + result.stderr
 
 
+@pytest.mark.slow
+def test_cfn_lint_passes_without_push_channels() -> None:
+    """``sam validate --lint`` checks the defaults (PushChannels=true); cfn-lint checks the
+    template through the SAM transform with PushChannels=false too: the notifier's invoke
+    permission and the schedule group, role and policy are conditional on it."""
+    cfn_lint = Path(sys.executable).parent / "cfn-lint"
+    result = subprocess.run(
+        [str(cfn_lint), str(TEMPLATE_PATH), "--parameters", "PushChannels=false"],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
 # -- functions --------------------------------------------------------------------------
 
 
