@@ -273,7 +273,11 @@ def test_the_notification_badge_is_a_white_shape_on_transparency(page_function: 
     assert served.tobytes() == Image.open(io.BytesIO(badge_png())).convert("LA").tobytes()
     alpha = served.getchannel("A")
     assert alpha.getextrema() == (0, 255)  # some of it clear, some of it the shape
-    shape = [v for v, a in zip(served.getchannel("L").getdata(), alpha.getdata()) if a == 255]
+    shape = [
+        v
+        for v, a in zip(served.getchannel("L").getdata(), alpha.getdata(), strict=True)
+        if a == 255
+    ]
     assert shape and min(shape) == 255  # white where it is drawn
 
 
