@@ -15,10 +15,11 @@ from typing import Any
 
 import pytest
 from vstarcam_push.dal.camera_fleet import CameraFleet
+from vstarcam_push.dal.camera_registry import CameraRegistry
 from vstarcam_push.dal.notification_claims import NotificationClaims
 from vstarcam_push.models.alarm import alarm_id_for
 from vstarcam_push.models.alarm_types import ALARM_TYPE_NAMES, AlarmType
-from vstarcam_push.models.camera import MAX_NAME_LENGTH, NotifyCeiling
+from vstarcam_push.models.camera import MAX_NAME_LENGTH, SNOOZE_UNTIL_ON, NotifyCeiling
 
 from tests.conftest import PUSH_KEY, alarm_event, heartbeat_event, invoke, reply_of
 from tests.integration.conftest import Aws, LoadFunction
@@ -27,6 +28,7 @@ ITEM_LIMIT = 1024
 # The longest vuid the protocol allows, and a name of 64 four-byte characters.
 LONGEST_VUID = "VE" + "9" * 30
 LONGEST_NAME = "\U0001d538" * MAX_NAME_LENGTH
+LONGEST_SITE = "S" * 40  # models.camera.SITE_PATTERN
 NOW = 1_795_700_000
 
 
@@ -91,7 +93,8 @@ def test_the_camera_item_stays_under_1_kb_in_every_state(
 ) -> None:
     """GIVEN the longest vuid and name, and the largest offline threshold
     WHEN it is online (heartbeat), alarmed (alarm rate window), notified in every cooldown
-    slot (ceiling window), then offline
+    slot (ceiling window), in the longest site and snoozed by itself and its site, then
+    offline
     THEN the stored item is at most 1,024 bytes in each of those states."""
     heartbeat, alarm = functions("HeartbeatFunction"), functions("AlarmFunction")
     sizes: dict[str, int] = {}
@@ -109,6 +112,11 @@ def test_the_camera_item_stays_under_1_kb_in_every_state(
     measure("alarmed")
     claim_every_slot(worst_camera, NOW + 2)
     measure("every cooldown slot taken")
+    registry = CameraRegistry(aws.dynamodb, aws.cameras_table)
+    registry.set_site(LONGEST_VUID, LONGEST_SITE)
+    assert registry.snooze_site(LONGEST_SITE, SNOOZE_UNTIL_ON) == [LONGEST_VUID]
+    assert registry.snooze(LONGEST_VUID, SNOOZE_UNTIL_ON)
+    measure("snoozed by itself and its site")
     fleet = CameraFleet(aws.dynamodb, aws.cameras_table)
     assert fleet.mark_offline(LONGEST_VUID, now=NOW + 10**9 + 10)
     measure("offline")

@@ -81,19 +81,96 @@ class CameraRegistry(CamerasTable):
 
     def set_site(self, vuid: str, site: str) -> None:
         """Put a registered camera in a site (``check_site``); an empty site removes it."""
+        # A camera that changes site leaves its old site's snooze behind (and does not
+        # take on the new site's: a site snooze holds the cameras it found).
+        request: dict[str, Any] = {"ConditionExpression": "attribute_exists(vuid)"}
         if site:
-            self._update(
-                vuid,
-                UpdateExpression="SET site = :site",
-                ConditionExpression="attribute_exists(vuid)",
-                ExpressionAttributeValues={":site": {"S": check_site(site)}},
-            )
+            request["UpdateExpression"] = "SET site = :site"
+            request["ExpressionAttributeValues"] = {":site": {"S": check_site(site)}}
         else:
-            self._update(
-                vuid,
-                UpdateExpression="REMOVE site",
-                ConditionExpression="attribute_exists(vuid)",
-            )
+            request["UpdateExpression"] = "REMOVE site"
+        old = self._update(vuid, ReturnValues="ALL_OLD", **request).get("Attributes", {})
+        if "siteSnoozedUntil" in old and old.get("site", {}).get("S", "") != site:
+            with contextlib.suppress(self._db.exceptions.ConditionalCheckFailedException):
+                # Only the old site's value: a snooze of the new site since then stays.
+                self._update(
+                    vuid,
+                    UpdateExpression="REMOVE siteSnoozedUntil",
+                    ConditionExpression="siteSnoozedUntil = :old",
+                    ExpressionAttributeValues={":old": old["siteSnoozedUntil"]},
+                )
+
+    def snooze(self, vuid: str, until: int | None) -> bool:
+        """Hold every notification of a registered camera until ``until`` (epoch seconds;
+        ``SNOOZE_UNTIL_ON``: until turned back on); None turns it back on.
+
+        Turning a camera back on clears its site's snooze on it too: whoever turns one
+        camera on wants to hear from it. False when the camera is not registered (absent
+        or pending): the write is conditional, so it never creates a camera item.
+        """
+        if vuid == PENDING_COUNTER:
+            return False
+        request: dict[str, Any] = {
+            "ConditionExpression": "attribute_exists(vuid) AND "
+            "(attribute_not_exists(#status) OR #status <> :pending)",
+            "ExpressionAttributeNames": {"#status": "status"},
+            "ExpressionAttributeValues": {":pending": {"S": PENDING}},
+        }
+        if until is None:
+            request["UpdateExpression"] = "REMOVE snoozedUntil, siteSnoozedUntil"
+        else:
+            request["UpdateExpression"] = "SET snoozedUntil = :until"
+            request["ExpressionAttributeValues"][":until"] = {"N": str(int(until))}
+        try:
+            self._update(vuid, **request)
+        except self._db.exceptions.ConditionalCheckFailedException:
+            return False
+        return True
+
+    def snooze_site(self, site: str, until: int | None) -> list[str]:
+        """Hold (``until``) or release (None) every camera of ``site``; returns their vuids.
+
+        The site's snooze is written to each of its cameras (``siteSnoozedUntil``) rather
+        than kept in a record of its own: the notifier reads the camera item anyway, so it
+        learns of a site snooze with no second read, and the heartbeat never sees it. A
+        camera put in the site later is not snoozed; one moved out leaves the snooze behind
+        (``set_site`` clears it). Each write holds only while the camera is still in the site.
+        """
+        site = check_site(site)
+        snoozed = []
+        for vuid in self._vuids_of_site(site):
+            request: dict[str, Any] = {
+                "ConditionExpression": "site = :site",
+                "ExpressionAttributeValues": {":site": {"S": site}},
+            }
+            if until is None:
+                request["UpdateExpression"] = "REMOVE siteSnoozedUntil"
+            else:
+                request["UpdateExpression"] = "SET siteSnoozedUntil = :until"
+                request["ExpressionAttributeValues"][":until"] = {"N": str(int(until))}
+            try:
+                self._update(vuid, **request)
+            except self._db.exceptions.ConditionalCheckFailedException:
+                continue
+            snoozed.append(vuid)
+        return snoozed
+
+    def _vuids_of_site(self, site: str) -> list[str]:
+        """The cameras of a site: one Scan of the table's keys and sites (no index holds
+        the site; the console's list scans the same table)."""
+        vuids: list[str] = []
+        request: dict[str, Any] = {
+            "TableName": self.table,
+            "ProjectionExpression": "vuid",
+            "FilterExpression": "site = :site",
+            "ExpressionAttributeValues": {":site": {"S": site}},
+        }
+        while True:
+            page = self._db.scan(**request)
+            vuids.extend(item["vuid"]["S"] for item in page.get("Items", []))
+            if "LastEvaluatedKey" not in page:
+                return sorted(vuids)
+            request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
     def _move_deadline(self, vuid: str, offline_after: int) -> None:
         """A changed threshold applies at once: an online camera's deadline is recomputed.

@@ -36,7 +36,8 @@ class NotificationClaims(CamerasTable):
         since: a concurrent claim makes it read again. Refused by the read alone
         (cooldown, ceiling), it writes nothing. The slot remembers which alarm took it,
         so a redelivered stream record (after an SNS failure) is notified again and is
-        not silenced by its own claim.
+        not silenced by its own claim. A snoozed camera (its own snooze or its site's)
+        is refused by the read, with the snooze's end.
         """
         slot = cooldown_slot(alarm_type)
         names = {"#at": f"cool_{slot}", "#by": f"coolBy_{slot}"}
@@ -48,6 +49,11 @@ class NotificationClaims(CamerasTable):
             if item is None or is_pending(item):
                 return Claim(False, "unknown_camera", None)
             camera = Camera.from_item(item)
+            # A snoozed camera's alarm takes no slot: the first alarm after the snooze
+            # is notified, not held by a cooldown that a held alarm started.
+            snooze = camera.snooze(now)
+            if snooze is not None:
+                return Claim(False, "snoozed", camera, until=snooze.until)
             if item.get(names["#by"], {}).get("S") == mark:
                 return Claim(True, "redelivered", camera)
             last = _number(item, names["#at"])

@@ -84,3 +84,10 @@ class FanOut:
             if answer.get("Failed"):
                 raise FanOutFailed(f"{len(answer['Failed'])} push message(s) not queued")
         return FanOutResult(wanted, quiet)
+
+    def send_one(self, event: PushEvent, destination: str) -> None:
+        """Queue ``event`` for one destination whatever its filters say (a web push
+        device's test notification from the console)."""
+        self._sqs.send_message(
+            QueueUrl=self.queue_url, MessageBody=queue_message(event, destination)
+        )

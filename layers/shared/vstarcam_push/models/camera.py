@@ -21,6 +21,10 @@ MAX_PENDING_CAMERAS = 100
 # Camera names go into email subjects and SMS: one line, bounded.
 MAX_NAME_LENGTH = 64
 
+# A snooze "until turned back on" is stored as this end (9999-12-31 23:59:59 UTC): one
+# comparison (``until > now``) serves every snooze, and the item keeps one number.
+SNOOZE_UNTIL_ON = 253_402_300_799
+
 
 def check_site(site: str) -> str:
     """A camera site: 1-40 letters, digits, spaces, '.', '_' or '-'."""
@@ -80,6 +84,11 @@ class Camera:
     offline_since: int | None
     push_key_id: int | None = None
     site: str = ""
+    # The camera's own snooze (``snoozedUntil``) and its site's (``siteSnoozedUntil``,
+    # written to every camera of the site by a site snooze): epoch seconds; either held
+    # until it passes holds every notification of the camera (docs/notifications.md).
+    snoozed_until: int | None = None
+    site_snoozed_until: int | None = None
 
     @classmethod
     def from_item(cls, item: dict[str, Any]) -> Camera:
@@ -100,6 +109,8 @@ class Camera:
             offline_since=number("offlineSince"),
             push_key_id=number("pushKeyId"),
             site=item.get("site", {}).get("S", ""),
+            snoozed_until=number("snoozedUntil"),
+            site_snoozed_until=number("siteSnoozedUntil"),
         )
 
     @property
@@ -114,6 +125,33 @@ class Camera:
     @property
     def has_push_key(self) -> bool:
         return self.push_key_id is not None
+
+    def snoozed(self, now: int) -> bool:
+        """Whether the camera's notifications are held at ``now`` (its own or its site's)."""
+        return self.snooze(now) is not None
+
+    def snooze(self, now: int) -> Snooze | None:
+        """The snooze holding the camera at ``now``, the later-ending when both do."""
+        held = [
+            Snooze(until, site)
+            for until, site in ((self.snoozed_until, ""), (self.site_snoozed_until, self.site))
+            if until is not None and until > now
+        ]
+        return max(held, key=lambda snooze: snooze.until) if held else None
+
+
+@dataclass(frozen=True)
+class Snooze:
+    """A snooze in force: until when (epoch seconds) and whose (``site``: empty, the
+    camera's own; else the site snoozed)."""
+
+    until: int
+    site: str = ""
+
+    @property
+    def until_on(self) -> bool:
+        """Until turned back on rather than until a time."""
+        return self.until >= SNOOZE_UNTIL_ON
 
 
 @dataclass(frozen=True)
@@ -165,9 +203,10 @@ class Claim:
     """The outcome of a notification claim; true when the alarm may be notified.
 
     ``reason``: ``claimed``, ``redelivered`` (this alarm holds the slot already),
-    ``cooldown``, ``ceiling`` or ``unknown_camera``. ``camera`` is the camera as read,
+    ``snoozed``, ``cooldown``, ``ceiling`` or ``unknown_camera``. ``camera`` is the camera as read,
     for the notification's text. ``until``: refused by the cooldown or the ceiling, when
-    it ends (epoch seconds), so the notifier can say how long the camera stays quiet.
+    it ends (epoch seconds), so the notifier can say how long the camera stays quiet; the
+    snooze's end when snoozed.
     """
 
     granted: bool

@@ -24,8 +24,9 @@ from vstarcam_push.models.push_event import PushEvent
 
 EventKind = Literal["alarm", "offline", "online"]
 
-# "suppressed": inside the cooldown of its alarm type; "capped": over the per-camera ceiling.
-NotifyDecision = Literal["sent", "suppressed", "capped", "ignored"]
+# "suppressed": inside the cooldown of its alarm type; "capped": over the per-camera ceiling;
+# "snoozed": the camera (or its site) is snoozed, which holds every channel.
+NotifyDecision = Literal["sent", "suppressed", "capped", "snoozed", "ignored"]
 
 SMS_LIMIT = 160
 

@@ -1,7 +1,10 @@
 """The notifier: a stream record -> SNS and the push destinations.
 
-Whatever it holds back (the cooldown, the ceiling, a destination's quiet hours) it says in
-one log line: the camera, the reason and until when, so silence is never unexplained.
+Whatever it holds back (a snooze, the cooldown, the ceiling, a destination's quiet hours) it
+says in one log line: the camera, the reason and until when, so silence is never unexplained.
+A snoozed camera (its own snooze or its site's) notifies nobody: not SNS, not one push
+destination; its alarms are stored all the same, and its offline and back-online notices
+are held too.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from vstarcam_push.dal.notification_claims import NotificationClaims
 from vstarcam_push.delivery.fanout import FanOut
 from vstarcam_push.models.alarm import Alarm
 from vstarcam_push.models.alarm_types import DEFAULT_ALERT_TYPES
-from vstarcam_push.models.camera import Camera, NotifyCeiling
+from vstarcam_push.models.camera import Camera, NotifyCeiling, Snooze
 from vstarcam_push.models.doctor_camera import pushes_to_channels
 from vstarcam_push.models.push_event import PushEvent
 from vstarcam_push.notify.messages import (
@@ -68,16 +71,26 @@ class Notifier:
             return "alarm", self._alarm(Alarm.from_item(new), now)
         if record.get("eventName") == "MODIFY" and "vuid" in new and "alarmId" not in new:
             before, after = Camera.from_item(old), Camera.from_item(new)
+            kind: EventKind | None = None
             if before.status == "online" and after.status == "offline":
-                notification = offline_notification(after)
-                self.send(notification, status_push_event(after, notification))
-                return "offline", "sent"
+                kind = "offline"
             # Camera.from_item reads a missing status as offline, but a new camera's first
             # heartbeat is not "back online" (the stream filter agrees: OldImage status offline).
-            if "status" in old and before.status == "offline" and after.status == "online":
+            elif "status" in old and before.status == "offline" and after.status == "online":
+                kind = "online"
+            if kind is None:
+                return None, "ignored"
+            # The record's new image holds the snooze: no read.
+            snooze = after.snooze(now)
+            if snooze is not None:
+                self._snoozed(kind, after.vuid, snooze)
+                return kind, "snoozed"
+            if kind == "offline":
+                notification = offline_notification(after)
+            else:
                 notification = online_notification(after, before)
-                self.send(notification, status_push_event(after, notification))
-                return "online", "sent"
+            self.send(notification, status_push_event(after, notification))
+            return kind, "sent"
         return None, "ignored"
 
     def _alarm(self, alarm: Alarm, now: int) -> NotifyDecision:
@@ -85,6 +98,10 @@ class Notifier:
             alarm.vuid, alarm.alarm_type, alarm.alarm_id, now, self.cooldown_seconds, self.ceiling
         )
         if not claim:
+            if claim.reason == "snoozed" and claim.camera is not None:
+                snooze = claim.camera.snooze(now) or Snooze(claim.until)
+                self._snoozed("alarm", alarm.vuid, snooze, alarm.alarm_type.hex)
+                return "snoozed"
             return self._held(alarm, claim.reason, claim.until)
         # The claim read the camera: its name for the text, with no second read.
         camera = claim.camera
@@ -93,6 +110,20 @@ class Notifier:
         )
         self.send(notification, alarm_push_event(camera, alarm, notification))
         return "sent"
+
+    def _snoozed(self, kind: EventKind, vuid: str, snooze: Snooze, alarm_type: str = "") -> None:
+        """One line for a notice held by a snooze (the alarm itself is stored)."""
+        until = "turned back on" if snooze.until_on else format_time(snooze.until)
+        whose = f"its site {snooze.site} is" if snooze.site else "the camera is"
+        fields = {"event": kind, "vuid": vuid, "reason": "snoozed", "until": until}
+        if snooze.site:
+            fields["site"] = snooze.site
+        if alarm_type:
+            fields["alarm_type"] = alarm_type
+        line = notice("HELD", kind, vuid, f"not notified: {whose} snoozed until {until}")
+        self.logger.info(
+            "notification held: the camera is snoozed", extra={**fields, "notice": line}
+        )
 
     def _held(self, alarm: Alarm, reason: str, until: int) -> NotifyDecision:
         """One line for an alarm the claim refused. The messages are the template's metric

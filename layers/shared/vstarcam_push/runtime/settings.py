@@ -54,6 +54,10 @@ class Settings:
     # The console API: the audit trail's table and the console's user pool (its Users page).
     audit_table: str = ""
     console_user_pool_id: str = ""
+    # Web push: the VAPID key's SSM parameter (dal/vapid_key.py), and whether loopback
+    # push endpoints are allowed, which only the local stack says (models/push_endpoint.py).
+    web_push_key_parameter: str = ""
+    web_push_allow_loopback: bool = False
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -87,4 +91,6 @@ class Settings:
             alert_types=parse_alert_types(os.environ.get("ALERT_TYPES")),
             audit_table=os.environ.get("AUDIT_TABLE", ""),
             console_user_pool_id=os.environ.get("CONSOLE_USER_POOL_ID", ""),
+            web_push_key_parameter=os.environ.get("WEB_PUSH_KEY_PARAMETER", ""),
+            web_push_allow_loopback=os.environ.get("WEB_PUSH_ALLOW_LOOPBACK", "").lower() == "true",
         )
