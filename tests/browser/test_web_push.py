@@ -27,7 +27,6 @@ import os
 import time
 from typing import Any
 
-import http_ece
 import pytest
 import requests
 from cryptography.hazmat.primitives import serialization
@@ -37,7 +36,7 @@ from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support.ui import Select
 from vstarcam_push.dal.camera_registry import CameraRegistry
 
-from tests.browser.conftest import PHONE, push_alarm, screenshot, sign_in, visible, wait
+from tests.browser.conftest import push_alarm, screenshot, sign_in, visible, wait
 from tests.browser.devtools import DevTools, b64url, deliver_push, registration_id
 from tests.browser.test_app import small_targets
 from tests.conftest import register_camera
@@ -83,6 +82,8 @@ class Keys:
         self.p256dh = b64url(point)
 
     def decrypt(self, body: bytes) -> dict[str, Any]:
+        import http_ece
+
         plain = http_ece.decrypt(
             body, private_key=self.private, auth_secret=self.auth, version="aes128gcm"
         )
@@ -390,6 +391,17 @@ def test_a_test_notification_an_edit_and_turning_it_off(
     wait(phone, lambda d: d.find_element(By.ID, "notify-submit").is_displayed())
 
 
+def notify_state(driver: WebDriver, local: LocalStackProcess, expected: str) -> Any:
+    """The Notifications page loaded anew; its note once it says ``expected``."""
+    driver.get(f"{local.base_url}/#/notify")
+    driver.refresh()
+    wait(
+        driver,
+        lambda d: d.find_element(By.ID, "notify-state").get_attribute("data-state") == expected,
+    )
+    return driver.find_element(By.ID, "notify-state")
+
+
 def test_what_the_page_says_when_this_browser_cannot(
     phone: WebDriver, local: LocalStackProcess
 ) -> None:
@@ -397,31 +409,32 @@ def test_what_the_page_says_when_this_browser_cannot(
         "Browser.setPermission",
         {"origin": local.base_url, "permission": {"name": "notifications"}, "setting": "denied"},
     )
-    phone.get(f"{local.base_url}/#/notify")
-    state = visible(phone, "notify-state")
-    wait(phone, lambda d: state.get_attribute("data-state") == "denied")
+    state = notify_state(phone, local, "denied")
     assert "blocked" in state.text and "Allow" in state.text
     assert not phone.find_element(By.ID, "notify-submit").is_displayed()
 
-    phone.execute_cdp_cmd(
-        "Emulation.setUserAgentOverride", {"userAgent": IPHONE, "platform": "iPhone"}
+    # Safari on an iPhone, as the page sees it (chromedriver's phone emulation keeps its own
+    # user agent over Emulation.setUserAgentOverride, so the page's view of it is replaced).
+    iphone = phone.execute_cdp_cmd(
+        "Page.addScriptToEvaluateOnNewDocument",
+        {
+            "source": f"Object.defineProperty(Navigator.prototype, 'userAgent', "
+            f"{{get: () => {json.dumps(IPHONE)}}});"
+            "Object.defineProperty(Navigator.prototype, 'platform', {get: () => 'iPhone'});"
+        },
     )
     try:
-        phone.get(f"{local.base_url}/#/notify")
-        state = visible(phone, "notify-state")
-        wait(phone, lambda d: state.get_attribute("data-state") == "ios-browser")
+        state = notify_state(phone, local, "ios-browser")
         assert "Add to Home Screen" in state.text and "iOS 16.4" in state.text
         assert not phone.find_element(By.ID, "notify-submit").is_displayed()
     finally:
-        phone.execute_cdp_cmd("Emulation.setUserAgentOverride", {"userAgent": PHONE["userAgent"]})
+        phone.execute_cdp_cmd("Page.removeScriptToEvaluateOnNewDocument", iphone)
 
     script = phone.execute_cdp_cmd(
         "Page.addScriptToEvaluateOnNewDocument", {"source": "delete window.PushManager;"}
     )
     try:
-        phone.get(f"{local.base_url}/#/notify")
-        state = visible(phone, "notify-state")
-        wait(phone, lambda d: state.get_attribute("data-state") == "unsupported")
+        state = notify_state(phone, local, "unsupported")
         assert "cannot receive push notifications" in state.text
     finally:
         phone.execute_cdp_cmd("Page.removeScriptToEvaluateOnNewDocument", script)
