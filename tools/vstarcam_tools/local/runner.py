@@ -442,6 +442,8 @@ def function_environment(
         "AWS_LAMBDA_LOG_GROUP_NAME": f"/aws/lambda/{spec.name}",
         "LAMBDA_TASK_ROOT": str(spec.code_dir),
         "TZ": "UTC",
+        # Web push to a fake push service on 127.0.0.1 (never set by the template).
+        "WEB_PUSH_ALLOW_LOOPBACK": "true",
     }
 
 
