@@ -164,6 +164,9 @@ class PushConsole:
                 f"at most {MAX_DEVICES_PER_USER} devices per user: remove one first",
                 reason="too_many_devices",
             )
+        # The browser subscribed with the public key GET /api/push/key gave; made here too
+        # for a client that skipped it, so no device ever exists without the stack's key.
+        self.keys.load(create=True)
         self.devices.save(destination, subscription)
         self._record(
             request, user, audit.DESTINATION_ADDED, destination.name, {"channel": "webpush"}
