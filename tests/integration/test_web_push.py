@@ -25,6 +25,8 @@ import boto3
 import pytest
 from vstarcam_push.dal.camera_registry import CameraRegistry
 from vstarcam_push.dal.console_users import ConsoleUsers
+from vstarcam_push.delivery.channels import ChannelRequest
+from vstarcam_push.delivery.channels.transport import pool, send
 from vstarcam_push.delivery.deliverer import RetryPolicy
 from vstarcam_push.models.access import ADMIN, VIEWER, Access
 from vstarcam_push.models.action_tokens import ActionToken, derive_key
@@ -376,6 +378,19 @@ def test_the_deployed_delivery_refuses_a_loopback_device_the_local_stack_made(
     web.deliver()
     assert web.service.attempts == 0
     assert "the endpoint must be an https URL" in json.dumps(web.dead_letters())
+
+
+def test_the_transport_connects_to_the_checked_address_not_to_what_dns_says() -> None:
+    """A pinned request names a host DNS does not even know: it still reaches the checked
+    address, with the name in its Host header."""
+    fake = FakePushService().start()
+    try:
+        url = f"http://push.invalid:{fake.port}/push/pinned"
+        answer = send(pool(), ChannelRequest("POST", url, {}, body=b"x", address="127.0.0.1"))
+        assert answer.status == 400  # the fake refuses an unsigned push, but it was reached
+        assert fake.attempts == 1
+    finally:
+        fake.stop()
 
 
 # -- a viewer's device ------------------------------------------------------------------
