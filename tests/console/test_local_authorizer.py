@@ -23,7 +23,7 @@ pytestmark = pytest.mark.slow
 
 PASSWORD = "authorizer-test-password"
 # Every /api/ route but a notification's action, whose credential is the action token in
-# its body (no session: tests/console/test_push_api.py).
+# its body (no session: tests/integration/test_web_push.py).
 API_ROUTES = [
     (method, path)
     for function, method, path, _ in http_routes()

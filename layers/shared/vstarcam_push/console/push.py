@@ -53,6 +53,7 @@ from vstarcam_push.models.web_push import (
     filters_of,
     is_device,
     owner,
+    time_zone,
     viewer_filters,
 )
 
@@ -154,16 +155,20 @@ class PushConsole:
             check_endpoint(subscription.endpoint, self.settings.allow_loopback)
             label = check_label(document.get("name", "this device"))
             filters = self._allowed(request.access, filters_of(document.get("filters")))
+            zone = time_zone(document.get("filters"))
         except (InvalidFilter, EndpointRefused) as error:
             raise BadRequest(str(error), reason="subscription_invalid") from error
         user = request.access.user
         mine = self.devices.of_user(user)
-        destination = device_destination(user, label, subscription, filters, int(request.now))
+        destination = device_destination(user, label, subscription, filters, int(request.now), zone)
         if len(mine) >= MAX_DEVICES_PER_USER and all(d.name != destination.name for d in mine):
             raise BadRequest(
                 f"at most {MAX_DEVICES_PER_USER} devices per user: remove one first",
                 reason="too_many_devices",
             )
+        # The browser subscribed with the public key GET /api/push/key gave; made here too
+        # for a client that skipped it, so no device ever exists without the stack's key.
+        self.keys.load(create=True)
         self.devices.save(destination, subscription)
         self._record(
             request, user, audit.DESTINATION_ADDED, destination.name, {"channel": "webpush"}
@@ -182,11 +187,14 @@ class PushConsole:
             filters = self._allowed(
                 request.access, filters_of(document.get("filters"), device.filters)
             )
+            zone = time_zone(document.get("filters"), device.settings.get("timezone", ""))
         except InvalidFilter as error:
             raise BadRequest(str(error), reason="filters_invalid") from error
         settings = dict(device.settings)
         if label is not None:
             settings["label"] = label
+        if zone:
+            settings["timezone"] = zone
         changed = Destination(
             name=device.name,
             channel=device.channel,

@@ -185,6 +185,25 @@ def _strings(
     return frozenset(value)
 
 
+def time_zone(document: object, default: str = "") -> str:
+    """The device's IANA time zone (``filters.timeZone``): the notification's times are
+    written in it, and its quiet hours are kept in it."""
+    if not isinstance(document, dict) or document.get("timeZone") in (None, ""):
+        return default
+    zone = document["timeZone"]
+    if not isinstance(zone, str) or len(zone) > 64:
+        raise InvalidFilter("timeZone must be an IANA time zone, e.g. Europe/Paris")
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise InvalidFilter(
+            f"time zone {zone[:60]!r} is not an IANA time zone (e.g. Europe/Paris)"
+        ) from None
+    return zone
+
+
 def viewer_filters(filters: Filters, sites: frozenset[str]) -> Filters:
     """A viewer's device: only their sites, whatever the device asked for (the sites it
     asked for that are theirs; all of theirs when it named none)."""
@@ -203,7 +222,12 @@ def viewer_filters(filters: Filters, sites: frozenset[str]) -> Filters:
 
 
 def device_destination(
-    user: str, label: str, subscription: Subscription, filters: Filters, now: int
+    user: str,
+    label: str,
+    subscription: Subscription,
+    filters: Filters,
+    now: int,
+    timezone: str = "",
 ) -> Destination:
     from urllib.parse import urlsplit
 
@@ -212,7 +236,7 @@ def device_destination(
         name=device_id(subscription.endpoint),
         channel=CHANNEL,
         target=f"{user}'s {label} via {host}",
-        settings={"user": user, "label": label},
+        settings={"user": user, "label": label, **({"timezone": timezone} if timezone else {})},
         secret_fields=SECRET_FIELDS,
         filters=filters,
         created_at=now,
@@ -232,7 +256,8 @@ def device_json(destination: Destination) -> dict[str, Any]:
         "cameras": sorted(f.cameras),
         "sites": sorted(f.sites),
         "quietHours": f.quiet_hours.text() if f.quiet_hours else None,
-        "timeZone": f.quiet_hours.timezone if f.quiet_hours else None,
+        "timeZone": destination.settings.get("timezone")
+        or (f.quiet_hours.timezone if f.quiet_hours else None),
     }
     document: dict[str, Any] = {
         "id": destination.name,
