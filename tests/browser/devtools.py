@@ -10,7 +10,6 @@ websocket to the browser target, sessions flattened onto it (``sessionId`` per m
 
 from __future__ import annotations
 
-import base64
 import itertools
 import json
 import time
@@ -126,7 +125,3 @@ def deliver_push(tools: DevTools, page: str, origin: str, registration: str, dat
         {"origin": origin, "registrationId": registration, "data": text},
         session=page,
     )
-
-
-def b64url(raw: bytes) -> str:
-    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()

@@ -23,25 +23,23 @@ fake push service on 127.0.0.1, with keys this test made; everything else is rea
 from __future__ import annotations
 
 import json
-import os
 import time
 from typing import Any
 
 import pytest
 import requests
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ec
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support.ui import Select
 from vstarcam_push.dal.camera_registry import CameraRegistry
 
 from tests.browser.conftest import push_alarm, screenshot, sign_in, visible, wait
-from tests.browser.devtools import DevTools, b64url, deliver_push, registration_id
+from tests.browser.devtools import DevTools, deliver_push, registration_id
 from tests.browser.test_app import small_targets
 from tests.conftest import register_camera
 from tests.e2e.localstack import LocalStackProcess
-from tests.push_fakes import FakeService, Received, Reply
+from tests.push_fakes import Received
+from tests.web_push_fakes import FakeBrowser, FakePushService
 
 pytestmark = pytest.mark.slow
 
@@ -53,41 +51,13 @@ IPHONE = (
 )
 
 
-class FakePushService(FakeService):
-    """A browser maker's push service: takes an encrypted message for a subscription
-    (``POST /push/<id>``) and answers 201, as RFC 8030 says."""
-
-    def answer(self, request: Received) -> Reply:
-        if request.method != "POST" or not request.path.startswith("/push/"):
-            return 404, {}, b""
-        return 201, {"Location": request.path + "/m"}, b""
-
-    def wait_for(self, count: int) -> list[Received]:
-        deadline = time.monotonic() + PUSH_WAIT_S
-        while len(self.received) < count and time.monotonic() < deadline:
-            time.sleep(0.2)
-        assert len(self.received) >= count, f"{len(self.received)} pushes, not {count}"
-        return self.received
-
-
-class Keys:
-    """The browser's side of a subscription: a P-256 key pair and a 16-byte auth secret."""
-
-    def __init__(self) -> None:
-        self.private = ec.generate_private_key(ec.SECP256R1())
-        self.auth = os.urandom(16)
-        point = self.private.public_key().public_bytes(
-            serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
-        )
-        self.p256dh = b64url(point)
-
-    def decrypt(self, body: bytes) -> dict[str, Any]:
-        import http_ece
-
-        plain = http_ece.decrypt(
-            body, private_key=self.private, auth_secret=self.auth, version="aes128gcm"
-        )
-        return json.loads(plain)
+def pushes(service: FakePushService, count: int) -> list[Received]:
+    """The pushes the fake service took, once there are ``count`` (bounded wait)."""
+    deadline = time.monotonic() + PUSH_WAIT_S
+    while len(service.received) < count and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert len(service.received) >= count, (service.received, service.refused)
+    return service.received
 
 
 # Before the page's own scripts: PushManager answers with the fake service's subscription
@@ -124,14 +94,16 @@ STUB = """
 
 @pytest.fixture(scope="module")
 def push_service() -> Any:
-    service = FakePushService().start()
+    service = FakePushService()
+    service.start()
     yield service
     service.stop()
 
 
 @pytest.fixture(scope="module")
-def keys() -> Keys:
-    return Keys()
+def keys(push_service: FakePushService) -> FakeBrowser:
+    """This phone's side of the subscription: its keys and its endpoint at the fake service."""
+    return push_service.browser("phone")
 
 
 @pytest.fixture(scope="module")
@@ -195,14 +167,11 @@ def tap(tools: DevTools, worker: str, tag: str, action: str) -> dict[str, Any]:
 
 
 def test_notify_this_device_asks_on_the_tap_only_and_registers_it(
-    phone: WebDriver, local: LocalStackProcess, push_service: FakePushService, keys: Keys
+    phone: WebDriver, local: LocalStackProcess, push_service: FakePushService, keys: FakeBrowser
 ) -> None:
-    fake = {
-        "endpoint": f"{push_service.base_url}/push/phone-1",
-        "keys": {"p256dh": keys.p256dh, "auth": b64url(keys.auth)},
-    }
     phone.execute_cdp_cmd(
-        "Page.addScriptToEvaluateOnNewDocument", {"source": STUB % json.dumps(fake)}
+        "Page.addScriptToEvaluateOnNewDocument",
+        {"source": STUB % json.dumps(keys.subscription())},
     )
     phone.execute_cdp_cmd(
         "Browser.grantPermissions", {"origin": local.base_url, "permissions": ["notifications"]}
@@ -254,13 +223,13 @@ def test_an_alarm_reaches_the_device_encrypted_and_shows_its_camera_and_picture(
     local: LocalStackProcess,
     registry: CameraRegistry,
     push_service: FakePushService,
-    keys: Keys,
+    keys: FakeBrowser,
     phone_tools: DevTools,
     seen: dict[str, Any],
 ) -> None:
     register_camera(registry._db, registry.table, FRONT_DOOR, "Front door", 180, int(time.time()))
     push_alarm(local, FRONT_DOOR, 0x14, "doorbell.jpg", "ring")
-    (pushed,) = push_service.wait_for(1)
+    (pushed,) = pushes(push_service, 1)
     assert pushed.headers["content-encoding"] == "aes128gcm"
     assert pushed.headers["authorization"].startswith("vapid t=")
     payload = keys.decrypt(pushed.body)
@@ -358,13 +327,13 @@ def test_on_a_desktop_the_notification_shows_and_the_devices_are_listed(
 
 
 def test_a_test_notification_an_edit_and_turning_it_off(
-    phone: WebDriver, local: LocalStackProcess, push_service: FakePushService, keys: Keys
+    phone: WebDriver, local: LocalStackProcess, push_service: FakePushService, keys: FakeBrowser
 ) -> None:
     phone.get(f"{local.base_url}/#/notify")
     card = wait(phone, lambda d: d.find_element(By.CSS_SELECTOR, "#notify-devices li.this-device"))
     already = len(push_service.received)
     card.find_element(By.XPATH, ".//button[text()='Send a test']").click()
-    test = keys.decrypt(push_service.wait_for(already + 1)[-1].body)
+    test = keys.decrypt(pushes(push_service, already + 1)[-1].body)
     assert test["kind"] == "test"
 
     card.find_element(By.XPATH, ".//button[text()='Edit filters']").click()
