@@ -312,6 +312,8 @@ def test_the_service_worker_may_fetch_only_here_and_the_buckets_thumbnails(
     assert directives == {
         "default-src": "'none'",
         "connect-src": f"'self' {bucket}",
+        # A notification's picture, icon and badge (Chromium loads them under this policy).
+        "img-src": f"'self' {bucket}",
         "frame-ancestors": "'none'",
     }
     worker = body_of(get(page_function, "GET /sw.js"))

@@ -175,10 +175,16 @@ async function loadCameras() {
     if (!cursor) break;
   }
   const sites = [...new Set(cameras.map((camera) => camera.site).filter(Boolean))].sort();
+  // What was ticked meanwhile stays ticked.
+  const ticked = new Set(checked('camera').concat(checked('site').map((site) => `site:${site}`)));
   $('notify-camera-choices').replaceChildren(
     ...sites.map((site) => choice('site', site, `Site ${site} (all its cameras)`)),
     ...cameras.map((camera) => choice('camera', camera.vuid, camera.name ? `${camera.name} (${camera.vuid})` : camera.vuid)),
   );
+  for (const box of $('notify-camera-choices').querySelectorAll('input')) {
+    box.checked = ticked.has(box.name === 'site' ? `site:${box.value}` : box.value);
+  }
+  allCamerasChanged();
 }
 
 // ---- the list of the user's devices ----
@@ -298,6 +304,7 @@ async function remove(device) {
       await remember(null);
     }
     say(`${device.name} is no longer notified.`);
+    if (editing === device.id) resetForm();
     await load();
   } catch (error) {
     say(error.message);
@@ -311,8 +318,11 @@ async function subscribe() {
   const permission = await Notification.requestPermission();
   if (permission !== 'granted') {
     render();
-    if (permission === 'default') $('notify-message').textContent = 'Notifications were not allowed: press the button again to be asked again.';
-    return;
+    throw new Error(
+      permission === 'denied'
+        ? 'Notifications are blocked: the note above says how to allow them.'
+        : 'Notifications were not allowed: press the button again to be asked again.',
+    );
   }
   const worker = await registration();
   const { publicKey } = await api('GET', '/api/push/key');
@@ -343,7 +353,7 @@ async function submit(event) {
     } else {
       await subscribe();
     }
-    editing = null;
+    resetForm();
     await load();
   } catch (error) {
     $('notify-message').textContent = error.message;
@@ -355,8 +365,8 @@ async function load() {
   devices = answer.devices || [];
   endpoint = subscription?.endpoint || null;
   mine = record;
-  if (editing === null) resetForm();
-  else render();
+  // The form keeps what the user chose meanwhile: only render, never refill.
+  render();
 }
 
 // The push service gave this browser a new endpoint (the worker subscribed again on
@@ -384,10 +394,8 @@ $('notify-form').addEventListener('change', summarise);
 $('notify-zone').textContent = ZONE;
 
 export async function show() {
-  editing = null;
-  fill(null);
+  resetForm();
   $('notify-filters').open = false;
-  render();
   try {
     await Promise.all([loadCameras(), load()]);
   } catch (error) {
