@@ -241,7 +241,7 @@ const STATES = {
   denied:
     'Notifications are blocked for this console in this browser, so it cannot ask again. To allow them: tap the icon left of the address (or the installed app\'s site settings) > Permissions > Notifications > Allow, then reload. Android app: long-press its icon > App info > Notifications. iPhone: Settings > Notifications > VStarcam push.',
   on: 'This device is notified. Edit its filters, send it a test or turn it off below.',
-  off: 'Get the alarms on this device\'s lock screen, with the picture where the platform shows one (Chrome on Android and computers). Your browser asks for permission when you press the button.',
+  off: 'Get the alarms as notifications on this device, the console closed or not (on a phone: on its lock screen), with the picture where the platform shows one (Chrome on Android and computers). Your browser asks for permission when you press the button.',
 };
 
 function state() {
