@@ -182,14 +182,15 @@ def test_the_page_and_its_scripts_stay_small() -> None:
     text = [p for p in WEB.iterdir() if p.suffix != ".png"]
     total = sum(p.stat().st_size for p in text)
     gzipped = sum(len(gzip.compress(p.read_bytes(), 9)) for p in text)
-    # Snooze's card state, controls and dialog (snooze.js, 4.6 kB) took it past 80 kB, web
-    # push (notify.js, the worker's notifications and actions, 25 kB) past 90 kB.
-    assert total < 115_000, total
+    # Snooze's card state, controls and dialog (snooze.js, 4.6 kB) took it past 80 kB; the
+    # day view (day.js, its strips, marks and month picker) past 100 kB; web push (notify.js,
+    # the worker's notifications and actions) past 120 kB.
+    assert total < 140_000, total
     # 15 kB for the first console; the installable app (worker, offline view, tiles, the
     # unreviewed poll), phone layout and the Users page brought it to 27 kB, snooze to
-    # 29.3 kB, web push (the "Notify this device" page, the worker's notifications and
-    # actions) to 38 kB (issue 19).
-    assert gzipped < 40_000, gzipped
+    # 29.3 kB, the day view to about 35.7 kB, web push (the "Notify this device" page, the
+    # worker's notifications and actions) to about 44 kB (issue 19).
+    assert gzipped < 46_000, gzipped
     # The home-screen icons: drawn flat, 32 colours; the notification badge, one shape.
     assert sum(p.stat().st_size for p in WEB.glob("*.png")) < 10_000
 
