@@ -25,6 +25,7 @@ import boto3
 import pytest
 from vstarcam_push.dal.camera_registry import CameraRegistry
 from vstarcam_push.dal.console_users import ConsoleUsers
+from vstarcam_push.dal.destinations import DestinationStore
 from vstarcam_push.delivery.channels import ChannelRequest
 from vstarcam_push.delivery.channels.transport import pool, send
 from vstarcam_push.delivery.deliverer import RetryPolicy
@@ -421,6 +422,26 @@ def test_a_viewers_device_gets_only_their_sites_cameras_checked_again_at_send(
     web.deliver()
     assert [p["vuid"] for p in web.pushes(phone)] == [VUID]
     assert sorted(p["vuid"] for p in web.pushes(owners)) == sorted([VUID, VUID, SHOP])
+    assert web.dead_letters() == []
+
+
+def test_a_removed_users_devices_go_at_their_next_push(
+    aws: Aws, functions: LoadFunction, pipeline: Pipeline, web: Web
+) -> None:
+    phone = web.service.browser("ann")
+    device = web.subscribe(phone, ANN)
+    web.users.remove(VIEWER_USER)
+    web.delivery.web_push.access_of = _fresh(web)
+    alarm(functions)
+    pipeline.flush()
+    web.deliver()
+    assert web.service.attempts == 0
+    assert (
+        DestinationStore(aws.dynamodb, web.stack.physical_name("DestinationsTable")).get(
+            device["id"]
+        )
+        is None
+    )
     assert web.dead_letters() == []
 
 
