@@ -252,7 +252,7 @@ def test_every_value_on_a_camera_card_is_labelled(phone: WebDriver) -> None:
     for card in phone.find_elements(By.CSS_SELECTOR, "#camera-rows li"):
         labels = [dt.text for dt in card.find_elements(By.TAG_NAME, "dt")]
         values = [dd.text for dd in card.find_elements(By.TAG_NAME, "dd")]
-        assert labels == ["Status", "Last seen", "Last alarm", "Offline after"]
+        assert labels == ["Status", "Last seen", "Last alarm", "Offline after", "Notifications"]
         assert all(values) and "-" not in values, values
     wait(phone, lambda d: images_loaded(d, "#camera-rows img"))
     screenshot(phone, "console-phone-cameras")

@@ -202,6 +202,17 @@ def cameras(body: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def snoozed(body: dict[str, Any]) -> Any:
+    """A snooze's reply: what, how, until when (the clock ticks a second a request: the
+    hours only), and the cameras it holds."""
+    if "target" not in body:
+        return body
+    until = body["until"]
+    if until is not None and until < 253_402_300_799:
+        until = NOW // 1000 + round((until - NOW // 1000) / 3600) * 3600
+    return (body["target"], body["choice"], until, *[c["vuid"] for c in body["cameras"]])
+
+
 def ids(body: dict[str, Any]) -> list[str]:
     return [alarm["alarmId"] for alarm in body["alarms"]]
 
@@ -356,6 +367,45 @@ MATRIX = [
         },
         body=lambda w: {"alarmIds": [w.alarms["A1"], w.alarms["B1"]]},
     ),
+    # Snooze: every role, each on the cameras and sites it sees (another site's: 404).
+    Cell(
+        "PUT /api/cameras/{vuid}/snooze",
+        f"/api/cameras/{A1}/snooze",
+        lambda w: {
+            **everyone(200, (A1, "8h", NOW // 1000 + 8 * 3600, A1)),
+            "viewer B": (404, {"code": "404", "message": f"camera {A1} is not registered"}),
+        },
+        body=lambda w: {"choice": "8h", "timeZone": "Europe/Paris"},
+        view=lambda body: snoozed(body),
+    ),
+    Cell(
+        "DELETE /api/cameras/{vuid}/snooze",
+        f"/api/cameras/{A1}/snooze",
+        lambda w: {
+            **everyone(200, (A1, "off", None, A1)),
+            "viewer B": (404, {"code": "404", "message": f"camera {A1} is not registered"}),
+        },
+        view=lambda body: snoozed(body),
+    ),
+    Cell(
+        "PUT /api/sites/{site}/snooze",
+        "/api/sites/Site%20A/snooze",
+        lambda w: {
+            **everyone(200, ("Site A", "on", 253_402_300_799, A1, A2)),
+            "viewer B": (404, {"code": "404", "message": "no camera is in site Site A"}),
+        },
+        body=lambda w: {"choice": "on"},
+        view=lambda body: snoozed(body),
+    ),
+    Cell(
+        "DELETE /api/sites/{site}/snooze",
+        "/api/sites/Site%20A/snooze",
+        lambda w: {
+            **everyone(200, ("Site A", "off", None, A1, A2)),
+            "viewer B": (404, {"code": "404", "message": "no camera is in site Site A"}),
+        },
+        view=lambda body: snoozed(body),
+    ),
     # Changes: admins only (the admin's cell comes last and changes the fleet).
     Cell(
         "POST /api/cameras",
@@ -441,6 +491,9 @@ MATRIX = [
                 ("camera.removed", D1),
                 ("camera.updated", A2),
                 ("camera.registered", E1),
+                # Each snooze cell's three users who may, newest first.
+                *[("site.snoozed", "Site A")] * 6,
+                *[("camera.snoozed", A1)] * 6,
             ],
         ),
         view=lambda body: (

@@ -114,7 +114,7 @@ def test_the_camera_item_stays_under_1_kb_in_every_state(
     measure("every cooldown slot taken")
     registry = CameraRegistry(aws.dynamodb, aws.cameras_table)
     registry.set_site(LONGEST_VUID, LONGEST_SITE)
-    assert registry.snooze_site(LONGEST_SITE, SNOOZE_UNTIL_ON) == [LONGEST_VUID]
+    assert [c.vuid for c in registry.snooze_site(LONGEST_SITE, SNOOZE_UNTIL_ON)] == [LONGEST_VUID]
     assert registry.snooze(LONGEST_VUID, SNOOZE_UNTIL_ON)
     measure("snoozed by itself and its site")
     fleet = CameraFleet(aws.dynamodb, aws.cameras_table)

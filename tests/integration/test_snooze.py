@@ -36,6 +36,10 @@ def camera(aws: Aws, vuid: str = VUID) -> Camera:
     return Camera.from_item(item)
 
 
+def vuids(cameras: list[Camera]) -> list[str]:
+    return [camera.vuid for camera in cameras]
+
+
 # -- the registry ------------------------------------------------------------------------
 
 
@@ -65,6 +69,21 @@ def test_snoozing_an_unknown_or_pending_camera_creates_nothing(aws: Aws) -> None
     assert "snoozedUntil" not in (aws.camera(OTHER) or {})
 
 
+def test_a_snooze_for_a_camera_of_a_site_holds_only_while_it_is_in_that_site(
+    aws: Aws,
+) -> None:
+    """A viewer's right to a camera was checked on its site: moved since, not written."""
+    aws.register()
+    cameras = registry(aws)
+    assert cameras.snooze(VUID, NOW + 60, site="")
+    cameras.set_site(VUID, "Garden")
+    assert not cameras.snooze(VUID, NOW + 120, site="")
+    assert not cameras.snooze(VUID, NOW + 120, site="House")
+    assert camera(aws).snoozed_until == NOW + 60
+    assert cameras.snooze(VUID, None, site="Garden")
+    assert not camera(aws).snoozed(NOW)
+
+
 def test_a_site_snooze_holds_each_camera_of_the_site_and_no_other(aws: Aws) -> None:
     aws.register()
     aws.register(OTHER, "Gate")
@@ -74,14 +93,14 @@ def test_a_site_snooze_holds_each_camera_of_the_site_and_no_other(aws: Aws) -> N
     cameras.set_site(OTHER, "Garden")
     cameras.set_site("VE0005624WXYZ", "House")
 
-    assert cameras.snooze_site("Garden", NOW + 600) == sorted([VUID, OTHER])
+    assert vuids(cameras.snooze_site("Garden", NOW + 600)) == sorted([VUID, OTHER])
     assert camera(aws).snooze(NOW) == Snooze(NOW + 600, "Garden")
     assert camera(aws, OTHER).snoozed(NOW)
     assert not camera(aws, "VE0005624WXYZ").snoozed(NOW)
 
     # The camera's own snooze and its site's are apart: the later holds.
     assert cameras.snooze(OTHER, SNOOZE_UNTIL_ON)
-    assert cameras.snooze_site("Garden", None) == sorted([VUID, OTHER])
+    assert vuids(cameras.snooze_site("Garden", None)) == sorted([VUID, OTHER])
     assert not camera(aws).snoozed(NOW)
     assert camera(aws, OTHER).snooze(NOW) == Snooze(SNOOZE_UNTIL_ON, "")
 
@@ -185,7 +204,7 @@ def test_a_snoozed_sites_cameras_go_offline_and_back_silently(
     push.add("lan-ntfy", "ntfy", {"url": ntfy.url})
     aws.register()
     registry(aws).set_site(VUID, "Garden")
-    assert registry(aws).snooze_site("Garden", SNOOZE_UNTIL_ON) == [VUID]
+    assert vuids(registry(aws).snooze_site("Garden", SNOOZE_UNTIL_ON)) == [VUID]
     pushing = PushingCamera(functions)
 
     pushing.go_offline()

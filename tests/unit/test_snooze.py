@@ -1,15 +1,19 @@
-"""Snooze without AWS: the camera's snooze state and the notifier holding every channel."""
+"""Snooze without AWS: the camera's snooze state, the notifier holding every channel, and a
+choice (1 hour, 8 hours, tomorrow morning, until turned back on) turned into its end."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 import pytest
 from vstarcam_push.delivery.fanout import FanOutResult
 from vstarcam_push.models.alarm_types import AlarmType
 from vstarcam_push.models.camera import SNOOZE_UNTIL_ON, Camera, Claim, NotifyCeiling, Snooze
+from vstarcam_push.models.errors import BadRequest
 from vstarcam_push.models.push_event import PushEvent
+from vstarcam_push.models.snooze import snooze_until, snooze_words
 from vstarcam_push.notify.notifier import Notifier
 
 from tests.unit.test_notifications import FakeSns, Said, alarm, camera_image, modify
@@ -194,3 +198,90 @@ def test_offline_of_a_camera_whose_snooze_ended_is_notified() -> None:
 
     assert outcome == ("offline", "sent")
     assert len(sns.published) == 1 and len(push.sent) == 1
+
+
+# -- a choice -> until when ---------------------------------------------------------------
+
+
+def at(text: str, zone: str) -> int:
+    """Epoch seconds of a wall-clock time in ``zone`` (``2026-03-28 23:30``)."""
+    from zoneinfo import ZoneInfo
+
+    return int(datetime.fromisoformat(text).replace(tzinfo=ZoneInfo(zone)).timestamp())
+
+
+@pytest.mark.parametrize(("choice", "hours"), [("1h", 1), ("8h", 8)])
+def test_hours_are_real_hours_even_across_a_clock_change(choice: str, hours: int) -> None:
+    """The night Paris skips 02:00-03:00: 8 hours from 23:30 end at 08:30 on the wall clock."""
+    start = at("2026-03-28 23:30", "Europe/Paris")
+    until = snooze_until(choice, start, "Europe/Paris")
+    assert until == start + hours * 3600
+    if choice == "8h":
+        assert until == at("2026-03-29 08:30", "Europe/Paris")
+
+
+@pytest.mark.parametrize(
+    ("now", "zone", "morning"),
+    [
+        ("2026-12-06 23:30", "Europe/Paris", "2026-12-07 07:00"),
+        ("2026-12-06 23:59", "Europe/Paris", "2026-12-07 07:00"),
+        ("2026-12-07 00:00", "Europe/Paris", "2026-12-07 07:00"),
+        ("2026-12-07 06:59", "Europe/Paris", "2026-12-07 07:00"),
+        ("2026-12-07 07:00", "Europe/Paris", "2026-12-08 07:00"),
+        ("2026-12-07 12:00", "Europe/Paris", "2026-12-08 07:00"),
+        # Spring forward (02:00 -> 03:00) and fall back (03:00 -> 02:00) in the night.
+        ("2026-03-28 22:00", "Europe/Paris", "2026-03-29 07:00"),
+        ("2026-10-24 22:00", "Europe/Paris", "2026-10-25 07:00"),
+        ("2026-03-07 21:00", "America/New_York", "2026-03-08 07:00"),
+        # Chile moves its clocks at midnight: 2026-04-04 24:00 is 23:00 again, and
+        # 2026-09-06 00:00 is 01:00.
+        ("2026-04-04 23:30", "America/Santiago", "2026-04-05 07:00"),
+        ("2026-09-05 23:30", "America/Santiago", "2026-09-06 07:00"),
+        # East of UTC by more than 7 h: the UTC date is not the local date.
+        ("2026-12-07 05:00", "Pacific/Auckland", "2026-12-07 07:00"),
+        ("2026-12-06 20:00", "UTC", "2026-12-07 07:00"),
+    ],
+)
+def test_tomorrow_morning_is_the_next_seven_oclock_on_the_persons_wall_clock(
+    now: str, zone: str, morning: str
+) -> None:
+    assert snooze_until("morning", at(now, zone), zone) == at(morning, zone)
+
+
+def test_the_same_instant_ends_at_each_persons_own_morning() -> None:
+    now = at("2026-12-06 22:00", "UTC")
+    paris, new_york = (
+        snooze_until("morning", now, zone) for zone in ("Europe/Paris", "America/New_York")
+    )
+    assert paris == at("2026-12-07 07:00", "Europe/Paris")
+    assert new_york == at("2026-12-07 07:00", "America/New_York")
+    assert new_york - paris == 6 * 3600
+
+
+def test_until_turned_back_on_is_the_sentinel() -> None:
+    assert snooze_until("on", NOW) == SNOOZE_UNTIL_ON
+
+
+@pytest.mark.parametrize("choice", ["2h", "", "off", None, 1, "ON"])
+def test_other_choices_are_refused(choice: Any) -> None:
+    with pytest.raises(BadRequest, match="choice must be one of 1h, 8h, morning, on"):
+        snooze_until(choice, NOW)
+
+
+@pytest.mark.parametrize("zone", ["Mars/Olympus", "", "../../etc/passwd", "x" * 100, None])
+def test_a_zone_that_is_not_iana_is_refused(zone: Any) -> None:
+    with pytest.raises(BadRequest, match="IANA time zone"):
+        snooze_until("morning", NOW, zone)
+
+
+@pytest.mark.parametrize(
+    ("snooze", "words"),
+    [
+        (Snooze(at("2026-12-06 23:00", "Europe/Paris")), "until 23:00"),
+        (Snooze(at("2026-12-07 07:00", "Europe/Paris"), "Garden"), "until Mon 07:00 (site Garden)"),
+        (Snooze(SNOOZE_UNTIL_ON, "Garden"), "until turned back on (site Garden)"),
+    ],
+)
+def test_a_snooze_in_words(snooze: Snooze, words: str) -> None:
+    now = at("2026-12-06 21:00", "Europe/Paris")
+    assert snooze_words(snooze, "Europe/Paris", now) == words

@@ -1,8 +1,10 @@
 // The cameras view: the fleet with its status, each camera's last alarm, and the forms
 // to register, rename, change the offline threshold, remove, and show the push URLs
-// (with copy buttons; at once after registering). Every value on a card is labelled.
+// (with copy buttons; at once after registering); snoozing is snooze.js's. Every value
+// on a card is labelled.
 import { api, query } from './api.js';
 import { $, ago, el, say, time } from './dom.js';
+import { snoozeButtons, snoozeState } from './snooze.js';
 
 let next = null;
 let editing = null;
@@ -45,7 +47,10 @@ function card(camera) {
       field('Last seen', seen),
       field('Last alarm', lastAlarm),
       field('Offline after', camera.offlineAfter ? `${camera.offlineAfter} s without a heartbeat` : "the stack's default"),
+      field('Notifications', snoozeState(camera)),
     ),
+    // Snooze: any user, for the cameras they see.
+    snoozeButtons(camera, () => load()),
     // An admin's controls (the page of anyone else hides them; the API refuses them).
     el(
       'div',

@@ -1,5 +1,5 @@
-"""``vstarcam-push cameras``: register, list and remove cameras, their push keys and URLs
-(and configure them).
+"""``vstarcam-push cameras``: register, list, snooze and remove cameras, their push keys and
+URLs (and configure them).
 
 ``cameras urls`` is the one command that shows a push key (``cameras add`` prints a new
 camera's URLs once); tables, JSON listings and ``--dry-run`` never do. ``cameras configure``
@@ -10,6 +10,7 @@ and ``show-config`` reach real cameras through their CGI: the workflow is
 from __future__ import annotations
 
 import argparse
+import contextlib
 import getpass
 import os
 import sys
@@ -19,15 +20,26 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from vstarcam_push.admin.cameras import kept_options
+from vstarcam_push.admin.snooze import OFF, SnoozeAdmin, SnoozeTargetUnknown, audit_details
 from vstarcam_push.models.audit import (
     CAMERA_KEY_ROTATED,
     CAMERA_REGISTERED,
     CAMERA_REMOVED,
+    CAMERA_SNOOZED,
     CAMERA_UPDATED,
+    SITE_SNOOZED,
 )
-from vstarcam_push.models.camera import Camera, PushKeyUnavailable, check_site, clean_name
+from vstarcam_push.models.camera import (
+    SNOOZE_UNTIL_ON,
+    Camera,
+    PushKeyUnavailable,
+    Snooze,
+    check_site,
+    clean_name,
+)
 from vstarcam_push.models.errors import BadRequest, UnknownCamera
 from vstarcam_push.models.push_keys import PushUrls, keyed_push_urls, redact
+from vstarcam_push.models.snooze import CHOICES, snooze_words, zone_of
 
 from vstarcam_tools import arguments
 from vstarcam_tools.camera.cgi_client import (
@@ -81,7 +93,17 @@ def camera_json(camera: Camera) -> dict[str, Any]:
         "offlineAfter": camera.offline_after,
         "hasPushKey": camera.has_push_key,
         "site": camera.site or None,
+        "snoozedUntil": _snooze_time(camera.snoozed_until),
+        "siteSnoozedUntil": _snooze_time(camera.site_snoozed_until),
     }
+
+
+def _snooze_time(until: int | None) -> str | None:
+    """A snooze's end as ISO UTC, ``on`` for until turned back on (an ended one too: the
+    item keeps it until the next snooze)."""
+    if until is None:
+        return None
+    return "on" if until >= SNOOZE_UNTIL_ON else iso_time(until)
 
 
 def base_urls(context: StackContext, plain_http: bool) -> tuple[str, str]:
@@ -212,8 +234,19 @@ def _list(args: argparse.Namespace) -> int:
     if not cameras:
         print(f"no {args.status} cameras ({len(registered)} registered)")
         return 0
-    # The SITE column only where sites are used (an installer's fleet).
+    # The SITE column only where sites are used (an installer's fleet), SNOOZED only while
+    # a camera is snoozed (in this machine's time zone).
     sites = any(camera.site for camera in cameras)
+    now, zone = int(time.time()), machine_time_zone()
+    snoozes = {camera.vuid: camera.snooze(now) for camera in cameras}
+    snoozed = any(snoozes.values())
+
+    def snooze_column(camera: Camera) -> list[str]:
+        if not snoozed:
+            return []
+        snooze = snoozes[camera.vuid]
+        return [snooze_words(snooze, zone, now) if snooze else "-"]
+
     rows = [
         [
             camera.vuid,
@@ -222,10 +255,19 @@ def _list(args: argparse.Namespace) -> int:
             camera.status,
             iso_time(camera.last_seen) or "never",
             iso_time(camera.last_alarm_at) or "-",
+            *snooze_column(camera),
         ]
         for camera in cameras
     ]
-    headers = ["VUID", "NAME", *(["SITE"] if sites else []), "STATUS", "LAST SEEN", "LAST ALARM"]
+    headers = [
+        "VUID",
+        "NAME",
+        *(["SITE"] if sites else []),
+        "STATUS",
+        "LAST SEEN",
+        "LAST ALARM",
+        *(["SNOOZED"] if snoozed else []),
+    ]
     print(format_table(headers, rows))
     # A fleet's health at a glance, under a table that may be a thousand lines long.
     online = sum(camera.status == "online" for camera in registered)
@@ -249,6 +291,70 @@ def _remove(args: argparse.Namespace) -> int:
         raise CliError(f"camera {vuid} is not registered")
     audit.record(context, CAMERA_REMOVED, vuid)
     print(f"removed camera {vuid}")
+    return 0
+
+
+def machine_time_zone() -> str:
+    """This machine's IANA time zone: ``TZ`` when it names one, else what /etc/localtime
+    links to, else UTC (a morning is 07:00 on the wall clock of the person snoozing)."""
+    candidates = [os.environ.get("TZ", "").removeprefix(":")]
+    with contextlib.suppress(OSError):
+        target = os.path.realpath("/etc/localtime")
+        if "/zoneinfo/" in target:
+            candidates.append(target.split("/zoneinfo/", 1)[1])
+    for name in candidates:
+        if name:
+            try:
+                zone_of(name)
+            except BadRequest:
+                continue
+            return name
+    return "UTC"
+
+
+def _snooze(args: argparse.Namespace) -> int:
+    words = list(args.words)
+    if args.site is not None:
+        if len(words) != 1:
+            raise CliError("with --site NAME, give only the choice: 1h, 8h, morning, on or off")
+        target, (choice,) = None, words
+    else:
+        if len(words) != 2:
+            raise CliError("give VUID and a choice (1h, 8h, morning, on or off), or --site NAME")
+        target, choice = parse_vuid(words[0]), words[1]
+    if choice not in (*CHOICES, OFF):
+        raise CliError(f"choice {choice!r}: give 1h, 8h, morning, on (until turned back on) or off")
+    zone = args.time_zone or machine_time_zone()
+    try:
+        zone_of(zone)
+    except BadRequest as error:
+        raise CliError(error.message) from None
+    context = StackContext.resolve(args)
+    admin = SnoozeAdmin(context.cameras())
+    now = int(time.time())
+    try:
+        if target is None:
+            done = admin.site(args.site, choice, now, zone)
+        else:
+            done = admin.camera(target, choice, now, zone)
+    except (SnoozeTargetUnknown, BadRequest) as error:
+        raise CliError(error.message) from None
+    details = audit_details(done, zone)
+    audit.record(context, SITE_SNOOZED if target is None else CAMERA_SNOOZED, done.target, details)
+    what = f"site {done.target}" if target is None else f"camera {done.target}"
+    again = f"--site '{done.target}' off" if target is None else f"{done.target} off"
+    if done.until is None:
+        print(f"{what}: snooze off, its notifications are sent again")
+    else:
+        when = snooze_words(Snooze(done.until), zone, now)
+        print(
+            f"snoozed {what} {when}"
+            + ("" if done.until >= SNOOZE_UNTIL_ON else f" ({zone})")
+            + ": no notification on any channel; its alarms are still stored"
+        )
+        print(f"  'vstarcam-push cameras snooze {again}' turns it back on")
+    if target is None:
+        print(f"  cameras: {', '.join(camera.vuid for camera in done.cameras)}")
     return 0
 
 
@@ -331,7 +437,29 @@ def register(subparsers: Any) -> None:
     _camera_options(rotate, user_required=False)
     rotate.set_defaults(handler=_rotate_key)
 
-    for leaf in (add, listing, remove, urls, rotate):
+    snooze = actions.add_parser(
+        "snooze",
+        help="hold a camera's (or a site's) notifications for a while; alarms are still stored",
+        usage="%(prog)s VUID {1h,8h,morning,on,off}\n       %(prog)s --site NAME "
+        "{1h,8h,morning,on,off}",
+        description="Snooze a camera, or every camera of a site: no notification on any "
+        "channel (SNS, push destinations) for 1 hour (1h), 8 hours (8h), until tomorrow "
+        "morning (morning: 07:00 in this machine's time zone, or --time-zone), or until "
+        "turned back on (on); off turns it back on. Its alarms are still stored and shown.",
+    )
+    snooze.add_argument("words", nargs="+", metavar="VUID CHOICE", help=argparse.SUPPRESS)
+    snooze.add_argument(
+        "--site", metavar="NAME", default=None, help="snooze every camera of this site"
+    )
+    snooze.add_argument(
+        "--time-zone",
+        metavar="ZONE",
+        default=None,
+        help="the IANA time zone whose 07:00 'morning' means (default: this machine's)",
+    )
+    snooze.set_defaults(handler=_snooze)
+
+    for leaf in (add, listing, remove, urls, rotate, snooze):
         add_stack_options(leaf)
 
     # Pointing real cameras at the stack through their CGI.

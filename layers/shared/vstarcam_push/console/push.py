@@ -289,7 +289,8 @@ class PushConsole:
             )
         vuid = token.target if token.action == "snooze" else vuid_of(token.target)
         access = self._access_of(token.user)
-        if not access.sees(self.fleet.sites({vuid}).get(vuid, "")):
+        site = self.fleet.sites({vuid}).get(vuid, "")
+        if not access.sees(site):
             raise ActionForbidden("this camera is not one of yours any more", "camera_not_yours")
         use = token.use_id()
         claim = self.uses.claim(use, now, max(token.expires - now, 60))
@@ -303,7 +304,10 @@ class PushConsole:
                         f"alarm {token.target} does not exist (deleted or expired)",
                         "alarm_unknown",
                     )
-            elif not self.registry.snooze(vuid, now + SNOOZE_SECONDS):
+            # A viewer's snooze holds only while the camera is still in the site checked.
+            elif not self.registry.snooze(
+                vuid, now + SNOOZE_SECONDS, site=None if access.every_site else site
+            ):
                 raise DeviceNotFound(f"camera {vuid} is not registered", "camera_unknown")
         except Exception:
             self.uses.release(use)

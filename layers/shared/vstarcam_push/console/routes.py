@@ -45,6 +45,7 @@ from vstarcam_push.console import params
 from vstarcam_push.console.http import error_reply, json_reply
 from vstarcam_push.console.params import ConsoleRequest
 from vstarcam_push.console.push import PushConsole, PushSettings
+from vstarcam_push.console.snooze import SnoozeRoutes
 from vstarcam_push.console.views import AlarmViews, camera_json
 from vstarcam_push.dal.alarms import AlarmStore
 from vstarcam_push.dal.audit import AuditLog
@@ -191,6 +192,7 @@ class ConsoleApi:
             "DELETE /api/push/devices/{id}": (self.push.remove_device, EVERYONE),
             "POST /api/push/devices/{id}/test": (self.push.test_device, EVERYONE),
             "POST /api/push/action": (self.push.act, TOKEN_HOLDERS),
+            **SnoozeRoutes(self).routes(),
         }
 
     @property

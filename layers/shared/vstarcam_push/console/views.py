@@ -30,6 +30,10 @@ def camera_json(camera: Camera, last_alarm: dict[str, Any] | None) -> dict[str, 
         "offlineSince": camera.offline_since,
         "offlineAfter": camera.offline_after,
         "lastAlarm": last_alarm,
+        # Epoch seconds (253402300799: until turned back on); the card shows the later of
+        # the two still ahead, and whose it is (docs/notifications.md, Snooze).
+        "snoozedUntil": camera.snoozed_until,
+        "siteSnoozedUntil": camera.site_snoozed_until,
     }
 
 

@@ -17,9 +17,13 @@ camera's sticker proves nothing alone. A camera that pushed while unknown
 ``registeredAt`` until ``cameras add`` approves it. The item ``#pending`` is
 not a camera: it counts the pending ones, so junk vuids cannot grow the table.
 
+``snoozedUntil`` and ``siteSnoozedUntil`` hold the camera's notifications until
+then (its own snooze, its site's: ``CameraRegistry.snooze``, ``snooze_site``);
+the heartbeat never touches them.
+
 Every attribute is bounded (name length, one cooldown slot per known alarm
-type plus one shared by all unknown codes), so the item stays under 1 KB in
-every state and a heartbeat costs one write unit.
+type plus one shared by all unknown codes, a site's name, two snooze ends), so
+the item stays under 1 KB in every state and a heartbeat costs one write unit.
 
 The table has one store per set of callers: ``camera_admission`` (the push
 paths), ``camera_registry`` (the operator: CLI and console), ``camera_fleet``

@@ -100,13 +100,15 @@ class CameraRegistry(CamerasTable):
                     ExpressionAttributeValues={":old": old["siteSnoozedUntil"]},
                 )
 
-    def snooze(self, vuid: str, until: int | None) -> bool:
+    def snooze(self, vuid: str, until: int | None, *, site: str | None = None) -> bool:
         """Hold every notification of a registered camera until ``until`` (epoch seconds;
         ``SNOOZE_UNTIL_ON``: until turned back on); None turns it back on.
 
         Turning a camera back on clears its site's snooze on it too: whoever turns one
         camera on wants to hear from it. False when the camera is not registered (absent
-        or pending): the write is conditional, so it never creates a camera item.
+        or pending), or, with ``site`` (``""``: none), no longer in that site (a viewer's
+        right to it was checked on its site): the write is conditional, so it never
+        creates a camera item.
         """
         if vuid == PENDING_COUNTER:
             return False
@@ -116,6 +118,11 @@ class CameraRegistry(CamerasTable):
             "ExpressionAttributeNames": {"#status": "status"},
             "ExpressionAttributeValues": {":pending": {"S": PENDING}},
         }
+        if site:
+            request["ConditionExpression"] += " AND site = :site"
+            request["ExpressionAttributeValues"][":site"] = {"S": site}
+        elif site is not None:
+            request["ConditionExpression"] += " AND attribute_not_exists(site)"
         if until is None:
             request["UpdateExpression"] = "REMOVE snoozedUntil, siteSnoozedUntil"
         else:
@@ -127,8 +134,9 @@ class CameraRegistry(CamerasTable):
             return False
         return True
 
-    def snooze_site(self, site: str, until: int | None) -> list[str]:
-        """Hold (``until``) or release (None) every camera of ``site``; returns their vuids.
+    def snooze_site(self, site: str, until: int | None) -> list[Camera]:
+        """Hold (``until``) or release (None) every camera of ``site``; returns them as
+        written, by vuid.
 
         The site's snooze is written to each of its cameras (``siteSnoozedUntil``) rather
         than kept in a record of its own: the notifier reads the camera item anyway, so it
@@ -149,10 +157,10 @@ class CameraRegistry(CamerasTable):
                 request["UpdateExpression"] = "SET siteSnoozedUntil = :until"
                 request["ExpressionAttributeValues"][":until"] = {"N": str(int(until))}
             try:
-                self._update(vuid, **request)
+                written = self._update(vuid, ReturnValues="ALL_NEW", **request)
             except self._db.exceptions.ConditionalCheckFailedException:
                 continue
-            snoozed.append(vuid)
+            snoozed.append(Camera.from_item(written["Attributes"]))
         return snoozed
 
     def _vuids_of_site(self, site: str) -> list[str]:

@@ -21,6 +21,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from vstarcam_push.dal.alarm_lookup import lookup_alarm
 from vstarcam_push.dal.alarms import AlarmStore
 from vstarcam_push.dal.camera_admission import CameraAdmission
 from vstarcam_push.dal.media import MediaStore
@@ -42,7 +43,6 @@ from vstarcam_push.models.media import (
 
 logger = logging.getLogger(__name__)
 
-_BATCH_GET_TRIES = 3
 # The alarm rate limit counts a camera's pushes in windows of this many seconds.
 ALARM_RATE_PERIOD = 60
 
@@ -120,7 +120,7 @@ class AlarmIntake:
         """Store the push of the camera holding push key ``key`` (None: the bare route)."""
         picture_sha = hashlib.sha256(push.picture).hexdigest()
         alarm_id = alarm_id_for(push.vuid, push.alarm_type, picture_sha)
-        found, existing = self._lookup(push.vuid, alarm_id)
+        found, existing = lookup_alarm(self._db, self.admission, self.alarms, push.vuid, alarm_id)
         now = received_at_ms // 1000
         camera = self.admission.admit(push.vuid, found, key, now)
         if existing is not None:
@@ -219,41 +219,6 @@ class AlarmIntake:
             extra={"media_keys": [media.key for media in stored]},
         )
         return False
-
-    def _lookup(self, vuid: str, alarm_id: str) -> tuple[dict[str, Any] | None, Alarm | None]:
-        """One BatchGetItem: the camera's admission attributes, and this alarm if stored."""
-        request: dict[str, Any] = {
-            self.admission.table: {
-                "Keys": [{"vuid": {"S": vuid}}],
-                "ProjectionExpression": "vuid, pushKeyHash, #status, alarmWindow, alarmCount",
-                "ExpressionAttributeNames": {"#status": "status"},
-                # A rotated key stops working at once, not after a stale read.
-                "ConsistentRead": True,
-            },
-            self.alarms.table: {"Keys": [self.alarms.key(alarm_id)]},
-        }
-        found: dict[str, list[dict[str, Any]]] = {}
-        try:
-            for _ in range(_BATCH_GET_TRIES):
-                response = self._db.batch_get_item(RequestItems=request)
-                for table, items in response.get("Responses", {}).items():
-                    found.setdefault(table, []).extend(items)
-                request = response.get("UnprocessedKeys") or {}
-                if not request:
-                    break
-        except Exception as error:
-            raise StorageFailure(
-                "the camera registry could not be read, please retry", reason="storage_failed"
-            ) from error
-        if request:
-            raise StorageFailure(
-                "the camera registry is busy, please retry", reason="storage_failed"
-            )
-        alarm_items = found.get(self.alarms.table, [])
-        camera_items = found.get(self.admission.table, [])
-        return (camera_items[0] if camera_items else None), (
-            Alarm.from_item(alarm_items[0]) if alarm_items else None
-        )
 
     def _record_on_camera(self, vuid: str, now: int, rate: AlarmRate | None) -> None:
         try:

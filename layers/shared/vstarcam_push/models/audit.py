@@ -20,6 +20,9 @@ CAMERA_UPDATED = "camera.updated"  # renamed or its offline threshold changed
 CAMERA_SITE = "camera.site"  # moved to a site (details: site, "" for none)
 CAMERA_REMOVED = "camera.removed"
 CAMERA_KEY_ROTATED = "camera.key-rotated"
+# Notifications held or let through again (details: choice, until, and a site's cameras).
+CAMERA_SNOOZED = "camera.snoozed"  # target: the vuid; choice "off" turned it back on
+SITE_SNOOZED = "site.snoozed"  # target: the site
 ALARMS_DELETED = "alarms.deleted"  # target: the alarm id, or the count of a batch
 USER_ADDED = "user.added"  # target: the user name (an email)
 USER_CHANGED = "user.changed"
@@ -34,6 +37,8 @@ ACTIONS = (
     CAMERA_SITE,
     CAMERA_REMOVED,
     CAMERA_KEY_ROTATED,
+    CAMERA_SNOOZED,
+    SITE_SNOOZED,
     ALARMS_DELETED,
     USER_ADDED,
     USER_CHANGED,

@@ -21,7 +21,7 @@ from vstarcam_push.dal.camera_fleet import SWEEP_SEGMENTS
 from vstarcam_push.dal.camera_registry import CameraRegistry
 from vstarcam_push.dal.notification_claims import NotificationClaims
 from vstarcam_push.models.alarm_types import ALARM_TYPE_NAMES, AlarmType
-from vstarcam_push.models.camera import NotifyCeiling, cooldown_slot
+from vstarcam_push.models.camera import SNOOZE_UNTIL_ON, NotifyCeiling, cooldown_slot
 from vstarcam_push.models.push_keys import key_hash, new_secret
 
 from vstarcam_tools.dev.bench import events
@@ -92,7 +92,8 @@ class _Bench:
 
 def _largest_camera(at: int) -> Item:
     """The biggest camera item the code writes: every cooldown slot taken (each vendor type's
-    and the one unknown codes share), the notification ceiling's and alarm rate's windows."""
+    and the one unknown codes share), the notification ceiling's and alarm rate's windows,
+    the longest site, snoozed by itself and by its site."""
     item = camera_item(VUID, at, at + 180)
     item["name"] = {"S": _NAME}
     item["lastAlarmAt"] = {"N": str(at)}
@@ -103,6 +104,8 @@ def _largest_camera(at: int) -> Item:
         item[f"coolBy_{slot}"] = {"S": "f" * 12}
     item["notifyWindow"] = item["alarmWindow"] = {"N": str(at)}
     item["notifyCount"] = item["alarmCount"] = {"N": "10"}
+    item["site"] = {"S": "S" * 40}
+    item["snoozedUntil"] = item["siteSnoozedUntil"] = {"N": str(SNOOZE_UNTIL_ON)}
     return item
 
 
