@@ -306,6 +306,49 @@ def test_a_test_notification_goes_the_same_way(web: Web) -> None:
     assert web.service.received[0].headers["urgency"] == "high"
 
 
+@pytest.mark.parametrize(
+    ("document", "words"),
+    [
+        ({"subscription": None}, "subscription must be an object"),
+        ({"subscription": "https://fcm.googleapis.com/x"}, "subscription must be an object"),
+        ({"subscription": {"endpoint": "https://fcm.googleapis.com/x"}}, "keys"),
+        ({"filters": {"events": ["motion"]}}, "'motion' is not one of alarm, offline, online"),
+        ({"filters": {"severities": "alert"}}, "severities must be a list"),
+        ({"filters": {"quietHours": "late"}}, "write them HH:MM-HH:MM"),
+        ({"filters": {"timeZone": "Mars/Olympus"}}, "is not an IANA time zone"),
+        ({"filters": {"colour": "red"}}, "unknown filter 'colour'"),
+        ({"name": 7}, "name must be text"),
+        ({"owner": "someone"}, "owner"),
+    ],
+)
+def test_bad_devices_are_refused_with_a_400_that_says_why(
+    web: Web, document: dict[str, Any], words: str
+) -> None:
+    body = {"subscription": web.service.browser().subscription(), **document}
+    status, answer = web.call("POST /api/push/devices", OWNER, body=body)
+    assert status == 400 and words in answer["message"], answer
+    assert answer["code"] == "400" and web.devices(OWNER) == []
+
+
+def test_a_device_is_patched_or_refused_and_is_only_its_owners(web: Web) -> None:
+    device = web.subscribe(web.service.browser(), OWNER)
+    path = {"id": device["id"]}
+    assert web.call("PATCH /api/push/devices/{id}", OWNER, path=path, body={})[0] == 400
+    status, body = web.call(
+        "PATCH /api/push/devices/{id}",
+        OWNER,
+        path=path,
+        body={"filters": {"quietHours": "22:00-07:00", "timeZone": "Europe/Paris"}},
+    )
+    assert status == 200 and body["device"]["filters"]["quietHours"] == "22:00-07:00"
+    assert body["device"]["filters"]["timeZone"] == "Europe/Paris"
+    for who in (ANN, OWNER):
+        other = {"id": "webpush-00000000000000000000"} if who is OWNER else path
+        assert web.call("DELETE /api/push/devices/{id}", who, path=other)[0] == 404
+    assert web.call("DELETE /api/push/devices/{id}", OWNER, path={"id": "../x"})[0] == 404
+    assert web.devices(OWNER) == [device["id"]]
+
+
 # -- where the stack may send -----------------------------------------------------------
 
 
