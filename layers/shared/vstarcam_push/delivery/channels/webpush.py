@@ -184,10 +184,22 @@ class WebPush:
     def _image(self, event: PushEvent, now: int) -> str:
         if event.kind != "alarm" or not event.link_token or not event.alarm_id:
             return ""
-        if event.link_expires_at <= now or not self.console_url.startswith("https://"):
+        if event.link_expires_at <= now or not self._image_origin_ok():
             # Chrome fetches the image itself: an https link that still works, or none.
             return ""
         return link_url(self.console_url, event.alarm_id, "thumbnail", event.link_token)
+
+    def _image_origin_ok(self) -> bool:
+        """https; or, on the local stack alone, its plain-http loopback address (a secure
+        context for the browser there, so its tests see the picture in the notification)."""
+        if self.console_url.startswith("https://"):
+            return True
+        host = urlsplit(self.console_url).hostname or ""
+        return (
+            self.allow_loopback
+            and self.console_url.startswith("http://")
+            and is_loopback_host(host)
+        )
 
     def _tokens(
         self, event: PushEvent, private: bytes, message: Message, user: str, now: int
