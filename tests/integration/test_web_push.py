@@ -302,7 +302,7 @@ def test_a_test_notification_goes_the_same_way(web: Web) -> None:
     assert (status, body) == (202, {"queued": True})
     web.deliver()
     (payload,) = web.pushes(browser)
-    assert payload["kind"] == "test" and payload["actions"] == []
+    assert payload["kind"] == "test" and payload["actions"] == [] and payload["tag"] == "test"
     assert web.service.received[0].headers["urgency"] == "high"
 
 
