@@ -592,6 +592,19 @@ def test_an_action_token_does_exactly_its_one_thing(
     assert "reviewedAt" not in stored and "snoozedUntil" not in aws.camera()
 
 
+def test_an_action_on_an_alarm_deleted_meanwhile_is_a_404_and_can_be_tried_again(
+    aws: Aws, functions: LoadFunction, pipeline: Pipeline, web: Web
+) -> None:
+    tokens, alarm_id, _ = delivered_actions(aws, functions, pipeline, web)
+    assert web.call("DELETE /api/alarms/{alarmId}", OWNER, path={"alarmId": alarm_id})[0] == 200
+    assert web.action(tokens["review"]) == (
+        404,
+        {"code": "404", "message": f"alarm {alarm_id} does not exist (deleted or expired)"},
+    )
+    # Its one use was given back: the same answer again, not "repeated".
+    assert web.action(tokens["review"])[0] == 404
+
+
 def test_a_token_signed_with_another_key_is_refused(aws: Aws, web: Web) -> None:
     """Another stack's key (or a guessed one) signs nothing here."""
     web.subscribe(web.service.browser(), OWNER)  # the stack has its key
