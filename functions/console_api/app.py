@@ -33,6 +33,7 @@ api = ConsoleApi(
         alert_types=settings.alert_types,
         audit_table=settings.audit_table,
         user_pool_id=settings.console_user_pool_id,
+        status_history_table=settings.status_history_table,
     ),
     ssm=boto3.client("ssm"),
     cognito=boto3.client("cognito-idp"),

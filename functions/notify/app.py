@@ -1,6 +1,7 @@
 """Table streams -> SNS and the push destinations: new alarms, cameras going offline and
 coming back online. Push destinations get one delivery-queue message each (the
-delivery function sends them).
+delivery function sends them). Each status change is also kept in the StatusHistory
+table, for the console's day view.
 
 Records that fail are reported back (ReportBatchItemFailures) so Lambda
 retries them, and a record that keeps failing goes to the dead-letter queue.
@@ -15,8 +16,10 @@ from typing import Any
 import boto3
 from vstarcam_push.dal.destinations import DestinationStore
 from vstarcam_push.dal.notification_claims import NotificationClaims
+from vstarcam_push.dal.status_history import StatusHistory
 from vstarcam_push.delivery.fanout import FanOut
 from vstarcam_push.models.camera import NotifyCeiling
+from vstarcam_push.models.status_history import status_change
 from vstarcam_push.notify.notifier import Notifier
 from vstarcam_push.runtime.batches import stream_batch
 from vstarcam_push.runtime.logs import JsonLogger, quiet_wire_loggers
@@ -48,9 +51,22 @@ notifier = Notifier(
     log=logger,
     alert_types=settings.alert_types,
 )
+# The day view's history: every status change this function is given, kept like alarms.
+history = (
+    StatusHistory(dynamodb, settings.status_history_table, settings.retention_days)
+    if settings.status_history_table
+    else None
+)
 
 
 def notify(record: dict[str, Any]) -> None:
+    # The change first, whatever the notifier then sends or holds back (a snoozed camera,
+    # quiet hours): one idempotent write, so a record retried after a failed publish
+    # writes the same item again. The stream's filter delivers status changes only: a
+    # heartbeat of a camera that stays online never gets here.
+    change = status_change(record)
+    if change is not None and history is not None:
+        history.record(change)
     # What it holds back (cooldown, ceiling, quiet hours) the notifier logs itself, with
     # the camera, the reason and until when.
     event, outcome = notifier.handle(record, now=int(time.time()))

@@ -45,6 +45,7 @@ A1, A2, B1, N1, D1, E1 = (
 )
 T0 = 1_790_000_000_000  # alarms' times, well inside the retention period of "now" below
 NOW = T0 + 3_600_000
+DAY = "2026-09-21"  # T0's UTC day
 
 
 # The users' tokens' claims, as Cognito puts them in an access token.
@@ -289,6 +290,45 @@ MATRIX = [
             (body["unreviewed"], body["more"], body["newest"]["alarmId"])
             if "unreviewed" in body
             else body
+        ),
+    ),
+    # The day view: each user's own cameras' strips and alarms, and their unreviewed days.
+    Cell(
+        "GET /api/day",
+        f"/api/day?date={DAY}&tz=UTC",
+        lambda w: {
+            "viewer A": (200, [(A2, [w.alarms["A2"]]), (A1, [w.alarms["XA"], w.alarms["A1"]])]),
+            "viewer B": (200, [(D1, []), (B1, [w.alarms["XB"], w.alarms["B1"]])]),
+            **{
+                user: (
+                    200,
+                    [
+                        (A2, [w.alarms["A2"]]),
+                        (D1, []),
+                        (A1, [w.alarms["XA"], w.alarms["A1"]]),
+                        (N1, [w.alarms["N1"]]),
+                        (B1, [w.alarms["XB"], w.alarms["B1"]]),
+                    ],
+                )
+                for user in ("viewer all", "admin")
+            },
+        },
+        view=lambda body: (
+            [(c["vuid"], [a["alarmId"] for a in c["alarms"]]) for c in body["cameras"]]
+            if "cameras" in body
+            else body
+        ),
+    ),
+    Cell(
+        "GET /api/days",
+        f"/api/days?from={DAY}&to={DAY}&tz=UTC",
+        lambda w: {
+            "viewer A": (200, [(DAY, 3)]),
+            "viewer B": (200, [(DAY, 2)]),
+            **{user: (200, [(DAY, 6)]) for user in ("viewer all", "admin")},
+        },
+        view=lambda body: (
+            [(d["date"], d["unreviewed"]) for d in body["days"]] if "days" in body else body
         ),
     ),
     Cell(

@@ -182,12 +182,13 @@ def test_the_page_and_its_scripts_stay_small() -> None:
     text = [p for p in WEB.iterdir() if p.suffix != ".png"]
     total = sum(p.stat().st_size for p in text)
     gzipped = sum(len(gzip.compress(p.read_bytes(), 9)) for p in text)
-    # Snooze's card state, controls and dialog (snooze.js, 4.6 kB) took it past 80 kB.
-    assert total < 90_000, total
+    # Snooze's card state, controls and dialog (snooze.js, 4.6 kB) took it past 80 kB; the
+    # day view (day.js, its strips, marks and month picker) past 100 kB.
+    assert total < 115_000, total
     # 15 kB for the first console; the installable app (worker, offline view, tiles, the
     # unreviewed poll), phone layout and the Users page brought it to 27 kB, snooze to
-    # 29.3 kB (issue 19).
-    assert gzipped < 30_000, gzipped
+    # 29.3 kB, the day view to about 35.7 kB (issue 19).
+    assert gzipped < 37_000, gzipped
     # The home-screen icons: drawn flat, 32 colours.
     assert sum(p.stat().st_size for p in WEB.glob("*.png")) < 10_000
 

@@ -42,7 +42,7 @@ def test_every_api_route_has_the_jwt_authorizer_and_no_other_route_has_one() -> 
         else:
             # Camera routes, media links and the page stay open.
             assert authorizer is None, path
-    assert api_routes == 27  # 16, the 4 snooze routes (console/snooze.py), 7 web push
+    assert api_routes == 29  # 16, 4 snooze (console/snooze.py), 2 day, 7 web push
     assert "DefaultAuthorizer" not in props("HttpApi")["Auth"]
 
 

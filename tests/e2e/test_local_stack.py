@@ -528,6 +528,20 @@ def test_camera_is_reported_offline_after_its_threshold_and_back_online(
     assert "is back online" in online.message
     local.wait_for_line(rf"SNS +offline +{vuid} +Shed \({vuid}\) is offline")
     local.wait_for_line(rf"SNS +online +{vuid} +Shed \({vuid}\) is back online")
+    # The day view's history: the notify function kept both changes (the same code as
+    # deployed, fed by the local stream emulation).
+    dynamodb = local.client("dynamodb")
+    (table,) = [
+        name
+        for name in dynamodb.list_tables()["TableNames"]
+        if name.lower().endswith("statushistorytable")
+    ]
+    changes = dynamodb.query(
+        TableName=table,
+        KeyConditionExpression="vuid = :vuid",
+        ExpressionAttributeValues={":vuid": {"S": vuid}},
+    )["Items"]
+    assert [change["status"]["S"] for change in changes] == ["offline", "online"]
 
 
 # -- console ------------------------------------------------------------------------------

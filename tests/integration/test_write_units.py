@@ -44,3 +44,13 @@ def test_a_sweep_that_finds_nobody_past_due_writes_nothing(measured: dict) -> No
     assert sweep["write_units_per_camera_marked_offline"] == 1  # the item, no index
     # Half a unit per 4 KB read, in each of the Scan's pages.
     assert sweep["read_units"] == pytest.approx(sweep["bytes_read"] / 4096 * 0.5, abs=2.5)
+
+
+def test_a_status_change_adds_one_write_unit_of_history_off_the_heartbeat_path(
+    measured: dict,
+) -> None:
+    """The day view's history: the notify function's one item per change, no index."""
+    history = measured["status_history_per_change"]
+    assert history["by_table_or_index"] == {"table": 1}
+    assert history["item_bytes"] <= 120
+    assert measured["heartbeat"]["units"] == 1

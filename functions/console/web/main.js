@@ -1,5 +1,5 @@
 // Starts the console: shows the sign-in view until there is a session, then the view the
-// address names (#/cameras, #/alarms, #/alarms/<alarm id>); the offline view whenever the
+// address names (#/cameras, #/alarms, #/alarms/<alarm id>, #/day/<YYYY-MM-DD>); the offline view whenever the
 // server cannot be reached. Registers the service worker that makes it an app.
 import { onSignedOut, onUnreachable } from './api.js';
 import * as auth from './auth.js';
@@ -7,12 +7,13 @@ import { $, say } from './dom.js';
 import * as alarm from './alarm.js';
 import * as alarms from './alarms.js';
 import * as cameras from './cameras.js';
+import * as day from './day.js';
 import * as offline from './offline.js';
 import * as signin from './signin.js';
 import * as unreviewed from './unreviewed.js';
 import * as users from './users.js';
 
-const views = { signin, cameras, alarms, alarm, offline, users };
+const views = { signin, cameras, alarms, alarm, day, offline, users };
 let current = null;
 
 function mark(id, here) {
@@ -30,6 +31,7 @@ function open(name, ...parameters) {
   mark('nav-cameras', name === 'cameras');
   mark('nav-alarms', name === 'alarms' || name === 'alarm');
   mark('nav-users', name === 'users');
+  mark('nav-day', name === 'day');
   views[name].show(...parameters);
 }
 
@@ -52,6 +54,7 @@ function route() {
   const [, view, id] = location.hash.split('/');
   if (view === 'users' && role === 'admin') open('users');
   else if (view === 'cameras') open('cameras');
+  else if (view === 'day') open('day', id ? decodeURIComponent(id) : '');
   else if (view === 'alarms' && id) open('alarm', decodeURIComponent(id));
   else open('alarms');
 }
@@ -61,7 +64,10 @@ onSignedOut(() => {
   open('signin', route);
 });
 
-unreviewed.onNew(() => alarms.fresh());
+unreviewed.onNew(() => {
+  alarms.fresh();
+  day.fresh();
+});
 
 onUnreachable(() => {
   if (current !== 'offline') open('offline');

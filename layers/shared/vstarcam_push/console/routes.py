@@ -42,6 +42,7 @@ from typing import Any
 from vstarcam_push.admin import cameras as camera_admin
 from vstarcam_push.admin.users import UserAdmin
 from vstarcam_push.console import params
+from vstarcam_push.console.day import DayRoutes
 from vstarcam_push.console.http import error_reply, json_reply
 from vstarcam_push.console.params import ConsoleRequest
 from vstarcam_push.console.push import PushConsole, PushSettings
@@ -53,6 +54,7 @@ from vstarcam_push.dal.camera_fleet import CameraFleet, FleetEntry
 from vstarcam_push.dal.console_users import ConsoleUsers
 from vstarcam_push.dal.media import MediaStore
 from vstarcam_push.dal.push_key_secret import SecretUnavailable, load_secret
+from vstarcam_push.dal.status_history import StatusHistory
 from vstarcam_push.models import audit
 from vstarcam_push.models.access import Access
 from vstarcam_push.models.alarm import Alarm, vuid_of
@@ -108,6 +110,8 @@ class ConsoleSettings:
     user_pool_id: str = ""
     # The alarm types that are alerts (AlertTypes): each alarm's severity, the filter.
     alert_types: frozenset[int] = DEFAULT_ALERT_TYPES
+    # The cameras' offline and back-online changes (the day view); "" shows none.
+    status_history_table: str = ""
 
 
 class ConsoleApi:
@@ -168,6 +172,15 @@ class ConsoleApi:
             audit_log=self.audit,
             logger=logger,
         )
+        self.day = DayRoutes(
+            self.fleet,
+            self.alarms,
+            StatusHistory(dynamodb, settings.status_history_table, settings.retention_days)
+            if settings.status_history_table
+            else None,
+            settings.alert_types,
+            settings.retention_days,
+        )
         self._routes: dict[str, tuple[Action, str]] = {
             "GET /api/cameras": (self.list_cameras, EVERYONE),
             "POST /api/cameras": (self.add_camera, ADMINS),
@@ -180,6 +193,8 @@ class ConsoleApi:
             "DELETE /api/alarms/{alarmId}": (self.delete_alarm, ADMINS),
             "POST /api/alarms/review": (self.review_alarms, EVERYONE),
             "POST /api/alarms/delete": (self.delete_alarms, ADMINS),
+            "GET /api/day": (self.day.day, EVERYONE),
+            "GET /api/days": (self.day.days, EVERYONE),
             "GET /api/users": (self.list_users, ADMINS),
             "POST /api/users": (self.add_user, ADMINS),
             "PATCH /api/users/{username}": (self.change_user, ADMINS),

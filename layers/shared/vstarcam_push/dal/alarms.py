@@ -35,6 +35,9 @@ BY_UNREVIEWED_INDEX = "byUnreviewed"
 # The console's count stops here ("1,000 or more"): one query of keys, about 90 kB.
 UNREVIEWED_COUNT_LIMIT = 1000
 
+# The date picker's days with unreviewed alarms read at most this many pages of keys.
+UNREVIEWED_MAX_PAGES = 10
+
 DAY_MS = 86_400_000
 
 # The newest time a page reaches by default: the last millisecond of the year 9999, the
@@ -186,6 +189,50 @@ class AlarmStore:
         ]
         newest = (items[0]["alarmId"]["S"], int(items[0]["receivedAtMs"]["N"])) if items else None
         return Unreviewed(len(items), "LastEvaluatedKey" in answer, newest)
+
+    def unreviewed_times(
+        self,
+        start_ms: int,
+        end_ms: int,
+        cameras: frozenset[str] | None = None,
+        max_pages: int = UNREVIEWED_MAX_PAGES,
+        page_size: int | None = None,
+    ) -> tuple[list[int], bool]:
+        """When each unreviewed alarm received from ``start_ms`` to ``end_ms`` was received
+        (``cameras``: those cameras' only), and whether every one was read.
+
+        The sparse keys-only ``byUnreviewed`` index, its sort key bounding the range: a
+        1 MB page holds about 11,000 keys (128 read units), and at most ``max_pages``
+        are read; past them the answer says it is not complete.
+        """
+        times: list[int] = []
+        query: dict[str, Any] = {
+            "TableName": self.table,
+            "IndexName": BY_UNREVIEWED_INDEX,
+            "KeyConditionExpression": (
+                "#unreviewed = :mark AND receivedAtMs BETWEEN :start AND :end"
+            ),
+            "ExpressionAttributeNames": {"#unreviewed": UNREVIEWED},
+            "ExpressionAttributeValues": {
+                ":mark": {"S": UNREVIEWED_MARK},
+                ":start": {"N": str(start_ms)},
+                ":end": {"N": str(end_ms)},
+            },
+        }
+        if page_size is not None:
+            query["Limit"] = page_size
+        for _ in range(max_pages):
+            answer = self._db.query(**query)
+            times.extend(
+                int(item["receivedAtMs"]["N"])
+                for item in answer.get("Items", [])
+                if cameras is None or item["vuid"]["S"] in cameras
+            )
+            last = answer.get("LastEvaluatedKey")
+            if last is None:
+                return times, True
+            query["ExclusiveStartKey"] = last
+        return times, False
 
     def for_camera(self, vuid: str, limit: int) -> list[Alarm]:
         """A camera's newest alarms first."""

@@ -58,6 +58,8 @@ class Settings:
     # push endpoints are allowed, which only the local stack says (models/push_endpoint.py).
     web_push_key_parameter: str = ""
     web_push_allow_loopback: bool = False
+    # The cameras' offline and back-online changes: the notifier writes, the console reads.
+    status_history_table: str = ""
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -93,4 +95,5 @@ class Settings:
             console_user_pool_id=os.environ.get("CONSOLE_USER_POOL_ID", ""),
             web_push_key_parameter=os.environ.get("WEB_PUSH_KEY_PARAMETER", ""),
             web_push_allow_loopback=os.environ.get("WEB_PUSH_ALLOW_LOOPBACK", "").lower() == "true",
+            status_history_table=os.environ.get("STATUS_HISTORY_TABLE", ""),
         )

@@ -20,9 +20,11 @@ from moto import mock_aws
 from vstarcam_push.dal.camera_fleet import SWEEP_SEGMENTS
 from vstarcam_push.dal.camera_registry import CameraRegistry
 from vstarcam_push.dal.notification_claims import NotificationClaims
+from vstarcam_push.dal.status_history import StatusHistory
 from vstarcam_push.models.alarm_types import ALARM_TYPE_NAMES, AlarmType
 from vstarcam_push.models.camera import SNOOZE_UNTIL_ON, NotifyCeiling, cooldown_slot
 from vstarcam_push.models.push_keys import key_hash, new_secret
+from vstarcam_push.models.status_history import StatusChange
 
 from vstarcam_tools.dev.bench import events
 from vstarcam_tools.dev.bench.aws import DUMMY_ENVIRONMENT, environment
@@ -196,6 +198,20 @@ def _sweep(bench: _Bench, at: int) -> dict[str, Any]:
     }
 
 
+def _status_history(bench: _Bench, at: int) -> dict[str, Any]:
+    """The notify function's one write per status change (the day view's history): the
+    larger of the two items, an offline change with its last sign of life."""
+    logical_id = "StatusHistoryTable"
+    name = bench.stack.physical_name(logical_id)
+    table = Table.from_template(logical_id, bench.stack.properties(logical_id))
+    history = StatusHistory(bench.dynamodb, name, retention_days=30)
+    change = StatusChange(VUID, "offline", at, last_seen=at - 240)
+    history.record(change)
+    (item,) = bench.dynamodb.scan(TableName=name, ConsistentRead=True)["Items"]
+    spent = table.write_units(None, item)
+    return {"units": total(spent), "by_table_or_index": spent, "item_bytes": item_size(item)}
+
+
 def run() -> dict[str, Any]:
     """The ``write_units`` section: per request, from real items and the template's indexes."""
     with mock_aws():
@@ -214,6 +230,7 @@ def run() -> dict[str, Any]:
             )
         )
         sweep = _sweep(bench, at)
+        history = _status_history(bench, at)
         boto3.DEFAULT_SESSION = None
     return {
         "heartbeat": {
@@ -227,4 +244,7 @@ def run() -> dict[str, Any]:
         "media_record_update": media,
         "notify_cooldown_claim": notify_claim,
         "sweep_1000_cameras": sweep,
+        # Per status change, never per heartbeat: the Cameras stream's filter passes
+        # status changes only.
+        "status_history_per_change": history,
     }
