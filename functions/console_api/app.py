@@ -38,7 +38,8 @@ api = ConsoleApi(
     ssm=boto3.client("ssm"),
     cognito=boto3.client("cognito-idp"),
     logger=logger,
-    sqs=boto3.client("sqs"),
+    # Made on a device's first test push only.
+    sqs=lambda: boto3.client("sqs"),
     push=PushSettings(
         destinations_table=settings.destinations_table,
         secrets_prefix=settings.secrets_prefix,

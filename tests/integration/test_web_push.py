@@ -25,6 +25,7 @@ import boto3
 import pytest
 from vstarcam_push.dal.camera_registry import CameraRegistry
 from vstarcam_push.dal.console_users import ConsoleUsers
+from vstarcam_push.dal.destinations import DestinationStore
 from vstarcam_push.delivery.channels import ChannelRequest
 from vstarcam_push.delivery.channels.transport import pool, send
 from vstarcam_push.delivery.deliverer import RetryPolicy
@@ -301,8 +302,51 @@ def test_a_test_notification_goes_the_same_way(web: Web) -> None:
     assert (status, body) == (202, {"queued": True})
     web.deliver()
     (payload,) = web.pushes(browser)
-    assert payload["kind"] == "test" and payload["actions"] == []
+    assert payload["kind"] == "test" and payload["actions"] == [] and payload["tag"] == "test"
     assert web.service.received[0].headers["urgency"] == "high"
+
+
+@pytest.mark.parametrize(
+    ("document", "words"),
+    [
+        ({"subscription": None}, "subscription must be an object"),
+        ({"subscription": "https://fcm.googleapis.com/x"}, "subscription must be an object"),
+        ({"subscription": {"endpoint": "https://fcm.googleapis.com/x"}}, "keys"),
+        ({"filters": {"events": ["motion"]}}, "'motion' is not one of alarm, offline, online"),
+        ({"filters": {"severities": "alert"}}, "severities must be a list"),
+        ({"filters": {"quietHours": "late"}}, "write them HH:MM-HH:MM"),
+        ({"filters": {"timeZone": "Mars/Olympus"}}, "is not an IANA time zone"),
+        ({"filters": {"colour": "red"}}, "unknown filter 'colour'"),
+        ({"name": 7}, "name must be text"),
+        ({"owner": "someone"}, "owner"),
+    ],
+)
+def test_bad_devices_are_refused_with_a_400_that_says_why(
+    web: Web, document: dict[str, Any], words: str
+) -> None:
+    body = {"subscription": web.service.browser().subscription(), **document}
+    status, answer = web.call("POST /api/push/devices", OWNER, body=body)
+    assert status == 400 and words in answer["message"], answer
+    assert answer["code"] == "400" and web.devices(OWNER) == []
+
+
+def test_a_device_is_patched_or_refused_and_is_only_its_owners(web: Web) -> None:
+    device = web.subscribe(web.service.browser(), OWNER)
+    path = {"id": device["id"]}
+    assert web.call("PATCH /api/push/devices/{id}", OWNER, path=path, body={})[0] == 400
+    status, body = web.call(
+        "PATCH /api/push/devices/{id}",
+        OWNER,
+        path=path,
+        body={"filters": {"quietHours": "22:00-07:00", "timeZone": "Europe/Paris"}},
+    )
+    assert status == 200 and body["device"]["filters"]["quietHours"] == "22:00-07:00"
+    assert body["device"]["filters"]["timeZone"] == "Europe/Paris"
+    for who in (ANN, OWNER):
+        other = {"id": "webpush-00000000000000000000"} if who is OWNER else path
+        assert web.call("DELETE /api/push/devices/{id}", who, path=other)[0] == 404
+    assert web.call("DELETE /api/push/devices/{id}", OWNER, path={"id": "../x"})[0] == 404
+    assert web.devices(OWNER) == [device["id"]]
 
 
 # -- where the stack may send -----------------------------------------------------------
@@ -424,6 +468,26 @@ def test_a_viewers_device_gets_only_their_sites_cameras_checked_again_at_send(
     assert web.dead_letters() == []
 
 
+def test_a_removed_users_devices_go_at_their_next_push(
+    aws: Aws, functions: LoadFunction, pipeline: Pipeline, web: Web
+) -> None:
+    phone = web.service.browser("ann")
+    device = web.subscribe(phone, ANN)
+    web.users.remove(VIEWER_USER)
+    web.delivery.web_push.access_of = _fresh(web)
+    alarm(functions)
+    pipeline.flush()
+    web.deliver()
+    assert web.service.attempts == 0
+    assert (
+        DestinationStore(aws.dynamodb, web.stack.physical_name("DestinationsTable")).get(
+            device["id"]
+        )
+        is None
+    )
+    assert web.dead_letters() == []
+
+
 def _fresh(web: Web) -> Any:
     """The delivery's owner lookup without its minute of cache."""
     from vstarcam_push.delivery.channels.webpush import owners_access
@@ -526,6 +590,19 @@ def test_an_action_token_does_exactly_its_one_thing(
     assert web.action(review)[0] == 403
     (stored,) = aws.alarms()
     assert "reviewedAt" not in stored and "snoozedUntil" not in aws.camera()
+
+
+def test_an_action_on_an_alarm_deleted_meanwhile_is_a_404_and_can_be_tried_again(
+    aws: Aws, functions: LoadFunction, pipeline: Pipeline, web: Web
+) -> None:
+    tokens, alarm_id, _ = delivered_actions(aws, functions, pipeline, web)
+    assert web.call("DELETE /api/alarms/{alarmId}", OWNER, path={"alarmId": alarm_id})[0] == 200
+    assert web.action(tokens["review"]) == (
+        404,
+        {"code": "404", "message": f"alarm {alarm_id} does not exist (deleted or expired)"},
+    )
+    # Its one use was given back: the same answer again, not "repeated".
+    assert web.action(tokens["review"])[0] == 404
 
 
 def test_a_token_signed_with_another_key_is_refused(aws: Aws, web: Web) -> None:

@@ -130,7 +130,7 @@ class ConsoleApi:
         ssm: Any = None,
         cognito: Any = None,
         logger: Any = None,
-        sqs: Any = None,
+        sqs: Callable[[], Any] | None = None,
         push: PushSettings | None = None,
     ) -> None:
         self._ssm = ssm

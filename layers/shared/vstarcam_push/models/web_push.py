@@ -301,7 +301,7 @@ def payload(
         url = f"{base}#/cameras"
         tag = f"{event.kind}-{event.vuid}"
     if test:
-        title = "Test: " + title
+        title, tag = "Test: " + title, "test"
     document: dict[str, Any] = {
         "v": PAYLOAD_VERSION,
         "kind": kind,

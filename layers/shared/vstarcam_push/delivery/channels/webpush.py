@@ -144,7 +144,10 @@ class WebPush:
         if self.access_of is None:
             return
         access = self.access_of(user)
-        if access is None or access.role is None:
+        if access is None:
+            # The user was removed from the console: so are their devices, at their next push.
+            raise Withheld(Verdict("gone", f"webpush: {user or 'the owner'} is no console user"))
+        if access.role is None:
             raise Withheld(
                 Verdict("dropped", f"webpush: {user or 'the owner'} has no role any more")
             )
