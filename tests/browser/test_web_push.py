@@ -65,6 +65,9 @@ def pushes(service: FakePushService, count: int) -> list[Received]:
 STUB = """
 (() => {
   const fake = %s;
+  // The push service renewing the subscription: the test names the new endpoint.
+  const renewed = sessionStorage.getItem('fake-push-endpoint');
+  if (renewed) fake.endpoint = renewed;
   window.permissionAsks = 0;
   const ask = Notification.requestPermission.bind(Notification);
   Notification.requestPermission = (...args) => {
@@ -338,6 +341,30 @@ def test_on_a_desktop_the_notification_shows_and_the_devices_are_listed(
     assert visible(browser, "notify-submit").text == "Notify this device"
     assert browser.find_element(By.ID, "notify-name").get_attribute("value") == "Chrome on Linux"
     screenshot(browser, "console-desktop-notify")
+
+
+def test_a_renewed_subscription_is_swapped_in_at_the_next_start(
+    phone: WebDriver, local: LocalStackProcess, keys: FakeBrowser
+) -> None:
+    """The push service gave this browser a new endpoint ("pushsubscriptionchange": the
+    worker subscribes again but holds no session to tell the stack): the console's next
+    start registers the new endpoint with the old device's name and filters, and removes
+    the old device."""
+    (old,) = api(phone, "GET", "/api/push/devices")["devices"]
+    renewed = keys.endpoint + "-renewed"
+    phone.execute_script("sessionStorage.setItem('fake-push-endpoint', arguments[0])", renewed)
+    phone.get(f"{local.base_url}/#/cameras")
+    phone.refresh()
+
+    def swapped(d: WebDriver) -> Any:
+        devices = api(d, "GET", "/api/push/devices")["devices"]
+        return devices if [x["id"] for x in devices] != [old["id"]] else None
+
+    (new,) = wait(phone, swapped)
+    assert new["name"] == old["name"] and new["filters"] == old["filters"]
+    phone.find_element(By.ID, "nav-notify").click()
+    card = wait(phone, lambda d: d.find_element(By.CSS_SELECTOR, "#notify-devices li.this-device"))
+    assert card.get_attribute("data-device") == new["id"]
 
 
 def press_on_this_device(driver: WebDriver, label: str) -> None:
