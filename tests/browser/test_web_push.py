@@ -278,6 +278,10 @@ def test_mark_reviewed_on_the_notification_reviews_the_alarm(
     (shown,) = [n for n in notifications(phone_tools, worker) if n["tag"] == payload["tag"]]
     assert shown["title"] == "Marked reviewed" and shown["actions"] == []
     assert api(phone, "GET", f"/api/alarms/{payload['alarmId']}")["reviewedAt"]
+    # The same push shown again (another device, a retry): its token is good once.
+    worker = show_push(phone_tools, local.base_url, payload)
+    again = tap(phone_tools, worker, payload["tag"], "review")
+    assert again["title"] == "Already marked reviewed", again
 
 
 def test_snooze_on_the_notification_snoozes_the_camera(

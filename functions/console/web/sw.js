@@ -153,6 +153,8 @@ async function handleNotificationClick(notification, action) {
 }
 
 const DONE = { reviewed: 'Marked reviewed', snoozed: 'Snoozed' };
+// A second tap of the same action (the token is good once): nothing changed again.
+const ALREADY = { reviewed: 'Already marked reviewed', snoozed: 'Already snoozed' };
 
 async function runAction(notification, chosen) {
   const data = notification.data || {};
@@ -184,8 +186,8 @@ async function runAction(notification, chosen) {
 }
 
 function doneText(answer) {
-  if (answer.done === 'snoozed') {
-    if (!answer.until) return 'Snoozed until turned back on';
+  if (answer.repeated) return ALREADY[answer.done] || 'Already done';
+  if (answer.done === 'snoozed' && answer.until) {
     const until = new Date(answer.until * 1000);
     const clock = until.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
     return until.toDateString() === new Date().toDateString()
