@@ -241,10 +241,13 @@ def alarms_and_alarm(
     wait(driver, lambda d: "Doorbell" in d.find_element(By.ID, "alarm-title").text)
     wait(driver, lambda d: images_loaded(d, "#alarm-picture"))
     wait(driver, lambda d: d.find_element(By.ID, "alarm-video").is_displayed())
-    # Its first frame shown, not the player's spinner.
+    # Its first frame shown and the whole clip loaded: no player's spinner in the picture.
     wait(
         driver,
-        lambda d: d.execute_script("return document.getElementById('alarm-video').readyState >= 2"),
+        lambda d: d.execute_script(
+            "const v = document.getElementById('alarm-video');"
+            "return v.readyState === 4 && v.networkState !== v.NETWORK_LOADING"
+        ),
     )
     looks_right(driver, width, touch)
     screenshot(driver, alarm_name)
