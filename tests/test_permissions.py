@@ -236,6 +236,37 @@ def test_the_console_may_create_the_push_key_secret_but_never_overwrite_it() -> 
     assert '"ssm:Overwrite": "true"' in denied.message()
 
 
+def test_web_push_grants_reach_web_push_devices_and_the_vapid_key_only() -> None:
+    """GIVEN the console API's and the delivery function's web push statements
+    THEN the console may make the VAPID key but never replace it, and write or delete the
+    secrets of webpush-* devices but never another channel's; the delivery function may
+    read the key, never write it, and delete only web push devices' secrets."""
+    checker = Checker(ROLES)
+    key = "/vstarcam-push/webpush-vapid-key"
+    device = "/vstarcam-push/notify/webpush-0123456789abcdef0123/endpoint"
+    telegram = "/vstarcam-push/notify/phone/token"
+    allowed = [
+        Call("ConsoleApiFunction", "ssm", "PutParameter", {"Name": key}),
+        Call("ConsoleApiFunction", "ssm", "GetParameter", {"Name": key}),
+        Call("ConsoleApiFunction", "ssm", "PutParameter", {"Name": device, "Overwrite": True}),
+        Call("ConsoleApiFunction", "ssm", "DeleteParameters", {"Names": [device]}),
+        Call("DeliveryFunction", "ssm", "GetParameter", {"Name": key}),
+        Call("DeliveryFunction", "ssm", "DeleteParameters", {"Names": [device]}),
+    ]
+    for call in allowed:
+        assert checker.check(call) == [], call
+    refused = [
+        Call("ConsoleApiFunction", "ssm", "PutParameter", {"Name": key, "Overwrite": True}),
+        Call("ConsoleApiFunction", "ssm", "PutParameter", {"Name": telegram, "Overwrite": True}),
+        Call("ConsoleApiFunction", "ssm", "DeleteParameters", {"Names": [telegram]}),
+        Call("ConsoleApiFunction", "ssm", "GetParameters", {"Names": [device]}),
+        Call("DeliveryFunction", "ssm", "PutParameter", {"Name": key}),
+        Call("DeliveryFunction", "ssm", "DeleteParameters", {"Names": [telegram]}),
+    ]
+    for call in refused:
+        assert checker.check(call) != [], call
+
+
 def test_needed_statements_are_written_in_the_templates_terms() -> None:
     from vstarcam_tools.dev.permissions import needed_statement
 

@@ -280,6 +280,8 @@ def test_no_statement_allows_every_resource_or_every_action() -> None:
                 allowed = allowed.replace("parameter/${AWS::StackName}/notify/*", "")
                 # The delivery function's retries: schedules in the stack's own group.
                 allowed = allowed.replace("schedule/${DeliverySchedules}/*", "")
+                # Web push devices' subscriptions (their destination names start webpush-).
+                allowed = allowed.replace("parameter/${AWS::StackName}/notify/webpush-*", "")
                 assert "*" not in allowed, function
             for action in as_list(statement["Action"]):
                 assert "*" not in action, function
@@ -786,6 +788,7 @@ def test_plain_http_outputs_are_the_distributions_http_urls() -> None:
 NOT_SECRETS: dict[str, Any] = {
     "REQUIRE_PUSH_KEY": {"Ref": "RequirePushKey"},
     "PUSH_KEY_SECRET_PARAMETER": {"Fn::Sub": "/${AWS::StackName}/push-key-secret"},
+    "WEB_PUSH_KEY_PARAMETER": {"Fn::Sub": "/${AWS::StackName}/webpush-vapid-key"},
 }
 
 
@@ -795,7 +798,12 @@ def test_only_the_delivery_function_reads_the_destinations_secrets_and_only_its_
     readers = [f for f in FUNCTIONS if any(a.startswith("ssm:") for a in actions(f))]
     # The console API also issues and shows cameras' push keys: that one parameter only.
     assert readers == ["ConsoleApiFunction", "DeliveryFunction"]
-    (console,) = [s for s in statements("ConsoleApiFunction") if "ssm:GetParameter" in s["Action"]]
+    # ... and makes the web push VAPID key and writes web push devices' subscriptions
+    # (webpush-* destinations' secrets only: tests/console/test_console_template.py).
+    vapid, console = [
+        s for s in statements("ConsoleApiFunction") if "ssm:GetParameter" in s["Action"]
+    ]
+    assert vapid["Resource"]["Fn::Sub"].endswith(":parameter/${AWS::StackName}/webpush-vapid-key")
     assert console["Resource"]["Fn::Sub"].endswith(":parameter/${AWS::StackName}/push-key-secret")
     (ssm,) = [s for s in statements("DeliveryFunction") if s["Action"] == "ssm:GetParameters"]
     assert ssm["Resource"]["Fn::Sub"].endswith(":parameter/${AWS::StackName}/notify/*")
@@ -809,6 +817,15 @@ def test_only_the_delivery_function_reads_the_destinations_secrets_and_only_its_
                 assert value == NOT_SECRETS[name], name
                 continue
             assert not any(word in name for word in ("TOKEN", "SECRET_", "KEY", "PASSWORD")), name
+
+
+def test_no_deployed_function_allows_loopback_push_endpoints() -> None:
+    """Only the local stack sets WEB_PUSH_ALLOW_LOOPBACK (its fake push service on
+    127.0.0.1): the deployed template never does, nor has a parameter that could."""
+    for function in FUNCTIONS:
+        variables = props(function).get("Environment", {}).get("Variables", {})
+        assert "WEB_PUSH_ALLOW_LOOPBACK" not in variables, function
+    assert "LOOPBACK" not in json.dumps(TEMPLATE).upper()
 
 
 def test_delivery_function_role_schedules_and_the_old_queue() -> None:
@@ -829,6 +846,10 @@ def test_delivery_function_role_schedules_and_the_old_queue() -> None:
         "sqs:SendMessage",
         "sqs:ReceiveMessage",
         "sqs:DeleteMessage",
+        # Web push: the VAPID key, a gone device's secrets, its owner's sites.
+        "ssm:GetParameter",
+        "ssm:DeleteParameters",
+        "cognito-idp:AdminListGroupsForUser",
     }
     (create,) = [
         s for s in statements("DeliveryFunction") if s["Action"] == "scheduler:CreateSchedule"

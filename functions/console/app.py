@@ -94,11 +94,14 @@ CSP = (
     + "; manifest-src 'self'; worker-src 'self'"
 )
 # The worker's own policy (a worker is governed by its script's headers, not the page's):
-# it fetches this origin's files and the bucket's thumbnails, and nothing else.
+# it fetches this origin's files and the bucket's thumbnails, and nothing else. Chromium
+# loads a notification's image, icon and badge under it too (img-src): the icons are this
+# origin's, an alarm's picture this origin's thumbnail link and the bucket it redirects to.
 WORKER_CSP = "; ".join(
     [
         "default-src 'none'",
         "connect-src " + " ".join(filter(None, ["'self'", MEDIA_ORIGIN])),
+        "img-src " + " ".join(filter(None, ["'self'", MEDIA_ORIGIN])),
         "frame-ancestors 'none'",
     ]
 )

@@ -7,6 +7,7 @@ from typing import Any
 
 import boto3
 from aws_lambda_powertools import Logger
+from vstarcam_push.console.push import PushSettings
 from vstarcam_push.console.routes import ConsoleApi, ConsoleSettings, handle_errors
 from vstarcam_push.media.links import presigning_client
 from vstarcam_push.runtime.logs import quiet_wire_loggers
@@ -37,6 +38,16 @@ api = ConsoleApi(
     ssm=boto3.client("ssm"),
     cognito=boto3.client("cognito-idp"),
     logger=logger,
+    # Made on a device's first test push only.
+    sqs=lambda: boto3.client("sqs"),
+    push=PushSettings(
+        destinations_table=settings.destinations_table,
+        secrets_prefix=settings.secrets_prefix,
+        key_parameter=settings.web_push_key_parameter,
+        deliveries_table=settings.deliveries_table,
+        delivery_queue_url=settings.delivery_queue_url,
+        allow_loopback=settings.web_push_allow_loopback,
+    ),
 )
 handle = handle_errors(api.handle, logger)
 

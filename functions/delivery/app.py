@@ -14,10 +14,13 @@ from typing import Any
 
 import boto3
 from aws_lambda_powertools import Logger
+from vstarcam_push.dal.console_users import ConsoleUsers
 from vstarcam_push.dal.deliveries import DeliveryLog
 from vstarcam_push.dal.destinations import DestinationStore
 from vstarcam_push.dal.secrets import SecretStore
+from vstarcam_push.dal.vapid_key import VapidKeyStore
 from vstarcam_push.delivery.channels.transport import SEND_DEADLINE_S, pool, send
+from vstarcam_push.delivery.channels.webpush import WebPush, owners_access
 from vstarcam_push.delivery.deliverer import DeadLetters, Deliverer, MediaSource, PushSender
 from vstarcam_push.delivery.queue_drain import drain
 from vstarcam_push.delivery.retry_schedules import RetrySchedules
@@ -34,11 +37,23 @@ dynamodb, sqs, http = boto3.client("dynamodb"), boto3.client("sqs"), pool()
 # it and for the AWS calls around it (claim, secrets, picture, record, schedule).
 send_deadline_s = settings.push_send_deadline_seconds or SEND_DEADLINE_S
 START_RESERVE_MS = int((send_deadline_s + 3) * 1000)
+ssm = boto3.client("ssm")
+# Web push: the stack's VAPID key (read on the first web push), and each device owner's
+# sites now (the Cognito client is made on the first web push too).
+vapid_keys = VapidKeyStore(ssm, settings.web_push_key_parameter)
+web_push = WebPush(
+    vapid_key=lambda: vapid_keys.load(create=False),
+    console_url=settings.api_url,
+    access_of=owners_access(
+        lambda: ConsoleUsers(boto3.client("cognito-idp"), settings.console_user_pool_id)
+    ),
+    allow_loopback=settings.web_push_allow_loopback,
+)
 deliverer = Deliverer(
     destinations=DestinationStore(dynamodb, settings.destinations_table),
     deliveries=DeliveryLog(dynamodb, settings.deliveries_table),
     sender=PushSender(
-        secrets=SecretStore(boto3.client("ssm"), settings.secrets_prefix),
+        secrets=SecretStore(ssm, settings.secrets_prefix),
         pictures=MediaSource(
             boto3.client("s3"), settings.media_bucket, dynamodb, settings.alarms_table
         ),
@@ -46,6 +61,7 @@ deliverer = Deliverer(
         presigner=presigning_client(os.environ.get("AWS_REGION", "us-east-1")),
         bucket=settings.media_bucket,
         api_url=settings.api_url,
+        channels={"webpush": web_push},
     ),
     dead_letters=DeadLetters(
         sqs, settings.dead_letter_queue_url, boto3.client("sns"), settings.operations_topic_arn

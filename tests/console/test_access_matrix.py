@@ -20,9 +20,12 @@ from typing import Any
 import boto3
 import pytest
 from botocore.client import BaseClient
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from vstarcam_push.dal.camera_registry import CameraRegistry
 from vstarcam_push.dal.console_users import ConsoleUsers
 from vstarcam_push.models.access import ADMIN, VIEWER, Access
+from vstarcam_push.models.web_push import b64url, b64url_decode, device_id
 from vstarcam_tools.events import LambdaContext
 from vstarcam_tools.local.http_api import HttpApi, routes_of
 from vstarcam_tools.local.workers import Invocation
@@ -72,6 +75,19 @@ NO_ROLE = (
     },
 )
 ADMINS_ONLY = (403, {"code": "403", "message": "only an admin may do this"})
+
+# A browser's push subscription (tests/push_fakes.py makes real ones; the keys here only
+# need to be a P-256 point and 16 bytes).
+_BROWSER_KEY = ec.generate_private_key(ec.SECP256R1()).public_key()
+SUBSCRIPTION = {
+    "endpoint": "https://fcm.googleapis.com/fcm/send/matrix-device",
+    "keys": {
+        "p256dh": b64url(_BROWSER_KEY.public_bytes(Encoding.X962, PublicFormat.UncompressedPoint)),
+        "auth": b64url(b"0123456789abcdef"),
+    },
+}
+DEVICE = device_id(SUBSCRIPTION["endpoint"])
+NO_DEVICE = {"code": "404", "message": f"device {DEVICE} does not exist (removed?)"}
 
 
 @dataclass
@@ -524,6 +540,60 @@ MATRIX = [
             [(e["action"], e["target"]) for e in body["entries"]] if "entries" in body else body
         ),
     ),
+    # Web push (after the audit cell: a viewer's device is a change too). Every user has
+    # their own devices; the same browser subscribing again takes the device over, so each
+    # user in turn owns DEVICE, and only its last owner (the admin) sees or changes it.
+    Cell(
+        "GET /api/push/key",
+        "/api/push/key",
+        lambda w: everyone(200, 65),
+        view=lambda body: len(b64url_decode(body["publicKey"])),
+    ),
+    Cell(
+        "POST /api/push/devices",
+        "/api/push/devices",
+        lambda w: {
+            "viewer A": (201, (DEVICE, ["Site A"])),
+            "viewer B": (201, (DEVICE, ["Site B"])),
+            **{user: (201, (DEVICE, [])) for user in ("viewer all", "admin")},
+        },
+        body=lambda w: {"subscription": SUBSCRIPTION, "name": "Phone"},
+        view=lambda body: (body["device"]["id"], body["device"]["filters"]["sites"]),
+    ),
+    Cell(
+        "GET /api/push/devices",
+        "/api/push/devices",
+        lambda w: {**everyone(200, []), "admin": (200, [DEVICE])},
+        view=lambda body: [device["id"] for device in body["devices"]],
+    ),
+    Cell(
+        "PATCH /api/push/devices/{id}",
+        f"/api/push/devices/{DEVICE}",
+        lambda w: {**everyone(404, NO_DEVICE), "admin": (200, ("Kitchen tablet", ["alert"]))},
+        body=lambda w: {"name": "Kitchen tablet", "filters": {"severities": ["alert"]}},
+        view=lambda body: (body["device"]["name"], body["device"]["filters"]["severities"]),
+    ),
+    Cell(
+        "POST /api/push/devices/{id}/test",
+        f"/api/push/devices/{DEVICE}/test",
+        lambda w: {**everyone(404, NO_DEVICE), "admin": (202, {"queued": True})},
+    ),
+    Cell(
+        "DELETE /api/push/devices/{id}",
+        f"/api/push/devices/{DEVICE}",
+        lambda w: {**everyone(404, NO_DEVICE), "admin": (200, {"removed": DEVICE})},
+    ),
+    # No session at all: the token is the credential, whoever sends it (no 401 from the
+    # authorizer, no role needed); a token that is none is refused before any AWS call.
+    Cell(
+        "POST /api/push/action",
+        "/api/push/action",
+        lambda w: {
+            user: (401, {"code": "401", "message": "no action token, or not one"})
+            for user in TOKENS
+        },
+        body=lambda w: {"token": "not-a-token"},
+    ),
 ]
 
 
@@ -559,6 +629,10 @@ def test_every_route_answers_each_role_as_the_matrix_says(world: World) -> None:
                     f"{cell.route} as {user}: {status} {seen!r} != {want_status} {want_body!r}"
                 )
             ssm = [call for call in calls if call.startswith("ssm:")]
+            if cell.route.split()[1].startswith("/api/push/"):
+                # Web push reads its VAPID key and writes devices' subscriptions, never the
+                # push-key secret (IAM allows it only those: test_console_template.py).
+                ssm = []
             if user == "admin":
                 ssm_by_admin += [cell.route] if ssm else []
             elif ssm:

@@ -33,11 +33,16 @@ def test_every_api_route_has_the_jwt_authorizer_and_no_other_route_has_one() -> 
         if path.startswith("/api/"):
             api_routes += 1
             assert function == "ConsoleApiFunction"
+            if path == "/api/push/action":
+                # A notification's action: the token in the body is the credential, the
+                # service worker holds no session (console/push.py, docs/security.md).
+                assert authorizer is None, path
+                continue
             assert authorizer == "ConsoleAuthorizer", path
         else:
             # Camera routes, media links and the page stay open.
             assert authorizer is None, path
-    assert api_routes == 22  # 16, the 4 snooze routes (console/snooze.py), the 2 day routes
+    assert api_routes == 29  # 16, 4 snooze (console/snooze.py), 2 day, 7 web push
     assert "DefaultAuthorizer" not in props("HttpApi")["Auth"]
 
 
@@ -153,9 +158,13 @@ def test_the_page_function_makes_no_aws_call_and_the_api_only_the_ones_it_needs(
         for s in statements
         for a in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])
     }
-    # The camera list scans the Cameras table, never the Alarms table.
+    # The camera list scans the Cameras table, never the Alarms table; a user's web push
+    # devices are found by scanning the (small) Destinations table.
     scans = [s["Resource"] for s in statements if "dynamodb:Scan" in s["Action"]]
-    assert scans == [{"Fn::GetAtt": ["CamerasTable", "Arn"]}]
+    assert scans == [
+        {"Fn::GetAtt": ["DestinationsTable", "Arn"]},
+        {"Fn::GetAtt": ["CamerasTable", "Arn"]},
+    ]
     assert not {a for a in actions if a.endswith("*")}
     assert actions == {
         "dynamodb:Scan",
@@ -168,7 +177,9 @@ def test_the_page_function_makes_no_aws_call_and_the_api_only_the_ones_it_needs(
         "s3:DeleteObject",
         "ssm:GetParameter",
         "ssm:PutParameter",
+        "ssm:DeleteParameters",
         "dynamodb:PutItem",
+        "sqs:SendMessage",
         *COGNITO_ACTIONS,
     }
     # The audit table is written and queried, never scanned or changed.
@@ -178,8 +189,12 @@ def test_the_page_function_makes_no_aws_call_and_the_api_only_the_ones_it_needs(
     (cognito,) = [s for s in statements if any(a.startswith("cognito-idp:") for a in s["Action"])]
     assert cognito["Resource"] == {"Fn::GetAtt": ["ConsoleUserPool", "Arn"]}
     assert not [a for a in actions if "Password" in a or "UpdateUserAttributes" in a]
-    (ssm,) = [s for s in statements if "ssm:GetParameter" in s["Action"]]
+    vapid, ssm = [s for s in statements if "ssm:GetParameter" in s["Action"]]
+    assert vapid["Resource"]["Fn::Sub"].endswith(":parameter/${AWS::StackName}/webpush-vapid-key")
     assert ssm["Resource"]["Fn::Sub"].endswith(":parameter/${AWS::StackName}/push-key-secret")
+    # Web push devices' subscriptions only, never another channel's secrets.
+    (devices,) = [s for s in statements if "ssm:DeleteParameters" in s["Action"]]
+    assert devices["Resource"]["Fn::Sub"].endswith(":parameter/${AWS::StackName}/notify/webpush-*")
     (s3,) = [s for s in statements if "s3:GetObject" in s["Action"]]
     assert s3["Resource"] == {"Fn::Sub": "${MediaBucket.Arn}/alarms/*"}
 
@@ -191,7 +206,12 @@ def test_the_console_api_may_create_the_push_key_secret_but_never_replace_it() -
     change an existing parameter (Overwrite is false by default)."""
     parameter = ":parameter/${AWS::StackName}/push-key-secret"
     policy = [s for p in props("ConsoleApiFunction")["Policies"] for s in p["Statement"]]
-    ssm = [s for s in policy if any(a.startswith("ssm:") for a in as_list(s["Action"]))]
+    ssm = [
+        s
+        for s in policy
+        if any(a.startswith("ssm:") for a in as_list(s["Action"]))
+        and s["Resource"]["Fn::Sub"].endswith(parameter)
+    ]
     allow = [s for s in ssm if s["Effect"] == "Allow"]
     deny = [s for s in ssm if s["Effect"] == "Deny"]
     assert [sorted(as_list(s["Action"])) for s in allow] == [
@@ -204,6 +224,24 @@ def test_the_console_api_may_create_the_push_key_secret_but_never_replace_it() -
     assert deny[0]["Condition"] == {"StringEquals": {"ssm:Overwrite": "true"}}
     # Neither may it delete, label or otherwise change the parameter.
     assert "Condition" not in allow[0]
+
+
+def test_the_console_api_may_create_the_vapid_key_but_never_replace_it() -> None:
+    """Every web push subscription is bound to the VAPID public key: create only, as the
+    push key secret (console/push.py, dal/vapid_key.py)."""
+    parameter = ":parameter/${AWS::StackName}/webpush-vapid-key"
+    policy = [s for p in props("ConsoleApiFunction")["Policies"] for s in p["Statement"]]
+    mine = [
+        s
+        for s in policy
+        if isinstance(s.get("Resource"), dict)
+        and s["Resource"].get("Fn::Sub", "").endswith(parameter)
+    ]
+    assert [(s["Effect"], sorted(as_list(s["Action"]))) for s in mine] == [
+        ("Allow", ["ssm:GetParameter", "ssm:PutParameter"]),
+        ("Deny", ["ssm:PutParameter"]),
+    ]
+    assert mine[1]["Condition"] == {"StringEquals": {"ssm:Overwrite": "true"}}
 
 
 def as_list(value: Any) -> list[Any]:

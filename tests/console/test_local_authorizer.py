@@ -22,8 +22,12 @@ from tests.e2e.localstack import LocalStackProcess, start_local_stack
 pytestmark = pytest.mark.slow
 
 PASSWORD = "authorizer-test-password"
+# Every /api/ route but a notification's action, whose credential is the action token in
+# its body (no session: tests/integration/test_web_push.py).
 API_ROUTES = [
-    (method, path) for function, method, path, _ in http_routes() if path.startswith("/api/")
+    (method, path)
+    for function, method, path, _ in http_routes()
+    if path.startswith("/api/") and path != "/api/push/action"
 ]
 TIMEOUT_S = 30
 
@@ -78,8 +82,8 @@ def signed(claims: dict[str, Any], key: Any = None) -> str:
 
 def call(local: LocalStackProcess, method: str, path: str, token: str | None) -> requests.Response:
     url = local.base_url + path.replace("{vuid}", "VE0005622QHOW").replace(
-        "{alarmId}", "VE0005622QHOW-0123456789abcdef0123"
-    )
+        "{id}", "webpush-0123456789abcdef0123"
+    ).replace("{alarmId}", "VE0005622QHOW-0123456789abcdef0123")
     headers = {"Authorization": f"Bearer {token}"} if token is not None else {}
     body = {"alarmIds": ["VE0005622QHOW-0123456789abcdef0123"]} if method == "POST" else None
     return requests.request(method, url, headers=headers, json=body, timeout=TIMEOUT_S)

@@ -31,6 +31,9 @@ def test_each_function_gets_the_templates_variables_aimed_at_moto(stack: Stack) 
         assert environment["AWS_CONFIG_FILE"] == environment["AWS_SHARED_CREDENTIALS_FILE"]
         assert environment["AWS_CONFIG_FILE"] == os.devnull
         assert environment["AWS_LAMBDA_FUNCTION_NAME"] == f"vstarcam-push-{function}function"
+        # Web push to this machine's endpoints: the local stack's setting, never the template's.
+        assert environment["WEB_PUSH_ALLOW_LOOPBACK"] == "true"
+    assert "WEB_PUSH_ALLOW_LOOPBACK" not in functions["DeliveryFunction"].environment
 
 
 def test_outputs_point_the_camera_urls_at_the_local_api(stack: Stack) -> None:

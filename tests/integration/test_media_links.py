@@ -82,7 +82,7 @@ def test_an_alarm_with_video_gets_a_video_link_too(
         pytest.param(lambda url: url.split("?")[0], id="no-token"),
         pytest.param(lambda url: url + "%00", id="malformed-token"),
         pytest.param(lambda url: url.replace("/picture?", "/video?"), id="no-video-stored"),
-        pytest.param(lambda url: url.replace("/picture?", "/thumbnail?"), id="unknown-media"),
+        pytest.param(lambda url: url.replace("/picture?", "/playable?"), id="unknown-media"),
         pytest.param(lambda url: re.sub(r"-[0-9a-f]{20}/", f"-{'0' * 20}/", url), id="no-alarm"),
         pytest.param(lambda url: re.sub(r"/alarms/[^/]+/", "/alarms/..%2Fx/", url), id="bad-id"),
     ],

@@ -31,9 +31,11 @@ from typing import Any
 import boto3
 import pytest
 from moto.events.models import EventPattern
+from vstarcam_push.dal.console_users import ConsoleUsers
 from vstarcam_push.dal.destinations import DestinationStore
 from vstarcam_push.dal.secrets import SecretStore
 from vstarcam_push.delivery import channels as channels_package
+from vstarcam_push.models.access import ADMIN, Access
 from vstarcam_push.models.destination import Destination, Filters
 from vstarcam_push.runtime.logs import WIRE_LOGGERS
 from vstarcam_tools.camera.simulator import load_testdata
@@ -57,6 +59,7 @@ from tests.push_fakes import (
     FakeWebhookReceiver,
     running,
 )
+from tests.web_push_fakes import FakePushService
 
 PICTURE = load_testdata("motion.jpg")
 SESSION_TOKEN = "IQoJb3JpZ2luX2VjEXAMPLEsessionTokenOfTheFunctionRole0123456789"
@@ -164,8 +167,14 @@ def invoke(module: Any, event: dict[str, Any]) -> Any:
 
 
 def test_no_secret_is_written_at_the_most_verbose_offered_level(
-    written: Written, stack: Stack, functions: LoadFunction, logs: LogCapture
+    written: Written,
+    stack: Stack,
+    functions: LoadFunction,
+    logs: LogCapture,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    # A web push device on the fake push service (127.0.0.1): the local stack's setting.
+    monkeypatch.setenv("WEB_PUSH_ALLOW_LOOPBACK", "true")
     # Each function as in its own fresh process: nothing has set the wire loggers' levels,
     # so only the function's own start-up can keep them quiet under the DEBUG root.
     loaded: dict[str, Any] = {}
@@ -198,7 +207,10 @@ def test_no_secret_is_written_at_the_most_verbose_offered_level(
         FakePushover(),
     )
 
-    with running(telegram, ntfy, hook, discord, slack, pushover):
+    web = FakePushService()
+    browser = web.browser()
+
+    with running(telegram, ntfy, hook, discord, slack, pushover, web):
         # The console registers the camera (making the push-key secret) and shows its URLs.
         console = loaded["ConsoleApiFunction"]
         status, _ = console_call(console, "POST /api/cameras", body={"vuid": VUID, "name": "Door"})
@@ -207,6 +219,19 @@ def test_no_secret_is_written_at_the_most_verbose_offered_level(
         assert status == 200
         push_key = urls["heartbeatUrl"].rsplit("/", 1)[1]
         key_secret = ssm.get_parameter(Name="/vstarcam-push/push-key-secret", WithDecryption=True)[
+            "Parameter"
+        ]["Value"]
+
+        # A console user's browser subscribes to web push (making the VAPID key); the
+        # delivery reads the user's groups from the pool.
+        ConsoleUsers(
+            boto3.client("cognito-idp", region_name=REGION),
+            stack.physical_name("ConsoleUserPool"),
+        ).add("owner@example.com", Access("owner@example.com", ADMIN))
+        assert console_call(console, "GET /api/push/key")[0] == 200
+        subscribed = {"subscription": browser.subscription(), "name": "Phone"}
+        assert console_call(console, "POST /api/push/devices", body=subscribed)[0] == 201
+        vapid_key = ssm.get_parameter(Name="/vstarcam-push/webpush-vapid-key", WithDecryption=True)[
             "Parameter"
         ]["Value"]
 
@@ -247,6 +272,11 @@ def test_no_secret_is_written_at_the_most_verbose_offered_level(
         path.run(rounds=5)
         for fake in (telegram, ntfy, hook, discord, slack, pushover):
             assert len(fake.received) == 1, type(fake).__name__
+        (pushed,) = web.received
+        action_token = browser.decrypt(pushed.body)["actions"][0]["token"]
+        assert (
+            console_call(console, "POST /api/push/action", body={"token": action_token})[0] == 200
+        )
 
         # The alarm email's link, the sweep and the console's page.
         link = f"https://api.example/alarms/{stored['alarmId']['S']}/picture?token={link_token}"
@@ -270,6 +300,10 @@ def test_no_secret_is_written_at_the_most_verbose_offered_level(
         "the Slack webhook secret": slack.path.rsplit("/", 1)[1],
         "the Pushover token": pushover.token,
         "the Pushover user key": pushover.user,
+        "the web push endpoint's path": browser.endpoint.split("/push/", 1)[1],
+        "the browser's auth secret": browser.subscription()["keys"]["auth"],
+        "the VAPID private key": vapid_key,
+        "a notification's action token": action_token,
     }
     text = written.text()
     # Something was written (the capture works), and none of it is a secret.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import urllib.parse
+from dataclasses import replace
 
 import pytest
 from vstarcam_push.media.links import (
@@ -16,7 +17,7 @@ from vstarcam_push.media.links import (
     presigning_client,
     redirect,
 )
-from vstarcam_push.models.alarm import Alarm, MediaLink
+from vstarcam_push.models.alarm import Alarm, DerivedMedia, MediaLink, MediaResult
 from vstarcam_push.models.alarm_types import AlarmType
 from vstarcam_push.models.media import StoredMedia
 
@@ -71,7 +72,7 @@ def test_the_link_url_is_the_route_with_the_token_in_the_query() -> None:
 @pytest.mark.parametrize(
     ("path", "query", "reason"),
     [
-        ({"alarmId": ALARM_ID, "media": "thumbnail"}, {"token": TOKEN}, "link_media_invalid"),
+        ({"alarmId": ALARM_ID, "media": "playable"}, {"token": TOKEN}, "link_media_invalid"),
         ({"alarmId": "../../etc", "media": "picture"}, {"token": TOKEN}, "link_alarm_invalid"),
         ({"alarmId": ALARM_ID.lower(), "media": "picture"}, {"token": TOKEN}, "link_alarm_invalid"),
         ({"alarmId": ALARM_ID, "media": "picture"}, {}, "link_token_invalid"),
@@ -93,6 +94,15 @@ def test_malformed_requests_are_refused_with_one_message(
 def test_the_right_token_opens_the_picture_or_the_video() -> None:
     assert linked_media(alarm(), "picture", TOKEN, NOW) == PICTURE
     assert linked_media(alarm(video=True), "video", TOKEN, NOW) == VIDEO
+
+
+def test_the_thumbnail_link_opens_the_thumbnail_or_until_it_is_made_the_picture() -> None:
+    """A web push notification's image: the small thumbnail media processing makes; an alarm
+    pushed before it was made shows the picture."""
+    assert linked_media(alarm(), "thumbnail", TOKEN, NOW) == PICTURE
+    thumbnail = DerivedMedia("alarms/t.jpg", "image/jpeg", 9_000)
+    done = replace(alarm(), media=MediaResult("done", thumbnail=thumbnail))
+    assert linked_media(done, "thumbnail", TOKEN, NOW) == thumbnail
 
 
 @pytest.mark.parametrize(

@@ -8,13 +8,15 @@ import * as alarm from './alarm.js';
 import * as alarms from './alarms.js';
 import * as cameras from './cameras.js';
 import * as day from './day.js';
+import * as notify from './notify.js';
 import * as offline from './offline.js';
 import * as signin from './signin.js';
 import * as unreviewed from './unreviewed.js';
 import * as users from './users.js';
 
-const views = { signin, cameras, alarms, alarm, day, offline, users };
+const views = { signin, cameras, alarms, alarm, day, offline, users, notify };
 let current = null;
+let resynced = false; // this device's push subscription checked once a page load (notify.js)
 
 function mark(id, here) {
   if (here) $(id).setAttribute('aria-current', 'page');
@@ -31,6 +33,7 @@ function open(name, ...parameters) {
   mark('nav-cameras', name === 'cameras');
   mark('nav-alarms', name === 'alarms' || name === 'alarm');
   mark('nav-users', name === 'users');
+  mark('nav-notify', name === 'notify');
   mark('nav-day', name === 'day');
   views[name].show(...parameters);
 }
@@ -51,9 +54,14 @@ function route() {
   document.body.dataset.role = role;
   $('nav-users').hidden = role !== 'admin';
   if (role === 'none') say('Your account has no role in this console yet: ask an admin to give you one.');
+  if (!resynced) {
+    resynced = true;
+    notify.resync();
+  }
   const [, view, id] = location.hash.split('/');
   if (view === 'users' && role === 'admin') open('users');
   else if (view === 'cameras') open('cameras');
+  else if (view === 'notify') open('notify');
   else if (view === 'day') open('day', id ? decodeURIComponent(id) : '');
   else if (view === 'alarms' && id) open('alarm', decodeURIComponent(id));
   else open('alarms');
@@ -102,6 +110,17 @@ $('mfa-button').addEventListener('click', async () => {
 });
 
 window.addEventListener('hashchange', route);
+
+// A tap on a notification (sw.js) shows its alarm or camera in the console already open.
+if ('serviceWorker' in navigator) {
+  navigator.serviceWorker.addEventListener('message', (event) => {
+    if (event.data?.type !== 'open') return;
+    const url = new URL(event.data.url, location.href);
+    if (url.origin !== location.origin) return;
+    if (url.pathname === location.pathname) location.hash = url.hash;
+    else location.assign(url.href);
+  });
+}
 // A module runs after the document is parsed: the elements are all there.
 route();
 

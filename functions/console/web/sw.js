@@ -84,3 +84,145 @@ async function trim(cache) {
   const keys = await cache.keys();
   for (const old of keys.slice(0, Math.max(0, keys.length - KEEP_PICTURES))) await cache.delete(old);
 }
+
+// ---- Web Push: the notification, its actions and its tap. ----
+// The payload is what the stack's webpush channel sends (docs/notifications.md): title,
+// body, severity, image (a thumbnail URL), url (the console page of that alarm or camera),
+// tag, time, and actions, each with a short-lived token good for exactly that action on
+// exactly that alarm or camera. The worker holds no session: the token is the credential.
+const ICON = `/console/${VERSION}/icon-192.png`;
+const BADGE = `/console/${VERSION}/badge-96.png`;
+
+self.addEventListener('push', (event) => {
+  event.waitUntil(showPush(readPayload(event.data)));
+});
+
+function readPayload(data) {
+  if (!data) return { title: 'VStarcam push', body: '' };
+  try {
+    return data.json();
+  } catch {
+    return { title: 'VStarcam push', body: data.text() };
+  }
+}
+
+// Only pages of this console are opened from a notification, whatever a payload says.
+function ownUrl(url) {
+  try {
+    const parsed = new URL(url, self.registration.scope);
+    if (parsed.origin === self.location.origin) return parsed.href;
+  } catch {
+    // not a URL
+  }
+  return self.registration.scope;
+}
+
+function showPush(payload) {
+  const actions = (Array.isArray(payload.actions) ? payload.actions : []).filter((a) => a && a.action && a.token);
+  const options = {
+    body: payload.body || '',
+    icon: payload.icon || ICON,
+    badge: payload.badge || BADGE,
+    tag: payload.tag || undefined,
+    // A newer alarm under the same tag rings again rather than replacing it silently.
+    renotify: Boolean(payload.tag),
+    // An alert (smoke, fire, doorbell...) stays on a desktop screen until it is seen.
+    requireInteraction: payload.severity === 'alert',
+    timestamp: payload.time ? payload.time * 1000 : Date.now(),
+    data: { url: ownUrl(payload.url), title: payload.title || '', actions, kind: payload.kind },
+    actions: actions.slice(0, 2).map(({ action, title }) => ({ action, title })),
+  };
+  // Chrome on Android and desktop show it; Safari and Firefox leave it out.
+  if (payload.image) options.image = payload.image;
+  return self.registration.showNotification(payload.title || 'VStarcam push', options);
+}
+
+self.addEventListener('notificationclick', (event) => {
+  event.waitUntil(handleNotificationClick(event.notification, event.action));
+});
+
+// What a tap does (the browser tests call this very function in the worker, since the
+// DevTools protocol cannot press a notification): an action button runs that action with
+// its token and says how it went in the notification's place; a plain tap opens the page.
+async function handleNotificationClick(notification, action) {
+  const data = notification.data || {};
+  notification.close();
+  const chosen = action ? (data.actions || []).find((a) => a.action === action) : null;
+  if (!chosen) return openPage(data.url || self.registration.scope);
+  return runAction(notification, chosen);
+}
+
+const DONE = { reviewed: 'Marked reviewed', snoozed: 'Snoozed' };
+// A second tap of the same action (the token is good once): nothing changed again.
+const ALREADY = { reviewed: 'Already marked reviewed', snoozed: 'Already snoozed' };
+
+async function runAction(notification, chosen) {
+  const data = notification.data || {};
+  let title;
+  let answer = {};
+  try {
+    const response = await fetch(new URL('api/push/action', self.registration.scope), {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ token: chosen.token }),
+      credentials: 'omit',
+      cache: 'no-store',
+    });
+    answer = await response.json().catch(() => ({}));
+    if (response.ok) title = doneText(answer);
+    else title = `Not done: ${answer.message || `the console answered ${response.status}`}`;
+  } catch {
+    title = 'Not done: the console cannot be reached. Tap to open it.';
+  }
+  await self.registration.showNotification(title, {
+    body: data.title || '',
+    icon: ICON,
+    badge: BADGE,
+    tag: notification.tag || undefined,
+    timestamp: Date.now(),
+    data: { url: data.url, title: data.title, actions: [], kind: 'result' },
+  });
+  return { title, answer };
+}
+
+function doneText(answer) {
+  if (answer.repeated) return ALREADY[answer.done] || 'Already done';
+  if (answer.done === 'snoozed' && answer.until) {
+    const until = new Date(answer.until * 1000);
+    const clock = until.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+    return until.toDateString() === new Date().toDateString()
+      ? `Snoozed until ${clock}`
+      : `Snoozed until ${until.toLocaleDateString([], { weekday: 'short' })} ${clock}`;
+  }
+  return DONE[answer.done] || 'Done';
+}
+
+// An open console is brought forward and shown that page (its router follows the
+// address); with none open, a new window opens there.
+async function openPage(url) {
+  const target = ownUrl(url);
+  const windows = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
+  const open = windows.find((client) => new URL(client.url).origin === self.location.origin);
+  if (open) {
+    // Focusing needs the tap's user activation, which a test run has not: it then only navigates.
+    const focused = await open.focus().then(() => true, () => false);
+    open.postMessage({ type: 'open', url: target });
+    return { opened: target, focused };
+  }
+  await self.clients.openWindow(target);
+  return { opened: target, focused: false };
+}
+
+// The push service renewed or dropped the subscription: subscribe again with the same
+// key. The worker holds no session to tell the stack, so it leaves the new endpoint for
+// the console's next start (notify.js), which swaps it in for the old device.
+self.addEventListener('pushsubscriptionchange', (event) => {
+  event.waitUntil(
+    (async () => {
+      const key = event.oldSubscription?.options?.applicationServerKey;
+      if (!event.newSubscription && key) {
+        await self.registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: key }).catch(() => {});
+      }
+    })(),
+  );
+});

@@ -29,7 +29,7 @@ export function alarmTile(alarm, { link = true, select = null } = {}) {
       severityLabel(alarm),
       el('strong', {}, label),
       el('span', {}, alarm.alarmTypeName),
-      alarm.reviewedAt ? null : el('span', { class: 'new' }, ' new'),
+      alarm.reviewedAt ? null : el('span', { class: 'new' }, 'new'),
       el('br'),
       el(
         'time',

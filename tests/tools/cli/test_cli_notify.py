@@ -239,3 +239,41 @@ def test_add_is_refused_in_a_stack_deployed_without_push_channels(cli, stack) ->
     assert "PushChannels=true" in added.err
     assert store(StackOutputs.from_dict(outputs)).list() == [] and parameters() == {}
     assert cli("notify", "list").code == 0
+
+
+def test_notify_test_of_a_web_push_device(
+    cli, deployed: StackOutputs, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """GIVEN a web push device (as the console stores one) subscribed on a fake push service
+    WHEN `notify test DEVICE` runs against the local stack
+    THEN the browser gets the sample alarm, encrypted to it and signed with the stack's key;
+    when the service says the subscription is gone, the command says so and exits 1."""
+    from vstarcam_push.dal.secrets import SecretStore
+    from vstarcam_push.dal.vapid_key import VapidKeyStore, key_parameter
+    from vstarcam_push.models.destination import Filters
+    from vstarcam_push.models.web_push import Subscription, device_destination
+
+    from tests.web_push_fakes import FakePushService
+
+    monkeypatch.setenv("WEB_PUSH_ALLOW_LOOPBACK", "true")
+    ssm = boto3.client("ssm", region_name=REGION)
+    VapidKeyStore(ssm, key_parameter("vstarcam-push")).load(create=True)
+    service = FakePushService().start()
+    try:
+        browser = service.browser()
+        subscription = Subscription.parse(browser.subscription())
+        device = device_destination("ann@example.com", "Phone", subscription, Filters(), 1)
+        store(deployed).put(device)
+        SecretStore(ssm, PREFIX).put(device.name, subscription.secrets())
+
+        sent = cli("notify", "test", device.name)
+        assert sent.code == 0, sent.out + sent.err
+        assert f"{device.name} (webpush): delivered" in sent.out
+        (received,) = service.received
+        assert browser.decrypt(received.body)["title"] == "Test camera: Motion detection alarm"
+        service.status = 410
+        gone = cli("notify", "test", device.name)
+        assert gone.code == 1 and "gone" in gone.out
+        assert subscription.endpoint not in sent.out + gone.out + sent.err + gone.err
+    finally:
+        service.stop()

@@ -24,6 +24,7 @@ from vstarcam_tools.cost.model import (
     with_profile,
 )
 from vstarcam_tools.cost.prices import CHECKED, FREE_TIER, PRICES
+from vstarcam_tools.cost.web_push import per_thousand_alarms
 
 _cameras = number(int, 1, 10_000_000)
 _heartbeat_time = number(float, 10, 86_400, unit="seconds")
@@ -56,6 +57,8 @@ def _cost(args: argparse.Namespace) -> int:
                 "choices_compared": compared,
                 "prices": {k: vars(v) for k, v in PRICES.items()},
                 "free_tier": {k: {"amount": v[0], "what": v[1]} for k, v in FREE_TIER.items()},
+                # What one web push device adds per 1,000 alarms (cost/web_push.py).
+                "web_push_per_1000_alarms": per_thousand_alarms(),
             }
         )
         return 0

@@ -44,6 +44,7 @@ from vstarcam_tools.cli import audit
 from vstarcam_tools.cli.common import (
     CliError,
     StackContext,
+    _is_loopback,
     add_stack_options,
     format_table,
     iso_time,
@@ -311,8 +312,25 @@ class SamplePicture:
         return None
 
 
+def _web_push(context: StackContext) -> Any:
+    """A web push device's channel as the delivery function has it: the stack's VAPID key
+    (made by the console), the console's URL; loopback endpoints for the local stack only."""
+    from vstarcam_push.dal.vapid_key import VapidKeyStore, key_parameter
+    from vstarcam_push.delivery.channels.webpush import WebPush
+
+    keys = VapidKeyStore(context.client("ssm"), key_parameter(context.name))
+    endpoint = os.environ.get("AWS_ENDPOINT_URL", "")
+    return WebPush(
+        vapid_key=lambda: keys.load(create=False),
+        console_url=context.outputs.raw.get("ConsoleUrl", ""),
+        allow_loopback=(bool(endpoint) and _is_loopback(endpoint))
+        or os.environ.get("WEB_PUSH_ALLOW_LOOPBACK") == "true",
+    )
+
+
 def _test(args: argparse.Namespace) -> int:
-    push = PushStack.of(StackContext.resolve(args))
+    context = StackContext.resolve(args)
+    push = PushStack.of(context)
     destination = push.destinations.get(args.name)
     if destination is None:
         raise CliError(f"no destination named {args.name!r}")
@@ -325,6 +343,7 @@ def _test(args: argparse.Namespace) -> int:
         secrets=push.secrets,
         pictures=SamplePicture(content),
         send=lambda request: send(http, request),
+        channels={"webpush": _web_push(context)} if destination.channel == "webpush" else None,
     )
     try:
         attempt = sender.attempt(
@@ -333,7 +352,13 @@ def _test(args: argparse.Namespace) -> int:
     except MissingSecret as error:
         raise CliError(str(error)) from error
     verdict = attempt.verdict
-    words = {"delivered": "delivered", "retry": "failed (would be retried)", "give_up": "refused"}
+    words = {
+        "delivered": "delivered",
+        "retry": "failed (would be retried)",
+        "give_up": "refused",
+        "gone": "gone (the delivery function would remove it)",
+        "dropped": "not sent",
+    }
     print(f"{destination.name} ({destination.channel}): {words[verdict.outcome]}: {verdict.detail}")
     if attempt.answer and verdict.outcome == "delivered":
         print(f"  the service answered: {attempt.answer}")

@@ -1,4 +1,5 @@
-"""The console's home-screen icons (192 and 512 px PNG), drawn with Pillow.
+"""The console's home-screen icons (192 and 512 px PNG) and its notification badge
+(96 px), drawn with Pillow.
 
 The web app manifest needs both sizes for the console to install. They are
 committed in ``functions/console/web/`` (the page function ships them as they
@@ -7,7 +8,9 @@ are); this draws them again after a change of design::
     .venv/bin/python -m vstarcam_tools.dev.app_icons
 
 The picture fills the whole square (no transparent corners), so a platform that
-masks icons to a circle or a squircle ("maskable") cuts only background.
+masks icons to a circle or a squircle ("maskable") cuts only background. The badge
+(the small sign Android puts in the status bar for a web push notification) is the
+same camera as a white shape on transparency: Android uses only its alpha channel.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from vstarcam_tools.template import PROJECT_ROOT
 
 WEB = PROJECT_ROOT / "functions" / "console" / "web"
 SIZES = (192, 512)
+BADGE = 96
 # The console's accent colour (style.css --accent, the manifest's theme_color) and its
 # "unreviewed" amber.
 BACKGROUND = (31, 95, 139)
@@ -50,6 +54,18 @@ def draw() -> Image.Image:
     return image
 
 
+def badge_png(size: int = BADGE) -> bytes:
+    """The notification badge: the icon's camera and dot white and opaque, the rest clear."""
+    # The background's red is 31, the camera's 255 and the dot's 232: red alone tells them apart.
+    alpha = draw().getchannel("R").point(lambda v: 255 if v > 128 else 0)
+    badge = Image.new("LA", alpha.size, 255)
+    badge.putalpha(alpha)
+    badge = badge.resize((size, size), Image.Resampling.LANCZOS)
+    out = io.BytesIO()
+    badge.save(out, "PNG", optimize=True)
+    return out.getvalue()
+
+
 def icon_png(size: int) -> bytes:
     """The icon at ``size`` px as PNG bytes."""
     picture = draw().resize((size, size), Image.Resampling.LANCZOS)
@@ -70,6 +86,9 @@ def main(argv: list[str] | None = None) -> None:
         path = arguments.out / f"icon-{size}.png"
         path.write_bytes(icon_png(size))
         print(f"{path}: {path.stat().st_size} bytes")
+    path = arguments.out / f"badge-{BADGE}.png"
+    path.write_bytes(badge_png())
+    print(f"{path}: {path.stat().st_size} bytes")
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""The picture of a phone notification in docs/notifications.md, made from a real request.
+"""Pictures of phone notifications for the docs, each made from what the stack really sends.
 
 The ntfy channel builds its request for a sample alarm with a real camera
 picture; a page lays out what that request carries (Title, Message, Priority,
@@ -6,6 +6,13 @@ Tags, the uploaded attachment) the way the ntfy app shows a notification, and
 headless Chromium photographs it. Nothing leaves the machine::
 
     .venv/bin/python -m vstarcam_tools.dev.screenshot docs/images/ntfy-notification.png
+
+``--webpush`` does the same for the console's own web push: the payload the webpush
+channel builds for a doorbell alarm (title, text, its actions) with the thumbnail
+media processing makes of the camera's picture, laid out as Chrome on Android shows a
+notification (headless Chromium cannot show the system's own)::
+
+    .venv/bin/python -m vstarcam_tools.dev.screenshot --webpush docs/console-phone-notification.png
 
 Needs ``chromium`` (Debian: ``apt-get install chromium``).
 """
@@ -19,6 +26,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from dataclasses import replace
 from importlib import resources
 from pathlib import Path
 
@@ -97,6 +105,85 @@ def render(destination: Path) -> None:
         picture=base64.b64encode(request.body or b"").decode(),
         action=html.escape(headers["Actions"].split(",")[1].strip().upper()),
     )
+    _photograph(page, destination, "420,450")
+
+
+WEB_PUSH_PAGE = """<!doctype html>
+<html><head><meta charset="utf-8"><style>
+body {{ margin: 0; background: #1c1b1f; font-family: "DejaVu Sans", sans-serif; }}
+.bar {{ color: #e6e1e5; font-size: 13px; padding: 10px 18px; display: flex;
+        justify-content: space-between; }}
+.card {{ background: #2b2930; color: #e6e1e5; border-radius: 22px; margin: 8px 10px;
+         padding: 14px 16px 12px; }}
+.app {{ font-size: 12px; color: #cac4d0; display: flex; align-items: center; gap: 8px; }}
+.badge {{ width: 20px; height: 20px; border-radius: 50%; background: #1f5f8b;
+          display: flex; align-items: center; justify-content: center; }}
+.badge img {{ width: 14px; height: 14px; margin: 0; border-radius: 0; }}
+.title {{ font-weight: bold; font-size: 15px; margin-top: 8px; }}
+.text {{ font-size: 14px; margin-top: 4px; color: #cac4d0; }}
+img.picture {{ width: 100%; border-radius: 14px; margin-top: 12px; display: block; }}
+.actions {{ display: flex; gap: 22px; margin-top: 10px; font-size: 13px; color: #d0bcff;
+            font-weight: bold; }}
+.actions span {{ padding: 10px 0; }}
+</style></head><body>
+<div class="bar"><span>{clock}</span><span>&#9679; &#9679; &#9679;</span></div>
+<div class="card">
+  <div class="app"><div class="badge"><img src="data:image/png;base64,{badge}" alt=""></div>
+  {app} &middot; {origin} &middot; now</div>
+  <div class="title">{title}</div>
+  <div class="text">{body}</div>
+  <img class="picture" src="data:image/jpeg;base64,{picture}" alt="the alarm's thumbnail">
+  <div class="actions">{actions}</div>
+</div>
+</body></html>
+"""
+
+
+def render_webpush(destination: Path) -> None:
+    """The console's web push for a doorbell alarm, as Chrome on Android lays it out."""
+    _photograph(webpush_page(), destination, "420,470")
+
+
+def webpush_page() -> str:
+    """The page that lays out the webpush channel's payload for a doorbell alarm."""
+    from vstarcam_push.media.convert import make_thumbnail
+    from vstarcam_push.models.web_push import payload
+
+    from vstarcam_tools.dev.app_icons import badge_png
+
+    console = "https://abc123.execute-api.eu-central-1.amazonaws.com"
+    event = replace(
+        SAMPLE,
+        alarm_type=0x14,
+        alarm_type_hex="0x14",
+        alarm_type_name="Doorbell button alarm",
+        severity="alert",
+    )
+    document = payload(
+        event,
+        console,
+        image=f"{console}/alarms/{event.alarm_id}/thumbnail?token=...",
+        tokens={"review": "...", "snooze": "..."},
+        timezone="Europe/Paris",
+    )
+    picture = resources.files("vstarcam_tools.camera").joinpath("testdata/doorbell.jpg")
+    thumbnail = make_thumbnail(picture.read_bytes()).data
+    page = WEB_PUSH_PAGE.format(
+        clock="15:03",
+        app="VStarcam push",
+        origin="abc123.execute-api…",
+        badge=base64.b64encode(badge_png()).decode(),
+        title=html.escape(document["title"]),
+        body=html.escape(document["body"]),
+        picture=base64.b64encode(thumbnail).decode(),
+        actions="".join(
+            f"<span>{html.escape(action['title'].upper())}</span>" for action in document["actions"]
+        ),
+    )
+    return page
+
+
+def _photograph(page: str, destination: Path, size: str) -> None:
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     if chromium is None:
         raise SystemExit("needs chromium: apt-get install chromium")
@@ -112,7 +199,7 @@ def render(destination: Path) -> None:
                 "--disable-gpu",
                 "--hide-scrollbars",
                 f"--user-data-dir={work}/profile",
-                "--window-size=420,450",
+                f"--window-size={size}",
                 f"--screenshot={destination.resolve()}",
                 page_file.as_uri(),
             ],
@@ -125,7 +212,16 @@ def render(destination: Path) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("output", type=Path, help="the PNG to write")
-    render(parser.parse_args(argv).output)
+    parser.add_argument(
+        "--webpush",
+        action="store_true",
+        help="the console's web push notification (default: the ntfy one)",
+    )
+    arguments = parser.parse_args(argv)
+    if arguments.webpush:
+        render_webpush(arguments.output)
+    else:
+        render(arguments.output)
     return 0
 
 

@@ -509,6 +509,10 @@ def function_environment(
         "AWS_LAMBDA_LOG_GROUP_NAME": f"/aws/lambda/{spec.name}",
         "LAMBDA_TASK_ROOT": str(spec.code_dir),
         "TZ": "UTC",
+        # Web push devices on this machine (a fake push service on 127.0.0.1, or a browser's
+        # test endpoint): the local stack alone allows loopback endpoints; the deployed
+        # template never sets this (models/push_endpoint.py).
+        "WEB_PUSH_ALLOW_LOOPBACK": "true",
     }
 
 

@@ -45,6 +45,7 @@ from vstarcam_push.console import params
 from vstarcam_push.console.day import DayRoutes
 from vstarcam_push.console.http import error_reply, json_reply
 from vstarcam_push.console.params import ConsoleRequest
+from vstarcam_push.console.push import PushConsole, PushSettings
 from vstarcam_push.console.snooze import SnoozeRoutes
 from vstarcam_push.console.views import AlarmViews, camera_json
 from vstarcam_push.dal.alarms import AlarmStore
@@ -84,6 +85,9 @@ def alarm_not_found(alarm_id: str) -> NotFound:
 # Who may use a route: every signed-in user with a role, or admins only.
 EVERYONE = "everyone"
 ADMINS = "admins"
+# No console session: the request carries its own credential (a notification's action
+# token, console/push.py), and API Gateway's route has no JWT authorizer.
+TOKEN_HOLDERS = "token holders"
 
 Action = Callable[[ConsoleRequest], tuple[int, Any]]
 
@@ -126,6 +130,8 @@ class ConsoleApi:
         ssm: Any = None,
         cognito: Any = None,
         logger: Any = None,
+        sqs: Callable[[], Any] | None = None,
+        push: PushSettings | None = None,
     ) -> None:
         self._ssm = ssm
         self.settings = settings
@@ -153,6 +159,19 @@ class ConsoleApi:
         self.alarms = AlarmStore(dynamodb, settings.alarms_table)
         self.media = MediaStore(s3, settings.media_bucket)
         self.views = AlarmViews(presigner, settings.media_bucket, settings.alert_types)
+        self.push = PushConsole(
+            dynamodb=dynamodb,
+            ssm=ssm,
+            sqs=sqs,
+            cognito=cognito,
+            settings=push or PushSettings(),
+            user_pool_id=settings.user_pool_id,
+            fleet=self.fleet,
+            alarms=self.alarms,
+            registry=self.cameras.registry,
+            audit_log=self.audit,
+            logger=logger,
+        )
         self.day = DayRoutes(
             self.fleet,
             self.alarms,
@@ -181,6 +200,13 @@ class ConsoleApi:
             "PATCH /api/users/{username}": (self.change_user, ADMINS),
             "DELETE /api/users/{username}": (self.remove_user, ADMINS),
             "GET /api/audit": (self.read_audit, ADMINS),
+            "GET /api/push/key": (self.push.key, EVERYONE),
+            "GET /api/push/devices": (self.push.list_devices, EVERYONE),
+            "POST /api/push/devices": (self.push.add_device, EVERYONE),
+            "PATCH /api/push/devices/{id}": (self.push.update_device, EVERYONE),
+            "DELETE /api/push/devices/{id}": (self.push.remove_device, EVERYONE),
+            "POST /api/push/devices/{id}/test": (self.push.test_device, EVERYONE),
+            "POST /api/push/action": (self.push.act, TOKEN_HOLDERS),
             **SnoozeRoutes(self).routes(),
         }
 
@@ -199,7 +225,7 @@ class ConsoleApi:
             return error_reply(404, "no such console API route")
         action, who = route
         # Before anything is read or checked: the answer says nothing of what an id names.
-        if request.access.role is None:
+        if who != TOKEN_HOLDERS and request.access.role is None:
             raise Forbidden(
                 "your account has no role in this console: ask an admin to give you one",
                 "no_role",

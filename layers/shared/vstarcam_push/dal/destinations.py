@@ -28,6 +28,21 @@ class DestinationStore:
         except self._db.exceptions.ConditionalCheckFailedException as error:
             raise DestinationExists(destination.name) from error
 
+    def put(self, destination: Destination, must_exist: bool = False) -> bool:
+        """Write the destination whole (a web push device saved again); with ``must_exist``,
+        only over one still there (False when it was removed meanwhile)."""
+        condition: dict[str, Any] = {}
+        if must_exist:
+            condition = {
+                "ConditionExpression": "attribute_exists(#name)",
+                "ExpressionAttributeNames": {"#name": "name"},
+            }
+        try:
+            self._db.put_item(TableName=self.table, Item=destination.to_item(), **condition)
+            return True
+        except self._db.exceptions.ConditionalCheckFailedException:
+            return False
+
     def get(self, name: str) -> Destination | None:
         item = self._db.get_item(TableName=self.table, Key={"name": {"S": name}}).get("Item")
         return Destination.from_item(item) if item else None

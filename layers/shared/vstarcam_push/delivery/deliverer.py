@@ -46,6 +46,7 @@ from vstarcam_push.delivery.channels import (
     Message,
     Picture,
     Verdict,
+    Withheld,
     channel,
 )
 from vstarcam_push.delivery.retry_schedules import RetrySchedules
@@ -193,7 +194,11 @@ class PushSender:
         presigner: Any = None,
         bucket: str = "",
         api_url: str = "",
+        channels: dict[str, Channel] | None = None,
     ) -> None:
+        # Channels configured by the function (web push, with the stack's VAPID key),
+        # used instead of the registry's.
+        self.channels = channels or {}
         self.secrets = secrets
         self.pictures = pictures
         self._send = send
@@ -206,7 +211,7 @@ class PushSender:
     ) -> Attempt:
         """Build, send and read one request to ``destination``; raises ``MissingSecret``
         when its secrets are not (yet) stored."""
-        service = channel(destination.channel)
+        service = self.channels.get(destination.channel) or channel(destination.channel)
         secrets = self.secrets.get(
             destination.name, destination.secret_fields, destination.created_at
         )
@@ -218,7 +223,13 @@ class PushSender:
             picture=self.pictures.picture(event, service.upload_limit),
             links=self.links(event, service, now),
         )
-        answer = self._send(service.build(message))
+        try:
+            request = service.build(message)
+        except Withheld as withheld:
+            verdict = withheld.verdict
+            safe = Verdict(verdict.outcome, scrub(verdict.detail, secrets), verdict.retry_after)
+            return Attempt(safe, 0, "")
+        answer = self._send(request)
         verdict = service.read(answer)
         safe = Verdict(verdict.outcome, scrub(verdict.detail, secrets), verdict.retry_after)
         return Attempt(safe, answer.status, scrub(answer.text(300), secrets))
@@ -330,6 +341,8 @@ class Deliverer:
             self.deliveries.finish(delivery, "delivered", now)
             self.logger.info("push delivered", extra={**fields, "notice": say("delivered")})
             return "delivered"
+        if verdict.outcome in ("gone", "dropped"):
+            return self._set_aside(destination, delivery, verdict, fields, say(verdict.detail), now)
         # Every failure is noted on the destination at once: `notify list` shows the last
         # error from the first failed attempt, not only after the give-up hours later.
         if verdict.outcome == "retry" and attempt < self.retry.max_attempts:
@@ -372,6 +385,27 @@ class Deliverer:
             "push gave up; dead-lettered", extra={**fields, "detail": reason, "notice": say(text)}
         )
         return "dead_lettered"
+
+    def _set_aside(
+        self,
+        destination: Destination,
+        delivery: str,
+        verdict: Verdict,
+        fields: dict[str, Any],
+        text: str,
+        now: int,
+    ) -> DeliveryResult:
+        """Not sent, and never to be: a web push subscription the push service says is gone
+        (the device and its secrets are removed, as the browser dropped it), or an event
+        its owner may no longer see. Recorded as done; nothing retried or dead-lettered."""
+        if verdict.outcome == "gone":
+            self.destinations.remove(destination.name)
+            self.sender.secrets.delete(destination.name, destination.secret_fields)
+        self.deliveries.finish(delivery, "failed", now)
+        self.logger.info(
+            "push set aside", extra={**fields, "detail": verdict.detail, "notice": text}
+        )
+        return "dropped"
 
     def _unreadable(self, message_id: str | None) -> DeliveryResult:
         self.dead_letters.send({"reason": "unreadable delivery document", "messageId": message_id})

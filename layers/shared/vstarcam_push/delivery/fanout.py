@@ -82,3 +82,10 @@ class FanOut:
             if answer.get("StatusCode") != 202:
                 raise FanOutFailed(f"the delivery to {name} was not taken ({answer})")
         return FanOutResult(wanted, quiet)
+
+    def send_one(self, event: PushEvent, destination: str) -> None:
+        """Queue ``event`` for one destination whatever its filters say (a web push
+        device's test notification from the console)."""
+        self._sqs.send_message(
+            QueueUrl=self.queue_url, MessageBody=queue_message(event, destination)
+        )

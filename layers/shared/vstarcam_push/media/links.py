@@ -26,8 +26,10 @@ from vstarcam_push.models.alarm import Alarm, DerivedMedia, MediaLink
 from vstarcam_push.models.errors import PushError
 from vstarcam_push.models.media import StoredMedia
 
-MediaName = Literal["picture", "video"]
-MEDIA_NAMES: tuple[MediaName, ...] = ("picture", "video")
+# "thumbnail": a web push notification's image (the small one media processing made, or
+# the picture until it has).
+MediaName = Literal["picture", "video", "thumbnail"]
+MEDIA_NAMES: tuple[MediaName, ...] = ("picture", "video", "thumbnail")
 # Long enough to open after the redirect, short enough that a copied S3 URL is soon useless.
 PRESIGNED_SECONDS = 300
 _ALARM_ID = re.compile(r"[A-Z0-9]{4,32}-[0-9a-f]{20}")
@@ -75,7 +77,9 @@ def parse_link_request(path_parameters: dict[str, str], query: dict[str, str]) -
     return LinkRequest(alarm_id, media, token)  # type: ignore[arg-type]
 
 
-def linked_media(alarm: Alarm | None, media: MediaName, token: str, now: int) -> StoredMedia:
+def linked_media(
+    alarm: Alarm | None, media: MediaName, token: str, now: int
+) -> StoredMedia | DerivedMedia:
     """The alarm's picture or video, if ``token`` is its link token and not expired."""
     if alarm is None or alarm.link is None:
         raise LinkNotFound("link_unknown")
@@ -85,7 +89,9 @@ def linked_media(alarm: Alarm | None, media: MediaName, token: str, now: int) ->
     # DynamoDB's TTL deletes up to days late: the times decide, not the item's presence.
     if now >= alarm.link.expires_at or now >= alarm.expires_at:
         raise LinkNotFound("link_expired")
-    stored = alarm.picture if media == "picture" else alarm.video
+    stored: StoredMedia | DerivedMedia | None = alarm.picture if media == "picture" else alarm.video
+    if media == "thumbnail":
+        stored = alarm.thumbnail or alarm.picture
     if stored is None:
         raise LinkNotFound("link_no_video")
     return stored

@@ -29,6 +29,8 @@ USER_CHANGED = "user.changed"
 USER_REMOVED = "user.removed"
 DESTINATION_ADDED = "destination.added"  # target: the destination's name
 DESTINATION_REMOVED = "destination.removed"
+# A notification's action (details: action, device): target the alarm id or the vuid.
+PUSH_ACTION = "push.action"
 ACTIONS = (
     CAMERA_REGISTERED,
     CAMERA_UPDATED,
@@ -43,6 +45,7 @@ ACTIONS = (
     USER_REMOVED,
     DESTINATION_ADDED,
     DESTINATION_REMOVED,
+    PUSH_ACTION,
 )
 # Details are short facts (a name, a site, a role, a list of ids), bounded per entry.
 MAX_DETAIL_CHARS = 4000

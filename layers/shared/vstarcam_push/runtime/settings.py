@@ -60,6 +60,10 @@ class Settings:
     # The console API: the audit trail's table and the console's user pool (its Users page).
     audit_table: str = ""
     console_user_pool_id: str = ""
+    # Web push: the VAPID key's SSM parameter (dal/vapid_key.py), and whether loopback
+    # push endpoints are allowed, which only the local stack says (models/push_endpoint.py).
+    web_push_key_parameter: str = ""
+    web_push_allow_loopback: bool = False
     # The cameras' offline and back-online changes: the notifier writes, the console reads.
     status_history_table: str = ""
 
@@ -100,5 +104,7 @@ class Settings:
             alert_types=parse_alert_types(os.environ.get("ALERT_TYPES")),
             audit_table=os.environ.get("AUDIT_TABLE", ""),
             console_user_pool_id=os.environ.get("CONSOLE_USER_POOL_ID", ""),
+            web_push_key_parameter=os.environ.get("WEB_PUSH_KEY_PARAMETER", ""),
+            web_push_allow_loopback=os.environ.get("WEB_PUSH_ALLOW_LOOPBACK", "").lower() == "true",
             status_history_table=os.environ.get("STATUS_HISTORY_TABLE", ""),
         )

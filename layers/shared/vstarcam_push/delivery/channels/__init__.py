@@ -17,7 +17,10 @@ from typing import Any, Literal, Protocol
 
 from vstarcam_push.models.push_event import PushEvent
 
-VerdictKind = Literal["delivered", "retry", "give_up"]
+# "gone": the service says the destination no longer exists (a web push subscription's
+# 404/410): the delivery loop removes it. "dropped": not to be sent at all (a web push
+# device whose owner may no longer see the camera): recorded as done, nothing retried.
+VerdictKind = Literal["delivered", "retry", "give_up", "gone", "dropped"]
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,9 @@ class ChannelRequest:
     headers: dict[str, str] = field(default_factory=dict)
     body: bytes | None = None
     fields: list[tuple[str, Any]] | None = None
+    # The address to connect to, already checked (a web push endpoint's: see
+    # models/push_endpoint.py); "": the URL's host as DNS resolves it when sending.
+    address: str = ""
 
     @staticmethod
     def json(url: str, document: Any, headers: dict[str, str] | None = None) -> ChannelRequest:
@@ -99,6 +105,15 @@ class Verdict:
     outcome: VerdictKind
     detail: str
     retry_after: int = 0
+
+
+class Withheld(Exception):
+    """A channel's ``build`` found nothing it may send: ``verdict`` says how the delivery
+    loop goes on (e.g. give up on an endpoint that resolves inside the network)."""
+
+    def __init__(self, verdict: Verdict) -> None:
+        super().__init__(verdict.detail)
+        self.verdict = verdict
 
 
 class Channel(Protocol):
@@ -169,7 +184,7 @@ _CHANNELS: dict[str, Channel] = {}
 
 
 def _registry() -> dict[str, Channel]:
-    """The six service modules, imported on first use: the notifier only queues events
+    """The seven service modules, imported on first use: the notifier only queues events
     (``PushEvent``) and never needs them, and they are about 12 ms of its cold start."""
     if not _CHANNELS:
         from vstarcam_push.delivery.channels import (
@@ -179,9 +194,10 @@ def _registry() -> dict[str, Channel]:
             slack,
             telegram,
             webhook,
+            webpush,
         )
 
-        for module in (ntfy, telegram, pushover, discord, slack, webhook):
+        for module in (ntfy, telegram, pushover, discord, slack, webhook, webpush):
             _CHANNELS[module.CHANNEL.name] = module.CHANNEL
     return _CHANNELS
 

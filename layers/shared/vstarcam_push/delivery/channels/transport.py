@@ -60,20 +60,24 @@ def _send(http: urllib3.PoolManager, request: ChannelRequest, deadline: Deadline
         body, content_type = urllib3.encode_multipart_formdata(request.fields)
         headers["Content-Type"] = content_type
     headers.setdefault("User-Agent", "vstarcam-push")
+    timeout = urllib3.Timeout(
+        connect=min(CONNECT_TIMEOUT_S, deadline.seconds),
+        read=min(READ_TIMEOUT_S, deadline.seconds),
+        total=deadline.seconds,
+    )
     try:
-        response = http.request(
-            request.method,
-            request.url,
-            body=body,
-            headers=headers,
-            redirect=False,
-            preload_content=False,
-            timeout=urllib3.Timeout(
-                connect=min(CONNECT_TIMEOUT_S, deadline.seconds),
-                read=min(READ_TIMEOUT_S, deadline.seconds),
-                total=deadline.seconds,
-            ),
-        )
+        if request.address:
+            response = _pinned(http, request, body, headers, timeout)
+        else:
+            response = http.request(
+                request.method,
+                request.url,
+                body=body,
+                headers=headers,
+                redirect=False,
+                preload_content=False,
+                timeout=timeout,
+            )
         try:
             content = response.read(ANSWER_LIMIT)
         finally:
@@ -83,6 +87,35 @@ def _send(http: urllib3.PoolManager, request: ChannelRequest, deadline: Deadline
         return Answer(response.status, dict(response.headers), content)
     except urllib3.exceptions.HTTPError as error:
         return Answer(0, {}, b"", error=describe(error, request.url))
+
+
+def _pinned(
+    http: urllib3.PoolManager,
+    request: ChannelRequest,
+    body: bytes | None,
+    headers: dict[str, str],
+    timeout: urllib3.Timeout,
+) -> urllib3.BaseHTTPResponse:
+    """Send to ``request.address`` (the address the channel checked), with the URL's host
+    name as the TLS server name and certificate name and in the Host header: DNS is not
+    asked again, so a name cannot be pointed somewhere else between the check and the send."""
+    url = urllib3.util.parse_url(request.url)
+    scheme = url.scheme or "https"
+    host = url.host or ""
+    pool_kwargs = {"server_hostname": host, "assert_hostname": host} if scheme == "https" else {}
+    pool = http.connection_from_host(
+        request.address, port=url.port, scheme=scheme, pool_kwargs=pool_kwargs
+    )
+    return pool.urlopen(
+        request.method,
+        url.request_uri,
+        body=body,
+        headers={**headers, "Host": url.netloc or host},
+        redirect=False,
+        retries=False,
+        preload_content=False,
+        timeout=timeout,
+    )
 
 
 def describe(error: BaseException, url: str) -> str:
