@@ -39,13 +39,13 @@ api = ConsoleApi(
     cognito=boto3.client("cognito-idp"),
     logger=logger,
     # Made on a device's first test push only.
-    sqs=lambda: boto3.client("sqs"),
+    lambda_client=lambda: boto3.client("lambda"),
     push=PushSettings(
         destinations_table=settings.destinations_table,
         secrets_prefix=settings.secrets_prefix,
         key_parameter=settings.web_push_key_parameter,
         deliveries_table=settings.deliveries_table,
-        delivery_queue_url=settings.delivery_queue_url,
+        delivery_function=settings.delivery_function,
         allow_loopback=settings.web_push_allow_loopback,
     ),
 )

@@ -19,6 +19,7 @@ from typing import Any
 
 import boto3
 import pytest
+from botocore.awsrequest import AWSResponse
 from botocore.client import BaseClient
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
@@ -118,6 +119,14 @@ def world(stack: Stack, monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
         dynamodb=dynamodb,
         s3=boto3.client("s3", region_name=REGION),
     )
+    # A device's test push is handed to the delivery function (Lambda's asynchronous Invoke):
+    # answered here with Lambda's 202, as moto runs no function.
+    lambda_client = boto3.client("lambda", region_name=REGION)
+    lambda_client.meta.events.register(
+        "before-call.lambda.Invoke",
+        lambda **_: (AWSResponse("https://lambda", 202, {}, None), {"StatusCode": 202}),
+    )
+    console.module.api.push._lambda = lambda_client
     # Each request a second after the one before: the audit trail's order is the requests'.
     ticks = itertools.count()
     console.module.api._clock = lambda: NOW / 1000 + next(ticks)

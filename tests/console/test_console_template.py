@@ -179,7 +179,7 @@ def test_the_page_function_makes_no_aws_call_and_the_api_only_the_ones_it_needs(
         "ssm:PutParameter",
         "ssm:DeleteParameters",
         "dynamodb:PutItem",
-        "sqs:SendMessage",
+        "lambda:InvokeFunction",
         *COGNITO_ACTIONS,
     }
     # The audit table is written and queried, never scanned or changed.

@@ -33,12 +33,11 @@ from vstarcam_push.models.access import ADMIN, VIEWER, Access
 from vstarcam_push.models.action_tokens import ActionToken, derive_key
 from vstarcam_push.models.web_push import b64url_decode
 from vstarcam_tools.events import LambdaContext
-from vstarcam_tools.local.queues import QueueEventSource, SqsMappingConfig
 from vstarcam_tools.template import Stack
 
 from tests.conftest import REGION, VUID, alarm_event, heartbeat_event, invoke, reply_of
 from tests.console.conftest import api_event
-from tests.integration.conftest import Aws, LoadFunction, Pipeline
+from tests.integration.conftest import Aws, DeliveryPath, LoadFunction, Pipeline
 from tests.web_push_fakes import FakeBrowser, FakePushService
 
 ADMIN_USER = "owner@example.com"
@@ -61,7 +60,7 @@ class Web:
     stack: Stack
     console: ModuleType
     delivery: ModuleType
-    queue: QueueEventSource
+    path: DeliveryPath
     service: FakePushService
     users: ConsoleUsers
     registry: CameraRegistry
@@ -88,7 +87,7 @@ class Web:
         return [device["id"] for device in body["devices"]]
 
     def deliver(self, rounds: int = 10) -> None:
-        self.queue.drain(rounds=rounds)
+        self.path.run(rounds=rounds)
 
     def pushes(self, browser: FakeBrowser) -> list[dict[str, Any]]:
         """What reached ``browser``, decrypted with its private key."""
@@ -113,13 +112,23 @@ def service() -> Iterator[FakePushService]:
 
 
 def web_push(
-    stack: Stack, aws: Aws, functions: LoadFunction, service: FakePushService, loopback: bool
+    stack: Stack,
+    aws: Aws,
+    functions: LoadFunction,
+    pipeline: Pipeline,
+    service: FakePushService,
+    loopback: bool,
 ) -> Web:
     local = {"WEB_PUSH_ALLOW_LOOPBACK": "true"} if loopback else {}
     console = functions("ConsoleApiFunction", **local)
     delivery = functions("DeliveryFunction", **local)
     delivery.deliverer.retry = RetryPolicy(first_delay_s=0, max_delay_s=0, max_attempts=50)
-    properties = stack.functions()["DeliveryFunction"].events["Deliveries"]["Properties"]
+    # The notifier's and the console's asynchronous invocations run in process.
+    path = DeliveryPath(stack, delivery)
+    path.attach(pipeline.notify.notifier.push._lambda)
+    push = console.api.push
+    push._lambda = boto3.client("lambda", region_name=REGION)
+    path.attach(push._lambda)
     users = ConsoleUsers(
         boto3.client("cognito-idp", region_name=REGION), stack.physical_name("ConsoleUserPool")
     )
@@ -134,12 +143,7 @@ def web_push(
         stack=stack,
         console=console,
         delivery=delivery,
-        queue=QueueEventSource(
-            boto3.client("sqs", region_name=REGION),
-            properties["Queue"],
-            lambda event: invoke(delivery, event),
-            SqsMappingConfig.from_sam(properties),
-        ),
+        path=path,
         service=service,
         users=users,
         registry=registry,
@@ -147,15 +151,19 @@ def web_push(
 
 
 @pytest.fixture
-def web(stack: Stack, aws: Aws, functions: LoadFunction, service: FakePushService) -> Web:
+def web(
+    stack: Stack, aws: Aws, functions: LoadFunction, pipeline: Pipeline, service: FakePushService
+) -> Web:
     """The local stack's configuration: loopback endpoints allowed (the fake service)."""
-    return web_push(stack, aws, functions, service, loopback=True)
+    return web_push(stack, aws, functions, pipeline, service, loopback=True)
 
 
 @pytest.fixture
-def deployed(stack: Stack, aws: Aws, functions: LoadFunction, service: FakePushService) -> Web:
+def deployed(
+    stack: Stack, aws: Aws, functions: LoadFunction, pipeline: Pipeline, service: FakePushService
+) -> Web:
     """The deployed template's configuration, as it is: no loopback."""
-    return web_push(stack, aws, functions, service, loopback=False)
+    return web_push(stack, aws, functions, pipeline, service, loopback=False)
 
 
 def alarm(functions: LoadFunction, vuid: str = VUID, alarm_type: str = "18") -> None:

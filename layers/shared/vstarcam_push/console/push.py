@@ -86,7 +86,7 @@ class PushSettings:
     key_parameter: str = ""
     # The Deliveries table: the test push's queue and each action token's one use.
     deliveries_table: str = ""
-    delivery_queue_url: str = ""
+    delivery_function: str = ""
     # Only the local stack sets it (WEB_PUSH_ALLOW_LOOPBACK): a fake push service on
     # 127.0.0.1 for its tests. The deployed template never does.
     allow_loopback: bool = False
@@ -102,7 +102,7 @@ class PushConsole:
         *,
         dynamodb: Any,
         ssm: Any,
-        sqs: Callable[[], Any] | None,
+        lambda_client: Callable[[], Any] | None,
         cognito: Any,
         settings: PushSettings,
         user_pool_id: str,
@@ -119,9 +119,10 @@ class PushConsole:
         )
         self.keys = VapidKeyStore(ssm, settings.key_parameter)
         self.uses = DeliveryLog(dynamodb, settings.deliveries_table)
-        # The SQS client is made on the first test push (13 ms of every cold start saved).
-        self._sqs_factory = sqs
-        self._sqs: Any = None
+        # The Lambda client is made on the first test push (milliseconds of every cold
+        # start saved).
+        self._lambda_factory = lambda_client
+        self._lambda: Any = None
         self.users = ConsoleUsers(cognito, user_pool_id) if cognito and user_pool_id else None
         self.fleet = fleet
         self.alarms = alarms
@@ -232,7 +233,7 @@ class PushConsole:
         request.only()
         self._need()
         device = self._mine(request)
-        if not self.settings.delivery_queue_url:
+        if not self.settings.delivery_function:
             raise PushUnavailable(
                 "pushes are sent by the delivery function: deploy with PushChannels=true",
                 "push_channels_off",
@@ -249,9 +250,9 @@ class PushConsole:
             text="Notifications reach this device.",
             alarm_type_name="test notification",
         )
-        if self._sqs is None and self._sqs_factory is not None:
-            self._sqs = self._sqs_factory()
-        FanOut(self.devices.destinations, self._sqs, self.settings.delivery_queue_url).send_one(
+        if self._lambda is None and self._lambda_factory is not None:
+            self._lambda = self._lambda_factory()
+        FanOut(self.devices.destinations, self._lambda, self.settings.delivery_function).send_one(
             event, device.name
         )
         return 202, {"queued": True}

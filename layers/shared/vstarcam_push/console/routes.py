@@ -130,7 +130,7 @@ class ConsoleApi:
         ssm: Any = None,
         cognito: Any = None,
         logger: Any = None,
-        sqs: Callable[[], Any] | None = None,
+        lambda_client: Callable[[], Any] | None = None,
         push: PushSettings | None = None,
     ) -> None:
         self._ssm = ssm
@@ -162,7 +162,7 @@ class ConsoleApi:
         self.push = PushConsole(
             dynamodb=dynamodb,
             ssm=ssm,
-            sqs=sqs,
+            lambda_client=lambda_client,
             cognito=cognito,
             settings=push or PushSettings(),
             user_pool_id=settings.user_pool_id,

@@ -84,8 +84,12 @@ class FanOut:
         return FanOutResult(wanted, quiet)
 
     def send_one(self, event: PushEvent, destination: str) -> None:
-        """Queue ``event`` for one destination whatever its filters say (a web push
-        device's test notification from the console)."""
-        self._sqs.send_message(
-            QueueUrl=self.queue_url, MessageBody=queue_message(event, destination)
+        """Hand ``event`` to the delivery function for one destination whatever its filters
+        say (a web push device's test notification from the console)."""
+        answer = self._lambda.invoke(
+            FunctionName=self.function,
+            InvocationType="Event",
+            Payload=json.dumps(delivery_document(event, destination), separators=(",", ":")),
         )
+        if answer.get("StatusCode") != 202:
+            raise FanOutFailed(f"the delivery to {destination} was not taken ({answer})")
