@@ -29,7 +29,9 @@ export function alarmTile(alarm, { link = true, select = null } = {}) {
       severityLabel(alarm),
       el('strong', {}, label),
       el('span', {}, alarm.alarmTypeName),
-      alarm.reviewedAt ? null : el('span', { class: 'new' }, ' new'),
+      // The space outside the chip: inside, the line could break within it.
+      alarm.reviewedAt ? null : ' ',
+      alarm.reviewedAt ? null : el('span', { class: 'new' }, 'new'),
       el('br'),
       el(
         'time',
