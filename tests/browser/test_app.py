@@ -427,3 +427,25 @@ def test_a_tiles_new_chip_never_splits_across_two_lines(
         """
     )
     assert split == []
+
+
+def test_an_alarm_that_no_longer_exists_shows_only_why(
+    phone: WebDriver, local: LocalStackProcess, seeded: list[str]
+) -> None:
+    """GIVEN an alarm just looked at WHEN the page of one that does not exist opens (a
+    notification tapped after the alarm was deleted or expired, another site's alarm)
+    THEN it says why, with no empty picture frame, and no download or delete button left
+    over (the download link was the previous alarm's picture)."""
+    phone.get(f"{local.base_url}/#/alarms")
+    if phone.find_element(By.ID, "signin-username").is_displayed():
+        sign_in(phone, local.base_url)
+    # Found and pressed in one go: the grid may be redrawn meanwhile (a stale element).
+    wait(phone, lambda d: cards(d)[0].find_element(By.TAG_NAME, "a").click() or True)
+    wait(phone, lambda d: d.find_element(By.ID, "download-picture").get_attribute("href"))
+    wait(phone, lambda d: images_loaded(d, "#alarm-picture"))
+
+    phone.get(f"{local.base_url}/#/alarms/{FRONT_DOOR}-00000000000000000000")
+    wait(phone, lambda d: "does not exist" in d.find_element(By.ID, "alarm-view-message").text)
+    for element in ("alarm-picture", "download-picture", "delete-alarm"):
+        assert not phone.find_element(By.ID, element).is_displayed(), element
+    assert not phone.find_element(By.ID, "download-picture").get_attribute("href")
