@@ -60,10 +60,16 @@ build: $(STAMP)
 deploy: build
 	$(BIN)/python -m vstarcam_tools.deploy $(ARGS)
 
-# The console's pictures in docs/ are retaken by its browser tests only when asked:
-# `make test` writes them to a scratch folder, so a test run leaves the checkout clean.
+# Every picture of the console in docs/, retaken only when asked (about a minute): one
+# realistic scene on the local stack (tests/browser/test_screenshots.py: five cameras on
+# two sites, one offline, one snoozed, alerts and detections, unreviewed alarms, a notified
+# phone) photographed at 390x844 and 1280x800, then the two notifications as a phone shows
+# them (vstarcam_tools.dev.screenshot). `make test` takes the same pictures into a scratch
+# folder, so a test run leaves the checkout clean.
 screenshots: $(STAMP)
-	VSTARCAM_SCREENSHOTS_DIR=$(abspath docs) $(BIN)/python -m pytest tests/browser $(ARGS)
+	VSTARCAM_SCREENSHOTS_DIR=$(abspath docs) $(BIN)/python -m pytest tests/browser/test_screenshots.py $(ARGS)
+	$(BIN)/python -m vstarcam_tools.dev.screenshot --webpush docs/console-phone-notification.png
+	$(BIN)/python -m vstarcam_tools.dev.screenshot docs/images/ntfy-notification.png
 
 validate: $(STAMP)
 	$(BIN)/sam validate --lint

@@ -35,8 +35,9 @@ from tests.e2e.localstack import LocalStackProcess, start_local_stack
 
 PASSWORD = "browser-test-password"
 WAIT_S = 20.0
-# Screenshots land in a scratch folder unless `make screenshots` asks for docs/: a test run
-# must not rewrite the committed pictures (every run's pixels differ a little).
+# Screenshots (test_screenshots.py takes them all) land in a scratch folder unless
+# `make screenshots` asks for docs/: a test run must not rewrite the committed pictures
+# (every run's pixels differ a little).
 # Under xdist each worker has its own scratch folder (PYTEST_XDIST_WORKER: gw0, gw1...).
 SCREENSHOTS = Path(
     os.environ.get("VSTARCAM_SCREENSHOTS_DIR")

@@ -33,7 +33,6 @@ from tests.browser.conftest import (
     click_in_row,
     images_loaded,
     push_alarm,
-    screenshot,
     sign_in,
     visible,
     wait,
@@ -170,7 +169,6 @@ def test_the_first_alarm_is_on_the_first_screen_with_the_filters_behind_one_butt
     assert not phone.find_element(By.ID, "alarm-filter").is_displayed()
     toggle = phone.find_element(By.ID, "filter-toggle")
     assert toggle.text == "Filters"
-    screenshot(phone, "console-phone-alarms")
 
     toggle.click()
     Select(visible(phone, "filter-camera")).select_by_value(FRONT_DOOR)
@@ -210,7 +208,6 @@ def test_previous_and_next_walk_the_filtered_list(
     assert picture["width"] == picture["viewportWidth"] == 390
     assert 0 <= video["top"] - picture["bottom"] <= 8, (picture, video)
     assert picture["top"] < picture["viewport"] / 3
-    screenshot(phone, "console-phone-alarm")
 
     swipe(phone, "#alarm-picture", 220)  # left to right: the previous one
     wait(phone, lambda d: current_alarm(d) == ids[1])
@@ -255,7 +252,6 @@ def test_every_value_on_a_camera_card_is_labelled(phone: WebDriver) -> None:
         assert labels == ["Status", "Last seen", "Last alarm", "Offline after", "Notifications"]
         assert all(values) and "-" not in values, values
     wait(phone, lambda d: images_loaded(d, "#camera-rows img"))
-    screenshot(phone, "console-phone-cameras")
 
 
 def test_registering_a_camera_shows_its_urls_at_once_with_copy_buttons(
@@ -334,7 +330,6 @@ def test_alerts_stand_out_and_the_grid_filters_by_severity(
     wait(phone, lambda d: len(cards(d)) == 3)
     assert all(c.get_attribute("data-severity") == "alert" for c in cards(phone))
     assert phone.find_element(By.ID, "filter-toggle").text == "Filters (1)"
-    screenshot(phone, "console-phone-alerts")
     phone.find_element(By.ID, "filter-clear").click()
     wait(phone, lambda d: len(cards(d)) == 5)
 
@@ -359,7 +354,6 @@ def test_offline_it_opens_to_the_last_alarms_it_saw(
         # The thumbnails come from the worker's copies: the bucket is out of reach too.
         wait(phone, lambda d: images_loaded(d, "#offline-grid img"))
         assert not phone.find_element(By.ID, "bar").is_displayed()
-        screenshot(phone, "console-phone-offline")
     finally:
         phone.execute_cdp_cmd("Network.emulateNetworkConditions", {**network, "offline": False})
     # Back online, the console goes on where it was.

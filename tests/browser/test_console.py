@@ -22,7 +22,6 @@ from tests.browser.conftest import (
     first_sign_in,
     images_loaded,
     push_alarm,
-    screenshot,
     sign_in,
     visible,
     wait,
@@ -62,7 +61,6 @@ def test_sign_in_shows_the_registered_cameras(
     assert "Garden" in text and "online" in text and "Motion detection alarm" in text
     assert "2 cameras: 1 online, 1 offline" in browser.find_element(By.ID, "camera-counts").text
     wait(browser, lambda d: images_loaded(d, "#camera-rows img"))
-    screenshot(browser, "console-cameras")
 
     Select(browser.find_element(By.ID, "camera-status")).select_by_value("online")
     wait(browser, lambda d: len(d.find_elements(By.CSS_SELECTOR, "#camera-rows li")) == 1)
@@ -136,7 +134,6 @@ def test_a_pushed_alarm_appears_with_its_thumbnail_without_a_reload(
     newest = cards(browser)[0].text
     assert "Front door" in newest and "Motion detection alarm" in newest
     assert "3 unreviewed of 3 shown" in browser.find_element(By.ID, "unreviewed-count").text
-    screenshot(browser, "console-alarms")
 
 
 def test_filter_by_camera_and_alarm_type(browser: WebDriver) -> None:
@@ -169,7 +166,6 @@ def test_open_an_alarm_the_picture_loads_and_the_video_plays(
     assert source.startswith(local.endpoint) and "X-Amz-Expires=300" in source
     assert browser.find_element(By.ID, "download-video").is_displayed()
     assert "attachment" in browser.find_element(By.ID, "download-picture").get_attribute("href")
-    screenshot(browser, "console-alarm")
 
     # Opening it marked it reviewed.
     browser.find_element(By.ID, "alarm-back").click()

@@ -28,7 +28,7 @@ from vstarcam_push.models.media import JPEG, media_key
 from vstarcam_push.models.status_history import StatusChange
 from vstarcam_tools.camera import simulator
 
-from tests.browser.conftest import screenshot, sign_in, visible, wait
+from tests.browser.conftest import sign_in, visible, wait
 from tests.browser.test_app import small_targets
 from tests.conftest import register_camera
 from tests.e2e.localstack import LocalStackProcess
@@ -232,7 +232,6 @@ def test_the_phone_shows_a_strip_per_camera_with_marks_and_gaps(
     open_day(phone, local, seeded["day"])
     check_day(phone, seeded, 390)
     assert phone.find_element(By.ID, "nav-day").get_attribute("aria-current") == "page"
-    screenshot(phone, "console-phone-day")
 
 
 def test_the_month_marks_the_days_with_unreviewed_alarms(
@@ -251,7 +250,6 @@ def test_the_month_marks_the_days_with_unreviewed_alarms(
     )
     assert marked.get_attribute("aria-label").endswith(": 5 unreviewed alarms")
     assert marked.find_element(By.CSS_SELECTOR, ".unreviewed-count").text == "5"
-    screenshot(phone, "console-phone-day-month")
     earlier = (date.fromisoformat(day) - timedelta(days=3)).isoformat()
     buttons = phone.find_elements(By.CSS_SELECTOR, f'#month-grid button[data-date="{earlier}"]')
     if buttons:  # in the same six weeks
@@ -300,7 +298,6 @@ def test_the_desktop_shows_the_same_day_and_is_reached_from_the_alarms(
 ) -> None:
     open_day(browser, local, seeded["day"])
     check_day(browser, seeded, 1280)
-    screenshot(browser, "console-desktop-day")
     browser.execute_script("location.hash = '#/alarms'")
     visible(browser, "alarms-day-link").click()
     wait(browser, lambda d: d.find_element(By.ID, "day-view").is_displayed())

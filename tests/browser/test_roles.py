@@ -14,7 +14,7 @@ from vstarcam_push.dal.camera_registry import CameraRegistry
 from vstarcam_push.dal.console_users import ConsoleUsers
 from vstarcam_push.models.access import VIEWER, Access
 
-from tests.browser.conftest import account_menu, push_alarm, screenshot, sign_in, visible, wait
+from tests.browser.conftest import account_menu, push_alarm, sign_in, visible, wait
 from tests.conftest import register_camera
 from tests.e2e.localstack import LocalStackProcess
 
@@ -88,7 +88,6 @@ def test_a_viewer_sees_only_their_site_and_no_admin_control(
         assert not shown(browser, label), label
     assert shown(browser, "Snooze")  # any user may snooze the cameras they see
     assert not browser.find_element(By.ID, "camera-add").is_displayed()
-    screenshot(browser, "console-viewer")
 
     browser.find_element(By.CSS_SELECTOR, "#camera-rows a").click()
     visible(browser, "alarm-picture")
@@ -131,7 +130,6 @@ def test_an_admin_invites_a_viewer_of_a_site_through_the_users_page(
     assert users.groups_of("bob@example.com") == {"viewer", "site:Jones%20shop"}
     bob = browser.find_element(By.CSS_SELECTOR, 'tr[data-user="bob@example.com"]').text
     assert "viewer" in bob and "Jones shop" in bob and "FORCE_CHANGE_PASSWORD" in bob
-    screenshot(browser, "console-users")
 
     row = browser.find_element(By.CSS_SELECTOR, 'tr[data-user="bob@example.com"]')
     row.find_element(By.XPATH, ".//button[text()='Change']").click()

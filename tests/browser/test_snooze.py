@@ -19,7 +19,7 @@ from selenium.webdriver.remote.webdriver import WebDriver
 from vstarcam_push.dal.camera_registry import CameraRegistry
 from vstarcam_push.models.snooze import snooze_until
 
-from tests.browser.conftest import click_in_row, push_alarm, screenshot, sign_in, visible, wait
+from tests.browser.conftest import click_in_row, push_alarm, sign_in, visible, wait
 from tests.browser.test_app import small_targets
 from tests.conftest import register_camera
 from tests.e2e.localstack import LocalStackProcess, SnsInbox
@@ -54,7 +54,6 @@ def test_snooze_from_the_card_and_the_card_shows_until_when(
     visible(phone, "snooze-dialog")
     assert phone.find_element(By.ID, "snooze-site-name").text == "Garden"
     assert small_targets(phone) == []
-    screenshot(phone, "console-phone-snooze-choices")
     phone.find_element(By.ID, "snooze-whole-site").click()
     phone.find_element(By.CSS_SELECTOR, '#snooze-form button[value="8h"]').click()
     wait(phone, lambda d: notifications(d, SHED).endswith("(site Garden)"))
@@ -84,7 +83,6 @@ def test_snooze_from_the_card_and_the_card_shows_until_when(
         "document.querySelector(arguments[0]).scrollIntoView({block: 'start'})",
         f'#camera-rows li[data-vuid="{GATE}"]',
     )
-    screenshot(phone, "console-phone-snooze")
 
     # The snoozed gate's alarm is stored and in the grid, and notifies nobody; the porch's is
     # notified (waited for first, so the gate's had its turn through the same notifier).

@@ -33,7 +33,7 @@ from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support.ui import Select
 from vstarcam_push.dal.camera_registry import CameraRegistry
 
-from tests.browser.conftest import push_alarm, screenshot, sign_in, visible, wait
+from tests.browser.conftest import push_alarm, sign_in, visible, wait
 from tests.browser.devtools import DevTools, deliver_push, registration_id
 from tests.browser.test_app import small_targets
 from tests.conftest import register_camera
@@ -232,7 +232,6 @@ def test_notify_this_device_asks_on_the_tap_only_and_registers_it(
     (device,) = api(phone, "GET", "/api/push/devices")["devices"]
     assert device["filters"]["severities"] == ["alert"]
     assert small_targets(phone) == []
-    screenshot(phone, "console-phone-notify")
 
 
 def test_an_alarm_reaches_the_device_encrypted_and_shows_its_camera_and_picture(
@@ -359,7 +358,6 @@ def test_on_a_desktop_the_notification_shows_and_the_devices_are_listed(
     assert "Chrome on Android" in card.text and "This device" not in card.text
     assert visible(browser, "notify-submit").text == "Notify this device"
     assert browser.find_element(By.ID, "notify-name").get_attribute("value") == "Chrome on Linux"
-    screenshot(browser, "console-desktop-notify")
 
 
 def test_a_renewed_subscription_is_swapped_in_at_the_next_start(

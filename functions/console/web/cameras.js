@@ -44,6 +44,8 @@ function card(camera) {
       'dl',
       {},
       field('Status', el('span', { class: `state ${camera.status}` }, statusText(camera))),
+      // The site a snooze "(site Garden)" or a notification filter names.
+      ...(camera.site ? field('Site', camera.site) : []),
       field('Last seen', seen),
       field('Last alarm', lastAlarm),
       field('Offline after', camera.offlineAfter ? `${camera.offlineAfter} s without a heartbeat` : "the stack's default"),

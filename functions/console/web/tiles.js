@@ -29,8 +29,6 @@ export function alarmTile(alarm, { link = true, select = null } = {}) {
       severityLabel(alarm),
       el('strong', {}, label),
       el('span', {}, alarm.alarmTypeName),
-      // The space outside the chip: inside, the line could break within it.
-      alarm.reviewedAt ? null : ' ',
       alarm.reviewedAt ? null : el('span', { class: 'new' }, 'new'),
       el('br'),
       el(

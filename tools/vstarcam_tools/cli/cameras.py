@@ -443,7 +443,7 @@ def register(subparsers: Any) -> None:
         usage="%(prog)s VUID {1h,8h,morning,on,off}\n       %(prog)s --site NAME "
         "{1h,8h,morning,on,off}",
         description="Snooze a camera, or every camera of a site: no notification on any "
-        "channel (SNS, push destinations) for 1 hour (1h), 8 hours (8h), until tomorrow "
+        "channel (SNS, push destinations, web push) for 1 hour (1h), 8 hours (8h), until tomorrow "
         "morning (morning: 07:00 in this machine's time zone, or --time-zone), or until "
         "turned back on (on); off turns it back on. Its alarms are still stored and shown.",
     )
