@@ -382,3 +382,64 @@ def test_signing_out_forgets_what_was_kept_for_offline(
     kept = caches(phone)
     assert "offline" not in kept and "pictures" not in kept
     assert any(name.startswith("shell-") for name in kept)  # the app itself stays
+
+
+def test_a_tiles_new_chip_never_splits_across_two_lines(
+    phone: WebDriver, local: LocalStackProcess, seeded: list[str]
+) -> None:
+    """GIVEN an unreviewed fire alarm on the phone's grid WHEN its caption narrows, step by
+    step, so that the "new" chip has to leave the type's line THEN the chip moves whole to
+    the next line: never a sliver of its colour after the type and the word below it (as
+    "Fire detection alarm new" showed at 390 px)."""
+    push_alarm(local, GARDEN, 0x6D, "night.jpg", "fire")
+    phone.get(f"{local.base_url}/#/alarms")
+    if (
+        phone.find_elements(By.ID, "signin-username")
+        and phone.find_element(By.ID, "signin-username").is_displayed()
+    ):
+        sign_in(phone, local.base_url)
+        phone.get(f"{local.base_url}/#/alarms")
+    wait(phone, lambda d: d.find_elements(By.CSS_SELECTOR, "#alarm-grid li[data-severity] .new"))
+    # At most 60 widths per chip, from the tile's own down to 60 px; CSSOM, which the CSP
+    # allows (no style attribute is written into the page).
+    split = phone.execute_script(
+        """
+        const found = [];
+        for (const chip of document.querySelectorAll('#alarm-grid .new')) {
+          const caption = chip.parentElement;
+          const full = caption.getBoundingClientRect().width;
+          for (let width = full, step = 0; width >= 60 && step < 60; width -= 4, step++) {
+            caption.style.width = `${width}px`;
+            if (chip.getClientRects().length !== 1) {
+              found.push([chip.previousElementSibling.textContent, width]);
+              break;
+            }
+          }
+          caption.style.width = '';
+        }
+        return found;
+        """
+    )
+    assert split == []
+
+
+def test_an_alarm_that_no_longer_exists_shows_only_why(
+    phone: WebDriver, local: LocalStackProcess, seeded: list[str]
+) -> None:
+    """GIVEN an alarm just looked at WHEN the page of one that does not exist opens (a
+    notification tapped after the alarm was deleted or expired, another site's alarm)
+    THEN it says why, with no empty picture frame, and no download or delete button left
+    over (the download link was the previous alarm's picture)."""
+    phone.get(f"{local.base_url}/#/alarms")
+    if phone.find_element(By.ID, "signin-username").is_displayed():
+        sign_in(phone, local.base_url)
+    # Found and pressed in one go: the grid may be redrawn meanwhile (a stale element).
+    wait(phone, lambda d: cards(d)[0].find_element(By.TAG_NAME, "a").click() or True)
+    wait(phone, lambda d: d.find_element(By.ID, "download-picture").get_attribute("href"))
+    wait(phone, lambda d: images_loaded(d, "#alarm-picture"))
+
+    phone.get(f"{local.base_url}/#/alarms/{FRONT_DOOR}-00000000000000000000")
+    wait(phone, lambda d: "does not exist" in d.find_element(By.ID, "alarm-view-message").text)
+    for element in ("alarm-picture", "download-picture", "delete-alarm"):
+        assert not phone.find_element(By.ID, element).is_displayed(), element
+    assert not phone.find_element(By.ID, "download-picture").get_attribute("href")

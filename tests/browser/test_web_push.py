@@ -302,6 +302,21 @@ def test_snooze_on_the_notification_snoozes_the_camera(
     registry.snooze(FRONT_DOOR, None)  # the next tests' pushes are not held
 
 
+def test_a_snooze_kept_until_turned_back_on_is_said_so(
+    local: LocalStackProcess, phone_tools: DevTools, seen: dict[str, Any]
+) -> None:
+    """A "Snooze this camera 1 h" tapped after someone snoozed the camera until turned
+    back on keeps that snooze, and the answer's ``until`` is the year 9999: the
+    notification says what it means, not a date."""
+    from vstarcam_push.models.camera import SNOOZE_UNTIL_ON
+
+    worker = phone_tools.attach("service_worker", local.base_url + "/sw.js")
+    said = phone_tools.evaluate(
+        worker, f"doneText({{done: 'snoozed', vuid: 'X', until: {SNOOZE_UNTIL_ON}}})"
+    )
+    assert said == "Snoozed until turned back on"
+
+
 def test_a_tap_on_the_notification_opens_the_alarm(
     phone: WebDriver, local: LocalStackProcess, phone_tools: DevTools, seen: dict[str, Any]
 ) -> None:

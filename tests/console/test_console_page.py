@@ -330,3 +330,19 @@ def test_the_service_worker_keeps_no_api_answer_and_no_token() -> None:
     assert "Authorization" not in worker and "credentials: 'omit'" in worker
     assert "sessionStorage" not in worker and "cognito" not in worker.lower()
     assert "request.method !== 'GET'" in worker
+
+
+def test_the_quiet_hours_note_says_what_still_gets_through() -> None:
+    """A device's quiet hours hold everything but the urgent types (smoke and fire, the
+    filters' default for a device): the form must not promise that nothing is pushed."""
+    from vstarcam_push.models.alarm_types import ALARM_TYPE_NAMES
+    from vstarcam_push.models.push_event import URGENT_TYPES
+
+    page = (WEB / "index.html").read_text()
+    note = re.search(r'<p class="counts">([^<]*)<span id="notify-zone">', page)
+    assert note, "the quiet hours note is next to the device's time zone"
+    text = note.group(1).lower()
+    assert "nothing is pushed" not in text
+    for hex_type in URGENT_TYPES:
+        word = "fire" if "fire" in ALARM_TYPE_NAMES[int(hex_type, 16)].lower() else "smoke"
+        assert word in text, (hex_type, text)

@@ -600,6 +600,27 @@ def test_an_action_token_does_exactly_its_one_thing(
     assert "reviewedAt" not in stored and "snoozedUntil" not in aws.camera()
 
 
+def test_the_snooze_action_never_shortens_a_longer_snooze(
+    aws: Aws, functions: LoadFunction, pipeline: Pipeline, web: Web
+) -> None:
+    """GIVEN a notification's "Snooze this camera 1 h" WHEN, before it is tapped, someone
+    snoozes the camera until turned back on from the console THEN the tap keeps that
+    snooze (and says until when) instead of waking the camera in an hour."""
+    from vstarcam_push.models.camera import SNOOZE_UNTIL_ON
+
+    tokens, _, _ = delivered_actions(aws, functions, pipeline, web)
+    status, _ = web.call(
+        "PUT /api/cameras/{vuid}/snooze", OWNER, path={"vuid": VUID}, body={"choice": "on"}
+    )
+    assert status == 200
+
+    assert web.action(tokens["snooze"]) == (
+        200,
+        {"done": "snoozed", "vuid": VUID, "until": SNOOZE_UNTIL_ON},
+    )
+    assert int(aws.camera()["snoozedUntil"]["N"]) == SNOOZE_UNTIL_ON
+
+
 def test_an_action_on_an_alarm_deleted_meanwhile_is_a_404_and_can_be_tried_again(
     aws: Aws, functions: LoadFunction, pipeline: Pipeline, web: Web
 ) -> None:

@@ -100,6 +100,28 @@ def test_only_the_local_configuration_allows_loopback_and_nothing_else_inside() 
     assert address_refusal("::ffff:169.254.169.254", allow_loopback=True)
 
 
+# Hosts that are no IP literal to Python but that the C resolver (inet_aton, as
+# getaddrinfo uses it) reads as one: shorthand, octal and hex forms of inside addresses,
+# and a percent-encoded one. Refused when the device subscribes, not only at each send.
+NUMERIC_SHORTHAND = [
+    "https://127.1/push",
+    "https://0177.0.0.1/push",
+    "https://0x7f.1/push",
+    "https://10.1/push",
+    "https://010.0.0.1/push",
+    "https://0251.0376.0251.0376/push",
+    "https://169.254.43518/push",
+    "https://%31%32%37.0.0.1/push",
+    "https://1.2.3.4.5/push",
+]
+
+
+@pytest.mark.parametrize("url", NUMERIC_SHORTHAND)
+def test_numeric_hosts_the_resolver_would_read_as_an_address_are_refused(url: str) -> None:
+    with pytest.raises(EndpointRefused):
+        check_endpoint(url)
+
+
 def test_an_endpoints_secret_path_is_never_in_a_refusal() -> None:
     with pytest.raises(EndpointRefused) as refused:
         check_endpoint("https://10.0.0.1/push/SECRET-subscription-id")

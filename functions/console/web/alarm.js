@@ -67,6 +67,12 @@ function reset() {
   $('alarm-picture').removeAttribute('src');
   video.hidden = true;
   $('download-video').hidden = true;
+  // Shown again once the alarm is read: an alarm that does not exist (deleted, expired,
+  // another site's) shows no empty frame (show's catch hides it; hidden meanwhile, the
+  // pager would jump under a finger tapping Next), nor the previous alarm's download link.
+  $('alarm-media').hidden = false;
+  $('download-picture').removeAttribute('href');
+  for (const id of ['download-picture', 'delete-alarm']) $(id).hidden = true;
   $('alarm-media-note').textContent = '';
   $('alarm-view-message').textContent = '';
 }
@@ -101,6 +107,7 @@ export async function show(alarmId) {
     $('alarm-meta').textContent = `${time(alarm.receivedAtMs)} · ${camera} · ${alarm.alarmTypeHex}`;
     $('alarm-picture').src = alarm.pictureUrl;
     $('download-picture').href = alarm.pictureDownloadUrl;
+    for (const id of ['download-picture', 'delete-alarm']) $(id).hidden = false;
     if (alarm.videoUrl) {
       $('alarm-video').src = alarm.videoUrl;
       $('alarm-video').hidden = false;
@@ -119,6 +126,7 @@ export async function show(alarmId) {
       countUnreviewed();
     }
   } catch (error) {
+    if (!current) $('alarm-media').hidden = true;
     $('alarm-view-message').textContent = error.message;
   }
   await listing;

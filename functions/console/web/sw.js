@@ -185,8 +185,13 @@ async function runAction(notification, chosen) {
   return { title, answer };
 }
 
+// models/camera.py's SNOOZE_UNTIL_ON: the end of 9999, "until turned back on".
+const SNOOZE_UNTIL_ON = 253402300799;
+
 function doneText(answer) {
   if (answer.repeated) return ALREADY[answer.done] || 'Already done';
+  // A longer snooze someone chose after the push is kept, not shortened to an hour.
+  if (answer.done === 'snoozed' && answer.until >= SNOOZE_UNTIL_ON) return 'Snoozed until turned back on';
   if (answer.done === 'snoozed' && answer.until) {
     const until = new Date(answer.until * 1000);
     const clock = until.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });

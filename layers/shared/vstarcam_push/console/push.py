@@ -303,6 +303,7 @@ class PushConsole:
         if claim != "claimed":
             # A replay (or the same tap twice): done once, nothing changes again.
             return 200, self._answer(token, repeated=True)
+        until = 0
         try:
             if token.action == "review":
                 if not self.alarms.set_reviewed(token.target, now):
@@ -310,11 +311,10 @@ class PushConsole:
                         f"alarm {token.target} does not exist (deleted or expired)",
                         "alarm_unknown",
                     )
-            # A viewer's snooze holds only while the camera is still in the site checked.
-            elif not self.registry.snooze(
-                vuid, now + SNOOZE_SECONDS, site=None if access.every_site else site
-            ):
-                raise DeviceNotFound(f"camera {vuid} is not registered", "camera_unknown")
+            else:
+                until = self._snooze(
+                    vuid, now + SNOOZE_SECONDS, None if access.every_site else site
+                )
         except Exception:
             self.uses.release(use)
             raise
@@ -326,7 +326,24 @@ class PushConsole:
             token.target,
             {"action": token.action, "device": token.device},
         )
-        return 200, self._answer(token, repeated=False, until=now + SNOOZE_SECONDS)
+        return 200, self._answer(token, repeated=False, until=until)
+
+    def _snooze(self, vuid: str, until: int, site: str | None) -> int:
+        """Snooze the camera an hour, or keep a longer snooze someone chose after the
+        notification was sent (until turned back on, 8 h...): a tap on "Snooze this camera
+        1 h" never wakes a camera sooner. Returns when the camera's snooze ends."""
+        # A viewer's snooze holds only while the camera is still in the site checked.
+        if self.registry.snooze(vuid, until, site=site, longer_only=True):
+            return until
+        camera = self.registry.get(vuid)
+        if (
+            camera is not None
+            and (site is None or camera.site == site)
+            and camera.snoozed_until is not None
+            and camera.snoozed_until >= until
+        ):
+            return camera.snoozed_until
+        raise DeviceNotFound(f"camera {vuid} is not registered", "camera_unknown")
 
     @staticmethod
     def _answer(token: ActionToken, repeated: bool, until: int = 0) -> dict[str, Any]:

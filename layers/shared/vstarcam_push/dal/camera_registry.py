@@ -100,9 +100,15 @@ class CameraRegistry(CamerasTable):
                     ExpressionAttributeValues={":old": old["siteSnoozedUntil"]},
                 )
 
-    def snooze(self, vuid: str, until: int | None, *, site: str | None = None) -> bool:
+    def snooze(
+        self, vuid: str, until: int | None, *, site: str | None = None, longer_only: bool = False
+    ) -> bool:
         """Hold every notification of a registered camera until ``until`` (epoch seconds;
         ``SNOOZE_UNTIL_ON``: until turned back on); None turns it back on.
+
+        ``longer_only`` (a notification's "Snooze 1 h", tapped after someone chose longer):
+        written only if the camera's snooze ends sooner, atomically; False then too (the
+        caller reads the camera to tell a longer snooze from a missing camera).
 
         Turning a camera back on clears its site's snooze on it too: whoever turns one
         camera on wants to hear from it. False when the camera is not registered (absent
@@ -128,6 +134,10 @@ class CameraRegistry(CamerasTable):
         else:
             request["UpdateExpression"] = "SET snoozedUntil = :until"
             request["ExpressionAttributeValues"][":until"] = {"N": str(int(until))}
+            if longer_only:
+                request["ConditionExpression"] += (
+                    " AND (attribute_not_exists(snoozedUntil) OR snoozedUntil < :until)"
+                )
         try:
             self._update(vuid, **request)
         except self._db.exceptions.ConditionalCheckFailedException:

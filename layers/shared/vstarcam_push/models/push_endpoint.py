@@ -8,7 +8,9 @@ a VPC address, this machine). In a deployed stack an endpoint must be:
 - ``https`` on the default port, with a host name or a public address (no user info);
 - never a loopback, private (RFC 1918, IPv6 ULA), link-local (169.254/16, fe80::/10,
   where the metadata services are), carrier-grade NAT (100.64/10), unspecified,
-  multicast or reserved address, nor an IPv4-mapped or NAT64 form of one;
+  multicast or reserved address, nor an IPv4-mapped or NAT64 form of one; a host that
+  is numeric but not a canonical address (``127.1``, ``0177.0.0.1``, ``0x7f.1``: the
+  resolver reads them as addresses) or not made of a host name's characters is refused;
 - and, each time it is sent to, its host name must *resolve* to such public addresses
   only (checked by the web push channel, which then connects to the address it checked:
   a name cannot be changed to point inside between the check and the connection).
@@ -21,6 +23,7 @@ deployed template never does.
 from __future__ import annotations
 
 import ipaddress
+import re
 from urllib.parse import urlsplit
 
 MAX_ENDPOINT_LENGTH = 1024
@@ -31,6 +34,12 @@ _LOCAL_NAMES = ("localhost", "localhost.localdomain", "ip6-localhost", "ip6-loop
 _CGNAT = ipaddress.ip_network("100.64.0.0/10")
 # NAT64 maps IPv4 into IPv6: 64:ff9b::10.0.0.1 reaches 10.0.0.1 through a translator.
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
+# What a push service's host name is made of (IDNs arrive as punycode).
+_NAME = re.compile(r"[a-z0-9-]+(\.[a-z0-9-]+)*")
+# A last label of digits (or 0x and hex digits) makes the host an IPv4 address to the
+# browser (WHATWG URL) and to the C resolver (inet_aton: 127.1, 0177.0.0.1, 0x7f.1...),
+# though Python's ipaddress takes only the dotted-quad form.
+_NUMERIC_LABEL = re.compile(r"(0x[0-9a-f]*|[0-9]+)")
 
 
 class EndpointRefused(ValueError):
@@ -98,6 +107,12 @@ def check_endpoint(url: object, allow_loopback: bool = False) -> str:
         refusal = address_refusal(host, allow_loopback)
         if refusal:
             raise EndpointRefused(f"the endpoint's host: {refusal}")
+    elif not _NAME.fullmatch(host.lower()):
+        raise EndpointRefused(f"{host[:60]!r} is not a host name")
+    elif _NUMERIC_LABEL.fullmatch(host.lower().rsplit(".", 1)[-1]):
+        # Only the canonical dotted quad is checked as an address above: 127.1 or
+        # 0251.0376.0251.0376 would reach loopback or the metadata service.
+        raise EndpointRefused(f"{host} is not a canonical IPv4 address")
     elif "." not in host:
         # A single-label name resolves through the search domains: inside the network.
         raise EndpointRefused(f"{host} is not a public host name")
