@@ -329,3 +329,13 @@ def test_time_is_the_devices_local_time() -> None:
     assert payload(smoke_alarm(), API, timezone="UTC")["body"].startswith("Alert at 00:53:20 UTC")
     assert "01:53:20" in payload(smoke_alarm(), API, timezone="Europe/Paris")["body"]
     assert time.time() > 0
+
+
+def test_back_online_replaces_the_offline_notice_of_the_same_camera_only() -> None:
+    # The service worker shows one notification per tag: the two notices of one camera
+    # share it, so the phone keeps the newest; another camera's stay beside it.
+    offline = payload(PushEvent("offline", "VE1-offline-1", "VE1", "Gate", "", NOW, "", ""), API)
+    online = payload(PushEvent("online", "VE1-online-2", "VE1", "Gate", "", NOW, "", ""), API)
+    other = payload(PushEvent("offline", "VE2-offline-1", "VE2", "Shed", "", NOW, "", ""), API)
+    assert offline["tag"] == online["tag"] != other["tag"]
+    assert offline["title"] == "Gate is offline" and online["title"] == "Gate is back online"

@@ -299,7 +299,9 @@ def payload(
         title = f"{camera} is {'offline' if event.kind == 'offline' else 'back online'}"
         body = f"{'Offline since' if event.kind == 'offline' else 'Back online at'} {when}"
         url = f"{base}#/cameras"
-        tag = f"{event.kind}-{event.vuid}"
+        # One tag for both notices: "back online" replaces the "offline" still on the lock
+        # screen instead of standing beside it (the Topic header does the same in flight).
+        tag = f"status-{event.vuid}"
     if test:
         title, tag = "Test: " + title, "test"
     document: dict[str, Any] = {
