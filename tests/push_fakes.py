@@ -2,7 +2,8 @@
 API documents it (and answering the way it does when the request is wrong).
 
 Each fake records what it accepted (``received``) and can be taken down (``down = True``:
-503 for every request, like a service in an outage) and brought back.
+503 for every request, like a service in an outage) and brought back, or be down for its
+first requests only (``down_for = 1``: the first attempt fails, the retry gets through).
 """
 
 from __future__ import annotations
@@ -60,6 +61,7 @@ class FakeService:
         self.received: list[Received] = []
         self.attempts = 0
         self.down = False
+        self.down_for = 0
         self._lock = threading.Lock()
         fake = self
 
@@ -99,7 +101,7 @@ class FakeService:
     def _handle(self, request: Received) -> Reply:
         with self._lock:
             self.attempts += 1
-            if self.down:
+            if self.down or self.attempts <= self.down_for:
                 return 503, {"Content-Type": "text/plain"}, b"Service Unavailable"
         status, headers, body = self.answer(request)
         if 200 <= status < 300:

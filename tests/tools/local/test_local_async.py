@@ -60,6 +60,31 @@ def test_due_schedules_fire_once_oldest_first_and_delete_themselves(aws: Any) ->
     assert [fired.name for fired in watcher.fire_due(now + 61)] == ["later"]
 
 
+def test_a_watcher_told_to_fire_early_fires_only_what_is_due_within_that_lead(aws: Any) -> None:
+    """``local --one-time-schedules-early 29`` (the push e2e test): a retry made for 30 s
+    later fires within a poll or two, one made for 15 min later does not."""
+    scheduler = aws.client("scheduler")
+    scheduler.create_schedule_group(Name="retries")
+    now = int(time.time())
+    for name, when in (("soon", now + 30), ("much-later", now + 900)):
+        scheduler.create_schedule(
+            Name=name,
+            GroupName="retries",
+            ScheduleExpression=time.strftime("at(%Y-%m-%dT%H:%M:%S)", time.gmtime(when)),
+            FlexibleTimeWindow={"Mode": "OFF"},
+            ActionAfterCompletion="DELETE",
+            Target={"Arn": FUNCTION, "RoleArn": "arn:aws:iam::123456789012:role/r"},
+        )
+    watcher = OneTimeSchedules(scheduler, ["retries"], lambda *_: True, early_s=60)
+    assert OneTimeSchedules(scheduler, ["retries"], lambda *_: True).early_s == 0
+
+    watcher._round()
+
+    assert [fired.name for fired in watcher.fired] == ["soon"]
+    (left,) = scheduler.list_schedules(GroupName="retries")["Schedules"]
+    assert left["Name"] == "much-later"
+
+
 def test_a_schedule_whose_target_is_gone_goes_to_its_dead_letter_queue(aws: Any) -> None:
     scheduler, sqs = aws.client("scheduler"), aws.client("sqs")
     url = sqs.create_queue(QueueName="dlq")["QueueUrl"]

@@ -48,6 +48,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "the template's schedule",
     )
     parser.add_argument(
+        "--one-time-schedules-early",
+        type=_seconds,
+        default=0.0,
+        metavar="SECONDS",
+        help="fire the one-time schedules (push retries) up to SECONDS before they are due "
+        "(tests: a retry without waiting out its backoff; default 0, at their time)",
+    )
+    parser.add_argument(
         "--concurrency",
         type=_workers,
         default=4,
@@ -148,6 +156,7 @@ def run(args: argparse.Namespace) -> int:
             region=region,
             overrides=overrides,
             schedule_rate_s=args.schedule_rate,
+            one_time_schedules_early_s=args.one_time_schedules_early,
             concurrency=args.concurrency,
             verbose=args.verbose,
             log_dir=Path(args.log_dir) if args.log_dir else None,

@@ -66,8 +66,13 @@ class OneTimeSchedules(BackgroundPoller):
         *,
         sqs: Any = None,
         poll_interval_s: float = DEFAULT_POLL_INTERVAL_S,
+        early_s: float = 0.0,
     ) -> None:
         super().__init__("one-time schedules", poll_interval_s)
+        # The watcher fires a schedule up to this long before its time (``local
+        # --one-time-schedules-early``): a test sees a push retried without waiting out the
+        # product's backoff, whose length the delivery function still decides and logs.
+        self.early_s = early_s
         self._scheduler = scheduler
         self.groups = list(groups)
         self._hand_over = hand_over
@@ -134,5 +139,5 @@ class OneTimeSchedules(BackgroundPoller):
         )
 
     def _round(self) -> bool:
-        self.fire_due()
+        self.fire_due(time.time() + self.early_s)
         return False

@@ -95,6 +95,8 @@ class Options:
     region: str = "us-east-1"
     overrides: dict[str, str] | None = None
     schedule_rate_s: float | None = None
+    # One-time schedules (push retries) fire this long before they are due (tests).
+    one_time_schedules_early_s: float = 0.0
     concurrency: int = 4
     verbose: bool = False
     log_dir: Path | None = None
@@ -285,7 +287,11 @@ class LocalStack:
         ]
         if groups:
             self.one_time_schedules = OneTimeSchedules(
-                aws.client("scheduler"), groups, self._hand_over, sqs=aws.client("sqs")
+                aws.client("scheduler"),
+                groups,
+                self._hand_over,
+                sqs=aws.client("sqs"),
+                early_s=self.options.one_time_schedules_early_s,
             )
             self.one_time_schedules.start()
 
