@@ -142,18 +142,58 @@ def _is_heavy(item: pytest.Item) -> bool:
     )
 
 
+# What the longest modules took in ``make test`` (seconds of test time, 2 workers,
+# 2026-12-06; docs/testing.md). Only an order: the workers take the longest first, so that
+# no long module is left to run alone at the end (a module missing here, or renamed, just
+# counts as _HEAVY_S when heavy, 0 when not).
+_MEASURED_S = {
+    "tests/tools/doctor/test_doctor_local.py": 57,
+    "tests/browser/test_screenshots.py": 48,
+    "tests/browser/test_app.py": 45,
+    "tests/e2e/test_local_stack.py": 41,
+    "tests/browser/test_console.py": 39,
+    "tests/reliability/test_load.py": 32,
+    "tests/browser/test_day.py": 30,
+    "tests/browser/test_web_push.py": 28,
+    "tests/browser/test_roles.py": 28,
+    "tests/browser/test_snooze.py": 23,
+    "tests/browser/test_local_emulator_guard.py": 23,
+    "tests/browser/test_mfa.py": 21,
+    "tests/integration/test_web_push.py": 21,
+    "tests/e2e/test_local_state.py": 20,
+    "tests/e2e/test_push_local.py": 20,
+    "tests/reliability/test_fuzz.py": 20,
+    "tests/console/test_console_api.py": 17,
+    "tests/e2e/test_local_stack_lifecycle.py": 17,
+    "tests/tools/camera/test_end_to_end.py": 16,
+    "tests/tools/doctor/test_doctor_switches.py": 15,
+    "tests/tools/camera/test_configure_cli.py": 14,
+    "tests/e2e/test_web_push_local.py": 13,
+    "tests/test_template.py": 13,
+    "tests/tools/cli/test_simulator.py": 12,
+    "tests/test_build.py": 11,
+}
+_HEAVY_S = 10
+
+
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """In an xdist worker (``make test``: ``-n auto --dist loadfile``), the modules that start
-    a local stack, a browser or a build, or share a module-scoped fixture, come first, so the
-    long ones start at once and the many short moto tests fill in around them rather than one
-    long module running alone at the end. Each module still runs whole, in its own order, on
-    one worker (loadfile), so its module fixtures are made once. Plain ``pytest`` keeps the
-    collection order."""
+    """In an xdist worker (``make test``: ``-n auto --dist loadfile``), the long modules come
+    first, longest first (_MEASURED_S; then any other module that starts a local stack, a
+    browser or a build, or shares a module-scoped fixture), so the long ones start at once
+    and the many short moto tests fill in around them rather than one long module running
+    alone at the end. Each module still runs whole, in its own order, on one worker
+    (loadfile), so its module fixtures are made once. Plain ``pytest`` keeps the collection
+    order."""
     if "PYTEST_XDIST_WORKER" not in os.environ:
         return
     heavy = {item.nodeid.split("::", 1)[0] for item in items if _is_heavy(item)}
-    items.sort(key=lambda item: item.nodeid.split("::", 1)[0] not in heavy)
+
+    def expected_s(item: pytest.Item) -> int:
+        module = item.nodeid.split("::", 1)[0]
+        return _MEASURED_S.get(module, _HEAVY_S if module in heavy else 0)
+
+    items.sort(key=lambda item: -expected_s(item))
 
 
 @pytest.fixture(autouse=True)
