@@ -199,3 +199,26 @@ def test_add_with_an_empty_name_clears_it(
 
     camera = registry.get(VUID)
     assert camera is not None and camera.name == ""
+
+
+def test_a_hint_names_the_stack_and_region_the_command_was_given(
+    cli: Callable[..., Result], deployed: StackOutputs
+) -> None:
+    """A hint copied from the output must act on the same stack, not on the default one."""
+    result = cli("cameras", "list", "--region", REGION)
+    assert result.code == 0, result.err
+    assert f"'vstarcam-push cameras add VUID --region {REGION}'" in result.out
+
+
+def test_a_hint_quotes_a_stack_name_and_leaves_the_defaults_out() -> None:
+    import argparse
+
+    from vstarcam_tools.cli.common import DEFAULT_STACK, hint
+
+    given = argparse.Namespace(stack="site a", region="eu-west-1")
+    assert hint(given, "cameras urls X") == (
+        "vstarcam-push cameras urls X --stack 'site a' --region eu-west-1"
+    )
+    default = argparse.Namespace(stack=DEFAULT_STACK)
+    assert hint(default, "notify list") == hint(argparse.Namespace(), "notify list")
+    assert hint(default, "notify list") == "vstarcam-push notify list"

@@ -74,6 +74,7 @@ from vstarcam_tools.cli.common import (
     StackContext,
     add_stack_options,
     format_table,
+    hint,
     iso_time,
     parse_vuid,
     positive_int,
@@ -168,7 +169,7 @@ def _add(args: argparse.Namespace) -> int:
         + (f", site {args.site}" if args.site else "")
     )
     if registration.push_key is None:
-        print(f"  it keeps its push key: 'vstarcam-push cameras urls {vuid}' prints its URLs")
+        print(f"  it keeps its push key: '{hint(args, f'cameras urls {vuid}')}' prints its URLs")
         return 0
     print("  its URLs carry its secret push key (shown once; 'cameras urls' shows them again):")
     print_urls(camera_urls(context, vuid, registration.push_key, plain_http=False))
@@ -206,12 +207,13 @@ def _rotate_key(args: argparse.Namespace) -> int:
     except UnknownCamera:
         raise CliError(
             f"camera {vuid} is not registered (a pending camera is approved with "
-            f"'vstarcam-push cameras add {vuid}')"
+            f"'{hint(args, f'cameras add {vuid}')}')"
         ) from None
     audit.record(context, CAMERA_KEY_ROTATED, vuid)
     print(f"issued a new push key to camera {vuid}: its old URLs stopped working")
     if camera is None:
-        print(f"  set its new URLs on the camera: 'vstarcam-push cameras urls {vuid}' prints them,")
+        urls = hint(args, f"cameras urls {vuid}")
+        print(f"  set its new URLs on the camera: '{urls}' prints them,")
         print("  or run this again with --configure CAMERA_URL --user USER")
         return 0
     try:
@@ -229,7 +231,7 @@ def _list(args: argparse.Namespace) -> int:
         print_json([camera_json(camera) for camera in cameras])
         return 0
     if not registered:
-        print("no cameras registered: add one with 'vstarcam-push cameras add VUID'")
+        print(f"no cameras registered: add one with '{hint(args, 'cameras add VUID')}'")
         return 0
     if not cameras:
         print(f"no {args.status} cameras ({len(registered)} registered)")
@@ -276,7 +278,7 @@ def _list(args: argparse.Namespace) -> int:
         f"\n{len(registered)} camera{'s' if len(registered) != 1 else ''}: "
         f"{online} online, {len(registered) - online - pending} offline"
         + (
-            f", {pending} pending (approve with 'vstarcam-push cameras add VUID')"
+            f", {pending} pending (approve with '{hint(args, 'cameras add VUID')}')"
             if pending
             else ""
         )
@@ -352,7 +354,7 @@ def _snooze(args: argparse.Namespace) -> int:
             + ("" if done.until >= SNOOZE_UNTIL_ON else f" ({zone})")
             + ": no notification on any channel; its alarms are still stored"
         )
-        print(f"  'vstarcam-push cameras snooze {again}' turns it back on")
+        print(f"  '{hint(args, f'cameras snooze {again}')}' turns it back on")
     if target is None:
         print(f"  cameras: {', '.join(camera.vuid for camera in done.cameras)}")
     return 0

@@ -12,6 +12,7 @@ import argparse
 import ipaddress
 import json
 import os
+import shlex
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -57,6 +58,19 @@ def add_stack_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--region", default=argparse.SUPPRESS, help="AWS region (default: AWS environment)"
     )
+
+
+def hint(args: argparse.Namespace, command: str) -> str:
+    """The command to type next, with this one's ``--stack`` and ``--region``: a hint printed
+    after acting on another stack must act on that stack too, not on the default one."""
+    words = [PROG, command]
+    stack = getattr(args, "stack", None)
+    if stack and stack != DEFAULT_STACK:
+        words += ["--stack", shlex.quote(stack)]
+    region = getattr(args, "region", None)
+    if region:
+        words += ["--region", shlex.quote(region)]
+    return " ".join(words)
 
 
 def _is_loopback(url: str) -> bool:

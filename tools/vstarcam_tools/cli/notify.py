@@ -47,6 +47,7 @@ from vstarcam_tools.cli.common import (
     _is_loopback,
     add_stack_options,
     format_table,
+    hint,
     iso_time,
     parse_vuid,
     print_json,
@@ -219,7 +220,7 @@ def _add(args: argparse.Namespace) -> int:
         push.destinations.add(destination)
     except DestinationExists:
         raise CliError(
-            f"destination {name} exists: 'vstarcam-push notify remove {name}' first"
+            f"destination {name} exists: '{hint(args, f'notify remove {name}')}' first"
         ) from None
     try:
         push.secrets.put(name, values)
@@ -239,7 +240,7 @@ def _add(args: argparse.Namespace) -> int:
     print(f"  sends: {filters.describe()}")
     if generated:
         print(f"  signing secret (shown once; give it to the receiver): {generated}")
-    print(f"  try it: vstarcam-push notify test {name}")
+    print(f"  try it: {hint(args, f'notify test {name}')}")
     return 0
 
 
@@ -249,7 +250,7 @@ def _list(args: argparse.Namespace) -> int:
         print_json([destination.public() for destination in destinations])
         return 0
     if not destinations:
-        print("no push destinations: add one with 'vstarcam-push notify add CHANNEL NAME ...'")
+        print(f"no push destinations: add one with '{hint(args, 'notify add CHANNEL NAME ...')}'")
         return 0
     rows = [
         [

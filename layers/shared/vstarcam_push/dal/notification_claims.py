@@ -10,7 +10,13 @@ from typing import Any
 
 from vstarcam_push.dal.camera_items import CamerasTable, is_pending
 from vstarcam_push.models.alarm_types import AlarmType
-from vstarcam_push.models.camera import Camera, Claim, NotifyCeiling, _number, cooldown_slot
+from vstarcam_push.models.camera import (
+    Camera,
+    Claim,
+    NotifyCeiling,
+    cooldown_slot,
+    number_attribute,
+)
 
 _CLAIM_TRIES = 3
 
@@ -56,10 +62,11 @@ class NotificationClaims(CamerasTable):
                 return Claim(False, "snoozed", camera, until=snooze.until)
             if item.get(names["#by"], {}).get("S") == mark:
                 return Claim(True, "redelivered", camera)
-            last = _number(item, names["#at"])
+            last = number_attribute(item, names["#at"])
             if last is not None and last > now - cooldown:
                 return Claim(False, "cooldown", camera, until=last + cooldown)
-            window, count = _number(item, "notifyWindow"), _number(item, "notifyCount") or 0
+            window = number_attribute(item, "notifyWindow")
+            count = number_attribute(item, "notifyCount") or 0
             window_open = (
                 ceiling is not None and window is not None and window > now - ceiling.period
             )

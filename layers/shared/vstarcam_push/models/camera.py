@@ -222,6 +222,10 @@ class PushKeyUnavailable(Exception):
     """The camera's push key cannot be shown: no camera, no key, or another secret."""
 
 
-def _number(item: dict[str, Any], name: str) -> int | None:
-    value = item.get(name, {}).get("N")
+def number_attribute(item: dict[str, Any], name: str) -> int | None:
+    """A whole number from a DynamoDB item (its ``{"N": "..."}`` form), None when absent.
+
+    Shared by the camera's readers here, the notification claims and the status history,
+    which all read the camera item as the stream and the low-level client give it."""
+    value = (item.get(name) or {}).get("N")
     return int(float(value)) if value is not None else None

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Literal
 
+from vstarcam_push.models.camera import number_attribute
+
 Status = Literal["offline", "online"]
 
 OFFLINE: Status = "offline"
@@ -75,8 +77,8 @@ class StatusChange:
             vuid=item["vuid"]["S"],
             status=status,
             at=int(item["at"]["N"]),
-            last_seen=_number(item, "lastSeen"),
-            offline_since=_number(item, "offlineSince"),
+            last_seen=number_attribute(item, "lastSeen"),
+            offline_since=number_attribute(item, "offlineSince"),
         )
 
 
@@ -102,15 +104,15 @@ def status_change(record: dict[str, Any]) -> StatusChange | None:
         return StatusChange(
             vuid,
             OFFLINE,
-            _number(new, "offlineSince") or fallback,
-            last_seen=_number(new, "lastSeen"),
+            number_attribute(new, "offlineSince") or fallback,
+            last_seen=number_attribute(new, "lastSeen"),
         )
     if before == OFFLINE and after == ONLINE:
         return StatusChange(
             vuid,
             ONLINE,
-            _number(new, "lastSeen") or fallback,
-            offline_since=_number(old, "offlineSince"),
+            number_attribute(new, "lastSeen") or fallback,
+            offline_since=number_attribute(old, "offlineSince"),
         )
     return None
 
@@ -232,8 +234,3 @@ def offline_periods(
             )
         )
     return [p for p in periods if p.end_ms > p.start_ms]
-
-
-def _number(item: dict[str, Any], name: str) -> int | None:
-    value = (item.get(name) or {}).get("N")
-    return int(float(value)) if value is not None else None
