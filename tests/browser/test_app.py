@@ -278,6 +278,13 @@ def test_registering_a_camera_shows_its_urls_at_once_with_copy_buttons(
         codes[1],
     )
     assert lines == 1
+    # Whatever the key holds: a base64url key with a "-" (a break opportunity) stays whole.
+    assert (
+        phone.execute_script(
+            "return getComputedStyle(arguments[0].lastChild).whiteSpace;", codes[1]
+        )
+        == "nowrap"
+    )
 
     added.find_elements(By.TAG_NAME, "button")[1].click()
     wait(phone, lambda d: "Copied" in d.find_element(By.ID, "camera-added").text)

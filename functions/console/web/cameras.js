@@ -65,10 +65,12 @@ function card(camera) {
   );
 }
 
-// A URL that may break after "/" and ".", never inside the push key (the last segment).
+// A URL that may break after "/" and ".", never inside the push key (the last segment):
+// the key is one nowrap run, since a base64url key may hold a "-", where a line may break.
 function breakable(url) {
   const parts = url.split(/(?<=[/.])/);
-  return el('code', {}, ...parts.flatMap((part, index) => (index ? [el('wbr'), part] : [part])));
+  const key = el('span', { class: 'key' }, parts.pop());
+  return el('code', {}, ...parts.flatMap((part, index) => (index ? [el('wbr'), part] : [part])), el('wbr'), key);
 }
 
 async function copy(text, button) {
