@@ -22,14 +22,21 @@ pytestmark = pytest.mark.slow
 
 def _workers(pid: int) -> set[int]:
     """The worker processes of the local stack ``pid`` (not multiprocessing's resource
-    tracker, which leaves on its own once the stack is gone)."""
+    tracker, which leaves on its own once the stack is gone).
+
+    Read from every process's parent (``PPid``) rather than from the stack's threads'
+    ``children`` lists: a child started by a request thread that has since ended is
+    listed under no thread for a moment, and the test saw no worker at all."""
     children: set[int] = set()
-    for task in Path(f"/proc/{pid}/task").iterdir():
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
         try:
-            text = (task / "children").read_text()
+            status = (entry / "status").read_text()
         except (FileNotFoundError, ProcessLookupError):
-            continue  # a request thread that just finished
-        children.update(int(child) for child in text.split())
+            continue  # a process that just ended
+        if f"\nPPid:\t{pid}\n" in status:
+            children.add(int(entry.name))
     return {child for child in children if b"spawn_main" in _command_line(child)}
 
 
