@@ -21,6 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from vstarcam_push.console.audit_trail import record_change
 from vstarcam_push.console.params import ConsoleRequest
 from vstarcam_push.dal.alarms import AlarmStore
 from vstarcam_push.dal.audit import AuditLog
@@ -377,26 +378,7 @@ class PushConsole:
         target: str,
         details: dict[str, Any],
     ) -> None:
-        if self.audit is None:
-            return
-        try:
-            self.audit.record(
-                audit.AuditEntry(
-                    at_ms=int(request.now * 1000),
-                    user=user,
-                    source=audit.CONSOLE,
-                    action=action,
-                    target=target,
-                    details=details,
-                    origin=request.origin,
-                )
-            )
-        except Exception:
-            if self._logger is not None:
-                self._logger.exception(
-                    "change not recorded in the audit trail",
-                    extra={"reason": "audit_failed", "action": action},
-                )
+        record_change(self.audit, self._logger, request, user, action, target, details)
 
 
 def _device_not_found(name: str) -> DeviceNotFound:

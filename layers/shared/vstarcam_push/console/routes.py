@@ -40,8 +40,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from vstarcam_push.admin import cameras as camera_admin
+from vstarcam_push.admin.snooze import site_name
 from vstarcam_push.admin.users import UserAdmin
 from vstarcam_push.console import params
+from vstarcam_push.console.audit_trail import record_change
 from vstarcam_push.console.day import DayRoutes
 from vstarcam_push.console.http import error_reply, json_reply
 from vstarcam_push.console.params import ConsoleRequest
@@ -59,7 +61,7 @@ from vstarcam_push.models import audit
 from vstarcam_push.models.access import Access
 from vstarcam_push.models.alarm import Alarm, vuid_of
 from vstarcam_push.models.alarm_types import DEFAULT_ALERT_TYPES, AlarmType, parse_alarm_type
-from vstarcam_push.models.camera import Camera, check_site, clean_name
+from vstarcam_push.models.camera import Camera, clean_name
 from vstarcam_push.models.errors import BadRequest, PushError
 from vstarcam_push.models.media import derivable_keys
 from vstarcam_push.runtime.replies import failure
@@ -257,26 +259,9 @@ class ConsoleApi:
     ) -> None:
         """The change in the audit trail. The change is made: a failed record is logged
         as an error, and the reply still says what was done."""
-        if self.audit is None:
-            return
-        try:
-            self.audit.record(
-                audit.AuditEntry(
-                    at_ms=int(request.now * 1000),
-                    user=request.access.user,
-                    source=audit.CONSOLE,
-                    action=action,
-                    target=target,
-                    details=details or {},
-                    origin=request.origin,
-                )
-            )
-        except Exception:
-            if self._logger is not None:
-                self._logger.exception(
-                    "change not recorded in the audit trail",
-                    extra={"reason": "audit_failed", "action": action},
-                )
+        record_change(
+            self.audit, self._logger, request, request.access.user, action, target, details or {}
+        )
 
     # -- cameras -------------------------------------------------------------------
     def list_cameras(self, request: ConsoleRequest) -> tuple[int, Any]:
@@ -602,14 +587,7 @@ class ConsoleApi:
 
 def _site(value: object) -> str:
     """A camera's site from a form: a site name, or "" for none."""
-    if value == "":
-        return ""
-    if not isinstance(value, str):
-        raise BadRequest("site must be text", reason="site_invalid")
-    try:
-        return check_site(value.strip())
-    except ValueError as error:
-        raise BadRequest(str(error), reason="site_invalid") from error
+    return "" if value == "" else site_name(value)
 
 
 def _site_of(camera: Camera, changed: str | None) -> str | None:

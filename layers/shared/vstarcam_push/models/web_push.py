@@ -25,7 +25,7 @@ import base64
 import binascii
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -210,15 +210,7 @@ def viewer_filters(filters: Filters, sites: frozenset[str]) -> Filters:
     chosen = (filters.sites & sites) if filters.sites else sites
     if not chosen:
         raise InvalidFilter("none of those sites is yours: choose among your sites")
-    return Filters(
-        events=filters.events,
-        types=filters.types,
-        cameras=filters.cameras,
-        sites=chosen,
-        quiet_hours=filters.quiet_hours,
-        urgent_types=filters.urgent_types,
-        severities=filters.severities,
-    )
+    return replace(filters, sites=chosen)
 
 
 def device_destination(
