@@ -374,8 +374,9 @@ def test_a_renewed_subscription_is_swapped_in_at_the_next_start(
     phone.refresh()
 
     def swapped(d: WebDriver) -> Any:
+        # The new device is saved before the old one goes: wait until the old one has gone.
         devices = api(d, "GET", "/api/push/devices")["devices"]
-        return devices if [x["id"] for x in devices] != [old["id"]] else None
+        return devices if old["id"] not in [x["id"] for x in devices] else None
 
     (new,) = wait(phone, swapped)
     assert new["name"] == old["name"] and new["filters"] == old["filters"]
