@@ -31,7 +31,7 @@ from vstarcam_push.models.push_keys import keyed_url
 from vstarcam_tools.camera import simulator
 
 from tests.conftest import PUSH_KEY
-from tests.e2e.localstack import LocalStackProcess, start_local_stack
+from tests.e2e.localstack import LocalStackProcess, StartState, start_local_stack
 
 PASSWORD = "browser-test-password"
 WAIT_S = 20.0
@@ -57,15 +57,55 @@ def _binary(*names: str) -> str:
     )
 
 
-@pytest.fixture(scope="module")
-def local(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStackProcess]:
+# The scheduled functions (the offline sweep, every 60 s by the template) never run on the
+# shared stack: a module's own stack never ran them either (the first run is one period after
+# the start, and no module took a minute), and a sweep in the middle of a module would mark
+# its cameras offline at a moment no test chose.
+SHARED_SCHEDULE_RATE_S = 86_400
+
+
+@pytest.fixture(scope="session")
+def _shared_local(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[tuple[LocalStackProcess, StartState]]:
+    """One local stack for every browser module a worker runs (starting one took 3-5 s and
+    each function's first request another Python process with its imports); ``local`` takes
+    it back to its start state before each module."""
     log_dir = tmp_path_factory.mktemp("local-stack-logs")
     stack = start_local_stack(
-        schedule_rate=None, extra_args=["--console-password", PASSWORD], log_dir=log_dir
+        schedule_rate=SHARED_SCHEDULE_RATE_S,
+        extra_args=["--console-password", PASSWORD],
+        log_dir=log_dir,
     )
     stack.log_dir = log_dir  # type: ignore[attr-defined]
-    yield stack
-    stack.stop()
+    try:
+        yield stack, StartState.of(stack)
+    finally:
+        stack.stop()
+
+
+@pytest.fixture(scope="module")
+def local(_shared_local: tuple[LocalStackProcess, StartState]) -> LocalStackProcess:
+    """The worker's shared local stack, as it was when it started: no camera, alarm, object,
+    destination or console user but ``admin`` (password ``PASSWORD``), whatever the modules
+    before this one did. A module that needs other options (test_mfa.py) or a stack nothing
+    else has touched (test_local_emulator_guard.py) defines its own ``local``."""
+    stack, start = _shared_local
+    start.restore(stack, PASSWORD)
+    return stack
+
+
+def own_local_stack(
+    tmp_path_factory: pytest.TempPathFactory, **options: Any
+) -> Iterator[LocalStackProcess]:
+    """A module's own local stack (for its ``local`` fixture), stopped after the module."""
+    log_dir = tmp_path_factory.mktemp("local-stack-logs")
+    stack = start_local_stack(log_dir=log_dir, **options)
+    stack.log_dir = log_dir  # type: ignore[attr-defined]
+    try:
+        yield stack
+    finally:
+        stack.stop()
 
 
 def _chromium(*arguments: str, phone: bool = False) -> WebDriver:

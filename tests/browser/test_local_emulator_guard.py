@@ -26,7 +26,7 @@ from typing import Any
 import pytest
 from selenium.webdriver.remote.webdriver import WebDriver
 
-from tests.browser.conftest import wait
+from tests.browser.conftest import PASSWORD, own_local_stack, wait
 from tests.e2e.localstack import LocalStackProcess
 
 pytestmark = pytest.mark.slow
@@ -114,6 +114,16 @@ def snapshot(local: LocalStackProcess) -> dict[str, Any]:
         else {}
     )
     return {"objects": objects, "tables": tables, "parameters": parameters}
+
+
+@pytest.fixture(scope="module")
+def local(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStackProcess]:
+    """A stack of its own, not the worker's shared one: the test compares every item, object
+    and parameter before and after the attack, and nothing but the test may write meanwhile
+    (not even the last work of another module's alarms)."""
+    yield from own_local_stack(
+        tmp_path_factory, schedule_rate=None, extra_args=["--console-password", PASSWORD]
+    )
 
 
 @pytest.fixture(scope="module")
