@@ -40,6 +40,11 @@ def bind(host: str, port: int, option: str) -> socket.socket:
     return sock
 
 
+# How often serve_forever looks whether it is to stop: stop() waits for that look, and the
+# default half second, twice per stop (moto and the API), was most of a stack's stopping.
+POLL_INTERVAL_S = 0.05
+
+
 class ThreadedServer:
     """A threaded werkzeug server on a duplicate of a socket bound (and closed) by the caller.
 
@@ -53,7 +58,11 @@ class ThreadedServer:
             host, port, app, threaded=True, request_handler=handler, fd=sock.fileno()
         )
         self.port = int(self._server.server_address[1])
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": POLL_INTERVAL_S},
+            daemon=True,
+        )
 
     def start(self) -> None:
         self._thread.start()

@@ -76,7 +76,7 @@ from vstarcam_tools.local.schedule import Schedule, parse_rate
 from vstarcam_tools.local.sns_watcher import SnsWatcher
 from vstarcam_tools.local.state import LocalState, keeps_console_user
 from vstarcam_tools.local.streams import FunctionError, MappingConfig, StreamEventSource
-from vstarcam_tools.local.workers import FunctionPool
+from vstarcam_tools.local.workers import FunctionPool, close_pools
 from vstarcam_tools.outputs import publish_outputs
 from vstarcam_tools.provision import create_resources
 from vstarcam_tools.template import FunctionSpec, Stack
@@ -414,8 +414,7 @@ class LocalStack:
             mapping.stop()
         for queue in self.queues:
             queue.stop()
-        for pool in self.pools.values():
-            pool.close()
+        close_pools(self.pools.values())
         if self._sns is not None:
             self._sns.stop()
         if self._janitor is not None:

@@ -29,7 +29,7 @@ import threading
 import time
 import traceback
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -138,13 +138,26 @@ class FunctionPool:
 
     def close(self) -> None:
         """Stop the idle workers now; busy ones stop when their invocation returns."""
+        close_pools([self])
+
+    def _shut(self) -> list[_Worker]:
+        """Closed to new invocations; returns the idle workers, now the caller's to stop."""
         with self._changed:
             self._closed = True
             idle, self._idle = self._idle, []
             self._count -= len(idle)
             self._changed.notify_all()
-        for worker in idle:
-            worker.stop()
+        return idle
+
+
+def close_pools(pools: Iterable[FunctionPool]) -> None:
+    """Close every pool: all their idle workers are told to exit at once, then waited for, so
+    stopping a stack with many warm workers takes about one worker's exit, not their sum."""
+    idle = [worker for pool in pools for worker in pool._shut()]
+    for worker in idle:
+        worker.hang_up()
+    for worker in idle:
+        worker.stop()
 
 
 class _Worker:
@@ -191,6 +204,10 @@ class _Worker:
         if status == "ok":
             return Invocation(request_id, body, None, duration_ms, cold, said)
         return Invocation(request_id, None, body, duration_ms, cold, said)
+
+    def hang_up(self) -> None:
+        """Close the worker's end of the pipe: it exits once it sees that (``stop`` waits)."""
+        self._conn.close()
 
     def stop(self) -> None:
         try:
