@@ -174,6 +174,8 @@ _MEASURED_S = {
     "tests/test_build.py": 11,
 }
 _HEAVY_S = 10
+# The modules handed out before all others (tests/browser/conftest.py: their shared stack).
+_SHARING_A_STACK = "tests/browser/"
 
 
 @pytest.hookimpl(trylast=True)
@@ -182,18 +184,23 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     first, longest first (_MEASURED_S; then any other module that starts a local stack, a
     browser or a build, or shares a module-scoped fixture), so the long ones start at once
     and the many short moto tests fill in around them rather than one long module running
-    alone at the end. Each module still runs whole, in its own order, on one worker
+    alone at the end. The browser modules (all long) come before every other: they share one
+    local stack per worker, which is stopped when the worker moves on to another folder, so
+    each worker starts it once. Each module still runs whole, in its own order, on one worker
     (loadfile), so its module fixtures are made once. Plain ``pytest`` keeps the collection
     order."""
     if "PYTEST_XDIST_WORKER" not in os.environ:
         return
     heavy = {item.nodeid.split("::", 1)[0] for item in items if _is_heavy(item)}
 
-    def expected_s(item: pytest.Item) -> int:
+    def order(item: pytest.Item) -> tuple[bool, int]:
         module = item.nodeid.split("::", 1)[0]
-        return _MEASURED_S.get(module, _HEAVY_S if module in heavy else 0)
+        return (
+            not module.startswith(_SHARING_A_STACK),
+            -_MEASURED_S.get(module, _HEAVY_S if module in heavy else 0),
+        )
 
-    items.sort(key=lambda item: -expected_s(item))
+    items.sort(key=order)
 
 
 @pytest.fixture(autouse=True)

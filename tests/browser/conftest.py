@@ -64,35 +64,61 @@ def _binary(*names: str) -> str:
 SHARED_SCHEDULE_RATE_S = 86_400
 
 
-@pytest.fixture(scope="session")
-def _shared_local(
-    tmp_path_factory: pytest.TempPathFactory,
-) -> Iterator[tuple[LocalStackProcess, StartState]]:
-    """One local stack for every browser module a worker runs (starting one took 3-5 s and
-    each function's first request another Python process with its imports); ``local`` takes
-    it back to its start state before each module."""
-    log_dir = tmp_path_factory.mktemp("local-stack-logs")
-    stack = start_local_stack(
-        schedule_rate=SHARED_SCHEDULE_RATE_S,
-        extra_args=["--console-password", PASSWORD],
-        log_dir=log_dir,
-    )
-    stack.log_dir = log_dir  # type: ignore[attr-defined]
-    try:
-        yield stack, StartState.of(stack)
-    finally:
-        stack.stop()
+class _SharedStack:
+    """One local stack for the browser modules a worker runs one after the other (starting one
+    took 3-5 s, and each function's first request another Python process with its imports):
+    started by the first module that asks for it, taken back to its start state for each
+    next one, stopped once the next test is not a browser test (an idle stack takes about a
+    tenth of a core; tests/conftest.py hands the browser modules out first, so a worker
+    starts it once)."""
+
+    def __init__(self) -> None:
+        self.stack: LocalStackProcess | None = None
+        self.start: StartState | None = None
+
+    def get(self, tmp_path_factory: pytest.TempPathFactory) -> LocalStackProcess:
+        if self.stack is not None and self.start is not None and self.stack.process.poll() is None:
+            self.start.restore(self.stack, PASSWORD)
+            return self.stack
+        self.stop()
+        log_dir = tmp_path_factory.mktemp("local-stack-logs")
+        stack = start_local_stack(
+            schedule_rate=SHARED_SCHEDULE_RATE_S,
+            extra_args=["--console-password", PASSWORD],
+            log_dir=log_dir,
+        )
+        stack.log_dir = log_dir  # type: ignore[attr-defined]
+        self.stack = stack
+        self.start = StartState.of(stack)
+        return stack
+
+    def stop(self) -> None:
+        stack, self.stack, self.start = self.stack, None, None
+        if stack is not None:
+            stack.stop()
+
+
+_SHARED = _SharedStack()
 
 
 @pytest.fixture(scope="module")
-def local(_shared_local: tuple[LocalStackProcess, StartState]) -> LocalStackProcess:
+def local(tmp_path_factory: pytest.TempPathFactory) -> LocalStackProcess:
     """The worker's shared local stack, as it was when it started: no camera, alarm, object,
     destination or console user but ``admin`` (password ``PASSWORD``), whatever the modules
     before this one did. A module that needs other options (test_mfa.py) or a stack nothing
     else has touched (test_local_emulator_guard.py) defines its own ``local``."""
-    stack, start = _shared_local
-    start.restore(stack, PASSWORD)
-    return stack
+    return _SHARED.get(tmp_path_factory)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> None:
+    """After the last browser test before another folder's (or none): the shared stack goes."""
+    if nextitem is None or Path(nextitem.path).parent != Path(__file__).parent:
+        _SHARED.stop()
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    _SHARED.stop()
 
 
 def own_local_stack(
