@@ -80,6 +80,10 @@ Handler = Callable[[dict[str, Any]], Any]
 
 # Lambda reads a shard about four times a second.
 DEFAULT_POLL_INTERVAL_S = 0.25
+# How often the background poller looks for new shards (a split), as Lambda does now and then
+# rather than at every read: a DescribeStream at every poll was half of what an idle stack
+# asked of moto (three subscriptions, four polls a second each). ``drain`` looks every time.
+SHARD_REFRESH_S = 1.0
 _GET_RECORDS_LIMIT = 1000
 _MAX_DRAIN_ROUNDS = 1000
 
@@ -218,6 +222,7 @@ class StreamEventSource(BackgroundPoller):
         self._positions_lock = threading.Lock()
         self._shards: dict[str, _Shard] = {}
         self._refresh_shards(self.config.starting_position, positions or {})
+        self._shards_refreshed = time.monotonic()
 
     @property
     def positions(self) -> dict[str, Position]:
@@ -247,7 +252,11 @@ class StreamEventSource(BackgroundPoller):
 
     def _round(self) -> bool:
         with self._lock:
-            self._poll()
+            now = time.monotonic()
+            refresh = now - self._shards_refreshed >= SHARD_REFRESH_S
+            if refresh:
+                self._shards_refreshed = now
+            self._poll(refresh)
             for shard in self._shards.values():
                 self._deliver_pending(shard, flush=False)
         return False
@@ -269,10 +278,12 @@ class StreamEventSource(BackgroundPoller):
             with self._positions_lock:
                 self._shards[shard_id] = _Shard(shard_id, iterator, after=start)
 
-    def _poll(self) -> int:
-        """Read every shard up to its end; returns how many records were read."""
+    def _poll(self, refresh: bool = True) -> int:
+        """Read every shard up to its end (after looking for new shards, with ``refresh``);
+        returns how many records were read."""
         # Shards that appear later (a split) are read from their beginning.
-        self._refresh_shards("TRIM_HORIZON")
+        if refresh:
+            self._refresh_shards("TRIM_HORIZON")
         read = 0
         for shard in self._shards.values():
             while shard.iterator is not None:
