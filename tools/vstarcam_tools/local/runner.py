@@ -74,6 +74,7 @@ from vstarcam_tools.local.report import (
 )
 from vstarcam_tools.local.schedule import Schedule, parse_rate
 from vstarcam_tools.local.sns_watcher import SnsWatcher
+from vstarcam_tools.local.stack_outputs import PublishedStack, StackOutputsRoute
 from vstarcam_tools.local.state import LocalState, keeps_console_user
 from vstarcam_tools.local.streams import FunctionError, MappingConfig, StreamEventSource
 from vstarcam_tools.local.workers import FunctionPool, close_pools
@@ -186,6 +187,8 @@ class LocalStack:
             app = self.state.track(moto_app()) if self.state else moto_app()
             # The Lambda API's Invoke of the stack's own functions (moto cannot run them).
             app = LambdaInvokeRoute(app, self.invocations, self.function_names, self._run_function)
+            # The stack's DescribeStacks, without moto's CloudFormation (local/stack_outputs.py).
+            self._stack_outputs = app = StackOutputsRoute(app)
             moto = HostCheck(
                 EmulatorGuard(app, lambda: origins, self._moto_api_key),
                 "127.0.0.1",
@@ -235,8 +238,20 @@ class LocalStack:
             # Answered only when addressed to this server (no DNS rebinding, local/guard.py).
             self._api = ThreadedServer(api_socket, HostCheck(cognito, options.host, api_port))
         self.outputs = local_outputs(self.stack, self.base_url)
-        publish_outputs(
-            aws.client("cloudformation"), self.stack.name, self.outputs, self.stack.parameters
+        self._stack_outputs.publish(
+            PublishedStack(
+                self.stack.name,
+                self.stack.region,
+                self.stack.account,
+                self.outputs,
+                dict(self.stack.parameters),
+            ),
+            lambda published: publish_outputs(
+                aws.client("cloudformation"),
+                published.name,
+                published.outputs,
+                published.parameters,
+            ),
         )
         self._add_event_sources(functions, aws)
         self._start_async(aws)
