@@ -312,6 +312,10 @@ class SamplePicture:
             return Picture(self.content, "image/jpeg", "motion.jpg")
         return None
 
+    def media_link(self, event: PushEvent) -> None:
+        """The sample alarm is stored nowhere: no media link."""
+        return None
+
 
 def _web_push(context: StackContext) -> Any:
     """A web push device's channel as the delivery function has it: the stack's VAPID key

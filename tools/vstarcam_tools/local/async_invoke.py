@@ -130,22 +130,13 @@ class AsyncInvocations:
         config: AsyncConfig,
         error: dict[str, Any],
     ) -> None:
-        record = {
-            "version": "1.0",
-            "timestamp": time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime()),
-            "requestContext": {
-                "requestId": request_id,
-                "functionArn": self.function_arns.get(function, function) + ":$LATEST",
-                "condition": "RetriesExhausted",
-                "approximateInvokeCount": config.retries + 1,
-            },
-            "requestPayload": payload,
-            "responseContext": {"statusCode": 200, "functionError": "Unhandled"},
-            "responsePayload": {
-                "errorType": error.get("errorType"),
-                "errorMessage": error.get("errorMessage"),
-            },
-        }
+        record = failure_record(
+            self.function_arns.get(function, function),
+            request_id,
+            payload,
+            error,
+            config.retries + 1,
+        )
         arn = config.on_failure_arn
         logger.error("%s: asynchronous invocation failed every attempt; to %s", function, arn)
         if arn.startswith("arn:aws:sns:") and self._sns is not None:
@@ -170,6 +161,36 @@ class AsyncInvocations:
 
     def stop(self) -> None:
         self._stop.set()
+
+
+def failure_record(
+    function_arn: str, request_id: str, payload: Any, error: dict[str, Any], attempts: int
+) -> dict[str, Any]:
+    """Lambda's record of an asynchronous invocation that failed every attempt, as its
+    on-failure destination gets it: the request as it was invoked and the error document
+    (``errorType``, ``errorMessage``, ``stackTrace``) of the last attempt."""
+    return {
+        "version": "1.0",
+        "timestamp": time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime()),
+        "requestContext": {
+            "requestId": request_id,
+            "functionArn": function_arn + ":$LATEST",
+            "condition": "RetriesExhausted",
+            "approximateInvokeCount": attempts,
+        },
+        "requestPayload": payload,
+        "responseContext": {
+            "statusCode": 200,
+            "executedVersion": "$LATEST",
+            "functionError": "Unhandled",
+        },
+        "responsePayload": {
+            "errorType": error.get("errorType"),
+            "errorMessage": error.get("errorMessage"),
+            "requestId": request_id,
+            "stackTrace": error.get("stackTrace") or [],
+        },
+    }
 
 
 class LambdaInvokeRoute:
