@@ -262,7 +262,22 @@ class PushSender:
         self, destination: Destination, event: PushEvent, delivery: str, now: int
     ) -> Attempt:
         """Build, send and read one request to ``destination``; raises ``MissingSecret``
-        when its secrets are not (yet) stored."""
+        when its secrets are not (yet) stored, and :class:`DeliveryCrashed` (the error
+        retold without its message) on any error nobody planned for."""
+        try:
+            return self._attempt(destination, event, delivery, now)
+        except (MissingSecret, DeliveryCrashed):
+            raise
+        except Exception as error:
+            crashed = DeliveryCrashed(
+                f"the push to {destination.name!r} ({destination.channel}) failed "
+                f"unexpectedly: {retold(error)}"
+            )
+            raise crashed.with_traceback(error.__traceback__) from None
+
+    def _attempt(
+        self, destination: Destination, event: PushEvent, delivery: str, now: int
+    ) -> Attempt:
         service = self.channels.get(destination.channel) or channel(destination.channel)
         secrets = self.secrets.get(
             destination.name, destination.secret_fields, destination.created_at
