@@ -444,11 +444,16 @@ class DeliveryPath:
     (moto stores them, never fires them: ``vstarcam_tools.local.one_time_schedules``), and
     tries a failed invocation twice more, as Lambda does, before counting it failed."""
 
-    def __init__(self, stack: Stack, delivery: ModuleType) -> None:
+    def __init__(
+        self, stack: Stack, delivery: ModuleType, on_failure: ModuleType | None = None
+    ) -> None:
         from vstarcam_tools.local.one_time_schedules import OneTimeSchedules
 
         self.stack = stack
         self.delivery = delivery
+        # The function the template names as the delivery function's on-failure
+        # destination (DeliveryFailedFunction), loaded.
+        self.on_failure = on_failure
         self.pending: list[Any] = []
         self.handed_over: list[Any] = []
         self.failed: list[tuple[Any, Exception]] = []
@@ -533,6 +538,14 @@ class DeliveryPath:
         )
         record = failure_record(arn, "r-failed", payload, document, 3)
         self.failure_records.append(record)
-        assert destination["Type"] == "SNS", destination
-        sns = boto3.client("sns", region_name=REGION)
-        sns.publish(TopicArn=destination["Destination"], Message=json.dumps(record))
+        if destination["Type"] == "SNS":
+            sns = boto3.client("sns", region_name=REGION)
+            sns.publish(TopicArn=destination["Destination"], Message=json.dumps(record))
+            return
+        assert destination["Type"] == "Lambda", destination
+        expected = f"arn:aws:lambda:{REGION}:123456789012:function:"
+        assert destination["Destination"] == expected + self.stack.physical_name(
+            "DeliveryFailedFunction"
+        )
+        if self.on_failure is not None:
+            invoke(self.on_failure, record)

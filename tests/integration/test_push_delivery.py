@@ -113,7 +113,7 @@ def push(stack: Stack, aws: Aws, functions: LoadFunction, pipeline: Pipeline) ->
     delivery = functions("DeliveryFunction")
     # Retries due at once so a test sees them; the backoff itself is tested on its own below.
     delivery.deliverer.retry = RetryPolicy(first_delay_s=0, max_delay_s=0, max_attempts=50)
-    path = DeliveryPath(stack, delivery)
+    path = DeliveryPath(stack, delivery, functions("DeliveryFailedFunction"))
     # The notifier's asynchronous invocations go to the emulated path.
     path.attach(pipeline.notify.notifier.push._lambda)
     dynamodb = boto3.client("dynamodb", region_name=REGION)
@@ -813,7 +813,18 @@ def test_an_unexpected_failure_gives_the_claim_back_for_the_retry(
     assert not [line for line in logs.lines() if "notice" in line]
     (record,) = push.path.failure_records
     assert "AAE-secret-bot-token" not in json.dumps(record)
-    assert "AAE-secret-bot-token" not in json.dumps(push.told())
+    # The owner is told in one sentence, not Lambda's record; the doctor counts it.
+    (told,) = push.told()
+    assert told["subject"] == "VStarcam push: the push to home-assistant failed"
+    assert told["message"] == (
+        f"The alarm of camera {VUID} did not reach push destination 'home-assistant': "
+        "3 attempt(s) failed: the push delivery to 'home-assistant' failed unexpectedly: "
+        "RuntimeError. The delivery function's log says more; 'vstarcam-push doctor' "
+        "counts it."
+    )
+    (letter,) = push.dead_letters()
+    assert letter["pushDeliveryFailed"]["destination"] == "home-assistant"
+    assert "AAE-secret-bot-token" not in json.dumps(letter)
 
 
 def test_an_alarm_with_a_video_links_the_picture_and_the_video(

@@ -205,7 +205,7 @@ def test_no_secret_is_written_at_the_most_verbose_offered_level(
     # The same notify function the pipeline feeds: the one loaded above.
     pipeline = _pipeline(stack, loaded["NotifyFunction"])
     # The notifier's asynchronous invocations of the delivery function, run in process.
-    path = DeliveryPath(stack, loaded["DeliveryFunction"])
+    path = DeliveryPath(stack, loaded["DeliveryFunction"], loaded["DeliveryFailedFunction"])
     path.attach(loaded["NotifyFunction"].notifier.push._lambda)
     telegram, ntfy = FakeTelegram(), FakeNtfy(token=NTFY_TOKEN)
     hook, discord, slack, pushover = (
@@ -374,14 +374,16 @@ def test_a_delivery_failing_every_attempt_tells_the_operations_topic_no_secret(
     whose message quotes the Authorization header), on an ntfy that would answer
     WHEN the notifier hands the alarm to the delivery function, which fails, and fails
     Lambda's two retries, so Lambda sends the invocation's record to the function's
-    on-failure destination (the operations topic: the owner's email and SMS)
-    THEN the owner is told, and neither the ntfy token nor the media link token is in what
-    the operations topic sent, in the error Lambda records, or in anything written."""
+    on-failure destination, which tells the owner (the operations topic: email and SMS)
+    THEN the owner is told in one sentence, and neither the ntfy token nor the media link
+    token is in what the operations topic sent, in the record Lambda makes (the request
+    and the error), or in anything written."""
     notify, delivery = functions("NotifyFunction"), functions("DeliveryFunction")
-    logs.attach("notify")
-    logs.attach("delivery")
+    failed = functions("DeliveryFailedFunction")
+    for service in ("notify", "delivery", "delivery-failed"):
+        logs.attach(service)
     pipeline = _pipeline(stack, notify)
-    path = DeliveryPath(stack, delivery)
+    path = DeliveryPath(stack, delivery, failed)
     path.attach(notify.notifier.push._lambda)
     ntfy = FakeNtfy()
     dynamodb = boto3.client("dynamodb", region_name=REGION)
@@ -396,8 +398,10 @@ def test_a_delivery_failing_every_attempt_tells_the_operations_topic_no_secret(
     assert ntfy.received == []
 
     (record,) = path.failure_records
-    told = operations_messages(stack)
-    assert told, "the owner is told"
+    # The owner is told in one sentence, naming the destination and the error's kind.
+    (told,) = operations_messages(stack)
+    assert told.startswith("VStarcam push: the push to lan failed\nThe alarm of camera")
+    assert "the push to 'lan' (ntfy) failed unexpectedly: ValueError" in told
     secrets = {
         "the ntfy token (its first line)": BROKEN_NTFY_TOKEN.split("\n")[0],
         "the ntfy token (its second line)": BROKEN_NTFY_TOKEN.split("\n")[1],

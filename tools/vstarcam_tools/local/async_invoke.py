@@ -8,8 +8,8 @@ plays Lambda's asynchronous queue (:class:`AsyncInvocations`):
 - a function error (raised, timed out) is tried twice more, 60 and 120 s later, as Lambda
   does by default (``EventInvokeConfig.MaximumRetryAttempts``);
 - then the invocation's record goes to the function's on-failure destination (an SNS
-  topic or an SQS queue), shaped as Lambda's (``requestContext.condition``
-  ``RetriesExhausted``, the request and the error).
+  topic, an SQS queue or another of the stack's functions), shaped as Lambda's
+  (``requestContext.condition`` ``RetriesExhausted``, the request and the error).
 
 A ``RequestResponse`` invocation of a local function runs at once and answers its payload.
 """
@@ -141,6 +141,13 @@ class AsyncInvocations:
         logger.error("%s: asynchronous invocation failed every attempt; to %s", function, arn)
         if arn.startswith("arn:aws:sns:") and self._sns is not None:
             self._sns.publish(TopicArn=arn, Message=json.dumps(record))
+        elif arn.startswith("arn:aws:lambda:"):
+            # Another function of the stack: an asynchronous invocation of it, the record
+            # its event (the delivery function's on-failure destination).
+            by_arn = {function_arn: name for name, function_arn in self.function_arns.items()}
+            destination = by_arn.get(arn.removesuffix(":$LATEST"))
+            if destination is not None and destination in self.configs:
+                self.submit(destination, record)
         elif arn.startswith("arn:aws:sqs:") and self._sqs is not None:
             account, name = arn.split(":")[4], arn.split(":")[5]
             url = self._sqs.get_queue_url(QueueName=name, QueueOwnerAWSAccountId=account)

@@ -135,12 +135,14 @@ class DeadLetters:
         self._sns = sns
         self.topic_arn = topic_arn
 
-    def send(self, document: dict[str, Any]) -> None:
+    def send(self, document: dict[str, Any], message: dict[str, str] | None = None) -> None:
+        """Dead-letter ``document`` and tell the owner: ``message`` (``Subject`` and
+        ``Message``), by default the give-up's sentence."""
         self._sqs.send_message(
             QueueUrl=self.queue_url, MessageBody=json.dumps({"pushDeliveryFailed": document})
         )
         if self._sns is not None and self.topic_arn:
-            self._sns.publish(TopicArn=self.topic_arn, **gave_up_message(document))
+            self._sns.publish(TopicArn=self.topic_arn, **(message or gave_up_message(document)))
 
 
 def gave_up_message(document: dict[str, Any]) -> dict[str, str]:
