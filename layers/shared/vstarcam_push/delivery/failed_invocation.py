@@ -89,7 +89,10 @@ def failed_message(document: dict[str, Any]) -> dict[str, str]:
 
 
 def _text(value: Any) -> str:
-    return " ".join(str(value).split())[:64] if isinstance(value, str) else ""
+    """A short field of the request, printable ASCII (an SNS subject takes no other)."""
+    if not isinstance(value, str):
+        return ""
+    return "".join(c if " " <= c <= "~" else "?" for c in " ".join(value.split()))[:64]
 
 
 def _count(value: Any) -> int:
