@@ -33,7 +33,12 @@ from urllib.parse import urlsplit
 from vstarcam_tools.events import scheduled_event
 from vstarcam_tools.function_urls import function_url_event, function_url_targets
 from vstarcam_tools.local import inbox, stream_shards
-from vstarcam_tools.local.async_invoke import AsyncConfig, AsyncInvocations, LambdaInvokeRoute
+from vstarcam_tools.local.async_invoke import (
+    RETRY_DELAYS_S,
+    AsyncConfig,
+    AsyncInvocations,
+    LambdaInvokeRoute,
+)
 from vstarcam_tools.local.console import (
     COGNITO_PATH,
     CONSOLE_USER,
@@ -97,6 +102,9 @@ class Options:
     schedule_rate_s: float | None = None
     # One-time schedules (push retries) fire this long before they are due (tests).
     one_time_schedules_early_s: float = 0.0
+    # The wait before each of Lambda's two retries of a failed asynchronous invocation
+    # (None: Lambda's 60 and 120 s; tests make it short).
+    async_retry_s: float | None = None
     concurrency: int = 4
     verbose: bool = False
     log_dir: Path | None = None
@@ -142,6 +150,9 @@ class LocalStack:
                 )
                 for logical_id in self.function_names.values()
             },
+            retry_delays_s=RETRY_DELAYS_S
+            if options.async_retry_s is None
+            else (options.async_retry_s,) * len(RETRY_DELAYS_S),
         )
         self.one_time_schedules: OneTimeSchedules | None = None
         self.outputs: dict[str, str] = {}
