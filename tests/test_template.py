@@ -976,3 +976,21 @@ def test_the_heartbeat_runs_at_128_mb() -> None:
     """Its 43,200 invocations a camera-month are about 2 ms of CPU and a DynamoDB wait: at
     128 MB the wait costs half, which outweighs the doubled CPU time (the cost model)."""
     assert props("HeartbeatFunction")["MemorySize"] == 128
+
+
+def test_delivery_concurrency_reserves_the_delivery_functions_concurrency_when_set() -> None:
+    """DeliveryConcurrency=N caps the push deliveries running at once (an alarm storm's
+    pushes cannot take the cameras' concurrency); 0, the default, reserves nothing (Lambda
+    refuses a reservation on an account limited to 10), and the local stack follows."""
+    assert TEMPLATE["Parameters"]["DeliveryConcurrency"]["Default"] == 0
+    for overrides, reserved in (({}, None), ({"DeliveryConcurrency": "5"}, 5)):
+        stack = Stack(overrides=overrides)
+        for table in ("AlarmsTable", "CamerasTable"):
+            stack.attributes[(table, "StreamArn")] = f"{table}-stream"
+        properties = stack.resolve(stack.properties("DeliveryFunction"))
+        assert properties.get("ReservedConcurrentExecutions") == (reserved and str(reserved))
+        functions = stack.functions()
+        assert functions["DeliveryFunction"].reserved_concurrency == reserved
+        assert {
+            f.reserved_concurrency for n, f in functions.items() if n != "DeliveryFunction"
+        } == {None}

@@ -81,7 +81,7 @@ from vstarcam_tools.local.schedule import Schedule, parse_rate
 from vstarcam_tools.local.sns_watcher import SnsWatcher
 from vstarcam_tools.local.state import LocalState, keeps_console_user
 from vstarcam_tools.local.streams import FunctionError, MappingConfig, StreamEventSource
-from vstarcam_tools.local.workers import FunctionPool
+from vstarcam_tools.local.workers import FunctionPool, pool_size
 from vstarcam_tools.outputs import publish_outputs
 from vstarcam_tools.provision import create_resources
 from vstarcam_tools.template import FunctionSpec, Stack
@@ -372,7 +372,7 @@ class LocalStack:
             self.pools[logical_id] = FunctionPool(
                 spec,
                 function_environment(spec, self.endpoint, self.stack.region, self.base_url),
-                max_workers=self.options.concurrency,
+                max_workers=pool_size(spec, self.options.concurrency),
                 log_file=None if self.options.verbose else self.log_dir / f"{logical_id}.log",
                 function_arn=self._function_arn(spec),
             )

@@ -500,7 +500,8 @@ class Deliverer:
         if verdict.outcome == "gone":
             self.destinations.remove(destination.name)
             self.sender.secrets.delete(destination.name, destination.secret_fields)
-        self.deliveries.finish(delivery, "failed", now)
+        # "withheld", not "failed": the doctor's --channels tells this from a broken channel.
+        self.deliveries.finish(delivery, "withheld", now)
         self.logger.info(
             "push set aside", extra={**fields, "detail": verdict.detail, "notice": text}
         )
