@@ -38,7 +38,7 @@ TABLE = "arn:aws:dynamodb:us-east-1:123456789012:table/vstarcam-push-camerastabl
 
 
 def test_every_function_has_its_deployed_role() -> None:
-    assert len(ROLES.functions) == 9
+    assert len(ROLES.functions) == 10
     for function in ROLES.functions:
         sources = {s.source.split("[")[0] for s in ROLES.statements(function)}
         assert f"{function}RolePolicy0" in sources
@@ -58,6 +58,7 @@ def test_lambda_may_poll_each_event_source_and_dead_letter_its_failures() -> Non
         "NotifyFunction",
         "MediaProcessFunction",
         "DeliveryFunction",
+        "DeliveryFailedFunction",
     }
 
 

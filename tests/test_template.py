@@ -444,7 +444,8 @@ def test_dead_letter_queue_keeps_failures_for_14_days_encrypted() -> None:
 def test_no_cloudwatch_alarm_but_the_refusals_one_and_failures_reach_the_operations_topic() -> None:
     """What used to need the dead-letter queue's CloudWatch alarm ($0.10 a month) tells the
     owner directly: the notifier's stream failures (their on-failure destination), the
-    delivery function's failed invocations (its asynchronous on-failure destination) and its
+    delivery function's failed invocations (its asynchronous on-failure destination, a
+    function that tells the owner in one sentence, not Lambda's raw record) and its
     give-ups (it publishes itself). Their messages carry no attributes, so they go to the
     topic whose subscriptions have no filter (tests/tools/doctor/test_checks.py)."""
     alarms = [
@@ -456,13 +457,27 @@ def test_no_cloudwatch_alarm_but_the_refusals_one_and_failures_reach_the_operati
     config = props("DeliveryFunction")["EventInvokeConfig"]
     assert config["MaximumRetryAttempts"] == 2
     assert config["DestinationConfig"]["OnFailure"] == {
-        "Type": "SNS",
-        "Destination": {"Ref": "OperationsTopic"},
+        "Type": "Lambda",
+        "Destination": {"Fn::GetAtt": ["DeliveryFailedFunction", "Arn"]},
     }
-    variables = props("DeliveryFunction")["Environment"]["Variables"]
-    assert variables["OPERATIONS_TOPIC_ARN"] == {"Ref": "OperationsTopic"}
+    invoke = {
+        "Effect": "Allow",
+        "Action": "lambda:InvokeFunction",
+        "Resource": {"Fn::GetAtt": ["DeliveryFailedFunction", "Arn"]},
+    }
+    assert invoke in statements("DeliveryFunction")
     publish = {"Effect": "Allow", "Action": "sns:Publish", "Resource": {"Ref": "OperationsTopic"}}
-    assert publish in statements("DeliveryFunction")
+    for function in ("DeliveryFunction", "DeliveryFailedFunction"):
+        variables = props(function)["Environment"]["Variables"]
+        assert variables["OPERATIONS_TOPIC_ARN"] == {"Ref": "OperationsTopic"}
+        assert publish in statements(function)
+    # The told function's own failures go to the dead-letter queue, never raw to the topic.
+    failed = props("DeliveryFailedFunction")["EventInvokeConfig"]
+    assert failed["DestinationConfig"]["OnFailure"] == {
+        "Type": "SQS",
+        "Destination": {"Fn::GetAtt": ["NotifyDeadLetterQueue", "Arn"]},
+    }
+    assert RESOURCES["DeliveryFailedFunction"]["Condition"] == "HasPushChannels"
 
 
 def test_offline_sweep_runs_on_the_sweep_schedule() -> None:
@@ -832,8 +847,10 @@ def test_delivery_function_role_schedules_and_the_old_queue() -> None:
     """It reads destinations and notes failures, records deliveries, reads media and the
     alarm's thumbnail, schedules its retries in the stack's own group as the scheduler role
     (which it may pass to Scheduler only), tells the owner of a give-up and dead-letters it,
-    and drains the old delivery queue with short receives; nothing polls it."""
+    drains the old delivery queue with short receives, and has its on-failure destination
+    invoked (Lambda does it with this role); nothing polls it."""
     assert actions("DeliveryFunction") == {
+        "lambda:InvokeFunction",
         "dynamodb:GetItem",
         "dynamodb:UpdateItem",
         "dynamodb:PutItem",
@@ -959,3 +976,21 @@ def test_the_heartbeat_runs_at_128_mb() -> None:
     """Its 43,200 invocations a camera-month are about 2 ms of CPU and a DynamoDB wait: at
     128 MB the wait costs half, which outweighs the doubled CPU time (the cost model)."""
     assert props("HeartbeatFunction")["MemorySize"] == 128
+
+
+def test_delivery_concurrency_reserves_the_delivery_functions_concurrency_when_set() -> None:
+    """DeliveryConcurrency=N caps the push deliveries running at once (an alarm storm's
+    pushes cannot take the cameras' concurrency); 0, the default, reserves nothing (Lambda
+    refuses a reservation on an account limited to 10), and the local stack follows."""
+    assert TEMPLATE["Parameters"]["DeliveryConcurrency"]["Default"] == 0
+    for overrides, reserved in (({}, None), ({"DeliveryConcurrency": "5"}, 5)):
+        stack = Stack(overrides=overrides)
+        for table in ("AlarmsTable", "CamerasTable"):
+            stack.attributes[(table, "StreamArn")] = f"{table}-stream"
+        properties = stack.resolve(stack.properties("DeliveryFunction"))
+        assert properties.get("ReservedConcurrentExecutions") == (reserved and str(reserved))
+        functions = stack.functions()
+        assert functions["DeliveryFunction"].reserved_concurrency == reserved
+        assert {
+            f.reserved_concurrency for n, f in functions.items() if n != "DeliveryFunction"
+        } == {None}

@@ -46,6 +46,15 @@ def alarm_push(request: HttpRequest) -> None:
     key = request.camera_key(ALARM_PATH)  # first: a function URL's stray path is a 404
     push = parse_alarm_push(request.body, request.content_type)
     logger.append_keys(vuid=push.vuid, alarm_type=push.alarm_type.hex)
+    logger.debug(
+        "alarm push parsed",
+        extra={
+            "content_type": request.content_type.split(";", 1)[0],
+            "picture_bytes": len(push.picture),
+            "picture_type": push.picture_kind.content_type,
+            "video_bytes": len(push.video or b""),
+        },
+    )
     outcome = intake.store(push, request.received_at_ms, key)
     fields = {"alarm_id": outcome.alarm.alarm_id, "alarm_type_name": push.alarm_type.name}
     if outcome.duplicate:

@@ -104,6 +104,7 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
             time_left_ms=context.get_remaining_time_in_millis,
             reserve_ms=START_RESERVE_MS,
         )
-    # An unexpected error propagates: Lambda retries the invocation twice, then its
+    # An unexpected error propagates, retold without its message (DeliveryCrashed: it may
+    # quote a URL or header with a secret): Lambda retries the invocation twice, then its
     # on-failure destination (the operations topic) tells the owner.
     return {"result": deliverer.handle(event, now=int(time.time()))}

@@ -37,6 +37,8 @@ def heartbeat(request: HttpRequest) -> None:
     vuid = parse_heartbeat(request.body)
     logger.append_keys(vuid=vuid)
     admission.heartbeat(vuid, now=request.received_at_ms // 1000, key=key)
+    # Only at LogLevel=DEBUG: at INFO a successful heartbeat writes nothing (its cost).
+    logger.debug("heartbeat accepted")
 
 
 @logger.inject_lambda_context

@@ -25,6 +25,11 @@ fleet = CameraFleet(boto3.client("dynamodb"), settings.cameras_table)
 @logger.inject_lambda_context
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     result = sweep_offline(fleet, now=int(time.time()))
+    # Only at LogLevel=DEBUG: a quiet minute writes nothing at INFO (its cost).
+    logger.debug(
+        "sweep done",
+        extra={"past_due": result.past_due, "marked_offline": len(result.marked_offline)},
+    )
     if result.marked_offline:
         logger.info(
             "cameras offline",

@@ -155,6 +155,10 @@ def test_open_an_alarm_the_picture_loads_and_the_video_plays(
     doorbell = next(c for c in cards(browser) if "Doorbell" in c.text)
     doorbell.find_element(By.TAG_NAME, "a").click()
     wait(browser, lambda d: "Doorbell button alarm" in d.find_element(By.ID, "alarm-title").text)
+    # The camera is named once, in the title; the line under it has its vuid and the type.
+    assert browser.find_element(By.ID, "alarm-title").text.endswith(", Front door")
+    meta = browser.find_element(By.ID, "alarm-meta").text
+    assert meta.endswith(f" · {FRONT_DOOR} · 0x14") and "Front door" not in meta, meta
     wait(browser, lambda d: images_loaded(d, "#alarm-picture"))
     # HAVE_FUTURE_DATA (3) or more: the browser can play it.
     wait(

@@ -33,7 +33,7 @@ from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support.ui import Select
 from vstarcam_push.dal.camera_registry import CameraRegistry
 
-from tests.browser.conftest import push_alarm, sign_in, visible, wait
+from tests.browser.conftest import account_menu, push_alarm, sign_in, visible, wait
 from tests.browser.devtools import DevTools, deliver_push, registration_id
 from tests.browser.test_app import small_targets
 from tests.conftest import register_camera
@@ -481,3 +481,24 @@ def test_what_the_page_says_when_this_browser_cannot(
         assert "cannot receive push notifications" in state.text
     finally:
         phone.execute_cdp_cmd("Page.removeScriptToEvaluateOnNewDocument", script)
+
+
+def test_signing_out_turns_notifications_off_on_this_device(
+    phone: WebDriver, local: LocalStackProcess
+) -> None:
+    """A signed-out phone must not go on showing the stack's alarms to whoever holds it next:
+    signing out removes this device from the stack and ends the browser's subscription."""
+    phone.execute_cdp_cmd(
+        "Browser.grantPermissions", {"origin": local.base_url, "permissions": ["notifications"]}
+    )
+    notify_state(phone, local, "off")
+    phone.find_element(By.ID, "notify-submit").click()
+    wait(phone, lambda d: d.find_element(By.CSS_SELECTOR, "#notify-devices li.this-device"))
+    assert "signing out turns it off" in phone.find_element(By.ID, "notify-state").text
+    assert len(api(phone, "GET", "/api/push/devices")["devices"]) == 1
+
+    account_menu(phone, "sign-out")
+    visible(phone, "signin-form")
+    assert phone.execute_script("return sessionStorage.getItem('fake-push')") is None
+    sign_in(phone, local.base_url)
+    assert api(phone, "GET", "/api/push/devices")["devices"] == []

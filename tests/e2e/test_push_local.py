@@ -29,12 +29,14 @@ EARLY_S = 29
 
 @pytest.fixture(scope="module")
 def local(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStackProcess]:
-    """The e2e stack (tests/e2e/conftest.py), firing one-time schedules EARLY_S early."""
+    """The e2e stack (tests/e2e/conftest.py), firing one-time schedules EARLY_S early and
+    retrying a failed asynchronous invocation after 1 s."""
     stack = start_local_stack(
         schedule_rate=1,
         parameter_overrides={"RetentionDays": str(RETENTION_DAYS)},
         log_dir=tmp_path_factory.mktemp("local-stack-logs"),
-        extra_args=["--one-time-schedules-early", str(EARLY_S)],
+        # Lambda's two retries of a crashed invocation after 1 s, not 1 and 2 minutes.
+        extra_args=["--one-time-schedules-early", str(EARLY_S), "--async-retries-after", "1"],
     )
     yield stack
     stack.stop()
@@ -130,3 +132,53 @@ def test_destinations_added_with_the_cli_receive_an_alarm_and_a_bad_token_is_rep
     finally:
         for fake in (ntfy, hook, telegram, later):
             fake.stop()
+
+
+def test_a_delivery_crashing_every_attempt_is_told_in_one_sentence_and_no_secret_printed(
+    local: LocalStackProcess, register: Callable[..., str]
+) -> None:
+    """GIVEN the local stack and, as the only destination, a ntfy one whose token has a line
+    break inside (pasted from two lines): sending raises an error quoting the header
+    WHEN a camera pushes an alarm, and the delivery function crashes on each of Lambda's
+    three attempts
+    THEN the operations topic tells the owner in one sentence naming the destination and
+    the error's kind, and nothing the local stack printed (the functions' lines, the
+    failures, what the topics sent) holds the token, nor the alarm's media link token but
+    in the alarm email's own links."""
+    for name in ("lan-ntfy", "back-soon", "ha", "phone"):
+        # The first test's destinations, their servers stopped: not part of this one.
+        subprocess.run(
+            [sys.executable, "-m", "vstarcam_tools.cli", "notify", "remove", name],
+            env=local.aws_environment(),
+            capture_output=True,
+            timeout=120,
+        )
+    first, second = "tk_FirstLineOfAPastedNtfyToken", "tk_SecondLineOfAPastedNtfyToken"
+    ntfy = FakeNtfy()
+    ntfy.start()
+    try:
+        notify(local, "add", "ntfy", "pasted", "--url", ntfy.url, "--token-env", "T",
+               T=f"{first}\n{second}")  # fmt: skip
+        vuid = register(name="Back door")
+
+        assert reply_of(post_alarm(local.alarm_url, vuid, "18"), 200) == "Success"
+
+        told = local.wait_for_line(
+            r"SNS .*did not reach push destination 'pasted': 3 attempt\(s\) failed",
+            timeout_s=WAIT_S,
+        )
+        assert "the push to 'pasted' (ntfy) failed unexpectedly: ValueError" in told
+        assert ntfy.received == []
+    finally:
+        ntfy.stop()
+    dynamodb = local.client("dynamodb")
+    (alarm,) = [
+        item
+        for item in dynamodb.scan(TableName=local.outputs.alarms_table)["Items"]
+        if item["vuid"]["S"] == vuid
+    ]
+    # The alarm email's own links carry the token, by design (the terminal stands in for
+    # the inbox): every other line is searched.
+    printed = "\n".join(line for line in local.lines if "Open the picture: " not in line)
+    for secret in (first, second, alarm["linkToken"]["S"]):
+        assert secret not in printed

@@ -8,13 +8,14 @@ fail the invocation as Lambda fails it.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import threading
 import time
 from pathlib import Path
 
 import pytest
-from vstarcam_tools.local.workers import FunctionPool
+from vstarcam_tools.local.workers import FunctionPool, pool_size
 from vstarcam_tools.template import FunctionSpec
 
 HANDLER = """
@@ -202,3 +203,12 @@ def test_an_invocation_returns_what_its_log_lines_say_for_people(tmp_path: Path)
     assert failed.error is not None and failed.notices == ("PUSH  three",)
     log = (tmp_path / "cameras.log").read_text()
     assert log.count('"notice": "') == 3 and log.count("no notice here") == 3
+
+
+def test_a_reserved_concurrency_caps_the_functions_workers(tmp_path: Path) -> None:
+    """ReservedConcurrentExecutions (DeliveryConcurrency) caps a function's workers as it
+    caps the function in Lambda; without one the local stack's --concurrency holds."""
+    spec = _spec(tmp_path / "code")
+    assert pool_size(spec, 4) == 4
+    assert pool_size(dataclasses.replace(spec, reserved_concurrency=2), 4) == 2
+    assert pool_size(dataclasses.replace(spec, reserved_concurrency=9), 4) == 4

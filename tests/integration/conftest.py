@@ -16,6 +16,7 @@ import json
 import logging
 import re
 import time
+import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -443,13 +444,22 @@ class DeliveryPath:
     (moto stores them, never fires them: ``vstarcam_tools.local.one_time_schedules``), and
     tries a failed invocation twice more, as Lambda does, before counting it failed."""
 
-    def __init__(self, stack: Stack, delivery: ModuleType) -> None:
+    def __init__(
+        self, stack: Stack, delivery: ModuleType, on_failure: ModuleType | None = None
+    ) -> None:
         from vstarcam_tools.local.one_time_schedules import OneTimeSchedules
 
+        self.stack = stack
         self.delivery = delivery
+        # The function the template names as the delivery function's on-failure
+        # destination (DeliveryFailedFunction), loaded.
+        self.on_failure = on_failure
         self.pending: list[Any] = []
         self.handed_over: list[Any] = []
         self.failed: list[tuple[Any, Exception]] = []
+        # Lambda's records of the invocations that failed every attempt, as the template's
+        # on-failure destination got them.
+        self.failure_records: list[dict[str, Any]] = []
         self.schedules = OneTimeSchedules(
             boto3.client("scheduler", region_name=REGION),
             [stack.physical_name("DeliverySchedules")],
@@ -507,3 +517,35 @@ class DeliveryPath:
                 error = failure
         assert error is not None
         self.failed.append((payload, error))
+        self._on_failure(payload, error)
+
+    def _on_failure(self, payload: Any, error: Exception) -> None:
+        """The invocation's record to the delivery function's on-failure destination (the
+        template's ``EventInvokeConfig``), with the error document Lambda's Python runtime
+        makes: the message, the type, and the traceback's frames (its code lines)."""
+        from vstarcam_tools.local.async_invoke import failure_record
+
+        config = self.stack.properties("DeliveryFunction")["EventInvokeConfig"]
+        destination = config["DestinationConfig"]["OnFailure"]
+        frames = traceback.format_list(traceback.extract_tb(error.__traceback__))
+        document = {
+            "errorMessage": str(error),
+            "errorType": type(error).__name__,
+            "stackTrace": frames,
+        }
+        arn = f"arn:aws:lambda:{REGION}:123456789012:function:" + self.stack.physical_name(
+            "DeliveryFunction"
+        )
+        record = failure_record(arn, "r-failed", payload, document, 3)
+        self.failure_records.append(record)
+        if destination["Type"] == "SNS":
+            sns = boto3.client("sns", region_name=REGION)
+            sns.publish(TopicArn=destination["Destination"], Message=json.dumps(record))
+            return
+        assert destination["Type"] == "Lambda", destination
+        expected = f"arn:aws:lambda:{REGION}:123456789012:function:"
+        assert destination["Destination"] == expected + self.stack.physical_name(
+            "DeliveryFailedFunction"
+        )
+        if self.on_failure is not None:
+            invoke(self.on_failure, record)

@@ -55,6 +55,20 @@ def test_a_successful_heartbeat_writes_no_log_line_and_no_metric(
     assert logs.lines() == []
 
 
+def test_at_debug_a_heartbeat_says_it_was_accepted(
+    aws: Aws, functions: LoadFunction, logs: LogCapture
+) -> None:
+    """GIVEN LogLevel=DEBUG WHEN a registered camera's heartbeat is handled THEN one DEBUG
+    line says so, with the vuid (at INFO it writes nothing: the test above)."""
+    aws.register()
+    heartbeat = functions("HeartbeatFunction", AWS_LAMBDA_LOG_LEVEL="DEBUG")
+    logs.attach("heartbeat")
+    reply_of(invoke(heartbeat, heartbeat_event({"vuid": VUID})))
+
+    (line,) = logs.lines()
+    assert (line["level"], line["message"], line["vuid"]) == ("DEBUG", "heartbeat accepted", VUID)
+
+
 @pytest.mark.parametrize("function", ["heartbeat", "offline_sweep", "notify"])
 def test_the_heartbeat_sweep_and_notify_functions_import_no_powertools(function: str) -> None:
     """Powertools' package imports its Metrics and Tracer, whatever is imported from it:

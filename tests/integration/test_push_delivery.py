@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import socket
 import time
+import traceback
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from typing import Any
@@ -112,7 +113,7 @@ def push(stack: Stack, aws: Aws, functions: LoadFunction, pipeline: Pipeline) ->
     delivery = functions("DeliveryFunction")
     # Retries due at once so a test sees them; the backoff itself is tested on its own below.
     delivery.deliverer.retry = RetryPolicy(first_delay_s=0, max_delay_s=0, max_attempts=50)
-    path = DeliveryPath(stack, delivery)
+    path = DeliveryPath(stack, delivery, functions("DeliveryFailedFunction"))
     # The notifier's asynchronous invocations go to the emulated path.
     path.attach(pipeline.notify.notifier.push._lambda)
     dynamodb = boto3.client("dynamodb", region_name=REGION)
@@ -781,17 +782,20 @@ def test_an_unexpected_failure_gives_the_claim_back_for_the_retry(
     monkeypatch: pytest.MonkeyPatch,
     logs: LogCapture,
 ) -> None:
-    """GIVEN a delivery whose attempt fails with an error nobody planned for
+    """GIVEN a delivery whose attempt fails with an error nobody planned for, whose message
+    quotes a URL with a secret in it (as urllib3's and http.client's do)
     WHEN the invocation fails (and Lambda's two retries of it)
     THEN its claim is released each time, so a retry sends it at once, not after the lease;
-    and the invocation fails, which Lambda retries and then reports to the owner."""
+    and the invocation fails, which Lambda retries and then reports to the owner: with the
+    error's kind and the destination, never its message."""
     webhook(push, fakes)
     aws.register()
     alarm(functions, pipeline)
     delivery = queued_delivery_id(push)
+    secret_url = "https://api.telegram.org/bot123456:AAE-secret-bot-token/sendPhoto"
 
     def broken(*_: Any, **__: Any) -> Any:
-        raise RuntimeError("unplanned")
+        raise RuntimeError(f"unplanned, talking to {secret_url}")
 
     monkeypatch.setattr(push.delivery.deliverer.sender, "attempt", broken)
     logs.attach("delivery")
@@ -801,8 +805,26 @@ def test_an_unexpected_failure_gives_the_claim_back_for_the_retry(
     deliveries = push.delivery.deliverer.deliveries
     assert deliveries.claim(delivery, int(time.time()), 300) == "claimed"
     ((_, error),) = push.path.failed
-    assert str(error) == "unplanned"
+    assert str(error) == ("the push delivery to 'home-assistant' failed unexpectedly: RuntimeError")
+    # Where it happened is kept: the traceback reaches the frame that raised.
+    assert error.__traceback__ is not None
+    frames = [frame.name for frame in traceback.extract_tb(error.__traceback__)]
+    assert frames[-1] == "broken"
     assert not [line for line in logs.lines() if "notice" in line]
+    (record,) = push.path.failure_records
+    assert "AAE-secret-bot-token" not in json.dumps(record)
+    # The owner is told in one sentence, not Lambda's record; the doctor counts it.
+    (told,) = push.told()
+    assert told["subject"] == "VStarcam push: the push to home-assistant failed"
+    assert told["message"] == (
+        f"The alarm of camera {VUID} did not reach push destination 'home-assistant': "
+        "3 attempt(s) failed: the push delivery to 'home-assistant' failed unexpectedly: "
+        "RuntimeError. The delivery function's log says more; 'vstarcam-push doctor' "
+        "counts it."
+    )
+    (letter,) = push.dead_letters()
+    assert letter["pushDeliveryFailed"]["destination"] == "home-assistant"
+    assert "AAE-secret-bot-token" not in json.dumps(letter)
 
 
 def test_an_alarm_with_a_video_links_the_picture_and_the_video(
@@ -824,6 +846,68 @@ def test_an_alarm_with_a_video_links_the_picture_and_the_video(
     alarm_id, token = stored["alarmId"]["S"], stored["linkToken"]["S"]
     assert links["picture"].endswith(f"/alarms/{alarm_id}/picture?token={token}")
     assert links["video"].endswith(f"/alarms/{alarm_id}/video?token={token}")
+
+
+def test_delivery_documents_carry_no_media_link_and_the_links_still_work(
+    aws: Aws, functions: LoadFunction, pipeline: Pipeline, push: Push, fakes: Any
+) -> None:
+    """GIVEN a webhook and a Telegram that is down
+    WHEN an alarm with a media link is notified
+    THEN no delivery document (what Lambda's on-failure record and a retry schedule's input
+    carry) holds the link's token, yet the webhook's links carry it: the delivery
+    function read it from the stored alarm."""
+    hook, telegram = webhook(push, fakes), fakes(FakeTelegram())
+    telegram.down = True
+    push.add(
+        "phone", "telegram", telegram_secrets(telegram), chat_id="4242", api_url=telegram.base_url
+    )
+    aws.register()
+    alarm(functions, pipeline)
+    push.deliver(rounds=1)
+
+    (stored,) = aws.alarms()
+    token = stored["linkToken"]["S"]
+    (hooked,) = hook.received
+    assert hooked.json()["data"]["links"]["picture"].endswith(f"?token={token}")
+    (later,) = push.path.waiting()
+    documents = [*push.path.handed_over, json.loads(later["Target"]["Input"])]
+    assert len(documents) == 3
+    for document in documents:
+        assert token not in json.dumps(document)
+        assert "link_token" not in document["event"]
+
+
+def test_a_retry_in_flight_across_the_update_goes_on_without_its_token(
+    aws: Aws, functions: LoadFunction, pipeline: Pipeline, push: Push, fakes: Any
+) -> None:
+    """GIVEN deliveries whose documents hold the media link token (as the notifier wrote
+    them before this change: retries in flight across the update), to a webhook and to a
+    Telegram that is down
+    WHEN they are invoked
+    THEN the webhook gets its alarm with the links, and Telegram's next attempt is scheduled
+    with a document that no longer holds the token."""
+    hook, telegram = webhook(push, fakes), fakes(FakeTelegram())
+    telegram.down = True
+    push.add(
+        "phone", "telegram", telegram_secrets(telegram), chat_id="4242", api_url=telegram.base_url
+    )
+    aws.register()
+    alarm(functions, pipeline)
+    (stored,) = aws.alarms()
+    token, expires = stored["linkToken"]["S"], int(stored["linkExpiresAt"]["N"])
+    link = {"link_token": token, "link_expires_at": expires}
+    old_shape = [
+        {**document, "event": {**document["event"], **link}} for document in push.path.pending
+    ]
+    push.path.pending = old_shape
+    push.deliver(rounds=1)
+
+    (hooked,) = hook.received
+    assert hooked.json()["data"]["links"]["picture"].endswith(f"?token={token}")
+    (later,) = push.path.waiting()
+    retry = json.loads(later["Target"]["Input"])
+    assert retry["destination"] == "phone" and retry["attempt"] == 2
+    assert token not in json.dumps(retry)
 
 
 # -- an update from the queue-based design -------------------------------------------

@@ -42,7 +42,15 @@ from vstarcam_tools.camera.simulator import load_testdata
 from vstarcam_tools.events import LambdaContext, console_event, link_event, scheduled_event
 from vstarcam_tools.template import Stack, load_template
 
-from tests.conftest import REGION, VUID, WRONG_KEY, alarm_event, heartbeat_event, reply_of
+from tests.conftest import (
+    REGION,
+    VUID,
+    WRONG_KEY,
+    alarm_event,
+    heartbeat_event,
+    register_camera,
+    reply_of,
+)
 from tests.integration.conftest import (
     DeliveryPath,
     LoadFunction,
@@ -197,7 +205,7 @@ def test_no_secret_is_written_at_the_most_verbose_offered_level(
     # The same notify function the pipeline feeds: the one loaded above.
     pipeline = _pipeline(stack, loaded["NotifyFunction"])
     # The notifier's asynchronous invocations of the delivery function, run in process.
-    path = DeliveryPath(stack, loaded["DeliveryFunction"])
+    path = DeliveryPath(stack, loaded["DeliveryFunction"], loaded["DeliveryFailedFunction"])
     path.attach(loaded["NotifyFunction"].notifier.push._lambda)
     telegram, ntfy = FakeTelegram(), FakeNtfy(token=NTFY_TOKEN)
     hook, discord, slack, pushover = (
@@ -339,3 +347,76 @@ def _media_records(stack: Stack) -> list[dict[str, Any]]:
         for record in reader.read()
         if any(EventPattern.load(p).matches_event(record) for p in patterns)
     ]
+
+
+# A token pasted with a line break in it: http.client refuses the header, and its
+# ValueError quotes the header's value (the token) in its message.
+BROKEN_NTFY_TOKEN = "tk_FirstHalfOfTheNtfyToken1234\ntk_SecondHalfOfTheNtfyToken5678"
+
+
+def operations_messages(stack: Stack) -> list[str]:
+    """What the operations topic sent its subscribers (email and SMS): subject and text."""
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.sns.models import sns_backends
+
+    topic = sns_backends[DEFAULT_ACCOUNT_ID][REGION].topics[stack.physical_name("OperationsTopic")]
+    return [f"{subject}\n{message}" for _, message, subject, _, _ in topic.sent_notifications]
+
+
+def test_a_delivery_failing_every_attempt_tells_the_operations_topic_no_secret(
+    written: Written,
+    stack: Stack,
+    functions: LoadFunction,
+    logs: LogCapture,
+) -> None:
+    """GIVEN the runtime at the most verbose offered level, an alarm with a media link, and
+    an ntfy destination whose token has a line break in it (so sending raises an error
+    whose message quotes the Authorization header), on an ntfy that would answer
+    WHEN the notifier hands the alarm to the delivery function, which fails, and fails
+    Lambda's two retries, so Lambda sends the invocation's record to the function's
+    on-failure destination, which tells the owner (the operations topic: email and SMS)
+    THEN the owner is told in one sentence, and neither the ntfy token nor the media link
+    token is in what the operations topic sent, in the record Lambda makes (the request
+    and the error), or in anything written."""
+    notify, delivery = functions("NotifyFunction"), functions("DeliveryFunction")
+    failed = functions("DeliveryFailedFunction")
+    for service in ("notify", "delivery", "delivery-failed"):
+        logs.attach(service)
+    pipeline = _pipeline(stack, notify)
+    path = DeliveryPath(stack, delivery, failed)
+    path.attach(notify.notifier.push._lambda)
+    ntfy = FakeNtfy()
+    dynamodb = boto3.client("dynamodb", region_name=REGION)
+    with running(ntfy):
+        add_destination(stack, "lan", "ntfy", {"url": ntfy.url, "token": BROKEN_NTFY_TOKEN})
+        register_camera(dynamodb, stack.physical_name("CamerasTable"), VUID, "Door", 180, 0)
+        alarm = functions("AlarmFunction")
+        assert reply_of(invoke(alarm, alarm_event(picture=PICTURE)))["code"] == "200"
+        (stored,) = dynamodb.scan(TableName=stack.physical_name("AlarmsTable"))["Items"]
+        assert invoke(notify, {"Records": pipeline.selected()}) == {"batchItemFailures": []}
+        path.run(rounds=3)
+    assert ntfy.received == []
+
+    (record,) = path.failure_records
+    # The owner is told in one sentence, naming the destination and the error's kind.
+    (told,) = operations_messages(stack)
+    assert told.startswith("VStarcam push: the push to lan failed\nThe alarm of camera")
+    assert "the push to 'lan' (ntfy) failed unexpectedly: ValueError" in told
+    secrets = {
+        "the ntfy token (its first line)": BROKEN_NTFY_TOKEN.split("\n")[0],
+        "the ntfy token (its second line)": BROKEN_NTFY_TOKEN.split("\n")[1],
+        "the media link token": stored["linkToken"]["S"],
+    }
+    places = {
+        "the operations topic": "\n".join(told),
+        "Lambda's error record": json.dumps(record["responsePayload"]),
+        "the request Lambda records": json.dumps(record["requestPayload"]),
+        "the logs": written.text(),
+    }
+    leaked = sorted(
+        f"{name} in {place}"
+        for name, secret in secrets.items()
+        for place, text in places.items()
+        if any(form in text for form in forms(secret))
+    )
+    assert not leaked, "; ".join(leaked)

@@ -308,9 +308,14 @@ class Said:
     """A logger that keeps each line's message and fields."""
 
     lines: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    # LogLevel=DEBUG's lines, apart: at INFO they are not written.
+    debug_lines: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
 
     def info(self, message: str, extra: dict[str, Any] | None = None) -> None:
         self.lines.append((message, extra or {}))
+
+    def debug(self, message: str, extra: dict[str, Any] | None = None) -> None:
+        self.debug_lines.append((message, extra or {}))
 
 
 @dataclass
@@ -462,6 +467,26 @@ def test_a_destination_held_back_by_its_quiet_hours_says_until_when() -> None:
         "until 2026-11-26 15:06:40 UTC"
     )
     assert len(sns.published) == 1
+
+
+def test_at_debug_a_destination_its_filters_left_out_is_named_with_the_filter() -> None:
+    """GIVEN a destination whose filters do not want the event (another camera's only)
+    THEN at LogLevel=DEBUG one line names it and the filter; at INFO nothing is said."""
+    log, sns = Said(), FakeSns()
+    push = FakeFanOut(FanOutResult([], [], [("front-gate-phone", "cameras")]))
+    record = modify(camera_image("online"), camera_image("offline"))
+
+    assert notifier(FakeRegistry(), sns, log, push).handle(record, now=NOW) == ("offline", "sent")
+
+    assert log.lines == []
+    ((logged, fields),) = log.debug_lines
+    assert logged == "push not sent: the destination's filters do not want it"
+    assert fields == {
+        "event": "offline",
+        "vuid": VUID,
+        "destination": "front-gate-phone",
+        "filter": "cameras",
+    }
 
 
 @pytest.mark.parametrize(

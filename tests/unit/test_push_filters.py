@@ -220,3 +220,16 @@ def test_severities_round_trip_through_the_item() -> None:
     assert Destination.from_item(item) == destination
     assert destination.public()["severities"] == ["alert"]
     assert Destination("all", "ntfy", "t").public()["severities"] == ["alert", "detection"]
+
+
+def test_the_filter_that_keeps_an_event_away_is_named() -> None:
+    """``refusal`` names the first filter that refuses (for LogLevel=DEBUG's line)."""
+    assert Filters().refusal(MOTION) == ""
+    assert Filters(events=frozenset({"offline"})).refusal(MOTION) == "events"
+    assert Filters(cameras=frozenset({"OKB0379853SNLJ"})).refusal(MOTION) == "cameras"
+    assert Filters(sites=frozenset({"home"})).refusal(MOTION) == "sites"
+    assert Filters(severities=frozenset({"alert"})).refusal(MOTION) == "severities"
+    assert Filters(types=frozenset({"0x26"})).refusal(MOTION) == "types"
+    assert Filters(types=frozenset({"0x26"})).refusal(SMOKE) == ""
+    # Severity and type filters are for alarms: a status notice passes them.
+    assert Filters(severities=frozenset({"alert"})).refusal(OFFLINE) == ""

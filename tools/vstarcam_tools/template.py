@@ -73,6 +73,8 @@ class FunctionSpec:
     events: dict[str, dict[str, Any]]
     # LoggingConfig: LogFormat, SystemLogLevel, ApplicationLogLevel (resolved).
     logging: dict[str, str] = field(default_factory=dict)
+    # ReservedConcurrentExecutions: at most this many invocations at once (None: not reserved).
+    reserved_concurrency: int | None = None
 
     @property
     def module_file(self) -> Path:
@@ -166,6 +168,9 @@ class Stack:
                 timeout_s=int(props.get("Timeout", globals_.get("Timeout", 3))),
                 events=self.resolve(props.get("Events", {})),
                 logging=logging_config,
+                reserved_concurrency=_reserved(
+                    self.resolve(props.get("ReservedConcurrentExecutions"))
+                ),
             )
         return specs
 
@@ -277,6 +282,11 @@ class Stack:
 
 
 _NO_VALUE = "__AWS::NoValue__"
+
+
+def _reserved(value: Any) -> int | None:
+    """A function's resolved ReservedConcurrentExecutions (absent or AWS::NoValue: None)."""
+    return None if value in (None, _NO_VALUE) else int(value)
 
 
 def _check_parameter(name: str, value: str, spec: dict[str, Any]) -> None:

@@ -101,10 +101,11 @@ export async function show(alarmId) {
   try {
     const alarm = await api('GET', `/api/alarms/${alarmId}`);
     current = alarm;
-    const camera = alarm.cameraName ? `${alarm.cameraName} (${alarm.vuid})` : alarm.vuid;
+    // The title names the camera; the line under it adds its vuid (once, when it has a name).
     $('alarm-title').textContent = `${alarm.alarmTypeName}, ${alarm.cameraName || alarm.vuid}`;
     $('alarm-severity').replaceChildren(...[severityLabel(alarm)].filter(Boolean));
-    $('alarm-meta').textContent = `${time(alarm.receivedAtMs)} · ${camera} · ${alarm.alarmTypeHex}`;
+    const parts = [time(alarm.receivedAtMs), ...(alarm.cameraName ? [alarm.vuid] : []), alarm.alarmTypeHex];
+    $('alarm-meta').textContent = parts.join(' · ');
     $('alarm-picture').src = alarm.pictureUrl;
     $('download-picture').href = alarm.pictureDownloadUrl;
     for (const id of ['download-picture', 'delete-alarm']) $(id).hidden = false;

@@ -92,6 +92,7 @@ document.addEventListener('click', (event) => {
 });
 
 $('sign-out').addEventListener('click', async () => {
+  await notify.forgetThisDevice(); // first: it needs the session that signing out ends
   await Promise.all([auth.signOut(), offline.forgetAll()]);
   open('signin', route);
 });

@@ -240,7 +240,7 @@ const STATES = {
     'This browser cannot receive push notifications. Use Chrome, Edge or Firefox on a computer or an Android phone, or on an iPhone or iPad (iOS 16.4 or later) the console added to the home screen.',
   denied:
     'Notifications are blocked for this console in this browser, so it cannot ask again. To allow them: tap the icon left of the address (or the installed app\'s site settings) > Permissions > Notifications > Allow, then reload. Android app: long-press its icon > App info > Notifications. iPhone: Settings > Notifications > VStarcam push.',
-  on: 'This device is notified. Edit its filters, send it a test or turn it off below.',
+  on: 'This device is notified. Edit its filters, send it a test or turn it off below; signing out turns it off too.',
   off: 'Get the alarms as notifications on this device, the console closed or not (on a phone: on its lock screen), with the picture where the platform shows one (Chrome on Android and computers). Your browser asks for permission when you press the button.',
 };
 
@@ -385,6 +385,19 @@ export async function resync() {
   } catch {
     // Tried again at the next start.
   }
+}
+
+// Signing out turns notifications off here: a signed-out phone must not go on showing the
+// stack's alarm pictures to whoever holds it next. The device is removed while the session
+// still holds; if the stack cannot be reached, the browser's subscription still ends, and
+// the push service's refusal removes the device at the next push.
+export async function forgetThisDevice() {
+  const record = await remembered();
+  if (!record) return;
+  await api('DELETE', `/api/push/devices/${encodeURIComponent(record.id)}`).catch(() => {});
+  const subscription = await currentSubscription();
+  await subscription?.unsubscribe().catch(() => {});
+  await remember(null);
 }
 
 $('notify-form').addEventListener('submit', submit);

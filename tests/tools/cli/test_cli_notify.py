@@ -202,6 +202,30 @@ def test_notify_test_calls_a_refused_connection_refused(cli, deployed: StackOutp
     )
 
 
+def test_notify_test_that_fails_unexpectedly_prints_no_secret(
+    cli, deployed: StackOutputs, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """GIVEN a ntfy destination whose token has a line break inside (pasted from two lines):
+    http.client refuses the header, with an error quoting its value
+    WHEN `notify test` runs
+    THEN it says which destination failed and the error's kind, in one line, exit 1; the
+    token is in no output."""
+    first, second = "tk_FirstLineOfAPastedToken12", "tk_SecondLineOfAPastedToken34"
+    monkeypatch.setenv("NTFY_TOKEN", f"{first}\n{second}")
+    added = cli("notify", "add", "ntfy", "lan", "--url", "http://127.0.0.1:9/alarms",
+                "--token-env", "NTFY_TOKEN")  # fmt: skip
+    assert added.code == 0
+
+    tested = cli("notify", "test", "lan")
+
+    assert tested.code == 1
+    assert tested.err.strip() == (
+        "vstarcam-push: error: the push to 'lan' (ntfy) failed unexpectedly: ValueError"
+    )
+    for text in (first, second):
+        assert text not in tested.out + tested.err
+
+
 def test_cameras_add_site_is_shown_by_cameras_list_and_kept_short(
     cli, deployed: StackOutputs
 ) -> None:

@@ -106,12 +106,14 @@ def test_the_stacks_messages_about_itself_reach_people_through_the_operations_to
     for event in resources["NotifyFunction"]["Properties"]["Events"].values():
         on_failure = event["Properties"]["DestinationConfig"]["OnFailure"]
         assert on_failure["Destination"] == {"Ref": "OperationsTopic"}
+    # A failed delivery invocation's record goes to the function that tells the owner in
+    # one sentence, on the operations topic.
     delivery = resources["DeliveryFunction"]["Properties"]
     on_failure = delivery["EventInvokeConfig"]["DestinationConfig"]["OnFailure"]
-    assert on_failure["Destination"] == {"Ref": "OperationsTopic"}
-    assert delivery["Environment"]["Variables"]["OPERATIONS_TOPIC_ARN"] == {
-        "Ref": "OperationsTopic"
-    }
+    assert on_failure["Destination"] == {"Fn::GetAtt": ["DeliveryFailedFunction", "Arn"]}
+    for function in ("DeliveryFunction", "DeliveryFailedFunction"):
+        variables = resources[function]["Properties"]["Environment"]["Variables"]
+        assert variables["OPERATIONS_TOPIC_ARN"] == {"Ref": "OperationsTopic"}
     assert _reached({}, None, "AlarmTopic") == set()
     assert _reached({}, None, "OperationsTopic") == {"email", "sms"}
     assert _reached({"SmsAlarmTypes": "0x26"}, None, "OperationsTopic") == {"email"}

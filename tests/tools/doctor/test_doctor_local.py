@@ -17,7 +17,12 @@ from collections.abc import Iterator
 import pytest
 from vstarcam_push.dal.camera_admission import CameraAdmission
 from vstarcam_push.dal.camera_registry import CameraRegistry
+from vstarcam_push.dal.destinations import DestinationStore
+from vstarcam_push.dal.secrets import SecretStore
+from vstarcam_push.dal.web_push_devices import WebPushDevices
+from vstarcam_push.models.destination import Filters
 from vstarcam_push.models.doctor_camera import TEST_ATTRIBUTE
+from vstarcam_push.models.web_push import Subscription, device_destination
 
 from tests.conftest import PUSH_KEY, register_camera
 from tests.e2e.helpers import jpeg, new_vuid, post_alarm
@@ -34,6 +39,7 @@ from tests.tools.doctor.conftest import (
     run_doctor,
     stack_state,
 )
+from tests.web_push_fakes import FakeBrowser
 
 pytestmark = pytest.mark.slow
 
@@ -467,5 +473,36 @@ def test_push_channels_get_the_test_alarm_only_with_channels(
     (received,) = ntfy_destination.received
     assert received.body[:3] == b"\xff\xd8\xff"
     assert "DOCTORPUSH" in received.headers["title"]
+    assert _test_deliveries(local) == []
+    assert_nothing_left(local)
+
+
+def test_a_web_push_device_the_stack_may_not_send_to_is_withheld_not_failed(
+    local: LocalStackProcess,
+) -> None:
+    """GIVEN a web push device whose owner is no console user any more (the stack removes
+    it at its next push, as it withholds a viewer's device from cameras not of their sites)
+    WHEN doctor runs with --channels THEN the check is ok and says the test alarm was
+    withheld from it, not that delivery failed; the device is gone afterwards."""
+    raw = local.outputs.raw
+    dynamodb = local.client("dynamodb")
+    devices = WebPushDevices(
+        DestinationStore(dynamodb, raw["DestinationsTableName"]),
+        SecretStore(local.client("ssm"), raw["DestinationSecretsPrefix"]),
+    )
+    subscription = Subscription.parse(
+        FakeBrowser("https://push.example.com/send/doctor-ghost").subscription()
+    )
+    device = device_destination("ghost@example.com", "Phone", subscription, Filters(), 0)
+    devices.save(device, subscription)
+
+    run = run_doctor(local, "--channels")
+
+    assert run.returncode == 0, run.stdout + run.stderr
+    result = run.result("push channels")
+    assert result["status"] == "ok", result
+    assert f"withheld from {device.name}" in result["detail"]
+    assert "failed" not in result["detail"]
+    assert devices.get(device.name) is None
     assert _test_deliveries(local) == []
     assert_nothing_left(local)

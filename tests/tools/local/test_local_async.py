@@ -142,6 +142,38 @@ def test_a_failing_invocation_is_tried_three_times_then_goes_to_its_on_failure_t
     assert record["responsePayload"]["errorMessage"] == "boom"
 
 
+def test_a_failing_invocation_goes_to_its_on_failure_function_as_an_invocation() -> None:
+    """GIVEN a function whose on-failure destination is another of the stack's functions
+    WHEN an invocation of it fails every attempt
+    THEN the other function is invoked (asynchronously) with Lambda's record of it."""
+    runs: list[tuple[str, Any]] = []
+
+    def run(function: str, payload: Any) -> tuple[Any, dict[str, Any] | None]:
+        runs.append((function, payload))
+        if function == "Delivery":
+            return None, {"errorType": "DeliveryCrashed", "errorMessage": "boom"}
+        return {"result": "dead_lettered"}, None
+
+    failed_arn = "arn:aws:lambda:us-east-1:123456789012:function:stack-deliveryfailed"
+    invocations = AsyncInvocations(
+        run,
+        {"Delivery": AsyncConfig(2, failed_arn), "DeliveryFailed": AsyncConfig(2)},
+        function_arns={
+            "Delivery": "arn:aws:lambda:us-east-1:123456789012:function:stack-delivery",
+            "DeliveryFailed": failed_arn,
+        },
+        retry_delays_s=(0.0, 0.0),
+    )
+    invocations.submit("Delivery", {"deliveryId": "a.b"})
+    assert invocations.wait_idle(10)
+
+    assert [function for function, _ in runs] == ["Delivery"] * 3 + ["DeliveryFailed"]
+    record = runs[-1][1]
+    assert record["requestContext"]["condition"] == "RetriesExhausted"
+    assert record["requestPayload"] == {"deliveryId": "a.b"}
+    assert record["responsePayload"]["errorType"] == "DeliveryCrashed"
+
+
 def test_the_lambda_api_invoke_of_a_local_function_is_answered_here() -> None:
     """An Event invocation answers 202 at once and runs in the background; RequestResponse
     answers the payload; another function's goes on to moto."""

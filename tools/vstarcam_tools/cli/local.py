@@ -56,6 +56,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "(tests: a retry without waiting out its backoff; default 0, at their time)",
     )
     parser.add_argument(
+        "--async-retries-after",
+        type=_seconds,
+        default=None,
+        metavar="SECONDS",
+        help="wait SECONDS before each of Lambda's two retries of a failed asynchronous "
+        "invocation (tests; default Lambda's 60 and 120 s)",
+    )
+    parser.add_argument(
         "--concurrency",
         type=_workers,
         default=4,
@@ -157,6 +165,7 @@ def run(args: argparse.Namespace) -> int:
             overrides=overrides,
             schedule_rate_s=args.schedule_rate,
             one_time_schedules_early_s=args.one_time_schedules_early,
+            async_retry_s=args.async_retries_after,
             concurrency=args.concurrency,
             verbose=args.verbose,
             log_dir=Path(args.log_dir) if args.log_dir else None,

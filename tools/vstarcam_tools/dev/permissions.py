@@ -630,6 +630,11 @@ def _on_failure_calls(function: str, destination: dict[str, Any]) -> list[Call]:
         topic = destination["Destination"]["Ref"]
         arn = f"arn:aws:sns:us-east-1:{ACCOUNT}:{DEFAULT_STACK}-{topic}".lower()
         return [Call(function, "sns", "Publish", {"TopicArn": arn})]
+    if destination.get("Type") == "Lambda":
+        target = destination["Destination"]["Fn::GetAtt"][0]
+        name = f"{DEFAULT_STACK}-{target}".lower()
+        arn = f"arn:aws:lambda:us-east-1:{ACCOUNT}:function:{name}"
+        return [Call(function, "lambda", "Invoke", {"FunctionName": arn})]
     return []
 
 

@@ -53,6 +53,9 @@ class Probe:
     queue: ProbeQueue | None = None
     alarms: list[Alarm] = field(default_factory=list)
     pictures: dict[str, bytes] = field(default_factory=dict)
+    # The push destinations as the test alarm found them (names): a web push device that
+    # turns out gone is removed by its delivery, before the doctor looks at the records.
+    destinations: list[str] | None = None
 
 
 @dataclass(frozen=True)

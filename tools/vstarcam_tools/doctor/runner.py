@@ -107,6 +107,8 @@ def _push(context: DoctorContext, reporter: Reporter, channels: bool) -> None:
 def _walk_camera_path(
     context: DoctorContext, reporter: Reporter, probe: Probe, channels: bool
 ) -> None:
+    if channels:
+        probe.destinations = derived.destination_names(context)
     reporter.progress("sending a heartbeat and an alarm push as the test camera")
     heartbeat_url, alarm_url = context.stack.heartbeat_url, context.stack.alarm_url
     steps: list[tuple[str, Callable[[], CheckResult]]] = [
@@ -143,7 +145,9 @@ def _walk_camera_path(
 
 def _cleanup(context: DoctorContext, probe: Probe) -> CheckResult:
     check = "cleanup"
-    traces = Traces(cameras=[probe.vuid] if probe.registered else [])
+    traces = Traces(
+        cameras=[probe.vuid] if probe.registered else [], destinations=probe.destinations or []
+    )
     # Found again rather than remembered: a queue may exist whose subscription never did.
     found = find_traces(context)
     traces.queues, traces.subscriptions = found.queues, found.subscriptions

@@ -52,6 +52,9 @@ class Traces:
     cameras: list[str] = field(default_factory=list)
     queues: list[str] = field(default_factory=list)
     subscriptions: list[str] = field(default_factory=list)
+    # Push destinations the test alarm may have been sent to and which are gone since (a
+    # web push device removed by its delivery): their delivery records go too.
+    destinations: list[str] = field(default_factory=list)
 
     def __bool__(self) -> bool:
         return bool(self.cameras or self.queues or self.subscriptions)
@@ -130,12 +133,13 @@ def remove_traces(context: DoctorContext, traces: Traces) -> None:
         with contextlib.suppress(sqs.exceptions.QueueDoesNotExist):
             sqs.delete_queue(QueueUrl=url)
     for vuid in traces.cameras:
-        remove_camera(context, vuid)
+        remove_camera(context, vuid, traces.destinations)
     context.forget_fleet()
 
 
-def remove_camera(context: DoctorContext, vuid: str) -> None:
-    """A test camera's alarms (and every object they name), its media prefix, then the camera."""
+def remove_camera(context: DoctorContext, vuid: str, destinations: list[str] | None = None) -> None:
+    """A test camera's alarms (and every object they name), its media prefix, then the camera;
+    the alarms' delivery records for today's destinations and ``destinations``."""
     if not is_probe(vuid):
         raise ValueError(f"{vuid} is not a test camera: refusing to remove it")
     dynamodb, s3 = context.client("dynamodb"), context.client("s3")
@@ -156,7 +160,7 @@ def remove_camera(context: DoctorContext, vuid: str) -> None:
                 value["S"] for name, value in item.items() if name.endswith("Key") and "S" in value
             )
     _remove_media(s3, bucket, vuid, keys)
-    _remove_deliveries(context, [key["alarmId"]["S"] for key in alarm_keys])
+    _remove_deliveries(context, [key["alarmId"]["S"] for key in alarm_keys], destinations or [])
     for key in alarm_keys:
         dynamodb.delete_item(TableName=table, Key=key)
     # Media processing still running for a test alarm may have stored a thumbnail after
@@ -176,7 +180,7 @@ def _remove_media(s3: Any, bucket: str, vuid: str, keys: set[str]) -> None:
         s3.delete_object(Bucket=bucket, Key=key)
 
 
-def _remove_deliveries(context: DoctorContext, alarm_ids: list[str]) -> None:
+def _remove_deliveries(context: DoctorContext, alarm_ids: list[str], also: list[str]) -> None:
     """The push delivery records of the test alarms ('doctor --channels'), by their ids
     ``<alarm id>.<destination>``; deleting one that never existed is harmless."""
     raw = context.stack.raw
@@ -186,6 +190,7 @@ def _remove_deliveries(context: DoctorContext, alarm_ids: list[str]) -> None:
 
     dynamodb = context.client("dynamodb")
     names = [d.name for d in DestinationStore(dynamodb, raw["DestinationsTableName"]).list()]
+    names += [name for name in also if name not in names]
     for alarm_id in alarm_ids:
         for name in names:
             dynamodb.delete_item(

@@ -8,8 +8,8 @@ plays Lambda's asynchronous queue (:class:`AsyncInvocations`):
 - a function error (raised, timed out) is tried twice more, 60 and 120 s later, as Lambda
   does by default (``EventInvokeConfig.MaximumRetryAttempts``);
 - then the invocation's record goes to the function's on-failure destination (an SNS
-  topic or an SQS queue), shaped as Lambda's (``requestContext.condition``
-  ``RetriesExhausted``, the request and the error).
+  topic, an SQS queue or another of the stack's functions), shaped as Lambda's
+  (``requestContext.condition`` ``RetriesExhausted``, the request and the error).
 
 A ``RequestResponse`` invocation of a local function runs at once and answers its payload.
 """
@@ -130,26 +130,24 @@ class AsyncInvocations:
         config: AsyncConfig,
         error: dict[str, Any],
     ) -> None:
-        record = {
-            "version": "1.0",
-            "timestamp": time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime()),
-            "requestContext": {
-                "requestId": request_id,
-                "functionArn": self.function_arns.get(function, function) + ":$LATEST",
-                "condition": "RetriesExhausted",
-                "approximateInvokeCount": config.retries + 1,
-            },
-            "requestPayload": payload,
-            "responseContext": {"statusCode": 200, "functionError": "Unhandled"},
-            "responsePayload": {
-                "errorType": error.get("errorType"),
-                "errorMessage": error.get("errorMessage"),
-            },
-        }
+        record = failure_record(
+            self.function_arns.get(function, function),
+            request_id,
+            payload,
+            error,
+            config.retries + 1,
+        )
         arn = config.on_failure_arn
         logger.error("%s: asynchronous invocation failed every attempt; to %s", function, arn)
         if arn.startswith("arn:aws:sns:") and self._sns is not None:
             self._sns.publish(TopicArn=arn, Message=json.dumps(record))
+        elif arn.startswith("arn:aws:lambda:"):
+            # Another function of the stack: an asynchronous invocation of it, the record
+            # its event (the delivery function's on-failure destination).
+            by_arn = {function_arn: name for name, function_arn in self.function_arns.items()}
+            destination = by_arn.get(arn.removesuffix(":$LATEST"))
+            if destination is not None and destination in self.configs:
+                self.submit(destination, record)
         elif arn.startswith("arn:aws:sqs:") and self._sqs is not None:
             account, name = arn.split(":")[4], arn.split(":")[5]
             url = self._sqs.get_queue_url(QueueName=name, QueueOwnerAWSAccountId=account)
@@ -170,6 +168,36 @@ class AsyncInvocations:
 
     def stop(self) -> None:
         self._stop.set()
+
+
+def failure_record(
+    function_arn: str, request_id: str, payload: Any, error: dict[str, Any], attempts: int
+) -> dict[str, Any]:
+    """Lambda's record of an asynchronous invocation that failed every attempt, as its
+    on-failure destination gets it: the request as it was invoked and the error document
+    (``errorType``, ``errorMessage``, ``stackTrace``) of the last attempt."""
+    return {
+        "version": "1.0",
+        "timestamp": time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime()),
+        "requestContext": {
+            "requestId": request_id,
+            "functionArn": function_arn + ":$LATEST",
+            "condition": "RetriesExhausted",
+            "approximateInvokeCount": attempts,
+        },
+        "requestPayload": payload,
+        "responseContext": {
+            "statusCode": 200,
+            "executedVersion": "$LATEST",
+            "functionError": "Unhandled",
+        },
+        "responsePayload": {
+            "errorType": error.get("errorType"),
+            "errorMessage": error.get("errorMessage"),
+            "requestId": request_id,
+            "stackTrace": error.get("stackTrace") or [],
+        },
+    }
 
 
 class LambdaInvokeRoute:

@@ -33,7 +33,12 @@ from urllib.parse import urlsplit
 from vstarcam_tools.events import scheduled_event
 from vstarcam_tools.function_urls import function_url_event, function_url_targets
 from vstarcam_tools.local import inbox, stream_shards
-from vstarcam_tools.local.async_invoke import AsyncConfig, AsyncInvocations, LambdaInvokeRoute
+from vstarcam_tools.local.async_invoke import (
+    RETRY_DELAYS_S,
+    AsyncConfig,
+    AsyncInvocations,
+    LambdaInvokeRoute,
+)
 from vstarcam_tools.local.console import (
     COGNITO_PATH,
     CONSOLE_USER,
@@ -77,7 +82,7 @@ from vstarcam_tools.local.sns_watcher import SnsWatcher
 from vstarcam_tools.local.stack_outputs import PublishedStack, StackOutputsRoute
 from vstarcam_tools.local.state import LocalState, keeps_console_user
 from vstarcam_tools.local.streams import FunctionError, MappingConfig, StreamEventSource
-from vstarcam_tools.local.workers import FunctionPool, close_pools
+from vstarcam_tools.local.workers import FunctionPool, close_pools, pool_size
 from vstarcam_tools.outputs import publish_outputs
 from vstarcam_tools.provision import create_resources
 from vstarcam_tools.template import FunctionSpec, Stack
@@ -98,6 +103,9 @@ class Options:
     schedule_rate_s: float | None = None
     # One-time schedules (push retries) fire this long before they are due (tests).
     one_time_schedules_early_s: float = 0.0
+    # The wait before each of Lambda's two retries of a failed asynchronous invocation
+    # (None: Lambda's 60 and 120 s; tests make it short).
+    async_retry_s: float | None = None
     concurrency: int = 4
     verbose: bool = False
     log_dir: Path | None = None
@@ -143,6 +151,9 @@ class LocalStack:
                 )
                 for logical_id in self.function_names.values()
             },
+            retry_delays_s=RETRY_DELAYS_S
+            if options.async_retry_s is None
+            else (options.async_retry_s,) * len(RETRY_DELAYS_S),
         )
         self.one_time_schedules: OneTimeSchedules | None = None
         self.outputs: dict[str, str] = {}
@@ -376,7 +387,7 @@ class LocalStack:
             self.pools[logical_id] = FunctionPool(
                 spec,
                 function_environment(spec, self.endpoint, self.stack.region, self.base_url),
-                max_workers=self.options.concurrency,
+                max_workers=pool_size(spec, self.options.concurrency),
                 log_file=None if self.options.verbose else self.log_dir / f"{logical_id}.log",
                 function_arn=self._function_arn(spec),
             )

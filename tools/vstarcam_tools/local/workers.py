@@ -70,6 +70,15 @@ class _WorkerSettings:
     logging: dict[str, str]
 
 
+def pool_size(spec: FunctionSpec, concurrency: int) -> int:
+    """The most workers a function gets: the local stack's ``--concurrency``, or less where
+    the template reserves less (``ReservedConcurrentExecutions``), as Lambda caps it; an
+    invocation over it waits for a worker, as an asynchronous one waits in Lambda's queue."""
+    if spec.reserved_concurrency is None:
+        return concurrency
+    return max(1, min(concurrency, spec.reserved_concurrency))
+
+
 class FunctionPool:
     """One function's workers. ``invoke`` is thread-safe and blocks until the handler returns."""
 

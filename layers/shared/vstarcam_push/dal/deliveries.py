@@ -10,7 +10,8 @@ RECORD_DAYS = 7
 
 class DeliveryLog:
     """The Deliveries table: one item per delivery id, ``sending`` (with a lease) then
-    ``delivered`` or ``failed``; TTL removes it after a week."""
+    ``delivered``, ``failed`` or ``withheld`` (never to be sent: a web push device that is
+    gone, or whose owner may not see the camera); TTL removes it after a week."""
 
     def __init__(self, dynamodb: Any, table: str) -> None:
         self._db = dynamodb
@@ -38,7 +39,9 @@ class DeliveryLog:
             ).get("Item", {})
             return "busy" if item.get("status", {}).get("S") == "sending" else "done"
 
-    def finish(self, delivery: str, status: Literal["delivered", "failed"], now: int) -> None:
+    def finish(
+        self, delivery: str, status: Literal["delivered", "failed", "withheld"], now: int
+    ) -> None:
         self._db.put_item(
             TableName=self.table,
             Item={

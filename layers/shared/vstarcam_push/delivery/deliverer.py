@@ -31,8 +31,9 @@ from __future__ import annotations
 
 import json
 import logging
+import urllib.parse
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal, Protocol
 
 from vstarcam_push.dal.deliveries import DeliveryLog
@@ -51,6 +52,7 @@ from vstarcam_push.delivery.channels import (
 )
 from vstarcam_push.delivery.retry_schedules import RetrySchedules
 from vstarcam_push.media.links import link_url, presigned_url
+from vstarcam_push.models.alarm import MediaLink
 from vstarcam_push.models.destination import Destination
 from vstarcam_push.models.media import StoredMedia
 from vstarcam_push.models.push_event import PushEvent
@@ -104,6 +106,18 @@ class MediaSource:
         content_type = item.get("thumbnailContentType", {}).get("S", "image/jpeg")
         return self._read(key, content_type, event.alarm_id + "-thumbnail")
 
+    def media_link(self, event: PushEvent) -> MediaLink | None:
+        """The alarm's media link as stored: the delivery document does not carry the
+        token (it reaches the operations topic when an invocation fails every attempt)."""
+        item = self._db.get_item(
+            TableName=self.alarms_table,
+            Key={"vuid": {"S": event.vuid}, "alarmId": {"S": event.alarm_id}},
+            ProjectionExpression="linkToken, linkExpiresAt",
+        ).get("Item", {})
+        if "linkToken" not in item or "linkExpiresAt" not in item:
+            return None
+        return MediaLink(item["linkToken"]["S"], int(item["linkExpiresAt"]["N"]))
+
     def _read(self, key: str, content_type: str, stem: str) -> Picture:
         body = self._s3.get_object(Bucket=self.bucket, Key=key)["Body"].read()
         extension = {"image/png": "png", "image/webp": "webp"}.get(content_type, "jpg")
@@ -121,12 +135,14 @@ class DeadLetters:
         self._sns = sns
         self.topic_arn = topic_arn
 
-    def send(self, document: dict[str, Any]) -> None:
+    def send(self, document: dict[str, Any], message: dict[str, str] | None = None) -> None:
+        """Dead-letter ``document`` and tell the owner: ``message`` (``Subject`` and
+        ``Message``), by default the give-up's sentence."""
         self._sqs.send_message(
             QueueUrl=self.queue_url, MessageBody=json.dumps({"pushDeliveryFailed": document})
         )
         if self._sns is not None and self.topic_arn:
-            self._sns.publish(TopicArn=self.topic_arn, **gave_up_message(document))
+            self._sns.publish(TopicArn=self.topic_arn, **(message or gave_up_message(document)))
 
 
 def gave_up_message(document: dict[str, Any]) -> dict[str, str]:
@@ -159,14 +175,52 @@ class Pictures(Protocol):
 
     def picture(self, event: PushEvent, limit: int) -> Picture | None: ...
 
+    def media_link(self, event: PushEvent) -> MediaLink | None:
+        """The alarm's media link (its token), read where the alarm is stored."""
+        ...
+
 
 def scrub(text: str, secrets: dict[str, str]) -> str:
-    """``text`` with every secret value (and every secret-bearing URL) blanked out: a
-    service that echoes what it was sent must not put a token into a log line."""
-    for value in sorted(secrets.values(), key=len, reverse=True):
+    """``text`` with every secret value (and every secret-bearing URL) blanked out, as it
+    is and as a service may echo it (URL-quoted, JSON- or repr-escaped): a service that
+    echoes what it was sent must not put a token into a log line."""
+    forms: set[str] = set()
+    for value in secrets.values():
         if len(value) >= 4:
-            text = text.replace(value, "***")
+            forms |= {
+                value,
+                urllib.parse.quote(value),
+                urllib.parse.quote(value, safe=""),
+                json.dumps(value)[1:-1],
+                repr(value)[1:-1],
+            }
+    for form in sorted(forms, key=len, reverse=True):
+        text = text.replace(form, "***")
     return text
+
+
+class DeliveryCrashed(Exception):
+    """An error nobody planned for, retold without its text (:func:`retold`).
+
+    What escapes the delivery handler, Lambda writes to the function's log and, after its
+    two retries, into the on-failure record the operations topic forwards to the owner's
+    email and SMS. An error's own text may quote what it was given: http.client a header
+    value (an ntfy token), urllib3 or a parser a URL (a Telegram bot token, a webhook's
+    secret path, a web push endpoint). The traceback (code lines, no values) is kept."""
+
+
+def retold(error: BaseException) -> str:
+    """``error`` as the logs and the operations topic may show it: its kind, and for an AWS
+    error its code and the call (``ClientError: AccessDeniedException from GetParameters``);
+    never its message."""
+    if isinstance(error, DeliveryCrashed):
+        return str(error)
+    operation = getattr(error, "operation_name", "")
+    response = getattr(error, "response", None)
+    if operation and isinstance(response, dict):
+        code = str((response.get("Error") or {}).get("Code") or "?")
+        return f"{type(error).__name__}: {code} from {operation}"
+    return type(error).__name__
 
 
 @dataclass(frozen=True)
@@ -210,29 +264,58 @@ class PushSender:
         self, destination: Destination, event: PushEvent, delivery: str, now: int
     ) -> Attempt:
         """Build, send and read one request to ``destination``; raises ``MissingSecret``
-        when its secrets are not (yet) stored."""
+        when its secrets are not (yet) stored, and :class:`DeliveryCrashed` (the error
+        retold without its message) on any error nobody planned for."""
+        try:
+            return self._attempt(destination, event, delivery, now)
+        except (MissingSecret, DeliveryCrashed):
+            raise
+        except Exception as error:
+            crashed = DeliveryCrashed(
+                f"the push to {destination.name!r} ({destination.channel}) failed "
+                f"unexpectedly: {retold(error)}"
+            )
+            raise crashed.with_traceback(error.__traceback__) from None
+
+    def _attempt(
+        self, destination: Destination, event: PushEvent, delivery: str, now: int
+    ) -> Attempt:
         service = self.channels.get(destination.channel) or channel(destination.channel)
         secrets = self.secrets.get(
             destination.name, destination.secret_fields, destination.created_at
         )
+        event = self.linked(event)
+        links = self.links(event, service, now)
         message = Message(
             event=event,
             delivery_id=delivery,
             settings=destination.settings,
             secrets=secrets,
             picture=self.pictures.picture(event, service.upload_limit),
-            links=self.links(event, service, now),
+            links=links,
         )
+        # A service may echo the links it was sent: they are capabilities too.
+        hidden = {**secrets, " link": event.link_token, " fetch": links.picture_fetch}
         try:
             request = service.build(message)
         except Withheld as withheld:
             verdict = withheld.verdict
-            safe = Verdict(verdict.outcome, scrub(verdict.detail, secrets), verdict.retry_after)
+            safe = Verdict(verdict.outcome, scrub(verdict.detail, hidden), verdict.retry_after)
             return Attempt(safe, 0, "")
         answer = self._send(request)
         verdict = service.read(answer)
-        safe = Verdict(verdict.outcome, scrub(verdict.detail, secrets), verdict.retry_after)
-        return Attempt(safe, answer.status, scrub(answer.text(300), secrets))
+        safe = Verdict(verdict.outcome, scrub(verdict.detail, hidden), verdict.retry_after)
+        return Attempt(safe, answer.status, scrub(answer.text(300), hidden))
+
+    def linked(self, event: PushEvent) -> PushEvent:
+        """``event`` with its alarm's media link: read from the stored alarm, as delivery
+        documents no longer carry it (one written before may: it is used as it is)."""
+        if event.kind != "alarm" or not event.alarm_id or event.link_token:
+            return event
+        link = self.pictures.media_link(event)
+        if link is None:
+            return event
+        return replace(event, link_token=link.token, link_expires_at=link.expires_at)
 
     def links(self, event: PushEvent, service: Channel, now: int) -> Links:
         if event.kind != "alarm":
@@ -289,7 +372,20 @@ class Deliverer:
 
     def handle(self, document: dict[str, Any], now: int) -> DeliveryResult:
         """One attempt at one delivery: claim, send, and on "retry later" a schedule for the
-        next attempt."""
+        next attempt. An error nobody planned for propagates (Lambda retries the invocation)
+        as :class:`DeliveryCrashed`, its text left out."""
+        try:
+            return self._handle(document, now)
+        except Exception as error:
+            if isinstance(error, DeliveryCrashed):
+                raise
+            name = document.get("destination") if isinstance(document, dict) else None
+            crashed = DeliveryCrashed(
+                f"the push delivery to {str(name)[:64]!r} failed unexpectedly: {retold(error)}"
+            )
+            raise crashed.with_traceback(error.__traceback__) from None
+
+    def _handle(self, document: dict[str, Any], now: int) -> DeliveryResult:
         try:
             attempt = int(document.get("attempt") or 1)
             delivery = str(document["deliveryId"])
@@ -297,6 +393,9 @@ class Deliverer:
             event = PushEvent.from_dict(document["event"])
         except (KeyError, TypeError, ValueError, AttributeError):
             return self._unreadable(None)
+        # What a retry schedule is given: the event as the document carries it now (a
+        # document written before holds the media link token: it is not passed on).
+        document = {**document, "event": event.to_dict()}
 
         def say(text: str) -> str:
             return notice("PUSH", event.kind, event.vuid, f"-> {name}  {text}")
@@ -401,7 +500,8 @@ class Deliverer:
         if verdict.outcome == "gone":
             self.destinations.remove(destination.name)
             self.sender.secrets.delete(destination.name, destination.secret_fields)
-        self.deliveries.finish(delivery, "failed", now)
+        # "withheld", not "failed": the doctor's --channels tells this from a broken channel.
+        self.deliveries.finish(delivery, "withheld", now)
         self.logger.info(
             "push set aside", extra={**fields, "detail": verdict.detail, "notice": text}
         )

@@ -41,10 +41,12 @@ class QuietHold:
 
 @dataclass(frozen=True)
 class FanOutResult:
-    """The destinations the event was handed to, and those its quiet hours held back."""
+    """The destinations the event was handed to, those its quiet hours held back, and
+    those whose filters do not want it (name, the filter: for LogLevel=DEBUG)."""
 
     queued: list[str] = field(default_factory=list)
     quiet: list[QuietHold] = field(default_factory=list)
+    filtered: list[tuple[str, str]] = field(default_factory=list)
 
 
 class FanOut:
@@ -63,9 +65,12 @@ class FanOut:
         sent to those later)."""
         wanted: list[str] = []
         quiet: list[QuietHold] = []
+        filtered: list[tuple[str, str]] = []
         for destination in self.destinations.list():
             filters = destination.filters
-            if not filters.matches(event):
+            refusal = filters.refusal(event)
+            if refusal:
+                filtered.append((destination.name, refusal))
                 continue
             until = filters.quiet_until(event)
             if until and filters.quiet_hours is not None:
@@ -81,7 +86,7 @@ class FanOut:
             )
             if answer.get("StatusCode") != 202:
                 raise FanOutFailed(f"the delivery to {name} was not taken ({answer})")
-        return FanOutResult(wanted, quiet)
+        return FanOutResult(wanted, quiet, filtered)
 
     def send_one(self, event: PushEvent, destination: str) -> None:
         """Hand ``event`` to the delivery function for one destination whatever its filters

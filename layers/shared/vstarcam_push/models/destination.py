@@ -120,17 +120,23 @@ class Filters:
 
     def matches(self, event: PushEvent) -> bool:
         """Whether ``event`` is one this destination asked for, quiet hours aside."""
+        return not self.refusal(event)
+
+    def refusal(self, event: PushEvent) -> str:
+        """Which filter keeps ``event`` from this destination ("": none, quiet hours aside)."""
         if self.events and event.kind not in self.events:
-            return False
+            return "events"
         if self.cameras and event.vuid not in self.cameras:
-            return False
+            return "cameras"
         if self.sites and event.site not in self.sites:
-            return False
+            return "sites"
         if event.kind != "alarm":
-            return True
+            return ""
         if self.severities and event.alarm_severity not in self.severities:
-            return False
-        return not (self.types and event.alarm_type_hex not in self.types)
+            return "severities"
+        if self.types and event.alarm_type_hex not in self.types:
+            return "types"
+        return ""
 
     def quiet_until(self, event: PushEvent) -> int:
         """When the quiet hours that hold ``event`` back end (epoch seconds); 0 when they

@@ -13,14 +13,20 @@ EventKind = Literal["alarm", "offline", "online"]
 # Smoke and fire: what goes through quiet hours by default, and what Pushover sends
 # at high priority.
 URGENT_TYPES = ("0x26", "0x6d", "0x6e")
+# The media link: a capability, read from the stored alarm where it is needed, never
+# written into a document (and dropped from one written before: in-flight retries).
+CAPABILITY_FIELDS = ("link_token", "link_expires_at")
 
 
 @dataclass(frozen=True)
 class PushEvent:
-    """One event as every channel sees it; serialised into the delivery queue's messages.
+    """One event as every channel sees it; serialised into the delivery documents.
 
-    ``link_token`` is the alarm's media link capability: it travels (encrypted) in the
-    queue so the channels can link the picture, and is never logged.
+    ``link_token`` is the alarm's media link capability (anyone holding it opens the
+    picture). It is never serialised (:meth:`to_dict`): a delivery document is what Lambda's
+    on-failure record forwards to the operations topic (email, SMS), what a retry
+    schedule keeps as its input; the delivery function reads the token from the stored
+    alarm when it sends (``delivery.deliverer.MediaSource.media_link``).
     """
 
     kind: EventKind
@@ -65,9 +71,13 @@ class PushEvent:
         return datetime.fromtimestamp(self.at, tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """The event as a delivery document carries it: without the media link."""
+        return {key: value for key, value in asdict(self).items() if key not in CAPABILITY_FIELDS}
 
     @classmethod
     def from_dict(cls, document: dict[str, Any]) -> PushEvent:
+        """The event of a delivery document. A document written before the link was left
+        out (a retry in flight across the update) may still hold it: it is kept for this
+        attempt, and :meth:`to_dict` leaves it out of the next one."""
         known = set(cls.__dataclass_fields__)
         return cls(**{key: value for key, value in document.items() if key in known})

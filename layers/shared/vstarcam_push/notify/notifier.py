@@ -165,7 +165,19 @@ class Notifier:
         failed fan-out after a publish would send the email and SMS twice."""
         # The doctor's test camera reaches push channels only with 'doctor --channels'.
         if self.push is not None and pushes_to_channels(notification.vuid):
-            for held in self.push.send(event).quiet:
+            fanned = self.push.send(event)
+            for destination, refusal in fanned.filtered:
+                # Only at LogLevel=DEBUG: why a destination did not get this event.
+                self.logger.debug(
+                    "push not sent: the destination's filters do not want it",
+                    extra={
+                        "event": event.kind,
+                        "vuid": event.vuid,
+                        "destination": destination,
+                        "filter": refusal,
+                    },
+                )
+            for held in fanned.quiet:
                 text = f"-> {held.destination}  not sent: quiet hours {held.hours}"
                 self.logger.info(
                     "push held back by quiet hours",
