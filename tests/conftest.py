@@ -143,22 +143,23 @@ def _is_heavy(item: pytest.Item) -> bool:
 
 
 # What the longest modules took in ``make test`` (seconds of test time, 2 workers,
-# 2026-12-06; docs/testing.md). Only an order: the workers take the longest first, so that
-# no long module is left to run alone at the end (a module missing here, or renamed, just
-# counts as _HEAVY_S when heavy, 0 when not).
+# 2026-12-06; the browser modules 2026-12-07, sharing a stack: docs/testing.md). Only an
+# order: the workers take the longest first, so that no long module is left to run alone
+# at the end (a module missing here, or renamed, just counts as _HEAVY_S when heavy, 0 when
+# not).
 _MEASURED_S = {
     "tests/tools/doctor/test_doctor_local.py": 57,
-    "tests/browser/test_screenshots.py": 48,
-    "tests/browser/test_app.py": 45,
+    "tests/browser/test_screenshots.py": 34,
+    "tests/browser/test_app.py": 34,
     "tests/e2e/test_local_stack.py": 41,
-    "tests/browser/test_console.py": 39,
+    "tests/browser/test_console.py": 20,
     "tests/reliability/test_load.py": 32,
-    "tests/browser/test_day.py": 30,
-    "tests/browser/test_web_push.py": 28,
-    "tests/browser/test_roles.py": 28,
-    "tests/browser/test_snooze.py": 23,
-    "tests/browser/test_local_emulator_guard.py": 23,
-    "tests/browser/test_mfa.py": 21,
+    "tests/browser/test_day.py": 12,
+    "tests/browser/test_web_push.py": 17,
+    "tests/browser/test_roles.py": 9,
+    "tests/browser/test_snooze.py": 8,
+    "tests/browser/test_local_emulator_guard.py": 12,
+    "tests/browser/test_mfa.py": 9,
     "tests/integration/test_web_push.py": 21,
     "tests/e2e/test_local_state.py": 20,
     "tests/e2e/test_push_local.py": 20,
