@@ -19,18 +19,19 @@ from vstarcam_tools.cli.common import (
 
 
 def _run(args: argparse.Namespace) -> int:
-    from vstarcam_tools.doctor.context import DoctorContext, Limits
+    from vstarcam_tools.doctor.context import LOCAL_POLL_S, DoctorContext, Limits
     from vstarcam_tools.doctor.results import Reporter
     from vstarcam_tools.doctor.runner import run_doctor
 
     name = getattr(args, "stack", None) or DEFAULT_STACK
     session = aws_session(getattr(args, "region", None))
     endpoint = os.environ.get("AWS_ENDPOINT_URL", "")
+    local = bool(endpoint) and _is_loopback(endpoint)
     context = DoctorContext(
         session=session,
         stack_name=name,
-        local=bool(endpoint) and _is_loopback(endpoint),
-        limits=Limits(wait_s=args.wait),
+        local=local,
+        limits=Limits(wait_s=args.wait, poll_s=LOCAL_POLL_S) if local else Limits(wait_s=args.wait),
     )
     reporter = Reporter(json_output=args.json)
     if not args.json:

@@ -10,6 +10,7 @@ The derived work (the notification, media processing, push channels) is in
 from __future__ import annotations
 
 import hashlib
+import math
 import secrets
 import time
 from collections.abc import Callable
@@ -37,8 +38,8 @@ from vstarcam_tools.doctor.temporary import (
 MOTION = AlarmType(0x12)
 ALARM_LOG = "sam logs --stack-name {stack} -n AlarmFunction --start-time '10 minutes ago'"
 HEARTBEAT_LOG = "sam logs --stack-name {stack} -n HeartbeatFunction --start-time '10 minutes ago'"
-# Reads right after a 200 may be eventually consistent: a few tries, never unbounded.
-READ_TRIES = 20
+# Reads right after a 200 may be eventually consistent: tried again for this long at most.
+READ_RETRY_S = 10.0
 T = TypeVar("T")
 
 
@@ -99,7 +100,7 @@ def send_alarm(
 
 
 def _retry(read: Callable[[], T | None], context: DoctorContext) -> T | None:
-    for _ in range(READ_TRIES):
+    for _ in range(max(1, math.ceil(READ_RETRY_S / context.limits.poll_s))):
         value = read()
         if value is not None:
             return value
