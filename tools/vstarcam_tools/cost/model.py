@@ -166,7 +166,8 @@ def usage(inputs: Inputs, profile: Profile) -> Usage:
     the notifier's cooldown claim reads the camera consistently (1) and writes it
     (``notify``), scans the Destinations table with push channels (0.5); media processing
     reads the alarm consistently (1) and updates it (``media_record_update``); each push
-    delivery reads its destination (0.5) and writes its claim and its record (2).
+    delivery reads its destination and the alarm's media link (0.5 each) and writes its
+    claim and its record (2).
     """
     write = inputs.write_units
     n = profile.cameras
@@ -197,10 +198,11 @@ def usage(inputs: Inputs, profile: Profile) -> Usage:
         + sweeps * scan_read_units
         + console_views * (scan_read_units + page * 0.5),
         # Its record in the alarm's BatchGetItem, the Destinations Scan, media processing's
-        # read, each delivery's GetItem; the camera list's byTime query per camera, and 2
-        # units for each other console call.
+        # read, each delivery's GetItem of its destination and of the alarm's media link
+        # (the delivery document carries no token); the camera list's byTime query per
+        # camera, and 2 units for each other console call.
         other_reads=alarms * (0.5 + (0.5 if profile.push_channels else 0) + 1.0)
-        + pushes * 0.5
+        + pushes * (0.5 + 0.5)
         + console_views * (page * 0.5 + 2 * 2),
         scan_read_units=scan_read_units,
     )
