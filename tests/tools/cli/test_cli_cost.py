@@ -85,7 +85,8 @@ def test_push_channels_cost_nothing_idle_and_the_refusals_alarm_is_the_only_alar
 def test_an_alarm_reads_the_camera_consistently_twice_and_its_record_consistently_once() -> None:
     """The model's reads per alarm follow the code: the alarm's BatchGetItem (the camera
     consistently, 1 unit, its own record 0.5), the notifier's consistent GetItem (1), media
-    processing's consistent GetItem (1), the Destinations Scan (0.5) with push channels."""
+    processing's consistent GetItem (1), the Destinations Scan (0.5) with push channels; the
+    one channel's delivery reads its destination and the alarm's media link (0.5 each)."""
     quiet = Profile(cameras=1000, alarms_per_day=0)
     busy = Profile(cameras=1000, alarms_per_day=10)
     reads = {
@@ -93,8 +94,8 @@ def test_an_alarm_reads_the_camera_consistently_twice_and_its_record_consistentl
         for profile in (quiet, busy)
     }
     per_alarm = (reads[busy] - reads[quiet]) / 300_000 / (0.125 / 1e6)
-    # 4 units in the alarm path, 0.5 for the one channel's GetItem of its destination.
-    assert per_alarm == pytest.approx(4.5, abs=0.01)
+    # 4 units in the alarm path, 0.5 + 0.5 for the one channel's GetItems.
+    assert per_alarm == pytest.approx(5.0, abs=0.01)
 
 
 def test_cost_shows_the_default_and_each_cheaper_choice_with_what_it_gives_up(
