@@ -502,3 +502,31 @@ def test_signing_out_turns_notifications_off_on_this_device(
     assert phone.execute_script("return sessionStorage.getItem('fake-push')") is None
     sign_in(phone, local.base_url)
     assert api(phone, "GET", "/api/push/devices")["devices"] == []
+
+
+def test_signing_out_does_not_wait_on_a_stack_that_does_not_answer(
+    phone: WebDriver, local: LocalStackProcess
+) -> None:
+    """Signing out ends the session on this device whatever the network does: a removal of
+    the device the stack never answers (a stalled connection) must not keep the console
+    signed in, nor the browser's subscription alive."""
+    phone.execute_cdp_cmd(
+        "Browser.grantPermissions", {"origin": local.base_url, "permissions": ["notifications"]}
+    )
+    notify_state(phone, local, "off")
+    phone.find_element(By.ID, "notify-submit").click()
+    wait(phone, lambda d: d.find_element(By.CSS_SELECTOR, "#notify-devices li.this-device"))
+    # The stack never answers this device's removal.
+    phone.execute_script(
+        """
+        const fetch = window.fetch.bind(window);
+        window.fetch = (url, options) =>
+          options?.method === 'DELETE' && String(url).includes('/api/push/devices/')
+            ? new Promise(() => {})
+            : fetch(url, options);
+        """
+    )
+    account_menu(phone, "sign-out")
+    visible(phone, "signin-form")
+    assert phone.execute_script("return sessionStorage.getItem('vstarcam-push.tokens')") is None
+    wait(phone, lambda d: d.execute_script("return sessionStorage.getItem('fake-push')") is None)

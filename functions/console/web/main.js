@@ -15,6 +15,8 @@ import * as unreviewed from './unreviewed.js';
 import * as users from './users.js';
 
 const views = { signin, cameras, alarms, alarm, day, offline, users, notify };
+// How long signing out waits for this device's web push to be removed (it goes on after).
+const SIGN_OUT_WAIT_MS = 3000;
 let current = null;
 let resynced = false; // this device's push subscription checked once a page load (notify.js)
 
@@ -92,7 +94,10 @@ document.addEventListener('click', (event) => {
 });
 
 $('sign-out').addEventListener('click', async () => {
-  await notify.forgetThisDevice(); // first: it needs the session that signing out ends
+  // First: it needs the session that signing out ends. Waited for a few seconds at most:
+  // signing out must not hang on a network that does not answer (it goes on meanwhile).
+  const forgotten = notify.forgetThisDevice().catch(() => {});
+  await Promise.race([forgotten, new Promise((done) => setTimeout(done, SIGN_OUT_WAIT_MS))]);
   await Promise.all([auth.signOut(), offline.forgetAll()]);
   open('signin', route);
 });

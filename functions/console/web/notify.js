@@ -394,10 +394,13 @@ export async function resync() {
 export async function forgetThisDevice() {
   const record = await remembered();
   if (!record) return;
-  await api('DELETE', `/api/push/devices/${encodeURIComponent(record.id)}`).catch(() => {});
+  // Both at once: a removal the stack does not answer (a stalled connection) must not keep
+  // the browser's subscription alive.
+  const removed = api('DELETE', `/api/push/devices/${encodeURIComponent(record.id)}`).catch(() => {});
   const subscription = await currentSubscription();
   await subscription?.unsubscribe().catch(() => {});
   await remember(null);
+  await removed;
 }
 
 $('notify-form').addEventListener('submit', submit);
