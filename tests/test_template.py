@@ -994,3 +994,12 @@ def test_delivery_concurrency_reserves_the_delivery_functions_concurrency_when_s
         assert {
             f.reserved_concurrency for n, f in functions.items() if n != "DeliveryFunction"
         } == {None}
+
+
+def test_every_parameter_is_in_a_group_of_the_console_form() -> None:
+    """CloudFormation's console shows a parameter outside every group under "Other
+    parameters", away from the ones it goes with."""
+    groups = TEMPLATE["Metadata"]["AWS::CloudFormation::Interface"]["ParameterGroups"]
+    grouped = [name for group in groups for name in group["Parameters"]]
+    assert set(TEMPLATE["Parameters"]) - set(grouped) == set()
+    assert len(grouped) == len(set(grouped))

@@ -106,5 +106,5 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         )
     # An unexpected error propagates, retold without its message (DeliveryCrashed: it may
     # quote a URL or header with a secret): Lambda retries the invocation twice, then its
-    # on-failure destination (the operations topic) tells the owner.
+    # on-failure destination (DeliveryFailedFunction) tells the owner on the operations topic.
     return {"result": deliverer.handle(event, now=int(time.time()))}
