@@ -108,7 +108,8 @@ class MediaSource:
 
     def media_link(self, event: PushEvent) -> MediaLink | None:
         """The alarm's media link as stored: the delivery document does not carry the
-        token (it reaches the operations topic when an invocation fails every attempt)."""
+        token (Lambda's on-failure record repeats the document when an invocation fails
+        every attempt)."""
         item = self._db.get_item(
             TableName=self.alarms_table,
             Key={"vuid": {"S": event.vuid}, "alarmId": {"S": event.alarm_id}},
@@ -203,10 +204,11 @@ class DeliveryCrashed(Exception):
     """An error nobody planned for, retold without its text (:func:`retold`).
 
     What escapes the delivery handler, Lambda writes to the function's log and, after its
-    two retries, into the on-failure record the operations topic forwards to the owner's
-    email and SMS. An error's own text may quote what it was given: http.client a header
-    value (an ntfy token), urllib3 or a parser a URL (a Telegram bot token, a webhook's
-    secret path, a web push endpoint). The traceback (code lines, no values) is kept."""
+    two retries, into the on-failure record it hands to DeliveryFailedFunction (which tells
+    the owner in one sentence). An error's own text may quote what it was given: http.client
+    a header value (an ntfy token), urllib3 or a parser a URL (a Telegram bot token, a
+    webhook's secret path, a web push endpoint). The traceback (code lines, no values) is
+    kept."""
 
 
 def retold(error: BaseException) -> str:
