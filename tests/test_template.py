@@ -982,7 +982,12 @@ def test_delivery_concurrency_reserves_the_delivery_functions_concurrency_when_s
     """DeliveryConcurrency=N caps the push deliveries running at once (an alarm storm's
     pushes cannot take the cameras' concurrency); 0, the default, reserves nothing (Lambda
     refuses a reservation on an account limited to 10), and the local stack follows."""
-    assert TEMPLATE["Parameters"]["DeliveryConcurrency"]["Default"] == 0
+    parameter = TEMPLATE["Parameters"]["DeliveryConcurrency"]
+    assert parameter["Default"] == "0"
+    # The condition compares text: only one spelling of each number may pass.
+    pattern = re.compile(parameter["AllowedPattern"])
+    assert [v for v in ("0", "5", "999", "1000") if not pattern.match(v)] == []
+    assert [v for v in ("00", "05", "-1", "1001", "5.0", "") if pattern.match(v)] == []
     for overrides, reserved in (({}, None), ({"DeliveryConcurrency": "5"}, 5)):
         stack = Stack(overrides=overrides)
         for table in ("AlarmsTable", "CamerasTable"):
