@@ -848,6 +848,21 @@ def test_an_alarm_with_a_video_links_the_picture_and_the_video(
     assert links["video"].endswith(f"/alarms/{alarm_id}/video?token={token}")
 
 
+def _webhook_and_telegram_down(
+    aws: Aws, functions: LoadFunction, pipeline: Pipeline, push: Push, fakes: Any
+) -> Any:
+    """A webhook and a Telegram that is down, then one alarm of the registered camera
+    notified: the webhook's fake is returned."""
+    hook, telegram = webhook(push, fakes), fakes(FakeTelegram())
+    telegram.down = True
+    push.add(
+        "phone", "telegram", telegram_secrets(telegram), chat_id="4242", api_url=telegram.base_url
+    )
+    aws.register()
+    alarm(functions, pipeline)
+    return hook
+
+
 def test_delivery_documents_carry_no_media_link_and_the_links_still_work(
     aws: Aws, functions: LoadFunction, pipeline: Pipeline, push: Push, fakes: Any
 ) -> None:
@@ -856,13 +871,7 @@ def test_delivery_documents_carry_no_media_link_and_the_links_still_work(
     THEN no delivery document (what Lambda's on-failure record and a retry schedule's input
     carry) holds the link's token, yet the webhook's links carry it: the delivery
     function read it from the stored alarm."""
-    hook, telegram = webhook(push, fakes), fakes(FakeTelegram())
-    telegram.down = True
-    push.add(
-        "phone", "telegram", telegram_secrets(telegram), chat_id="4242", api_url=telegram.base_url
-    )
-    aws.register()
-    alarm(functions, pipeline)
+    hook = _webhook_and_telegram_down(aws, functions, pipeline, push, fakes)
     push.deliver(rounds=1)
 
     (stored,) = aws.alarms()
@@ -886,13 +895,7 @@ def test_a_retry_in_flight_across_the_update_goes_on_without_its_token(
     WHEN they are invoked
     THEN the webhook gets its alarm with the links, and Telegram's next attempt is scheduled
     with a document that no longer holds the token."""
-    hook, telegram = webhook(push, fakes), fakes(FakeTelegram())
-    telegram.down = True
-    push.add(
-        "phone", "telegram", telegram_secrets(telegram), chat_id="4242", api_url=telegram.base_url
-    )
-    aws.register()
-    alarm(functions, pipeline)
+    hook = _webhook_and_telegram_down(aws, functions, pipeline, push, fakes)
     (stored,) = aws.alarms()
     token, expires = stored["linkToken"]["S"], int(stored["linkExpiresAt"]["N"])
     link = {"link_token": token, "link_expires_at": expires}

@@ -146,10 +146,11 @@ def check_push_channels(context: DoctorContext, probe: Probe, channels: bool) ->
     event = _push_event(context, alarm)
     wanted = [d.name for d in destinations if d.filters.wants(event)]
     # A destination gone since the test alarm was sent (a web push device its push service
-    # said is gone) counts when its delivery record says it was sent the alarm.
+    # said is gone) counts when its delivery record says it was sent the alarm. Noted only
+    # with --channels (runner), so without it nothing is added.
     listed = {d.name for d in destinations}
     gone = [name for name in probe.destinations or [] if name not in listed]
-    wanted += sorted(_deliveries(context, alarm.alarm_id, gone)) if channels else []
+    wanted += sorted(_deliveries(context, alarm.alarm_id, gone))
     records = _deliveries(context, alarm.alarm_id, [d.name for d in destinations])
     if not channels:
         if records:
